@@ -1,0 +1,1 @@
+"""Activities: the only place side effects happen. One module per outside system."""

@@ -1,0 +1,29 @@
+"""Every activity group the worker registers. A new outside system adds its class here,
+with a factory taking (store, outside)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from activities.case_records import CaseRecordActivities
+from activities.courier import CourierActivities
+from activities.payment import PaymentActivities
+from activities.warehouse import WarehouseActivities
+
+GROUPS: list[Callable[[Any, Any], object]] = [
+    lambda store, outside: CaseRecordActivities(store),
+    lambda store, outside: PaymentActivities(outside.payment, store),
+    lambda store, outside: CourierActivities(outside.courier),
+    lambda store, outside: WarehouseActivities(outside.warehouse),
+]
+
+
+def activities_for(store: Any, outside: Any) -> list[Any]:
+    found = []
+    for make in GROUPS:
+        group = make(store, outside)
+        for name in dir(group):
+            member = getattr(group, name)
+            if hasattr(member, "__temporal_activity_definition"):
+                found.append(member)
+    return found

@@ -1,0 +1,1 @@
+"""Interfaces to the outside world (warehouse, courier, payment) and their simulators."""

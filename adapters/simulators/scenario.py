@@ -1,0 +1,67 @@
+"""Scripted outcomes per order and the faults a simulator injects."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from adapters.errors import TransientError
+from domain.windows import Window
+
+
+class Scenario(BaseModel):
+    """What happens to one order out there. Times are measured from the pickup booking."""
+    model_config = ConfigDict(extra="forbid")
+    pickup_fails: int = Field(default=0, ge=0, description="pickup bookings that fail before one succeeds")
+    payment_fails: int = Field(default=0, ge=0, description="payment calls that fail before one succeeds")
+    receive_after: Window | None = Field(default=None, description="goods reach the warehouse this long after pickup booking")
+    parcel_lost: bool = False
+
+
+class SimulatorConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seed: int = 7
+    latency_ms: int = Field(default=0, ge=0)
+    failure_rate: float = Field(default=0.0, ge=0.0, le=1.0, description="share of calls failing transiently")
+    default_receive_after: Window = Window.model_validate("48h")
+    scenarios: dict[str, Scenario] = Field(default_factory=dict)
+
+    def scenario(self, order_id: str) -> Scenario:
+        return self.scenarios.get(order_id) or Scenario()
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SimulatorConfig:
+        return cls.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+class FaultInjector:
+    """Decides each call's fate from (seed, operation, key, attempt), so a run is the
+    same whatever order concurrent calls arrive in."""
+
+    def __init__(self, config: SimulatorConfig, system: str):
+        self.config, self.system = config, system
+        self.attempts: Counter[str] = Counter()
+        self.injected: Counter[str] = Counter()
+
+    async def call(self, operation: str, key: str, scripted_failures: int = 0) -> int:
+        """Count the attempt, wait the latency, and raise if this attempt fails."""
+        slot = f"{operation}:{key}"
+        self.attempts[slot] += 1
+        attempt = self.attempts[slot]
+        if self.config.latency_ms:
+            await asyncio.sleep(self.config.latency_ms / 1000)
+        if attempt <= scripted_failures:
+            self.injected[operation] += 1
+            raise TransientError(f"{self.system} {operation} failed (scripted {attempt}/{scripted_failures})")
+        if self.config.failure_rate and self._roll(slot, attempt) < self.config.failure_rate:
+            self.injected[operation] += 1
+            raise TransientError(f"{self.system} {operation} failed (injected)")
+        return attempt
+
+    def _roll(self, slot: str, attempt: int) -> float:
+        digest = hashlib.sha256(f"{self.config.seed}:{self.system}:{slot}:{attempt}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64

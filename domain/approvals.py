@@ -1,0 +1,97 @@
+"""One approval mechanism for the whole system (issue 4): second-line compensation,
+the manual refund's review and second check, appeal reviews, platform decisions.
+
+A workflow asks for an approval with an ApprovalRequest; an approver answers with an
+ApprovalDecision through the `decide` Update, whose validator is approval_problem()."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from domain.actors import ActorRef, Role
+from domain.compensation import authority_limit
+from domain.models import Contract
+from domain.policy import CompensationKind, Policy, Situation, Tier
+
+
+class Subject(StrEnum):
+    COMPENSATION = "compensation"                          # above first-line authority
+    MANUAL_REFUND_REVIEW = "manual_refund_review"          # operations supervisor
+    MANUAL_REFUND_SECOND_CHECK = "manual_refund_second_check"  # a different person
+    APPEAL_REVIEW = "appeal_review"
+    PLATFORM_DECISION = "platform_decision"
+    COMPLAINT_RESOLUTION = "complaint_resolution"
+
+
+TIER_ROLES: dict[Tier, tuple[Role, ...]] = {
+    Tier.FIRST_LINE: (Role.FIRST_LINE, Role.SECOND_LINE),
+    Tier.SECOND_LINE: (Role.SECOND_LINE,),
+    Tier.PLATFORM: (Role.PLATFORM,),
+}
+
+
+class MoneyAtStake(Contract):
+    """What an approval would pay, so the validator can check the approver's authority."""
+    situation: Situation
+    kind: CompensationKind
+    amount_fen: int = Field(gt=0)
+    paid_fen: int = Field(ge=0)
+    tier: Tier
+
+
+class ApprovalRequest(Contract):
+    approval_id: str = Field(min_length=1, description="unique within the case, e.g. 'compensation-1'")
+    case_id: str
+    subject: Subject
+    roles: tuple[Role, ...] = Field(min_length=1, description="who may decide")
+    summary: str = ""
+    money: MoneyAtStake | None = None
+    not_by: tuple[str, ...] = Field(default=(), description="actors who may not decide: a second check's first checker")
+    requested_at: datetime
+    sla_window: str = Field(description="the policy window the answer is due within")
+    due_at: datetime
+
+
+class ApprovalDecision(Contract):
+    approval_id: str = Field(min_length=1)
+    approver: ActorRef
+    approve: bool
+    note: str = Field(default="", max_length=1000)
+    amount_fen: int | None = Field(default=None, gt=0, description="an approver may grant less than asked")
+
+    @model_validator(mode="after")
+    def _reason_for_no(self) -> ApprovalDecision:
+        if not self.approve and not self.note.strip():
+            raise ValueError("a refusal needs a note saying why")
+        return self
+
+
+def approval_problem(pending: dict[str, ApprovalRequest], decision: ApprovalDecision, policy: Policy) -> str | None:
+    """Why this decision cannot be taken, or None. Pure: the `decide` Update's validator."""
+    request = pending.get(decision.approval_id)
+    if request is None:
+        open_ids = ", ".join(sorted(pending)) or "none"
+        return f"no pending approval {decision.approval_id!r} (pending: {open_ids})"
+    who = decision.approver
+    if who.role not in request.roles:
+        allowed = ", ".join(r.value for r in request.roles)
+        return f"{who.actor_id} is {who.role.value}; {request.subject.value} needs {allowed}"
+    if who.actor_id in request.not_by:
+        return f"{who.actor_id} already checked this; the second check must be a different person"
+    money = request.money
+    if money and decision.approve:
+        amount = decision.amount_fen or money.amount_fen
+        if amount > money.amount_fen:
+            return f"cannot grant {amount} fen: more than the {money.amount_fen} fen asked"
+        tier = {Role.FIRST_LINE: Tier.FIRST_LINE, Role.SECOND_LINE: Tier.SECOND_LINE, Role.PLATFORM: Tier.PLATFORM}.get(who.role)
+        if tier is not None and tier != Tier.PLATFORM:
+            cap = authority_limit(policy, money.situation, money.paid_fen, tier, money.kind)
+            if cap is None or amount > cap:
+                return f"{amount} fen {money.kind} is beyond {who.role.value} authority (cap {cap or 0} fen); escalate to the next tier"
+    return None
+
+
+def roles_for_tier(tier: Tier) -> tuple[Role, ...]:
+    return TIER_ROLES[tier]

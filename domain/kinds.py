@@ -1,0 +1,69 @@
+"""The case kinds: for each, its workflow type, rulebook section, input contract and
+the answers (Updates and Signals) a person can give it. The CLI and the demo read
+this table; a new case kind adds one entry (see docs/architecture.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from domain.approvals import ApprovalDecision
+from domain.models import CaseKind
+from domain.returns import ReturnRefundInput, ReviewDecision
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Something a person tells a running case: an Update (validated, answered) or a Signal."""
+    handler: str
+    model: type[BaseModel] | None
+    update: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: CaseKind
+    workflow: str
+    section: str
+    input_model: type[BaseModel]
+    title: str
+    answers: dict[str, Answer] = field(default_factory=dict)
+    id_prefix: str = "C"
+
+
+COMMON_ANSWERS = {
+    "decide": Answer("decide", ApprovalDecision, help="an approver's decision on a pending approval"),
+}
+
+KINDS: dict[CaseKind, KindSpec] = {}
+
+
+def register(spec: KindSpec) -> KindSpec:
+    KINDS[spec.kind] = spec
+    return spec
+
+
+register(
+    KindSpec(
+        kind=CaseKind.RETURN_REFUND,
+        workflow="ReturnRefund",
+        section="§4.10",
+        input_model=ReturnRefundInput,
+        title="Normal return / refund by day 5",
+        id_prefix="RR",
+        answers={
+            "review": Answer("review", ReviewDecision, help="return specialist: approve (with/without pickup) or reject"),
+            "goods_received": Answer("goods_reported_received", None, update=False, help="warehouse webhook: check receipt now"),
+            **COMMON_ANSWERS,
+        },
+    )
+)
+
+
+def spec_for(kind: str | CaseKind) -> KindSpec:
+    try:
+        return KINDS[CaseKind(kind)]
+    except (ValueError, KeyError):
+        known = ", ".join(sorted(k.value for k in KINDS))
+        raise ValueError(f"unknown case kind {kind!r}; known kinds: {known}") from None

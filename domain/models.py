@@ -1,0 +1,175 @@
+"""Contracts shared by workflows, activities, the store and the CLI."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.money import Fen
+from domain.policy import Policy  # noqa: F401  (CaseInput annotation)
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OrderLine(Contract):
+    sku: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    unit_price_fen: Fen
+    quantity: int = Field(gt=0)
+    gift: bool = False
+
+    @property
+    def total_fen(self) -> int:
+        return self.unit_price_fen * self.quantity
+
+
+class Order(Contract):
+    order_id: str = Field(min_length=1, max_length=64)
+    customer_id: str = Field(min_length=1)
+    lines: tuple[OrderLine, ...] = Field(min_length=1)
+    paid_fen: Fen
+    paid_at: datetime | None = None
+    trade_completed: bool = False
+    paying_account: str = Field(min_length=1, description="the account that paid; private")
+    shipped_at: datetime | None = None
+    phone: str | None = Field(default=None, description="private: paying account only")
+    address: str | None = Field(default=None, description="private: paying account only")
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_at is not None
+
+    @property
+    def lines_total_fen(self) -> int:
+        return sum(line.total_fen for line in self.lines)
+
+    def line(self, sku: str) -> OrderLine:
+        for line in self.lines:
+            if line.sku == sku:
+                return line
+        raise ValueError(f"order {self.order_id} has no line {sku!r}")
+
+    @model_validator(mode="after")
+    def _paid_fits_lines(self) -> Order:
+        if self.paid_fen > self.lines_total_fen:
+            raise ValueError("paid amount exceeds the order's lines")
+        skus = [line.sku for line in self.lines]
+        if len(skus) != len(set(skus)):
+            raise ValueError("an order lists each sku once")
+        return self
+
+
+class LineQuantity(Contract):
+    sku: str = Field(min_length=1)
+    quantity: int = Field(gt=0)
+
+
+def lines_value_fen(order: Order, lines: tuple[LineQuantity, ...]) -> int:
+    """What the given lines cost the customer: their share of the paid amount, so
+    discounts are spread over the lines. The whole order refunds exactly paid_fen."""
+    if not lines:
+        return order.paid_fen
+    part = 0
+    for lq in lines:
+        line = order.line(lq.sku)
+        if lq.quantity > line.quantity:
+            raise ValueError(f"line {lq.sku}: {lq.quantity} asked, {line.quantity} ordered")
+        part += line.unit_price_fen * lq.quantity
+    whole = order.lines_total_fen
+    return order.paid_fen * part // whole if whole else 0
+
+
+class CaseKind(StrEnum):
+    HELD_ORDER = "held_order"
+    INVOICE = "invoice"
+    MISSING_ITEM = "missing_item"
+    DAMAGED_GOODS = "damaged_goods"
+    WRONG_ITEM = "wrong_item"
+    SHIPPED_NOT_SIGNED = "shipped_not_signed"
+    PRICE_DISPUTE = "price_dispute"
+    ABNORMAL_SIGN_OFF = "abnormal_sign_off"
+    MANUAL_REFUND = "manual_refund"
+    RETURN_REFUND = "return_refund"
+    RESHIP = "reship"
+    COMPLAINT = "complaint"
+    SHIPMENT_TRACKING = "shipment_tracking"
+    REFUSAL = "refusal"
+    OVERSOLD = "oversold"
+    AGENT_COMPLAINT = "agent_complaint"
+
+
+class EvidenceRef(Contract):
+    kind: str = Field(min_length=1, description="photo, barcode_photo, signed_slip, document")
+    uri: str = Field(min_length=1)
+    note: str = ""
+
+
+class CaseHeader(Contract):
+    """What every case carries: identity, the order it is about and who opened it."""
+    case_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,79}$")
+    kind: CaseKind
+    order: Order
+    customer_id: str = Field(min_length=1)
+    opened_by: str = Field(min_length=1)
+    reason: str = ""
+
+    @property
+    def workflow_id(self) -> str:
+        return workflow_id_for(self.case_id)
+
+    @model_validator(mode="after")
+    def _customer_owns_order(self) -> CaseHeader:
+        if self.customer_id != self.order.customer_id:
+            raise ValueError("the customer does not own this order")
+        return self
+
+
+def workflow_id_for(case_id: str) -> str:
+    return f"case-{case_id}"
+
+
+class TimelineEntry(Contract):
+    seq: int = Field(ge=0)
+    at: datetime
+    kind: str
+    actor: str
+    state: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Stable per case and step, so a redelivered event is stored once."""
+        return f"{self.seq:05d}:{self.kind}"
+
+
+class CaseInput(Contract):
+    """Every case workflow's input starts with these two: the case and the policy
+    snapshot it runs under (so a history replays under the policy it began with)."""
+    case: CaseHeader
+    policy: "Policy"
+
+
+class CaseOpening(Contract):
+    case: CaseHeader
+    opened_at: datetime
+    state: str
+
+
+class CaseEvent(Contract):
+    case_id: str
+    entry: TimelineEntry
+    outcome: str | None = Field(default=None, description="set on the event that closes the case")
+
+
+class CaseStatus(Contract):
+    case_id: str
+    kind: CaseKind
+    state: str
+    next_deadline: datetime | None = None
+    next_deadline_name: str | None = None
+    outcome: str | None = None
+    policy_version: str

@@ -1,0 +1,47 @@
+"""Every environment variable the code reads, in one place. docker-compose.yml sets
+these; tests/test_compose.py checks the two agree."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ENV_VARS = {
+    "TEMPORAL_ADDRESS": "host:port of the Temporal frontend",
+    "TEMPORAL_NAMESPACE": "Temporal namespace",
+    "TASK_QUEUE": "task queue the worker polls and cases are started on",
+    "DATABASE_URL": "case store; sqlite:///… or postgresql://…",
+    "AFTERSALES_DATA_DIR": "where the embedded server and SQLite store keep their files",
+    "POLICY": "policy name under policies/ (default, demo, bench) or a TOML path",
+    "ACTORS_FILE": "the actor directory (TOML)",
+    "SIMULATOR_CONFIG": "JSON file configuring the in-process simulators",
+    "WORKER_MAX_CONCURRENT_ACTIVITIES": "activity slots per worker",
+    "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "workflow task slots per worker",
+    "LOG_LEVEL": "debug, info, warning, error",
+}
+
+
+def _env(name: str, default: str) -> str:
+    assert name in ENV_VARS, name
+    return os.environ.get(name) or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    temporal_address: str = field(default_factory=lambda: _env("TEMPORAL_ADDRESS", "127.0.0.1:7233"))
+    namespace: str = field(default_factory=lambda: _env("TEMPORAL_NAMESPACE", "default"))
+    task_queue: str = field(default_factory=lambda: _env("TASK_QUEUE", "aftersales"))
+    data_dir: Path = field(default_factory=lambda: Path(_env("AFTERSALES_DATA_DIR", str(ROOT / "data"))))
+    database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
+    policy: str = field(default_factory=lambda: _env("POLICY", "default"))
+    actors_file: Path = field(default_factory=lambda: Path(_env("ACTORS_FILE", str(ROOT / "policies" / "actors.toml"))))
+    simulator_config: str = field(default_factory=lambda: _env("SIMULATOR_CONFIG", ""))
+    max_concurrent_activities: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_ACTIVITIES", "100")))
+    max_concurrent_workflow_tasks: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "50")))
+    log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "info"))
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'cases.db'}"

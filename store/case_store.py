@@ -1,0 +1,187 @@
+"""CaseStore: the one place that reads and writes the case database."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from domain.external import PaymentReceipt, PaymentRequest
+from domain.models import CaseEvent, CaseOpening, Order, TimelineEntry
+from store.schema import CaseEventRow, CaseRow, OrderRow, PaymentRow
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+def default_database_url() -> str:
+    data_dir = Path(os.environ.get("AFTERSALES_DATA_DIR", "data"))
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'cases.db'}"
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+def migrate(engine: Engine) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")  # each capability may add its own branch off 0001
+
+class CaseStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    def _insert_ignore(self, s: Session, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
+        """Insert unless a row with the same unique keys exists; True if inserted."""
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+        else:  # pragma: no cover - only the two backends above are supported
+            raise RuntimeError(f"unsupported database {dialect}")
+        return s.execute(stmt).rowcount == 1
+
+    # orders ------------------------------------------------------------------
+    def save_order(self, order: Order) -> None:
+        body = order.model_dump(mode="json")
+        with self._session() as s:
+            row = s.get(OrderRow, order.order_id)
+            if row is None:
+                s.add(OrderRow(order_id=order.order_id, customer_id=order.customer_id, paid_fen=order.paid_fen, body=body))
+            else:
+                row.customer_id, row.paid_fen, row.body = order.customer_id, order.paid_fen, body
+
+    def get_order(self, order_id: str) -> Order | None:
+        with self._session() as s:
+            row = s.get(OrderRow, order_id)
+            return Order.model_validate(row.body) if row else None
+
+    # cases -------------------------------------------------------------------
+    def open_case(self, opening: CaseOpening) -> bool:
+        c = opening.case
+        with self._session() as s:
+            return self._insert_ignore(
+                s,
+                CaseRow,
+                dict(
+                    case_id=c.case_id, kind=c.kind.value, workflow_id=c.workflow_id, order_id=c.order.order_id,
+                    customer_id=c.customer_id, opened_by=c.opened_by, opened_at=opening.opened_at,
+                    updated_at=opening.opened_at, state=opening.state, outcome=None, reason=c.reason[:500],
+                ),
+                ["case_id"],
+            )
+
+    def record_event(self, ev: CaseEvent) -> bool:
+        e = ev.entry
+        with self._session() as s:
+            inserted = self._insert_ignore(
+                s,
+                CaseEventRow,
+                dict(
+                    case_id=ev.case_id, event_key=e.key, seq=e.seq, at=e.at, kind=e.kind, actor=e.actor,
+                    state=e.state, detail=e.detail,
+                ),
+                ["case_id", "event_key"],
+            )
+            case = s.get(CaseRow, ev.case_id)
+            if case is None:
+                raise LookupError(f"case {ev.case_id} was never opened")
+            if inserted and e.at >= case.updated_at:
+                case.state, case.updated_at = e.state, e.at
+                if ev.outcome:
+                    case.outcome = ev.outcome
+            return inserted
+
+    def get_case(self, case_id: str) -> dict[str, Any] | None:
+        with self._session() as s:
+            row = s.get(CaseRow, case_id)
+            return _case_dict(row) if row else None
+
+    def list_cases(self, kind: str | None = None, state: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        q = select(CaseRow).order_by(CaseRow.opened_at.desc()).limit(limit)
+        if kind:
+            q = q.where(CaseRow.kind == kind)
+        if state:
+            q = q.where(CaseRow.state == state)
+        with self._session() as s:
+            return [_case_dict(r) for r in s.scalars(q)]
+
+    def timeline(self, case_id: str) -> list[TimelineEntry]:
+        q = select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)
+        with self._session() as s:
+            return [
+                TimelineEntry(seq=r.seq, at=r.at, kind=r.kind, actor=r.actor, state=r.state, detail=r.detail)
+                for r in s.scalars(q)
+            ]
+
+    # payments ----------------------------------------------------------------
+    def record_payment(self, request: PaymentRequest, receipt: PaymentReceipt) -> bool:
+        with self._session() as s:
+            return self._insert_ignore(
+                s,
+                PaymentRow,
+                dict(
+                    idempotency_key=receipt.idempotency_key, case_id=request.case_id, order_id=request.order_id,
+                    kind=receipt.kind, amount_fen=receipt.amount_fen, payment_id=receipt.payment_id,
+                    paid_at=receipt.paid_at,
+                ),
+                ["idempotency_key"],
+            )
+
+    def payments(self, case_id: str | None = None) -> list[dict[str, Any]]:
+        q = select(PaymentRow).order_by(PaymentRow.id)
+        if case_id:
+            q = q.where(PaymentRow.case_id == case_id)
+        with self._session() as s:
+            return [
+                dict(idempotency_key=r.idempotency_key, case_id=r.case_id, kind=r.kind, amount_fen=r.amount_fen,
+                     payment_id=r.payment_id, paid_at=r.paid_at)
+                for r in s.scalars(q)
+            ]
+
+    def count_cases(self) -> int:
+        with self._session() as s:
+            return s.scalar(select(func.count()).select_from(CaseRow)) or 0
+
+def _case_dict(row: CaseRow) -> dict[str, Any]:
+    return dict(
+        case_id=row.case_id, kind=row.kind, workflow_id=row.workflow_id, order_id=row.order_id,
+        customer_id=row.customer_id, opened_by=row.opened_by, opened_at=row.opened_at,
+        updated_at=row.updated_at, state=row.state, outcome=row.outcome, reason=row.reason,
+    )
+
+def open_store(url: str | None = None, *, run_migrations: bool = True) -> CaseStore:
+    engine = _engine(url or default_database_url())
+    if run_migrations:
+        migrate(engine)
+    return CaseStore(engine)
+

@@ -1,0 +1,84 @@
+"""The worker: every case workflow and activity, the pydantic data converter, the
+pure packages passed through the sandbox, graceful shutdown on SIGINT/SIGTERM."""
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import timedelta
+from dataclasses import dataclass, field
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.registry import activities_for
+from adapters.simulators import CourierSimulator, PaymentSimulator, SimulatorConfig, WarehouseSimulator
+from runtime import logs
+from runtime.settings import Settings
+from runtime.temporal import connect
+from store import CaseStore, open_store
+from workflows.registry import WORKFLOWS
+
+# Imported once, shared by every workflow run instead of re-imported per run.
+PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy")
+
+
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
+
+
+@dataclass
+class Outside:
+    """The outside world as this worker sees it."""
+    warehouse: Any
+    courier: Any
+    payment: Any
+    config: SimulatorConfig = field(default_factory=SimulatorConfig)
+
+    @classmethod
+    def simulated(cls, config: SimulatorConfig | None = None) -> Outside:
+        config = config or SimulatorConfig()
+        return cls(WarehouseSimulator(config), CourierSimulator(config), PaymentSimulator(config), config)
+
+
+def build_worker(client: Client, store: CaseStore, outside: Outside, settings: Settings | None = None, **overrides: Any) -> Worker:
+    settings = settings or Settings()
+    options: dict[str, Any] = dict(
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=activities_for(store, outside),
+        workflow_runner=sandbox_runner(),
+        max_concurrent_activities=settings.max_concurrent_activities,
+        max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+    options.update(overrides)
+    return Worker(client, **options)
+
+
+def simulator_config(settings: Settings) -> SimulatorConfig:
+    return SimulatorConfig.from_file(settings.simulator_config) if settings.simulator_config else SimulatorConfig()
+
+
+async def run_worker(settings: Settings | None = None, stop: asyncio.Event | None = None) -> None:
+    settings = settings or Settings()
+    log = logs.case_logger("-", component="worker")
+    client = await connect(settings)
+    store = open_store(settings.store_url)
+    worker = build_worker(client, store, Outside.simulated(simulator_config(settings)), settings)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker started", task_queue=settings.task_queue, address=settings.temporal_address)
+    async with worker:
+        await stop.wait()
+        log.info("worker stopping")
+    log.info("worker stopped")
+
+
+if __name__ == "__main__":
+    _settings = Settings()
+    logs.configure(_settings.log_level)
+    asyncio.run(run_worker(_settings))

@@ -1,0 +1,77 @@
+"""CaseFile: what every case workflow keeps, whatever its process: the state, the
+timeline (mirrored to the store through activities), the next deadline, the outcome."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from temporalio import workflow
+
+from domain.models import CaseEvent, CaseHeader, CaseOpening, CaseStatus, TimelineEntry
+from domain.policy import Policy
+from domain.windows import Window
+from workflows import steps
+
+
+class CaseFile:
+    def __init__(self, case: CaseHeader, policy: Policy, state: str):
+        self.case, self.policy, self.state = case, policy, state
+        self.timeline: list[TimelineEntry] = []
+        self.deadlines: dict[str, datetime] = {}
+        self.outcome: str | None = None
+
+    async def open(self, **detail: Any) -> None:
+        await steps.open_case(CaseOpening(case=self.case, opened_at=workflow.now(), state=self.state))
+        await self.record("opened", self.case.opened_by, reason=self.case.reason, **detail)
+
+    async def record(self, kind: str, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
+        if state:
+            self.state = state
+        entry = TimelineEntry(seq=len(self.timeline), at=workflow.now(), kind=kind, actor=actor, state=self.state, detail=detail)
+        self.timeline.append(entry)
+        await steps.record_case_event(CaseEvent(case_id=self.case.case_id, entry=entry))
+        return entry
+
+    async def close(self, outcome: str, actor: str, *, state: str = "closed", **detail: Any) -> None:
+        self.outcome, self.state = outcome, state
+        self.deadlines.clear()
+        entry = TimelineEntry(seq=len(self.timeline), at=workflow.now(), kind="closed", actor=actor, state=state,
+                              detail={"outcome": outcome, **detail})
+        self.timeline.append(entry)
+        await steps.record_case_event(CaseEvent(case_id=self.case.case_id, entry=entry, outcome=outcome))
+
+    def deadline_after(self, name: str, start: datetime, window: Window) -> datetime:
+        at = self.policy.calendar.deadline(start, window)
+        self.deadlines[name] = at
+        return at
+
+    def set_deadline(self, name: str, at: datetime) -> datetime:
+        self.deadlines[name] = at
+        return at
+
+    def clear_deadline(self, name: str) -> None:
+        self.deadlines.pop(name, None)
+
+    async def wait_until(self, condition: Callable[[], bool], until: datetime) -> bool:
+        """Wait for condition or the deadline; True if the condition came first. The
+        timeout is caught here: uncaught, it would fail the workflow task forever."""
+        remaining = (until - workflow.now()).total_seconds()
+        if condition():
+            return True
+        if remaining <= 0:
+            return False
+        try:
+            await workflow.wait_condition(condition, timeout=remaining)
+            return True
+        except asyncio.TimeoutError:
+            return condition()
+
+    def status(self) -> CaseStatus:
+        upcoming = sorted(self.deadlines.items(), key=lambda kv: kv[1])
+        name, at = upcoming[0] if upcoming else (None, None)
+        return CaseStatus(
+            case_id=self.case.case_id, kind=self.case.kind, state=self.state, next_deadline=at,
+            next_deadline_name=name, outcome=self.outcome, policy_version=self.policy.version,
+        )

@@ -1,0 +1,6 @@
+"""Every case workflow the worker runs. A new case kind adds its class here."""
+from __future__ import annotations
+
+from workflows.return_refund import ReturnRefund
+
+WORKFLOWS: list[type] = [ReturnRefund]

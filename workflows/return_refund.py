@@ -1,0 +1,132 @@
+"""ReturnRefund: normal return → refund by day 5 (rulebook §4.10, §4.4/§4.5 pickups,
+§4.14 refused parcels). The refund is paid exactly once, under one idempotency key."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.external import PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, idempotency_key
+    from domain.models import CaseStatus
+    from domain.returns import (
+        ReturnOutcome,
+        ReturnRefundInput,
+        ReturnRefundResult,
+        ReturnState,
+        ReviewDecision,
+        advance_compensation_at,
+        initial_decision,
+        refund_amount,
+        refund_due_at,
+        review_problem,
+    )
+    from workflows import steps
+    from workflows.casefile import CaseFile
+    from workflows.case_workflow import CaseWorkflow
+
+
+@workflow.defn
+class ReturnRefund(CaseWorkflow):
+    @workflow.init
+    def __init__(self, inp: ReturnRefundInput) -> None:
+        self.inp = inp
+        self.file = CaseFile(inp.case, inp.policy, ReturnState.AWAITING_REVIEW)
+        self.decision: ReviewDecision | None = None
+        self.goods_reported = False
+
+    @workflow.run
+    async def run(self, inp: ReturnRefundInput) -> ReturnRefundResult:
+        f, policy = self.file, inp.policy
+        created = workflow.now()
+        await f.open(origin=inp.origin.value, refund_fen=refund_amount(inp))
+        f.set_deadline("refund_due", refund_due_at(policy, created))
+        cutoff = advance_compensation_at(policy, created)
+
+        self.decision = initial_decision(inp)
+        if self.decision is None:
+            await self._await_review(created)
+        decision = self.decision
+        assert decision is not None
+        await f.record(
+            "reviewed", decision.reviewer.actor_id, approve=decision.approve, pickup=decision.pickup,
+            reason=decision.reason, role=decision.reviewer.role.value,
+        )
+        if not decision.approve:
+            await f.close(ReturnOutcome.REJECTED, decision.reviewer.actor_id, reason=decision.reason)
+            return ReturnRefundResult(case_id=inp.case.case_id, outcome=ReturnOutcome.REJECTED, reason=decision.reason)
+
+        if decision.pickup:
+            received = await self._pickup_and_receive(cutoff)
+            why = "goods received" if received else "pickup overdue: advance compensation before day 5"
+        else:
+            received, why = False, "no pickup needed: advance compensation"
+        return await self._refund(advance=not received, why=why)
+
+    async def _await_review(self, created: datetime) -> None:
+        f = self.file
+        node = f.deadline_after("review_sla", created, self.inp.policy.windows.after_sales_node)
+        await f.record("review_requested", "system", state=ReturnState.AWAITING_REVIEW)
+        if not await f.wait_until(lambda: self.decision is not None, node):
+            await f.record("sla_breached", "system", window="after_sales_node", escalated_to="second_line")
+            await workflow.wait_condition(lambda: self.decision is not None)
+        f.clear_deadline("review_sla")
+
+    async def _pickup_and_receive(self, cutoff: datetime) -> bool:
+        f, inp = self.file, self.inp
+        await f.record("pickup_requested", "system", state=ReturnState.AWAITING_PICKUP)
+        booking: PickupBooking = await steps.book_pickup(
+            PickupRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id, lines=inp.lines, as_of=workflow.now())
+        )
+        await f.record("pickup_booked", "courier", state=ReturnState.AWAITING_GOODS, booking_id=booking.booking_id)
+        f.set_deadline("pickup_cutoff", cutoff)
+        poll = inp.policy.polling.return_receipt.plain
+        while True:
+            status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
+            if status.received:
+                await f.record("goods_received", "warehouse", booking_id=booking.booking_id)
+                return True
+            if status.lost:
+                await f.record("parcel_lost", "courier", note=status.note)
+                return False
+            if workflow.now() >= cutoff:
+                await f.record("pickup_overdue", "system", window="return_refund")
+                return False
+            self.goods_reported = False
+            await f.wait_until(lambda: self.goods_reported, min(cutoff, workflow.now() + poll))
+
+    async def _refund(self, *, advance: bool, why: str) -> ReturnRefundResult:
+        f, inp = self.file, self.inp
+        amount = refund_amount(inp)
+        await f.record("refund_started", "system", state=ReturnState.REFUNDING, advance_compensation=advance, why=why)
+        receipt = await steps.pay_refund(
+            PaymentRequest(
+                idempotency_key=idempotency_key(inp.case.case_id, "refund"), case_id=inp.case.case_id,
+                order_id=inp.case.order.order_id, kind="refund", amount_fen=amount,
+                account_ref=inp.case.order.paying_account, reason=why,
+            )
+        )
+        outcome = ReturnOutcome.ADVANCE_COMPENSATED if advance else ReturnOutcome.REFUNDED
+        await f.record("refund_paid", "payment", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id,
+                       advance_compensation=advance)
+        await f.close(outcome, "system", why=why)
+        return ReturnRefundResult(
+            case_id=inp.case.case_id, outcome=outcome, refund_fen=receipt.amount_fen, payment_id=receipt.payment_id, reason=why
+        )
+
+    @workflow.update
+    async def review(self, decision: ReviewDecision) -> CaseStatus:
+        self.decision = decision
+        return self.file.status()
+
+    @review.validator
+    def _validate_review(self, decision: ReviewDecision) -> None:
+        problem = "a review was already given" if self.decision is not None else review_problem(decision, ReturnState(self.file.state))
+        if problem:
+            raise ValueError(problem)
+
+    @workflow.signal
+    def goods_reported_received(self) -> None:
+        """The warehouse's webhook: check the receipt now rather than at the next poll."""
+        self.goods_reported = True
+

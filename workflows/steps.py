@@ -1,0 +1,59 @@
+"""Workflow-side calls to activities, by name, each with its timeouts and retry policy.
+Calling by name keeps the activities' imports (SQLAlchemy, HTTP) out of the sandbox."""
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+from domain.external import PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
+from domain.models import CaseEvent, CaseOpening
+from domain.steps import STEPS
+
+T = TypeVar("T")
+
+NON_RETRYABLE = ["IdempotencyConflict", "UnknownOrder", "BusinessError"]
+
+
+async def call(activity: str, system: str, arg: Any, result_type: type[T]) -> T:
+    s = STEPS[system]
+    return await workflow.execute_activity(
+        activity,
+        arg,
+        result_type=result_type,
+        start_to_close_timeout=s.start_to_close,
+        schedule_to_close_timeout=s.schedule_to_close,
+        heartbeat_timeout=s.heartbeat,
+        retry_policy=RetryPolicy(
+            initial_interval=s.initial_interval,
+            backoff_coefficient=s.backoff,
+            maximum_interval=s.maximum_interval,
+            maximum_attempts=s.maximum_attempts,
+            non_retryable_error_types=NON_RETRYABLE,
+        ),
+    )
+
+
+async def open_case(opening: CaseOpening) -> bool:
+    return await call("open_case", "store", opening, bool)
+
+
+async def record_case_event(event: CaseEvent) -> bool:
+    return await call("record_case_event", "store", event, bool)
+
+
+async def pay_refund(request: PaymentRequest) -> PaymentReceipt:
+    return await call("pay_refund", "payment", request, PaymentReceipt)
+
+
+async def grant_compensation(request: PaymentRequest) -> PaymentReceipt:
+    return await call("grant_compensation", "payment", request, PaymentReceipt)
+
+
+async def book_pickup(request: PickupRequest) -> PickupBooking:
+    return await call("book_pickup", "courier", request, PickupBooking)
+
+
+async def check_return_receipt(query: ReceiptQuery) -> ReceiptStatus:
+    return await call("check_return_receipt", "warehouse", query, ReceiptStatus)
