@@ -1,0 +1,74 @@
+"""Shared fixtures: a real time-skipping Temporal server, real databases (SQLite file
+and the PostgreSQL at 127.0.0.1:5432), simulators for the outside world only."""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import create_engine, text
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+import worker
+from adapters.simulators import SimulatorConfig
+from runtime.binaries import binary
+from store import CaseStore, open_store
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+
+
+@pytest_asyncio.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    e = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
+    )
+    yield e
+    await e.shutdown()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('store') / 'cases.db'}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A database of its own for this test session, dropped afterwards."""
+    name = f"aftersales_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as e:  # noqa: BLE001
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required for the store tests: {e}")
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def store(sqlite_url: str) -> CaseStore:
+    return open_store(sqlite_url)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, sqlite_url: str) -> CaseStore:
+    """The same tests on both backends."""
+    if request.param == "sqlite":
+        return open_store(sqlite_url)
+    return open_store(request.getfixturevalue("pg_url"))
+
+
+@asynccontextmanager
+async def running_worker(env: WorkflowEnvironment, store: CaseStore, config: SimulatorConfig | None = None,
+                         **overrides: object) -> AsyncIterator[tuple[str, worker.Outside]]:
+    """A worker on a fresh task queue with fresh simulators; yields (task_queue, outside)."""
+    outside = worker.Outside.simulated(config)
+    task_queue = f"tq-{uuid.uuid4().hex[:8]}"
+    async with worker.build_worker(env.client, store, outside, task_queue=task_queue, **overrides):
+        yield task_queue, outside

@@ -1,0 +1,39 @@
+"""Test data: realistic orders and case headers."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from domain.models import CaseHeader, CaseKind, Order, OrderLine
+from domain.policy import Policy, named_policy
+
+DEFAULT_POLICY: Policy = named_policy("default")
+
+
+def order(order_id: str | None = None, *, paid_fen: int | None = None, trade_completed: bool = False,
+          lines: tuple[OrderLine, ...] | None = None, paid: bool = True, customer_id: str = "cust-1") -> Order:
+    lines = lines or (
+        OrderLine(sku="MILK-1L", name="Whole milk 1L", unit_price_fen=1590, quantity=4),
+        OrderLine(sku="RICE-5KG", name="Jasmine rice 5kg", unit_price_fen=6990, quantity=1),
+    )
+    total = sum(line.unit_price_fen * line.quantity for line in lines)
+    return Order(
+        order_id=order_id or f"O-{uuid.uuid4().hex[:10]}",
+        customer_id=customer_id,
+        lines=lines,
+        paid_fen=total if paid_fen is None else paid_fen,
+        paid_at=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc) if paid else None,
+        trade_completed=trade_completed,
+        paying_account="alipay:13812345678",
+        phone="13812345678",
+        address="上海市浦东新区世纪大道100号",
+    )
+
+
+def header(kind: CaseKind, the_order: Order | None = None, *, case_id: str | None = None, opened_by: str = "cust-1",
+           reason: str = "") -> CaseHeader:
+    the_order = the_order or order()
+    return CaseHeader(
+        case_id=case_id or f"T-{uuid.uuid4().hex[:12]}", kind=kind, order=the_order,
+        customer_id=the_order.customer_id, opened_by=opened_by, reason=reason,
+    )
