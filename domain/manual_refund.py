@@ -1,0 +1,149 @@
+"""Manual (abnormal) refund, rulebook §4.9: shipping fees, completed trades, partial
+quantities, invoice postage and compensation payouts. A two-person check (operations
+supervisor, then a different person) before finance pays. Contracts and pure decisions."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from domain.actors import ActorRef, Role
+from domain.external import PaymentKind
+from domain.models import CaseInput, Contract, LineQuantity, lines_value_fen
+from domain.policy import Policy
+
+
+class ManualRefundReason(StrEnum):
+    SHIPPING_FEE = "shipping_fee"
+    COMPLETED_TRADE = "completed_trade"
+    PARTIAL_QUANTITY = "partial_quantity"
+    INVOICE_POSTAGE = "invoice_postage"
+    COMPENSATION_PAYOUT = "compensation_payout"
+
+
+class ManualRefundState(StrEnum):
+    AWAITING_ASSESSMENT = "awaiting_assessment"   # return specialist: pickup needed?
+    AWAITING_GOODS = "awaiting_goods"
+    AWAITING_REVIEW = "awaiting_review"           # operations supervisor
+    AWAITING_SECOND_CHECK = "awaiting_second_check"
+    PAYING = "paying"
+    CLOSED = "closed"
+
+
+class ManualRefundOutcome(StrEnum):
+    PAID = "paid"
+    REJECTED = "rejected"
+
+
+PAYMENT_KIND: dict[ManualRefundReason, PaymentKind] = {
+    ManualRefundReason.SHIPPING_FEE: "postage_refund",
+    ManualRefundReason.INVOICE_POSTAGE: "postage_refund",
+    ManualRefundReason.COMPLETED_TRADE: "refund",
+    ManualRefundReason.PARTIAL_QUANTITY: "refund",
+    ManualRefundReason.COMPENSATION_PAYOUT: "cash_compensation",
+}
+
+# Goods can only come back where goods are refunded.
+GOODS_REASONS = (ManualRefundReason.COMPLETED_TRADE, ManualRefundReason.PARTIAL_QUANTITY)
+
+REVIEW_ROLES = (Role.OPERATIONS_SUPERVISOR,)
+SECOND_CHECK_ROLES = (Role.OPERATIONS_SUPERVISOR, Role.REFUND_SPECIALIST)
+ASSESSOR_ROLES = (Role.RETURN_SPECIALIST,)
+
+
+class Payee(Contract):
+    """Where finance pays. Private: never logged or shown in the clear (use masked())."""
+    payment_account: str = Field(min_length=1, max_length=100, repr=False, description="e.g. alipay / bank; private")
+    account_id: str = Field(min_length=1, max_length=100, repr=False, description="private")
+    real_name: str = Field(min_length=1, max_length=60, repr=False, description="private")
+
+    def masked(self) -> dict[str, str]:
+        return {"payment_account": mask(self.payment_account), "account_id": mask(self.account_id),
+                "real_name": self.real_name[:1] + "*" * max(len(self.real_name) - 1, 1)}
+
+
+def mask(value: str) -> str:
+    keep = value[-4:] if len(value) > 6 else ""
+    return "*" * max(len(value) - len(keep), 3) + keep
+
+
+class ManualRefundInput(CaseInput):
+    reason_kind: ManualRefundReason
+    amount_fen: int = Field(gt=0)
+    lines: tuple[LineQuantity, ...] = Field(default=(), description="the refunded lines; empty: not line-based")
+    payee: Payee
+    pickup: bool | None = Field(default=None, description="a parent process already decided whether goods come back")
+    note: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _fits_order(self) -> ManualRefundInput:
+        problem = amount_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class ManualRefundResult(Contract):
+    case_id: str
+    outcome: ManualRefundOutcome
+    amount_fen: int = 0
+    payment_id: str | None = None
+    reviewed_by: str | None = None
+    second_checked_by: str | None = None
+    reason: str = ""
+
+
+class Assessment(Contract):
+    """The return specialist's first step: do the goods have to come back?"""
+    assessor: ActorRef
+    pickup: bool
+    note: str = Field(default="", max_length=500)
+
+
+def amount_problem(inp: ManualRefundInput) -> str | None:
+    """Why this amount cannot be refunded for this order, or None."""
+    order, kind = inp.case.order, inp.reason_kind
+    if kind == ManualRefundReason.PARTIAL_QUANTITY and not inp.lines:
+        return "a partial-quantity refund names the lines and quantities refunded"
+    if kind in GOODS_REASONS:
+        try:
+            limit = lines_value_fen(order, inp.lines)
+        except ValueError as e:
+            return str(e)
+        if inp.amount_fen > limit:
+            return f"{inp.amount_fen} fen is more than the {limit} fen paid for these goods"
+    elif inp.lines:
+        return f"a {kind.value} refund is not line-based"
+    if kind not in GOODS_REASONS and inp.pickup:
+        return f"a {kind.value} refund takes no goods back"
+    return None
+
+
+def needs_assessment(inp: ManualRefundInput) -> bool:
+    """Only goods refunds go through the return specialist's pickup decision."""
+    return inp.reason_kind in GOODS_REASONS and inp.pickup is None
+
+
+def assessment_problem(a: Assessment, state: str, inp: ManualRefundInput) -> str | None:
+    if state != ManualRefundState.AWAITING_ASSESSMENT:
+        return f"the manual refund is {state}, not awaiting the return specialist"
+    if a.assessor.role not in ASSESSOR_ROLES:
+        return f"{a.assessor.actor_id} is {a.assessor.role.value}; the pickup decision is the return specialist's"
+    return None
+
+
+def summary(inp: ManualRefundInput, pickup: bool) -> str:
+    """The refund specialist's summary put before the supervisor. No private data."""
+    lines = ", ".join(f"{lq.sku}x{lq.quantity}" for lq in inp.lines) or "-"
+    return (f"{inp.reason_kind.value}: {inp.amount_fen} fen on order {inp.case.order.order_id}; "
+            f"lines {lines}; pickup {'yes' if pickup else 'no'}; payee {inp.payee.masked()['account_id']}")
+
+
+def payment_kind(inp: ManualRefundInput) -> PaymentKind:
+    return PAYMENT_KIND[inp.reason_kind]
+
+
+def payout_due_at(policy: Policy, registered_at: datetime) -> datetime:
+    """Compensation payouts are paid within 5 working days of registration."""
+    return policy.calendar.deadline(registered_at, policy.windows.compensation_payout)
