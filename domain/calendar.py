@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from domain.windows import Window
 
@@ -16,6 +16,11 @@ class WorkingCalendar(BaseModel):
     makeup_workdays: frozenset[date] = Field(
         default=frozenset(), description="weekend days worked in exchange for a holiday"
     )
+
+    @field_serializer("holidays", "makeup_workdays")
+    def _sorted(self, days: frozenset[date]) -> list[date]:
+        # a set's order varies between processes; a snapshot should read the same everywhere
+        return sorted(days)
 
     @property
     def tz(self) -> timezone:

@@ -145,7 +145,8 @@ def load_policy(path: str | Path) -> Policy:
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise PolicyError(f"policy file {path}: {where}: {first['msg']}") from None
+        msg = first["msg"].removeprefix("Value error, ")
+        raise PolicyError(f"policy file {path}: {where + ': ' if where else ''}{msg}") from None
 
 
 def named_policy(name: str) -> Policy:
