@@ -41,6 +41,20 @@ class Outside:
         config = config or SimulatorConfig()
         return cls(WarehouseSimulator(config), CourierSimulator(config), PaymentSimulator(config), config)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Outside:
+        """ADAPTERS=http talks to the services at the configured URLs; inprocess keeps
+        the simulators inside the worker."""
+        if settings.adapters == "inprocess":
+            return cls.simulated(simulator_config(settings))
+        if settings.adapters != "http":
+            raise ValueError(f"ADAPTERS={settings.adapters!r}: use inprocess or http")
+        from adapters.http import HttpCourier, HttpPayment, HttpWarehouse
+
+        t = settings.http_timeout
+        return cls(warehouse=HttpWarehouse(settings.warehouse_url, timeout=t),
+                   courier=HttpCourier(settings.courier_url, timeout=t), payment=HttpPayment(settings.payment_url, timeout=t))
+
 
 def build_worker(client: Client, store: CaseStore, outside: Outside, settings: Settings | None = None, **overrides: Any) -> Worker:
     settings = settings or Settings()
@@ -66,7 +80,7 @@ async def run_worker(settings: Settings | None = None, stop: asyncio.Event | Non
     log = logs.case_logger("-", component="worker")
     client = await connect(settings)
     store = open_store(settings.store_url)
-    worker = build_worker(client, store, Outside.simulated(simulator_config(settings)), settings)
+    worker = build_worker(client, store, Outside.from_settings(settings), settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -17,6 +17,12 @@ ENV_VARS = {
     "POLICY": "policy name under policies/ (default, demo, bench) or a TOML path",
     "ACTORS_FILE": "the actor directory (TOML)",
     "SIMULATOR_CONFIG": "JSON file configuring the in-process simulators",
+    "ADAPTERS": "inprocess (simulators inside the worker) or http (WAREHOUSE_URL, COURIER_URL, PAYMENT_URL)",
+    "WAREHOUSE_URL": "base URL of the warehouse API (docs/openapi/warehouse.json)",
+    "COURIER_URL": "base URL of the courier API (docs/openapi/courier.json)",
+    "PAYMENT_URL": "base URL of the payment provider API (docs/openapi/payment.json)",
+    "HTTP_TIMEOUT_SECONDS": "timeout of every call to an outside service",
+    "SIMULATOR_DATABASE_URL": "the simulator service's own state (ledger, keys, bookings)",
     "WORKER_MAX_CONCURRENT_ACTIVITIES": "activity slots per worker",
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "workflow task slots per worker",
     "LOG_LEVEL": "debug, info, warning, error",
@@ -38,6 +44,12 @@ class Settings:
     policy: str = field(default_factory=lambda: _env("POLICY", "default"))
     actors_file: Path = field(default_factory=lambda: Path(_env("ACTORS_FILE", str(ROOT / "policies" / "actors.toml"))))
     simulator_config: str = field(default_factory=lambda: _env("SIMULATOR_CONFIG", ""))
+    adapters: str = field(default_factory=lambda: _env("ADAPTERS", "inprocess"))
+    warehouse_url: str = field(default_factory=lambda: _env("WAREHOUSE_URL", "http://127.0.0.1:8700/warehouse/v1"))
+    courier_url: str = field(default_factory=lambda: _env("COURIER_URL", "http://127.0.0.1:8700/courier/v1"))
+    payment_url: str = field(default_factory=lambda: _env("PAYMENT_URL", "http://127.0.0.1:8700/payment/v1"))
+    http_timeout: float = field(default_factory=lambda: float(_env("HTTP_TIMEOUT_SECONDS", "10")))
+    simulator_database_url: str = field(default_factory=lambda: _env("SIMULATOR_DATABASE_URL", ""))
     max_concurrent_activities: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_ACTIVITIES", "100")))
     max_concurrent_workflow_tasks: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "50")))
     log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "info"))

@@ -10,6 +10,7 @@ MODULES = [
     "starter.cases",     # open, show, list, review, answer, kinds
     "starter.services",  # server, worker, up (the main job)
     "starter.replay",    # replay histories from the server
+    "starter.simulators",  # simulators: the outside world over HTTP
 ]
 
 

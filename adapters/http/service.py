@@ -1,0 +1,97 @@
+"""One outside service over HTTP: every call has a timeout, and every failure is
+classified. Timeouts, dropped connections and 5xx are TransientError (Temporal retries
+them per the step's policy); a 4xx is a BusinessError with a type the workflow can
+branch on; a 2xx whose body is not what the API documents is MalformedResponse, never
+taken at face value."""
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from adapters.errors import BusinessError, IdempotencyConflict, TransientError, UnknownOrder
+
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+RETRYABLE_STATUS = {408, 425, 429}
+
+
+class MalformedResponse(BusinessError):
+    type = "MalformedResponse"
+
+
+class RequestRejected(BusinessError):
+    type = "RequestRejected"
+
+
+class Service:
+    def __init__(self, name: str, base_url: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS,
+                 transport: httpx.AsyncBaseTransport | None = None):
+        if not base_url:
+            raise ValueError(f"{name}: no base URL configured ({name.upper()}_URL)")
+        self.name = name
+        self.client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/", timeout=httpx.Timeout(timeout), transport=transport,
+            headers={"User-Agent": "aftersales-engine/1"},
+        )
+
+    async def post(self, path: str, body: BaseModel, answer: type[M], headers: dict[str, str] | None = None) -> M:
+        what = f"{self.name} POST {path}"
+        try:
+            response = await self.client.post(path, json=body.model_dump(mode="json"), headers=headers)
+        except httpx.TimeoutException as e:
+            raise TransientError(f"{what}: timed out ({type(e).__name__})") from e
+        except httpx.TransportError as e:
+            raise TransientError(f"{what}: {type(e).__name__}: {e}") from e
+        return self._read(what, response, answer)
+
+    def _read(self, what: str, response: httpx.Response, answer: type[M]) -> M:
+        status = response.status_code
+        if status >= 500 or status in RETRYABLE_STATUS:
+            raise TransientError(f"{what}: HTTP {status}")
+        if status >= 400:
+            message = f"{what}: HTTP {status}: {_problem(response)}"
+            if status == 404:
+                raise UnknownOrder(message)
+            if status == 409:
+                raise IdempotencyConflict(message)
+            raise RequestRejected(message)
+        if status != 200:
+            raise MalformedResponse(f"{what}: unexpected HTTP {status}")
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise MalformedResponse(f"{what}: the answer is not JSON") from e
+        if not isinstance(body, dict):
+            raise MalformedResponse(f"{what}: the answer is not a JSON object")
+        # A tolerant reader: fields added by a newer API are ignored, documented ones are checked.
+        known = {k: v for k, v in body.items() if k in answer.model_fields}
+        try:
+            return answer.model_validate(known)
+        except ValidationError as e:
+            fields = ", ".join(".".join(map(str, err["loc"])) for err in e.errors()[:5])
+            raise MalformedResponse(f"{what}: the answer does not match the API ({fields})") from e
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _problem(response: httpx.Response) -> str:
+    """The service's own words about a refusal, shortened: never the request echoed back."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return response.text[:120]
+    if isinstance(body, dict):
+        return str(body.get("error") or "")[:60] + (": " + str(body.get("message"))[:200] if body.get("message") else "")
+    return str(body)[:120]
+
+
+def mismatch(what: str, **pairs: tuple[object, object]) -> None:
+    """Raise MalformedResponse if the answer is about something other than what was asked."""
+    wrong = [name for name, (asked, answered) in pairs.items() if asked != answered]
+    if wrong:
+        raise MalformedResponse(f"{what}: the answer is about another {', '.join(wrong)}")

@@ -1,0 +1,45 @@
+"""`aftersales simulators`: the warehouse, courier and payment simulators as one HTTP
+service (adapters/simulators/service), for ADAPTERS=http workers, demos and tests."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from runtime.settings import Settings
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("simulators", help="serve the outside-world simulators over HTTP")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8700)
+    p.add_argument("--database-url", default=None, help="default: SIMULATOR_DATABASE_URL or data/simulators.db")
+    p.add_argument("--faults", default=None, help="JSON file of initial fault settings (see PUT /admin/faults)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the fault dice (overrides --faults)")
+    p.add_argument("--openapi", metavar="DIR", default=None, help="write one OpenAPI document per system and exit")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from adapters.simulators.service import FaultSettings, create_app
+    from adapters.simulators.service.app import SERVICES, openapi_for
+
+    settings = Settings()
+    url = args.database_url or settings.simulator_database_url or f"sqlite:///{settings.data_dir / 'simulators.db'}"
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    faults = FaultSettings.model_validate_json(Path(args.faults).read_text()) if args.faults else FaultSettings()
+    if args.seed is not None:
+        faults = faults.model_copy(update={"seed": args.seed})
+    app = create_app(url, faults)
+    if args.openapi:
+        out = Path(args.openapi)
+        out.mkdir(parents=True, exist_ok=True)
+        for service in SERVICES:
+            (out / f"{service}.json").write_text(json.dumps(openapi_for(app, service), indent=2, ensure_ascii=False) + "\n")
+        return 0
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
