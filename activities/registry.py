@@ -6,6 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from activities.case_records import CaseRecordActivities
+from activities.catalogue import CatalogueActivities
+from activities.finance import FinanceActivities
+from adapters.simulators.catalogue import CatalogueSimulator
+from adapters.simulators.finance import FinanceSimulator
 from activities.courier import CourierActivities
 from activities.payment import PaymentActivities
 from activities.warehouse import WarehouseActivities
@@ -15,6 +19,9 @@ GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: PaymentActivities(outside.payment, store),
     lambda store, outside: CourierActivities(outside.courier),
     lambda store, outside: WarehouseActivities(outside.warehouse),
+    # finance (invoices) and the catalogue (listings) are optional on Outside too
+    lambda store, outside: FinanceActivities(getattr(outside, "finance", None) or FinanceSimulator(outside.config)),
+    lambda store, outside: CatalogueActivities(getattr(outside, "catalogue", None) or CatalogueSimulator(outside.config)),
 ]
 
 

@@ -24,4 +24,6 @@ STEPS: dict[str, StepSettings] = {
     "payment": StepSettings(timedelta(seconds=30), timedelta(seconds=1), timedelta(minutes=1)),
     "courier": StepSettings(timedelta(seconds=30), timedelta(seconds=1), timedelta(minutes=1)),
     "warehouse": StepSettings(timedelta(seconds=30), timedelta(seconds=1), timedelta(minutes=1)),
+    "finance": StepSettings(timedelta(seconds=30), timedelta(seconds=1), timedelta(minutes=1)),
+    "catalogue": StepSettings(timedelta(seconds=30), timedelta(seconds=1), timedelta(minutes=1)),
 }

@@ -8,6 +8,22 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 from domain.external import PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
+from domain.findings import (
+    BarcodeCheck,
+    BarcodeQuery,
+    CourierAck,
+    CourierNotice,
+    DeliveryQuery,
+    DeliveryStatus,
+    InvoiceIssue,
+    InvoiceReceipt,
+    ListingFix,
+    ListingFixAck,
+    ShipmentCheck,
+    ShipmentQuery,
+    SignerProof,
+    SignerQuery,
+)
 from domain.models import CaseEvent, CaseOpening
 from domain.steps import STEPS
 
@@ -57,3 +73,33 @@ async def book_pickup(request: PickupRequest) -> PickupBooking:
 
 async def check_return_receipt(query: ReceiptQuery) -> ReceiptStatus:
     return await call("check_return_receipt", "warehouse", query, ReceiptStatus)
+
+
+# -- processes-b: courier, warehouse, finance and catalogue checks (§4.2–§4.8) --
+
+async def check_delivery(query: DeliveryQuery) -> DeliveryStatus:
+    return await call("check_delivery", "courier", query, DeliveryStatus)
+
+
+async def notify_courier(notice: CourierNotice) -> CourierAck:
+    return await call("notify_courier", "courier", notice, CourierAck)
+
+
+async def fetch_signer_proof(query: SignerQuery) -> SignerProof:
+    return await call("fetch_signer_proof", "courier", query, SignerProof)
+
+
+async def check_shipment(query: ShipmentQuery) -> ShipmentCheck:
+    return await call("check_shipment", "warehouse", query, ShipmentCheck)
+
+
+async def check_barcode(query: BarcodeQuery) -> BarcodeCheck:
+    return await call("check_barcode", "warehouse", query, BarcodeCheck)
+
+
+async def issue_invoice(issue: InvoiceIssue) -> InvoiceReceipt:
+    return await call("issue_invoice", "finance", issue, InvoiceReceipt)
+
+
+async def fix_listing(fix: ListingFix) -> ListingFixAck:
+    return await call("fix_listing", "catalogue", fix, ListingFixAck)

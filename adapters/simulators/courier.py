@@ -2,6 +2,16 @@ from __future__ import annotations
 
 from adapters.simulators.scenario import FaultInjector, SimulatorConfig
 from domain.external import PickupBooking, PickupRequest
+from domain.findings import (
+    CourierAck,
+    CourierNotice,
+    DeliveryQuery,
+    DeliveryState,
+    DeliveryStatus,
+    SignerProof,
+    SignerQuery,
+)
+from domain.models import EvidenceRef
 
 
 class CourierSimulator:
@@ -9,6 +19,7 @@ class CourierSimulator:
         self.config = config or SimulatorConfig()
         self.faults = FaultInjector(self.config, "courier")
         self.bookings: dict[str, PickupBooking] = {}
+        self.notices: dict[str, CourierNotice] = {}
 
     async def book_pickup(self, request: PickupRequest) -> PickupBooking:
         scripted = self.config.scenario(request.order_id).pickup_fails
@@ -22,3 +33,25 @@ class CourierSimulator:
         )
         self.bookings[request.case_id] = booking
         return booking
+
+    async def delivery_status(self, query: DeliveryQuery) -> DeliveryStatus:
+        """Stateless, like the warehouse's receipt: follows from the scenario and as_of."""
+        await self.faults.call("delivery_status", f"{query.order_id}@{query.as_of.isoformat()}")
+        scenario = self.config.scenario(query.order_id)
+        if scenario.delivery is not None:
+            return DeliveryStatus(order_id=query.order_id, state=scenario.delivery)
+        if scenario.signed_after is not None and query.as_of >= query.shipped_at + scenario.signed_after.plain:
+            return DeliveryStatus(order_id=query.order_id, state=DeliveryState.SIGNED)
+        return DeliveryStatus(order_id=query.order_id, state=DeliveryState.IN_TRANSIT)
+
+    async def send_notice(self, notice: CourierNotice) -> CourierAck:
+        key = f"{notice.case_id}:{notice.kind}"
+        await self.faults.call("send_notice", key)
+        self.notices.setdefault(key, notice)
+        return CourierAck(reference=f"CN-{key}", case_id=notice.case_id)
+
+    async def signer_proof(self, query: SignerQuery) -> SignerProof:
+        await self.faults.call("signer_proof", query.case_id)
+        scenario = self.config.scenario(query.order_id)
+        photo = EvidenceRef(kind="signed_slip", uri=f"courier://slips/{query.order_id}") if scenario.signer_slip_photo else None
+        return SignerProof(order_id=query.order_id, signer_name=scenario.signer_name, slip_photo=photo)

@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.errors import TransientError
+from domain.findings import DeliveryState
+from domain.models import LineQuantity
 from domain.windows import Window
 
 
@@ -20,6 +22,15 @@ class Scenario(BaseModel):
     payment_fails: int = Field(default=0, ge=0, description="payment calls that fail before one succeeds")
     receive_after: Window | None = Field(default=None, description="goods reach the warehouse this long after pickup booking")
     parcel_lost: bool = False
+    # processes-b: delivery, sign-off, missing-item and barcode outcomes (§4.3–§4.8)
+    delivery: DeliveryState | None = Field(default=None, description="lost, damaged or nobody_home; None: in transit")
+    signed_after: Window | None = Field(default=None, description="signed this long after shipping; None: not yet")
+    signer_name: str | None = Field(default=None, description="who signed, as the courier's slip says")
+    signer_slip_photo: bool = False
+    split_shipment: bool = False
+    short_lines: tuple[LineQuantity, ...] = ()
+    barcode_matches_received: bool = False
+    barcode_has_gift: bool = False
 
 
 class SimulatorConfig(BaseModel):

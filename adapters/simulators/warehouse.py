@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from adapters.simulators.scenario import FaultInjector, SimulatorConfig
 from domain.external import ReceiptQuery, ReceiptStatus
+from domain.findings import BarcodeCheck, BarcodeQuery, ShipmentCheck, ShipmentQuery
 
 
 class WarehouseSimulator:
@@ -22,3 +23,16 @@ class WarehouseSimulator:
         if query.as_of >= arrives:
             return ReceiptStatus(booking_id=booking.booking_id, received=True, received_at=arrives)
         return ReceiptStatus(booking_id=booking.booking_id, received=False)
+
+    async def shipment_check(self, query: ShipmentQuery) -> ShipmentCheck:
+        await self.faults.call("shipment_check", query.case_id)
+        scenario = self.config.scenario(query.order_id)
+        return ShipmentCheck(order_id=query.order_id, split=scenario.split_shipment, short_lines=scenario.short_lines)
+
+    async def barcode_check(self, query: BarcodeQuery) -> BarcodeCheck:
+        await self.faults.call("barcode_check", query.case_id)
+        scenario = self.config.scenario(query.order_id)
+        return BarcodeCheck(
+            barcode=query.barcode, product_sku=query.sku if scenario.barcode_matches_received else f"OTHER-{query.barcode}",
+            matches_received=scenario.barcode_matches_received, has_gift=scenario.barcode_has_gift,
+        )

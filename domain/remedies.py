@@ -1,0 +1,29 @@
+"""Which refund a case process starts as its child (§4.4, §4.8, §4.9, §4.10): a normal
+return while the trade is open and whole lines come back; a manual refund for a
+completed trade or part of a line's quantity, which the platform's return button
+cannot express."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from domain.models import LineQuantity, Order
+
+
+class RefundRoute(StrEnum):
+    RETURN_REFUND = "ReturnRefund"
+    MANUAL_REFUND = "ManualRefund"
+
+
+def partial_quantity(order: Order, lines: tuple[LineQuantity, ...]) -> bool:
+    return any(lq.quantity < order.line(lq.sku).quantity for lq in lines)
+
+
+def refund_route(order: Order, lines: tuple[LineQuantity, ...]) -> RefundRoute:
+    if order.trade_completed or partial_quantity(order, lines):
+        return RefundRoute.MANUAL_REFUND
+    return RefundRoute.RETURN_REFUND
+
+
+def child_case_id(case_id: str, step: str) -> str:
+    """A child's case id derived from its parent's, so a retried start finds the same child."""
+    return f"{case_id}-{step}"

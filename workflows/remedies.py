@@ -1,0 +1,89 @@
+"""What a case process hands out at its end — a refund, a reship, a compensation — done
+the one way the rest of the system does it: refunds and reships as child workflows
+with ids derived from the parent case, compensation through the calculator's tiers
+and the shared approval."""
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.actors import ActorRef, Role
+    from domain.approvals import MoneyAtStake, Subject, roles_for_tier
+    from domain.compensation import CompensationOffer
+    from domain.external import PaymentRequest, idempotency_key
+    from domain.models import CaseHeader, CaseKind, LineQuantity
+    from domain.policy import Tier
+    from domain.remedies import RefundRoute, child_case_id, refund_route
+    from domain.returns import ReturnOrigin, ReturnRefundInput, ReturnRefundResult, ReviewDecision
+    from workflows import steps
+    from workflows.case_workflow import CaseWorkflow
+
+# A parent process has already looked at the evidence: its finding is the review.
+PROCESS_REVIEWER = ActorRef(actor_id="case-process", role=Role.SYSTEM)
+
+
+def child_header(parent: CaseHeader, kind: CaseKind, step: str, reason: str) -> CaseHeader:
+    return CaseHeader(
+        case_id=child_case_id(parent.case_id, step), kind=kind, order=parent.order,
+        customer_id=parent.customer_id, opened_by=parent.case_id, reason=reason,
+    )
+
+
+async def refund(wf: CaseWorkflow, lines: tuple[LineQuantity, ...], *, pickup: bool, reason: str,
+                 step: str = "refund") -> str:
+    """Refund `lines` (empty: the whole order) through the right child; returns its outcome."""
+    f = wf.file
+    route = refund_route(f.case.order, lines)
+    if route == RefundRoute.MANUAL_REFUND:
+        return await manual_refund(wf, lines, pickup=pickup, reason=reason, step=step)
+    case = child_header(f.case, CaseKind.RETURN_REFUND, step, reason)
+    await f.record("refund_started", "system", child=case.workflow_id, route=route.value, pickup=pickup,
+                   lines=[lq.model_dump() for lq in lines])
+    result: ReturnRefundResult = await workflow.execute_child_workflow(
+        "ReturnRefund",
+        ReturnRefundInput(
+            case=case, policy=f.policy, lines=lines, origin=ReturnOrigin.PROCESS_OUTCOME,
+            decided=ReviewDecision(reviewer=PROCESS_REVIEWER, approve=True, pickup=pickup, reason=reason),
+        ),
+        id=case.workflow_id, result_type=ReturnRefundResult,
+    )
+    await f.record("refund_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
+                   amount_fen=result.refund_fen)
+    return result.outcome.value
+
+
+async def manual_refund(wf: CaseWorkflow, lines: tuple[LineQuantity, ...], *, pickup: bool, reason: str,
+                        step: str = "refund") -> str:
+    raise NotImplementedError("ManualRefund child: waiting for domain/manual_refund.py")
+
+
+def _sla_for(tier: Tier) -> str:
+    return "platform_answer" if tier == Tier.PLATFORM else "second_line_callback"
+
+
+async def compensate(wf: CaseWorkflow, offer: CompensationOffer, *, basis_fen: int, step: str, why: str) -> int:
+    """Grant `offer` (first line: at once; above: after the shared approval). Returns
+    the fen granted, 0 when the approver said no."""
+    f = wf.file
+    amount = offer.amount_fen
+    if offer.needs_approval:
+        decision = await wf.seek_approval(
+            step, Subject.COMPENSATION, roles_for_tier(offer.tier), _sla_for(offer.tier), summary=why,
+            money=MoneyAtStake(situation=offer.situation, kind=offer.kind, amount_fen=amount, paid_fen=basis_fen,
+                               tier=offer.tier),
+        )
+        if decision is None or not decision.approve:
+            await f.record("compensation_refused", "system", step=step, situation=offer.situation.value)
+            return 0
+        amount = decision.amount_fen or amount
+    kind = "price_difference" if offer.kind == "refund_difference" else ("coupon" if offer.kind == "coupon" else "cash_compensation")
+    receipt = await steps.grant_compensation(
+        PaymentRequest(
+            idempotency_key=idempotency_key(f.case.case_id, step), case_id=f.case.case_id,
+            order_id=f.case.order.order_id, kind=kind, amount_fen=amount,
+            account_ref=f.case.order.paying_account, reason=why,
+        )
+    )
+    await f.record("compensation_granted", "payment", step=step, situation=offer.situation.value, kind=kind,
+                   amount_fen=receipt.amount_fen, payment_id=receipt.payment_id, tier=offer.tier.value)
+    return receipt.amount_fen
