@@ -82,6 +82,8 @@ class ReturnRefund(CaseWorkflow):
         f.set_deadline("pickup_cutoff", cutoff)
         poll = inp.policy.polling.return_receipt.plain
         while True:
+            # reset before asking, so a webhook arriving during the check is not lost
+            self.goods_reported = False
             status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
             if status.received:
                 await f.record("goods_received", "warehouse", booking_id=booking.booking_id)
@@ -92,7 +94,6 @@ class ReturnRefund(CaseWorkflow):
             if workflow.now() >= cutoff:
                 await f.record("pickup_overdue", "system", window="return_refund")
                 return False
-            self.goods_reported = False
             await f.wait_until(lambda: self.goods_reported, min(cutoff, workflow.now() + poll))
 
     async def _refund(self, *, advance: bool, why: str) -> ReturnRefundResult:
