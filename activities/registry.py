@@ -12,7 +12,9 @@ from adapters.simulators.catalogue import CatalogueSimulator
 from adapters.simulators.finance import FinanceSimulator
 from activities.courier import CourierActivities
 from activities.payment import PaymentActivities
+from activities.platform import PlatformActivities
 from activities.warehouse import WarehouseActivities
+from adapters.simulators.platform import PlatformSimulator
 
 GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: CaseRecordActivities(store),
@@ -22,6 +24,8 @@ GROUPS: list[Callable[[Any, Any], object]] = [
     # finance (invoices) and the catalogue (listings) are optional on Outside too
     lambda store, outside: FinanceActivities(getattr(outside, "finance", None) or FinanceSimulator(outside.config)),
     lambda store, outside: CatalogueActivities(getattr(outside, "catalogue", None) or CatalogueSimulator(outside.config)),
+    # the platform is optional on Outside: without one, its simulator on the same config
+    lambda store, outside: PlatformActivities(getattr(outside, "platform", None) or PlatformSimulator(outside.config)),
 ]
 
 

@@ -5,6 +5,10 @@ from temporalio import activity
 from activities.conduct import outside_call
 from adapters.warehouse import Warehouse
 from domain.external import ReceiptQuery, ReceiptStatus
+from domain.fulfilment import (
+    BackfillRequest, BackfillTicket, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus, LateOrderQuery,
+    LateOrders, StockQuery, StockStatus,
+)
 from domain.findings import BarcodeCheck, BarcodeQuery, ShipmentCheck, ShipmentQuery
 
 
@@ -30,3 +34,36 @@ class WarehouseActivities:
             check = await self.warehouse.barcode_check(query)
         log.info("barcode checked", matches_received=check.matches_received, has_gift=check.has_gift)
         return check
+
+    # -- held orders, shipment tracking, reships and the daily sweeps (processes-a) --
+
+    @activity.defn
+    async def request_backfill(self, request: BackfillRequest) -> BackfillTicket:
+        with outside_call(request.case_id, "warehouse.request_backfill") as log:
+            ticket = await self.warehouse.request_backfill(request)
+        log.info("backfill requested", ticket_id=ticket.ticket_id)
+        return ticket
+
+    @activity.defn
+    async def check_stock(self, query: StockQuery) -> StockStatus:
+        with outside_call(query.ticket.case_id, "warehouse.stock_status"):
+            return await self.warehouse.stock_status(query)
+
+    @activity.defn
+    async def dispatch_order(self, request: DispatchRequest) -> DispatchReceipt:
+        with outside_call(request.case_id, "warehouse.dispatch_order") as log:
+            receipt = await self.warehouse.dispatch_order(request)
+        log.info("dispatched", dispatch_id=receipt.dispatch_id, batch=request.batch)
+        return receipt
+
+    @activity.defn
+    async def check_dispatch(self, query: DispatchQuery) -> DispatchStatus:
+        with outside_call(query.case_id, "warehouse.dispatch_status"):
+            return await self.warehouse.dispatch_status(query)
+
+    @activity.defn
+    async def list_late_orders(self, query: LateOrderQuery) -> LateOrders:
+        with outside_call(f"sweep-{query.kind}", "warehouse.late_orders") as log:
+            found = await self.warehouse.late_orders(query)
+        log.info("late orders listed", kind=query.kind, count=len(found.orders))
+        return found

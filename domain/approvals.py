@@ -68,8 +68,23 @@ class ApprovalDecision(Contract):
         return self
 
 
-def approval_problem(pending: dict[str, ApprovalRequest], decision: ApprovalDecision, policy: Policy) -> str | None:
+# The compensation authority each deciding role carries (§1); roles absent here
+# (operations supervisor, platform) are not capped by the compensation table.
+ROLE_TIER: dict[Role, Tier] = {
+    Role.FIRST_LINE: Tier.FIRST_LINE,
+    Role.COMPLAINT_SPECIALIST: Tier.FIRST_LINE,
+    Role.SECOND_LINE: Tier.SECOND_LINE,
+}
+
+
+def approval_problem(
+    pending: dict[str, ApprovalRequest], decision: ApprovalDecision, policy: Policy,
+    decided: dict[str, ApprovalDecision] | None = None,
+) -> str | None:
     """Why this decision cannot be taken, or None. Pure: the `decide` Update's validator."""
+    earlier = (decided or {}).get(decision.approval_id)
+    if earlier is not None:
+        return f"approval {decision.approval_id!r} was already decided by {earlier.approver.actor_id}"
     request = pending.get(decision.approval_id)
     if request is None:
         open_ids = ", ".join(sorted(pending)) or "none"
@@ -81,12 +96,14 @@ def approval_problem(pending: dict[str, ApprovalRequest], decision: ApprovalDeci
     if who.actor_id in request.not_by:
         return f"{who.actor_id} already checked this; the second check must be a different person"
     money = request.money
+    if decision.amount_fen is not None and (money is None or not decision.approve):
+        return "an amount can only be given when approving a request that pays money"
     if money and decision.approve:
         amount = decision.amount_fen or money.amount_fen
         if amount > money.amount_fen:
             return f"cannot grant {amount} fen: more than the {money.amount_fen} fen asked"
-        tier = {Role.FIRST_LINE: Tier.FIRST_LINE, Role.SECOND_LINE: Tier.SECOND_LINE, Role.PLATFORM: Tier.PLATFORM}.get(who.role)
-        if tier is not None and tier != Tier.PLATFORM:
+        tier = ROLE_TIER.get(who.role)
+        if tier is not None:
             cap = authority_limit(policy, money.situation, money.paid_fen, tier, money.kind)
             if cap is None or amount > cap:
                 return f"{amount} fen {money.kind} is beyond {who.role.value} authority (cap {cap or 0} fen); escalate to the next tier"

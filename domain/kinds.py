@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from domain.approvals import ApprovalDecision
 from domain.models import CaseKind
 from domain.returns import ReturnRefundInput, ReviewDecision
+from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,25 @@ register(
         answers={
             "review": Answer("review", ReviewDecision, help="return specialist: approve (with/without pickup) or reject"),
             "goods_received": Answer("goods_reported_received", None, update=False, help="warehouse webhook: check receipt now"),
+            **COMMON_ANSWERS,
+        },
+    )
+)
+
+
+# -- processes-b: invoice, missing item, damaged goods, wrong item, not signed, price, abnormal sign-off --
+register(
+    KindSpec(
+        kind=CaseKind.INVOICE,
+        workflow="Invoice",
+        section="§4.2",
+        input_model=InvoiceInput,
+        title="Invoice: re-issue (not ticked / missing), exchange a wrong one, VAT invoice",
+        id_prefix="IV",
+        answers={
+            "invoice_returned": Answer("wrong_invoice_returned", InvoiceArrival,
+                                       help="invoice specialist: the wrong invoice came back in the post"),
+            "invoice_delivered": Answer("invoice_delivered", InvoiceDelivered, help="customer: the new invoice arrived"),
             **COMMON_ANSWERS,
         },
     )

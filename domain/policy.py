@@ -52,6 +52,8 @@ class Windows(Frozen):
     customer_answer: Window           # how long an offer waits before the default outcome
     evidence: Window                  # how long a case waits for photos
     evidence_reminder: Window         # when the customer is reminded to send them
+    invoice_mail_back: Window = Field(  # S4 §2: a wrong invoice not mailed back by then closes the case
+        default=Window.model_validate("14d"), description="how long a case waits for a wrong invoice to come back")
 
 
 class Polling(Frozen):

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.models import LineQuantity, Order
+from pydantic import Field
+
+from domain.manual_refund import Payee
+from domain.models import CaseHeader, Contract, LineQuantity, Order
+from domain.replies import Reply, customer_problem
 
 
 class RefundRoute(StrEnum):
@@ -27,3 +31,26 @@ def refund_route(order: Order, lines: tuple[LineQuantity, ...]) -> RefundRoute:
 def child_case_id(case_id: str, step: str) -> str:
     """A child's case id derived from its parent's, so a retried start finds the same child."""
     return f"{case_id}-{step}"
+
+
+class CaseResult(Contract):
+    """What a case process of §4.2–§4.8 returns: how it ended and what it handed out."""
+    case_id: str
+    outcome: str
+    refund_fen: int = 0
+    compensation_fen: int = 0
+    children: tuple[str, ...] = Field(default=(), description="workflow ids of the refunds and reships it started")
+
+
+class PayeeDetails(Reply):
+    """The customer's payment account, account id and real name for a manual refund (§4.9)."""
+    payee: Payee
+
+
+def payee_problem(details: PayeeDetails, case: CaseHeader, *, asked: bool) -> str | None:
+    problem = customer_problem(details.by, case)
+    if problem:
+        return problem
+    if not asked:
+        return "no payment details are being asked for now"
+    return None

@@ -77,7 +77,8 @@ class CaseWorkflow:
 
     @decide.validator
     def _validate_decide(self, decision: ApprovalDecision) -> None:
-        problem = approval_problem(self._approvals()[0], decision, self.file.policy)
+        pending, decided = self._approvals()
+        problem = approval_problem(pending, decision, self.file.policy, decided)
         if problem:
             raise ValueError(problem)
 

@@ -1,6 +1,8 @@
 """Every case workflow the worker runs. A new case kind adds its class here."""
 from __future__ import annotations
 
+from workflows.invoice import Invoice
 from workflows.return_refund import ReturnRefund
 
 WORKFLOWS: list[type] = [ReturnRefund]
+WORKFLOWS += [Invoice]  # processes-b

@@ -11,9 +11,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.approvals import MoneyAtStake, Subject, roles_for_tier
     from domain.compensation import CompensationOffer
     from domain.external import PaymentRequest, idempotency_key
-    from domain.models import CaseHeader, CaseKind, LineQuantity
+    from domain.manual_refund import ManualRefundInput, ManualRefundReason, ManualRefundResult, Payee
+    from domain.models import CaseHeader, CaseKind, CaseStatus, LineQuantity, lines_value_fen
     from domain.policy import Tier
-    from domain.remedies import RefundRoute, child_case_id, refund_route
+    from domain.remedies import PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
+    from domain.reship import ReshipCause, ReshipInput, ReshipResult
     from domain.returns import ReturnOrigin, ReturnRefundInput, ReturnRefundResult, ReviewDecision
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
@@ -29,7 +31,7 @@ def child_header(parent: CaseHeader, kind: CaseKind, step: str, reason: str) -> 
     )
 
 
-async def refund(wf: CaseWorkflow, lines: tuple[LineQuantity, ...], *, pickup: bool, reason: str,
+async def refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pickup: bool, reason: str,
                  step: str = "refund") -> str:
     """Refund `lines` (empty: the whole order) through the right child; returns its outcome."""
     f = wf.file
@@ -49,12 +51,87 @@ async def refund(wf: CaseWorkflow, lines: tuple[LineQuantity, ...], *, pickup: b
     )
     await f.record("refund_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
                    amount_fen=result.refund_fen)
+    wf.children.append(case.workflow_id)
+    wf.refunded_fen += result.refund_fen
     return result.outcome.value
 
 
-async def manual_refund(wf: CaseWorkflow, lines: tuple[LineQuantity, ...], *, pickup: bool, reason: str,
+async def manual_refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pickup: bool, reason: str,
                         step: str = "refund") -> str:
-    raise NotImplementedError("ManualRefund child: waiting for domain/manual_refund.py")
+    """A completed trade or a partial quantity (§4.9): needs the customer's payee details,
+    asked for here when the case did not bring them."""
+    f = wf.file
+    order = f.case.order
+    payee = await wf.obtain_payee()
+    if payee is None:
+        await f.record("refund_not_started", "system", why="the customer gave no payment account within the window",
+                       window="customer_answer")
+        return "payee_missing"
+    kind = ManualRefundReason.COMPLETED_TRADE if order.trade_completed else ManualRefundReason.PARTIAL_QUANTITY
+    case = child_header(f.case, CaseKind.MANUAL_REFUND, step, reason)
+    await f.record("refund_started", "system", child=case.workflow_id, route=RefundRoute.MANUAL_REFUND.value,
+                   pickup=pickup, lines=[lq.model_dump() for lq in lines])
+    result: ManualRefundResult = await workflow.execute_child_workflow(
+        "ManualRefund",
+        ManualRefundInput(case=case, policy=f.policy, reason_kind=kind, amount_fen=lines_value_fen(order, lines),
+                          lines=lines, payee=payee, pickup=pickup, note=reason[:500]),
+        id=case.workflow_id, result_type=ManualRefundResult,
+    )
+    await f.record("refund_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
+                   amount_fen=result.amount_fen)
+    wf.children.append(case.workflow_id)
+    wf.refunded_fen += result.amount_fen
+    return result.outcome.value
+
+
+async def reship(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, cause: ReshipCause, note: str,
+                 step: str = "reship") -> str:
+    f = wf.file
+    case = child_header(f.case, CaseKind.RESHIP, step, note)
+    await f.record("reship_started", "system", child=case.workflow_id, cause=cause.value,
+                   lines=[lq.model_dump() for lq in lines])
+    result: ReshipResult = await workflow.execute_child_workflow(
+        "Reship", ReshipInput(case=case, policy=f.policy, cause=cause, lines=lines, customer_insists=True, note=note[:500]),
+        id=case.workflow_id, result_type=ReshipResult,
+    )
+    await f.record("reship_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
+                   reship_order_id=result.reship_order_id, reason=result.reason)
+    wf.children.append(case.workflow_id)
+    return result.outcome.value
+
+
+class RemedyCase(CaseWorkflow):
+    """A case process that may end in a refund or a reship. Holds what the children
+    need from the customer and the payee Update a manual refund may have to ask for."""
+    payee: Payee | None = None
+    children: list[str]
+    refunded_fen: int = 0
+    _asked_payee: bool = False
+
+    def start_remedies(self, payee: Payee | None) -> None:
+        self.payee, self.children, self.refunded_fen = payee, [], 0
+
+    async def obtain_payee(self) -> Payee | None:
+        if self.payee is None:
+            f = self.file
+            self._asked_payee = True
+            due = f.deadline_after("payee", workflow.now(), f.policy.windows.customer_answer)
+            await f.record("payee_requested", "system", due_at=due.isoformat())
+            await f.wait_until(lambda: self.payee is not None, due)
+            f.clear_deadline("payee")
+            self._asked_payee = False
+        return self.payee
+
+    @workflow.update
+    async def provide_payee(self, details: PayeeDetails) -> CaseStatus:
+        self.payee = details.payee
+        return self.file.status()
+
+    @provide_payee.validator
+    def _validate_payee(self, details: PayeeDetails) -> None:
+        problem = payee_problem(details, self.file.case, asked=self._asked_payee)
+        if problem:
+            raise ValueError(problem)
 
 
 def _sla_for(tier: Tier) -> str:

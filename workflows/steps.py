@@ -24,6 +24,10 @@ from domain.findings import (
     SignerProof,
     SignerQuery,
 )
+from domain.fulfilment import (
+    BackfillRequest, BackfillTicket, CloseOrderRequest, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus,
+    LateOrderQuery, LateOrders, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest, StockQuery, StockStatus,
+)
 from domain.models import CaseEvent, CaseOpening
 from domain.steps import STEPS
 
@@ -103,3 +107,37 @@ async def issue_invoice(issue: InvoiceIssue) -> InvoiceReceipt:
 
 async def fix_listing(fix: ListingFix) -> ListingFixAck:
     return await call("fix_listing", "catalogue", fix, ListingFixAck)
+
+
+# -- held orders, oversold orders, shipment tracking, reships, daily sweeps (processes-a) --
+
+async def request_backfill(request: BackfillRequest) -> BackfillTicket:
+    return await call("request_backfill", "warehouse", request, BackfillTicket)
+
+
+async def check_stock(query: StockQuery) -> StockStatus:
+    return await call("check_stock", "warehouse", query, StockStatus)
+
+
+async def dispatch_order(request: DispatchRequest) -> DispatchReceipt:
+    return await call("dispatch_order", "warehouse", request, DispatchReceipt)
+
+
+async def check_dispatch(query: DispatchQuery) -> DispatchStatus:
+    return await call("check_dispatch", "warehouse", query, DispatchStatus)
+
+
+async def list_late_orders(query: LateOrderQuery) -> LateOrders:
+    return await call("list_late_orders", "warehouse", query, LateOrders)
+
+
+async def check_oversold(check: OversoldCheck) -> OversoldAnswer:
+    return await call("check_oversold", "platform", check, OversoldAnswer)
+
+
+async def place_reship(request: ReshipOrderRequest) -> ReshipOrder:
+    return await call("place_reship", "platform", request, ReshipOrder)
+
+
+async def close_order(request: CloseOrderRequest) -> bool:
+    return await call("close_order", "platform", request, bool)

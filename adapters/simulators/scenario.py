@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.errors import TransientError
 from domain.findings import DeliveryState
-from domain.models import LineQuantity
+from domain.models import LineQuantity, Order
 from domain.windows import Window
 
 
@@ -22,6 +22,13 @@ class Scenario(BaseModel):
     payment_fails: int = Field(default=0, ge=0, description="payment calls that fail before one succeeds")
     receive_after: Window | None = Field(default=None, description="goods reach the warehouse this long after pickup booking")
     parcel_lost: bool = False
+    # held orders, oversold orders, shipment tracking and reships (§4.1, §4.11, §4.13)
+    backfill_after: Window | None = Field(default=None, description="backfilled stock arrives this long after the request; None: never")
+    ship_after: Window | None = Field(default=None, description="the order leaves the warehouse this long after it was placed; None: not yet")
+    original_can_ship: bool = Field(default=False, description="the warehouse could still send the original order")
+    oversold: bool = Field(default=False, description="paid but never reached the warehouse (the 17:00 export lists it)")
+    platform_answer_after: Window | None = Field(default=Window.model_validate("4h"), description="the platform answers an oversold check this long after it; None: never")
+    can_ship: bool = Field(default=False, description="the platform's answer: the oversold order can ship after all")
     # processes-b: delivery, sign-off, missing-item and barcode outcomes (§4.3–§4.8)
     delivery: DeliveryState | None = Field(default=None, description="lost, damaged or nobody_home; None: in transit")
     signed_after: Window | None = Field(default=None, description="signed this long after shipping; None: not yet")
@@ -40,6 +47,7 @@ class SimulatorConfig(BaseModel):
     failure_rate: float = Field(default=0.0, ge=0.0, le=1.0, description="share of calls failing transiently")
     default_receive_after: Window = Window.model_validate("48h")
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
+    orders: tuple[Order, ...] = Field(default=(), description="the order source's orders the daily sweeps look through")
 
     def scenario(self, order_id: str) -> Scenario:
         return self.scenarios.get(order_id) or Scenario()

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from adapters.simulators.scenario import FaultInjector, SimulatorConfig
 from domain.external import ReceiptQuery, ReceiptStatus
+from domain.fulfilment import (
+    BackfillRequest, BackfillTicket, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus, LateOrderQuery,
+    LateOrders, StockQuery, StockStatus,
+)
 from domain.findings import BarcodeCheck, BarcodeQuery, ShipmentCheck, ShipmentQuery
 
 
@@ -36,3 +40,51 @@ class WarehouseSimulator:
             barcode=query.barcode, product_sku=query.sku if scenario.barcode_matches_received else f"OTHER-{query.barcode}",
             matches_received=scenario.barcode_matches_received, has_gift=scenario.barcode_has_gift,
         )
+
+    # -- held orders, shipment tracking, reships and the daily sweeps (processes-a) --
+
+    async def request_backfill(self, request: BackfillRequest) -> BackfillTicket:
+        await self.faults.call("request_backfill", request.case_id)
+        return BackfillTicket(ticket_id=f"BF-{request.case_id}", case_id=request.case_id, order_id=request.order_id,
+                              requested_at=request.requested_at)
+
+    async def stock_status(self, query: StockQuery) -> StockStatus:
+        """Stateless: stock arrives backfill_after the request, or never."""
+        ticket = query.ticket
+        await self.faults.call("stock_status", f"{ticket.ticket_id}@{query.as_of.isoformat()}")
+        after = self.config.scenario(ticket.order_id).backfill_after
+        arrives = None if after is None else ticket.requested_at + after.plain
+        if arrives is not None and query.as_of >= arrives:
+            return StockStatus(order_id=ticket.order_id, available=True, arrived_at=arrives)
+        return StockStatus(order_id=ticket.order_id, available=False)
+
+    async def dispatch_order(self, request: DispatchRequest) -> DispatchReceipt:
+        await self.faults.call("dispatch_order", request.case_id)
+        return DispatchReceipt(dispatch_id=f"DS-{request.case_id}", order_id=request.order_id, dispatched_at=request.as_of)
+
+    async def dispatch_status(self, query: DispatchQuery) -> DispatchStatus:
+        """Stateless: the order leaves ship_after it was placed, or not yet."""
+        await self.faults.call("dispatch_status", f"{query.case_id}@{query.as_of.isoformat()}")
+        scenario = self.config.scenario(query.order_id)
+        shipped_at = None if scenario.ship_after is None else query.placed_at + scenario.ship_after.plain
+        if shipped_at is not None and query.as_of >= shipped_at:
+            return DispatchStatus(order_id=query.order_id, shipped=True, shipped_at=shipped_at, can_still_ship=False)
+        return DispatchStatus(order_id=query.order_id, shipped=False, can_still_ship=scenario.original_can_ship)
+
+    async def late_orders(self, query: LateOrderQuery) -> LateOrders:
+        """The order source's export: orders placed in the window and, as of query.as_of,
+        still "merchant processing" (unshipped) or flagged oversold."""
+        await self.faults.call("late_orders", f"{query.kind}@{query.as_of.isoformat()}")
+        found = []
+        for order in self.config.orders:
+            if order.paid_at is None or not query.placed_from <= order.paid_at < query.placed_until:
+                continue
+            scenario = self.config.scenario(order.order_id)
+            if query.kind == "oversold":
+                late = scenario.oversold
+            else:
+                late = not scenario.oversold and (
+                    scenario.ship_after is None or order.paid_at + scenario.ship_after.plain > query.as_of)
+            if late:
+                found.append(order)
+        return LateOrders(orders=tuple(found))

@@ -1,0 +1,36 @@
+"""Rulebook §6 (S0, S3): only the paying account may read or change an order's
+address or phone. Pure: the CLI and any activity call the same check."""
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+
+from pydantic import Field
+
+from domain.models import Contract, Order
+
+
+class ContactAction(StrEnum):
+    READ = "read_contact"
+    CHANGE_ADDRESS = "change_address"
+    CHANGE_PHONE = "change_phone"
+
+
+class ContactRequest(Contract):
+    order_id: str = Field(min_length=1)
+    account: str = Field(min_length=1, description="the account asking; private")
+    action: ContactAction
+
+
+def contact_problem(order: Order, request: ContactRequest) -> str | None:
+    """Why this account may not read or change the order's address or phone, or None."""
+    if request.order_id != order.order_id:
+        return f"the request is for order {request.order_id}, not {order.order_id}"
+    if request.account != order.paying_account:
+        return f"only the account that paid for order {order.order_id} may read or change its address or phone (§6)"
+    return None
+
+
+def account_digest(account: str) -> str:
+    """What the store keeps of an account: enough to match repeats, nothing to read."""
+    return hashlib.sha256(account.encode("utf-8")).hexdigest()

@@ -1,0 +1,44 @@
+"""Moving the time-skipping clock to either side of a case's deadline, and the actors
+the process tests speak as."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from domain.actors import ActorRef, Role
+from domain.models import CaseStatus, TimelineEntry
+
+CUSTOMER = ActorRef(actor_id="cust-1", role=Role.CUSTOMER)
+OTHER_CUSTOMER = ActorRef(actor_id="cust-2", role=Role.CUSTOMER)
+FIRST_LINE = ActorRef(actor_id="li.first", role=Role.FIRST_LINE)
+SECOND_LINE = ActorRef(actor_id="wang.second", role=Role.SECOND_LINE)
+PLATFORM = ActorRef(actor_id="tmall.ops", role=Role.PLATFORM)
+INVOICE_SPECIALIST = ActorRef(actor_id="chen.invoice", role=Role.INVOICE_SPECIALIST)
+SUPERVISOR = ActorRef(actor_id="zhou.ops", role=Role.OPERATIONS_SUPERVISOR)
+REFUND_SPECIALIST = ActorRef(actor_id="sun.refund", role=Role.REFUND_SPECIALIST)
+
+
+async def deadline(handle: WorkflowHandle, name: str) -> datetime:
+    """The named deadline the case has set, waiting for it to be set."""
+    for _ in range(200):
+        status: CaseStatus = await handle.query("status", result_type=CaseStatus)
+        if status.next_deadline_name == name and status.next_deadline:
+            return status.next_deadline
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the case never set the deadline {name!r} (last: {status.next_deadline_name})")
+
+
+async def sleep_to(env: WorkflowEnvironment, at: datetime, offset_s: float) -> None:
+    """Move the clock to `at` + offset_s (negative: just before it)."""
+    now = await env.get_current_time()
+    gap = (at - now).total_seconds() + offset_s
+    assert gap > 0, f"{at} + {offset_s}s is already past ({now})"
+    await env.sleep(gap)
+
+
+async def entries(handle: WorkflowHandle) -> list[str]:
+    timeline = await handle.query("timeline", result_type=list[TimelineEntry])
+    return [e.kind for e in timeline]

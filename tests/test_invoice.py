@@ -1,0 +1,223 @@
+"""Invoice (§4.2): every kind of request, the content and amount rules, the VAT
+documents, and each window just before and just after."""
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+from temporalio.client import WorkflowUpdateFailedError
+
+from domain.invoice import (
+    POSTAGE_REFUND_FEN,
+    InvoiceArrival,
+    InvoiceDelivered,
+    InvoiceInput,
+    InvoiceOutcome,
+    InvoiceProblem,
+    VatDetails,
+    arrival_problem,
+    delivery_window,
+    postage_paid_by,
+)
+from domain.models import CaseKind, EvidenceRef
+from domain.remedies import CaseResult
+from tests.conftest import running_worker
+from tests.deadlines import CUSTOMER, FIRST_LINE, INVOICE_SPECIALIST, OTHER_CUSTOMER, deadline, entries, sleep_to
+from tests.factories import DEFAULT_POLICY, header, order
+from tests.replay_support import keep_history
+
+VAT = VatDetails(
+    taxpayer_certificate=EvidenceRef(kind="document", uri="fax://62898155/1"), company_name="上海某某贸易有限公司",
+    tax_number="91310000MA1FL4XX2B", bank="招商银行上海分行", bank_account="6225880212345678",
+    company_address="上海市延安中路841号",
+)
+
+
+def invoice_input(problem: InvoiceProblem, **kw) -> InvoiceInput:
+    case = header(CaseKind.INVOICE, kw.pop("the_order", None) or order())
+    fields = dict(case=case, policy=DEFAULT_POLICY, problem=problem, title="个人", content="food",
+                  amount_fen=case.order.paid_fen)
+    if problem == InvoiceProblem.VAT:
+        fields["vat"] = VAT
+    if problem == InvoiceProblem.WRONG:
+        fields["wrong_invoice_no"] = "INV-OLD-1"
+    fields.update(kw)
+    return InvoiceInput(**fields)
+
+
+# -- the rules, without Temporal --
+
+def test_content_must_be_an_allowed_category():
+    with pytest.raises(ValidationError, match="content"):
+        invoice_input(InvoiceProblem.MISSING, content="electronics")
+    assert invoice_input(InvoiceProblem.MISSING, content="home goods").content.value == "home goods"
+
+
+def test_amount_must_equal_the_paid_amount():
+    with pytest.raises(ValidationError, match="must equal the paid amount"):
+        invoice_input(InvoiceProblem.NOT_TICKED, amount_fen=100)
+
+
+def test_vat_needs_every_company_document():
+    with pytest.raises(ValidationError, match="VAT invoice needs"):
+        invoice_input(InvoiceProblem.VAT, vat=None)
+    with pytest.raises(ValidationError, match="tax_number"):
+        VatDetails(**{**VAT.model_dump(), "tax_number": "12345"})
+    with pytest.raises(ValidationError, match="company_name"):
+        VatDetails(**{**VAT.model_dump(), "company_name": ""})
+    with pytest.raises(ValidationError, match="bank_account"):
+        VatDetails(**{**VAT.model_dump(), "bank_account": "not-a-number"})
+    with pytest.raises(ValidationError, match="company_address"):
+        VatDetails(**{k: v for k, v in VAT.model_dump().items() if k != "company_address"})
+    with pytest.raises(ValidationError, match="certificate must be sent as a document"):
+        VatDetails(**{**VAT.model_dump(), "taxpayer_certificate": {"kind": "photo", "uri": "x://1"}})
+    with pytest.raises(ValidationError, match="VAT invoice request only"):
+        invoice_input(InvoiceProblem.MISSING, vat=VAT)
+
+
+def test_a_wrong_invoice_is_named():
+    with pytest.raises(ValidationError, match="named by its number"):
+        invoice_input(InvoiceProblem.WRONG, wrong_invoice_no=None)
+
+
+def test_who_pays_postage_and_which_window():
+    assert [postage_paid_by(p) for p in InvoiceProblem] == ["merchant", "warehouse", "customer", "merchant"]
+    assert [delivery_window(p) for p in InvoiceProblem] == ["missing_invoice", "missing_invoice", "wrong_invoice", "vat_invoice"]
+    assert POSTAGE_REFUND_FEN == 500
+
+
+def test_only_the_invoice_specialist_logs_a_returned_invoice():
+    assert "invoice specialist" in arrival_problem(InvoiceArrival(by=CUSTOMER), "awaiting_return")
+    assert "not awaiting" in arrival_problem(InvoiceArrival(by=INVOICE_SPECIALIST), "awaiting_delivery")
+    assert arrival_problem(InvoiceArrival(by=INVOICE_SPECIALIST), "awaiting_return") is None
+
+
+# -- the workflow --
+
+async def start(env, tq, inp: InvoiceInput):
+    return await env.client.start_workflow("Invoice", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult)
+
+
+async def test_not_ticked_reissued_merchant_pays_and_delivered(env, store):
+    async with running_worker(env, store) as (tq, _):
+        inp = invoice_input(InvoiceProblem.NOT_TICKED)
+        h = await start(env, tq, inp)
+        await deadline(h, "invoice_delivered")
+        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        result = await h.result()
+        assert result.outcome == InvoiceOutcome.DELIVERED
+        issued = [e for e in store.timeline(inp.case.case_id) if e.kind == "invoice_issued"]
+        assert issued[0].detail["postage_paid_by"] == "merchant"
+        assert store.payments(inp.case.case_id) == []
+        await keep_history(h, "invoice_not_ticked_delivered")
+
+
+async def test_missing_invoice_confirmed_just_before_5_working_days(env, store):
+    async with running_worker(env, store) as (tq, _):
+        h = await start(env, tq, invoice_input(InvoiceProblem.MISSING))
+        due = await deadline(h, "invoice_delivered")
+        await sleep_to(env, due, -60)
+        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        assert (await h.result()).outcome == InvoiceOutcome.DELIVERED
+        assert "sla_breached" not in await entries(h)
+
+
+async def test_missing_invoice_unconfirmed_just_after_5_working_days(env, store):
+    async with running_worker(env, store) as (tq, _):
+        inp = invoice_input(InvoiceProblem.MISSING)
+        h = await start(env, tq, inp)
+        due = await deadline(h, "invoice_delivered")
+        await sleep_to(env, due, +60)
+        result = await h.result()
+        assert result.outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
+        issued = [e for e in store.timeline(inp.case.case_id) if e.kind == "invoice_issued"]
+        assert issued[0].detail["postage_paid_by"] == "warehouse"
+        assert "sla_breached" in await entries(h)
+
+
+async def test_wrong_invoice_returned_postage_refunded_once_new_one_just_before_window(env, store):
+    async with running_worker(env, store) as (tq, outside):
+        inp = invoice_input(InvoiceProblem.WRONG)
+        h = await start(env, tq, inp)
+        back_by = await deadline(h, "wrong_invoice_back")
+        await sleep_to(env, back_by, -60)
+        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        due = await deadline(h, "invoice_delivered")
+        await sleep_to(env, due, -60)
+        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        result = await h.result()
+        assert result.outcome == InvoiceOutcome.DELIVERED and result.refund_fen == 500
+        payments = store.payments(inp.case.case_id)
+        assert [(p["kind"], p["amount_fen"]) for p in payments] == [("postage_refund", 500)]
+        assert [r.kind for r in outside.payment.ledger] == ["postage_refund"]
+        await keep_history(h, "invoice_wrong_returned_delivered")
+
+
+async def test_wrong_invoice_delivery_window_passes_after_arrival(env, store):
+    async with running_worker(env, store) as (tq, _):
+        h = await start(env, tq, invoice_input(InvoiceProblem.WRONG))
+        await deadline(h, "wrong_invoice_back")
+        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        due = await deadline(h, "invoice_delivered")
+        await sleep_to(env, due, +60)
+        assert (await h.result()).outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
+
+
+async def test_wrong_invoice_never_mailed_back_closes_after_the_window(env, store):
+    async with running_worker(env, store) as (tq, outside):
+        inp = invoice_input(InvoiceProblem.WRONG)
+        h = await start(env, tq, inp)
+        back_by = await deadline(h, "wrong_invoice_back")
+        await sleep_to(env, back_by, +60)
+        assert (await h.result()).outcome == InvoiceOutcome.WRONG_INVOICE_NOT_RETURNED
+        assert outside.payment.ledger == []
+        assert "invoice_issued" not in await entries(h)
+
+
+async def test_vat_invoice_delivered_just_before_two_weeks(env, store):
+    async with running_worker(env, store) as (tq, _):
+        inp = invoice_input(InvoiceProblem.VAT)
+        h = await start(env, tq, inp)
+        due = await deadline(h, "invoice_delivered")
+        opened = (await env.get_current_time())
+        assert (due - opened).days >= 13
+        await sleep_to(env, due, -60)
+        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        assert (await h.result()).outcome == InvoiceOutcome.DELIVERED
+        await keep_history(h, "invoice_vat_delivered")
+
+
+async def test_vat_invoice_unconfirmed_after_two_weeks(env, store):
+    async with running_worker(env, store) as (tq, _):
+        h = await start(env, tq, invoice_input(InvoiceProblem.VAT))
+        due = await deadline(h, "invoice_delivered")
+        await sleep_to(env, due, +60)
+        assert (await h.result()).outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
+
+
+async def test_bad_answers_are_rejected_and_leave_no_trace(env, store):
+    async with running_worker(env, store) as (tq, _):
+        h = await start(env, tq, invoice_input(InvoiceProblem.WRONG))
+        await deadline(h, "wrong_invoice_back")
+        before = await entries(h)
+        for handler, answer, reason in [
+            ("invoice_delivered", InvoiceDelivered(by=CUSTOMER), "no invoice has been posted"),
+            ("wrong_invoice_returned", InvoiceArrival(by=CUSTOMER), "invoice specialist"),
+            ("wrong_invoice_returned", InvoiceArrival(by=FIRST_LINE), "invoice specialist"),
+        ]:
+            with pytest.raises(WorkflowUpdateFailedError) as e:
+                await h.execute_update(handler, answer)
+            assert reason in str(e.value.cause)
+        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        with pytest.raises(WorkflowUpdateFailedError):
+            await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        await deadline(h, "invoice_delivered")
+        for by, reason in [(OTHER_CUSTOMER, "not the customer"), (INVOICE_SPECIALIST, "only the customer")]:
+            with pytest.raises(WorkflowUpdateFailedError) as e:
+                await h.execute_update("invoice_delivered", InvoiceDelivered(by=by))
+            assert reason in str(e.value.cause)
+        history = await h.fetch_history()
+        accepted = [ev for ev in history.events if ev.HasField("workflow_execution_update_accepted_event_attributes")]
+        assert len(accepted) == 1
+        assert (await entries(h))[: len(before)] == before
+        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        assert (await h.result()).outcome == InvoiceOutcome.DELIVERED

@@ -1,0 +1,108 @@
+"""Invoice (rulebook §4.2): a wrong invoice comes back first and its postage is
+refunded; then finance issues the invoice and the case waits for the customer to
+have it within the window for the kind of request."""
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.external import PaymentRequest, idempotency_key
+    from domain.findings import InvoiceIssue, InvoiceReceipt
+    from domain.invoice import (
+        POSTAGE_REFUND_FEN,
+        InvoiceArrival,
+        InvoiceDelivered,
+        InvoiceInput,
+        InvoiceOutcome,
+        InvoiceProblem,
+        InvoiceState,
+        arrival_problem,
+        delivery_window,
+        postage_paid_by,
+    )
+    from domain.models import CaseStatus
+    from domain.remedies import CaseResult
+    from domain.replies import customer_problem
+    from workflows import steps
+    from workflows.casefile import CaseFile
+    from workflows.case_workflow import CaseWorkflow
+
+
+@workflow.defn
+class Invoice(CaseWorkflow):
+    @workflow.init
+    def __init__(self, inp: InvoiceInput) -> None:
+        self.inp = inp
+        first = InvoiceState.AWAITING_RETURN if inp.problem == InvoiceProblem.WRONG else InvoiceState.ISSUING
+        self.file = CaseFile(inp.case, inp.policy, first)
+        self.arrival: InvoiceArrival | None = None
+        self.delivered: InvoiceDelivered | None = None
+        self.postage_fen = 0
+
+    @workflow.run
+    async def run(self, inp: InvoiceInput) -> CaseResult:
+        f, windows = self.file, inp.policy.windows
+        await f.open(problem=inp.problem.value, content=inp.content.value, amount_fen=inp.amount_fen)
+        start = workflow.now()
+        if inp.problem == InvoiceProblem.WRONG:
+            back_by = f.deadline_after("wrong_invoice_back", start, windows.invoice_mail_back)
+            if not await f.wait_until(lambda: self.arrival is not None, back_by):
+                await f.close(InvoiceOutcome.WRONG_INVOICE_NOT_RETURNED, "system", window="invoice_mail_back")
+                return CaseResult(case_id=inp.case.case_id, outcome=InvoiceOutcome.WRONG_INVOICE_NOT_RETURNED)
+            f.clear_deadline("wrong_invoice_back")
+            assert self.arrival is not None
+            await f.record("wrong_invoice_returned", self.arrival.by.actor_id, state=InvoiceState.ISSUING,
+                           invoice_no=inp.wrong_invoice_no)
+            start = workflow.now()
+            await self._refund_postage()
+
+        window = delivery_window(inp.problem)
+        due = f.deadline_after("invoice_delivered", start, getattr(windows, window))
+        receipt: InvoiceReceipt = await steps.issue_invoice(InvoiceIssue(
+            case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+            invoice_type="vat" if inp.problem == InvoiceProblem.VAT else "plain", title=inp.title,
+            content=inp.content.value, amount_fen=inp.amount_fen, postage_paid_by=postage_paid_by(inp.problem),
+            replaces=inp.wrong_invoice_no, requested_at=workflow.now(),
+        ))
+        await f.record("invoice_issued", "finance", state=InvoiceState.AWAITING_DELIVERY, invoice_no=receipt.invoice_no,
+                       postage_paid_by=postage_paid_by(inp.problem), due_at=due.isoformat(), window=window)
+        if await f.wait_until(lambda: self.delivered is not None, due):
+            await f.close(InvoiceOutcome.DELIVERED, inp.case.customer_id, invoice_no=receipt.invoice_no)
+            return CaseResult(case_id=inp.case.case_id, outcome=InvoiceOutcome.DELIVERED, refund_fen=self.postage_fen)
+        await f.record("sla_breached", "system", window=window)
+        await f.close(InvoiceOutcome.DELIVERY_UNCONFIRMED, "system", invoice_no=receipt.invoice_no, window=window)
+        return CaseResult(case_id=inp.case.case_id, outcome=InvoiceOutcome.DELIVERY_UNCONFIRMED, refund_fen=self.postage_fen)
+
+    async def _refund_postage(self) -> None:
+        f, case = self.file, self.inp.case
+        receipt = await steps.pay_refund(PaymentRequest(
+            idempotency_key=idempotency_key(case.case_id, "postage"), case_id=case.case_id, order_id=case.order.order_id,
+            kind="postage_refund", amount_fen=POSTAGE_REFUND_FEN, account_ref=case.order.paying_account,
+            reason="postage advanced for mailing back a wrong invoice",
+        ))
+        self.postage_fen = receipt.amount_fen
+        await f.record("postage_refunded", "payment", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
+
+    @workflow.update
+    async def wrong_invoice_returned(self, arrival: InvoiceArrival) -> CaseStatus:
+        self.arrival = arrival
+        return self.file.status()
+
+    @wrong_invoice_returned.validator
+    def _validate_arrival(self, arrival: InvoiceArrival) -> None:
+        problem = arrival_problem(arrival, self.file.state) or ("already logged" if self.arrival else None)
+        if problem:
+            raise ValueError(problem)
+
+    @workflow.update
+    async def invoice_delivered(self, answer: InvoiceDelivered) -> CaseStatus:
+        self.delivered = answer
+        return self.file.status()
+
+    @invoice_delivered.validator
+    def _validate_delivered(self, answer: InvoiceDelivered) -> None:
+        problem = customer_problem(answer.by, self.inp.case)
+        if not problem and self.file.state != InvoiceState.AWAITING_DELIVERY:
+            problem = f"the case is {self.file.state}; no invoice has been posted yet"
+        if problem:
+            raise ValueError(problem)

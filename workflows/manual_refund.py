@@ -1,0 +1,150 @@
+"""ManualRefund: the abnormal refund of rulebook §4.9. Return specialist (pickup?) →
+refund specialist's summary → operations supervisor's review → a second check by a
+different person → finance pays once, under one idempotency key → confirmation."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.approvals import Subject
+    from domain.external import PaymentRequest, PickupRequest, ReceiptQuery, idempotency_key
+    from domain.manual_refund import (
+        REVIEW_ROLES,
+        SECOND_CHECK_ROLES,
+        Assessment,
+        ManualRefundInput,
+        ManualRefundOutcome,
+        ManualRefundReason,
+        ManualRefundResult,
+        ManualRefundState,
+        assessment_problem,
+        needs_assessment,
+        payment_kind,
+        payout_due_at,
+        summary,
+    )
+    from domain.models import CaseStatus
+    from domain.returns import refund_due_at
+    from workflows import steps
+    from workflows.case_workflow import CaseWorkflow
+    from workflows.casefile import CaseFile
+
+
+@workflow.defn
+class ManualRefund(CaseWorkflow):
+    @workflow.init
+    def __init__(self, inp: ManualRefundInput) -> None:
+        self.inp = inp
+        first = ManualRefundState.AWAITING_ASSESSMENT if needs_assessment(inp) else ManualRefundState.AWAITING_REVIEW
+        self.file = CaseFile(inp.case, inp.policy, first)
+        self.assessment: Assessment | None = None
+
+    @workflow.run
+    async def run(self, inp: ManualRefundInput) -> ManualRefundResult:
+        f, policy = self.file, inp.policy
+        registered = workflow.now()
+        await f.open(reason_kind=inp.reason_kind.value, amount_fen=inp.amount_fen, payee=inp.payee.masked())
+        if inp.reason_kind == ManualRefundReason.COMPENSATION_PAYOUT:
+            f.set_deadline("payout_due", payout_due_at(policy, registered))
+
+        pickup = await self._pickup_decision()
+        if pickup:
+            await self._take_goods_back(registered)
+
+        text = summary(inp, pickup)
+        await f.record("summarised", "refund_specialist", state=ManualRefundState.AWAITING_REVIEW, summary=text)
+        review = await self.seek_approval("review", Subject.MANUAL_REFUND_REVIEW, REVIEW_ROLES, "manual_refund_review",
+                                          summary=text)
+        assert review is not None  # no `until`: the review is waited for
+        if not review.approve:
+            return await self._reject(review.approver.actor_id, review.note, reviewed_by=review.approver.actor_id)
+
+        await f.record("review_passed", review.approver.actor_id, state=ManualRefundState.AWAITING_SECOND_CHECK)
+        second = await self.seek_approval(
+            "second-check", Subject.MANUAL_REFUND_SECOND_CHECK, SECOND_CHECK_ROLES, "manual_refund_payment",
+            summary=text, not_by=(review.approver.actor_id,),
+        )
+        assert second is not None
+        if not second.approve:
+            return await self._reject(second.approver.actor_id, second.note, reviewed_by=review.approver.actor_id,
+                                      second_checked_by=second.approver.actor_id)
+
+        # An approver may grant less than asked, never more (the request carries no
+        # money, so the cap is the registered amount).
+        amount = min(a for a in (inp.amount_fen, review.amount_fen, second.amount_fen) if a)
+        return await self._pay(amount, review.approver.actor_id, second.approver.actor_id)
+
+    async def _pickup_decision(self) -> bool:
+        f, inp = self.file, self.inp
+        if not needs_assessment(inp):
+            return bool(inp.pickup)
+        node = f.deadline_after("assessment_sla", workflow.now(), inp.policy.windows.after_sales_node)
+        await f.record("assessment_requested", "system", state=ManualRefundState.AWAITING_ASSESSMENT)
+        if not await f.wait_until(lambda: self.assessment is not None, node):
+            await f.record("sla_breached", "system", window="after_sales_node", step="assessment")
+            await workflow.wait_condition(lambda: self.assessment is not None)
+        f.clear_deadline("assessment_sla")
+        a = self.assessment
+        assert a is not None
+        await f.record("assessed", a.assessor.actor_id, pickup=a.pickup, note=a.note, role=a.assessor.role.value)
+        return a.pickup
+
+    async def _take_goods_back(self, registered: datetime) -> None:
+        """The goods come back by the return deadline; late goods do not hold the refund up."""
+        f, inp = self.file, self.inp
+        booking = await steps.book_pickup(PickupRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+                                                        lines=inp.lines, as_of=workflow.now()))
+        await f.record("pickup_booked", "courier", state=ManualRefundState.AWAITING_GOODS, booking_id=booking.booking_id)
+        cutoff = f.set_deadline("goods_due", refund_due_at(inp.policy, registered))
+        poll = inp.policy.polling.return_receipt.plain
+        while True:
+            status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
+            if status.received or status.lost:
+                await f.record("goods_received" if status.received else "parcel_lost", "warehouse", note=status.note)
+                break
+            if workflow.now() >= cutoff:
+                await f.record("pickup_overdue", "system", window="return_refund")
+                break
+            await workflow.sleep(min(poll, cutoff - workflow.now()))
+        f.clear_deadline("goods_due")
+
+    async def _reject(self, actor: str, note: str, **who: str) -> ManualRefundResult:
+        await self.file.close(ManualRefundOutcome.REJECTED, actor, reason=note)
+        return ManualRefundResult(case_id=self.inp.case.case_id, outcome=ManualRefundOutcome.REJECTED, reason=note, **who)
+
+    async def _pay(self, amount: int, reviewed_by: str, second_checked_by: str) -> ManualRefundResult:
+        f, inp = self.file, self.inp
+        await f.record("payment_started", "finance", state=ManualRefundState.PAYING, amount_fen=amount)
+        request = PaymentRequest(
+            idempotency_key=idempotency_key(inp.case.case_id, "manual_refund"), case_id=inp.case.case_id,
+            order_id=inp.case.order.order_id, kind=payment_kind(inp), amount_fen=amount,
+            account_ref=inp.payee.account_id, reason=inp.reason_kind.value,
+        )
+        if inp.reason_kind == ManualRefundReason.COMPENSATION_PAYOUT:
+            receipt = await steps.grant_compensation(request)
+            due = f.deadlines.get("payout_due")
+            if due is not None and workflow.now() > due:
+                await f.record("sla_breached", "system", window="compensation_payout")
+        else:
+            receipt = await steps.pay_refund(request)
+        await f.record("paid", "finance", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
+        await f.record("confirmed", "refund_specialist", payment_id=receipt.payment_id)
+        await f.close(ManualRefundOutcome.PAID, "finance", amount_fen=receipt.amount_fen)
+        return ManualRefundResult(
+            case_id=inp.case.case_id, outcome=ManualRefundOutcome.PAID, amount_fen=receipt.amount_fen,
+            payment_id=receipt.payment_id, reviewed_by=reviewed_by, second_checked_by=second_checked_by,
+        )
+
+    @workflow.update
+    async def assess(self, assessment: Assessment) -> CaseStatus:
+        self.assessment = assessment
+        return self.file.status()
+
+    @assess.validator
+    def _validate_assess(self, assessment: Assessment) -> None:
+        problem = ("the pickup decision was already made" if self.assessment is not None
+                   else assessment_problem(assessment, self.file.state, self.inp))
+        if problem:
+            raise ValueError(problem)
