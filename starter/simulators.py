@@ -41,5 +41,6 @@ def run(args: argparse.Namespace) -> int:
         for service in SERVICES:
             (out / f"{service}.json").write_text(json.dumps(openapi_for(app, service), indent=2, ensure_ascii=False) + "\n")
         return 0
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=2)
     return 0
