@@ -1,14 +1,19 @@
 """The `aftersales` command. Each topic lives in its own module under starter/ and
-adds its subcommands through register(subparsers); MODULES lists them."""
+adds its subcommands through register(subparsers); MODULES lists them.
+
+A subcommand sets either `func(args)` (sync) or `afunc(args, ctx)` (async, given a
+starter.context.Context); tests call `run(argv, ctx)` with their own client and store."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import sys
+from typing import Any, NoReturn
 
 MODULES = [
-    "starter.cases",     # open, show, list, review, answer, kinds
-    "starter.services",  # server, worker, up (the main job)
+    "starter.cases",     # open, show, list, review, answer, kinds, orders
+    "starter.services",  # server, worker, up (the main job), demo
     "starter.replay",    # replay histories from the server
     "starter.simulators",  # simulators: the outside world over HTTP
 ]
@@ -18,8 +23,16 @@ class CliError(Exception):
     """Bad input or a refused action: one line on stderr, exit status 2."""
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage mistakes are bad input too: one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"aftersales: {self.prog.removeprefix('aftersales ')}: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aftersales", description="After-sales case engine")
+    parser = Parser(prog="aftersales", description="After-sales case engine")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in MODULES:
         try:
@@ -32,9 +45,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+async def run(argv: list[str], ctx: Any = None) -> int:
+    """Run one command in the current event loop (tests inject ctx)."""
+    from starter.context import Context
+
+    args = build_parser().parse_args(argv)
+    ctx = ctx or Context()
+    try:
+        if getattr(args, "afunc", None):
+            return int(await args.afunc(args, ctx) or 0)
+        return int(args.func(args) or 0)
+    except CliError as e:
+        print(f"aftersales: {e}", file=sys.stderr)
+        return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "afunc", None):
+            from starter.context import Context
+
+            return int(asyncio.run(args.afunc(args, Context())) or 0)
         return int(args.func(args) or 0)
     except CliError as e:
         print(f"aftersales: {e}", file=sys.stderr)

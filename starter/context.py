@@ -1,0 +1,67 @@
+"""What a command works with: settings, the Temporal client, the case store and the
+actor directory, each made on first use. Tests pass their own client and store."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from pydantic import ValidationError
+from temporalio.client import Client
+
+from domain.actors import ActorDirectory, load_actors
+from runtime.settings import Settings
+from runtime.temporal import connect
+from starter.cli import CliError
+from store import CaseStore, open_store
+
+
+@dataclass
+class Context:
+    settings: Settings = field(default_factory=Settings)
+    client: Client | None = None
+    store: CaseStore | None = None
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    _actors: ActorDirectory | None = None
+
+    async def temporal(self) -> Client:
+        if self.client is None:
+            try:
+                self.client = await connect(self.settings)
+            except RuntimeError as e:
+                raise CliError(
+                    f"cannot reach Temporal at {self.settings.temporal_address} ({_first_line(e)}); "
+                    "start it with `aftersales up` or `aftersales server`"
+                ) from None
+        return self.client
+
+    def cases(self) -> CaseStore:
+        if self.store is None:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self.store = open_store(self.settings.store_url)
+        return self.store
+
+    def actors(self) -> ActorDirectory:
+        if self._actors is None:
+            try:
+                self._actors = load_actors(self.settings.actors_file)
+            except ValueError as e:
+                raise CliError(str(e)) from None
+        return self._actors
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+
+def one_line(e: ValidationError) -> str:
+    """A pydantic error as one readable line: where, and what is wrong."""
+    first = e.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    msg = first["msg"].removeprefix("Value error, ")
+    more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+    return f"{where}: {msg}{more}" if where else f"{msg}{more}"
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0][:160] if text else type(e).__name__
