@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from activities.case_records import CaseRecordActivities
+from activities.complaints import ComplaintActivities
 from activities.catalogue import CatalogueActivities
 from activities.finance import FinanceActivities
 from adapters.simulators.catalogue import CatalogueSimulator
@@ -18,6 +19,7 @@ from adapters.simulators.platform import PlatformSimulator
 
 GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: CaseRecordActivities(store),
+    lambda store, outside: ComplaintActivities(store),
     lambda store, outside: PaymentActivities(outside.payment, store),
     lambda store, outside: CourierActivities(outside.courier),
     lambda store, outside: WarehouseActivities(outside.warehouse),

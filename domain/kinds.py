@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from domain.approvals import ApprovalDecision
+from domain.agent_complaints import AgentComplaintInput, AgentContact, Appeal
+from domain.complaints import ComplaintInput, CustomerReply, FollowUp
 from domain.models import CaseKind
 from domain.returns import ReturnRefundInput, ReviewDecision
 from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
@@ -75,6 +77,39 @@ register(
             "invoice_returned": Answer("wrong_invoice_returned", InvoiceArrival,
                                        help="invoice specialist: the wrong invoice came back in the post"),
             "invoice_delivered": Answer("invoice_delivered", InvoiceDelivered, help="customer: the new invoice arrived"),
+            **COMMON_ANSWERS,
+        },
+    )
+)
+
+
+# -- complaints: customer complaints (§4.12) and complaints against agents (§5) --
+register(
+    KindSpec(
+        kind=CaseKind.COMPLAINT,
+        workflow="Complaint",
+        section="§4.12",
+        input_model=ComplaintInput,
+        title="Customer complaint: first line, second line, platform; follow-up",
+        id_prefix="CP",
+        answers={
+            "reply": Answer("reply_to_answer", CustomerReply, help="customer: accept the answer, or reject it (submits again)"),
+            "follow_up": Answer("follow_up", FollowUp, help="first/second line: the return visit and satisfaction score 1-5"),
+            **COMMON_ANSWERS,
+        },
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.AGENT_COMPLAINT,
+        workflow="AgentComplaint",
+        section="§5",
+        input_model=AgentComplaintInput,
+        title="Complaint against an agent: notice, 48 h contact, appeal, penalty",
+        id_prefix="AC",
+        answers={
+            "contact": Answer("contact_handler", AgentContact, help="agent: contact the handler (within 48 h of the notice)"),
+            "appeal": Answer("appeal_verdict", Appeal, help="agent: appeal within 2 working days of the notice"),
             **COMMON_ANSWERS,
         },
     )

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from workflows.invoice import Invoice
 from workflows.return_refund import ReturnRefund
+from workflows.complaint import Complaint
 
 WORKFLOWS: list[type] = [ReturnRefund]
 WORKFLOWS += [Invoice]  # processes-b
+WORKFLOWS += [Complaint]  # complaints

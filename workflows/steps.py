@@ -29,6 +29,8 @@ from domain.fulfilment import (
     LateOrderQuery, LateOrders, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest, StockQuery, StockStatus,
 )
 from domain.models import CaseEvent, CaseOpening
+from domain.agent_complaints import AgentRecord, PenaltyEntry, RecordQuery
+from domain.complaints import ComplaintRecord, PriorQuery
 from domain.steps import STEPS
 
 T = TypeVar("T")
@@ -141,3 +143,21 @@ async def place_reship(request: ReshipOrderRequest) -> ReshipOrder:
 
 async def close_order(request: CloseOrderRequest) -> bool:
     return await call("close_order", "platform", request, bool)
+
+
+# -- complaints: our own store's complaint and agent records (§4.12, §5) --
+
+async def find_prior_complaints(query: PriorQuery) -> list[str]:
+    return await call("find_prior_complaints", "store", query, list[str])
+
+
+async def record_complaint_outcome(record: ComplaintRecord) -> bool:
+    return await call("record_complaint_outcome", "store", record, bool)
+
+
+async def read_agent_record(query: RecordQuery) -> AgentRecord:
+    return await call("read_agent_record", "store", query, AgentRecord)
+
+
+async def record_penalty(entry: PenaltyEntry) -> bool:
+    return await call("record_penalty", "store", entry, bool)
