@@ -5,9 +5,7 @@ from workflows.invoice import Invoice
 from workflows.return_refund import ReturnRefund
 from workflows.agent_complaint import AgentComplaint
 from workflows.complaint import Complaint
-from workflows.complaint import Complaint
 
 WORKFLOWS: list[type] = [ReturnRefund]
 WORKFLOWS += [Invoice]  # processes-b
-WORKFLOWS += [Complaint]  # complaints
 WORKFLOWS += [Complaint, AgentComplaint]  # complaints
