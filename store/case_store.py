@@ -68,7 +68,8 @@ class CaseStore:
             stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
         else:  # pragma: no cover - only the two backends above are supported
             raise RuntimeError(f"unsupported database {dialect}")
-        return s.execute(stmt).rowcount == 1
+        # rowcount is -1 on PostgreSQL (psycopg) for ON CONFLICT inserts: ask for a key back instead.
+        return s.execute(stmt.returning(*(getattr(table, k) for k in keys))).first() is not None
 
     # orders ------------------------------------------------------------------
     def save_order(self, order: Order) -> None:

@@ -18,12 +18,22 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 class Metrics:
-    def __init__(self, store: CaseStore):
-        self.store = store
+    """Figures over cases opened (events, payments, closings) in [since, until)."""
+
+    def __init__(self, store: CaseStore, since: datetime | None = None, until: datetime | None = None):
+        self.store, self.since, self.until = store, since, until
+
+    def _within(self, stmt: Any, column: Any) -> Any:
+        if self.since is not None:
+            stmt = stmt.where(column >= self.since)
+        if self.until is not None:
+            stmt = stmt.where(column < self.until)
+        return stmt
 
     def handling_time(self) -> dict[str, Any]:
         """Opened → closed, per case kind, over closed cases (seconds)."""
-        stmt = select(CaseRow.kind, CaseRow.opened_at, CaseRow.updated_at).where(CaseRow.outcome.is_not(None))
+        stmt = self._within(select(CaseRow.kind, CaseRow.opened_at, CaseRow.updated_at).where(CaseRow.outcome.is_not(None)),
+                            CaseRow.opened_at)
         per_kind: dict[str, list[float]] = defaultdict(list)
         with self.store._session() as s:
             for kind, opened, closed in s.execute(stmt):
@@ -37,7 +47,7 @@ class Metrics:
 
     def complaints(self) -> dict[str, Any]:
         with self.store._session() as s:
-            rows = list(s.scalars(select(ComplaintRow)))
+            rows = list(s.scalars(self._within(select(ComplaintRow), ComplaintRow.opened_at)))
         accepted = [r for r in rows if r.outcome != "not_accepted"]
         scores = [r.satisfaction for r in accepted if r.satisfaction is not None]
         return dict(
@@ -56,12 +66,13 @@ class Metrics:
     def sla_breaches(self) -> dict[str, int]:
         """sla_breached timeline events, per window."""
         window = CaseEventRow.detail["window"].as_string()
-        stmt = select(window, func.count()).where(CaseEventRow.kind == "sla_breached").group_by(window)
+        stmt = self._within(select(window, func.count()).where(CaseEventRow.kind == "sla_breached"), CaseEventRow.at).group_by(window)
         with self.store._session() as s:
             return {w or "?": n for w, n in sorted(s.execute(stmt).all(), key=lambda t: t[0] or "")}
 
     def compensation_paid(self) -> dict[str, dict[str, int]]:
-        stmt = select(PaymentRow.kind, func.count(), func.sum(PaymentRow.amount_fen)).group_by(PaymentRow.kind)
+        stmt = self._within(select(PaymentRow.kind, func.count(), func.sum(PaymentRow.amount_fen)), PaymentRow.paid_at)
+        stmt = stmt.group_by(PaymentRow.kind)
         with self.store._session() as s:
             return {kind: dict(payments=n, amount_fen=int(total or 0)) for kind, n, total in sorted(s.execute(stmt).all())}
 
