@@ -15,6 +15,8 @@ MODULES = [
     "starter.cases",     # open, show, list, review, answer, kinds, orders
     "starter.services",  # server, worker, up (the main job), demo
     "starter.replay",    # replay histories from the server
+    "starter.approvals",  # approvals list / decide (the shared approval mechanism)
+    "starter.complaints",  # metrics, penalties, order contact / change-address
     "starter.simulators",  # simulators: the outside world over HTTP
 ]
 

@@ -1,0 +1,131 @@
+"""`approvals list/decide`, `metrics`, `penalties`, `order contact/change-address`
+against a real time-skipping server, a real worker and the real SQLite store."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from domain.complaints import Category, ComplaintInput, ComplaintResult, CustomerReply, Emotion, FollowUp, Intake
+from domain.actors import ActorRef, Role
+from domain.models import CaseKind
+from runtime.settings import Settings
+from starter import cli
+from starter.context import Context
+from tests.conftest import running_worker
+from tests.factories import DEFAULT_POLICY, header, order
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+async def shell(env, store, sqlite_url):
+    async with running_worker(env, store) as (tq, _):
+        settings = Settings(task_queue=tq, database_url=sqlite_url, policy="default")
+
+        async def aftersales(*argv: str) -> Result:
+            out, err = io.StringIO(), io.StringIO()
+            ctx = Context(settings=settings, client=env.client, store=store, out=out)
+            with contextlib.redirect_stderr(err):
+                try:
+                    code = await cli.run(list(argv), ctx)
+                except SystemExit as e:
+                    code = int(e.code or 0)
+            return Result(code, out.getvalue(), err.getvalue())
+
+        aftersales.tq = tq  # type: ignore[attr-defined]
+        yield aftersales
+
+
+def refused(r: Result, *words: str) -> None:
+    assert r.code == 2, (r.code, r.out, r.err)
+    assert r.err.startswith("aftersales: ") and len(r.err.splitlines()) == 1, r.err
+    for w in words:
+        assert w in r.err, r.err
+
+
+async def listed(shell, case_id: str) -> list[dict]:
+    for _ in range(100):
+        r = await shell("approvals", "list", "--json")
+        assert r.code == 0, r.err
+        mine = [a for a in json.loads(r.out) if a["case_id"] == case_id]
+        if mine:
+            return mine
+        await asyncio.sleep(0.1)
+    return []
+
+
+async def test_approvals_list_and_decide_through_the_shared_update(env, store, shell):
+    o = order()
+    case = header(CaseKind.COMPLAINT, o, opened_by="li.first", case_id=f"CP-cli-{uuid.uuid4().hex[:8]}")
+    intake = Intake(customer_id=o.customer_id, order_id=o.order_id, occurred_at=o.paid_at, reason="late parcel",
+                    demand="a coupon", emotion=Emotion.UPSET, category=Category.LOGISTICS, demand_fen=1000)
+    h = await env.client.start_workflow("Complaint", ComplaintInput(case=case, policy=DEFAULT_POLICY, intake=intake),
+                                        id=case.workflow_id, task_queue=shell.tq, result_type=ComplaintResult)
+    [pending] = await listed(shell, case.case_id)
+    assert pending["approval_id"] == "answer-1-first_line" and pending["sla_window"] == "after_sales_node"
+    assert pending["roles"] == ["first_line", "complaint_specialist"] and pending["amount_fen"] == 1000
+    table = await shell("approvals", "list")
+    assert case.case_id in table.out and "answer-1-first_line" in table.out and "¥10.00" in table.out
+
+    refused(await shell("approvals", "decide", case.case_id, "answer-1-first_line", "approve", "--as", "nobody"),
+            "unknown actor 'nobody'")
+    refused(await shell("approvals", "decide", case.case_id, "answer-1-first_line", "approve", "--as", "wu.ops"),
+            "operations_supervisor", "needs first_line")
+    refused(await shell("approvals", "decide", case.case_id, "answer-1-first_line", "reject", "--as", "li.first"),
+            "a refusal needs a note")
+    refused(await shell("approvals", "decide", case.case_id, "answer-1-first_line", "approve", "--as", "li.first",
+                        "--amount-fen", "5000"), "more than the 1000 fen asked")
+    ok = await shell("approvals", "decide", case.case_id, "answer-1-first_line", "approve", "--as", "li.first",
+                     "--amount-fen", "800", "--note", "8 yuan coupon")
+    assert ok.code == 0 and "approved by li.first (first_line)" in ok.out, ok.err
+    await asyncio.sleep(0.5)
+    assert [a for a in json.loads((await shell("approvals", "list", "--json")).out) if a["case_id"] == case.case_id] == []
+
+    customer = ActorRef(actor_id=o.customer_id, role=Role.CUSTOMER)
+    for _ in range(100):
+        if (await h.query("status")).get("state") == "awaiting_customer":
+            break
+        await asyncio.sleep(0.05)
+    await h.execute_update("reply_to_answer", CustomerReply(customer=customer, accept=True))
+    for _ in range(100):
+        if (await h.query("status")).get("state") == "awaiting_follow_up":
+            break
+        await asyncio.sleep(0.05)
+    await h.execute_update("follow_up", FollowUp(by=ActorRef(actor_id="li.first", role=Role.FIRST_LINE), solved=True,
+                                                 satisfaction=4))
+    assert (await h.result()).compensation_fen == 800
+
+    m = await shell("metrics", "--json")
+    assert m.code == 0
+    report = json.loads(m.out)
+    assert report["complaints"]["closed"] >= 1 and report["compensation_paid"]["coupon"]["amount_fen"] >= 800
+    text = await shell("metrics")
+    assert "first-contact resolution" in text.out and "SLA breaches per window" in text.out
+
+
+async def test_order_contact_only_for_the_paying_account(store, shell):
+    o = order()
+    store.save_order(o)
+    r = await shell("order", "contact", o.order_id, "--as-account", "wechat:someone-else")
+    refused(r, "only the account that paid", "recorded")
+    assert "13812345678" not in r.err
+    refused(await shell("order", "change-address", o.order_id, "--as-account", "wechat:someone-else", "--address", "x"),
+            "only the account that paid")
+    ok = await shell("order", "contact", o.order_id, "--as-account", o.paying_account, "--json")
+    assert ok.code == 0 and json.loads(ok.out)["address"] == o.address
+    ch = await shell("order", "change-address", o.order_id, "--as-account", o.paying_account, "--address", "杭州市西湖区1号")
+    assert ch.code == 0 and store.get_order(o.order_id).address == "杭州市西湖区1号"
+    refused(await shell("order", "contact", "O-nope", "--as-account", "x"), "unknown order")
+    from store.complaints import ComplaintRecords
+    assert [r["action"] for r in ComplaintRecords(store).privacy_refusals(o.order_id)] == ["read_contact", "change_address"]
