@@ -18,10 +18,10 @@ def register(sub: Any) -> None:
     p.add_argument("--faults", default=None, help="JSON file of initial fault settings (see PUT /admin/faults)")
     p.add_argument("--seed", type=int, default=None, help="seed of the fault dice (overrides --faults)")
     p.add_argument("--openapi", metavar="DIR", default=None, help="write one OpenAPI document per system and exit")
-    p.set_defaults(func=run)
+    p.set_defaults(afunc=run)
 
 
-def run(args: argparse.Namespace) -> int:
+async def run(args: argparse.Namespace, ctx: Any = None) -> int:
     import uvicorn
 
     from adapters.simulators.service import FaultSettings, create_app
@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
         for service in SERVICES:
             (out / f"{service}.json").write_text(json.dumps(openapi_for(app, service), indent=2, ensure_ascii=False) + "\n")
         return 0
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=2)
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
+                                           access_log=False, timeout_graceful_shutdown=2))
+    await server.serve()
     return 0

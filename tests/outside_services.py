@@ -38,9 +38,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with status {proc.returncode}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -49,10 +51,10 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 
 class DevServer:
-    """`temporal server start-dev` on a SQLite file; stop() and start() keep the file."""
+    """`temporal server start-dev`; when persistent, on a SQLite file that stop() and start() keep."""
 
-    def __init__(self, directory: Path):
-        self.db = directory / "temporal.db"
+    def __init__(self, directory: Path, *, persistent: bool = True):
+        self.db = directory / "temporal.db" if persistent else None
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -60,11 +62,11 @@ class DevServer:
     def start(self) -> DevServer:
         self.proc = subprocess.Popen(
             [binary("temporal"), "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(self.port),
-             "--http-port", str(free_port()), "--metrics-port", str(free_port()), "--db-filename", str(self.db),
-             "--log-level", "error"],
+             "--http-port", str(free_port()), "--metrics-port", str(free_port()), "--log-level", "error",
+             *(["--db-filename", str(self.db)] if self.db else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        wait_for_port(self.port)
+        wait_for_port(self.port, self.proc)
         return self
 
     def stop(self) -> None:
@@ -105,7 +107,7 @@ class Simulators:
              "--database-url", self.database_url, "--faults", str(self.faults_file)],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-        wait_for_port(self.port)
+        wait_for_port(self.port, self.proc)
         return self
 
     def stop(self) -> None:
@@ -145,11 +147,13 @@ class WorkerProcess:
             **os.environ, "PYTHONPATH": str(ROOT), "TEMPORAL_ADDRESS": server.address, "TASK_QUEUE": task_queue,
             "DATABASE_URL": database_url, "LOG_LEVEL": "warning", **simulators.env(), **extra_env,
         }
+        self.log = Path(database_url.removeprefix("sqlite:///")).parent / f"worker-{task_queue}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=self.env,
-                                     stdout=subprocess.DEVNULL)
+        with open(self.log, "ab") as log:  # the SDK logs every retried attempt: kept, not shown
+            self.proc = subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=self.env,
+                                         stdout=log, stderr=subprocess.STDOUT)
         return self
 
     def kill(self) -> None:
