@@ -127,6 +127,88 @@ async def return_refund_script(run: DemoRun) -> list[str]:
 DEMO_SCRIPTS: list[DemoScript] = [return_refund_script]
 
 
+# -- complaints (issue 4): a customer complaint that climbs to the platform, an agent complaint appealed --
+async def _pending_approval(run: DemoRun, case_id: str, timeout: float = 60.0) -> Any:
+    from domain.approvals import ApprovalRequest
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = await run.handles[case_id].query("pending_approvals", result_type=list[ApprovalRequest])
+        if found:
+            return found[0]
+        await asyncio.sleep(0.2)
+    raise TimeoutError(f"{case_id}: no approval asked for in {timeout:.0f}s")
+
+
+async def _in_state(run: DemoRun, case_id: str, state: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while (await run.handles[case_id].query("status", result_type=CaseStatus)).state != state:
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{case_id} did not reach {state} in {timeout:.0f}s")
+        await asyncio.sleep(0.2)
+
+
+async def complaint_script(run: DemoRun) -> list[str]:
+    """§4.12: first line declines, the customer rejects (resubmitted), second line stays silent past
+    its callback window, the timer hands it to the platform, which grants the coupon."""
+    from domain.actors import Role
+    from domain.approvals import ApprovalDecision
+    from domain.complaints import ComplaintOutcome, CustomerReply, FollowUp
+
+    order_id, customer_id = "SO-20261119-0003", "cust-zhang-wei"
+    case = await run.open(
+        "complaint", order_id, opened_by="li.first", reason="苹果到货磕碰严重，要求补偿", expect=ComplaintOutcome.RESOLVED,
+        story="complaint climbs to the platform: first line declines, rejected, second line silent, platform decides",
+        fields={"intake": {"customer_id": customer_id, "order_id": order_id, "occurred_at": "2026-11-21T02:00:00Z",
+                           "reason": "苹果到货磕碰严重 (quality)", "demand": "20% 优惠券补偿", "emotion": "angry",
+                           "category": "product_quality", "demand_fen": 2700, "demand_kind": "coupon"}})
+    customer = ActorRef(actor_id=customer_id, role=Role.CUSTOMER)
+    while True:
+        req = await _pending_approval(run, case)
+        if Role.SECOND_LINE in req.roles:  # silent on purpose: the callback window escalates it
+            while (await _pending_approval(run, case)).approval_id == req.approval_id:
+                await asyncio.sleep(0.5)
+            continue
+        platform = Role.PLATFORM in req.roles
+        who = run.actor("platform" if platform else "li.first")
+        note = "平台核实后同意全额优惠券" if platform else "已致歉；商品质量补偿超出一线权限"
+        await run.answer(case, "decide", ApprovalDecision(approval_id=req.approval_id, approver=who, approve=platform,
+                                                          note=note))
+        await _in_state(run, case, "awaiting_customer")
+        await run.answer(case, "reply", CustomerReply(customer=customer, accept=platform,
+                                                      note="谢谢" if platform else "不接受，要求补偿"))
+        if platform:
+            break
+    await _in_state(run, case, "awaiting_follow_up")
+    await run.answer(case, "follow_up", FollowUp(by=run.actor("li.first"), solved=True, satisfaction=4,
+                                                 note="回访：优惠券已到账"))
+    return [case]
+
+
+async def agent_complaint_script(run: DemoRun) -> list[str]:
+    """§5: verdict notice (attitude), the agent contacts the handler and appeals, the operations
+    supervisor upholds the verdict; the penalty follows from the agent's stored record."""
+    from domain.agent_complaints import AgentContact, AgentOutcome, Appeal
+    from domain.approvals import ApprovalDecision
+
+    case = await run.open(
+        "agent_complaint", "SO-20261120-0005", opened_by="zhou.complaints", reason="客户投诉客服态度冷淡、不耐烦",
+        expect=AgentOutcome.PENALISED, story="agent complaint appealed: contact in 48 h, appeal, review upholds the verdict",
+        fields={"agent_id": "chen.agent", "handler": {"actor_id": "zhou.complaints", "role": "complaint_specialist"},
+                "violation": 6, "finding": "会话中出现讽刺性语句 (violation 6, attitude)"})
+    agent = run.actor("chen.agent")
+    await run.reached(case, "verdict_notice")
+    await run.answer(case, "contact", AgentContact(agent=agent, note="我想说明当时的情况"))
+    await run.answer(case, "appeal", Appeal(agent=agent, grounds="客户连续催促，我的回复并无讽刺之意"))
+    req = await _pending_approval(run, case)
+    await run.answer(case, "decide", ApprovalDecision(approval_id=req.approval_id, approver=run.actor("wu.ops"),
+                                                      approve=False, note="聊天记录中有讽刺用语，维持原判"))
+    return [case]
+
+
+DEMO_SCRIPTS += [complaint_script, agent_complaint_script]
+
+
 def load_demo_orders(ctx: Context) -> int:
     orders = read_orders(str(DEMO_ORDERS))
     for order in orders:

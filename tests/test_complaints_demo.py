@@ -1,0 +1,26 @@
+"""The demo's complaint scripts (issue 4) reach their expected outcomes under the demo policy."""
+from __future__ import annotations
+
+import io
+
+from runtime.settings import Settings
+from starter.context import Context
+from starter.demo import DemoRun, agent_complaint_script, complaint_script, load_demo_orders
+from tests.conftest import running_worker
+
+
+async def test_demo_complaint_climbs_to_the_platform_and_the_agent_complaint_is_appealed(env, store, sqlite_url):
+    async with running_worker(env, store) as (tq, _):
+        ctx = Context(settings=Settings(task_queue=tq, database_url=sqlite_url, policy="demo"), client=env.client,
+                      store=store, out=io.StringIO())
+        load_demo_orders(ctx)
+        run = DemoRun(ctx)
+        [complaint] = await complaint_script(run)
+        [agent_case] = await agent_complaint_script(run)
+        for case in run.cases:
+            await run.handles[case.case_id].result()
+            assert store.get_case(case.case_id)["outcome"] == case.expect, case
+        kinds = [e.kind for e in store.timeline(complaint)]
+        assert "escalated" in kinds and "resubmitted" in kinds
+        assert [e.detail.get("level") for e in store.timeline(complaint) if e.kind == "answer_given"][-1] == "platform"
+        assert "appealed" in [e.kind for e in store.timeline(agent_case)]
