@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from domain.actors import ActorRef
+from domain.actors import ROLE_DUTIES, ActorRef
 from domain.approvals import ApprovalDecision
 from domain.kinds import COMMON_ANSWERS
 from starter.cases import find_case, send_answer, yuan
@@ -77,7 +77,23 @@ async def cmd_decide(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+async def cmd_actors(args: argparse.Namespace, ctx: Context) -> int:
+    actors = ctx.actors().actors
+    if args.json:
+        ctx.say(json.dumps([{**a.model_dump(mode="json"), "does": ROLE_DUTIES[a.role]} for a in actors],
+                           ensure_ascii=False, indent=2))
+        return 0
+    ctx.say(f"actors from {ctx.settings.actors_file} (customers act as themselves, by customer id)")
+    for a in actors:
+        ctx.say(f"  {a.actor_id:<18} {a.role.value:<22} {ROLE_DUTIES[a.role]}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("actors", help="who may act (--as ACTOR) and what each role may decide (§1)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(afunc=cmd_actors)
+
     p = sub.add_parser("approvals", help="pending approvals across cases; decide one")
     asub = p.add_subparsers(dest="approvals_command", required=True)
     ls = asub.add_parser("list", help="every pending approval with its age and SLA due time")
