@@ -1,0 +1,288 @@
+"""The benchmark: the case engine against the engine floor, on this machine.
+
+    .venv/bin/python -m bench.run [--cases 500] [--week-cases 10000] [--open-cases 1000] [--json bench/results.json]
+
+1. throughput: N cases of the driven mix on the embedded dev server (SQLite, WAL),
+   a worker in its own process, the bench policy's compressed windows;
+2. the floor: a no-logic workflow with the same activities per case, same worker;
+3. replay: every history of 1 and 2 through one Replayer;
+4. a simulated week on the time-skipping server under the real default policy;
+5. memory: the worker's RSS with N open cases waiting on their timers.
+Prints a table and writes the figures as JSON. Absolute numbers drift on a shared
+machine; ours/floor is the headline."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHistory
+
+from bench import drivers
+from bench.drivers import Case
+from bench.inbox import Inbox
+from bench.servers import WorkerProcess, dev_server
+from bench.week import simulated_week
+from bench.replay import replay_all
+from domain.policy import Policy, named_policy
+
+TARGETS = {
+    "throughput_ratio": (">=", 0.9),
+    "p95_open_to_first_action_s": ("<", 1.0),
+    "replay_events_per_s": (">=", 2000.0),
+    "week_wall_s": ("<", 600.0),
+    "open_cases_rss_mb": ("<", 300.0),
+}
+
+# Pickups are received a second after booking, so a pickup case waits one poll.
+BENCH_SIMULATORS = '{"default_receive_after": "1s"}'
+
+
+@dataclass
+class CaseRun:
+    case: Case
+    started: float = 0.0
+    ended: float = 0.0
+    error: str | None = None
+    history: WorkflowHistory | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def history_metrics(history: WorkflowHistory) -> dict[str, Any]:
+    """From the server's own timestamps: open → first completed activity, open → close."""
+    events = history.events
+    start = events[0].event_time.ToDatetime()
+    first_action = closed = None
+    activities = 0
+    for e in events:
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            activities += 1
+            if first_action is None:
+                first_action = (e.event_time.ToDatetime() - start).total_seconds()
+        elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+            closed = (e.event_time.ToDatetime() - start).total_seconds()
+    return dict(events=len(events), activities=activities, first_action_s=first_action, close_s=closed)
+
+
+async def run_cases(client: Client, task_queue: str, cases: list[Case], concurrency: int, inbox: Inbox) -> tuple[list[CaseRun], float]:
+    """Closed loop: `concurrency` cases in flight, each started, answered and awaited."""
+    runs = [CaseRun(c) for c in cases]
+    queue: asyncio.Queue[CaseRun] = asyncio.Queue()
+    for r in runs:
+        queue.put_nowait(r)
+
+    async def one(r: CaseRun) -> None:
+        r.started = time.monotonic()
+        try:
+            handle = await client.start_workflow(r.case.workflow, r.case.input, id=r.case.workflow_id, task_queue=task_queue)
+            await r.case.answer(handle, inbox)
+            await handle.result()
+        except Exception as e:  # noqa: BLE001 - a failed case is counted, not fatal to the bench
+            r.error = f"{type(e).__name__}: {e}"
+        r.ended = time.monotonic()
+
+    async def lane() -> None:
+        while not queue.empty():
+            await one(queue.get_nowait())
+
+    began = time.monotonic()
+    await asyncio.gather(*(lane() for _ in range(min(concurrency, len(runs)))))
+    wall = time.monotonic() - began
+
+    sem = asyncio.Semaphore(32)
+
+    async def fetch(r: CaseRun) -> None:
+        async with sem:
+            r.history = await client.get_workflow_handle(r.case.workflow_id).fetch_history()
+            r.metrics = history_metrics(r.history)
+
+    await asyncio.gather(*(fetch(r) for r in runs))
+    return runs, wall
+
+
+def summary(runs: list[CaseRun], wall: float, memory: dict[str, float]) -> dict[str, Any]:
+    ok = [r for r in runs if r.error is None]
+    first = [r.metrics["first_action_s"] for r in ok if r.metrics.get("first_action_s") is not None]
+    close = [r.metrics["close_s"] for r in ok if r.metrics.get("close_s") is not None]
+    kinds: dict[str, int] = {}
+    for r in runs:
+        kinds[r.case.kind] = kinds.get(r.case.kind, 0) + 1
+    return dict(
+        cases=len(runs), failed=len(runs) - len(ok), errors=sorted({r.error for r in runs if r.error})[:5],
+        wall_s=round(wall, 2), cases_per_s=round(len(ok) / wall, 2) if wall else 0.0,
+        p50_open_to_first_action_s=round(percentile(first, 50), 3), p95_open_to_first_action_s=round(percentile(first, 95), 3),
+        p50_open_to_close_s=round(percentile(close, 50), 3), p95_open_to_close_s=round(percentile(close, 95), 3),
+        activities_per_case=round(statistics.mean(r.metrics["activities"] for r in ok), 2) if ok else 0.0,
+        events_per_case=round(statistics.mean(r.metrics["events"] for r in ok), 1) if ok else 0.0,
+        worker_peak_rss_mb=memory.get("peak_rss_mb"), kinds=kinds,
+    )
+
+
+def floor_cases(ours: list[CaseRun]) -> list[Case]:
+    """One floor case per case of ours, running as many activities as that case did."""
+    return [Case("floor", "Floor", r.metrics.get("activities", 0), f"floor-{i:06d}-{r.case.workflow_id}")
+            for i, r in enumerate(ours)]
+
+
+async def open_cases_memory(client: Client, address: str, workdir: Path, count: int) -> dict[str, Any]:
+    """`count` ReturnRefund cases under the real default policy, nobody answering: each
+    waits on its 24 h review timer in the worker's cache."""
+    policy = named_policy("default")
+    cases = drivers.mix(count, policy, answered=False, kinds=[drivers.CaseKind.RETURN_REFUND])
+    db = workdir / "memory-cases.db"
+    async with WorkerProcess(address, "bench-memory", f"sqlite:///{db}", "{}", workdir / "worker-memory.log") as w:
+        idle = w.memory()["rss_mb"]
+        sem = asyncio.Semaphore(50)
+
+        async def start(c: Case) -> None:
+            async with sem:
+                await client.start_workflow(c.workflow, c.input, id=c.workflow_id, task_queue="bench-memory")
+
+        await asyncio.gather(*(start(c) for c in cases))
+        waiting, deadline = 0, time.monotonic() + 300
+        while waiting < count and time.monotonic() < deadline:
+            await asyncio.sleep(1)
+            with sqlite3.connect(db) as conn:
+                waiting = conn.execute("select count(*) from case_events where kind = 'review_requested'").fetchone()[0]
+        await asyncio.sleep(2)
+        mem = w.memory()
+    return dict(open_cases=count, waiting=waiting, idle_rss_mb=idle, rss_mb=mem["rss_mb"], peak_rss_mb=mem["peak_rss_mb"])
+
+
+def verdict(name: str, value: float | None) -> str:
+    op, target = TARGETS[name]
+    if value is None:
+        return "n/a"
+    ok = value >= target if op == ">=" else value < target
+    return f"{'MET' if ok else 'MISSED'} (target {op} {target:g})"
+
+
+def bench_policy() -> Policy:
+    return named_policy("bench")
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    results: dict[str, Any] = dict(args={k: v for k, v in vars(args).items()}, undriven_kinds=drivers.undriven_kinds(),
+                                   driven_kinds=[k.value for k in drivers.driven_kinds()])
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(args.workdir) if args.workdir else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        cases = drivers.mix(args.cases, bench_policy())
+        async with dev_server(workdir) as client:
+            address = client.service_client.config.target_host
+            progress(f"dev server at {address}; {len(cases)} cases of {results['driven_kinds']}")
+            db = workdir / "ours-cases.db"
+            async with WorkerProcess(address, "bench-ours", f"sqlite:///{db}", BENCH_SIMULATORS,
+                                     workdir / "worker-ours.log") as w, Inbox(db) as inbox:
+                ours_runs, wall = await run_cases(client, "bench-ours", cases, args.concurrency, inbox)
+                results["ours"] = summary(ours_runs, wall, w.memory())
+            progress(f"ours: {results['ours']['cases_per_s']} cases/s")
+            db = workdir / "floor-cases.db"
+            async with WorkerProcess(address, "bench-floor", f"sqlite:///{db}", BENCH_SIMULATORS,
+                                     workdir / "worker-floor.log") as w:
+                floor_runs, wall = await run_cases(client, "bench-floor", floor_cases(ours_runs), args.concurrency, Inbox(db))
+                results["floor"] = summary(floor_runs, wall, w.memory())
+            progress(f"floor: {results['floor']['cases_per_s']} cases/s")
+            floor_rate = results["floor"]["cases_per_s"]
+            results["throughput_ratio"] = round(results["ours"]["cases_per_s"] / floor_rate, 3) if floor_rate else None
+            results["replay"] = await replay_all(
+                [r.history for r in ours_runs if r.history], [r.history for r in floor_runs if r.history])
+            progress(f"replay: {results['replay']['ours']['events_per_s']} events/s")
+            if args.open_cases:
+                results["memory"] = await open_cases_memory(client, address, workdir, args.open_cases)
+                progress(f"memory: {results['memory']['rss_mb']} MB")
+        if args.week_cases:
+            results["week"] = await simulated_week(args.week_cases, workdir, days=args.week_days)
+    return results
+
+
+def progress(text: str) -> None:
+    print(f"… {text}", file=sys.stderr, flush=True)
+
+
+def table(r: dict[str, Any]) -> str:
+    o, f, rp = r["ours"], r["floor"], r["replay"]
+    rows: list[tuple[str, str, str]] = [
+        ("kinds in the mix", ", ".join(r["driven_kinds"]), ""),
+        ("kinds without a driver", ", ".join(r["undriven_kinds"]) or "-", ""),
+        ("", "ours", "floor"),
+        ("cases (failed)", f"{o['cases']} ({o['failed']})", f"{f['cases']} ({f['failed']})"),
+        ("cases/s", str(o["cases_per_s"]), str(f["cases_per_s"])),
+        ("open→first action p50 / p95 s", f"{o['p50_open_to_first_action_s']} / {o['p95_open_to_first_action_s']}",
+         f"{f['p50_open_to_first_action_s']} / {f['p95_open_to_first_action_s']}"),
+        ("open→close p50 / p95 s", f"{o['p50_open_to_close_s']} / {o['p95_open_to_close_s']}",
+         f"{f['p50_open_to_close_s']} / {f['p95_open_to_close_s']}"),
+        ("activities / events per case", f"{o['activities_per_case']} / {o['events_per_case']}",
+         f"{f['activities_per_case']} / {f['events_per_case']}"),
+        ("worker peak RSS MB", str(o["worker_peak_rss_mb"]), str(f["worker_peak_rss_mb"])),
+        ("replay histories/s", str(rp["ours"]["histories_per_s"]), str(rp["floor"]["histories_per_s"])),
+        ("replay events/s", str(rp["ours"]["events_per_s"]), str(rp["floor"]["events_per_s"])),
+        ("replay failures", str(rp["ours"]["failures"]), str(rp["floor"]["failures"])),
+    ]
+    verdicts = [
+        ("THROUGHPUT ours/floor", r["throughput_ratio"], verdict("throughput_ratio", r["throughput_ratio"])),
+        ("p95 open→first action s", o["p95_open_to_first_action_s"], verdict("p95_open_to_first_action_s", o["p95_open_to_first_action_s"])),
+        ("replay events/s (ours)", rp["ours"]["events_per_s"], verdict("replay_events_per_s", rp["ours"]["events_per_s"])),
+    ]
+    if "memory" in r:
+        m = r["memory"]
+        rows.append(("open cases waiting / worker RSS MB (idle)", f"{m['waiting']}/{m['open_cases']} / {m['rss_mb']} ({m['idle_rss_mb']})", ""))
+        verdicts.append((f"RSS MB, {m['open_cases']} open cases", m["rss_mb"], verdict("open_cases_rss_mb", m["rss_mb"])))
+    if "week" in r:
+        wk = r["week"]
+        rows.append(("week: cases (closed) / days", f"{wk['cases']} ({wk['closed']}) / {wk['days']}", ""))
+        rows.append(("week: wall s / cases/s", f"{wk['wall_s']} / {wk['cases_per_s']}", ""))
+        rows.append(("week: kinds", ", ".join(f"{k}={v}" for k, v in wk["kinds"].items()), ""))
+        rows.append(("week: sweeps", wk["sweeps"], ""))
+        breaches = ", ".join(f"{k}={v}" for k, v in wk["breaches"].items()) or "none"
+        rows.append(("week: breaches per window", breaches, ""))
+        verdicts.append(("week wall s", wk["wall_s"], verdict("week_wall_s", wk["wall_s"])))
+        verdicts.append(("week breaches", wk["breach_total"], "MET (target 0)" if wk["breach_total"] == 0 else "MISSED (target 0)"))
+    width = max(len(a) for a, _, _ in rows + [(v[0], "", "") for v in verdicts]) + 2
+    lines = [f"{a:<{width}}{b:<28}{c}" for a, b, c in rows]
+    lines.append("-" * (width + 50))
+    lines += [f"{a:<{width}}{str(b):<28}{c}" for a, b, c in verdicts]
+    return "\n".join(lines)
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", type=int, default=500, help="cases in the throughput run (and the floor's)")
+    p.add_argument("--concurrency", type=int, default=50, help="cases in flight at once")
+    p.add_argument("--week-cases", type=int, default=10000, help="cases in the simulated week; 0 skips it")
+    p.add_argument("--week-days", type=int, default=7, help="days the week's cases arrive over")
+    p.add_argument("--open-cases", type=int, default=1000, help="open cases for the memory figure; 0 skips it")
+    p.add_argument("--json", default="bench/results.json", help="where the figures are written")
+    p.add_argument("--workdir", default="", help="keep server, store and worker logs here (default: a temp dir)")
+    return p.parse_args(argv)
+
+
+def cli(argv: list[str] | None = None) -> dict[str, Any]:
+    args = parse(argv)
+    results = asyncio.run(main(args))
+    print(table(results))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    return results
+
+
+if __name__ == "__main__":
+    cli()

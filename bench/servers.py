@@ -1,0 +1,103 @@
+"""The processes a bench run starts: the embedded dev server (SQLite file in WAL mode)
+on free ports, and worker processes whose memory is read from /proc."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from runtime.binaries import binary
+from runtime.settings import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident (VmRSS) and peak resident (VmHWM) memory of a live process, in MB."""
+    found: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found["rss_mb" if key == "VmRSS" else "peak_rss_mb"] = round(int(value.split()[0]) / 1024, 1)
+    return found
+
+
+def _stop(proc: subprocess.Popen, grace: float = 15) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@asynccontextmanager
+async def dev_server(workdir: Path) -> AsyncIterator[Client]:
+    """`temporal server start-dev` on a fresh SQLite file; yields a connected client."""
+    port = free_port()
+    cmd = [
+        binary("temporal"), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+        "--port", str(port), "--http-port", str(free_port()), "--metrics-port", str(free_port()),
+        "--db-filename", str(workdir / "bench.db"),
+        "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+        "--log-level", "error",
+    ]
+    log = open(workdir / "devserver.log", "w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+                break
+            except RuntimeError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"dev server did not start; see {workdir / 'devserver.log'}") from None
+                await asyncio.sleep(0.3)
+        yield client
+    finally:
+        _stop(proc)
+        log.close()
+
+
+class WorkerProcess:
+    """bench.worker_process in a child process, one per bench phase."""
+
+    def __init__(self, address: str, task_queue: str, store_url: str, simulator_json: str, log_path: Path):
+        self.args = [sys.executable, "-m", "bench.worker_process", address, task_queue, store_url, simulator_json]
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+
+    async def __aenter__(self) -> WorkerProcess:
+        self.log = open(self.log_path, "w")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=ROOT, env=env)
+        line = await asyncio.to_thread(self.proc.stdout.readline)  # type: ignore[union-attr]
+        if line.strip() != "ready":
+            _stop(self.proc)
+            raise RuntimeError(f"bench worker did not start; see {self.log_path}")
+        return self
+
+    def memory(self) -> dict[str, float]:
+        assert self.proc is not None
+        return memory_mb(self.proc.pid)
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.proc:
+            await asyncio.to_thread(_stop, self.proc)
+        self.log.close()

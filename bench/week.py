@@ -1,0 +1,134 @@
+"""A simulated week on the time-skipping server under the real default policy: cases
+of every driven kind arrive hour by hour in a supermarket's daily rhythm, the
+simulators behave, and every window that passes unanswered is counted as a breach."""
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+import worker
+from bench import drivers
+from bench.drivers import Case
+from bench.inbox import Inbox
+from domain.policy import named_policy
+from runtime import logs
+from runtime.binaries import binary
+from store import open_store
+from store.schema import CaseEventRow, CaseRow
+
+# Share of a day's cases per local hour (UTC+8): quiet at night, peaks at lunch and evening.
+HOURLY = [1, 1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 7, 6, 6, 6, 6, 7, 8, 9, 9, 7, 4, 2]
+TASK_QUEUE = "bench-week"
+
+
+def arrivals(total: int, days: int, first_local_hour: int, seed: int = 11) -> list[int]:
+    """Cases per hour slot over `days` days, following HOURLY."""
+    hours = days * 24
+    weights = [HOURLY[(first_local_hour + h) % 24] for h in range(hours)]
+    slots = random.Random(seed).choices(range(hours), weights=weights, k=total)
+    counts = Counter(slots)
+    return [counts.get(h, 0) for h in range(hours)]
+
+
+def sweeps() -> list[str]:
+    """The daily sweeps, once a process module provides them (helper processes-a)."""
+    return []
+
+
+def breaches(store: Any) -> dict[str, int]:
+    """Timeline entries that name a window: an SLA breach or an overdue wait."""
+    found: Counter[str] = Counter()
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(CaseEventRow.kind, CaseEventRow.detail)
+                            .where(CaseEventRow.kind.in_(["sla_breached", "pickup_overdue", "deadline_missed"])))
+        for kind, detail in rows:
+            found[f"{(detail or {}).get('window', '?')}" if kind == "sla_breached" else f"{kind}:{(detail or {}).get('window', '?')}"] += 1
+    return dict(sorted(found.items()))
+
+
+def closed_cases(store: Any) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(CaseRow).where(CaseRow.outcome.is_not(None))).scalar() or 0
+
+
+async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days: int = 14) -> dict[str, Any]:
+    policy = named_policy("default")
+    cases = drivers.mix(total, policy, seed=23)
+    log = open(workdir / "worker-week.log", "w")
+    logs.configure("info", stream=log)  # the in-process worker's logs, kept off the table
+    store = open_store(f"sqlite:///{workdir / 'week-cases.db'}")
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter)
+    began = time.monotonic()
+    errors: Counter[str] = Counter()
+    try:
+        client = env.client
+        start_time = await env.get_current_time()
+        local_hour = (start_time.hour + policy.calendar.utc_offset_hours) % 24
+        plan = arrivals(total, days, local_hour)
+        sem = asyncio.Semaphore(64)
+        answering: set[asyncio.Task[None]] = set()
+
+        async def answer(c: Case, handle: Any) -> None:
+            try:
+                await c.answer(handle, inbox)
+            except Exception as e:  # noqa: BLE001 - counted and reported
+                errors[f"answer {type(e).__name__}"] += 1
+
+        async def open_case(c: Case) -> None:
+            """Start the case; its people answer in the background as the case asks them."""
+            async with sem:
+                try:
+                    handle = await client.start_workflow(c.workflow, c.input, id=c.workflow_id, task_queue=TASK_QUEUE)
+                except Exception as e:  # noqa: BLE001 - counted and reported
+                    errors[f"start {type(e).__name__}"] += 1
+                    return
+            task = asyncio.create_task(answer(c, handle))
+            answering.add(task)
+            task.add_done_callback(answering.discard)
+
+        async def settle() -> None:
+            """Let the people answer what the last hour asked before time moves on."""
+            await asyncio.to_thread(inbox.check)
+            for _ in range(600):
+                await asyncio.sleep(0.01)
+                if len(answering) <= inbox.blocked:
+                    return
+
+        inbox = Inbox(workdir / "week-cases.db", every=3600, timeout=None)  # checked by settle(), not on a wall clock
+        async with worker.build_worker(client, store, worker.Outside.simulated(), task_queue=TASK_QUEUE):
+            queue = iter(cases)
+            for hour, count in enumerate(plan):
+                batch = [next(queue) for _ in range(count)]
+                await asyncio.gather(*(open_case(c) for c in batch))
+                await settle()
+                await env.sleep(3600)
+                if hour % 24 == 23:
+                    print(f"… week: day {hour // 24 + 1}, {closed_cases(store)} closed, {time.monotonic() - began:.0f}s",
+                          flush=True, file=sys.stderr)
+            for _ in range(drain_days * 4):
+                if closed_cases(store) >= total:
+                    break
+                await settle()
+                await env.sleep(6 * 3600)
+        wall = time.monotonic() - began
+        found = breaches(store)
+        kinds = Counter(c.kind for c in cases)
+        return dict(
+            cases=total, days=days, closed=closed_cases(store), wall_s=round(wall, 1),
+            cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=", ".join(sweeps()) or "none yet",
+            breaches=found, breach_total=sum(found.values()), errors=dict(errors),
+        )
+    finally:
+        await env.shutdown()
+        store.engine.dispose()
+        log.close()
