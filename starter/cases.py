@@ -6,8 +6,10 @@ workflows' activities (orders are seed data, loaded here)."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import secrets
+import time
 import types
 import typing
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -181,6 +183,7 @@ class CaseRef:
     row: dict[str, Any] | None
 
 
+STORE_CATCH_UP = 5.0  # seconds
 WORKFLOW_KINDS = {spec.workflow: spec for spec in KINDS.values()}
 
 
@@ -197,6 +200,11 @@ async def find_case(ctx: Context, case_id: str) -> CaseRef:
         if row is None:
             raise CliError(f"unknown case {case_id!r}") from None
         desc = None
+    if row is None:  # just opened: its first activity writes the row in a moment
+        deadline = time.monotonic() + STORE_CATCH_UP
+        while row is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            row = ctx.cases().get_case(case_id)
     if row:
         spec = spec_for(row["kind"])
     elif desc is not None and desc.workflow_type in WORKFLOW_KINDS:
@@ -211,7 +219,7 @@ async def find_case(ctx: Context, case_id: str) -> CaseRef:
 def _not_running(ref: CaseRef, verb: str) -> CliError:
     outcome = ref.row.get("outcome") if ref.row else None
     state = f"closed ({outcome})" if outcome else "no longer running"
-    return CliError(f"case {ref.case_id} is {state}; nothing to {verb}")
+    return CliError(f"case {ref.case_id} is {state}; too late for {verb}")
 
 
 # show / list -------------------------------------------------------------------
@@ -362,6 +370,21 @@ def answer_payload(answer: Answer, actor: ActorRef, raw: str | None) -> BaseMode
         raise CliError(f"invalid {answer.handler}: {one_line(e)}") from None
 
 
+async def reached(handle: WorkflowHandle, entry: str, timeout: float = 15.0) -> bool:
+    """Wait until the case's timeline shows `entry`; False if it does not in time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            timeline = await handle.query("timeline", result_type=list[TimelineEntry])
+        except RPCError:
+            timeline = []
+        if any(e.kind == entry for e in timeline):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.1)
+
+
 async def send_answer(ctx: Context, ref: CaseRef, name: str, answer: Answer, payload: BaseModel | None) -> CaseStatus | None:
     handle = (await ctx.temporal()).get_workflow_handle(ref.workflow_id)
     args = [] if payload is None else [payload]
@@ -406,6 +429,9 @@ async def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
         raise CliError(f"invalid review: {one_line(e)}") from None
     if not ref.running:
         raise _not_running(ref, "review")
+    # A review sent before the workflow has asked for it can be lost (the run
+    # resets the decision as it starts), so wait until it has asked.
+    await reached((await ctx.temporal()).get_workflow_handle(ref.workflow_id), "review_requested")
     status = await send_answer(ctx, ref, "review", answer, decision)
     _say_status(ctx, ref.case_id, "review", status)
     return 0
@@ -454,17 +480,20 @@ async def cmd_kinds(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-ORDERS = TypeAdapter(list[Order])
-
-
 def read_orders(path: str) -> list[Order]:
     data = read_json_file(path)
     if isinstance(data, dict):
-        data = data.get("orders", data)
-    try:
-        return ORDERS.validate_python(data if isinstance(data, list) else [data])
-    except ValidationError as e:
-        raise CliError(f"{path}: invalid order: {one_line(e)}") from None
+        data = data.get("orders", [data])
+    if not isinstance(data, list):
+        raise CliError(f"{path}: expected a list of orders or {{\"orders\": [...]}}")
+    orders = []
+    for n, item in enumerate(data, 1):
+        try:
+            orders.append(Order.model_validate(item))
+        except ValidationError as e:
+            name = item.get("order_id") if isinstance(item, dict) else None
+            raise CliError(f"{path}: order #{n}{f' ({name})' if name else ''} is invalid: {one_line(e)}") from None
+    return orders
 
 
 async def cmd_orders_load(args: argparse.Namespace, ctx: Context) -> int:

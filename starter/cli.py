@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import sys
 from typing import Any, NoReturn
@@ -49,9 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def run(argv: list[str], ctx: Any = None) -> int:
     """Run one command in the current event loop (tests inject ctx)."""
+    return await _run(build_parser().parse_args(argv), ctx)
+
+
+async def _run(args: argparse.Namespace, ctx: Any = None) -> int:
     from starter.context import Context
 
-    args = build_parser().parse_args(argv)
     ctx = ctx or Context()
     try:
         if getattr(args, "afunc", None):
@@ -60,21 +64,23 @@ async def run(argv: list[str], ctx: Any = None) -> int:
     except CliError as e:
         print(f"aftersales: {e}", file=sys.stderr)
         return 2
+    finally:
+        # Drop the Temporal client while its event loop still runs: a client
+        # outliving asyncio.run can crash the interpreter at exit.
+        ctx.client = None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "afunc", None):
-            from starter.context import Context
-
-            return int(asyncio.run(args.afunc(args, Context())) or 0)
-        return int(args.func(args) or 0)
-    except CliError as e:
-        print(f"aftersales: {e}", file=sys.stderr)
-        return 2
+        status = asyncio.run(_run(args))
+        gc.collect()
+        return status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `aftersales show X | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

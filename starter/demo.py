@@ -22,8 +22,8 @@ from temporalio.client import WorkflowFailureError, WorkflowHandle
 
 from domain.actors import ActorRef
 from domain.kinds import spec_for
-from domain.models import CaseStatus, TimelineEntry
-from starter.cases import build_input, describe_case, case_view, read_orders, start_case
+from domain.models import CaseStatus
+from starter.cases import build_input, case_view, describe_case, reached, read_orders, start_case
 from starter.context import Context
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
@@ -68,13 +68,8 @@ class DemoRun:
 
     async def reached(self, case_id: str, entry: str, timeout: float = 30.0) -> None:
         """Wait until the case's timeline shows `entry`, as a person would before answering."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            timeline = await self.handles[case_id].query("timeline", result_type=list[TimelineEntry])
-            if any(e.kind == entry for e in timeline):
-                return
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"{case_id} did not reach {entry} in {timeout:.0f}s")
+        if not await reached(self.handles[case_id], entry, timeout):
+            raise TimeoutError(f"{case_id} did not reach {entry} in {timeout:.0f}s")
 
     async def answer(self, case_id: str, name: str, payload: BaseModel | None = None) -> CaseStatus | None:
         """An answer through the kind's Update or Signal, as the CLI's `answer` sends it."""

@@ -1,0 +1,292 @@
+"""The CLI against a real (time-skipping) Temporal server, a real worker and the real
+SQLite store: bad input is one line on stderr, exit 2, and leaves nothing behind."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.models import CaseStatus, OrderLine
+from domain.returns import ReturnOutcome
+from runtime.settings import Settings
+from starter import cli
+from starter.context import Context
+from tests.conftest import running_worker
+from tests.factories import order
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+async def shell(env, store, sqlite_url):
+    async with running_worker(env, store) as (tq, outside):
+        settings = Settings(task_queue=tq, database_url=sqlite_url, policy="default")
+
+        async def aftersales(*argv: str, client=env.client) -> Result:
+            out, err = io.StringIO(), io.StringIO()
+            ctx = Context(settings=settings, client=client, store=store, out=out)
+            with contextlib.redirect_stderr(err):
+                try:
+                    code = await cli.run(list(argv), ctx)
+                except SystemExit as e:  # argparse usage errors
+                    code = int(e.code or 0)
+            return Result(code, out.getvalue(), err.getvalue())
+
+        aftersales.outside = outside  # type: ignore[attr-defined]
+        yield aftersales
+
+
+@pytest.fixture
+def seeded(store):
+    o = order(customer_id=f"cust-{uuid.uuid4().hex[:6]}")
+    store.save_order(o)
+    return o
+
+
+def case_id() -> str:
+    return f"RR-cli-{uuid.uuid4().hex[:10]}"
+
+
+async def nothing_left(env, store, cid: str) -> None:
+    assert store.get_case(cid) is None
+    assert store.timeline(cid) == []
+    with pytest.raises(RPCError) as e:
+        await env.client.get_workflow_handle(f"case-{cid}").describe()
+    assert e.value.status == RPCStatusCode.NOT_FOUND
+
+
+def refused(r: Result, *words: str) -> None:
+    assert r.code == 2, (r.code, r.out, r.err)
+    lines = r.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("aftersales: "), r.err
+    for w in words:
+        assert w in lines[0], lines[0]
+
+
+async def wait_closed(env, cid: str) -> None:
+    """Move the skipped clock until the case closes (a handle the CLI did not return
+    does not unlock time skipping by itself)."""
+    handle = env.client.get_workflow_handle(f"case-{cid}")
+    for _ in range(100):
+        if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+            return
+        await env.sleep(timedelta(hours=2))
+    raise AssertionError(f"{cid} did not close within 200 skipped hours")
+
+
+# bad input when opening -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--order", "NO-SUCH-ORDER"], ["unknown order"]),
+        (["--order", "{order}", "--lines", "MILK-1L:-2"], ["above zero"]),
+        (["--order", "{order}", "--lines", "MILK-1L:two"], ["whole number"]),
+        (["--order", "{order}", "--lines", "TOFU-400G:1"], ["no line 'TOFU-400G'"]),
+        (["--order", "{order}", "--lines", "MILK-1L:9"], ["9 asked, 4 ordered"]),
+        (["--order", "{order}", "--kind", "gift_wrapping"], ["unknown case kind"]),
+        (["--order", "{order}", "--as", "nobody"], ["unknown actor 'nobody'"]),
+        (["--order", "{order}", "--policy", "no-such-policy"], ["does not exist"]),
+        ([], ["which order"]),
+    ],
+    ids=["unknown-order", "negative-qty", "qty-not-number", "line-not-in-order", "qty-too-large", "unknown-kind",
+         "unknown-actor", "unknown-policy", "no-order"],
+)
+async def test_open_refuses_bad_input_and_leaves_nothing(shell, env, store, seeded, argv, words):
+    cid = case_id()
+    r = await shell("open", "--case-id", cid, *[a.replace("{order}", seeded.order_id) for a in argv])
+    refused(r, *words)
+    await nothing_left(env, store, cid)
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ('{"order_id": "{order}", "lines": [', ["malformed JSON"]),
+        ('["not", "an", "object"]', ["expected a JSON object"]),
+        ('{"order_id": "{order}", "lines": [{"sku": "MILK-1L", "quantity": -1}]}', ["lines.0.quantity", "greater than 0"]),
+        ('{"order_id": "{order}", "refund_everything": true}', ["refund_everything", "Extra inputs"]),
+        ('{"order_id": "{order}", "origin": "teleported"}', ["origin"]),
+        ('{"order_id": "{order}", "decided": {"reviewer": {"actor_id": "x", "role": "system"}, "approve": true, "pickup": false}}',
+         ["not pre-decided"]),
+    ],
+    ids=["malformed", "not-object", "negative-qty", "unknown-field", "bad-origin", "customer-pre-decided"],
+)
+async def test_open_from_file_validates_before_starting(shell, env, store, seeded, tmp_path: Path, body, words):
+    cid = case_id()
+    f = tmp_path / "case.json"
+    f.write_text(body.replace("{order}", seeded.order_id), encoding="utf-8")
+    r = await shell("open", "--case-id", cid, "--file", str(f))
+    refused(r, *words)
+    await nothing_left(env, store, cid)
+
+
+async def test_orders_load_refuses_a_negative_amount_and_saves_none(shell, store, tmp_path: Path):
+    good = order(order_id=f"O-good-{uuid.uuid4().hex[:6]}").model_dump(mode="json")
+    bad = order(order_id=f"O-bad-{uuid.uuid4().hex[:6]}").model_dump(mode="json") | {"paid_fen": -500}
+    f = tmp_path / "orders.json"
+    f.write_text(json.dumps({"orders": [good, bad]}), encoding="utf-8")
+    refused(await shell("orders", "load", str(f)), "order #2", bad["order_id"], "paid_fen")
+    assert store.get_order(good["order_id"]) is None and store.get_order(bad["order_id"]) is None
+
+
+async def test_orders_load_saves_valid_orders(shell, store, tmp_path: Path):
+    o = order(order_id=f"O-load-{uuid.uuid4().hex[:6]}", lines=(
+        OrderLine(sku="TOFU-400G", name="北豆腐 400g", unit_price_fen=450, quantity=2),))
+    f = tmp_path / "orders.json"
+    f.write_text(json.dumps([o.model_dump(mode="json")]), encoding="utf-8")
+    r = await shell("orders", "load", str(f))
+    assert r.code == 0 and "loaded 1 orders" in r.out
+    assert store.get_order(o.order_id) == o
+
+
+async def test_unreachable_temporal_is_one_line(store, seeded, sqlite_url):
+    settings = Settings(temporal_address="127.0.0.1:1", database_url=sqlite_url)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = await cli.run(["open", "--order", seeded.order_id], Context(settings=settings, store=store, out=io.StringIO()))
+    refused(Result(code, "", err.getvalue()), "cannot reach Temporal at 127.0.0.1:1")
+
+
+# happy paths --------------------------------------------------------------------------------
+async def test_open_review_show_refunds_without_pickup(shell, env, store, seeded):
+    cid = case_id()
+    r = await shell("open", "--order", seeded.order_id, "--reason", "牛奶漏了", "--lines", "MILK-1L:2",
+                    "--case-id", cid, "--json")
+    assert r.code == 0, r.err
+    assert r.json == {"case_id": cid, "workflow_id": f"case-{cid}", "kind": "return_refund", "workflow": "ReturnRefund"}
+    r = await shell("review", cid, "--as", "zhao.returns", "approve", "--no-pickup", "--reason", "低值商品")
+    assert r.code == 0, r.err
+    assert "review accepted" in r.out
+    await wait_closed(env, cid)
+
+    view = (await shell("show", cid, "--json")).json
+    assert view["case"]["outcome"] == ReturnOutcome.ADVANCE_COMPENSATED
+    assert view["case"]["opened_by"] == seeded.customer_id
+    kinds = [e["kind"] for e in view["timeline"]]
+    assert kinds[0] == "opened" and kinds[-1] == "closed" and "reviewed" in kinds
+    reviewed = next(e for e in view["timeline"] if e["kind"] == "reviewed")
+    assert reviewed["actor"] == "zhao.returns" and reviewed["detail"]["pickup"] is False
+    assert [p["amount_fen"] for p in view["payments"]] == [1590 * 2 * seeded.paid_fen // seeded.lines_total_fen]
+    assert [p["amount_fen"] for p in store.payments(cid)] == [view["payments"][0]["amount_fen"]]
+
+    text = (await shell("show", cid)).out
+    assert "outcome advance_compensated" in text and "refund_paid" in text
+
+
+async def test_open_from_file_as_agent_then_pickup_refund(shell, env, store, seeded, tmp_path: Path):
+    cid = case_id()
+    f = tmp_path / "case.json"
+    f.write_text(json.dumps({"order_id": seeded.order_id, "reason": "米袋破损", "lines": ["RICE-5KG:1"],
+                             "case_id": cid, "opened_by": "li.first"}), encoding="utf-8")
+    assert (await shell("open", "--file", str(f))).code == 0
+    from starter.cases import reached
+    assert await reached(env.client.get_workflow_handle(f"case-{cid}"), "review_requested")
+    live = (await shell("show", cid, "--json")).json
+    assert live["running"] and live["status"]["state"] == "awaiting_review"
+    assert live["status"]["next_deadline_name"] == "review_sla"  # the 24 h node comes before day 5
+
+    assert (await shell("review", cid, "--as", "zhao.returns", "approve", "--pickup")).code == 0
+    await wait_closed(env, cid)
+    row = store.get_case(cid)
+    assert row["opened_by"] == "li.first" and row["outcome"] == ReturnOutcome.REFUNDED
+    assert len(store.payments(cid)) == 1
+
+
+async def test_reject_needs_a_reason_and_closes_the_case(shell, env, store, seeded):
+    cid = case_id()
+    assert (await shell("open", "--order", seeded.order_id, "--case-id", cid)).code == 0
+    refused(await shell("review", cid, "--as", "zhao.returns", "reject"), "--reason")
+    refused(await shell("review", cid, "--as", "zhao.returns", "reject", "--reason", "   "), "a rejection needs a reason")
+    assert (await shell("review", cid, "--as", "zhao.returns", "reject", "--reason", "已拆封")).code == 0
+    await wait_closed(env, cid)
+    assert store.get_case(cid)["outcome"] == ReturnOutcome.REJECTED
+    assert store.payments(cid) == []
+    listed = (await shell("list", "--kind", "return_refund", "--json", "--limit", "500")).json
+    assert any(c["case_id"] == cid and c["outcome"] == "rejected" for c in listed)
+
+
+# refused answers leave the case as it was ------------------------------------------------
+async def test_review_refusals(shell, env, store, seeded):
+    cid = case_id()
+    assert (await shell("open", "--order", seeded.order_id, "--case-id", cid)).code == 0
+    refused(await shell("review", cid, "--as", "li.first", "approve", "--pickup"), "li.first", "return_specialist")
+    refused(await shell("review", cid, "--as", "nobody", "approve", "--pickup"), "unknown actor 'nobody'")
+    refused(await shell("review", cid, "--as", seeded.customer_id, "approve", "--pickup"), "customer")
+    refused(await shell("review", cid, "--as", "zhao.returns", "approve"), "--pickup")
+    refused(await shell("review", "RR-no-such-case", "--as", "zhao.returns", "approve", "--pickup"), "unknown case")
+    handle = env.client.get_workflow_handle(f"case-{cid}")
+    assert (await handle.query("status", result_type=CaseStatus)).state == "awaiting_review"
+    assert not any(e.kind == "reviewed" for e in store.timeline(cid))
+
+    assert (await shell("review", cid, "--as", "zhao.returns", "reject", "--reason", "超过7天")).code == 0
+    # the validator's reason comes back when the review was already given
+    refused(await shell("review", cid, "--as", "zhao.returns", "approve", "--pickup"), "review")
+    await wait_closed(env, cid)
+    refused(await shell("review", cid, "--as", "zhao.returns", "approve", "--pickup"), "closed (rejected)", "too late")
+
+
+async def test_answer_is_generic_and_shows_validator_errors(shell, env, store, seeded):
+    cid = case_id()
+    assert (await shell("open", "--order", seeded.order_id, "--case-id", cid)).code == 0
+    refused(await shell("answer", cid, "teleport", "--as", "zhao.returns"), "no answer 'teleport'", "review")
+    refused(await shell("answer", cid, "review", "--as", "zhao.returns", "--json", '{"approve": tru'), "malformed JSON")
+    refused(await shell("answer", cid, "review", "--as", "zhao.returns", "--json", '{"approve": true}'),
+            "whether a pickup is needed")
+    refused(await shell("answer", cid, "review", "--as", "zhao.returns",
+                        "--json", '{"approve": true, "pickup": true, "reviewer": {"actor_id": "li.first", "role": "return_specialist"}}'),
+            "you act as zhao.returns")
+    # the Update validator's own reasons
+    refused(await shell("answer", cid, "decide", "--as", "wang.second", "--json", '{"approval_id": "comp-1", "approve": true}'),
+            "decide refused", "no pending approval 'comp-1'")
+    refused(await shell("answer", cid, "review", "--as", "li.first", "--json", '{"approve": true, "pickup": false}'),
+            "review refused", "return specialist")
+    assert not any(e.kind == "reviewed" for e in store.timeline(cid))
+    r = await shell("answer", cid, "goods_received", "--as", "warehouse")
+    assert r.code == 0 and "goods_received sent" in r.out
+
+    from starter.cases import reached
+    assert await reached(env.client.get_workflow_handle(f"case-{cid}"), "review_requested")
+    r = await shell("answer", cid, "review", "--as", "zhao.returns", "--json", '{"approve": true, "pickup": false}')
+    assert r.code == 0 and "review accepted" in r.out, r.err
+    await wait_closed(env, cid)
+    assert store.get_case(cid)["outcome"] == ReturnOutcome.ADVANCE_COMPENSATED
+
+
+async def test_existing_case_id_is_refused(shell, env, store, seeded):
+    cid = case_id()
+    assert (await shell("open", "--order", seeded.order_id, "--case-id", cid)).code == 0
+    refused(await shell("open", "--order", seeded.order_id, "--case-id", cid), f"case {cid} already exists")
+    refused(await shell("show", "RR-never-opened"), "unknown case")
+
+
+async def test_kinds_lists_return_refund(shell):
+    r = await shell("kinds", "--json")
+    kinds = {k["kind"]: k for k in r.json}
+    rr = kinds["return_refund"]
+    assert (rr["workflow"], rr["section"]) == ("ReturnRefund", "§4.10")
+    assert {a["name"] for a in rr["answers"]} >= {"review", "decide", "goods_received"}
+    assert "lines" in rr["input_fields"]
+    assert "ReturnRefund" in (await shell("kinds")).out
+
+
+def test_every_subcommand_is_registered():
+    parser = cli.build_parser()
+    names = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    assert {"open", "show", "list", "review", "answer", "kinds", "orders", "server", "worker", "up", "demo", "replay"} <= names
