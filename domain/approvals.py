@@ -105,8 +105,11 @@ def approval_problem(
         tier = ROLE_TIER.get(who.role)
         if tier is not None:
             cap = authority_limit(policy, money.situation, money.paid_fen, tier, money.kind)
-            if cap is None or amount > cap:
-                return f"{amount} fen {money.kind} is beyond {who.role.value} authority (cap {cap or 0} fen); escalate to the next tier"
+            if cap is None:
+                return (f"{amount} fen {money.kind} is beyond {who.role.value} authority (none for {money.kind} in "
+                        f"{money.situation.value}); escalate to the next tier")
+            if amount > cap:
+                return f"{amount} fen {money.kind} is beyond {who.role.value} authority (cap {cap} fen); escalate to the next tier"
     return None
 
 

@@ -67,7 +67,7 @@ class CaseWorkflow:
             return None
         await f.record("approval_decided", decision.approver.actor_id, approval_id=approval_id, subject=subject.value,
                        approve=decision.approve, note=decision.note, role=decision.approver.role.value,
-                       amount_fen=decision.amount_fen or (money.amount_fen if money else None))
+                       amount_fen=(decision.amount_fen or (money.amount_fen if money else None)) if decision.approve else None)
         return decision
 
     @workflow.update

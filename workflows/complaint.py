@@ -58,7 +58,7 @@ class Complaint(CaseWorkflow):
         f, intake, case = self.file, inp.intake, inp.case
         opened = workflow.now()
         await f.open(target=intake.target.value, emotion=intake.emotion.value if intake.emotion else None,
-                     demand=intake.demand, demand_fen=intake.demand_fen)
+                     demand=intake.demand, asked_fen=intake.demand_fen)
         category, blame = classify(intake), responsibility(intake)
         refused = refusal(intake)
         if refused:
