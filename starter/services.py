@@ -175,6 +175,14 @@ async def cmd_worker(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+# migrate -------------------------------------------------------------------------------
+async def cmd_migrate(args: argparse.Namespace, ctx: Context) -> int:
+    """Bring the case store's schema up to date (every command also does this on first use)."""
+    ctx.cases()
+    ctx.say(f"case store {_shown_url(ctx.settings.store_url)} is up to date")
+    return 0
+
+
 # demo ----------------------------------------------------------------------------------
 async def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     """The demo batch against a running server and worker (docker compose, or a second terminal)."""
@@ -303,6 +311,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, help="frontend gRPC port (default: from TEMPORAL_ADDRESS, 7233)")
     p.add_argument("--ui-port", type=int, help="Temporal UI port (default: port + 1000)")
     p.set_defaults(afunc=cmd_up)
+
+    p = sub.add_parser("migrate", help="create or upgrade the case store's tables")
+    p.set_defaults(afunc=cmd_migrate)
 
     p = sub.add_parser("demo", help="run the demo batch against a running server and worker")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each case")

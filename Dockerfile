@@ -1,0 +1,20 @@
+# The worker / CLI image: `aftersales worker`, `aftersales demo`, `aftersales migrate`.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY domain ./domain
+COPY store ./store
+COPY adapters ./adapters
+COPY activities ./activities
+COPY workflows ./workflows
+COPY starter ./starter
+COPY runtime ./runtime
+COPY worker.py ./
+COPY policies ./policies
+RUN pip install . && useradd --create-home --uid 10001 aftersales && mkdir -p /data && chown aftersales /data
+# The policy and actor files live beside the code in /app/policies, found through /app.
+ENV PYTHONPATH=/app
+USER aftersales
+CMD ["aftersales", "worker"]

@@ -1,0 +1,137 @@
+"""docker-compose.yml agrees with the code: the variables our services set are the ones
+runtime/settings.py reads, their addresses point at services that exist, and their
+commands are real `aftersales` subcommands."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from runtime.settings import ENV_VARS, ROOT
+from starter.cli import build_parser
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+SERVICES: dict[str, dict] = COMPOSE["services"]
+OURS = {name: s for name, s in SERVICES.items() if "build" in s}
+# Every service that starts or answers cases needs these to find Temporal and the store.
+NEEDS_TEMPORAL = {"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_QUEUE", "DATABASE_URL"}
+TALKS_TO_TEMPORAL = {"worker", "demo", "up", "open", "review", "answer", "show", "replay"}
+
+
+def env(service: dict) -> dict[str, str]:
+    e = service.get("environment") or {}
+    if isinstance(e, list):
+        e = dict(item.split("=", 1) for item in e)
+    return {k: str(v) for k, v in e.items()}
+
+
+def image_of(name: str) -> str:
+    return SERVICES[name].get("image", "")
+
+
+def service_named(host: str) -> dict:
+    assert host in SERVICES, f"{host!r} is not a service in docker-compose.yml"
+    return SERVICES[host]
+
+
+def subcommand(service: dict) -> str:
+    cmd = service["command"]
+    return (cmd if isinstance(cmd, list) else cmd.split())[1]
+
+
+def test_the_stack_has_its_parts():
+    images = {name: image_of(name) for name in SERVICES}
+    assert any(i.startswith("postgres") for i in images.values())
+    assert any(i.startswith("temporalio/auto-setup") for i in images.values())
+    assert any(i.startswith("temporalio/ui") for i in images.values())
+    assert "worker" in OURS and subcommand(OURS["worker"]) == "worker"
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+def test_our_services_set_only_known_variables(name):
+    unknown = set(env(OURS[name])) - set(ENV_VARS)
+    assert not unknown, f"{name} sets {sorted(unknown)}, which runtime/settings.py does not read"
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+def test_services_that_use_temporal_set_what_they_need(name):
+    if subcommand(OURS[name]) not in TALKS_TO_TEMPORAL:
+        pytest.skip(f"{name} does not talk to Temporal")
+    missing = NEEDS_TEMPORAL - set(env(OURS[name]))
+    assert not missing, f"{name} does not set {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+def test_database_url_points_at_the_postgres_service(name):
+    e = env(OURS[name])
+    if "DATABASE_URL" not in e:
+        assert subcommand(OURS[name]) not in TALKS_TO_TEMPORAL | {"migrate"}
+        return
+    url = urlparse(e["DATABASE_URL"])
+    assert url.scheme in ("postgresql", "postgresql+psycopg")
+    pg = service_named(url.hostname or "")
+    assert pg["image"].startswith("postgres")
+    pg_env = env(pg)
+    assert (url.username, url.password) == (pg_env["POSTGRES_USER"], pg_env["POSTGRES_PASSWORD"])
+    assert url.path.lstrip("/") == pg_env.get("POSTGRES_DB", pg_env["POSTGRES_USER"])
+    assert (url.port or 5432) == 5432
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+def test_temporal_address_points_at_the_temporal_service(name):
+    e = env(OURS[name])
+    if "TEMPORAL_ADDRESS" not in e:
+        return
+    host, port = e["TEMPORAL_ADDRESS"].rsplit(":", 1)
+    assert image_of(host).startswith("temporalio/auto-setup") and port == "7233"
+
+
+def test_temporal_and_its_ui_use_the_services_that_exist():
+    temporal = next(n for n in SERVICES if image_of(n).startswith("temporalio/auto-setup"))
+    t_env = env(SERVICES[temporal])
+    pg = service_named(t_env["POSTGRES_SEEDS"])
+    assert t_env["DB"].startswith("postgres") and pg["image"].startswith("postgres")
+    assert (t_env["POSTGRES_USER"], t_env["POSTGRES_PWD"]) == (env(pg)["POSTGRES_USER"], env(pg)["POSTGRES_PASSWORD"])
+    ui = next(n for n in SERVICES if image_of(n).startswith("temporalio/ui"))
+    assert env(SERVICES[ui])["TEMPORAL_ADDRESS"] == f"{temporal}:7233"
+
+
+def test_depends_on_targets_exist():
+    for name, service in SERVICES.items():
+        deps = service.get("depends_on") or []
+        for target in deps:
+            assert target in SERVICES, f"{name} depends on {target!r}, which does not exist"
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+def test_build_contexts_have_a_dockerfile(name):
+    build = OURS[name]["build"]
+    context = build if isinstance(build, str) else build.get("context", ".")
+    dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+    path = (ROOT / context / dockerfile)
+    assert path.is_file(), f"{name}: no {path}"
+    text = path.read_text()
+    assert "FROM python:3.12-slim" in text and "pip install ." in text
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+def test_commands_are_real_subcommands(name):
+    cmd = OURS[name]["command"]
+    argv = cmd if isinstance(cmd, list) else cmd.split()
+    assert argv[0] == "aftersales"
+    try:
+        build_parser().parse_args(argv[1:])
+    except SystemExit as e:
+        pytest.fail(f"{name}: `{' '.join(argv)}` is not a valid aftersales command ({e})")
+
+
+def test_files_the_services_name_are_in_the_image():
+    """Paths under /app come from the repository (the Dockerfile copies it there)."""
+    for name, service in OURS.items():
+        for key in ("ACTORS_FILE", "SIMULATOR_CONFIG"):
+            value = env(service).get(key)
+            if value:
+                assert value.startswith("/app/"), value
+                assert (ROOT / Path(value).relative_to("/app")).is_file(), f"{name}: {key}={value} is not in the repository"
