@@ -317,3 +317,40 @@ async def test_the_approval_validator_refuses_unknown_and_repeated_decisions(env
         await reply(h, o, accept=True)
         await follow_up(h)
         assert (await h.result()).compensation_fen == 800
+
+
+async def test_a_late_follow_up_is_a_breach_but_still_closes_the_complaint(env, store):
+    async with running_worker(env, store) as (tq, _):
+        o = order()
+        h = await start(env, tq, o, intake(o, category=Category.LOGISTICS))
+        await decide(h, await pending(h), LI)
+        await reply(h, o, accept=True)
+        await in_state(h, "awaiting_follow_up")
+        status = await h.query("status", result_type=CaseStatus)
+        assert status.next_deadline_name == "follow_up"
+        await env.sleep((status.next_deadline - await env.get_current_time()).total_seconds() + 60)
+        await follow_up(h, 2)
+        result = await h.result()
+        assert result.outcome == ComplaintOutcome.RESOLVED and result.satisfaction == 2
+        breaches = [e.detail for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == "sla_breached"]
+        assert breaches == [{"window": "after_sales_node", "step": "follow_up"}]
+
+
+async def test_the_platform_past_its_working_day_is_recorded_and_still_owes_the_answer(env, store):
+    async with running_worker(env, store) as (tq, _):
+        o = order()
+        h = await start(env, tq, o, intake(o, category=Category.PRODUCT_QUALITY, demand_fen=9000))
+        await decide(h, await pending(h), LI, approve=False, note="beyond us")
+        await reply(h, o, accept=False)
+        req = await pending(h, "answer-2-platform")  # 90 yuan is beyond second line's 20 %
+        assert req.due_at == DEFAULT_POLICY.calendar.deadline(req.requested_at, DEFAULT_POLICY.windows.platform_answer)
+        await env.sleep((req.due_at - await env.get_current_time()).total_seconds() + 3600)
+        still = await pending(h, "answer-2-platform")
+        assert still.approval_id == req.approval_id
+        timeline = await h.query("timeline", result_type=list[TimelineEntry])
+        assert [e.detail["window"] for e in timeline if e.kind == "sla_breached"] == ["platform_answer"]
+        await decide(h, still, PLATFORM, amount=5000, note="50 yuan")
+        await reply(h, o, accept=True)
+        await follow_up(h)
+        result = await h.result()
+        assert result.level == Level.PLATFORM and result.compensation_fen == 5000
