@@ -162,3 +162,52 @@ def test_committed_openapi_documents_match_the_service(app):
         assert committed == json.loads(json.dumps(openapi_for(app, service))), (
             f"docs/openapi/{service}.json is stale: run `aftersales simulators --openapi docs/openapi`")
         assert all(path.startswith(f"/{service}/v1/") for path in committed["paths"])
+
+
+async def test_backfill_arrives_after_the_scripted_hours_over_http(app):
+    from domain.fulfilment import BackfillRequest, StockQuery
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim") as c:
+        r = await c.put("/admin/faults", json={"scenarios": {"O-1": {"backfill_after": "6h"}}})
+        assert r.status_code == 200
+    warehouse, _, _ = adapters(app)
+    ticket = await warehouse.request_backfill(BackfillRequest(case_id="C-1", order_id="O-1", requested_at=NOW))
+    before = await warehouse.stock_status(StockQuery(ticket=ticket, as_of=NOW + timedelta(hours=5)))
+    after = await warehouse.stock_status(StockQuery(ticket=ticket, as_of=NOW + timedelta(hours=6)))
+    assert (before.available, after.available, after.arrived_at) == (False, True, NOW + timedelta(hours=6))
+
+
+async def test_signer_unknown_and_known_over_http(app):
+    from domain.findings import SignerQuery
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim") as c:
+        r = await c.put("/admin/faults", json={"scenarios": {"O-2": {"signer_name": "Li Lei"}}})
+        assert r.status_code == 200
+    _, courier, _ = adapters(app)
+    unknown = await courier.signer_proof(SignerQuery(case_id="C-1", order_id="O-1"))
+    known = await courier.signer_proof(SignerQuery(case_id="C-2", order_id="O-2"))
+    assert (unknown.proven, known.proven, known.signer_name) == (False, True, "Li Lei")
+
+
+async def test_faults_reach_every_operation(app):
+    from domain.findings import SignerQuery
+
+    app.state.faults.settings = FaultSettings(error_rate=1.0)
+    _, courier, _ = adapters(app)
+    with pytest.raises(TransientError):
+        await courier.signer_proof(SignerQuery(case_id="C-1", order_id="O-1"))
+
+
+def test_every_protocol_operation_is_served_and_called(app):
+    from adapters.courier import Courier
+    from adapters.http.operations import operations, path_of
+    from adapters.payment import Payment
+    from adapters.warehouse import Warehouse
+
+    explicit = {"return_receipt": "receipt-queries", "book_pickup": "pickups", "pay": "payments"}
+    for service, protocol, adapter in (("warehouse", Warehouse, HttpWarehouse), ("courier", Courier, HttpCourier),
+                                       ("payment", Payment, HttpPayment)):
+        paths = openapi_for(app, service)["paths"]
+        for name in operations(protocol):
+            assert callable(getattr(adapter, name, None)), f"Http{service}.{name} is missing"
+            assert f"/{service}/v1/{explicit.get(name, path_of(name))}" in paths, f"{service}.{name} is not served"

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import httpx
 
+from adapters.courier import Courier
+from adapters.http.operations import speaks
 from adapters.http.service import DEFAULT_TIMEOUT_SECONDS, Service, mismatch
 from domain.external import PickupBooking, PickupRequest
 
 
+@speaks(Courier)
 class HttpCourier:
     def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS,
                  transport: httpx.AsyncBaseTransport | None = None):

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import httpx
 
+from adapters.payment import Payment
+from adapters.http.operations import speaks
 from adapters.http.service import DEFAULT_TIMEOUT_SECONDS, Service, mismatch
 from domain.external import PaymentReceipt, PaymentRequest
 
 
+@speaks(Payment)
 class HttpPayment:
     """The payment provider. Every request carries an Idempotency-Key derived from the
     case and the step (domain.external.idempotency_key), so a retry never pays twice."""

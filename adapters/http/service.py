@@ -6,14 +6,13 @@ taken at face value."""
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+import re
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.errors import BusinessError, IdempotencyConflict, TransientError, UnknownOrder
-
-M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 RETRYABLE_STATUS = {408, 425, 429}
@@ -38,7 +37,7 @@ class Service:
             headers={"User-Agent": "aftersales-engine/1"},
         )
 
-    async def post(self, path: str, body: BaseModel, answer: type[M], headers: dict[str, str] | None = None) -> M:
+    async def post(self, path: str, body: BaseModel, answer: Any, headers: dict[str, str] | None = None) -> Any:
         what = f"{self.name} POST {path}"
         try:
             response = await self.client.post(path, json=body.model_dump(mode="json"), headers=headers)
@@ -48,7 +47,7 @@ class Service:
             raise TransientError(f"{what}: {type(e).__name__}: {e}") from e
         return self._read(what, response, answer)
 
-    def _read(self, what: str, response: httpx.Response, answer: type[M]) -> M:
+    def _read(self, what: str, response: httpx.Response, answer: Any) -> Any:
         status = response.status_code
         if status >= 500 or status in RETRYABLE_STATUS:
             raise TransientError(f"{what}: HTTP {status}")
@@ -58,25 +57,39 @@ class Service:
                 raise UnknownOrder(message)
             if status == 409:
                 raise IdempotencyConflict(message)
-            raise RequestRejected(message)
+            raise RequestRejected(message, type=_refusal_type(response))
         if status != 200:
             raise MalformedResponse(f"{what}: unexpected HTTP {status}")
         try:
             body = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise MalformedResponse(f"{what}: the answer is not JSON") from e
-        if not isinstance(body, dict):
-            raise MalformedResponse(f"{what}: the answer is not a JSON object")
-        # A tolerant reader: fields added by a newer API are ignored, documented ones are checked.
-        known = {k: v for k, v in body.items() if k in answer.model_fields}
         try:
-            return answer.model_validate(known)
+            if not (isinstance(answer, type) and issubclass(answer, BaseModel)):
+                return TypeAdapter(answer).validate_python(body, strict=True)
+            if not isinstance(body, dict):
+                raise MalformedResponse(f"{what}: the answer is not a JSON object")
+            # A tolerant reader: fields added by a newer API are ignored, documented ones are checked.
+            return answer.model_validate({k: v for k, v in body.items() if k in answer.model_fields})
         except ValidationError as e:
             fields = ", ".join(".".join(map(str, err["loc"])) for err in e.errors()[:5])
             raise MalformedResponse(f"{what}: the answer does not match the API ({fields})") from e
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def _refusal_type(response: httpx.Response) -> str | None:
+    """The service's own error type for a refusal, when it names one the workflow could
+    branch on (an identifier, never "Transient"); otherwise RequestRejected."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, str) and re.fullmatch(r"[A-Z][A-Za-z]{2,40}", error) and error != "Transient":
+        return error
+    return None
 
 
 def _problem(response: httpx.Response) -> str:

@@ -3,17 +3,27 @@ ASGI app with a path prefix per system (/warehouse/v1, /courier/v1, /payment/v1)
 an admin API (/admin) to set faults at run time and read what was injected."""
 from __future__ import annotations
 
+import hashlib
+import inspect
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from adapters.courier import Courier
+from adapters.errors import BusinessError, IdempotencyConflict, TransientError, UnknownOrder
+from adapters.http.operations import operations, path_of
+from adapters.payment import Payment
+from adapters.simulators import CourierSimulator, PaymentSimulator, SimulatorConfig, WarehouseSimulator
 from adapters.simulators.service.faults import Faults, FaultSettings, System
 from adapters.simulators.service.state import KeyConflict, SimulatorState
 from domain.external import PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
 
+from adapters.warehouse import Warehouse
+
 SERVICES = ("warehouse", "courier", "payment")
+PROTOCOLS: dict[System, type] = {"warehouse": Warehouse, "courier": Courier, "payment": Payment}
 
 
 class Problem(BaseModel):
@@ -47,6 +57,12 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
     app = FastAPI(title="Aftersales outside-world simulators", version="1")
     state = SimulatorState(database_url)
     injector = Faults(faults)
+    # The in-process simulators answer the operations without state of their own here;
+    # faults are injected by this service, so theirs stay off.
+    world = SimulatorConfig()
+    _share(injector.settings, world)
+    systems = {"warehouse": WarehouseSimulator(world), "courier": CourierSimulator(world),
+               "payment": PaymentSimulator(world)}
     app.state.sim, app.state.faults = state, injector
 
     @app.exception_handler(Unanswered)
@@ -135,6 +151,7 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
     async def set_faults(settings: FaultSettings) -> FaultSettings:
         """Replace the fault settings; attempt counters carry on."""
         injector.settings = settings
+        _share(settings, world)
         return settings
 
     @admin.get("/stats")
@@ -145,9 +162,51 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    routers = {"warehouse": warehouse, "courier": courier, "payment": payment}
+    explicit = {"return_receipt", "book_pickup", "pay"}
+    for system, protocol in PROTOCOLS.items():
+        for name, (request_model, answer) in operations(protocol).items():
+            if name not in explicit:
+                routers[system].add_api_route(
+                    f"/{path_of(name)}", _forwarding(system, name, request_model, systems[system], before, after),
+                    methods=["POST"], response_model=answer, responses=PROBLEMS, operation_id=_camel(name),
+                    summary=name.replace("_", " "), description=inspect.getdoc(getattr(protocol, name)) or "",
+                )
     for router in (warehouse, courier, payment, admin):
         app.include_router(router)
     return app
+
+
+def _share(settings: FaultSettings, world: SimulatorConfig) -> None:
+    world.seed, world.scenarios = settings.seed, settings.scenarios
+    world.default_receive_after = settings.default_receive_after
+
+
+def _forwarding(system: System, name: str, request_model: type[BaseModel], simulator: Any,
+                before: Any, after: Any) -> Any:
+    """An endpoint answering one Protocol operation through the in-process simulator."""
+    async def endpoint(request: Any) -> Any:
+        key = hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:16]
+        fate = await before(system, name, key, str(getattr(request, "order_id", "")))
+        try:
+            answer = await getattr(simulator, name)(request)
+        except TransientError as e:
+            raise Unanswered(503, "Unavailable", str(e)) from e
+        except BusinessError as e:
+            status = 404 if isinstance(e, UnknownOrder) else 409 if isinstance(e, IdempotencyConflict) else 422
+            raise Unanswered(status, e.type, str(e)) from e
+        await after(system, fate)
+        return answer
+
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=request_model)])
+    endpoint.__name__ = name
+    return endpoint
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def openapi_for(app: FastAPI, service: str) -> dict[str, Any]:
