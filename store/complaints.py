@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from domain.agent_complaints import AgentRecord, PenaltyEntry
 from domain.complaints import ComplaintRecord, PriorQuery
@@ -28,7 +28,9 @@ class ComplaintRecords:
     def prior_complaints(self, q: PriorQuery) -> list[str]:
         """Earlier complaint cases by the same customer about the same order (§4.12 repeat)."""
         stmt = (select(CaseRow.case_id).where(CaseRow.kind == CaseKind.COMPLAINT.value, CaseRow.customer_id == q.customer_id,
-                                              CaseRow.order_id == q.order_id, CaseRow.case_id != q.case_id)
+                                              CaseRow.order_id == q.order_id, CaseRow.case_id != q.case_id,
+                                              # a complaint refused at intake is not on the record
+                                              or_(CaseRow.outcome.is_(None), CaseRow.outcome != "not_accepted"))
                 .order_by(CaseRow.opened_at))
         with self.store._session() as s:
             return list(s.scalars(stmt))

@@ -55,7 +55,8 @@ class Metrics:
             not_accepted=len(rows) - len(accepted),
             first_contact_resolution=_rate(sum(r.first_contact_resolved for r in accepted), len(accepted)),
             escalation_rate=_rate(sum(r.escalated for r in accepted), len(accepted)),
-            repeat_rate=_rate(sum(r.repeat for r in accepted), len(accepted)),
+            # again about the same order: an earlier complaint on record, or an answer rejected and resubmitted
+            repeat_rate=_rate(sum(r.repeat or r.submissions > 1 for r in accepted), len(accepted)),
             by_category=dict(sorted(Counter(r.category for r in accepted).items())),
             by_level=dict(sorted(Counter(r.level for r in accepted).items())),
             by_responsibility=dict(sorted(Counter(r.responsibility for r in accepted).items())),

@@ -354,3 +354,17 @@ async def test_the_platform_past_its_working_day_is_recorded_and_still_owes_the_
         await follow_up(h)
         result = await h.result()
         assert result.level == Level.PLATFORM and result.compensation_fen == 5000
+
+
+async def test_a_complaint_refused_at_intake_does_not_make_the_next_one_a_repeat(env, store):
+    async with running_worker(env, store) as (tq, _):
+        o = order()
+        refused_one = await start(env, tq, o, intake(o, target=Target.PLATFORM_RULE))
+        assert (await refused_one.result()).outcome == ComplaintOutcome.NOT_ACCEPTED
+        h = await start(env, tq, o, intake(o, category=Category.LOGISTICS))
+        req = await pending(h)
+        assert req.approval_id == "answer-1-first_line"
+        await decide(h, req, LI)
+        await reply(h, o, accept=True)
+        await follow_up(h)
+        assert (await h.result()).repeat is False
