@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from domain.complaints import Category, ComplaintInput, ComplaintResult, CustomerReply, Emotion, FollowUp, Intake
-from domain.actors import ActorRef, Role
+from domain.complaints import Category, ComplaintInput, ComplaintResult, Emotion, Intake
 from domain.models import CaseKind
 from runtime.settings import Settings
 from starter import cli
@@ -54,6 +53,14 @@ def refused(r: Result, *words: str) -> None:
         assert w in r.err, r.err
 
 
+async def until_state(h, state: str) -> None:
+    for _ in range(200):
+        if (await h.query("status")).get("state") == state:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(state)
+
+
 async def listed(shell, case_id: str) -> list[dict]:
     for _ in range(100):
         r = await shell("approvals", "list", "--json")
@@ -92,18 +99,16 @@ async def test_approvals_list_and_decide_through_the_shared_update(env, store, s
     await asyncio.sleep(0.5)
     assert [a for a in json.loads((await shell("approvals", "list", "--json")).out) if a["case_id"] == case.case_id] == []
 
-    customer = ActorRef(actor_id=o.customer_id, role=Role.CUSTOMER)
-    for _ in range(100):
-        if (await h.query("status")).get("state") == "awaiting_customer":
-            break
-        await asyncio.sleep(0.05)
-    await h.execute_update("reply_to_answer", CustomerReply(customer=customer, accept=True))
-    for _ in range(100):
-        if (await h.query("status")).get("state") == "awaiting_follow_up":
-            break
-        await asyncio.sleep(0.05)
-    await h.execute_update("follow_up", FollowUp(by=ActorRef(actor_id="li.first", role=Role.FIRST_LINE), solved=True,
-                                                 satisfaction=4))
+    await until_state(h, "awaiting_customer")
+    refused(await shell("answer", case.case_id, "reply", "--as", "cust-someone-else", "--json", '{"accept": true}'),
+            "unknown actor")
+    ok = await shell("answer", case.case_id, "reply", "--as", o.customer_id, "--json", '{"accept": true}')
+    assert ok.code == 0, ok.err
+    await until_state(h, "awaiting_follow_up")
+    refused(await shell("answer", case.case_id, "follow_up", "--as", "platform", "--json", '{"solved": true, "satisfaction": 4}'),
+            "follow-up is done by")
+    ok = await shell("answer", case.case_id, "follow_up", "--as", "li.first", "--json", '{"solved": true, "satisfaction": 4}')
+    assert ok.code == 0, ok.err
     assert (await h.result()).compensation_fen == 800
 
     m = await shell("metrics", "--json")
@@ -129,3 +134,30 @@ async def test_order_contact_only_for_the_paying_account(store, shell):
     refused(await shell("order", "contact", "O-nope", "--as-account", "x"), "unknown order")
     from store.complaints import ComplaintRecords
     assert [r["action"] for r in ComplaintRecords(store).privacy_refusals(o.order_id)] == ["read_contact", "change_address"]
+
+
+async def test_an_agent_complaint_answered_and_appealed_from_the_cli(env, store, shell, tmp_path):
+    o = order()
+    store.save_order(o)
+    case_id = f"AC-cli-{uuid.uuid4().hex[:8]}"
+    doc = tmp_path / "ac.json"
+    doc.write_text(json.dumps({"kind": "agent_complaint", "order_id": o.order_id, "case_id": case_id, "opened_by": "zhou.complaints",
+                               "agent_id": "lin.agent", "violation": 3, "finding": "passed the customer to another group",
+                               "handler": {"actor_id": "zhou.complaints", "role": "complaint_specialist"}}))
+    opened = await shell("open", "--file", str(doc))
+    assert opened.code == 0, opened.err
+    h = env.client.get_workflow_handle(f"case-{case_id}")
+    await until_state(h, "awaiting_contact")
+    refused(await shell("answer", case_id, "contact", "--as", "chen.agent", "--json", "{}"), "only the agent complained about")
+    assert (await shell("answer", case_id, "contact", "--as", "lin.agent", "--json", '{"note": "call me"}')).code == 0
+    assert (await shell("answer", case_id, "appeal", "--as", "lin.agent", "--json", '{"grounds": "outside my group"}')).code == 0
+    [review] = await listed(shell, case_id)
+    assert review["approval_id"] == "appeal-review" and review["subject"] == "appeal_review"
+    refused(await shell("approvals", "decide", case_id, "appeal-review", "reject", "--as", "zhou.complaints", "--note", "no"),
+            "second check must be a different person")
+    ok = await shell("approvals", "decide", case_id, "appeal-review", "reject", "--as", "wu.ops", "--note", "transcript")
+    assert ok.code == 0, ok.err
+    result = await h.result()
+    assert result["outcome"] == "penalised" and result["penalty"]["level"] == "level_1"
+    pen = await shell("penalties", "--agent", "lin.agent", "--json")
+    assert [p["case_id"] for p in json.loads(pen.out)][-1] == case_id
