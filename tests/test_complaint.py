@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -25,7 +25,6 @@ from domain.complaints import (
     Target,
 )
 from domain.models import CaseKind, CaseStatus, Order, TimelineEntry
-from domain.policy import Situation
 from store.complaints import ComplaintRecords
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
