@@ -24,3 +24,14 @@ async def test_demo_complaint_climbs_to_the_platform_and_the_agent_complaint_is_
         assert "escalated" in kinds and "resubmitted" in kinds
         assert [e.detail.get("level") for e in store.timeline(complaint) if e.kind == "answer_given"][-1] == "platform"
         assert "appealed" in [e.kind for e in store.timeline(agent_case)]
+
+        # Run again on the same store: now a repeat complaint, and the agent's record has grown.
+        again = DemoRun(ctx)
+        [repeat] = await complaint_script(again)
+        [second_agent_case] = await agent_complaint_script(again)
+        for case in again.cases:
+            await again.handles[case.case_id].result()
+            assert store.get_case(case.case_id)["outcome"] == case.expect, case
+        assert "repeat_detected" in [e.kind for e in store.timeline(repeat)]
+        penalty = [e.detail for e in store.timeline(second_agent_case) if e.kind == "penalty_decided"][0]
+        assert penalty["earlier_records"] >= 1
