@@ -7,6 +7,8 @@ Every answer is an approval through the shared `decide` Update; a level that doe
 answer within its window hands the complaint to the next, so none is left unanswered."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -181,7 +183,7 @@ class Complaint(CaseWorkflow):
         return follow.satisfaction
 
     async def _keep(self, outcome: ComplaintOutcome, category: str, blame: str, repeat: bool, submissions: int,
-                    level: Level, satisfaction: int | None, paid_fen: int, opened) -> None:  # noqa: ANN001
+                    level: Level, satisfaction: int | None, paid_fen: int, opened: datetime) -> None:
         case = self.inp.case
         await steps.record_complaint_outcome(ComplaintRecord(
             case_id=case.case_id, customer_id=case.customer_id, order_id=case.order.order_id, category=category,
