@@ -161,6 +161,6 @@ async def compensate(wf: CaseWorkflow, offer: CompensationOffer, *, basis_fen: i
             account_ref=f.case.order.paying_account, reason=why,
         )
     )
-    await f.record("compensation_granted", "payment", step=step, situation=offer.situation.value, kind=kind,
+    await f.record("compensation_granted", "payment", step=step, situation=offer.situation.value, payment_kind=kind,
                    amount_fen=receipt.amount_fen, payment_id=receipt.payment_id, tier=offer.tier.value)
     return receipt.amount_fen
