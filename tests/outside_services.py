@@ -102,11 +102,12 @@ class Simulators:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Simulators:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "starter.cli", "simulators", "--port", str(self.port),
-             "--database-url", self.database_url, "--faults", str(self.faults_file)],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
+        with open(self.faults_file.with_name("simulators.log"), "ab") as log:  # hung calls cut at shutdown: kept, not shown
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "starter.cli", "simulators", "--port", str(self.port),
+                 "--database-url", self.database_url, "--faults", str(self.faults_file)],
+                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT,
+            )
         wait_for_port(self.port, self.proc)
         return self
 
