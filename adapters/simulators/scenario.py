@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adapters.errors import TransientError
 from domain.findings import DeliveryState
@@ -18,6 +18,15 @@ from domain.windows import Window
 class Scenario(BaseModel):
     """What happens to one order out there. Times are measured from the pickup booking."""
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _wall_clock(self) -> Scenario:
+        # the simulators add these to a timestamp; a "5d" would fail every call, retried forever
+        for name, value in self:
+            if isinstance(value, Window) and not value.is_plain:
+                raise ValueError(f"{name} = {value}: scenario times are wall-clock (s, m, h), e.g. '168h'")
+        return self
+
     pickup_fails: int = Field(default=0, ge=0, description="pickup bookings that fail before one succeeds")
     payment_fails: int = Field(default=0, ge=0, description="payment calls that fail before one succeeds")
     receive_after: Window | None = Field(default=None, description="goods reach the warehouse this long after pickup booking")
