@@ -13,6 +13,7 @@ from domain.complaints import ComplaintInput, CustomerReply, FollowUp
 from domain.models import CaseKind
 from domain.returns import ReturnRefundInput, ReviewDecision
 from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
+from domain.price_dispute import PriceDisputeInput
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,17 @@ register(
             "invoice_delivered": Answer("invoice_delivered", InvoiceDelivered, help="customer: the new invoice arrived"),
             **COMMON_ANSWERS,
         },
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.PRICE_DISPUTE,
+        workflow="PriceDispute",
+        section="§4.7",
+        input_model=PriceDisputeInput,
+        title="Price dispute: explain a purchase limit, or escalate a system error to the platform",
+        id_prefix="PD",
+        answers={**COMMON_ANSWERS},
     )
 )
 

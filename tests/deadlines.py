@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.actors import ActorRef, Role
@@ -42,3 +42,12 @@ async def sleep_to(env: WorkflowEnvironment, at: datetime, offset_s: float) -> N
 async def entries(handle: WorkflowHandle) -> list[str]:
     timeline = await handle.query("timeline", result_type=list[TimelineEntry])
     return [e.kind for e in timeline]
+
+
+async def rejection(handle: WorkflowHandle, update: str, arg: object) -> str:
+    """The validator's reason for refusing this Update (it must refuse)."""
+    try:
+        await handle.execute_update(update, arg)
+    except WorkflowUpdateFailedError as e:
+        return str(e.cause)
+    raise AssertionError(f"{update} was accepted")

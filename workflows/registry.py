@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from workflows.invoice import Invoice
+from workflows.price_dispute import PriceDispute
 from workflows.return_refund import ReturnRefund
 from workflows.agent_complaint import AgentComplaint
 from workflows.complaint import Complaint
 
 WORKFLOWS: list[type] = [ReturnRefund]
-WORKFLOWS += [Invoice]  # processes-b
+WORKFLOWS += [Invoice, PriceDispute]  # processes-b
 WORKFLOWS += [Complaint, AgentComplaint]  # complaints
