@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sqlite3
 import statistics
 import sys
@@ -66,23 +67,33 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def history_metrics(history: WorkflowHistory) -> dict[str, Any]:
-    """From the server's own timestamps: open → first completed activity, open → close."""
+    """From the server's own timestamps: open → first completed activity (regular, or
+    local, recorded as a marker), open → close."""
     events = history.events
     start = events[0].event_time.ToDatetime()
     first_action = closed = None
-    activities = 0
+    regular = local = 0
     for e in events:
+        done = False
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-            activities += 1
-            if first_action is None:
-                first_action = (e.event_time.ToDatetime() - start).total_seconds()
+            regular += 1
+            done = True
+        elif (e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+              and e.marker_recorded_event_attributes.marker_name == "core_local_activity"):
+            local += 1
+            done = True
         elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
             closed = (e.event_time.ToDatetime() - start).total_seconds()
-    return dict(events=len(events), activities=activities, first_action_s=first_action, close_s=closed)
+        if done and first_action is None:
+            first_action = (e.event_time.ToDatetime() - start).total_seconds()
+    return dict(events=len(events), activities=regular + local, local_activities=local, regular_activities=regular,
+                first_action_s=first_action, close_s=closed)
 
 
-async def run_cases(client: Client, task_queue: str, cases: list[Case], concurrency: int, inbox: Inbox) -> tuple[list[CaseRun], float]:
-    """Closed loop: `concurrency` cases in flight, each started, answered and awaited."""
+async def run_cases(client: Client, task_queue: str, cases: list[Case], concurrency: int, inbox: Inbox,
+                    rate: float | None = None) -> tuple[list[CaseRun], float]:
+    """Closed loop: `concurrency` cases in flight, each started, answered and awaited.
+    With `rate`: open loop instead, a case opened every 1/rate seconds."""
     runs = [CaseRun(c) for c in cases]
     queue: asyncio.Queue[CaseRun] = asyncio.Queue()
     for r in runs:
@@ -102,8 +113,15 @@ async def run_cases(client: Client, task_queue: str, cases: list[Case], concurre
         while not queue.empty():
             await one(queue.get_nowait())
 
+    async def paced(i: int, r: CaseRun) -> None:
+        await asyncio.sleep(i / rate)  # type: ignore[operator]
+        await one(r)
+
     began = time.monotonic()
-    await asyncio.gather(*(lane() for _ in range(min(concurrency, len(runs)))))
+    if rate:
+        await asyncio.gather(*(paced(i, r) for i, r in enumerate(runs)))
+    else:
+        await asyncio.gather(*(lane() for _ in range(min(concurrency, len(runs)))))
     wall = time.monotonic() - began
 
     sem = asyncio.Semaphore(32)
@@ -130,6 +148,7 @@ def summary(runs: list[CaseRun], wall: float, memory: dict[str, float]) -> dict[
         p50_open_to_first_action_s=round(percentile(first, 50), 3), p95_open_to_first_action_s=round(percentile(first, 95), 3),
         p50_open_to_close_s=round(percentile(close, 50), 3), p95_open_to_close_s=round(percentile(close, 95), 3),
         activities_per_case=round(statistics.mean(r.metrics["activities"] for r in ok), 2) if ok else 0.0,
+        local_activities_per_case=round(statistics.mean(r.metrics["local_activities"] for r in ok), 2) if ok else 0.0,
         events_per_case=round(statistics.mean(r.metrics["events"] for r in ok), 1) if ok else 0.0,
         worker_peak_rss_mb=memory.get("peak_rss_mb"), kinds=kinds,
     )
@@ -137,8 +156,8 @@ def summary(runs: list[CaseRun], wall: float, memory: dict[str, float]) -> dict[
 
 def floor_cases(ours: list[CaseRun]) -> list[Case]:
     """One floor case per case of ours, running as many activities as that case did."""
-    return [Case("floor", "Floor", r.metrics.get("activities", 0), f"floor-{i:06d}-{r.case.workflow_id}")
-            for i, r in enumerate(ours)]
+    return [Case("floor", "Floor", [r.metrics.get("regular_activities", 0), r.metrics.get("local_activities", 0)],
+                 f"floor-{i:06d}-{r.case.workflow_id}") for i, r in enumerate(ours)]
 
 
 async def open_cases_memory(client: Client, address: str, workdir: Path, count: int) -> dict[str, Any]:
@@ -174,6 +193,14 @@ def verdict(name: str, value: float | None) -> str:
     return f"{'MET' if ok else 'MISSED'} (target {op} {target:g})"
 
 
+def keep_histories(where: Path, runs: list[CaseRun]) -> None:
+    """With --workdir: every history as JSON, to profile a replay at leisure."""
+    where.mkdir(parents=True, exist_ok=True)
+    for r in runs:
+        if r.history:
+            (where / f"{r.case.workflow_id}.json").write_text(r.history.to_json(), encoding="utf-8")
+
+
 def bench_policy() -> Policy:
     return named_policy("bench")
 
@@ -185,62 +212,91 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         workdir = Path(args.workdir) if args.workdir else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         cases = drivers.mix(args.cases, bench_policy())
-        async with dev_server(workdir) as client:
-            address = client.service_client.config.target_host
-            progress(f"dev server at {address}; {len(cases)} cases of {results['driven_kinds']}")
-            db = workdir / "ours-cases.db"
-            async with WorkerProcess(address, "bench-ours", f"sqlite:///{db}", BENCH_SIMULATORS,
-                                     workdir / "worker-ours.log") as w, Inbox(db) as inbox:
-                ours_runs, wall = await run_cases(client, "bench-ours", cases, args.concurrency, inbox)
-                results["ours"] = summary(ours_runs, wall, w.memory())
-            progress(f"ours: {results['ours']['cases_per_s']} cases/s")
-            db = workdir / "floor-cases.db"
-            async with WorkerProcess(address, "bench-floor", f"sqlite:///{db}", BENCH_SIMULATORS,
-                                     workdir / "worker-floor.log") as w:
-                floor_runs, wall = await run_cases(client, "bench-floor", floor_cases(ours_runs), args.concurrency, Inbox(db))
-                results["floor"] = summary(floor_runs, wall, w.memory())
-            progress(f"floor: {results['floor']['cases_per_s']} cases/s")
-            floor_rate = results["floor"]["cases_per_s"]
-            results["throughput_ratio"] = round(results["ours"]["cases_per_s"] / floor_rate, 3) if floor_rate else None
-            results["replay"] = await replay_all(
-                [r.history for r in ours_runs if r.history], [r.history for r in floor_runs if r.history])
-            progress(f"replay: {results['replay']['ours']['events_per_s']} events/s")
-            if args.open_cases:
-                results["memory"] = await open_cases_memory(client, address, workdir, args.open_cases)
-                progress(f"memory: {results['memory']['rss_mb']} MB")
+        if args.cases or args.open_cases:
+            async with dev_server(workdir) as client:
+                address = client.service_client.config.target_host
+                if args.cases:
+                    await throughput(client, address, workdir, cases, args, results)
+                if args.open_cases:
+                    results["memory"] = await open_cases_memory(client, address, workdir, args.open_cases)
+                    progress(f"memory: {results['memory']['rss_mb']} MB")
         if args.week_cases:
             results["week"] = await simulated_week(args.week_cases, workdir, days=args.week_days)
     return results
+
+
+async def throughput(client: Client, address: str, workdir: Path, cases: list[Case], args: argparse.Namespace,
+                     results: dict[str, Any]) -> None:
+    """Phases 1-3: our cases, the floor with the same activities per case, replay of both."""
+    progress(f"dev server at {address}; {len(cases)} cases of {results['driven_kinds']}")
+    db = workdir / "ours-cases.db"
+    async with WorkerProcess(address, "bench-ours", f"sqlite:///{db}", BENCH_SIMULATORS,
+                             workdir / "worker-ours.log") as w, Inbox(db) as inbox:
+        ours_runs, wall = await run_cases(client, "bench-ours", cases, args.concurrency, inbox)
+        results["ours"] = summary(ours_runs, wall, w.memory())
+        progress(f"ours: {results['ours']['cases_per_s']} cases/s")
+        rate = round(results["ours"]["cases_per_s"] * args.paced_load, 2)
+        paced_cases = drivers.mix(min(len(cases), 100), bench_policy(), seed=99)
+        paced_runs, wall = await run_cases(client, "bench-ours", paced_cases, args.concurrency, inbox, rate=rate)
+        results["ours_paced"] = {**summary(paced_runs, wall, w.memory()), "arrivals_per_s": rate}
+    db = workdir / "floor-cases.db"
+    async with WorkerProcess(address, "bench-floor", f"sqlite:///{db}", BENCH_SIMULATORS,
+                             workdir / "worker-floor.log") as w:
+        floor_runs, wall = await run_cases(client, "bench-floor", floor_cases(ours_runs), args.concurrency, Inbox(db))
+        results["floor"] = summary(floor_runs, wall, w.memory())
+    progress(f"floor: {results['floor']['cases_per_s']} cases/s")
+    floor_rate = results["floor"]["cases_per_s"]
+    results["throughput_ratio"] = round(results["ours"]["cases_per_s"] / floor_rate, 3) if floor_rate else None
+    if args.workdir:
+        keep_histories(workdir / "histories", ours_runs + floor_runs)
+    results["replay"] = await replay_all(
+        [r.history for r in ours_runs if r.history], [r.history for r in floor_runs if r.history])
+    progress(f"replay: {results['replay']['ours']['events_per_s']} events/s")
 
 
 def progress(text: str) -> None:
     print(f"… {text}", file=sys.stderr, flush=True)
 
 
-def table(r: dict[str, Any]) -> str:
+def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdicts: list[tuple[str, Any, str]]) -> None:
     o, f, rp = r["ours"], r["floor"], r["replay"]
-    rows: list[tuple[str, str, str]] = [
-        ("kinds in the mix", ", ".join(r["driven_kinds"]), ""),
-        ("kinds without a driver", ", ".join(r["undriven_kinds"]) or "-", ""),
+    rows += [
         ("", "ours", "floor"),
         ("cases (failed)", f"{o['cases']} ({o['failed']})", f"{f['cases']} ({f['failed']})"),
         ("cases/s", str(o["cases_per_s"]), str(f["cases_per_s"])),
-        ("open→first action p50 / p95 s", f"{o['p50_open_to_first_action_s']} / {o['p95_open_to_first_action_s']}",
+        ("saturated: open→first action p50/p95 s", f"{o['p50_open_to_first_action_s']} / {o['p95_open_to_first_action_s']}",
          f"{f['p50_open_to_first_action_s']} / {f['p95_open_to_first_action_s']}"),
-        ("open→close p50 / p95 s", f"{o['p50_open_to_close_s']} / {o['p95_open_to_close_s']}",
+        ("saturated: open→close p50 / p95 s", f"{o['p50_open_to_close_s']} / {o['p95_open_to_close_s']}",
          f"{f['p50_open_to_close_s']} / {f['p95_open_to_close_s']}"),
-        ("activities / events per case", f"{o['activities_per_case']} / {o['events_per_case']}",
-         f"{f['activities_per_case']} / {f['events_per_case']}"),
+        ("activities (local) / events per case", f"{o['activities_per_case']} ({o['local_activities_per_case']}) / {o['events_per_case']}",
+         f"{f['activities_per_case']} ({f['local_activities_per_case']}) / {f['events_per_case']}"),
         ("worker peak RSS MB", str(o["worker_peak_rss_mb"]), str(f["worker_peak_rss_mb"])),
         ("replay histories/s", str(rp["ours"]["histories_per_s"]), str(rp["floor"]["histories_per_s"])),
         ("replay events/s", str(rp["ours"]["events_per_s"]), str(rp["floor"]["events_per_s"])),
         ("replay failures", str(rp["ours"]["failures"]), str(rp["floor"]["failures"])),
     ]
-    verdicts = [
+    pc = r["ours_paced"]
+    rows += [
+        (f"paced at {pc['arrivals_per_s']} cases/s: cases (failed)", f"{pc['cases']} ({pc['failed']})", ""),
+        ("paced: open→first action p50 / p95 s", f"{pc['p50_open_to_first_action_s']} / {pc['p95_open_to_first_action_s']}", ""),
+        ("paced: open→close p50 / p95 s", f"{pc['p50_open_to_close_s']} / {pc['p95_open_to_close_s']}", ""),
+    ]
+    verdicts += [
         ("THROUGHPUT ours/floor", r["throughput_ratio"], verdict("throughput_ratio", r["throughput_ratio"])),
-        ("p95 open→first action s", o["p95_open_to_first_action_s"], verdict("p95_open_to_first_action_s", o["p95_open_to_first_action_s"])),
+        ("p95 open→first action s (paced)", pc["p95_open_to_first_action_s"],
+         verdict("p95_open_to_first_action_s", pc["p95_open_to_first_action_s"])),
         ("replay events/s (ours)", rp["ours"]["events_per_s"], verdict("replay_events_per_s", rp["ours"]["events_per_s"])),
     ]
+
+
+def table(r: dict[str, Any]) -> str:
+    rows: list[tuple[str, str, str]] = [
+        ("kinds in the mix", ", ".join(r["driven_kinds"]), ""),
+        ("kinds without a driver", ", ".join(r["undriven_kinds"]) or "-", ""),
+    ]
+    verdicts: list[tuple[str, Any, str]] = []
+    if "ours" in r:
+        throughput_rows(r, rows, verdicts)
     if "memory" in r:
         m = r["memory"]
         rows.append(("open cases waiting / worker RSS MB (idle)", f"{m['waiting']}/{m['open_cases']} / {m['rss_mb']} ({m['idle_rss_mb']})", ""))
@@ -266,6 +322,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", type=int, default=500, help="cases in the throughput run (and the floor's)")
     p.add_argument("--concurrency", type=int, default=50, help="cases in flight at once")
+    p.add_argument("--paced-load", type=float, default=0.5,
+                   help="latency run: cases arrive at this share of the measured throughput")
     p.add_argument("--week-cases", type=int, default=10000, help="cases in the simulated week; 0 skips it")
     p.add_argument("--week-days", type=int, default=7, help="days the week's cases arrive over")
     p.add_argument("--open-cases", type=int, default=1000, help="open cases for the memory figure; 0 skips it")
@@ -274,9 +332,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+async def cancellable(work: Any) -> Any:
+    """SIGTERM cancels the run, so the servers and workers it started are stopped."""
+    task = asyncio.ensure_future(work)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    return await task
+
+
 def cli(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse(argv)
-    results = asyncio.run(main(args))
+    results = asyncio.run(cancellable(main(args)))
     print(table(results))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
