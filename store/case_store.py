@@ -104,6 +104,10 @@ class CaseStore:
     def record_event(self, ev: CaseEvent) -> bool:
         e = ev.entry
         with self._session() as s:
+            # looked up first: the insert would otherwise fail on the foreign key, less clearly
+            case = s.get(CaseRow, ev.case_id)
+            if case is None:
+                raise LookupError(f"case {ev.case_id} was never opened")
             inserted = self._insert_ignore(
                 s,
                 CaseEventRow,
@@ -113,9 +117,6 @@ class CaseStore:
                 ),
                 ["case_id", "event_key"],
             )
-            case = s.get(CaseRow, ev.case_id)
-            if case is None:
-                raise LookupError(f"case {ev.case_id} was never opened")
             if inserted and e.at >= case.updated_at:
                 case.state, case.updated_at = e.state, e.at
                 if ev.outcome:
