@@ -14,6 +14,8 @@ from domain.models import CaseKind
 from domain.returns import ReturnRefundInput, ReviewDecision
 from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
 from domain.price_dispute import PriceDisputeInput
+from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer
+from domain.remedies import PayeeDetails
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,22 @@ register(
         title="Price dispute: explain a purchase limit, or escalate a system error to the platform",
         id_prefix="PD",
         answers={**COMMON_ANSWERS},
+    )
+)
+PAYEE_ANSWER = {"payee": Answer("provide_payee", PayeeDetails, help="customer: payment account, account id, real name")}
+register(
+    KindSpec(
+        kind=CaseKind.ABNORMAL_SIGN_OFF,
+        workflow="AbnormalSignOff",
+        section="§4.8",
+        input_model=AbnormalSignOffInput,
+        title="Abnormal sign-off: courier's signer proof, customer knows the signer or is refunded",
+        id_prefix="AS",
+        answers={
+            "signer": Answer("confirm_signer", SignerAnswer, help="customer: do you know the signer?"),
+            **PAYEE_ANSWER,
+            **COMMON_ANSWERS,
+        },
     )
 )
 

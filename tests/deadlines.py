@@ -51,3 +51,20 @@ async def rejection(handle: WorkflowHandle, update: str, arg: object) -> str:
     except WorkflowUpdateFailedError as e:
         return str(e.cause)
     raise AssertionError(f"{update} was accepted")
+
+
+async def approve_manual_refund(env: WorkflowEnvironment, workflow_id: str) -> None:
+    """The operations supervisor's review and a different person's second check on a ManualRefund child."""
+    from domain.approvals import ApprovalDecision, ApprovalRequest
+
+    child = env.client.get_workflow_handle(workflow_id)
+    for approval_id, who in (("review", SUPERVISOR), ("second-check", REFUND_SPECIALIST)):
+        for _ in range(400):
+            try:
+                pending = await child.query("pending_approvals", result_type=list[ApprovalRequest])
+            except Exception:  # noqa: BLE001  (the child may not have started yet)
+                pending = []
+            if any(p.approval_id == approval_id for p in pending):
+                break
+            await asyncio.sleep(0.05)
+        await child.execute_update("decide", ApprovalDecision(approval_id=approval_id, approver=who, approve=True))

@@ -1,0 +1,81 @@
+"""AbnormalSignOff (rulebook §4.8): courier proof → the customer's answer within
+3 working days → closed, or refunded through the right child."""
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.abnormal_sign_off import (
+        AbnormalSignOffInput,
+        SignerAnswer,
+        SignOffOutcome,
+        SignOffState,
+        masked_name,
+        refund_without_asking,
+    )
+    from domain.findings import SignerQuery
+    from domain.models import CaseStatus
+    from domain.remedies import CaseResult
+    from domain.replies import customer_problem
+    from workflows import remedies, steps
+    from workflows.casefile import CaseFile
+    from workflows.remedies import RemedyCase
+
+PAID_OUTCOMES = ("refunded", "advance_compensated", "paid")
+
+
+@workflow.defn
+class AbnormalSignOff(RemedyCase):
+    @workflow.init
+    def __init__(self, inp: AbnormalSignOffInput) -> None:
+        self.inp = inp
+        self.file = CaseFile(inp.case, inp.policy, SignOffState.AWAITING_PROOF)
+        self.answer: SignerAnswer | None = None
+        self.start_remedies(inp.payee)
+
+    @workflow.run
+    async def run(self, inp: AbnormalSignOffInput) -> CaseResult:
+        f = self.file
+        await f.open(trade_completed=inp.case.order.trade_completed)
+        answer_due = f.deadline_after("answer_due", workflow.now(), inp.policy.windows.abnormal_sign_off)
+        proof = await steps.fetch_signer_proof(SignerQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id))
+        await f.record("signer_proof", "courier", signer=masked_name(proof.signer_name),
+                       slip_photo=proof.slip_photo.uri if proof.slip_photo else None)
+        if refund_without_asking(proof):
+            return await self._refund("the courier has no signer name or slip")
+
+        await f.record("customer_asked", "first_line", state=SignOffState.AWAITING_CUSTOMER)
+        if not await f.wait_until(lambda: self.answer is not None, answer_due):
+            await f.close(SignOffOutcome.NO_REPLY, "system", window="abnormal_sign_off")
+            return CaseResult(case_id=inp.case.case_id, outcome=SignOffOutcome.NO_REPLY)
+        assert self.answer is not None
+        await f.record("customer_answered", self.answer.by.actor_id, knows_signer=self.answer.knows_signer)
+        if self.answer.knows_signer:
+            await f.close(SignOffOutcome.SIGNER_KNOWN, self.answer.by.actor_id)
+            return CaseResult(case_id=inp.case.case_id, outcome=SignOffOutcome.SIGNER_KNOWN)
+        return await self._refund("the customer does not know the signer")
+
+    async def _refund(self, why: str) -> CaseResult:
+        f = self.file
+        f.clear_deadline("answer_due")
+        await f.record("refund_decided", "first_line", state=SignOffState.REFUNDING, why=why)
+        child = await remedies.refund(self, (), pickup=False, reason=why)
+        outcome = SignOffOutcome.REFUNDED if child in PAID_OUTCOMES else SignOffOutcome.REFUND_INCOMPLETE
+        await f.close(outcome, "system", child_outcome=child)
+        return CaseResult(case_id=f.case.case_id, outcome=outcome, refund_fen=self.refunded_fen,
+                          children=tuple(self.children))
+
+    @workflow.update
+    async def confirm_signer(self, answer: SignerAnswer) -> CaseStatus:
+        self.answer = answer
+        return self.file.status()
+
+    @confirm_signer.validator
+    def _validate_answer(self, answer: SignerAnswer) -> None:
+        problem = customer_problem(answer.by, self.inp.case)
+        if not problem and self.file.state != SignOffState.AWAITING_CUSTOMER:
+            problem = f"the case is {self.file.state}, not waiting for the customer's answer"
+        if not problem and self.answer is not None:
+            problem = "the customer has already answered"
+        if problem:
+            raise ValueError(problem)
