@@ -8,18 +8,32 @@ from collections.abc import Mapping
 from typing import Any
 
 import structlog
+from pydantic import BaseModel
 
 PRIVATE_KEYS = {"phone", "address", "paying_account", "account_ref", "account", "payment_account", "real_name", "account_id"}
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+# Free-text patterns, most specific first: "alipay:<anything>", e-mail, card numbers,
+# mobiles (+86, spaces or dashes allowed), landlines with an area code, and mainland
+# addresses (a place name ending 省/市/区/县/镇 followed by a road, street or number).
+_PATTERNS = [
+    re.compile(r"(?i)\b(?:alipay|wechat|wxpay|bank|card)[:：]\s*\S+"),
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    re.compile(r"(?<!\d)\d{16,19}(?!\d)"),
+    re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)"),
+    re.compile(r"(?<!\d)(?:\(0\d{2,3}\)\s?|0\d{2,3}[- ])\d{7,8}(?!\d)"),
+    re.compile(r"[\u4e00-\u9fff]+(?:省|市|区|县|镇)\w*?(?:路|街|道|巷|弄|村|号)\w*"),
+]
 REDACTED = "[redacted]"
 
 
 def redact_text(text: str) -> str:
-    return _LANDLINE.sub(REDACTED, _PHONE.sub(REDACTED, text))
+    for pattern in _PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    return text
 
 
 def redact(value: Any) -> Any:
+    if isinstance(value, BaseModel):  # an Order or a request logged whole
+        value = value.model_dump(mode="json")
     if isinstance(value, Mapping):
         return {k: (REDACTED if str(k).lower() in PRIVATE_KEYS and v else redact(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -40,6 +54,7 @@ def configure(level: str = "info", stream: Any = None) -> None:
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,  # tracebacks as text, so they are redacted too
         _redact_processor,
     ]
     structlog.configure(
