@@ -16,6 +16,7 @@ from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
 from domain.price_dispute import PriceDisputeInput
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer
 from domain.remedies import PayeeDetails
+from domain.shipped_not_signed import CourierReport, DeliveryAppointment, OfferAnswer, ShippedNotSignedInput
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,24 @@ register(
         id_prefix="AS",
         answers={
             "signer": Answer("confirm_signer", SignerAnswer, help="customer: do you know the signer?"),
+            **PAYEE_ANSWER,
+            **COMMON_ANSWERS,
+        },
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.SHIPPED_NOT_SIGNED,
+        workflow="ShippedNotSigned",
+        section="§4.6",
+        input_model=ShippedNotSignedInput,
+        title="Shipped, not signed within 96 h: chase, second delivery, or refund / reship",
+        id_prefix="NS",
+        answers={
+            "delivery_time": Answer("agree_delivery_time", DeliveryAppointment,
+                                    help="customer: the agreed time for the second delivery"),
+            "offer": Answer("answer_offer", OfferAnswer, help="customer: accept the refund, or insist on the goods"),
+            "delivery_reported": Answer("delivery_reported", CourierReport, help="courier webhook: status changed"),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },

@@ -1,0 +1,156 @@
+"""ShippedNotSigned (rulebook §4.6): tracked against the 96 h signature target."""
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.actors import Role
+    from domain.approvals import Subject
+    from domain.findings import CourierNotice, DeliveryQuery, DeliveryState, DeliveryStatus
+    from domain.models import CaseStatus
+    from domain.remedies import CaseResult
+    from domain.replies import customer_problem
+    from domain.shipped_not_signed import (
+        CourierReport,
+        DeliveryAppointment,
+        NextStep,
+        NotSignedOutcome,
+        NotSignedState,
+        OfferAnswer,
+        ShippedNotSignedInput,
+        appointment_problem,
+        next_step,
+        report_problem,
+        reship_cause,
+        sign_deadline,
+    )
+    from workflows import remedies, steps
+    from workflows.casefile import CaseFile
+    from workflows.remedies import RemedyCase
+
+DONE = ("refunded", "advance_compensated", "paid", "reshipped")
+
+
+@workflow.defn
+class ShippedNotSigned(RemedyCase):
+    @workflow.init
+    def __init__(self, inp: ShippedNotSignedInput) -> None:
+        self.inp = inp
+        self.file = CaseFile(inp.case, inp.policy, NotSignedState.CHECKING)
+        self.appointment: DeliveryAppointment | None = None
+        self.offer_answer: OfferAnswer | None = None
+        self.reported = False
+        self.start_remedies(inp.payee)
+
+    @workflow.run
+    async def run(self, inp: ShippedNotSignedInput) -> CaseResult:
+        f, case = self.file, inp.case
+        shipped_at = case.order.shipped_at
+        assert shipped_at is not None
+        await f.open(shipped_at=shipped_at.isoformat())
+        due = f.set_deadline("sign_target", sign_deadline(inp.policy, shipped_at))
+        chased = False
+        while True:
+            status: DeliveryStatus = await steps.check_delivery(DeliveryQuery(
+                case_id=case.case_id, order_id=case.order.order_id, shipped_at=shipped_at, as_of=workflow.now()))
+            late = workflow.now() >= due
+            step = next_step(status.state, late)
+            await f.record("delivery_checked", "courier", delivery=status.state.value, step=step.value)
+            if step == NextStep.CLOSE_SIGNED:
+                await f.close(NotSignedOutcome.SIGNED, "courier")
+                return CaseResult(case_id=case.case_id, outcome=NotSignedOutcome.SIGNED)
+            if step == NextStep.SECOND_DELIVERY:
+                return await self._second_delivery()
+            if step == NextStep.OFFER_REFUND:
+                if status.state == DeliveryState.IN_TRANSIT:
+                    await f.record("sla_breached", "system", window="sign_target", treated_as="lost")
+                return await self._offer_refund(status.state)
+            if not chased:
+                ack = await steps.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
+                                                               kind="chase", note="normal transit: deliver within 96 h"))
+                await f.record("courier_chased", "first_line", state=NotSignedState.CHASING, reference=ack.reference)
+                chased = True
+            self.reported = False
+            await f.wait_until(lambda: self.reported, due)
+
+    async def _second_delivery(self) -> CaseResult:
+        f, case = self.file, self.inp.case
+        f.clear_deadline("sign_target")
+        await f.record("appointment_asked", "first_line", state=NotSignedState.AWAITING_APPOINTMENT)
+        answer_by = f.deadline_after("appointment", workflow.now(), self.inp.policy.windows.customer_answer)
+        agreed = await f.wait_until(lambda: self.appointment is not None, answer_by)
+        deliver_at = self.appointment.deliver_at if agreed and self.appointment else None
+        ack = await steps.notify_courier(CourierNotice(
+            case_id=case.case_id, order_id=case.order.order_id, kind="second_delivery", deliver_at=deliver_at,
+            note="time agreed with the customer" if agreed else "customer did not answer: courier's next round"))
+        await f.close(NotSignedOutcome.SECOND_DELIVERY, "first_line", reference=ack.reference,
+                      agreed=agreed, deliver_at=deliver_at.isoformat() if deliver_at else None)
+        return CaseResult(case_id=case.case_id, outcome=NotSignedOutcome.SECOND_DELIVERY)
+
+    async def _offer_refund(self, state: DeliveryState) -> CaseResult:
+        f, case = self.file, self.inp.case
+        f.clear_deadline("sign_target")
+        await f.record("refund_offered", "first_line", state=NotSignedState.AWAITING_OFFER_ANSWER, delivery=state.value)
+        answer_by = f.deadline_after("offer_answer", workflow.now(), self.inp.policy.windows.customer_answer)
+        if not await f.wait_until(lambda: self.offer_answer is not None, answer_by):
+            await f.record("offer_defaulted", "system", window="customer_answer", default="refund")
+        f.clear_deadline("offer_answer")
+        refuses = self.offer_answer is not None and not self.offer_answer.accept_refund
+        if refuses:
+            await f.record("escalated", "first_line", state=NotSignedState.AWAITING_SECOND_LINE, to="second_line")
+            decision = await self.seek_approval(
+                "reship", Subject.COMPLAINT_RESOLUTION, (Role.SECOND_LINE,), "second_line_callback",
+                summary=f"parcel {state.value}; customer refuses a refund and wants the goods: reship?",
+            )
+            if decision is not None and decision.approve:
+                await f.record("reship_agreed", decision.approver.actor_id, state=NotSignedState.RESHIPPING)
+                child = await remedies.reship(self, (), cause=reship_cause(state), note=f"parcel {state.value}")
+                return await self._close(NotSignedOutcome.RESHIPPED, child)
+        await f.record("refund_agreed", "first_line", state=NotSignedState.REFUNDING)
+        child = await remedies.refund(self, (), pickup=False, reason=f"parcel {state.value} in transit")
+        return await self._close(NotSignedOutcome.REFUNDED, child)
+
+    async def _close(self, outcome: NotSignedOutcome, child: str) -> CaseResult:
+        if child not in DONE:
+            outcome = NotSignedOutcome.INCOMPLETE
+        await self.file.close(outcome, "system", child_outcome=child)
+        return CaseResult(case_id=self.inp.case.case_id, outcome=outcome, refund_fen=self.refunded_fen,
+                          children=tuple(self.children))
+
+    @workflow.update
+    async def agree_delivery_time(self, appointment: DeliveryAppointment) -> CaseStatus:
+        self.appointment = appointment
+        return self.file.status()
+
+    @agree_delivery_time.validator
+    def _validate_appointment(self, appointment: DeliveryAppointment) -> None:
+        problem = customer_problem(appointment.by, self.inp.case)
+        if not problem and self.file.state != NotSignedState.AWAITING_APPOINTMENT:
+            problem = f"the case is {self.file.state}; no second delivery is being arranged"
+        problem = problem or appointment_problem(appointment, workflow.now())
+        if problem:
+            raise ValueError(problem)
+
+    @workflow.update
+    async def answer_offer(self, answer: OfferAnswer) -> CaseStatus:
+        self.offer_answer = answer
+        return self.file.status()
+
+    @answer_offer.validator
+    def _validate_offer(self, answer: OfferAnswer) -> None:
+        problem = customer_problem(answer.by, self.inp.case)
+        if not problem and self.file.state != NotSignedState.AWAITING_OFFER_ANSWER:
+            problem = f"the case is {self.file.state}; no refund offer is open"
+        if problem:
+            raise ValueError(problem)
+
+    @workflow.update
+    async def delivery_reported(self, report: CourierReport) -> CaseStatus:
+        self.reported = True
+        return self.file.status()
+
+    @delivery_reported.validator
+    def _validate_report(self, report: CourierReport) -> None:
+        problem = report_problem(report)
+        if problem:
+            raise ValueError(problem)
