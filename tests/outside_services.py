@@ -22,13 +22,20 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from adapters.simulators.service import FaultSettings
 from domain.actors import ActorRef, Role
 from domain.models import CaseKind
-from domain.policy import named_policy
+from domain.policy import Policy, named_policy
+from domain.windows import Window
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
 from runtime.binaries import binary
 from tests.factories import header
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_POLICY = named_policy("demo")
+# The demo policy with a roomier refund window, so a slow CI machine still meets it after
+# a crash or an outage: the case is due 60 s after it opens and stops waiting for goods at 50 s.
+ROOMY_POLICY = DEMO_POLICY.model_copy(update={
+    "windows": DEMO_POLICY.windows.model_copy(update={"return_refund": Window.model_validate("60s")}),
+    "polling": DEMO_POLICY.polling.model_copy(update={"refund_lead": Window.model_validate("10s")}),
+})
 REVIEWER = ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST)
 
 
@@ -172,11 +179,11 @@ class WorkerProcess:
                 self.kill()
 
 
-def return_case(*, pickup: bool = True) -> ReturnRefundInput:
+def return_case(*, pickup: bool = True, policy: Policy = DEMO_POLICY) -> ReturnRefundInput:
     """A reviewed return that books a pickup, polls the warehouse and pays a refund:
     all three outside systems, on the demo policy (seconds instead of days)."""
     return ReturnRefundInput(
-        case=header(CaseKind.RETURN_REFUND, case_id=f"F-{uuid.uuid4().hex[:12]}"), policy=DEMO_POLICY,
+        case=header(CaseKind.RETURN_REFUND, case_id=f"F-{uuid.uuid4().hex[:12]}"), policy=policy,
         origin=ReturnOrigin.PROCESS_OUTCOME, decided=ReviewDecision(reviewer=REVIEWER, approve=True, pickup=pickup),
     )
 

@@ -13,7 +13,7 @@ import pytest
 from adapters.simulators.service import FaultSettings
 from domain.returns import ReturnOutcome, ReturnRefundResult
 from store import open_store
-from tests.outside_services import DevServer, Simulators, WorkerProcess, return_case
+from tests.outside_services import ROOMY_POLICY, DevServer, Simulators, WorkerProcess, return_case
 
 CASES = 3
 TIMELINE = ["opened", "reviewed", "pickup_requested", "pickup_booked", "goods_received", "refund_started",
@@ -41,7 +41,7 @@ async def test_worker_killed_after_the_payment_pays_once_and_completes(world):
     first = WorkerProcess(server, sims, db, tq).start()
     second = None
     try:
-        inputs = [return_case() for _ in range(CASES)]
+        inputs = [return_case(policy=ROOMY_POLICY) for _ in range(CASES)]
         handles = [await client.start_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
                                                result_type=ReturnRefundResult) for inp in inputs]
         deadline = time.monotonic() + 90

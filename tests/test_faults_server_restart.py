@@ -12,7 +12,7 @@ import pytest
 from adapters.simulators.service import FaultSettings
 from domain.returns import ReturnOutcome, ReturnRefundResult, refund_due_at
 from store import open_store
-from tests.outside_services import DEMO_POLICY, DevServer, Simulators, WorkerProcess, return_case, utcnow
+from tests.outside_services import ROOMY_POLICY, DevServer, Simulators, WorkerProcess, return_case, utcnow
 
 CASES = 5
 
@@ -36,7 +36,7 @@ async def test_cases_resume_after_a_server_restart_and_meet_their_deadline(world
     tq = f"restart-{uuid.uuid4().hex[:6]}"
     worker = WorkerProcess(server, sims, db, tq).start()
     try:
-        inputs = [return_case() for _ in range(CASES)]
+        inputs = [return_case(policy=ROOMY_POLICY) for _ in range(CASES)]
         for inp in inputs:
             await client.start_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
                                         result_type=ReturnRefundResult)
@@ -64,5 +64,5 @@ async def test_cases_resume_after_a_server_restart_and_meet_their_deadline(world
         timeline = {e.kind: e for e in store.timeline(inp.case.case_id)}
         assert list(timeline)[-3:] == ["refund_started", "refund_paid", "closed"]
         assert timeline["goods_received"].at > stopped_at, "the case finished before the restart"
-        due = refund_due_at(DEMO_POLICY, timeline["opened"].at)
+        due = refund_due_at(ROOMY_POLICY, timeline["opened"].at)
         assert timeline["refund_paid"].at <= due, f"{inp.case.case_id} paid after its deadline"
