@@ -164,9 +164,9 @@ async def test_goods_arriving_just_before_the_cutoff_are_a_normal_refund(env, st
         h = await start(env, tq, case)
         entries, s = await review_and_book(env, h)
         created = entries[0].at
-        assert s.state == "awaiting_goods" and s.next_deadline_name == "pickup_cutoff"
-        cutoff = s.next_deadline
-        assert cutoff == refund_due(created) - DEFAULT_POLICY.polling.refund_lead.plain
+        assert s.state == "awaiting_goods" and s.next_deadline_name == "refund_due"
+        assert s.next_deadline == refund_due(created)
+        cutoff = s.next_deadline - DEFAULT_POLICY.polling.refund_lead.plain
         # the goods reach the warehouse a minute before the cutoff (the booking was at or
         # before pickup_booked was recorded)
         arrive_in = math.floor((cutoff - entry(entries, "pickup_booked").at).total_seconds()) - 60
@@ -187,7 +187,7 @@ async def test_day_5_with_the_pickup_late_pays_advance_compensation_exactly_once
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
         entries, s = await review_and_book(env, h)
-        created, cutoff = entries[0].at, s.next_deadline
+        created, cutoff = entries[0].at, s.next_deadline - DEFAULT_POLICY.polling.refund_lead.plain
         # the goods reach the warehouse a minute after the cutoff (the booking was at or
         # after the review was recorded)
         arrive_in = math.ceil((cutoff - entry(entries, "reviewed").at).total_seconds()) + 60
@@ -427,10 +427,10 @@ async def test_status_and_timeline_queries_while_waiting(env, store):
         assert s.next_deadline_name == "review_sla"
         assert abs(s.next_deadline - created - timedelta(hours=24)) < timedelta(seconds=5)
         assert entries[0].detail == {"reason": "", "origin": "customer_request", "refund_fen": case.order.paid_fen}
-        # after the review the refund deadline (less the lead) governs the wait for the goods
+        # after the review the next deadline is the refund's: the end of day 5
         entries, s = await review_and_book(env, h)
-        assert s.next_deadline_name == "pickup_cutoff"
-        assert s.next_deadline == refund_due(created) - DEFAULT_POLICY.polling.refund_lead.plain
+        assert (s.state, s.next_deadline_name) == ("awaiting_goods", "refund_due")
+        assert s.next_deadline == refund_due(created)
         await h.terminate("test done")
 
 

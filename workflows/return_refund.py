@@ -79,7 +79,7 @@ class ReturnRefund(CaseWorkflow):
             PickupRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id, lines=inp.lines, as_of=workflow.now())
         )
         await f.record("pickup_booked", "courier", state=ReturnState.AWAITING_GOODS, booking_id=booking.booking_id)
-        f.set_deadline("pickup_cutoff", cutoff)
+        # no deadline of its own: the cutoff only serves refund_due, which status() reports
         poll = inp.policy.polling.return_receipt.plain
         while True:
             # reset before asking, so a webhook arriving during the check is not lost
