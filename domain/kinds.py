@@ -17,6 +17,7 @@ from domain.price_dispute import PriceDisputeInput
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer
 from domain.remedies import PayeeDetails
 from domain.shipped_not_signed import CourierReport, DeliveryAppointment, OfferAnswer, ShippedNotSignedInput
+from domain.missing_item import MissingItemInput, RemedyChoice
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,21 @@ register(
                                     help="customer: the agreed time for the second delivery"),
             "offer": Answer("answer_offer", OfferAnswer, help="customer: accept the refund, or insist on the goods"),
             "delivery_reported": Answer("delivery_reported", CourierReport, help="courier webhook: status changed"),
+            **PAYEE_ANSWER,
+            **COMMON_ANSWERS,
+        },
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.MISSING_ITEM,
+        workflow="MissingItem",
+        section="§4.3",
+        input_model=MissingItemInput,
+        title="Missing item: split → chase; short or unexplained → reship or refund, 10 yuan coupon on request",
+        id_prefix="MI",
+        answers={
+            "remedy": Answer("choose_remedy", RemedyChoice, help="customer: reship or refund, and whether to be compensated"),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },

@@ -1,0 +1,96 @@
+"""MissingItem (rulebook §4.3): warehouse check → chase the courier, or reship / refund
+the missing lines (the customer's choice, refund by default) plus the first line's
+10 yuan coupon when asked."""
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.compensation import standard_offer
+    from domain.findings import CourierNotice, ShipmentCheck, ShipmentQuery
+    from domain.missing_item import (
+        DEFAULT_REMEDY,
+        MissingFinding,
+        MissingItemInput,
+        MissingOutcome,
+        MissingState,
+        Remedy,
+        RemedyChoice,
+        classify,
+        lines_to_remedy,
+    )
+    from domain.models import CaseStatus
+    from domain.policy import Situation
+    from domain.remedies import CaseResult
+    from domain.replies import customer_problem
+    from domain.reship import ReshipCause
+    from workflows import remedies, steps
+    from workflows.casefile import CaseFile
+    from workflows.remedies import RemedyCase
+
+DONE = ("refunded", "advance_compensated", "paid", "reshipped")
+
+
+@workflow.defn
+class MissingItem(RemedyCase):
+    @workflow.init
+    def __init__(self, inp: MissingItemInput) -> None:
+        self.inp = inp
+        self.file = CaseFile(inp.case, inp.policy, MissingState.CHECKING)
+        self.choice: RemedyChoice | None = None
+        self.start_remedies(inp.payee)
+
+    @workflow.run
+    async def run(self, inp: MissingItemInput) -> CaseResult:
+        f, case = self.file, inp.case
+        await f.open(missing=[lq.model_dump() for lq in inp.missing])
+        check: ShipmentCheck = await steps.check_shipment(
+            ShipmentQuery(case_id=case.case_id, order_id=case.order.order_id, reported_missing=inp.missing))
+        finding = classify(check)
+        await f.record("warehouse_checked", "warehouse", finding=finding.value, split=check.split,
+                       short_lines=[lq.model_dump() for lq in check.short_lines])
+        if finding == MissingFinding.SPLIT:
+            ack = await steps.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
+                                                           kind="chase", note="split shipment: deliver the other parcel"))
+            await f.close(MissingOutcome.COURIER_CHASED, "first_line", reference=ack.reference)
+            return CaseResult(case_id=case.case_id, outcome=MissingOutcome.COURIER_CHASED)
+
+        lines = lines_to_remedy(finding, check, inp.missing)
+        await f.record("remedy_offered", "first_line", state=MissingState.AWAITING_CHOICE,
+                       lines=[lq.model_dump() for lq in lines])
+        answer_by = f.deadline_after("customer_choice", workflow.now(), inp.policy.windows.customer_answer)
+        if not await f.wait_until(lambda: self.choice is not None, answer_by):
+            await f.record("choice_defaulted", "system", window="customer_answer", default=DEFAULT_REMEDY.value)
+        f.clear_deadline("customer_choice")
+        remedy = self.choice.remedy if self.choice else DEFAULT_REMEDY
+        await f.record("remedy_chosen", self.choice.by.actor_id if self.choice else "system", state=MissingState.REMEDYING,
+                       remedy=remedy.value)
+        coupon = 0
+        if self.choice and self.choice.wants_compensation:
+            offer = standard_offer(inp.policy, Situation.MISSING_ITEM, case.order.paid_fen)
+            coupon = await remedies.compensate(self, offer, basis_fen=case.order.paid_fen, step="missing-item-coupon",
+                                               why="missing item: the customer asked for compensation")
+        if remedy == Remedy.RESHIP:
+            child = await remedies.reship(self, lines, cause=ReshipCause.SHORT_SHIPPED, note=f"missing: {finding.value}")
+            outcome = MissingOutcome.RESHIPPED
+        else:
+            child = await remedies.refund(self, lines, pickup=False, reason=f"missing lines ({finding.value})")
+            outcome = MissingOutcome.REFUNDED
+        if child not in DONE:
+            outcome = MissingOutcome.INCOMPLETE
+        await f.close(outcome, "system", child_outcome=child)
+        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, compensation_fen=coupon,
+                          children=tuple(self.children))
+
+    @workflow.update
+    async def choose_remedy(self, choice: RemedyChoice) -> CaseStatus:
+        self.choice = choice
+        return self.file.status()
+
+    @choose_remedy.validator
+    def _validate_choice(self, choice: RemedyChoice) -> None:
+        problem = customer_problem(choice.by, self.inp.case)
+        if not problem and self.file.state != MissingState.AWAITING_CHOICE:
+            problem = f"the case is {self.file.state}; no remedy is on offer"
+        if problem:
+            raise ValueError(problem)
