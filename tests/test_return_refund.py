@@ -75,7 +75,7 @@ def entry(entries: list[TimelineEntry], kind: str) -> TimelineEntry:
 
 async def wait_for(h: WorkflowHandle, kind: str) -> list[TimelineEntry]:
     """Poll the timeline query (real time; the clock only skips while a result is awaited)."""
-    for _ in range(400):
+    for _ in range(1200):  # 30 s of real time at most
         entries = await timeline(h)
         if kind in kinds(entries):
             return entries
