@@ -35,6 +35,10 @@ class Outside:
     courier: Any
     payment: Any
     config: SimulatorConfig = field(default_factory=SimulatorConfig)
+    # None: the in-process simulator (activities/registry.py falls back to it)
+    platform: Any = None
+    finance: Any = None
+    catalogue: Any = None
 
     @classmethod
     def simulated(cls, config: SimulatorConfig | None = None) -> Outside:
@@ -49,11 +53,17 @@ class Outside:
             return cls.simulated(simulator_config(settings))
         if settings.adapters != "http":
             raise ValueError(f"ADAPTERS={settings.adapters!r}: use inprocess or http")
-        from adapters.http import HttpCourier, HttpPayment, HttpWarehouse
+        from adapters import http
 
         t = settings.http_timeout
-        return cls(warehouse=HttpWarehouse(settings.warehouse_url, timeout=t),
-                   courier=HttpCourier(settings.courier_url, timeout=t), payment=HttpPayment(settings.payment_url, timeout=t))
+        return cls(
+            warehouse=http.HttpWarehouse(settings.warehouse_url, timeout=t),
+            courier=http.HttpCourier(settings.courier_url, timeout=t),
+            payment=http.HttpPayment(settings.payment_url, timeout=t),
+            platform=http.HttpPlatform(settings.platform_url, timeout=t),
+            finance=http.HttpFinance(settings.finance_url, timeout=t),
+            catalogue=http.HttpCatalogue(settings.catalogue_url, timeout=t),
+        )
 
 
 def build_worker(client: Client, store: CaseStore, outside: Outside, settings: Settings | None = None, **overrides: Any) -> Worker:

@@ -21,6 +21,9 @@ ENV_VARS = {
     "WAREHOUSE_URL": "base URL of the warehouse API (docs/openapi/warehouse.json)",
     "COURIER_URL": "base URL of the courier API (docs/openapi/courier.json)",
     "PAYMENT_URL": "base URL of the payment provider API (docs/openapi/payment.json)",
+    "PLATFORM_URL": "base URL of the sales platform API (docs/openapi/platform.json)",
+    "FINANCE_URL": "base URL of the finance (invoicing) API (docs/openapi/finance.json)",
+    "CATALOGUE_URL": "base URL of the catalogue API (docs/openapi/catalogue.json)",
     "HTTP_TIMEOUT_SECONDS": "timeout of every call to an outside service",
     "SIMULATOR_DATABASE_URL": "the simulator service's own state (ledger, keys, bookings)",
     "WORKER_MAX_CONCURRENT_ACTIVITIES": "activity slots per worker",
@@ -48,6 +51,9 @@ class Settings:
     warehouse_url: str = field(default_factory=lambda: _env("WAREHOUSE_URL", "http://127.0.0.1:8700/warehouse/v1"))
     courier_url: str = field(default_factory=lambda: _env("COURIER_URL", "http://127.0.0.1:8700/courier/v1"))
     payment_url: str = field(default_factory=lambda: _env("PAYMENT_URL", "http://127.0.0.1:8700/payment/v1"))
+    platform_url: str = field(default_factory=lambda: _env("PLATFORM_URL", "http://127.0.0.1:8700/platform/v1"))
+    finance_url: str = field(default_factory=lambda: _env("FINANCE_URL", "http://127.0.0.1:8700/finance/v1"))
+    catalogue_url: str = field(default_factory=lambda: _env("CATALOGUE_URL", "http://127.0.0.1:8700/catalogue/v1"))
     http_timeout: float = field(default_factory=lambda: float(_env("HTTP_TIMEOUT_SECONDS", "10")))
     simulator_database_url: str = field(default_factory=lambda: _env("SIMULATOR_DATABASE_URL", ""))
     max_concurrent_activities: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_ACTIVITIES", "100")))

@@ -199,15 +199,38 @@ async def test_faults_reach_every_operation(app):
 
 
 def test_every_protocol_operation_is_served_and_called(app):
-    from adapters.courier import Courier
+    import adapters.http
     from adapters.http.operations import operations, path_of
-    from adapters.payment import Payment
-    from adapters.warehouse import Warehouse
+    from adapters.simulators.service.app import PROTOCOLS
 
     explicit = {"return_receipt": "receipt-queries", "book_pickup": "pickups", "pay": "payments"}
-    for service, protocol, adapter in (("warehouse", Warehouse, HttpWarehouse), ("courier", Courier, HttpCourier),
-                                       ("payment", Payment, HttpPayment)):
+    for service, protocol in PROTOCOLS.items():
+        adapter = getattr(adapters.http, f"Http{protocol.__name__}")
         paths = openapi_for(app, service)["paths"]
         for name in operations(protocol):
-            assert callable(getattr(adapter, name, None)), f"Http{service}.{name} is missing"
+            assert callable(getattr(adapter, name, None)), f"{adapter.__name__}.{name} is missing"
             assert f"/{service}/v1/{explicit.get(name, path_of(name))}" in paths, f"{service}.{name} is not served"
+
+
+def test_configuration_chooses_the_adapters():
+    import worker
+    from runtime.settings import Settings
+
+    outside = worker.Outside.from_settings(Settings(adapters="http", payment_url="http://pay.test/payment/v1"))
+    assert isinstance(outside.payment, HttpPayment)
+    assert str(outside.payment.service.client.base_url) == "http://pay.test/payment/v1/"
+    assert all(type(a).__name__.startswith("Http") for a in (
+        outside.warehouse, outside.courier, outside.platform, outside.finance, outside.catalogue))
+    assert not isinstance(worker.Outside.from_settings(Settings(adapters="inprocess")).payment, HttpPayment)
+    with pytest.raises(ValueError, match="ADAPTERS"):
+        worker.Outside.from_settings(Settings(adapters="carrier-pigeon"))
+
+
+async def test_other_systems_answer_over_http(app):
+    from adapters.http import HttpPlatform
+    from domain.fulfilment import CloseOrderRequest
+
+    platform = HttpPlatform("http://sim/platform/v1", transport=httpx.ASGITransport(app=app))
+    request = CloseOrderRequest(case_id="C-1", order_id="O-1", closed_as="cancelled")
+    assert await platform.close_order(request) is True
+    assert await platform.close_order(request) is False

@@ -1,6 +1,7 @@
-"""The simulator service: the warehouse, courier and payment provider over HTTP, one
-ASGI app with a path prefix per system (/warehouse/v1, /courier/v1, /payment/v1) and
-an admin API (/admin) to set faults at run time and read what was injected."""
+"""The simulator service: the warehouse, courier, payment provider, sales platform,
+finance and catalogue over HTTP, one ASGI app with a path prefix per system
+(/warehouse/v1, /courier/v1, /payment/v1, ...) and an admin API (/admin) to set faults
+at run time and read what was injected."""
 from __future__ import annotations
 
 import hashlib
@@ -11,19 +12,32 @@ from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from adapters.catalogue import Catalogue
 from adapters.courier import Courier
+from adapters.finance import Finance
 from adapters.errors import BusinessError, IdempotencyConflict, TransientError, UnknownOrder
 from adapters.http.operations import operations, path_of
 from adapters.payment import Payment
+from adapters.platform import Platform
 from adapters.simulators import CourierSimulator, PaymentSimulator, SimulatorConfig, WarehouseSimulator
+from adapters.simulators.catalogue import CatalogueSimulator
+from adapters.simulators.finance import FinanceSimulator
+from adapters.simulators.platform import PlatformSimulator
 from adapters.simulators.service.faults import Faults, FaultSettings, System
 from adapters.simulators.service.state import KeyConflict, SimulatorState
 from domain.external import PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
 
 from adapters.warehouse import Warehouse
 
-SERVICES = ("warehouse", "courier", "payment")
-PROTOCOLS: dict[System, type] = {"warehouse": Warehouse, "courier": Courier, "payment": Payment}
+PROTOCOLS: dict[System, type] = {
+    "warehouse": Warehouse, "courier": Courier, "payment": Payment,
+    "platform": Platform, "finance": Finance, "catalogue": Catalogue,
+}
+SIMULATORS: dict[System, Any] = {
+    "warehouse": WarehouseSimulator, "courier": CourierSimulator, "payment": PaymentSimulator,
+    "platform": PlatformSimulator, "finance": FinanceSimulator, "catalogue": CatalogueSimulator,
+}
+SERVICES: tuple[System, ...] = tuple(PROTOCOLS)
 
 
 class Problem(BaseModel):
@@ -61,8 +75,7 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
     # faults are injected by this service, so theirs stay off.
     world = SimulatorConfig()
     _share(injector.settings, world)
-    systems = {"warehouse": WarehouseSimulator(world), "courier": CourierSimulator(world),
-               "payment": PaymentSimulator(world)}
+    systems = {name: make(world) for name, make in SIMULATORS.items()}
     app.state.sim, app.state.faults = state, injector
 
     @app.exception_handler(Unanswered)
@@ -163,6 +176,8 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
         return {"status": "ok"}
 
     routers = {"warehouse": warehouse, "courier": courier, "payment": payment}
+    for system in SERVICES:
+        routers.setdefault(system, APIRouter(prefix=f"/{system}/v1", tags=[system]))
     explicit = {"return_receipt", "book_pickup", "pay"}
     for system, protocol in PROTOCOLS.items():
         for name, (request_model, answer) in operations(protocol).items():
@@ -172,7 +187,7 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
                     methods=["POST"], response_model=answer, responses=PROBLEMS, operation_id=_camel(name),
                     summary=name.replace("_", " "), description=inspect.getdoc(getattr(protocol, name)) or "",
                 )
-    for router in (warehouse, courier, payment, admin):
+    for router in [*routers.values(), admin]:
         app.include_router(router)
     return app
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from adapters.simulators.scenario import Scenario
 from domain.windows import Window
 
-System = Literal["warehouse", "courier", "payment"]
+System = Literal["warehouse", "courier", "payment", "platform", "finance", "catalogue"]
 Fate = Literal["ok", "error", "timeout", "lost", "scripted"]
 
 
@@ -28,8 +28,9 @@ class FaultSettings(BaseModel):
     hang_seconds: float = Field(default=30.0, ge=0, description="how long a timeout or lost answer hangs")
     delay_after_effect_ms: dict[System, int] = Field(
         default_factory=dict, description="per system: wait this long after the effect, before answering")
-    systems: list[System] = Field(default_factory=lambda: ["warehouse", "courier", "payment"],
-                                  description="where the rates apply")
+    systems: list[System] = Field(
+        default_factory=lambda: ["warehouse", "courier", "payment", "platform", "finance", "catalogue"],
+        description="where the rates apply")
     default_receive_after: Window = Window.model_validate("48h")
     scenarios: dict[str, Scenario] = Field(default_factory=dict, description="scripted outcomes per order id")
     unknown_orders: list[str] = Field(default_factory=list, description="orders the services answer 404 for")
