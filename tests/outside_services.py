@@ -20,6 +20,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from adapters.simulators.service import FaultSettings
+from adapters.simulators.service.app import SERVICES
 from domain.actors import ActorRef, Role
 from domain.models import CaseKind
 from domain.policy import Policy, named_policy
@@ -128,8 +129,7 @@ class Simulators:
                 self.proc.wait()
 
     def env(self) -> dict[str, str]:
-        return {"ADAPTERS": "http", "WAREHOUSE_URL": f"{self.url}/warehouse/v1",
-                "COURIER_URL": f"{self.url}/courier/v1", "PAYMENT_URL": f"{self.url}/payment/v1"}
+        return {"ADAPTERS": "http", **{f"{s.upper()}_URL": f"{self.url}/{s}/v1" for s in SERVICES}}
 
     async def set_faults(self, faults: FaultSettings) -> None:
         async with httpx.AsyncClient(base_url=self.url, timeout=10) as c:
