@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.money import Fen
 from domain.policy import Policy  # noqa: F401  (CaseInput annotation)
@@ -116,6 +116,15 @@ class CaseHeader(Contract):
     customer_id: str = Field(min_length=1)
     opened_by: str = Field(min_length=1)
     reason: str = ""
+
+    @field_validator("order")
+    @classmethod
+    def _without_contact(cls, order: Order) -> Order:
+        # the header travels in workflow input, i.e. into every history: the phone and the
+        # address stay in the order store, where only the paying account may read them (§6)
+        if order.phone is None and order.address is None:
+            return order
+        return order.model_copy(update={"phone": None, "address": None})
 
     @property
     def workflow_id(self) -> str:
