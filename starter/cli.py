@@ -19,6 +19,7 @@ MODULES = [
     "starter.approvals",  # approvals list / decide (the shared approval mechanism)
     "starter.complaints",  # metrics, penalties, order contact / change-address
     "starter.simulators",  # simulators: the outside world over HTTP
+    "starter.webhooks",  # webhooks: the outside world's pushes, as signals to cases
 ]
 
 

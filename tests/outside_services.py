@@ -152,11 +152,15 @@ class WorkerProcess:
     def __init__(self, server: DevServer, simulators: Simulators, database_url: str, task_queue: str,
                  **extra_env: str):
         self.env = {
-            **os.environ, "PYTHONPATH": str(ROOT), "TEMPORAL_ADDRESS": server.address, "TASK_QUEUE": task_queue,
+            **self.base_env(), "TEMPORAL_ADDRESS": server.address, "TASK_QUEUE": task_queue,
             "DATABASE_URL": database_url, "LOG_LEVEL": "warning", **simulators.env(), **extra_env,
         }
         self.log = Path(database_url.removeprefix("sqlite:///")).parent / f"worker-{task_queue}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def base_env() -> dict[str, str]:
+        return {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def start(self) -> WorkerProcess:
         with open(self.log, "ab") as log:  # the SDK logs every retried attempt: kept, not shown

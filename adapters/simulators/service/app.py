@@ -4,9 +4,13 @@ finance and catalogue over HTTP, one ASGI app with a path prefix per system
 at run time and read what was injected."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import inspect
+from datetime import datetime, timezone
 from typing import Any
+
+import httpx
 
 from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
@@ -125,8 +129,27 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
         scripted = injector.settings.scenario(request.order_id).pickup_fails
         fate = await before("courier", "book_pickup", request.case_id, request.order_id, scripted)
         booking = state.book_pickup(request)
+        announce(booking)
         await after("courier", fate)
         return booking
+
+    announced: set[str] = set()
+
+    def announce(booking: PickupBooking) -> None:
+        """The warehouse tells the engine when the goods arrive, if a webhook is set."""
+        s = injector.settings
+        if not s.webhook_url or booking.booking_id in announced or s.scenario(booking.order_id).parcel_lost:
+            return
+        announced.add(booking.booking_id)
+        arrives = booking.booked_at + (s.scenario(booking.order_id).receive_after or s.default_receive_after).plain
+        task = asyncio.create_task(_send_webhook(
+            f"{s.webhook_url.rstrip('/')}/warehouse/goods-received", {"case_id": booking.case_id,
+                                                                      "reference": booking.booking_id},
+            s.webhook_token, arrives, injector))
+        webhooks.add(task)
+        task.add_done_callback(webhooks.discard)
+
+    webhooks: set[asyncio.Task[None]] = set()
 
     payment = APIRouter(prefix="/payment/v1", tags=["payment"])
 
@@ -190,6 +213,22 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
     for router in [*routers.values(), admin]:
         app.include_router(router)
     return app
+
+
+async def _send_webhook(url: str, body: dict[str, str], token: str, at: datetime, injector: Faults) -> None:
+    await asyncio.sleep(max(0.0, (at - datetime.now(timezone.utc)).total_seconds()))
+    headers = {"X-Webhook-Token": token} if token else {}
+    async with httpx.AsyncClient(timeout=5) as client:
+        for attempt in range(5):
+            try:
+                r = await client.post(url, json=body, headers=headers)
+                if r.status_code < 500:
+                    injector.calls[f"webhook.{r.status_code}"] += 1
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(2**attempt)
+        injector.calls["webhook.undelivered"] += 1
 
 
 def _share(settings: FaultSettings, world: SimulatorConfig) -> None:
