@@ -18,6 +18,8 @@ from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer
 from domain.remedies import PayeeDetails
 from domain.shipped_not_signed import CourierReport, DeliveryAppointment, OfferAnswer, ShippedNotSignedInput
 from domain.missing_item import MissingItemInput, RemedyChoice
+from domain.damaged_goods import DamagedGoodsInput
+from domain.replies import EvidenceUpload
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,21 @@ register(
         id_prefix="MI",
         answers={
             "remedy": Answer("choose_remedy", RemedyChoice, help="customer: reship or refund, and whether to be compensated"),
+            **PAYEE_ANSWER,
+            **COMMON_ANSWERS,
+        },
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.DAMAGED_GOODS,
+        workflow="DamagedGoods",
+        section="§4.4",
+        input_model=DamagedGoodsInput,
+        title="Damaged goods: photos, pickup unless scrapped on site, refund by line and quantity",
+        id_prefix="DG",
+        answers={
+            "evidence": Answer("submit_evidence", EvidenceUpload, help="customer: photos of the damage"),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },

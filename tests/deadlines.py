@@ -53,8 +53,9 @@ async def rejection(handle: WorkflowHandle, update: str, arg: object) -> str:
     raise AssertionError(f"{update} was accepted")
 
 
-async def approve_manual_refund(env: WorkflowEnvironment, workflow_id: str) -> None:
-    """The operations supervisor's review and a different person's second check on a ManualRefund child."""
+async def approve_manual_refund(env: WorkflowEnvironment, workflow_id: str, *, skip_s: float = 0) -> None:
+    """The operations supervisor's review and a different person's second check on a
+    ManualRefund child. skip_s > 0 moves the clock while waiting (goods coming back first)."""
     from domain.approvals import ApprovalDecision, ApprovalRequest
 
     child = env.client.get_workflow_handle(workflow_id)
@@ -66,5 +67,5 @@ async def approve_manual_refund(env: WorkflowEnvironment, workflow_id: str) -> N
                 pending = []
             if any(p.approval_id == approval_id for p in pending):
                 break
-            await asyncio.sleep(0.05)
+            await (env.sleep(skip_s) if skip_s else asyncio.sleep(0.05))
         await child.execute_update("decide", ApprovalDecision(approval_id=approval_id, approver=who, approve=True))

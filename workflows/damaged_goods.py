@@ -1,0 +1,82 @@
+"""DamagedGoods (rulebook §4.4): wait for the photos (a reminder, then a timeout), then
+refund the damaged lines with or without a pickup through the right child."""
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.damaged_goods import (
+        EVIDENCE_KINDS,
+        SCRAP_ON_SITE,
+        DamagedGoodsInput,
+        DamagedOutcome,
+        DamagedState,
+        pickup_needed,
+        refund_lines,
+    )
+    from domain.models import CaseStatus
+    from domain.remedies import CaseResult
+    from domain.replies import EvidenceUpload, evidence_problem
+    from workflows import remedies
+    from workflows.casefile import CaseFile
+    from workflows.remedies import RemedyCase
+
+PAID = ("refunded", "advance_compensated", "paid")
+
+
+@workflow.defn
+class DamagedGoods(RemedyCase):
+    @workflow.init
+    def __init__(self, inp: DamagedGoodsInput) -> None:
+        self.inp = inp
+        self.file = CaseFile(inp.case, inp.policy, DamagedState.AWAITING_EVIDENCE)
+        self.evidence: EvidenceUpload | None = None
+        self.start_remedies(inp.payee)
+
+    @workflow.run
+    async def run(self, inp: DamagedGoodsInput) -> CaseResult:
+        f, case = self.file, inp.case
+        await f.open(damaged=[d.model_dump() for d in inp.damaged])
+        if not await self.await_evidence():
+            await f.close(DamagedOutcome.NO_EVIDENCE, "system", window="evidence")
+            return CaseResult(case_id=case.case_id, outcome=DamagedOutcome.NO_EVIDENCE)
+
+        pickup = pickup_needed(inp.damaged)
+        scrapped = [d.sku for d in inp.damaged if d.condition in SCRAP_ON_SITE]
+        await f.record("assessed", "return_specialist", state=DamagedState.REFUNDING, pickup=pickup,
+                       scrapped_on_site=scrapped)
+        child = await remedies.refund(self, refund_lines(inp), pickup=pickup,
+                                      reason="damaged goods, photos checked" + ("" if pickup else "; scrapped on site"))
+        outcome = DamagedOutcome.REFUNDED if child in PAID else DamagedOutcome.INCOMPLETE
+        await f.close(outcome, "system", child_outcome=child)
+        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, children=tuple(self.children))
+
+    async def await_evidence(self) -> bool:
+        """Photos within the evidence window, with one reminder on the way."""
+        f, windows = self.file, self.inp.policy.windows
+        asked = workflow.now()
+        due = f.deadline_after("evidence", asked, windows.evidence)
+        remind_at = f.deadline_after("evidence_reminder", asked, windows.evidence_reminder)
+        await f.record("evidence_requested", "first_line", kinds=list(EVIDENCE_KINDS), due_at=due.isoformat())
+        has = lambda: self.evidence is not None  # noqa: E731
+        if not await f.wait_until(has, remind_at):
+            await f.record("evidence_reminder_sent", "system", window="evidence_reminder")
+        f.clear_deadline("evidence_reminder")
+        received = await f.wait_until(has, due)
+        f.clear_deadline("evidence")
+        if received and self.evidence is not None:
+            await f.record("evidence_received", self.evidence.by.actor_id, uris=[e.uri for e in self.evidence.items])
+        return received
+
+    @workflow.update
+    async def submit_evidence(self, upload: EvidenceUpload) -> CaseStatus:
+        self.evidence = upload
+        return self.file.status()
+
+    @submit_evidence.validator
+    def _validate_evidence(self, upload: EvidenceUpload) -> None:
+        problem = evidence_problem(upload, self.inp.case, EVIDENCE_KINDS)
+        if not problem and (self.file.state != DamagedState.AWAITING_EVIDENCE or self.evidence is not None):
+            problem = "the photos were already received" if self.evidence else f"the case is {self.file.state}"
+        if problem:
+            raise ValueError(problem)
