@@ -115,7 +115,7 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
         if scenario.parcel_lost:
             status = ReceiptStatus(booking_id=booking.booking_id, received=False, lost=True, note="parcel lost in transit")
         else:
-            arrives = booking.booked_at + (scenario.receive_after or injector.settings.default_receive_after).plain
+            arrives = _arrival(injector.settings, booking)
             status = (ReceiptStatus(booking_id=booking.booking_id, received=True, received_at=arrives)
                       if query.as_of >= arrives else ReceiptStatus(booking_id=booking.booking_id, received=False))
         await after("warehouse", fate)
@@ -134,6 +134,7 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
         return booking
 
     announced: set[str] = set()
+    webhooks: set[asyncio.Task[None]] = set()
 
     def announce(booking: PickupBooking) -> None:
         """The warehouse tells the engine when the goods arrive, if a webhook is set."""
@@ -141,15 +142,12 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
         if not s.webhook_url or booking.booking_id in announced or s.scenario(booking.order_id).parcel_lost:
             return
         announced.add(booking.booking_id)
-        arrives = booking.booked_at + (s.scenario(booking.order_id).receive_after or s.default_receive_after).plain
         task = asyncio.create_task(_send_webhook(
-            f"{s.webhook_url.rstrip('/')}/warehouse/goods-received", {"case_id": booking.case_id,
-                                                                      "reference": booking.booking_id},
-            s.webhook_token, arrives, injector))
+            f"{s.webhook_url.rstrip('/')}/warehouse/goods-received",
+            {"case_id": booking.case_id, "reference": booking.booking_id},
+            s.webhook_token, _arrival(s, booking), injector))
         webhooks.add(task)
         task.add_done_callback(webhooks.discard)
-
-    webhooks: set[asyncio.Task[None]] = set()
 
     payment = APIRouter(prefix="/payment/v1", tags=["payment"])
 
@@ -213,6 +211,11 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
     for router in [*routers.values(), admin]:
         app.include_router(router)
     return app
+
+
+def _arrival(settings: FaultSettings, booking: PickupBooking) -> datetime:
+    """When the returned goods reach the warehouse: a while after the pickup booking."""
+    return booking.booked_at + (settings.scenario(booking.order_id).receive_after or settings.default_receive_after).plain
 
 
 async def _send_webhook(url: str, body: dict[str, str], token: str, at: datetime, injector: Faults) -> None:

@@ -55,9 +55,6 @@ class Faults:
         self.retries: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
 
-    def reset(self, settings: FaultSettings) -> None:
-        self.__init__(settings)  # type: ignore[misc]
-
     async def fate(self, system: System, operation: str, key: str, scripted_failures: int = 0) -> Fate:
         """Count the attempt, wait the latency, and say what happens to this call."""
         s = self.settings
