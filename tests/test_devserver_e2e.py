@@ -1,0 +1,106 @@
+"""The main job end to end on the embedded dev server: `aftersales up` as a user runs
+it, on a temporary data directory and ports of its own."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from store import open_store
+
+AFTERSALES = str(Path(sys.executable).parent / "aftersales")
+CLEARED = ("DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_QUEUE", "POLICY", "SIMULATOR_CONFIG",
+           "ADAPTERS", "ACTORS_FILE")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def up(data: Path, *extra: str) -> tuple[list[str], dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env["AFTERSALES_DATA_DIR"] = str(data)
+    port = free_port()
+    return [AFTERSALES, "up", "--port", str(port), "--ui-port", str(free_port()), *extra], env
+
+
+def leftovers(data: Path) -> list[str]:
+    """Processes still naming the data directory (the dev server's --db-filename)."""
+    ps = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout
+    return [line for line in ps.splitlines() if str(data) in line and "ps -eo" not in line]
+
+
+def check_batch(data: Path, summary: Path) -> list[dict]:
+    cases = json.loads(summary.read_text(encoding="utf-8"))
+    store = open_store(f"sqlite:///{data / 'cases.db'}")
+    assert len(cases) >= 5
+    for c in cases:
+        row = store.get_case(c["case_id"])
+        assert row is not None and row["outcome"] == c["expect"], (c, row)
+        payments = store.payments(c["case_id"])
+        if c["expect"] == "rejected":
+            assert payments == []
+        elif c["kind"] == "return_refund":
+            assert len(payments) == 1 and payments[0]["kind"] == "refund", (c["case_id"], payments)
+    return cases
+
+
+def run_once(data: Path) -> list[dict]:
+    before = set((data / "demo-runs").glob("*.json")) if (data / "demo-runs").exists() else set()
+    argv, env = up(data, "--exit-after-demo")
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "5/5 cases reached their expected outcome" in done.stdout or "cases reached their expected outcome" in done.stdout
+    assert "Stopped the worker and the Temporal server" in done.stdout
+    new = set((data / "demo-runs").glob("*.json")) - before
+    assert len(new) == 1
+    assert not leftovers(data)
+    return check_batch(data, new.pop())
+
+
+def test_up_runs_the_demo_batch_and_can_run_again(tmp_path: Path):
+    data = tmp_path / "data"
+    first = run_once(data)
+    outcomes = {c["expect"] for c in first}
+    assert {"refunded", "advance_compensated", "rejected"} <= outcomes
+    assert (data / "temporal.db").exists()
+    second = run_once(data)  # same data directory: the server resumes its SQLite file
+    assert not {c["case_id"] for c in first} & {c["case_id"] for c in second}
+
+
+def test_ctrl_c_stops_everything(tmp_path: Path):
+    data = tmp_path / "data"
+    argv, env = up(data)
+    errors = (tmp_path / "stderr.txt").open("w")
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=errors, text=True, start_new_session=True)
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.extend(iter(proc.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and proc.poll() is None and not any("Ctrl-C stops" in ln for ln in out):
+            time.sleep(0.2)
+        shown = "".join(out)
+        assert "Ctrl-C stops" in shown, shown[-3000:] + (tmp_path / "stderr.txt").read_text()[-2000:]
+        assert "http://localhost:" in shown and "aftersales open" in shown
+        assert leftovers(data), "the dev server should be running while up"
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+        proc.wait(timeout=45)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+        errors.close()
+    reader.join(5)
+    assert proc.returncode == 0, (tmp_path / "stderr.txt").read_text()[-2000:]
+    assert "Stopped the worker and the Temporal server" in "".join(out)
+    time.sleep(0.5)
+    assert not leftovers(data), leftovers(data)
