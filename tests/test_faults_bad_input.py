@@ -5,6 +5,7 @@ response models of domain/external.py."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -222,3 +223,30 @@ async def test_an_unknown_order_fails_the_case_with_a_type_to_branch_on(env, sto
     cause = failure.cause.cause
     assert isinstance(cause, ApplicationError) and cause.type == "UnknownOrder" and cause.non_retryable
     assert app.state.sim.ledger() == [] and store.payments(inp.case.case_id) == []
+
+
+@functools.cache
+def _reader(system: str) -> Any:
+    from adapters.http.service import Service
+
+    return Service(system, "http://x/v1")
+
+
+def _all_answers() -> list[tuple[str, Any]]:
+    from adapters.http.operations import operations
+    from adapters.simulators.service.app import PROTOCOLS
+
+    return [(f"{system}.{name}", answer) for system, protocol in PROTOCOLS.items()
+            for name, (_, answer) in operations(protocol).items()]
+
+
+@pytest.mark.parametrize(("operation", "answer"), _all_answers(), ids=[op for op, _ in _all_answers()])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=json_values)
+def test_any_answer_to_any_operation_is_its_model_or_malformed(operation, answer, body):
+    try:
+        parsed = _reader(operation.split(".")[0])._read(operation, httpx.Response(200, json=body), answer)
+    except BusinessError as e:
+        assert e.type == "MalformedResponse"
+        return
+    assert isinstance(parsed, answer)
