@@ -234,3 +234,14 @@ async def test_other_systems_answer_over_http(app):
     request = CloseOrderRequest(case_id="C-1", order_id="O-1", closed_as="cancelled")
     assert await platform.close_order(request) is True
     assert await platform.close_order(request) is False
+
+
+async def test_faults_can_be_changed_one_setting_at_a_time(tmp_path):
+    app = create_app(f"sqlite:///{tmp_path / 'sim.db'}", FaultSettings(seed=11, latency_ms=5))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim") as c:
+        r = await c.patch("/admin/faults", json={"error_rate": 0.2})
+        assert r.status_code == 200
+        assert (r.json()["seed"], r.json()["latency_ms"], r.json()["error_rate"]) == (11, 5, 0.2)
+        assert (await c.patch("/admin/faults", json={"error_rate": 0.9, "lost_rate": 0.5})).status_code == 422
+        assert (await c.patch("/admin/faults", json={"no_such_thing": 1})).status_code == 422
+        assert (await c.get("/admin/faults")).json()["error_rate"] == 0.2

@@ -14,7 +14,7 @@ import httpx
 
 from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from adapters.catalogue import Catalogue
 from adapters.courier import Courier
@@ -187,6 +187,15 @@ def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAP
         injector.settings = settings
         _share(settings, world)
         return settings
+
+    @admin.patch("/faults", response_model=FaultSettings)
+    async def change_faults(changes: dict[str, Any]) -> FaultSettings:
+        """Change only the settings named, e.g. {"error_rate": 0.2}; the rest stay."""
+        try:
+            settings = FaultSettings.model_validate({**injector.settings.model_dump(), **changes})
+        except ValidationError as e:
+            raise Unanswered(422, "InvalidFaults", str(e)) from e
+        return await set_faults(settings)
 
     @admin.get("/stats")
     async def stats() -> dict[str, object]:
