@@ -121,10 +121,8 @@ def test_every_status_is_classified(request, status):
         outcome = "retry"
     except BusinessError as e:
         outcome = e.type
-    if status >= 500 or status in (408, 425, 429):
+    if status >= 500 or status in (408, 425, 429, 401, 403, 404):  # 404 naming no order: a wrong base URL
         assert outcome == "retry"
-    elif status == 404:
-        assert outcome == "UnknownOrder"
     elif status == 409:
         assert outcome == "IdempotencyConflict"
     elif status >= 400:
@@ -133,6 +131,24 @@ def test_every_status_is_classified(request, status):
         assert outcome == "paid"
     else:
         assert outcome == "MalformedResponse"
+
+
+@pytest.mark.parametrize(("body", "outcome"), [
+    ({"error": "UnknownOrder", "message": "order O-1 is not known"}, "UnknownOrder"),
+    ({"detail": "Not Found"}, "retry"),
+    (None, "retry"),
+])
+def test_a_404_is_an_unknown_order_only_when_the_service_says_so(body, outcome):
+    request = PaymentRequest(idempotency_key="C-1:refund", case_id="C-1", order_id="O-1", kind="refund",
+                             amount_fen=100, account_ref="acct")
+    try:
+        pay_with(answering(404, body), request)
+    except TransientError as e:
+        assert outcome == "retry" and "PAYMENT_URL" in str(e)
+    except BusinessError as e:
+        assert e.type == outcome
+    else:
+        pytest.fail("a 404 was taken as a payment")
 
 
 @pytest.mark.parametrize("raw", [b"", b"<html>502 Bad Gateway</html>", b"\xff\xfe", b"[1, 2]", b"null"])

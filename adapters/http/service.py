@@ -1,7 +1,7 @@
 """One outside service over HTTP: every call has a timeout, and every failure is
-classified. Timeouts, dropped connections and 5xx are TransientError (Temporal retries
-them per the step's policy); a 4xx is a BusinessError with a type the workflow can
-branch on; a 2xx whose body is not what the API documents is MalformedResponse, never
+classified. Timeouts, dropped connections, 5xx and our own misconfiguration (401, 403,
+a 404 that names no order) are TransientError (Temporal retries them per the step's
+policy); any other 4xx is a BusinessError with a type the workflow can branch on; a 2xx whose body is not what the API documents is MalformedResponse, never
 taken at face value."""
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from adapters.errors import BusinessError, IdempotencyConflict, TransientError, 
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 RETRYABLE_STATUS = {408, 425, 429}
+# Our side is set up wrong (credentials, base URL): retried until an operator fixes the
+# configuration, rather than failing every case that happens to call meanwhile.
+MISCONFIGURED_STATUS = {401, 403, 404}
 
 
 class MalformedResponse(BusinessError):
@@ -53,11 +56,14 @@ class Service:
             raise TransientError(f"{what}: HTTP {status}")
         if status >= 400:
             message = f"{what}: HTTP {status}: {_problem(response)}"
-            if status == 404:
+            refusal = _refusal_type(response)
+            if status == 404 and refusal == UnknownOrder.type:
                 raise UnknownOrder(message)
+            if status in MISCONFIGURED_STATUS:
+                raise TransientError(f"{message} (check {self.name.upper()}_URL and credentials)")
             if status == 409:
                 raise IdempotencyConflict(message)
-            raise RequestRejected(message, type=_refusal_type(response))
+            raise RequestRejected(message, type=refusal)
         if status != 200:
             raise MalformedResponse(f"{what}: unexpected HTTP {status}")
         try:
@@ -98,9 +104,9 @@ def _problem(response: httpx.Response) -> str:
         body: Any = response.json()
     except ValueError:
         return response.text[:120]
-    if isinstance(body, dict):
+    if isinstance(body, dict) and (body.get("error") or body.get("message")):
         return str(body.get("error") or "")[:60] + (": " + str(body.get("message"))[:200] if body.get("message") else "")
-    return str(body)[:120]
+    return "no reason given"
 
 
 def mismatch(what: str, **pairs: tuple[object, object]) -> None:
