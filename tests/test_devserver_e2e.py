@@ -29,7 +29,12 @@ def up(data: Path, *extra: str) -> tuple[list[str], dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     env["AFTERSALES_DATA_DIR"] = str(data)
     port = free_port()
+    env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"  # what another terminal sets to reach it
     return [AFTERSALES, "up", "--port", str(port), "--ui-port", str(free_port()), *extra], env
+
+
+def another_terminal(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([AFTERSALES, *argv], env=env, capture_output=True, text=True, timeout=60)
 
 
 def leftovers(data: Path) -> list[str]:
@@ -92,6 +97,23 @@ def test_ctrl_c_stops_everything(tmp_path: Path):
         assert "Ctrl-C stops" in shown, shown[-3000:] + (tmp_path / "stderr.txt").read_text()[-2000:]
         assert "http://localhost:" in shown and "aftersales open" in shown
         assert leftovers(data), "the dev server should be running while up"
+
+        opened = another_terminal(env, "open", "--order", "SO-20261118-0002", "--lines", "OIL-ARAWANA-5L:1",
+                                  "--policy", "demo", "--json")
+        assert opened.returncode == 0, opened.stderr
+        case_id = json.loads(opened.stdout)["case_id"]
+        reviewed = another_terminal(env, "review", case_id, "--as", "zhao.returns", "approve", "--no-pickup")
+        assert reviewed.returncode == 0, reviewed.stderr
+        for _ in range(50):
+            view = json.loads(another_terminal(env, "show", case_id, "--json").stdout)
+            if view["case"] and view["case"]["outcome"]:
+                break
+            time.sleep(0.3)
+        assert view["case"]["outcome"] == "advance_compensated" and len(view["payments"]) == 1
+        replayed = another_terminal(env, "replay", "--query", 'WorkflowType="ReturnRefund"')
+        assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+        assert "0 failed" in replayed.stdout and f"ok                case-{case_id}" in replayed.stdout
+
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
         proc.wait(timeout=45)
     finally:
