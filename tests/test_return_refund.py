@@ -525,3 +525,27 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
         assert reason_of(err.value) == "a review was already given"
         assert await history_events(h) == before
         await h.terminate("test done")
+
+
+async def test_a_review_arriving_before_the_case_is_opened_is_kept(env, store):
+    """The review can reach the worker in the very first workflow task, before run()
+    has opened the case; it must not be overwritten by the initial (empty) decision."""
+    import uuid
+
+    import worker
+
+    case = header(CaseKind.RETURN_REFUND)
+    tq = f"tq-early-{uuid.uuid4().hex[:8]}"
+    h = await start(env, tq, case)  # no worker on this queue yet
+    update = asyncio.create_task(h.execute_update("review", approve(pickup=False), result_type=CaseStatus))
+    await asyncio.sleep(0.5)
+    outside = worker.Outside.simulated()
+    async with worker.build_worker(env.client, store, outside, task_queue=tq):
+        await asyncio.wait_for(update, timeout=30)
+        result = await asyncio.wait_for(h.result(), timeout=30)
+        entries = await timeline(h)
+        await keep_history(h, "return_refund_review_before_open")
+    assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
+    assert kinds(entries) == ["opened", "review_requested", "reviewed", "refund_started", "refund_paid", "closed"]
+    assert entry(entries, "reviewed").actor == "zhao.returns"
+    assert_paid_once(store, outside, case.case_id, case.order.paid_fen)

@@ -32,7 +32,9 @@ class ReturnRefund(CaseWorkflow):
     def __init__(self, inp: ReturnRefundInput) -> None:
         self.inp = inp
         self.file = CaseFile(inp.case, inp.policy, ReturnState.AWAITING_REVIEW)
-        self.decision: ReviewDecision | None = None
+        # set here, not in run(): a review Update can arrive in the first workflow task,
+        # before run() gets past opening the case, and must not be overwritten
+        self.decision: ReviewDecision | None = initial_decision(inp)
         self.goods_reported = False
 
     @workflow.run
@@ -43,8 +45,7 @@ class ReturnRefund(CaseWorkflow):
         f.set_deadline("refund_due", refund_due_at(policy, created))
         cutoff = advance_compensation_at(policy, created)
 
-        self.decision = initial_decision(inp)
-        if self.decision is None:
+        if initial_decision(inp) is None:  # not pre-decided: the specialist reviews (maybe already has)
             await self._await_review(created)
         decision = self.decision
         assert decision is not None
