@@ -15,7 +15,8 @@ def register(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8700)
     p.add_argument("--database-url", default=None, help="default: SIMULATOR_DATABASE_URL or data/simulators.db")
-    p.add_argument("--faults", default=None, help="JSON file of initial fault settings (see PUT /admin/faults)")
+    p.add_argument("--faults", default=None, help="JSON file of initial fault settings (see PUT /admin/faults); "
+                   "default: derived from SIMULATOR_CONFIG, the in-process simulators' file")
     p.add_argument("--seed", type=int, default=None, help="seed of the fault dice (overrides --faults)")
     p.add_argument("--openapi", metavar="DIR", default=None, help="write one OpenAPI document per system and exit")
     p.set_defaults(afunc=run)
@@ -24,17 +25,20 @@ def register(sub: Any) -> None:
 async def run(args: argparse.Namespace, ctx: Any = None) -> int:
     import uvicorn
 
+    from adapters.simulators import SimulatorConfig
     from adapters.simulators.service import FaultSettings, create_app
-    from adapters.simulators.service.app import SERVICES, openapi_for
+    from adapters.simulators.service.app import SERVICES, faults_from, openapi_for
 
     settings = Settings()
     url = args.database_url or settings.simulator_database_url or f"sqlite:///{settings.data_dir / 'simulators.db'}"
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    faults = FaultSettings.model_validate_json(Path(args.faults).read_text()) if args.faults else FaultSettings()
+    world = SimulatorConfig.from_file(settings.simulator_config) if settings.simulator_config else SimulatorConfig()
+    faults = (FaultSettings.model_validate_json(Path(args.faults).read_text()) if args.faults
+              else faults_from(world) if settings.simulator_config else FaultSettings())
     if args.seed is not None:
         faults = faults.model_copy(update={"seed": args.seed})
-    app = create_app(url, faults)
+    app = create_app(url, faults, world)
     if args.openapi:
         out = Path(args.openapi)
         out.mkdir(parents=True, exist_ok=True)

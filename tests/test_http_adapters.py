@@ -245,3 +245,19 @@ async def test_faults_can_be_changed_one_setting_at_a_time(tmp_path):
         assert (await c.patch("/admin/faults", json={"error_rate": 0.9, "lost_rate": 0.5})).status_code == 422
         assert (await c.patch("/admin/faults", json={"no_such_thing": 1})).status_code == 422
         assert (await c.get("/admin/faults")).json()["error_rate"] == 0.2
+
+
+async def test_the_in_process_simulator_config_drives_the_service_too(tmp_path):
+    from adapters.simulators import SimulatorConfig
+    from adapters.simulators.service.app import faults_from
+
+    world = SimulatorConfig.from_file(ROOT / "starter" / "demo_data" / "simulators.json")
+    app = create_app(f"sqlite:///{tmp_path / 'sim.db'}", faults_from(world), world)
+    order_id, scenario = next((o, s) for o, s in world.scenarios.items() if s.pickup_fails)
+    assert app.state.faults.settings.scenarios[order_id] == scenario
+    _, courier, _ = adapters(app)
+    request = PickupRequest(case_id="C-1", order_id=order_id, as_of=NOW)
+    for _ in range(scenario.pickup_fails):
+        with pytest.raises(TransientError):
+            await courier.book_pickup(request)
+    assert (await courier.book_pickup(request)).order_id == order_id

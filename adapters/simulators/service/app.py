@@ -71,13 +71,15 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(database_url: str, faults: FaultSettings | None = None) -> FastAPI:
+def create_app(database_url: str, faults: FaultSettings | None = None, world: SimulatorConfig | None = None) -> FastAPI:
+    """`world` is what the in-process simulators know beyond the faults (the order source's
+    orders for the daily sweeps); give a SIMULATOR_CONFIG file through faults_from()."""
     app = FastAPI(title="Aftersales outside-world simulators", version="1")
     state = SimulatorState(database_url)
     injector = Faults(faults)
-    # The in-process simulators answer the operations without state of their own here;
-    # faults are injected by this service, so theirs stay off.
-    world = SimulatorConfig()
+    # The in-process simulators answer the other operations; faults are injected by this
+    # service, so theirs stay off.
+    world = (world or SimulatorConfig()).model_copy(update={"failure_rate": 0.0, "latency_ms": 0})
     _share(injector.settings, world)
     systems = {name: make(world) for name, make in SIMULATORS.items()}
     app.state.sim, app.state.faults = state, injector
@@ -241,6 +243,13 @@ async def _send_webhook(url: str, body: dict[str, str], token: str, at: datetime
                 pass
             await asyncio.sleep(2**attempt)
         injector.calls["webhook.undelivered"] += 1
+
+
+def faults_from(config: SimulatorConfig) -> FaultSettings:
+    """The in-process simulators' configuration (SIMULATOR_CONFIG) as this service's faults:
+    the same seed, latency, scenarios, and its failure rate as 5xx answers."""
+    return FaultSettings(seed=config.seed, latency_ms=config.latency_ms, error_rate=config.failure_rate,
+                         default_receive_after=config.default_receive_after, scenarios=config.scenarios)
 
 
 def _share(settings: FaultSettings, world: SimulatorConfig) -> None:
