@@ -19,6 +19,7 @@ from domain.remedies import PayeeDetails
 from domain.shipped_not_signed import CourierReport, DeliveryAppointment, OfferAnswer, ShippedNotSignedInput
 from domain.missing_item import MissingItemInput, RemedyChoice
 from domain.damaged_goods import DamagedGoodsInput
+from domain.wrong_item import WrongItemInput
 from domain.replies import EvidenceUpload
 
 
@@ -158,6 +159,21 @@ register(
         id_prefix="DG",
         answers={
             "evidence": Answer("submit_evidence", EvidenceUpload, help="customer: photos of the damage"),
+            **PAYEE_ANSWER,
+            **COMMON_ANSWERS,
+        },
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.WRONG_ITEM,
+        workflow="WrongItem",
+        section="§4.5",
+        input_model=WrongItemInput,
+        title="Wrong item: barcode check, warehouse vs listing error, refund (pickup and coupon above 20 yuan)",
+        id_prefix="WI",
+        answers={
+            "evidence": Answer("submit_evidence", EvidenceUpload, help="customer: barcode photo with the barcode digits"),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },

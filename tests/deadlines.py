@@ -6,6 +6,7 @@ import asyncio
 from datetime import datetime
 
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.actors import ActorRef, Role
@@ -21,14 +22,20 @@ SUPERVISOR = ActorRef(actor_id="zhou.ops", role=Role.OPERATIONS_SUPERVISOR)
 REFUND_SPECIALIST = ActorRef(actor_id="sun.refund", role=Role.REFUND_SPECIALIST)
 
 
-async def deadline(handle: WorkflowHandle, name: str) -> datetime:
-    """The named deadline the case has set, waiting for it to be set."""
+async def deadline(handle: WorkflowHandle, name: str, *, env: WorkflowEnvironment | None = None,
+                   skip_s: float = 0) -> datetime:
+    """The named deadline the case has set, waiting for it to be set. With env and
+    skip_s, the clock moves skip_s at a time while waiting (e.g. for goods coming back)."""
+    status: CaseStatus | None = None
     for _ in range(200):
-        status: CaseStatus = await handle.query("status", result_type=CaseStatus)
-        if status.next_deadline_name == name and status.next_deadline:
+        try:
+            status = await handle.query("status", result_type=CaseStatus)
+        except RPCError:  # a child that has not started yet
+            status = None
+        if status and status.next_deadline_name == name and status.next_deadline:
             return status.next_deadline
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the case never set the deadline {name!r} (last: {status.next_deadline_name})")
+        await (env.sleep(skip_s) if env and skip_s else asyncio.sleep(0.05))
+    raise AssertionError(f"the case never set the deadline {name!r} (last: {status and status.next_deadline_name})")
 
 
 async def sleep_to(env: WorkflowEnvironment, at: datetime, offset_s: float) -> None:

@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseStatus
     from domain.remedies import CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
-    from workflows import remedies
+    from workflows import evidence, remedies
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 
@@ -52,21 +52,11 @@ class DamagedGoods(RemedyCase):
         return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, children=tuple(self.children))
 
     async def await_evidence(self) -> bool:
-        """Photos within the evidence window, with one reminder on the way."""
-        f, windows = self.file, self.inp.policy.windows
-        asked = workflow.now()
-        due = f.deadline_after("evidence", asked, windows.evidence)
-        remind_at = f.deadline_after("evidence_reminder", asked, windows.evidence_reminder)
-        await f.record("evidence_requested", "first_line", kinds=list(EVIDENCE_KINDS), due_at=due.isoformat())
-        has = lambda: self.evidence is not None  # noqa: E731
-        if not await f.wait_until(has, remind_at):
-            await f.record("evidence_reminder_sent", "system", window="evidence_reminder")
-        f.clear_deadline("evidence_reminder")
-        received = await f.wait_until(has, due)
-        f.clear_deadline("evidence")
-        if received and self.evidence is not None:
-            await f.record("evidence_received", self.evidence.by.actor_id, uris=[e.uri for e in self.evidence.items])
-        return received
+        if not await evidence.await_evidence(self.file, lambda: self.evidence is not None, EVIDENCE_KINDS):
+            return False
+        assert self.evidence is not None
+        await self.file.record("evidence_received", self.evidence.by.actor_id, uris=[e.uri for e in self.evidence.items])
+        return True
 
     @workflow.update
     async def submit_evidence(self, upload: EvidenceUpload) -> CaseStatus:

@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 
-DONE = ("refunded", "advance_compensated", "paid", "reshipped")
+DONE = ("refunded", "advance_compensated", "paid", "reshipped", remedies.NOTHING_TO_REFUND)
 
 
 @workflow.defn

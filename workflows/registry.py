@@ -7,10 +7,11 @@ from workflows.abnormal_sign_off import AbnormalSignOff
 from workflows.shipped_not_signed import ShippedNotSigned
 from workflows.missing_item import MissingItem
 from workflows.damaged_goods import DamagedGoods
+from workflows.wrong_item import WrongItem
 from workflows.return_refund import ReturnRefund
 from workflows.agent_complaint import AgentComplaint
 from workflows.complaint import Complaint
 
 WORKFLOWS: list[type] = [ReturnRefund]
-WORKFLOWS += [Invoice, PriceDispute, AbnormalSignOff, ShippedNotSigned, MissingItem, DamagedGoods]  # processes-b
+WORKFLOWS += [Invoice, PriceDispute, AbnormalSignOff, ShippedNotSigned, MissingItem, DamagedGoods, WrongItem]  # processes-b
 WORKFLOWS += [Complaint, AgentComplaint]  # complaints

@@ -20,6 +20,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
 
+NOTHING_TO_REFUND = "nothing_to_refund"
+
 # A parent process has already looked at the evidence: its finding is the review.
 PROCESS_REVIEWER = ActorRef(actor_id="case-process", role=Role.SYSTEM)
 
@@ -35,6 +37,10 @@ async def refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pickup: boo
                  step: str = "refund") -> str:
     """Refund `lines` (empty: the whole order) through the right child; returns its outcome."""
     f = wf.file
+    if lines_value_fen(f.case.order, lines) == 0:
+        # a free gift: nothing was paid for it, so there is nothing to pay back
+        await f.record("nothing_to_refund", "system", lines=[lq.model_dump() for lq in lines])
+        return NOTHING_TO_REFUND
     route = refund_route(f.case.order, lines)
     if route == RefundRoute.MANUAL_REFUND:
         return await manual_refund(wf, lines, pickup=pickup, reason=reason, step=step)
