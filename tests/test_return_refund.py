@@ -549,3 +549,29 @@ async def test_a_review_arriving_before_the_case_is_opened_is_kept(env, store):
     assert kinds(entries) == ["opened", "review_requested", "reviewed", "refund_started", "refund_paid", "closed"]
     assert entry(entries, "reviewed").actor == "zhao.returns"
     assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
+
+
+async def test_the_demo_policy_runs_the_same_process_in_seconds(env, store):
+    from domain.policy import named_policy
+
+    demo = named_policy("demo")
+    config = SimulatorConfig()
+    async with running_worker(env, store, config) as (tq, outside):
+        on_time, late = header(CaseKind.RETURN_REFUND), header(CaseKind.RETURN_REFUND)
+        config.scenarios[on_time.order.order_id] = Scenario(receive_after="5s")
+        config.scenarios[late.order.order_id] = Scenario(receive_after="60s")
+        handles = []
+        for case in (on_time, late):
+            handles.append(await env.client.start_workflow(
+                "ReturnRefund", ReturnRefundInput(case=case, policy=demo), id=case.workflow_id, task_queue=tq,
+                result_type=ReturnRefundResult))
+        await env.sleep(1)
+        for h in handles:
+            await h.execute_update("review", approve(pickup=True))
+        results = [await finish(h) for h in handles]
+        assert [r.outcome for r in results] == [ReturnOutcome.REFUNDED, ReturnOutcome.ADVANCE_COMPENSATED]
+        for h in handles:
+            entries = await timeline(h)
+            # day 5 compressed to 20 s: paid within it
+            assert entry(entries, "refund_paid").at - entries[0].at <= demo.windows.return_refund.plain
+            assert (await status(h)).policy_version == demo.version
