@@ -25,7 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actors import ActorRef, Role
 from domain.kinds import KINDS, Answer, KindSpec, spec_for
-from domain.models import CaseHeader, CaseInput, CaseStatus, LineQuantity, Order, TimelineEntry, workflow_id_for
+from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, workflow_id_for
 from domain.policy import Policy, PolicyError, named_policy
 from starter.cli import CliError
 from starter.context import Context, one_line
