@@ -11,6 +11,9 @@ from domain.approvals import ApprovalDecision
 from domain.agent_complaints import AgentComplaintInput, AgentContact, Appeal
 from domain.complaints import ComplaintInput, CustomerReply, FollowUp
 from domain.models import CaseKind
+from domain.held_order import HeldOrderAnswer, HeldOrderInput
+from domain.manual_refund import Assessment, ManualRefundInput
+from domain.reship import ReshipInput
 from domain.returns import ReturnRefundInput, ReviewDecision
 from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
 from domain.price_dispute import PriceDisputeInput
@@ -213,6 +216,47 @@ register(
     )
 )
 
+
+# -- processes-a: manual refund, reship (held order, oversold, tracking, refusal below) --
+register(
+    KindSpec(
+        kind=CaseKind.MANUAL_REFUND,
+        workflow="ManualRefund",
+        section="§4.9",
+        input_model=ManualRefundInput,
+        title="Manual (abnormal) refund: supervisor review, second check, payment",
+        id_prefix="MR",
+        answers={
+            "assess": Answer("assess", Assessment, help="return specialist: do the goods come back (pickup)?"),
+            **COMMON_ANSWERS,
+        },
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.RESHIP,
+        workflow="Reship",
+        section="§4.11",
+        input_model=ReshipInput,
+        title="Reship (merchant-caused non-delivery), delivery by the 20:00 rule",
+        id_prefix="RS",
+        answers={**COMMON_ANSWERS},
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.HELD_ORDER,
+        workflow="HeldOrder",
+        section="§4.1",
+        input_model=HeldOrderInput,
+        title="Held order: 24 h backfill, apology and compensation, refund or reship at 48 h",
+        id_prefix="HO",
+        answers={
+            "choose": Answer("choose", HeldOrderAnswer, help="customer: wait, refund now, or insist (reship at 48 h)"),
+            **COMMON_ANSWERS,
+        },
+    )
+)
 
 def spec_for(kind: str | CaseKind) -> KindSpec:
     try:

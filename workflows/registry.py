@@ -8,6 +8,9 @@ from workflows.shipped_not_signed import ShippedNotSigned
 from workflows.missing_item import MissingItem
 from workflows.damaged_goods import DamagedGoods
 from workflows.wrong_item import WrongItem
+from workflows.held_order import HeldOrder
+from workflows.manual_refund import ManualRefund
+from workflows.reship import Reship
 from workflows.return_refund import ReturnRefund
 from workflows.agent_complaint import AgentComplaint
 from workflows.complaint import Complaint
@@ -15,3 +18,5 @@ from workflows.complaint import Complaint
 WORKFLOWS: list[type] = [ReturnRefund]
 WORKFLOWS += [Invoice, PriceDispute, AbnormalSignOff, ShippedNotSigned, MissingItem, DamagedGoods, WrongItem]  # processes-b
 WORKFLOWS += [Complaint, AgentComplaint]  # complaints
+WORKFLOWS += [ManualRefund, Reship]
+WORKFLOWS += [HeldOrder]  # processes-a

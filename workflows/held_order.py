@@ -1,0 +1,132 @@
+"""HeldOrder (扣单), rulebook §4.1. The warehouse is asked for backfill; stock within
+24 h ships in the next batch. Otherwise the customer gets an apology, compensation
+(through the calculator's tiers) and the choice to wait or be refunded. At 48 h still
+unshipped: refund, or reship for a customer who refuses cancellation (never for an
+unpaid order, never while the original can still ship: Reship checks that)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.fulfilment import BackfillRequest, BackfillTicket, DispatchRequest, StockQuery, StockStatus
+    from domain.held_order import (
+        DEFAULT_CHOICE,
+        CustomerChoice,
+        HeldOrderAnswer,
+        HeldOrderInput,
+        HeldOrderResult,
+        HeldOutcome,
+        HeldState,
+        choice_problem,
+        compensation_offer,
+        settle_at_48h,
+    )
+    from domain.models import CaseStatus
+    from domain.reship import ReshipCause
+    from workflows import remedies, steps
+    from workflows.casefile import CaseFile
+    from workflows.remedies import RemedyCase
+
+
+@workflow.defn
+class HeldOrder(RemedyCase):
+    @workflow.init
+    def __init__(self, inp: HeldOrderInput) -> None:
+        self.inp = inp
+        self.file = CaseFile(inp.case, inp.policy, HeldState.AWAITING_BACKFILL)
+        self.start_remedies(None)
+        self.choice: CustomerChoice | None = None
+        self.answered = False
+        self.compensation_fen = 0
+
+    @workflow.run
+    async def run(self, inp: HeldOrderInput) -> HeldOrderResult:
+        f, w = self.file, inp.policy.windows
+        held_at = workflow.now()
+        await f.open(cause=inp.cause.value, lines=[lq.model_dump() for lq in inp.lines])
+        backfill_due = f.deadline_after("backfill", held_at, w.backfill)
+        held_due = f.deadline_after("held_unshipped", held_at, w.held_unshipped)
+        ticket = await steps.request_backfill(BackfillRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+                                                              lines=inp.lines, requested_at=held_at))
+        await f.record("backfill_requested", "system", ticket_id=ticket.ticket_id)
+        if await self._stock_by(ticket, backfill_due):
+            return await self._ship("stock arrived within the backfill window")
+        f.clear_deadline("backfill")
+        await f.record("backfill_missed", "system", window="backfill")
+
+        await f.record("apologised", "first_line", state=HeldState.AWAITING_CHOICE, offered_refund=True)
+        offer = compensation_offer(inp.policy, inp)
+        self.compensation_fen = await remedies.compensate(self, offer, basis_fen=inp.case.order.paid_fen,
+                                                          step="compensation", why=f"held order: {inp.cause.value}")
+        answer_due = f.deadline_after("customer_answer", workflow.now(), w.customer_answer)
+        poll = inp.policy.polling.outside_status.plain
+        while True:
+            if self.choice == CustomerChoice.REFUND:
+                return await self._settle(HeldOutcome.REFUNDED if inp.case.order.paid else HeldOutcome.CANCELLED,
+                                          "the customer chose a refund")
+            if (await self._stock(ticket)).available:
+                return await self._ship("stock arrived while the customer waited")
+            now = workflow.now()
+            if now >= held_due:
+                await f.record("held_unshipped", "system", window="held_unshipped")
+                return await self._settle(settle_at_48h(self.choice, inp.case.order.paid), "still unshipped at 48 h")
+            if not self.answered and now >= answer_due:
+                self.choice, self.answered = DEFAULT_CHOICE, True
+                f.clear_deadline("customer_answer")
+                await f.record("customer_answer_defaulted", "system", state=HeldState.WAITING_FOR_STOCK,
+                               window="customer_answer", choice=DEFAULT_CHOICE.value)
+            wake = min(held_due, now + poll, *([answer_due] if not self.answered else []))
+            seen = self.choice
+            await f.wait_until(lambda: self.choice != seen, wake)
+
+    async def _stock(self, ticket: BackfillTicket) -> StockStatus:
+        return await steps.check_stock(StockQuery(ticket=ticket, as_of=workflow.now()))
+
+    async def _stock_by(self, ticket: BackfillTicket, until: datetime) -> bool:
+        poll = self.inp.policy.polling.outside_status.plain
+        while True:
+            if (await self._stock(ticket)).available:
+                return True
+            if workflow.now() >= until:
+                return False
+            await workflow.sleep(min(poll, until - workflow.now()))
+
+    async def _ship(self, why: str) -> HeldOrderResult:
+        f, inp = self.file, self.inp
+        sent = await steps.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+                                                          lines=inp.lines, as_of=workflow.now(), batch="next"))
+        await f.record("dispatched", "warehouse", dispatch_id=sent.dispatch_id, batch="next")
+        return await self._close(HeldOutcome.SHIPPED, why)
+
+    async def _settle(self, outcome: HeldOutcome, why: str) -> HeldOrderResult:
+        f, inp = self.file, self.inp
+        await f.record("settling", "system", state=HeldState.SETTLING, outcome=outcome.value, why=why)
+        child = None
+        if outcome == HeldOutcome.REFUNDED:
+            child = await remedies.refund(self, inp.lines, pickup=False, reason=f"held order: {why}")
+        elif outcome == HeldOutcome.RESHIPPED:
+            child = await remedies.reship(self, inp.lines, cause=ReshipCause.HELD_ORDER_UNSHIPPED, note=why)
+            if child != "reshipped":  # the original can still ship after all: send it, never both
+                return await self._ship("reship refused: the original can still ship")
+        return await self._close(outcome, why, child)
+
+    async def _close(self, outcome: HeldOutcome, why: str, child: str | None = None) -> HeldOrderResult:
+        await self.file.close(outcome, "system", why=why, choice=self.choice.value if self.choice else None)
+        return HeldOrderResult(case_id=self.inp.case.case_id, outcome=outcome, choice=self.choice,
+                               compensation_fen=self.compensation_fen, child_outcome=child, reason=why)
+
+    @workflow.update
+    async def choose(self, answer: HeldOrderAnswer) -> CaseStatus:
+        self.choice, self.answered = answer.choice, True
+        self.file.clear_deadline("customer_answer")
+        await self.file.record("customer_chose", answer.customer.actor_id, state=HeldState.WAITING_FOR_STOCK,
+                               choice=answer.choice.value, note=answer.note)
+        return self.file.status()
+
+    @choose.validator
+    def _validate_choose(self, answer: HeldOrderAnswer) -> None:
+        problem = choice_problem(answer, self.file.state, self.inp.case)
+        if problem:
+            raise ValueError(problem)
