@@ -245,3 +245,103 @@ async def run_demo(ctx: Context, *, timeout: float = 120.0) -> list[DemoCase]:
     summary.parent.mkdir(parents=True, exist_ok=True)
     summary.write_text(json.dumps([asdict(c) for c in run.cases], ensure_ascii=False, indent=2), encoding="utf-8")
     return run.cases
+
+
+# -- processes-b (issue 3): invoice, price, sign-off, not signed, missing item, damaged goods, wrong item --
+async def _approval(run: DemoRun, case_id: str, approval_id: str, timeout: float = 60.0) -> None:
+    from domain.approvals import ApprovalRequest
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = await run.handles[case_id].query("pending_approvals", result_type=list[ApprovalRequest])
+        if any(r.approval_id == approval_id for r in found):
+            return
+        await asyncio.sleep(0.2)
+    raise TimeoutError(f"{case_id}: approval {approval_id!r} never asked for in {timeout:.0f}s")
+
+
+async def after_sales_script(run: DemoRun) -> list[str]:
+    """§4.2–§4.8: one case of each kind, answered the way a customer and the staff would."""
+    from domain.actors import Role
+    from domain.approvals import ApprovalDecision
+    from domain.invoice import InvoiceArrival, InvoiceDelivered
+    from domain.missing_item import Remedy, RemedyChoice
+    from domain.models import EvidenceRef
+    from domain.replies import EvidenceUpload
+    from domain.shipped_not_signed import OfferAnswer
+
+    def customer(order_id: str) -> ActorRef:
+        order = run.ctx.cases().get_order(order_id)
+        assert order is not None
+        return ActorRef(actor_id=order.customer_id, role=Role.CUSTOMER)
+
+    invoice = await run.open(
+        "invoice", "SO-20261118-0002", reason="发票抬头开错", expect="delivered",
+        story="wrong invoice: mailed back, 5 yuan postage refunded, new invoice delivered",
+        fields={"problem": "wrong", "title": "刘洋", "content": "food", "amount_fen": 13670,
+                "wrong_invoice_no": "INV-2026-1118-77"})
+    price = await run.open(
+        "price_dispute", "SO-20261118-0002", reason="花生油没按活动价", expect="difference_refunded",
+        story="promo price missed by a system error: platform agrees, the 20 yuan difference refunded",
+        fields={"sku": "OIL-ARAWANA-5L", "promo_unit_price_fen": 8990, "promo_limit": 1})
+    sign_off = await run.open(
+        "abnormal_sign_off", "SO-20261119-0004", reason="显示已签收但没收到", expect="refunded",
+        story="abnormal sign-off: the courier has no signer proof, so the open trade is refunded by return")
+    not_signed = await run.open(
+        "shipped_not_signed", "SO-20261120-0005", reason="发货四天未签收", expect="reshipped",
+        story="not signed at 96 h: treated as lost, customer refuses the refund, second line agrees a reship")
+    missing = await run.open(
+        "missing_item", "SO-20261119-0004", reason="湿巾少了一包", expect="reshipped",
+        story="missing item, neither split nor short: the customer is believed, reship plus the 10 yuan coupon",
+        fields={"missing": [{"sku": "WIPES-80x3", "quantity": 1}]})
+    damaged = await run.open(
+        "damaged_goods", "SO-20261120-0005", reason="整箱水漏了", expect="refunded",
+        story="damaged goods: photos sent, leaked liquid is scrapped on site, refunded without pickup",
+        fields={"damaged": [{"sku": "WATER-NONGFU-24", "quantity": 2, "condition": "leaked_liquid"}]})
+    wrong = await run.open(
+        "wrong_item", "SO-20261120-0005", reason="收到的纸巾不是下单的款", expect="refunded",
+        story="wrong item over 20 yuan: barcode shows a warehouse error, pickup, refund and a second-line coupon",
+        fields={"sku": "TISSUE-VINDA-10", "quantity": 1})
+
+    async def invoice_steps() -> None:
+        await run.reached(invoice, "opened")
+        await run.answer(invoice, "invoice_returned", InvoiceArrival(by=run.actor("sun.invoices")))
+        await run.reached(invoice, "invoice_issued")
+        await run.answer(invoice, "invoice_delivered", InvoiceDelivered(by=customer("SO-20261118-0002")))
+
+    async def price_steps() -> None:
+        await _approval(run, price, "platform")
+        await run.answer(price, "decide", ApprovalDecision(approval_id="platform", approver=run.actor("platform"),
+                                                           approve=True, note="活动价未生效，系统问题"))
+
+    async def not_signed_steps() -> None:
+        await run.reached(not_signed, "refund_offered")
+        await run.answer(not_signed, "offer", OfferAnswer(by=customer("SO-20261120-0005"), accept_refund=False))
+        await _approval(run, not_signed, "reship")
+        await run.answer(not_signed, "decide", ApprovalDecision(approval_id="reship", approver=run.actor("wang.second"),
+                                                                approve=True, note="客户坚持要货，同意重拍"))
+
+    async def missing_steps() -> None:
+        await run.reached(missing, "remedy_offered")
+        await run.answer(missing, "remedy", RemedyChoice(by=customer("SO-20261119-0004"), remedy=Remedy.RESHIP,
+                                                         wants_compensation=True))
+
+    async def damaged_steps() -> None:
+        await run.reached(damaged, "evidence_requested")
+        await run.answer(damaged, "evidence", EvidenceUpload(by=customer("SO-20261120-0005"), items=(
+            EvidenceRef(kind="photo", uri="mail://scww/water-leak.jpg"),)))
+
+    async def wrong_steps() -> None:
+        await run.reached(wrong, "evidence_requested")
+        await run.answer(wrong, "evidence", EvidenceUpload(by=customer("SO-20261120-0005"), items=(
+            EvidenceRef(kind="barcode_photo", uri="mail://scww/tissue-barcode.jpg"),), barcode="6922266446719"))
+        await _approval(run, wrong, "wrong-item-coupon")
+        await run.answer(wrong, "decide", ApprovalDecision(approval_id="wrong-item-coupon", approver=run.actor("wang.second"),
+                                                           approve=True))
+
+    await asyncio.gather(invoice_steps(), price_steps(), not_signed_steps(), missing_steps(), damaged_steps(),
+                         wrong_steps())
+    return [invoice, price, sign_off, not_signed, missing, damaged, wrong]
+
+
+DEMO_SCRIPTS += [after_sales_script]
