@@ -429,8 +429,8 @@ async def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
         raise CliError(f"invalid review: {one_line(e)}") from None
     if not ref.running:
         raise _not_running(ref, "review")
-    # A review sent before the workflow has asked for it can be lost (the run
-    # resets the decision as it starts), so wait until it has asked.
+    # Answer once the case has asked for the review, as a specialist would: a case
+    # opened a moment ago has not yet recorded its request.
     await reached((await ctx.temporal()).get_workflow_handle(ref.workflow_id), "review_requested")
     status = await send_answer(ctx, ref, "review", answer, decision)
     _say_status(ctx, ref.case_id, "review", status)
