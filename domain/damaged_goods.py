@@ -49,6 +49,7 @@ class DamagedLine(Contract):
 class DamagedGoodsInput(CaseInput):
     damaged: tuple[DamagedLine, ...] = Field(min_length=1)
     payee: Payee | None = Field(default=None, description="for a manual refund; asked for if needed and absent")
+    wants_compensation: bool = Field(default=False, description="the customer asks for the 10-20 % coupon (second line)")
 
     @model_validator(mode="after")
     def _lines(self) -> DamagedGoodsInput:

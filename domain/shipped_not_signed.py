@@ -64,6 +64,7 @@ class DeliveryAppointment(Reply):
 class OfferAnswer(Reply):
     """The customer's answer to the refund offer for a lost or damaged parcel."""
     accept_refund: bool
+    wants_compensation: bool = Field(default=False, description="asks for the delivery-delay coupon (§3)")
 
 
 class CourierReport(Reply):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from domain.approvals import ApprovalDecision
 from domain.damaged_goods import (
     SCRAP_ON_SITE,
     DamageCondition,
@@ -19,7 +20,17 @@ from domain.models import CaseKind, EvidenceRef, LineQuantity
 from domain.remedies import CaseResult, RefundRoute, refund_route
 from domain.replies import EvidenceUpload
 from tests.conftest import running_worker
-from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to
+from tests.deadlines import (
+    CUSTOMER,
+    FIRST_LINE,
+    OTHER_CUSTOMER,
+    SECOND_LINE,
+    approve_manual_refund,
+    deadline,
+    entries,
+    rejection,
+    sleep_to,
+)
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
 
@@ -148,3 +159,19 @@ async def test_bad_evidence_is_rejected(env, store):
             EvidenceUpload(by=CUSTOMER, items=())
         await h.execute_update("submit_evidence", PHOTOS)
         assert (await h.result()).outcome == DamagedOutcome.REFUNDED
+
+
+async def test_compensation_asked_for_needs_the_second_line(env, store):
+    inp = damaged(RICE_BROKEN).model_copy(update={"wants_compensation": True})
+    async with running_worker(env, store) as (tq, outside):
+        h = await start(env, tq, inp)
+        await deadline(h, "evidence_reminder")
+        await h.execute_update("submit_evidence", PHOTOS)
+        await deadline(h, "approval:damaged-goods-coupon")
+        assert "needs second_line" in await rejection(h, "decide", ApprovalDecision(
+            approval_id="damaged-goods-coupon", approver=FIRST_LINE, approve=True))
+        await h.execute_update("decide", ApprovalDecision(approval_id="damaged-goods-coupon", approver=SECOND_LINE,
+                                                          approve=True, amount_fen=1000))
+        result = await h.result()
+        assert result.outcome == DamagedOutcome.REFUNDED and result.compensation_fen == 1000
+        assert sorted(p.kind for p in outside.payment.ledger) == ["coupon", "refund"]

@@ -175,3 +175,17 @@ async def test_bad_answers_are_rejected(env, store):
         assert "no second delivery" in await rejection(h, "agree_delivery_time", DeliveryAppointment(by=CUSTOMER, deliver_at=at))
         assert "only the customer" in await rejection(h, "answer_offer", OfferAnswer(by=FIRST_LINE, accept_refund=True))
         await h.terminate("test over")
+
+
+async def test_compensation_asked_for_is_the_first_line_delivery_delay_coupon(env, store):
+    inp, config = await not_signed(env, delivery=DeliveryState.LOST)
+    async with running_worker(env, store, config) as (tq, outside):
+        h = await start(env, tq, inp)
+        await deadline(h, "offer_answer")
+        await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=True, wants_compensation=True))
+        result = await h.result()
+        ten_percent = min(inp.case.order.paid_fen // 10, 20000)
+        assert result.outcome == NotSignedOutcome.REFUNDED and result.compensation_fen == ten_percent
+        assert sorted((p.kind, p.amount_fen) for p in outside.payment.ledger) == sorted(
+            [("refund", inp.case.order.paid_fen), ("coupon", ten_percent)])
+        assert "approval_requested" not in await entries(h)  # within first-line authority

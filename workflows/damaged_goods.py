@@ -14,7 +14,9 @@ with workflow.unsafe.imports_passed_through():
         pickup_needed,
         refund_lines,
     )
+    from domain.compensation import standard_offer
     from domain.models import CaseStatus
+    from domain.policy import Situation
     from domain.remedies import CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
     from workflows import evidence, remedies
@@ -48,8 +50,14 @@ class DamagedGoods(RemedyCase):
         child = await remedies.refund(self, refund_lines(inp), pickup=pickup,
                                       reason="damaged goods, photos checked" + ("" if pickup else "; scrapped on site"))
         outcome = DamagedOutcome.REFUNDED if child in PAID else DamagedOutcome.INCOMPLETE
-        await f.close(outcome, "system", child_outcome=child)
-        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, children=tuple(self.children))
+        coupon = 0
+        if inp.wants_compensation and outcome == DamagedOutcome.REFUNDED:
+            coupon = await remedies.compensate(
+                self, standard_offer(inp.policy, Situation.GOODS_FAULT, case.order.paid_fen), basis_fen=case.order.paid_fen,
+                step="damaged-goods-coupon", why="goods damaged: the customer asked for compensation")
+        await f.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
+        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, compensation_fen=coupon,
+                          children=tuple(self.children))
 
     async def await_evidence(self) -> bool:
         if not await evidence.await_evidence(self.file, lambda: self.evidence is not None, EVIDENCE_KINDS):

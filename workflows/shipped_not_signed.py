@@ -6,8 +6,10 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.actors import Role
     from domain.approvals import Subject
+    from domain.compensation import standard_offer
     from domain.findings import CourierNotice, DeliveryQuery, DeliveryState, DeliveryStatus
     from domain.models import CaseStatus
+    from domain.policy import Situation
     from domain.remedies import CaseResult
     from domain.replies import customer_problem
     from domain.shipped_not_signed import (
@@ -113,9 +115,15 @@ class ShippedNotSigned(RemedyCase):
     async def _close(self, outcome: NotSignedOutcome, child: str) -> CaseResult:
         if child not in DONE:
             outcome = NotSignedOutcome.INCOMPLETE
-        await self.file.close(outcome, "system", child_outcome=child)
+        coupon = 0
+        if self.offer_answer is not None and self.offer_answer.wants_compensation:
+            paid = self.inp.case.order.paid_fen
+            coupon = await remedies.compensate(self, standard_offer(self.inp.policy, Situation.DELIVERY_DELAY, paid),
+                                               basis_fen=paid, step="delivery-delay-coupon",
+                                               why="parcel lost or damaged in transit: the customer asked for compensation")
+        await self.file.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
         return CaseResult(case_id=self.inp.case.case_id, outcome=outcome, refund_fen=self.refunded_fen,
-                          children=tuple(self.children))
+                          compensation_fen=coupon, children=tuple(self.children))
 
     @workflow.update
     async def agree_delivery_time(self, appointment: DeliveryAppointment) -> CaseStatus:
