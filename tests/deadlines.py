@@ -27,7 +27,7 @@ async def deadline(handle: WorkflowHandle, name: str, *, env: WorkflowEnvironmen
     """The named deadline the case has set, waiting for it to be set. With env and
     skip_s, the clock moves skip_s at a time while waiting (e.g. for goods coming back)."""
     status: CaseStatus | None = None
-    for _ in range(200):
+    for _ in range(600):  # ~30 s of real time on a loaded machine
         try:
             status = await handle.query("status", result_type=CaseStatus)
         except RPCError:  # a child that has not started yet
