@@ -14,6 +14,7 @@ from domain.models import CaseKind
 from domain.held_order import HeldOrderAnswer, HeldOrderInput
 from domain.manual_refund import Assessment, ManualRefundInput
 from domain.reship import ReshipInput
+from domain.refusal import GoodsAnswer, RefusalInput
 from domain.returns import ReturnRefundInput, ReviewDecision
 from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
 from domain.price_dispute import PriceDisputeInput
@@ -253,6 +254,21 @@ register(
         id_prefix="HO",
         answers={
             "choose": Answer("choose", HeldOrderAnswer, help="customer: wait, refund now, or insist (reship at 48 h)"),
+            **COMMON_ANSWERS,
+        },
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.REFUSAL,
+        workflow="Refusal",
+        section="§4.14",
+        input_model=RefusalInput,
+        title="Refused parcel: refund with advance compensation; courier return: reship if still wanted",
+        id_prefix="RF",
+        answers={
+            "still_wants_goods": Answer("still_wants_goods", GoodsAnswer,
+                                        help="customer, after a courier return: still want the goods (reship)?"),
             **COMMON_ANSWERS,
         },
     )

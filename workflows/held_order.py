@@ -39,6 +39,7 @@ class HeldOrder(RemedyCase):
         self.start_remedies(None)
         self.choice: CustomerChoice | None = None
         self.answered = False
+        self.last_answer: HeldOrderAnswer | None = None
         self.compensation_fen = 0
 
     @workflow.run
@@ -62,7 +63,12 @@ class HeldOrder(RemedyCase):
                                                           step="compensation", why=f"held order: {inp.cause.value}")
         answer_due = f.deadline_after("customer_answer", workflow.now(), w.customer_answer)
         poll = inp.policy.polling.outside_status.plain
+        recorded: HeldOrderAnswer | None = None
         while True:
+            if self.last_answer is not recorded and self.last_answer is not None:
+                recorded = a = self.last_answer
+                await f.record("customer_chose", a.customer.actor_id, state=HeldState.WAITING_FOR_STOCK,
+                               choice=a.choice.value, note=a.note)
             if self.choice == CustomerChoice.REFUND:
                 return await self._settle(HeldOutcome.REFUNDED if inp.case.order.paid else HeldOutcome.CANCELLED,
                                           "the customer chose a refund")
@@ -78,8 +84,8 @@ class HeldOrder(RemedyCase):
                 await f.record("customer_answer_defaulted", "system", state=HeldState.WAITING_FOR_STOCK,
                                window="customer_answer", choice=DEFAULT_CHOICE.value)
             wake = min(held_due, now + poll, *([answer_due] if not self.answered else []))
-            seen = self.choice
-            await f.wait_until(lambda: self.choice != seen, wake)
+            seen = self.last_answer
+            await f.wait_until(lambda: self.last_answer is not seen, wake)
 
     async def _stock(self, ticket: BackfillTicket) -> StockStatus:
         return await steps.check_stock(StockQuery(ticket=ticket, as_of=workflow.now()))
@@ -119,10 +125,8 @@ class HeldOrder(RemedyCase):
 
     @workflow.update
     async def choose(self, answer: HeldOrderAnswer) -> CaseStatus:
-        self.choice, self.answered = answer.choice, True
+        self.choice, self.answered, self.last_answer = answer.choice, True, answer  # the run records it
         self.file.clear_deadline("customer_answer")
-        await self.file.record("customer_chose", answer.customer.actor_id, state=HeldState.WAITING_FOR_STOCK,
-                               choice=answer.choice.value, note=answer.note)
         return self.file.status()
 
     @choose.validator

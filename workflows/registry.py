@@ -11,6 +11,7 @@ from workflows.wrong_item import WrongItem
 from workflows.held_order import HeldOrder
 from workflows.manual_refund import ManualRefund
 from workflows.reship import Reship
+from workflows.refusal import Refusal
 from workflows.return_refund import ReturnRefund
 from workflows.agent_complaint import AgentComplaint
 from workflows.complaint import Complaint
@@ -20,3 +21,4 @@ WORKFLOWS += [Invoice, PriceDispute, AbnormalSignOff, ShippedNotSigned, MissingI
 WORKFLOWS += [Complaint, AgentComplaint]  # complaints
 WORKFLOWS += [ManualRefund, Reship]
 WORKFLOWS += [HeldOrder]  # processes-a
+WORKFLOWS += [HeldOrder, Refusal]  # processes-a
