@@ -15,6 +15,8 @@ from domain.held_order import HeldOrderAnswer, HeldOrderInput
 from domain.manual_refund import Assessment, ManualRefundInput
 from domain.reship import ReshipInput
 from domain.refusal import GoodsAnswer, RefusalInput
+from domain.oversold import OversoldInput
+from domain.shipment_tracking import ShipmentTrackingInput
 from domain.returns import ReturnRefundInput, ReviewDecision
 from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
 from domain.price_dispute import PriceDisputeInput
@@ -271,6 +273,28 @@ register(
                                         help="customer, after a courier return: still want the goods (reship)?"),
             **COMMON_ANSWERS,
         },
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.SHIPMENT_TRACKING,
+        workflow="ShipmentTracking",
+        section="§4.13",
+        input_model=ShipmentTrackingInput,
+        title="Shipment tracking: ship within 48 h; the 72 h platform rule (30 %, cap 500, coupon first)",
+        id_prefix="ST",
+        answers={**COMMON_ANSWERS},
+    )
+)
+register(
+    KindSpec(
+        kind=CaseKind.OVERSOLD,
+        workflow="Oversold",
+        section="§4.1",
+        input_model=OversoldInput,
+        title="Oversold: the 17:00 platform check; ship late, or compensate and refund",
+        id_prefix="OS",
+        answers={**COMMON_ANSWERS},
     )
 )
 

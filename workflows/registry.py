@@ -12,6 +12,8 @@ from workflows.held_order import HeldOrder
 from workflows.manual_refund import ManualRefund
 from workflows.reship import Reship
 from workflows.refusal import Refusal
+from workflows.oversold import Oversold
+from workflows.shipment_tracking import ShipmentTracking
 from workflows.return_refund import ReturnRefund
 from workflows.agent_complaint import AgentComplaint
 from workflows.complaint import Complaint
@@ -22,3 +24,4 @@ WORKFLOWS += [Complaint, AgentComplaint]  # complaints
 WORKFLOWS += [ManualRefund, Reship]
 WORKFLOWS += [HeldOrder]  # processes-a
 WORKFLOWS += [HeldOrder, Refusal]  # processes-a
+WORKFLOWS += [HeldOrder, Refusal, ShipmentTracking, Oversold]  # processes-a

@@ -1,0 +1,69 @@
+"""Oversold (§4.1, S4 2.2): asks the platform whether the order can ship, waits for the
+answer within the oversold_check window, then ships late with an apology, or
+compensates (second-line approval) and refunds a paid order through a ReturnRefund child."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.fulfilment import DispatchRequest, OversoldAnswer, OversoldCheck
+    from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
+    from workflows import remedies, steps
+    from workflows.casefile import CaseFile
+    from workflows.remedies import RemedyCase
+
+
+@workflow.defn
+class Oversold(RemedyCase):
+    @workflow.init
+    def __init__(self, inp: OversoldInput) -> None:
+        self.inp = inp
+        self.file = CaseFile(inp.case, inp.policy, OversoldState.AWAITING_PLATFORM)
+        self.start_remedies(None)
+
+    @workflow.run
+    async def run(self, inp: OversoldInput) -> OversoldResult:
+        f, order = self.file, inp.case.order
+        asked = workflow.now()
+        await f.open(paid=order.paid)
+        due = f.deadline_after("oversold_check", asked, inp.policy.windows.oversold_check)
+        await f.record("platform_asked", "system", due_at=due.isoformat())
+        answer = await self._answer_by(asked, due)
+        f.clear_deadline("oversold_check")
+        if not answer.answered:
+            await f.record("sla_breached", "system", window="oversold_check", treated_as="cannot_ship")
+        ships = can_ship(answer.answered, answer.can_ship)
+        await f.record("platform_answered", "platform", answered=answer.answered, can_ship=ships)
+        await f.record("apologised", "first_line")
+        if ships:
+            await f.record("shipping_late", "system", state=OversoldState.SHIPPING)
+            sent = await steps.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=order.order_id,
+                                                              as_of=workflow.now(), batch="next"))
+            await f.record("dispatched", "warehouse", dispatch_id=sent.dispatch_id)
+            return await self._close(OversoldOutcome.SHIPPED_LATE, ships, 0, None, "the platform found stock")
+
+        await f.record("cannot_ship", "system", state=OversoldState.COMPENSATING)
+        granted = await remedies.compensate(self, oversold_offer(inp.policy, order), basis_fen=order.paid_fen,
+                                            step="compensation", why="oversold: cannot ship")
+        if not order.paid:
+            return await self._close(OversoldOutcome.CANCELLED, ships, granted, None, "unpaid oversold order")
+        child = await remedies.refund(self, (), pickup=False, reason="oversold: cannot ship")
+        return await self._close(OversoldOutcome.REFUNDED, ships, granted, child, "oversold: cannot ship")
+
+    async def _answer_by(self, asked: datetime, due: datetime) -> OversoldAnswer:
+        inp = self.inp
+        poll = inp.policy.polling.outside_status.plain
+        while True:
+            answer = await steps.check_oversold(OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+                                                              asked_at=asked, as_of=workflow.now()))
+            if answer.answered or workflow.now() >= due:
+                return answer
+            await workflow.sleep(min(poll, due - workflow.now()))
+
+    async def _close(self, outcome: OversoldOutcome, ships: bool, granted: int, child: str | None,
+                     why: str) -> OversoldResult:
+        await self.file.close(outcome, "system", why=why, compensation_fen=granted, child_outcome=child)
+        return OversoldResult(case_id=self.inp.case.case_id, outcome=outcome, can_ship=ships, compensation_fen=granted,
+                              child_outcome=child, reason=why)

@@ -1,0 +1,72 @@
+"""ShipmentTracking (§4.13): watches an order the 09:00 export found still "merchant
+processing". Shipped by 48 h after placing: done. Late: tracking call and apology.
+Still unshipped at 72 h: the platform rule's compensation, approved by second line."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.fulfilment import DispatchQuery, DispatchStatus
+    from domain.shipment_tracking import (
+        ShipmentTrackingInput,
+        ShipmentTrackingResult,
+        TrackingOutcome,
+        TrackingState,
+        placed_at,
+        platform_offer,
+    )
+    from workflows import remedies, steps
+    from workflows.case_workflow import CaseWorkflow
+    from workflows.casefile import CaseFile
+
+
+@workflow.defn
+class ShipmentTracking(CaseWorkflow):
+    @workflow.init
+    def __init__(self, inp: ShipmentTrackingInput) -> None:
+        self.inp = inp
+        self.file = CaseFile(inp.case, inp.policy, TrackingState.TRACKING)
+
+    @workflow.run
+    async def run(self, inp: ShipmentTrackingInput) -> ShipmentTrackingResult:
+        f, w = self.file, inp.policy.windows
+        placed = placed_at(inp)
+        await f.open(placed_at=placed.isoformat(), export_date=inp.export_date.isoformat() if inp.export_date else None)
+        ship_due = f.deadline_after("ship_target", placed, w.ship_target)
+        platform_due = f.deadline_after("platform_ship", placed, w.platform_ship)
+
+        status = await self._shipped_by(ship_due)
+        if status.shipped:
+            return await self._close(TrackingOutcome.SHIPPED_ON_TIME, status)
+        f.clear_deadline("ship_target")
+        await f.record("tracking_call", "first_line", state=TrackingState.LATE, window="ship_target",
+                       apology=True, offered=["refund", "one_day_delay"])
+
+        status = await self._shipped_by(platform_due)
+        if status.shipped:
+            return await self._close(TrackingOutcome.SHIPPED_LATE, status)
+        f.clear_deadline("platform_ship")
+        await f.record("platform_rule", "system", state=TrackingState.COMPENSATING, window="platform_ship")
+        paid = inp.case.order.paid_fen
+        granted = await remedies.compensate(self, platform_offer(inp.policy, paid), basis_fen=paid,
+                                            step="platform-72h", why="not shipped within 72 h (platform rule)")
+        return await self._close(TrackingOutcome.PLATFORM_COMPENSATED, status, granted)
+
+    async def _shipped_by(self, until: datetime) -> DispatchStatus:
+        inp = self.inp
+        poll = inp.policy.polling.outside_status.plain
+        while True:
+            status = await steps.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+                                                              placed_at=placed_at(inp), as_of=workflow.now()))
+            if status.shipped or workflow.now() >= until:
+                return status
+            await workflow.sleep(min(poll, until - workflow.now()))
+
+    async def _close(self, outcome: TrackingOutcome, status: DispatchStatus, granted: int = 0) -> ShipmentTrackingResult:
+        shipped_at = status.shipped_at if status.shipped else None
+        await self.file.close(outcome, "system", shipped_at=shipped_at.isoformat() if shipped_at else None,
+                              compensation_fen=granted)
+        return ShipmentTrackingResult(case_id=self.inp.case.case_id, outcome=outcome, shipped_at=shipped_at,
+                                      compensation_fen=granted)
