@@ -36,6 +36,15 @@ def memory_mb(pid: int) -> dict[str, float]:
     return found
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time a process (default: this one) has used so far."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stop(proc: subprocess.Popen, grace: float = 15) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -69,6 +78,7 @@ async def dev_server(workdir: Path) -> AsyncIterator[Client]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"dev server did not start; see {workdir / 'devserver.log'}") from None
                 await asyncio.sleep(0.3)
+        client.server_pid = proc.pid  # type: ignore[attr-defined]
         yield client
     finally:
         _stop(proc)
@@ -96,6 +106,10 @@ class WorkerProcess:
     def memory(self) -> dict[str, float]:
         assert self.proc is not None
         return memory_mb(self.proc.pid)
+
+    def cpu(self) -> float:
+        assert self.proc is not None
+        return cpu_seconds(self.proc.pid)
 
     async def __aexit__(self, *exc: object) -> None:
         if self.proc:

@@ -1,0 +1,51 @@
+"""The benchmark keeps working: every phase at a tiny size (the figures themselves are
+not asserted; they belong to bench/run.py's output, not to timed tests)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import drivers
+from bench.run import bench_policy
+from bench.week import arrivals
+from domain.policy import Windows, named_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_policy_compresses_every_window_to_seconds():
+    policy = bench_policy()
+    for name in Windows.model_fields:
+        window = getattr(policy.windows, name)
+        assert window.unit == "s", f"{name} = {window}: the bench policy counts in seconds"
+    assert policy.compensation == named_policy("default").compensation
+
+
+def test_the_mix_covers_every_driven_kind_and_arrivals_follow_the_day():
+    cases = drivers.mix(200, named_policy("bench"))
+    assert {c.kind for c in cases} == {k.value for k in drivers.driven_kinds()}
+    plan = arrivals(1000, 7, first_local_hour=0)
+    assert sum(plan) == 1000 and len(plan) == 7 * 24
+    night, evening = sum(plan[d * 24 + 3] for d in range(7)), sum(plan[d * 24 + 20] for d in range(7))
+    assert evening > 3 * night
+
+
+def test_bench_runs_every_phase_small(tmp_path: Path):
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--cases", "5", "--week-cases", "20", "--week-days", "1", "--open-cases", "10",
+         "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    r = json.loads(out.read_text())
+    assert r["ours"]["cases"] == 5 and r["ours"]["failed"] == 0, r["ours"]["errors"]
+    assert r["floor"]["failed"] == 0 and r["floor"]["activities_per_case"] == r["ours"]["activities_per_case"]
+    assert r["throughput_ratio"] > 0
+    assert r["replay"]["ours"]["histories"] == 5 and r["replay"]["ours"]["failures"] == 0
+    assert r["replay"]["floor"]["failures"] == 0
+    assert r["memory"]["waiting"] == 10 and r["memory"]["rss_mb"] > 0
+    assert r["week"]["closed"] == 20 and r["week"]["breach_total"] == 0, r["week"]
+    assert "THROUGHPUT ours/floor" in done.stdout
