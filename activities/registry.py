@@ -14,6 +14,8 @@ from adapters.simulators.finance import FinanceSimulator
 from activities.courier import CourierActivities
 from activities.payment import PaymentActivities
 from activities.platform import PlatformActivities
+from activities.reports import ReportActivities
+from activities.sweeps import SweepActivities
 from activities.warehouse import WarehouseActivities
 from adapters.simulators.platform import PlatformSimulator
 
@@ -28,6 +30,8 @@ GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: CatalogueActivities(getattr(outside, "catalogue", None) or CatalogueSimulator(outside.config)),
     # the platform is optional on Outside: without one, its simulator on the same config
     lambda store, outside: PlatformActivities(getattr(outside, "platform", None) or PlatformSimulator(outside.config)),
+    lambda store, outside: ReportActivities(store),
+    lambda store, outside: SweepActivities(),
 ]
 
 

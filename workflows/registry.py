@@ -14,6 +14,7 @@ from workflows.reship import Reship
 from workflows.refusal import Refusal
 from workflows.oversold import Oversold
 from workflows.shipment_tracking import ShipmentTracking
+from workflows.sweeps import DailyCompletionReport, DailySweep
 from workflows.return_refund import ReturnRefund
 from workflows.agent_complaint import AgentComplaint
 from workflows.complaint import Complaint
@@ -25,3 +26,4 @@ WORKFLOWS += [ManualRefund, Reship]
 WORKFLOWS += [HeldOrder]  # processes-a
 WORKFLOWS += [HeldOrder, Refusal]  # processes-a
 WORKFLOWS += [HeldOrder, Refusal, ShipmentTracking, Oversold]  # processes-a
+WORKFLOWS += [HeldOrder, Refusal, ShipmentTracking, Oversold, DailySweep, DailyCompletionReport]  # processes-a

@@ -29,6 +29,7 @@ from domain.fulfilment import (
     LateOrderQuery, LateOrders, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest, StockQuery, StockStatus,
 )
 from domain.models import CaseEvent, CaseOpening
+from domain.sweeps import CompletionQuery, CompletionReport, SweepCase
 from domain.agent_complaints import AgentRecord, PenaltyEntry, RecordQuery
 from domain.complaints import ComplaintRecord, PriorQuery
 from domain.steps import STEPS
@@ -173,19 +174,9 @@ async def close_order(request: CloseOrderRequest) -> bool:
     return await call("close_order", "platform", request, bool)
 
 
-# -- complaints: our own store's complaint and agent records (§4.12, §5) --
-
-async def find_prior_complaints(query: PriorQuery) -> list[str]:
-    return await call("find_prior_complaints", "store", query, list[str])
+async def write_completion_report(query: CompletionQuery) -> CompletionReport:
+    return await call("write_completion_report", "store", query, CompletionReport)
 
 
-async def record_complaint_outcome(record: ComplaintRecord) -> bool:
-    return await call("record_complaint_outcome", "store", record, bool)
-
-
-async def read_agent_record(query: RecordQuery) -> AgentRecord:
-    return await call("read_agent_record", "store", query, AgentRecord)
-
-
-async def record_penalty(entry: PenaltyEntry) -> bool:
-    return await call("record_penalty", "store", entry, bool)
+async def open_sweep_case(case: SweepCase) -> bool:
+    return await call("open_sweep_case", "store", case, bool)
