@@ -8,6 +8,10 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 from domain.external import PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
+from domain.fulfilment import (
+    BackfillRequest, BackfillTicket, CloseOrderRequest, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus,
+    LateOrderQuery, LateOrders, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest, StockQuery, StockStatus,
+)
 from domain.findings import (
     BarcodeCheck,
     BarcodeQuery,
@@ -23,10 +27,6 @@ from domain.findings import (
     ShipmentQuery,
     SignerProof,
     SignerQuery,
-)
-from domain.fulfilment import (
-    BackfillRequest, BackfillTicket, CloseOrderRequest, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus,
-    LateOrderQuery, LateOrders, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest, StockQuery, StockStatus,
 )
 from domain.models import CaseEvent, CaseOpening
 from domain.sweeps import CompletionQuery, CompletionReport, SweepCase
@@ -110,36 +110,6 @@ async def check_return_receipt(query: ReceiptQuery) -> ReceiptStatus:
     return await call("check_return_receipt", "warehouse", query, ReceiptStatus)
 
 
-# -- processes-b: courier, warehouse, finance and catalogue checks (§4.2–§4.8) --
-
-async def check_delivery(query: DeliveryQuery) -> DeliveryStatus:
-    return await call("check_delivery", "courier", query, DeliveryStatus)
-
-
-async def notify_courier(notice: CourierNotice) -> CourierAck:
-    return await call("notify_courier", "courier", notice, CourierAck)
-
-
-async def fetch_signer_proof(query: SignerQuery) -> SignerProof:
-    return await call("fetch_signer_proof", "courier", query, SignerProof)
-
-
-async def check_shipment(query: ShipmentQuery) -> ShipmentCheck:
-    return await call("check_shipment", "warehouse", query, ShipmentCheck)
-
-
-async def check_barcode(query: BarcodeQuery) -> BarcodeCheck:
-    return await call("check_barcode", "warehouse", query, BarcodeCheck)
-
-
-async def issue_invoice(issue: InvoiceIssue) -> InvoiceReceipt:
-    return await call("issue_invoice", "finance", issue, InvoiceReceipt)
-
-
-async def fix_listing(fix: ListingFix) -> ListingFixAck:
-    return await call("fix_listing", "catalogue", fix, ListingFixAck)
-
-
 # -- held orders, oversold orders, shipment tracking, reships, daily sweeps (processes-a) --
 
 async def request_backfill(request: BackfillRequest) -> BackfillTicket:
@@ -180,3 +150,51 @@ async def write_completion_report(query: CompletionQuery) -> CompletionReport:
 
 async def open_sweep_case(case: SweepCase) -> bool:
     return await call("open_sweep_case", "store", case, bool)
+
+
+# -- processes-b: courier, warehouse, finance and catalogue checks (§4.2–§4.8) --
+
+async def check_delivery(query: DeliveryQuery) -> DeliveryStatus:
+    return await call("check_delivery", "courier", query, DeliveryStatus)
+
+
+async def notify_courier(notice: CourierNotice) -> CourierAck:
+    return await call("notify_courier", "courier", notice, CourierAck)
+
+
+async def fetch_signer_proof(query: SignerQuery) -> SignerProof:
+    return await call("fetch_signer_proof", "courier", query, SignerProof)
+
+
+async def check_shipment(query: ShipmentQuery) -> ShipmentCheck:
+    return await call("check_shipment", "warehouse", query, ShipmentCheck)
+
+
+async def check_barcode(query: BarcodeQuery) -> BarcodeCheck:
+    return await call("check_barcode", "warehouse", query, BarcodeCheck)
+
+
+async def issue_invoice(issue: InvoiceIssue) -> InvoiceReceipt:
+    return await call("issue_invoice", "finance", issue, InvoiceReceipt)
+
+
+async def fix_listing(fix: ListingFix) -> ListingFixAck:
+    return await call("fix_listing", "catalogue", fix, ListingFixAck)
+
+
+# -- complaints: our own store's complaint and agent records (§4.12, §5) --
+
+async def find_prior_complaints(query: PriorQuery) -> list[str]:
+    return await call("find_prior_complaints", "store", query, list[str])
+
+
+async def record_complaint_outcome(record: ComplaintRecord) -> bool:
+    return await call("record_complaint_outcome", "store", record, bool)
+
+
+async def read_agent_record(query: RecordQuery) -> AgentRecord:
+    return await call("read_agent_record", "store", query, AgentRecord)
+
+
+async def record_penalty(entry: PenaltyEntry) -> bool:
+    return await call("record_penalty", "store", entry, bool)
