@@ -94,9 +94,11 @@ async def test_tracking_sweep_opens_one_case_per_late_order_and_never_twice(env,
         await env.sleep(3 * 3600)
         assert store.get_case(soon_case)["outcome"] == "shipped_on_time"
         report_at = as_of + timedelta(days=1)
-        report: CompletionReport = await env.client.execute_workflow(
+        rh = await env.client.start_workflow(
             "DailyCompletionReport", ReportInput(policy=DEFAULT_POLICY, as_of=report_at), id=f"report-{uuid.uuid4().hex[:6]}",
             task_queue=tq, result_type=CompletionReport)
+        report = await rh.result()
+        await keep_history(rh, "daily_completion_report")
         again: CompletionReport = await env.client.execute_workflow(
             "DailyCompletionReport", ReportInput(policy=DEFAULT_POLICY, as_of=report_at), id=f"report-{uuid.uuid4().hex[:6]}",
             task_queue=tq, result_type=CompletionReport)
