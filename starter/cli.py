@@ -20,6 +20,7 @@ MODULES = [
     "starter.complaints",  # metrics, penalties, order contact / change-address
     "starter.simulators",  # simulators: the outside world over HTTP
     "starter.webhooks",  # webhooks: the outside world's pushes, as signals to cases
+    "starter.reports",   # report completion, schedules ensure (the daily sweeps)
 ]
 
 
