@@ -345,3 +345,69 @@ async def after_sales_script(run: DemoRun) -> list[str]:
 
 
 DEMO_SCRIPTS += [after_sales_script]
+
+
+# -- processes-a (issue 3): held order, oversold, shipment tracking, manual refund, reship, refusal --
+async def fulfilment_script(run: DemoRun) -> list[str]:
+    """§4.1, §4.9, §4.11, §4.13, §4.14: one case of each kind, answered as the customer and staff would."""
+    from domain.actors import Role
+    from domain.approvals import ApprovalDecision
+    from domain.held_order import CustomerChoice, HeldOrderAnswer
+    from domain.refusal import GoodsAnswer
+
+    def customer(order_id: str) -> ActorRef:
+        order = run.ctx.cases().get_order(order_id)
+        assert order is not None
+        return ActorRef(actor_id=order.customer_id, role=Role.CUSTOMER)
+
+    async def approve(case_id: str, approval_id: str, actor_id: str) -> None:
+        await _approval(run, case_id, approval_id)
+        await run.answer(case_id, "decide", ApprovalDecision(approval_id=approval_id, approver=run.actor(actor_id),
+                                                             approve=True, note="checked"))
+
+    held = await run.open(
+        "held_order", "SO-20261119-0004", reason="湿巾缺货，扣单", opened_by="li.first", expect="refunded",
+        story="held order: no stock within the backfill window, apology and 10% coupon, the customer asks for a refund",
+        fields={"cause": "no_stock"})
+    oversold = await run.open(
+        "oversold", "SO-20261120-0005", reason="17:00 超卖核对", opened_by="li.first", expect="refunded",
+        story="oversold: the platform does not answer in time, second line approves 10% cash, the order is refunded")
+    tracking = await run.open(
+        "shipment_tracking", "SO-20261120-0005", reason="09:00 导出：商家处理中", opened_by="li.first",
+        expect="platform_compensated",
+        story="shipment tracking: still unshipped past 72 h, the platform rule's 30% coupon approved by second line")
+    manual = await run.open(
+        "manual_refund", "SO-20261118-0002", reason="运费退款（交易已完成）", opened_by="qian.refunds", expect="paid",
+        story="manual refund of a 10 yuan shipping fee: supervisor review, second check by another person, paid once",
+        fields={"reason_kind": "shipping_fee", "amount_fen": 1000,
+                "payee": {"payment_account": "alipay", "account_id": "liu.yang@example.com", "real_name": "刘洋"}})
+    reship = await run.open(
+        "reship", "SO-20261119-0004", reason="快递丢件，客户坚持要货", opened_by="wang.second", expect="reshipped",
+        story="reship: lost in transit, original closed as abnormal return, platform pays, delivery by the 20:00 rule",
+        fields={"cause": "lost_in_transit"})
+    refusal = await run.open(
+        "refusal", "SO-20261120-0005", reason="快递员自行退回", opened_by="courier", expect="reshipped",
+        story="refusal: the courier returned the parcel on its own, the customer still wants it, reshipped",
+        fields={"how": "courier_returned"})
+
+    async def held_answer() -> None:
+        await run.reached(held, "apologised")
+        await run.answer(held, "choose", HeldOrderAnswer(customer=customer("SO-20261119-0004"),
+                                                         choice=CustomerChoice.REFUND))
+
+    async def refusal_answer() -> None:
+        await run.reached(refusal, "courier_fault")
+        await run.answer(refusal, "still_wants_goods", GoodsAnswer(customer=customer("SO-20261120-0005"),
+                                                                   wants_goods=True))
+
+    async def manual_checks() -> None:
+        await approve(manual, "review", "wu.ops")
+        await approve(manual, "second-check", "qian.refunds")
+
+    await asyncio.gather(held_answer(), refusal_answer(), manual_checks(),
+                         approve(oversold, "compensation", "wang.second"),
+                         approve(tracking, "platform-72h", "wang.second"))
+    return [held, oversold, tracking, manual, reship, refusal]
+
+
+DEMO_SCRIPTS += [fulfilment_script]
