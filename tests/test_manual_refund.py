@@ -206,3 +206,36 @@ async def test_compensation_payout_within_five_working_days_is_on_time(env, stor
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert {"window": "compensation_payout"} not in entries(store, inp.case.case_id, "sla_breached")
+
+
+async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[no-untyped-def]
+    """Goods arrive `offset_min` minutes around the return_refund deadline (day 5)."""
+    import math
+
+    from adapters.simulators import Scenario, SimulatorConfig
+    from domain.windows import Window
+
+    inp = mr_input(ManualRefundReason.COMPLETED_TRADE, 2000, completed=True, pickup=True)
+    now = await env.get_current_time()
+    due = DEFAULT_POLICY.calendar.deadline(now, DEFAULT_POLICY.windows.return_refund)
+    minutes = (math.floor if offset_min < 0 else math.ceil)((due - now).total_seconds() / 60) + offset_min
+    config = SimulatorConfig(scenarios={inp.case.order.order_id: Scenario(receive_after=Window.model_validate(f"{minutes}m"))})
+    async with running_worker(env, store, config) as (tq, outside):
+        h = await start(env, tq, inp)
+        await sleep_until(env, due, 60)
+        await pending(h, "review")  # late goods do not hold the refund up
+        await h.terminate("test done")
+    return inp.case.case_id
+
+
+async def test_goods_back_just_before_day_5_are_received(env, store):
+    case_id = await _goods_by_day_5(env, store, -5)
+    got = kinds(store, case_id)
+    assert "goods_received" in got and "pickup_overdue" not in got
+
+
+async def test_goods_not_back_by_day_5_are_overdue_and_the_review_goes_ahead(env, store):
+    case_id = await _goods_by_day_5(env, store, 5)
+    got = kinds(store, case_id)
+    assert "pickup_overdue" in got and "goods_received" not in got
+    assert got.index("pickup_overdue") < got.index("summarised")
