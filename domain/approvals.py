@@ -49,6 +49,7 @@ class ApprovalRequest(Contract):
     summary: str = ""
     money: MoneyAtStake | None = None
     not_by: tuple[str, ...] = Field(default=(), description="actors who may not decide: a second check's first checker")
+    not_by_reason: str = Field(default="", description="why they may not, as the refusal says it")
     requested_at: datetime
     sla_window: str = Field(description="the policy window the answer is due within")
     due_at: datetime
@@ -94,6 +95,8 @@ def approval_problem(
         allowed = ", ".join(r.value for r in request.roles)
         return f"{who.actor_id} is {who.role.value}; {request.subject.value} needs {allowed}"
     if who.actor_id in request.not_by:
+        if request.not_by_reason:
+            return f"{who.actor_id} may not decide this: {request.not_by_reason}"
         return f"{who.actor_id} already checked this; the second check must be a different person"
     money = request.money
     if decision.amount_fen is not None and (money is None or not decision.approve):

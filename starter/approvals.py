@@ -42,12 +42,12 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     if not rows:
         ctx.say("no pending approvals")
         return 0
-    ctx.say(f"{'CASE':<30} {'APPROVAL':<22} {'SUBJECT':<24} {'WHO MAY DECIDE':<36} {'AMOUNT':>9} {'AGE':>7}  SLA DUE")
+    ctx.say(f"{'CASE':<30} {'APPROVAL':<22} {'SUBJECT':<24} {'WHO MAY DECIDE':<44} {'AMOUNT':>9} {'AGE':>7}  SLA DUE")
     for r in rows:
         amount = yuan(r["amount_fen"]) if r["amount_fen"] else "-"
         due = f"{r['due_at']:%Y-%m-%d %H:%M:%S}Z ({r['sla_window']})" if r["due_at"] else "-"
         flag = "  OVERDUE" if r["overdue"] else ""
-        ctx.say(f"{r['case_id']:<30} {r['approval_id']:<22} {r['subject'] or '':<24} {','.join(r['roles']):<36} "
+        ctx.say(f"{r['case_id']:<30} {r['approval_id']:<22} {r['subject'] or '':<24} {','.join(r['roles']):<44} "
                 f"{amount:>9} {_age(r['age_s']):>7}  {due}{flag}")
     return 0
 

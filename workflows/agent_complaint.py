@@ -82,6 +82,7 @@ class AgentComplaint(CaseWorkflow):
             "appeal-review", Subject.APPEAL_REVIEW, APPEAL_REVIEW_ROLES, "agent_appeal",
             summary=f"{inp.agent_id} appeals violation {inp.violation}: {appeal.grounds}",
             not_by=(inp.handler.actor_id, inp.agent_id),
+            not_by_reason="the verdict's handler and the agent do not review its appeal",
         )
         assert decision is not None  # no `until`: the review is waited for
         result = result.model_copy(update=dict(contacted=True, appealed=True, appeal_granted=decision.approve))

@@ -32,6 +32,7 @@ class CaseWorkflow:
         summary: str = "",
         money: MoneyAtStake | None = None,
         not_by: tuple[str, ...] = (),
+        not_by_reason: str = "",
         until: datetime | None = None,
     ) -> ApprovalDecision | None:
         """Ask, record the request, and wait for the decision. Returns None if `until`
@@ -42,7 +43,7 @@ class CaseWorkflow:
         now = workflow.now()
         request = ApprovalRequest(
             approval_id=approval_id, case_id=f.case.case_id, subject=subject, roles=roles, summary=summary,
-            money=money, not_by=not_by, requested_at=now, sla_window=sla_window,
+            money=money, not_by=not_by, not_by_reason=not_by_reason, requested_at=now, sla_window=sla_window,
             due_at=f.policy.calendar.deadline(now, window),
         )
         pending[approval_id] = request
