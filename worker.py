@@ -21,7 +21,9 @@ from store import CaseStore, open_store
 from workflows.registry import WORKFLOWS
 
 # Imported once, shared by every workflow run instead of re-imported per run.
-PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy")
+PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
+               # workflow-side library modules, stateless: not re-imported for every run or replay (bench/)
+               "workflows.steps", "workflows.casefile", "workflows.case_workflow")
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:

@@ -13,10 +13,11 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from bench.inbox import Inbox
 from domain.actors import ActorRef, Role
+from domain.approvals import ApprovalDecision
 from domain.kinds import KINDS
 from domain.models import CaseHeader, CaseKind, Order, OrderLine
 from domain.policy import Policy
@@ -102,7 +103,47 @@ class ReturnRefundDriver:
         return Case(self.kind.value, "ReturnRefund", inp, header.workflow_id, review)
 
 
-DRIVERS: dict[CaseKind, Driver] = {d.kind: d for d in [ReturnRefundDriver()]}
+async def approve_everything(handle: WorkflowHandle, inbox: Inbox, case_id: str) -> None:
+    """The supervisors: each approval the case asks for is granted by the first of its
+    roles whose authority covers it, a different person each time (second checks)."""
+    asked = 0
+    while True:
+        asked += 1
+        detail = await inbox.wait_nth(case_id, "approval_requested", asked)
+        for role in reversed(detail.get("roles") or [Role.SECOND_LINE.value]):
+            decision = ApprovalDecision(approval_id=detail["approval_id"],
+                                        approver=ActorRef(actor_id=f"bench.{role}.{asked}", role=Role(role)), approve=True)
+            try:
+                await handle.execute_update("decide", decision)
+                break
+            except WorkflowUpdateFailedError:
+                continue
+
+
+class ApprovingDriver:
+    """A kind whose only people are approvers: its input is the case plus `extra`."""
+
+    def __init__(self, kind: CaseKind, extra: Callable[[int, Order], dict[str, Any]] = lambda n, o: {}):
+        self.kind, self.extra = kind, extra
+
+    def case(self, n: int, policy: Policy, *, answered: bool = True) -> Case:
+        spec = KINDS[self.kind]
+        header = bench_header(self.kind, n)
+        inp = spec.input_model(case=header, policy=policy, **self.extra(n, header.order))
+
+        async def approve(handle: WorkflowHandle, inbox: Inbox) -> None:
+            await approve_everything(handle, inbox, header.case_id)
+
+        return Case(self.kind.value, spec.workflow, inp, header.workflow_id, approve if answered else no_answer)
+
+
+DRIVERS: dict[CaseKind, Driver] = {d.kind: d for d in [
+    ReturnRefundDriver(),
+    ApprovingDriver(CaseKind.SHIPMENT_TRACKING),
+    ApprovingDriver(CaseKind.OVERSOLD),
+    ApprovingDriver(CaseKind.RESHIP, lambda n, o: {"cause": ("lost_in_transit", "damaged_in_transit", "oversold")[n % 3]}),
+    ApprovingDriver(CaseKind.REFUSAL, lambda n, o: {"how": "customer_refused"}),
+]}
 
 
 def driven_kinds() -> list[CaseKind]:

@@ -46,6 +46,19 @@ class Inbox:
             finally:
                 self.blocked -= 1
 
+    async def wait_nth(self, case_id: str, kind: str, n: int) -> dict[str, Any]:
+        """The detail of the n-th (from 1) timeline entry of `kind` on the case."""
+        key = (case_id, kind)
+        while len(self.seen.get(key, [])) < n:
+            fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            self.waiting[key].append(fut)
+            self.blocked += 1
+            try:
+                await asyncio.wait_for(fut, self.timeout)
+            finally:
+                self.blocked -= 1
+        return self.seen[key][n - 1]
+
     def check(self) -> None:
         """Read what is new in the store and wake whoever waits for it."""
         if not self.db.exists():

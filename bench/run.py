@@ -271,7 +271,7 @@ async def throughput(client: Client, address: str, workdir: Path, cases: list[Ca
         results["ours"] = {**summary(ours_runs, wall, w.memory()), "cpu_ms_per_case": cpu.per_case(len(cases))}
         progress(f"ours: {results['ours']['cases_per_s']} cases/s")
         rate = round(results["ours"]["cases_per_s"] * args.paced_load, 2)
-        paced_cases = drivers.mix(min(len(cases), 100), bench_policy(), seed=99)
+        paced_cases = drivers.mix(max(1, min(len(cases), 100, int(rate * 60))), bench_policy(), seed=99)
         paced_runs, wall = await run_cases(client, "bench-ours", paced_cases, args.concurrency, inbox, rate=rate)
         results["ours_paced"] = {**summary(paced_runs, wall, w.memory()), "arrivals_per_s": rate}
     db = workdir / "floor-cases.db"

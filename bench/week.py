@@ -15,12 +15,11 @@ from sqlalchemy import func, select
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-import worker
 from bench import drivers
 from bench.drivers import Case
 from bench.inbox import Inbox
 from domain.policy import named_policy
-from runtime import logs
+from bench.servers import WorkerProcess, cpu_seconds
 from runtime.binaries import binary
 from store import open_store
 from store.schema import CaseEventRow, CaseRow
@@ -60,15 +59,20 @@ def closed_cases(store: Any) -> int:
         return conn.execute(select(func.count()).select_from(CaseRow).where(CaseRow.outcome.is_not(None))).scalar() or 0
 
 
+def open_cases(store: Any) -> int:
+    """Cases on record not yet closed, child cases included."""
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(CaseRow).where(CaseRow.outcome.is_(None))).scalar() or 0
+
+
 async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days: int = 14) -> dict[str, Any]:
     policy = named_policy("default")
     cases = drivers.mix(total, policy, seed=23)
-    log = open(workdir / "worker-week.log", "w")
-    logs.configure("info", stream=log)  # the in-process worker's logs, kept off the table
-    store = open_store(f"sqlite:///{workdir / 'week-cases.db'}")
+    db = workdir / "week-cases.db"
+    store = open_store(f"sqlite:///{db}")
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter)
-    began = time.monotonic()
+    began, driver_cpu = time.monotonic(), cpu_seconds()
     errors: Counter[str] = Counter()
     try:
         client = env.client
@@ -104,8 +108,9 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 if len(answering) <= inbox.blocked:
                     return
 
-        inbox = Inbox(workdir / "week-cases.db", every=3600, timeout=None)  # checked by settle(), not on a wall clock
-        async with worker.build_worker(client, store, worker.Outside.simulated(), task_queue=TASK_QUEUE):
+        inbox = Inbox(db, every=3600, timeout=None)  # checked by settle(), not on a wall clock
+        address = client.service_client.config.target_host
+        async with WorkerProcess(address, TASK_QUEUE, f"sqlite:///{db}", "{}", workdir / "worker-week.log") as w:
             queue = iter(cases)
             for hour, count in enumerate(plan):
                 batch = [next(queue) for _ in range(count)]
@@ -116,10 +121,12 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                     print(f"… week: day {hour // 24 + 1}, {closed_cases(store)} closed, {time.monotonic() - began:.0f}s",
                           flush=True, file=sys.stderr)
             for _ in range(drain_days * 4):
-                if closed_cases(store) >= total:
+                if closed_cases(store) >= total and open_cases(store) == 0:
                     break
                 await settle()
                 await env.sleep(6 * 3600)
+            memory = w.memory()
+            worker_cpu = w.cpu()
         wall = time.monotonic() - began
         found = breaches(store)
         kinds = Counter(c.kind for c in cases)
@@ -127,8 +134,9 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
             cases=total, days=days, closed=closed_cases(store), wall_s=round(wall, 1),
             cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=", ".join(sweeps()) or "none yet",
             breaches=found, breach_total=sum(found.values()), errors=dict(errors),
+            worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
+            worker_peak_rss_mb=memory.get("peak_rss_mb"),
         )
     finally:
         await env.shutdown()
         store.engine.dispose()
-        log.close()
