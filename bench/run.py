@@ -104,8 +104,14 @@ async def run_cases(client: Client, task_queue: str, cases: list[Case], concurre
         r.started = time.monotonic()
         try:
             handle = await client.start_workflow(r.case.workflow, r.case.input, id=r.case.workflow_id, task_queue=task_queue)
-            await r.case.answer(handle, inbox)
-            await handle.result()
+            # the people answer while the case runs; an approver may wait for approvals never asked
+            answering = asyncio.create_task(r.case.answer(handle, inbox))
+            try:
+                await handle.result()
+            finally:
+                answering.cancel()
+            if answering.done() and not answering.cancelled() and answering.exception():
+                raise answering.exception()  # type: ignore[misc]
         except Exception as e:  # noqa: BLE001 - a failed case is counted, not fatal to the bench
             r.error = f"{type(e).__name__}: {e}"
         r.ended = time.monotonic()
