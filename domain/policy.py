@@ -60,6 +60,8 @@ class Polling(Frozen):
     """How often a waiting case asks an outside system; not a rulebook clock."""
     return_receipt: Window
     refund_lead: Window = Field(description="pay this long before the refund deadline")
+    outside_status: Window = Field(default=Window.model_validate("1h"),
+                                   description="how often a held, oversold or tracked order asks about stock, dispatch or the platform's answer")
 
 
 class Situation(StrEnum):
