@@ -1,6 +1,13 @@
 """Every case workflow the worker runs. A new case kind adds its class here."""
 from __future__ import annotations
 
+from workflows.held_order import HeldOrder
+from workflows.manual_refund import ManualRefund
+from workflows.oversold import Oversold
+from workflows.refusal import Refusal
+from workflows.shipment_tracking import ShipmentTracking
+from workflows.sweeps import DailyCompletionReport, DailySweep
+from workflows.reship import Reship
 from workflows.invoice import Invoice
 from workflows.price_dispute import PriceDispute
 from workflows.abnormal_sign_off import AbnormalSignOff
@@ -8,22 +15,12 @@ from workflows.shipped_not_signed import ShippedNotSigned
 from workflows.missing_item import MissingItem
 from workflows.damaged_goods import DamagedGoods
 from workflows.wrong_item import WrongItem
-from workflows.held_order import HeldOrder
-from workflows.manual_refund import ManualRefund
-from workflows.reship import Reship
-from workflows.refusal import Refusal
-from workflows.oversold import Oversold
-from workflows.shipment_tracking import ShipmentTracking
-from workflows.sweeps import DailyCompletionReport, DailySweep
 from workflows.return_refund import ReturnRefund
 from workflows.agent_complaint import AgentComplaint
 from workflows.complaint import Complaint
 
 WORKFLOWS: list[type] = [ReturnRefund]
+WORKFLOWS += [ManualRefund, Reship]
 WORKFLOWS += [Invoice, PriceDispute, AbnormalSignOff, ShippedNotSigned, MissingItem, DamagedGoods, WrongItem]  # processes-b
 WORKFLOWS += [Complaint, AgentComplaint]  # complaints
-WORKFLOWS += [ManualRefund, Reship]
-WORKFLOWS += [HeldOrder]  # processes-a
-WORKFLOWS += [HeldOrder, Refusal]  # processes-a
-WORKFLOWS += [HeldOrder, Refusal, ShipmentTracking, Oversold]  # processes-a
 WORKFLOWS += [HeldOrder, Refusal, ShipmentTracking, Oversold, DailySweep, DailyCompletionReport]  # processes-a
