@@ -21,8 +21,11 @@ from store import CaseStore, open_store
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """One time-skipping server per test module. The server skips time only while
+    every workflow is idle, so a workflow left running by one module (its worker gone)
+    would stall the clock for every later test if the server were shared."""
     e = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
     )
