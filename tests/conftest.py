@@ -2,10 +2,12 @@
 and the PostgreSQL at 127.0.0.1:5432), simulators for the outside world only."""
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 import pytest
 import pytest_asyncio
@@ -17,6 +19,8 @@ import worker
 from adapters.simulators import SimulatorConfig
 from runtime.binaries import binary
 from store import CaseStore, open_store
+
+T = TypeVar("T")
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
@@ -75,3 +79,14 @@ async def running_worker(env: WorkflowEnvironment, store: CaseStore, config: Sim
     task_queue = f"tq-{uuid.uuid4().hex[:8]}"
     async with worker.build_worker(env.client, store, outside, task_queue=task_queue, **overrides):
         yield task_queue, outside
+
+
+async def eventually(check: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.05) -> T:
+    """Poll until check() returns something truthy (real time): for effects another
+    task writes — a child case's store row, a timeline entry — after the awaited result."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = check()
+        if value or asyncio.get_running_loop().time() > deadline:
+            return value
+        await asyncio.sleep(interval)

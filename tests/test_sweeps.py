@@ -22,7 +22,7 @@ from domain.sweeps import (
 from domain.windows import Window
 from store import open_store
 from store.reports import completion_reports
-from tests.conftest import running_worker
+from tests.conftest import eventually, running_worker
 from tests.factories import DEFAULT_POLICY, order
 from tests.replay_support import keep_history
 
@@ -86,7 +86,8 @@ async def test_tracking_sweep_opens_one_case_per_late_order_and_never_twice(env,
         assert second.opened == () and sorted(second.already_open) == want
         described = await env.client.get_workflow_handle(f"case-{want[0]}").describe()
         assert described.workflow_type == "ShipmentTracking"
-        assert sorted(c["case_id"] for c in store.list_cases(kind=CaseKind.SHIPMENT_TRACKING.value)) == want
+        stored = lambda: sorted(c["case_id"] for c in store.list_cases(kind=CaseKind.SHIPMENT_TRACKING.value))  # noqa: E731
+        assert await eventually(lambda: stored() == want) and stored() == want
         await keep_history(h, "daily_sweep_shipment_tracking")
 
         # 10:00 the next day: one of the two tracked orders has shipped
