@@ -1,6 +1,8 @@
 """Contracts shared by workflows, activities, the store and the CLI."""
 from __future__ import annotations
 
+import hashlib
+
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -119,12 +121,15 @@ class CaseHeader(Contract):
 
     @field_validator("order")
     @classmethod
-    def _without_contact(cls, order: Order) -> Order:
-        # the header travels in workflow input, i.e. into every history: the phone and the
-        # address stay in the order store, where only the paying account may read them (§6)
-        if order.phone is None and order.address is None:
+    def _without_private_data(cls, order: Order) -> Order:
+        # The header travels in workflow input, i.e. into every history (§6): the phone and
+        # the address stay in the order store, where only the paying account may read them,
+        # and the paying account becomes a payer reference. Refunds go back to the original
+        # payment instrument, which the provider finds from the order and that reference.
+        payer = payer_reference(order.paying_account)
+        if order.phone is None and order.address is None and payer == order.paying_account:
             return order
-        return order.model_copy(update={"phone": None, "address": None})
+        return order.model_copy(update={"phone": None, "address": None, "paying_account": payer})
 
     @property
     def workflow_id(self) -> str:
@@ -135,6 +140,17 @@ class CaseHeader(Contract):
         if self.customer_id != self.order.customer_id:
             raise ValueError("the customer does not own this order")
         return self
+
+
+PAYER_PREFIX = "payer:"
+
+
+def payer_reference(paying_account: str) -> str:
+    """A stable pseudonym of a paying account: the same account always gives the same
+    reference, and the reference reveals nothing of the account."""
+    if paying_account.startswith(PAYER_PREFIX):
+        return paying_account
+    return PAYER_PREFIX + hashlib.sha256(paying_account.encode("utf-8")).hexdigest()[:20]
 
 
 def workflow_id_for(case_id: str) -> str:

@@ -14,7 +14,7 @@ import structlog
 
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.actors import ActorRef, Role
-from domain.models import CaseKind
+from domain.models import CaseKind, payer_reference
 from domain.returns import ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from runtime import logs
 from tests.conftest import running_worker
@@ -167,10 +167,11 @@ async def test_a_return_refund_run_logs_the_case_per_activity_and_nothing_privat
         result = await h.result()
         history = await h.fetch_history()
     assert result.outcome == ReturnOutcome.REFUNDED
-    # the history carries no contact details either (the paying account it still needs for the refund)
+    # the history carries no contact details and no paying account: only a payer reference (§6)
     payloads = " ".join(_payload_texts(json.loads(history.to_json())))
     assert '"order_id"' in payloads, "the payloads were read"
-    assert ADDRESS not in payloads and f'"phone":"{PHONE}"' not in payloads
+    assert ADDRESS not in payloads and PHONE not in payloads
+    assert "alipay:" not in payloads and payer_reference("alipay:13812345678") in payloads
     out = captured.getvalue()
     assert PHONE not in out
     assert ADDRESS not in out and "世纪大道" not in out
