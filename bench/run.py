@@ -110,6 +110,7 @@ async def run_cases(client: Client, task_queue: str, cases: list[Case], concurre
                 await handle.result()
             finally:
                 answering.cancel()
+                answering.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved: no stray warning
             if answering.done() and not answering.cancelled() and answering.exception():
                 raise answering.exception()  # type: ignore[misc]
         except Exception as e:  # noqa: BLE001 - a failed case is counted, not fatal to the bench
