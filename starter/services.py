@@ -203,6 +203,8 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
     settings = local_settings(ctx.settings, args.port)
     if not settings.simulator_config:
         settings = dataclasses.replace(settings, simulator_config=str(DEMO_SIMULATORS))
+    if args.adapters:
+        settings = dataclasses.replace(settings, adapters=args.adapters)
     ctx.settings = settings
     data = settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
@@ -212,6 +214,7 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
     server = _server_for(settings, args.ui_port)
     server.start()
     worker_task: asyncio.Task[None] | None = None
+    simulators: asyncio.Task[int] | None = None
     status = 0
     try:
         if server.reused:
@@ -221,6 +224,9 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
         await _until(stop, server.ready(settings))
         if stop.is_set():
             return 130
+        if settings.adapters == "http":
+            simulators = await _start_simulators(settings, stop)
+            ctx.say(f"Simulators: serving warehouse, courier, payment, … over HTTP at {simulators.get_name()}")
         worker_task = asyncio.create_task(run_worker(settings, stop))
         ctx.say(f"Worker: running in this process on task queue {settings.task_queue!r} (log {data / 'worker.log'}); "
                 f"case store {_shown_url(settings.store_url)}")
@@ -244,6 +250,8 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
             except BaseException as e:  # noqa: BLE001 - shutting down either way
                 if not isinstance(e, (asyncio.CancelledError, asyncio.TimeoutError)):
                     print(f"aftersales: worker stopped with an error: {e}", file=sys.stderr)
+        if simulators is not None:
+            await asyncio.wait({simulators}, timeout=10)
         if server.process is not None:
             server.stop()
             ctx.say(f"Stopped the worker and the Temporal server. State is kept in {data}.")
@@ -251,6 +259,27 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
             ctx.say("Stopped the worker.")
         worker_log.close()
     return status
+
+
+async def _start_simulators(settings: Settings, stop: asyncio.Event) -> asyncio.Task[int]:
+    """The simulator service in this process, at the host and port PAYMENT_URL names,
+    with the demo's scripted scenarios; it stops with everything else."""
+    from urllib.parse import urlsplit
+
+    from starter import simulators
+
+    where = urlsplit(settings.payment_url)
+    host, port = where.hostname or "127.0.0.1", where.port or 80
+    os.environ["SIMULATOR_CONFIG"] = settings.simulator_config  # read by the service's own Settings()
+    args = argparse.Namespace(host=host, port=port, database_url=None, faults=None, seed=None, openapi=None, stop=stop)
+    service = asyncio.create_task(simulators.run(args), name=f"http://{host}:{port}")
+    for _ in range(200):
+        if listening(host, port):
+            return service
+        if service.done():
+            raise CliError(f"the simulator service did not start on {host}:{port}: {service.exception()}")
+        await asyncio.sleep(0.05)
+    raise CliError(f"the simulator service did not start on {host}:{port} within 10 s")
 
 
 async def _until(stop: asyncio.Event, aw: object, also: asyncio.Task[None] | None = None) -> object:
@@ -310,6 +339,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exit-after-demo", action="store_true", help="stop everything after the demo batch")
     p.add_argument("--port", type=int, help="frontend gRPC port (default: from TEMPORAL_ADDRESS, 7233)")
     p.add_argument("--ui-port", type=int, help="Temporal UI port (default: port + 1000)")
+    p.add_argument("--adapters", choices=("inprocess", "http"), help="inprocess (default: ADAPTERS) keeps the "
+                   "simulators inside the worker; http also starts the simulator service and talks to it over HTTP")
     p.set_defaults(afunc=cmd_up)
 
     p = sub.add_parser("migrate", help="create or upgrade the case store's tables")

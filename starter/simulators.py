@@ -3,6 +3,7 @@ service (adapters/simulators/service), for ADAPTERS=http workers, demos and test
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -47,5 +48,8 @@ async def run(args: argparse.Namespace, ctx: Any = None) -> int:
         return 0
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
                                            access_log=False, timeout_graceful_shutdown=2))
+    stop = getattr(args, "stop", None)  # the main job's Ctrl-C, when it hosts the service
+    if stop is not None:
+        asyncio.get_running_loop().create_task(stop.wait()).add_done_callback(lambda _: setattr(server, "should_exit", True))
     await server.serve()
     return 0

@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from store import open_store
 
 AFTERSALES = str(Path(sys.executable).parent / "aftersales")
@@ -126,3 +128,24 @@ def test_ctrl_c_stops_everything(tmp_path: Path):
     assert "Stopped the worker and the Temporal server" in "".join(out)
     time.sleep(0.5)
     assert not leftovers(data), leftovers(data)
+
+
+def test_up_over_http_starts_the_simulator_service_and_pays_through_it(tmp_path: Path):
+    """`up --adapters http`: the main job also hosts the simulator service, and the worker
+    reaches warehouse, courier and payment over HTTP; the service's ledger agrees with the store."""
+    data = tmp_path / "data"
+    argv, env = up(data, "--exit-after-demo", "--adapters", "http")
+    sim = free_port()
+    for system in ("warehouse", "courier", "payment", "platform", "finance", "catalogue"):
+        env[f"{system.upper()}_URL"] = f"http://127.0.0.1:{sim}/{system}/v1"
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=150)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"over HTTP at http://127.0.0.1:{sim}" in done.stdout
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    cases = check_batch(data, next((data / "demo-runs").glob("*.json")))
+    assert not leftovers(data)
+    ledger = create_engine(f"sqlite:///{data / 'simulators.db'}")
+    with ledger.connect() as c:
+        keys = [k for (k,) in c.execute(text("SELECT idempotency_key FROM sim_ledger"))]
+    refunded = [c["case_id"] for c in cases if c["kind"] == "return_refund" and c["expect"] != "rejected"]
+    assert refunded and all(keys.count(f"{case_id}:refund") == 1 for case_id in refunded), keys
