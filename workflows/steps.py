@@ -32,11 +32,21 @@ from domain.models import CaseEvent, CaseOpening
 from domain.sweeps import CompletionQuery, CompletionReport, SweepCase
 from domain.agent_complaints import AgentRecord, PenaltyEntry, RecordQuery
 from domain.complaints import ComplaintRecord, PriorQuery
-from domain.steps import STEPS
+from domain.steps import STEPS, StepSettings
 
 T = TypeVar("T")
 
 NON_RETRYABLE = ["IdempotencyConflict", "UnknownOrder", "BusinessError"]
+
+
+def retry_policy(s: StepSettings) -> RetryPolicy:
+    return RetryPolicy(
+        initial_interval=s.initial_interval,
+        backoff_coefficient=s.backoff,
+        maximum_interval=s.maximum_interval,
+        maximum_attempts=s.maximum_attempts,
+        non_retryable_error_types=NON_RETRYABLE,
+    )
 
 
 async def call(activity: str, system: str, arg: Any, result_type: type[T]) -> T:
@@ -48,13 +58,7 @@ async def call(activity: str, system: str, arg: Any, result_type: type[T]) -> T:
         start_to_close_timeout=s.start_to_close,
         schedule_to_close_timeout=s.schedule_to_close,
         heartbeat_timeout=s.heartbeat,
-        retry_policy=RetryPolicy(
-            initial_interval=s.initial_interval,
-            backoff_coefficient=s.backoff,
-            maximum_interval=s.maximum_interval,
-            maximum_attempts=s.maximum_attempts,
-            non_retryable_error_types=NON_RETRYABLE,
-        ),
+        retry_policy=retry_policy(s),
     )
 
 
@@ -72,13 +76,7 @@ async def call_local(activity: str, system: str, arg: Any, result_type: type[T])
         result_type=result_type,
         start_to_close_timeout=s.start_to_close,
         schedule_to_close_timeout=s.schedule_to_close,
-        retry_policy=RetryPolicy(
-            initial_interval=s.initial_interval,
-            backoff_coefficient=s.backoff,
-            maximum_interval=s.maximum_interval,
-            maximum_attempts=s.maximum_attempts,
-            non_retryable_error_types=NON_RETRYABLE,
-        ),
+        retry_policy=retry_policy(s),
     )
 
 
