@@ -14,6 +14,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.registry import activities_for
 from adapters.simulators import CourierSimulator, PaymentSimulator, SimulatorConfig, WarehouseSimulator
+from adapters.simulators.catalogue import CatalogueSimulator
+from adapters.simulators.finance import FinanceSimulator
+from adapters.simulators.platform import PlatformSimulator
 from runtime import logs
 from runtime.settings import Settings
 from runtime.temporal import connect
@@ -36,16 +39,19 @@ class Outside:
     warehouse: Any
     courier: Any
     payment: Any
+    platform: Any
+    finance: Any
+    catalogue: Any
     config: SimulatorConfig = field(default_factory=SimulatorConfig)
-    # None: the in-process simulator (activities/registry.py falls back to it)
-    platform: Any = None
-    finance: Any = None
-    catalogue: Any = None
 
     @classmethod
     def simulated(cls, config: SimulatorConfig | None = None) -> Outside:
         config = config or SimulatorConfig()
-        return cls(WarehouseSimulator(config), CourierSimulator(config), PaymentSimulator(config), config)
+        return cls(
+            warehouse=WarehouseSimulator(config), courier=CourierSimulator(config), payment=PaymentSimulator(config),
+            platform=PlatformSimulator(config), finance=FinanceSimulator(config), catalogue=CatalogueSimulator(config),
+            config=config,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Outside:

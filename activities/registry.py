@@ -9,15 +9,12 @@ from activities.case_records import CaseRecordActivities
 from activities.complaints import ComplaintActivities
 from activities.catalogue import CatalogueActivities
 from activities.finance import FinanceActivities
-from adapters.simulators.catalogue import CatalogueSimulator
-from adapters.simulators.finance import FinanceSimulator
 from activities.courier import CourierActivities
 from activities.payment import PaymentActivities
 from activities.platform import PlatformActivities
 from activities.reports import ReportActivities
 from activities.sweeps import SweepActivities
 from activities.warehouse import WarehouseActivities
-from adapters.simulators.platform import PlatformSimulator
 
 GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: CaseRecordActivities(store),
@@ -25,11 +22,9 @@ GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: PaymentActivities(outside.payment, store),
     lambda store, outside: CourierActivities(outside.courier),
     lambda store, outside: WarehouseActivities(outside.warehouse),
-    # finance (invoices) and the catalogue (listings) are optional on Outside too
-    lambda store, outside: FinanceActivities(getattr(outside, "finance", None) or FinanceSimulator(outside.config)),
-    lambda store, outside: CatalogueActivities(getattr(outside, "catalogue", None) or CatalogueSimulator(outside.config)),
-    # the platform is optional on Outside: without one, its simulator on the same config
-    lambda store, outside: PlatformActivities(getattr(outside, "platform", None) or PlatformSimulator(outside.config)),
+    lambda store, outside: FinanceActivities(outside.finance),
+    lambda store, outside: CatalogueActivities(outside.catalogue),
+    lambda store, outside: PlatformActivities(outside.platform),
     lambda store, outside: ReportActivities(store),
     lambda store, outside: SweepActivities(),
 ]

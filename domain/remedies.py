@@ -33,6 +33,10 @@ def child_case_id(case_id: str, step: str) -> str:
     return f"{case_id}-{step}"
 
 
+# A refund child ended in one of these: the money went out (ReturnRefund or ManualRefund).
+PAID_OUTCOMES = ("refunded", "advance_compensated", "paid")
+
+
 class CaseResult(Contract):
     """What a case process of §4.2–§4.8 returns: how it ended and what it handed out."""
     case_id: str

@@ -225,7 +225,7 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
         if stop.is_set():
             return 130
         if settings.adapters == "http":
-            simulators = await _start_simulators(settings, stop)
+            simulators = await _start_simulators(ctx, stop)
             ctx.say(f"Simulators: serving warehouse, courier, payment, … over HTTP at {simulators.get_name()}")
         worker_task = asyncio.create_task(run_worker(settings, stop))
         ctx.say(f"Worker: running in this process on task queue {settings.task_queue!r} (log {data / 'worker.log'}); "
@@ -261,18 +261,18 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
     return status
 
 
-async def _start_simulators(settings: Settings, stop: asyncio.Event) -> asyncio.Task[int]:
+async def _start_simulators(ctx: Context, stop: asyncio.Event) -> asyncio.Task[int]:
     """The simulator service in this process, at the host and port PAYMENT_URL names,
     with the demo's scripted scenarios; it stops with everything else."""
     from urllib.parse import urlsplit
 
     from starter import simulators
 
+    settings = ctx.settings
     where = urlsplit(settings.payment_url)
     host, port = where.hostname or "127.0.0.1", where.port or 80
-    os.environ["SIMULATOR_CONFIG"] = settings.simulator_config  # read by the service's own Settings()
     args = argparse.Namespace(host=host, port=port, database_url=None, faults=None, seed=None, openapi=None, stop=stop)
-    service = asyncio.create_task(simulators.run(args), name=f"http://{host}:{port}")
+    service = asyncio.create_task(simulators.run(args, ctx), name=f"http://{host}:{port}")
     for _ in range(200):
         if listening(host, port):
             return service

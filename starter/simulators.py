@@ -30,7 +30,7 @@ async def run(args: argparse.Namespace, ctx: Any = None) -> int:
     from adapters.simulators.service import FaultSettings, create_app
     from adapters.simulators.service.app import SERVICES, faults_from, openapi_for
 
-    settings = Settings()
+    settings = ctx.settings if ctx is not None else Settings()  # the main job passes its own
     url = args.database_url or settings.simulator_database_url or f"sqlite:///{settings.data_dir / 'simulators.db'}"
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ SERVICES: dict[str, dict] = COMPOSE["services"]
 OURS = {name: s for name, s in SERVICES.items() if "build" in s}
 # Every service that starts or answers cases needs these to find Temporal and the store.
 NEEDS_TEMPORAL = {"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_QUEUE", "DATABASE_URL"}
-TALKS_TO_TEMPORAL = {"worker", "demo", "up", "open", "review", "answer", "show", "replay"}
+TALKS_TO_TEMPORAL = {"worker", "demo", "up", "open", "review", "answer", "show", "replay", "webhooks"}
 
 
 def env(service: dict) -> dict[str, str]:

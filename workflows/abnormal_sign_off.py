@@ -15,13 +15,11 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.findings import SignerQuery
     from domain.models import CaseStatus
-    from domain.remedies import CaseResult
+    from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import customer_problem
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
-
-PAID_OUTCOMES = ("refunded", "advance_compensated", "paid")
 
 
 @workflow.defn

@@ -17,13 +17,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.compensation import standard_offer
     from domain.models import CaseStatus
     from domain.policy import Situation
-    from domain.remedies import CaseResult
+    from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
     from workflows import evidence, remedies
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
-
-PAID = ("refunded", "advance_compensated", "paid")
 
 
 @workflow.defn
@@ -49,7 +47,7 @@ class DamagedGoods(RemedyCase):
                        scrapped_on_site=scrapped)
         child = await remedies.refund(self, refund_lines(inp), pickup=pickup,
                                       reason="damaged goods, photos checked" + ("" if pickup else "; scrapped on site"))
-        outcome = DamagedOutcome.REFUNDED if child in PAID else DamagedOutcome.INCOMPLETE
+        outcome = DamagedOutcome.REFUNDED if child in PAID_OUTCOMES else DamagedOutcome.INCOMPLETE
         coupon = 0
         if inp.wants_compensation and outcome == DamagedOutcome.REFUNDED:
             coupon = await remedies.compensate(

@@ -11,7 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.missing_item import MissingItemInput, MissingOutcome
     from domain.models import CaseKind, CaseStatus, LineQuantity
     from domain.policy import Situation
-    from domain.remedies import CaseResult
+    from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
     from domain.wrong_item import (
         EVIDENCE_KINDS,
@@ -26,8 +26,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows import evidence, remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase, child_header
-
-PAID = ("refunded", "advance_compensated", "paid")
 
 
 @workflow.defn
@@ -66,13 +64,13 @@ class WrongItem(RemedyCase):
         child = await remedies.refund(self, (LineQuantity(sku=inp.sku, quantity=inp.quantity),), pickup=pickup,
                                       reason=f"wrong item: {found.value}")
         coupon = 0
-        if pickup and child in PAID:
+        if pickup and child in PAID_OUTCOMES:
             await f.record("coupon_offered", "first_line", state=WrongState.COMPENSATING)
             basis = coupon_basis_fen(inp)
             coupon = await remedies.compensate(self, standard_offer(inp.policy, Situation.GOODS_FAULT, basis),
                                                basis_fen=basis, step="wrong-item-coupon",
                                                why="wrong item above 20 yuan: picked up, coupon for the trouble")
-        outcome = WrongOutcome.REFUNDED if child in PAID else WrongOutcome.INCOMPLETE
+        outcome = WrongOutcome.REFUNDED if child in PAID_OUTCOMES else WrongOutcome.INCOMPLETE
         await f.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
         return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, compensation_fen=coupon,
                           children=tuple(self.children))
