@@ -13,7 +13,8 @@ COPY starter ./starter
 COPY runtime ./runtime
 COPY worker.py ./
 COPY policies ./policies
-RUN pip install . && useradd --create-home --uid 10001 aftersales && mkdir -p /data && chown aftersales /data
+# bytecode at build time: the workflow sandbox re-imports each workflow module per run
+RUN pip install . && python -m compileall -q /app && useradd --create-home --uid 10001 aftersales && mkdir -p /data && chown aftersales /data
 # The policy and actor files live beside the code in /app/policies, found through /app.
 ENV PYTHONPATH=/app
 USER aftersales

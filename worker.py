@@ -1,5 +1,5 @@
 """The worker: every case workflow and activity, the pydantic data converter, the
-pure packages passed through the sandbox, graceful shutdown on SIGINT/SIGTERM."""
+sandbox of runtime/sandbox.py, graceful shutdown on SIGINT/SIGTERM."""
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +10,6 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.registry import activities_for
 from adapters.simulators import CourierSimulator, PaymentSimulator, SimulatorConfig, WarehouseSimulator
@@ -18,20 +17,11 @@ from adapters.simulators.catalogue import CatalogueSimulator
 from adapters.simulators.finance import FinanceSimulator
 from adapters.simulators.platform import PlatformSimulator
 from runtime import logs
+from runtime.sandbox import sandbox_runner
 from runtime.settings import Settings
 from runtime.temporal import connect
 from store import CaseStore, open_store
 from workflows.registry import WORKFLOWS
-
-# Imported once, shared by every workflow run instead of re-imported per run.
-PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
-               # workflow-side library modules, stateless: not re-imported for every run or replay (bench/)
-               "workflows.steps", "workflows.casefile", "workflows.case_workflow")
-
-
-def sandbox_runner() -> SandboxedWorkflowRunner:
-    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
-
 
 @dataclass
 class Outside:

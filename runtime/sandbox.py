@@ -1,0 +1,57 @@
+"""The workflow sandbox as this engine runs it, in the worker and in every replay.
+
+The SDK's sandbox, with two costs it pays per payload taken off (bench/README.md):
+- it compiles the same few lines of glue code with `exec(str)` on every activation
+  and every payload; here each is compiled once;
+- for every payload it enters the sandbox (swapping sys.modules and builtins) only to
+  ask the workflow instance which serialization context a command has, a dictionary
+  lookup that runs no workflow code; here it is asked directly.
+Workflow code itself still runs inside the sandbox with its restrictions, and each run
+still gets its own copy of its workflow module. The pure packages are passed through,
+so they are imported once per worker, not once per run or replay."""
+from __future__ import annotations
+
+import functools
+from types import CodeType
+from typing import Any
+
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import _runner as sdk_runner
+from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
+
+# Imported once, shared by every workflow run instead of re-imported per run. The
+# workflows.* entries are the stateless library modules the case workflows share; each
+# process module (workflows/return_refund.py, ...) is still loaded fresh per run.
+PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
+               "workflows.steps", "workflows.casefile", "workflows.case_workflow", "workflows.remedies",
+               "workflows.evidence")
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(code: str) -> CodeType:
+    return compile(code, "<workflow_sandbox>", "exec")
+
+
+class _Instance(sdk_runner._Instance):
+    def _run_code(self, code: str | CodeType, **extra_globals: Any) -> None:  # type: ignore[override]
+        super()._run_code(_compiled(code) if isinstance(code, str) else code, **extra_globals)  # type: ignore[arg-type]
+
+    def _in_sandbox(self) -> Any:
+        return self.globals_and_locals.get("__temporal_in_sandbox")
+
+    def get_serialization_context(self, command_info: Any) -> Any:
+        inner = self._in_sandbox()
+        return inner.get_serialization_context(command_info) if inner else super().get_serialization_context(command_info)
+
+    def get_external_store_context(self, command_info: Any) -> Any:
+        inner = self._in_sandbox()
+        return inner.get_external_store_context(command_info) if inner else super().get_external_store_context(command_info)
+
+
+class CaseSandboxRunner(SandboxedWorkflowRunner):
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        return _Instance(det, self.runner_class, self.restrictions)
+
+
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    return CaseSandboxRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
