@@ -73,6 +73,7 @@ def build_worker(client: Client, store: CaseStore, outside: Outside, settings: S
         workflow_runner=sandbox_runner(),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
+        max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
     options.update(overrides)

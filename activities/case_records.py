@@ -6,7 +6,7 @@ import asyncio
 from temporalio import activity
 
 from activities.conduct import step_logger
-from domain.models import CaseEvent, CaseOpening
+from domain.models import CaseEvent, CaseOpening, TimelineBatch
 from store import CaseStore
 
 
@@ -25,5 +25,14 @@ class CaseRecordActivities:
         stored = await asyncio.to_thread(self.store.record_event, event)
         step_logger(event.case_id).info(
             "timeline", entry=event.entry.kind, state=event.entry.state, seq=event.entry.seq, duplicate=not stored
+        )
+        return stored
+
+    @activity.defn
+    async def record_timeline(self, batch: TimelineBatch) -> int:
+        stored = await asyncio.to_thread(self.store.record_timeline, batch)
+        step_logger(batch.case_id).info(
+            "timeline", entries=[e.entry.kind for e in batch.events], seq=batch.events[0].entry.seq,
+            state=batch.events[-1].entry.state, opened=batch.opening is not None, duplicates=len(batch.events) - stored,
         )
         return stored

@@ -262,7 +262,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     results["memory"] = await open_cases_memory(client, address, workdir, args.open_cases)
                     progress(f"memory: {results['memory']['rss_mb']} MB")
         if args.week_cases:
-            results["week"] = await simulated_week(args.week_cases, workdir, days=args.week_days)
+            results["week"] = await simulated_week(args.week_cases, workdir, days=args.week_days,
+                                                   workers=args.week_workers)
     return results
 
 
@@ -349,6 +350,8 @@ def table(r: dict[str, Any]) -> str:
     if "week" in r:
         wk = r["week"]
         rows.append(("week: cases (closed) / days", f"{wk['cases']} ({wk['closed']}) / {wk['days']}", ""))
+        rows.append(("week: + cases the sweeps opened", str(wk.get("sweep_cases", 0)), ""))
+        rows.append(("week: workers / worker CPU s / peak RSS MB", f"{wk['workers']} / {wk['worker_cpu_s']} / {wk['worker_peak_rss_mb']}", ""))
         rows.append(("week: wall s / cases/s", f"{wk['wall_s']} / {wk['cases_per_s']}", ""))
         rows.append(("week: kinds", ", ".join(f"{k}={v}" for k, v in wk["kinds"].items()), ""))
         rows.append(("week: sweeps", wk["sweeps"], ""))
@@ -371,6 +374,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="latency run: cases arrive at this share of the measured throughput")
     p.add_argument("--week-cases", type=int, default=10000, help="cases in the simulated week; 0 skips it")
     p.add_argument("--week-days", type=int, default=7, help="days the week's cases arrive over")
+    p.add_argument("--week-workers", type=int, default=2, help="worker processes the week's cases are spread over")
     p.add_argument("--open-cases", type=int, default=1000, help="open cases for the memory figure; 0 skips it")
     p.add_argument("--json", default="bench/results.json", help="where the figures are written")
     p.add_argument("--workdir", default="", help="keep server, store and worker logs here (default: a temp dir)")

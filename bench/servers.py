@@ -88,14 +88,16 @@ async def dev_server(workdir: Path) -> AsyncIterator[Client]:
 class WorkerProcess:
     """bench.worker_process in a child process, one per bench phase."""
 
-    def __init__(self, address: str, task_queue: str, store_url: str, simulator_json: str, log_path: Path):
+    def __init__(self, address: str, task_queue: str, store_url: str, simulator_json: str, log_path: Path,
+                 env: dict[str, str] | None = None):
         self.args = [sys.executable, "-m", "bench.worker_process", address, task_queue, store_url, simulator_json]
         self.log_path = log_path
+        self.env = env or {}
         self.proc: subprocess.Popen | None = None
 
     async def __aenter__(self) -> WorkerProcess:
         self.log = open(self.log_path, "w")
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **self.env}
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=ROOT, env=env)
         line = await asyncio.to_thread(self.proc.stdout.readline)  # type: ignore[union-attr]
         if line.strip() != "ready":

@@ -1,9 +1,12 @@
 """A simulated week on the time-skipping server under the real default policy: cases
-of every driven kind arrive hour by hour in a supermarket's daily rhythm, the
-simulators behave, and every window that passes unanswered is counted as a breach."""
+of every driven kind arrive hour by hour in a supermarket's daily rhythm, the daily
+sweeps run at their shop-time hours (bench/sweeps.py), the simulators behave, and every
+window that passes unanswered is counted as a breach. The cases are spread over
+`workers` worker processes on one task queue, as production scales out."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import sys
 import time
@@ -13,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from temporalio.contrib.pydantic import pydantic_data_converter
+from adapters.simulators import SimulatorConfig
 from temporalio.testing import WorkflowEnvironment
 
 from bench import drivers
@@ -20,6 +24,7 @@ from bench.drivers import Case
 from bench.inbox import Inbox
 from domain.policy import named_policy
 from bench.servers import WorkerProcess, cpu_seconds
+from bench.sweeps import SweepClock, sweep_orders
 from runtime.binaries import binary
 from store import open_store
 from store.schema import CaseEventRow, CaseRow
@@ -36,11 +41,6 @@ def arrivals(total: int, days: int, first_local_hour: int, seed: int = 11) -> li
     slots = random.Random(seed).choices(range(hours), weights=weights, k=total)
     counts = Counter(slots)
     return [counts.get(h, 0) for h in range(hours)]
-
-
-def sweeps() -> list[str]:
-    """The daily sweeps, once a process module provides them (helper processes-a)."""
-    return []
 
 
 def breaches(store: Any) -> dict[str, int]:
@@ -65,7 +65,8 @@ def open_cases(store: Any) -> int:
         return conn.execute(select(func.count()).select_from(CaseRow).where(CaseRow.outcome.is_(None))).scalar() or 0
 
 
-async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days: int = 14) -> dict[str, Any]:
+async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days: int = 14, workers: int = 2,
+                         cache: int = 5000) -> dict[str, Any]:
     policy = named_policy("default")
     cases = drivers.mix(total, policy, seed=23)
     db = workdir / "week-cases.db"
@@ -81,24 +82,27 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
         plan = arrivals(total, days, local_hour)
         sem = asyncio.Semaphore(64)
         answering: set[asyncio.Task[None]] = set()
+        inbox = Inbox(db, every=3600, timeout=None)  # checked by settle(), not on a wall clock
 
-        async def answer(c: Case, handle: Any) -> None:
-            try:
-                await c.answer(handle, inbox)
-            except Exception as e:  # noqa: BLE001 - counted and reported
-                errors[f"answer {type(e).__name__}"] += 1
+        def people(answer: Any) -> None:
+            """A case's people answer in the background as the case asks them."""
+            async def run() -> None:
+                try:
+                    await answer
+                except Exception as e:  # noqa: BLE001 - counted and reported
+                    errors[f"answer {type(e).__name__}"] += 1
+            task = asyncio.create_task(run())
+            answering.add(task)
+            task.add_done_callback(answering.discard)
 
         async def open_case(c: Case) -> None:
-            """Start the case; its people answer in the background as the case asks them."""
             async with sem:
                 try:
                     handle = await client.start_workflow(c.workflow, c.input, id=c.workflow_id, task_queue=TASK_QUEUE)
                 except Exception as e:  # noqa: BLE001 - counted and reported
                     errors[f"start {type(e).__name__}"] += 1
                     return
-            task = asyncio.create_task(answer(c, handle))
-            answering.add(task)
-            task.add_done_callback(answering.discard)
+            people(c.answer(handle, inbox))
 
         async def settle() -> None:
             """Let the people answer what the last hour asked before time moves on."""
@@ -108,34 +112,41 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 if len(answering) <= inbox.blocked:
                     return
 
-        inbox = Inbox(db, every=3600, timeout=None)  # checked by settle(), not on a wall clock
-        address = client.service_client.config.target_host
-        async with WorkerProcess(address, TASK_QUEUE, f"sqlite:///{db}", "{}", workdir / "worker-week.log") as w:
+        orders, scenarios = sweep_orders(start_time, days, per_day=max(1, total // days // 50))
+        config = SimulatorConfig(orders=orders, scenarios=scenarios).model_dump_json()
+        clock = SweepClock(client, policy, TASK_QUEUE, inbox, people)
+        settings = {"WORKER_MAX_CACHED_WORKFLOWS": str(cache)}
+        procs = [WorkerProcess(client.service_client.config.target_host, TASK_QUEUE, f"sqlite:///{db}", config,
+                               workdir / f"worker-week-{i}.log", env=settings) for i in range(workers)]
+        async with contextlib.AsyncExitStack() as stack:
+            for w in procs:
+                await stack.enter_async_context(w)
             queue = iter(cases)
             for hour, count in enumerate(plan):
                 batch = [next(queue) for _ in range(count)]
                 await asyncio.gather(*(open_case(c) for c in batch))
+                await clock.run_due(await env.get_current_time())
                 await settle()
                 await env.sleep(3600)
                 if hour % 24 == 23:
                     print(f"… week: day {hour // 24 + 1}, {closed_cases(store)} closed, {time.monotonic() - began:.0f}s",
                           flush=True, file=sys.stderr)
             for _ in range(drain_days * 4):
-                if closed_cases(store) >= total and open_cases(store) == 0:
+                if closed_cases(store) >= total + clock.opened and open_cases(store) == 0:
                     break
                 await settle()
                 await env.sleep(6 * 3600)
-            memory = w.memory()
-            worker_cpu = w.cpu()
+            memory = [w.memory() for w in procs]
+            worker_cpu = sum(w.cpu() for w in procs)
         wall = time.monotonic() - began
         found = breaches(store)
         kinds = Counter(c.kind for c in cases)
         return dict(
             cases=total, days=days, closed=closed_cases(store), wall_s=round(wall, 1),
-            cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=", ".join(sweeps()) or "none yet",
-            breaches=found, breach_total=sum(found.values()), errors=dict(errors),
-            worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
-            worker_peak_rss_mb=memory.get("peak_rss_mb"),
+            cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=clock.summary(),
+            sweep_cases=clock.opened, breaches=found, breach_total=sum(found.values()), errors=dict(errors),
+            workers=workers, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
+            worker_peak_rss_mb=max(m.get("peak_rss_mb", 0) for m in memory),
         )
     finally:
         await env.shutdown()

@@ -190,6 +190,14 @@ class CaseEvent(Contract):
     outcome: str | None = Field(default=None, description="set on the event that closes the case")
 
 
+class TimelineBatch(Contract):
+    """The entries a case recorded since its last write, stored in one transaction; the
+    first batch of a case also opens it."""
+    case_id: str
+    opening: CaseOpening | None = None
+    events: tuple[CaseEvent, ...] = Field(min_length=1)
+
+
 class CaseStatus(Contract):
     case_id: str
     kind: CaseKind

@@ -29,6 +29,7 @@ ENV_VARS = {
     "WEBHOOK_TOKEN": "shared secret the outside systems' webhooks carry in X-Webhook-Token; empty: none",
     "WORKER_MAX_CONCURRENT_ACTIVITIES": "activity slots per worker",
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "workflow task slots per worker",
+    "WORKER_MAX_CACHED_WORKFLOWS": "open cases a worker keeps in memory; past it a case is rebuilt from its history",
     "LOG_LEVEL": "debug, info, warning, error",
 }
 
@@ -60,6 +61,7 @@ class Settings:
     webhook_token: str = field(default_factory=lambda: _env("WEBHOOK_TOKEN", ""))
     max_concurrent_activities: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_ACTIVITIES", "100")))
     max_concurrent_workflow_tasks: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "50")))
+    max_cached_workflows: int = field(default_factory=lambda: int(_env("WORKER_MAX_CACHED_WORKFLOWS", "1000")))
     log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "info"))
 
     @property

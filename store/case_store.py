@@ -9,12 +9,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from domain.external import PaymentReceipt, PaymentRequest
-from domain.models import CaseEvent, CaseOpening, Order, TimelineEntry
+from domain.models import CaseEvent, CaseOpening, Order, TimelineBatch, TimelineEntry
 from store.schema import CaseEventRow, CaseRow, OrderRow, PaymentRow
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -59,7 +60,7 @@ class CaseStore:
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             yield s
 
-    def _insert_ignore(self, s: Session, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
+    def _insert_ignore(self, s: Session | Connection, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
         """Insert unless a row with the same unique keys exists; True if inserted."""
         dialect = self.engine.dialect.name
         # The Core table, not the ORM class: an ORM-enabled insert goes through bulk
@@ -91,40 +92,55 @@ class CaseStore:
 
     # cases -------------------------------------------------------------------
     def open_case(self, opening: CaseOpening) -> bool:
-        c = opening.case
-        with self._session() as s:
-            return self._insert_ignore(
-                s,
-                CaseRow,
-                dict(
-                    case_id=c.case_id, kind=c.kind.value, workflow_id=c.workflow_id, order_id=c.order.order_id,
-                    customer_id=c.customer_id, opened_by=c.opened_by, opened_at=opening.opened_at,
-                    updated_at=opening.opened_at, state=opening.state, outcome=None, reason=c.reason[:500],
-                ),
-                ["case_id"],
-            )
+        with self.engine.begin() as conn:
+            return self._insert_case(conn, opening)
 
     def record_event(self, ev: CaseEvent) -> bool:
+        return self.record_timeline(TimelineBatch(case_id=ev.case_id, events=(ev,))) == 1
+
+    def record_timeline(self, batch: TimelineBatch) -> int:
+        """Opens the case if the batch says so, stores each entry once; how many were new.
+        One transaction: the timeline write is the store's hottest path."""
+        try:
+            with self.engine.begin() as conn:
+                if batch.opening:
+                    self._insert_case(conn, batch.opening)
+                return sum(self._insert_event(conn, ev) for ev in batch.events)
+        except IntegrityError:
+            if self.get_case(batch.case_id) is None:  # the foreign key: say so plainly
+                raise LookupError(f"case {batch.case_id} was never opened") from None
+            raise
+
+    def _insert_case(self, conn: Connection, opening: CaseOpening) -> bool:
+        c = opening.case
+        return self._insert_ignore(
+            conn,
+            CaseRow,
+            dict(
+                case_id=c.case_id, kind=c.kind.value, workflow_id=c.workflow_id, order_id=c.order.order_id,
+                customer_id=c.customer_id, opened_by=c.opened_by, opened_at=opening.opened_at,
+                updated_at=opening.opened_at, state=opening.state, outcome=None, reason=c.reason[:500],
+            ),
+            ["case_id"],
+        )
+
+    def _insert_event(self, conn: Connection, ev: CaseEvent) -> bool:
         e = ev.entry
-        with self._session() as s:
-            # looked up first: the insert would otherwise fail on the foreign key, less clearly
-            case = s.get(CaseRow, ev.case_id)
-            if case is None:
-                raise LookupError(f"case {ev.case_id} was never opened")
-            inserted = self._insert_ignore(
-                s,
-                CaseEventRow,
-                dict(
-                    case_id=ev.case_id, event_key=e.key, seq=e.seq, at=e.at, kind=e.kind, actor=e.actor,
-                    state=e.state, detail=e.detail,
-                ),
-                ["case_id", "event_key"],
-            )
-            if inserted and e.at >= case.updated_at:
-                case.state, case.updated_at = e.state, e.at
-                if ev.outcome:
-                    case.outcome = ev.outcome
-            return inserted
+        inserted = self._insert_ignore(
+            conn,
+            CaseEventRow,
+            dict(case_id=ev.case_id, event_key=e.key, seq=e.seq, at=e.at, kind=e.kind, actor=e.actor, state=e.state,
+                 detail=e.detail),
+            ["case_id", "event_key"],
+        )
+        if inserted:
+            # an entry older than the case's latest (a late retry) leaves the state alone
+            cases = CaseRow.__table__
+            values: dict[str, Any] = dict(state=e.state, updated_at=e.at)
+            if ev.outcome:
+                values["outcome"] = ev.outcome
+            conn.execute(update(cases).where(cases.c.case_id == ev.case_id, cases.c.updated_at <= e.at).values(**values))
+        return inserted
 
     def get_case(self, case_id: str) -> dict[str, Any] | None:
         with self._session() as s:

@@ -1,6 +1,6 @@
 """Recorded histories for the replay suite.
 
-keep_history() writes a finished workflow's history to tests/histories/<name>.json the
+keep_history() writes a finished workflow's history to tests/histories/<patch>/<name>.json the
 first time (or every time with RECORD_HISTORIES=1), so the tests that drive real runs
 are also what records them. test_replay.py replays every file there against the
 current code. A history recorded before a workflow change stays in the suite: change
@@ -13,13 +13,16 @@ from pathlib import Path
 from temporalio.client import WorkflowHandle
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
+# Histories are recorded into a folder named after the newest workflow patch, so the
+# runs of the current code are kept beside (never over) those recorded before it.
+CURRENT = HISTORIES / "timeline-batches"
 
 
 async def keep_history(handle: WorkflowHandle, name: str) -> Path:
-    path = HISTORIES / f"{name}.json"
+    path = CURRENT / f"{name}.json"
     if path.exists() and not os.environ.get("RECORD_HISTORIES"):
         return path
     history = await handle.fetch_history()
-    HISTORIES.mkdir(exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(history.to_json(), encoding="utf-8")
     return path

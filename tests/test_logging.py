@@ -179,7 +179,7 @@ async def test_a_return_refund_run_logs_the_case_per_activity_and_nothing_privat
     records = lines(captured)  # every line is JSON
     ours = [r for r in records if r.get("case_id") == case.case_id]
     by_activity = {r.get("activity") for r in ours}
-    assert {"open_case", "record_case_event", "book_pickup", "pay_refund"} <= by_activity
+    assert {"record_timeline", "book_pickup", "pay_refund"} <= by_activity
     for r in ours:
         assert r["workflow_id"] == case.workflow_id
         assert r["attempt"] >= 1

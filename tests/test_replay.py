@@ -11,11 +11,11 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from tests.replay_support import HISTORIES
+from tests.replay_support import CURRENT, HISTORIES
 from worker import sandbox_runner
 from workflows.registry import WORKFLOWS
 
-FILES = sorted(HISTORIES.glob("*.json"))
+FILES = sorted(HISTORIES.rglob("*.json"))
 
 
 def workflow_type(path: Path) -> str:
@@ -29,7 +29,13 @@ def test_every_workflow_type_has_a_recorded_history():
     assert defined - recorded == set(), f"no recorded history for {sorted(defined - recorded)}"
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_every_workflow_type_has_a_history_of_the_current_code():
+    recorded = {workflow_type(p) for p in CURRENT.glob("*.json")}
+    defined = {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
+    assert defined - recorded == set(), f"no history recorded by the current code for {sorted(defined - recorded)}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(HISTORIES).with_suffix("")) for p in FILES])
 async def test_history_replays(path: Path):
     replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=sandbox_runner())
     history = WorkflowHistory.from_json(path.stem, path.read_text())

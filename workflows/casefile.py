@@ -1,5 +1,11 @@
 """CaseFile: what every case workflow keeps, whatever its process: the state, the
-timeline (mirrored to the store through activities), the next deadline, the outcome."""
+timeline (mirrored to the store through activities), the next deadline, the outcome.
+
+The timeline reaches the store in batches: record() queues the entry and a writer task
+sends everything queued as one local activity (one transaction) as soon as the case's
+own code waits for anything: an activity, a timer, an answer, a child. So the store has
+every entry before the case waits on the people who read it, at one write per wait
+instead of one per entry. close() waits until the last entry is stored."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +15,7 @@ from typing import Any
 
 from temporalio import workflow
 
-from domain.models import CaseEvent, CaseHeader, CaseOpening, CaseStatus, TimelineEntry
+from domain.models import CaseEvent, CaseHeader, CaseOpening, CaseStatus, TimelineBatch, TimelineEntry
 from domain.policy import Policy
 from domain.windows import Window
 from workflows import steps
@@ -21,17 +27,25 @@ class CaseFile:
         self.timeline: list[TimelineEntry] = []
         self.deadlines: dict[str, datetime] = {}
         self.outcome: str | None = None
+        self.batched = False  # decided in open(): runs begun before batching replay one write per entry
+        self._opening: CaseOpening | None = None
+        self._unsent: list[CaseEvent] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def open(self, **detail: Any) -> None:
-        await steps.open_case(CaseOpening(case=self.case, opened_at=workflow.now(), state=self.state))
+        opening = CaseOpening(case=self.case, opened_at=workflow.now(), state=self.state)
+        self.batched = workflow.patched(steps.TIMELINE_BATCHES)
+        if self.batched:
+            self._opening = opening  # goes with the first batch
+        else:
+            await steps.open_case(opening)
         await self.record("opened", self.case.opened_by, reason=self.case.reason, **detail)
 
     async def record(self, kind: str, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
         if state:
             self.state = state
         entry = TimelineEntry(seq=len(self.timeline), at=workflow.now(), kind=kind, actor=actor, state=self.state, detail=detail)
-        self.timeline.append(entry)
-        await steps.record_case_event(CaseEvent(case_id=self.case.case_id, entry=entry))
+        await self._store(CaseEvent(case_id=self.case.case_id, entry=entry))
         return entry
 
     async def close(self, outcome: str, actor: str, *, state: str = "closed", **detail: Any) -> None:
@@ -39,8 +53,24 @@ class CaseFile:
         self.deadlines.clear()
         entry = TimelineEntry(seq=len(self.timeline), at=workflow.now(), kind="closed", actor=actor, state=state,
                               detail={"outcome": outcome, **detail})
-        self.timeline.append(entry)
-        await steps.record_case_event(CaseEvent(case_id=self.case.case_id, entry=entry, outcome=outcome))
+        await self._store(CaseEvent(case_id=self.case.case_id, entry=entry, outcome=outcome))
+        if self._writer:
+            await self._writer  # the case ends only once its whole timeline is stored
+
+    async def _store(self, event: CaseEvent) -> None:
+        self.timeline.append(event.entry)
+        if not self.batched:
+            await steps.record_case_event(event)
+            return
+        self._unsent.append(event)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._unsent:
+            batch = TimelineBatch(case_id=self.case.case_id, opening=self._opening, events=tuple(self._unsent))
+            self._unsent, self._opening = [], None
+            await steps.record_timeline(batch)
 
     def deadline_after(self, name: str, start: datetime, window: Window) -> datetime:
         at = self.policy.calendar.deadline(start, window)

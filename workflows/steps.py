@@ -28,7 +28,7 @@ from domain.findings import (
     SignerProof,
     SignerQuery,
 )
-from domain.models import CaseEvent, CaseOpening
+from domain.models import CaseEvent, CaseOpening, TimelineBatch
 from domain.sweeps import CompletionQuery, CompletionReport, SweepCase
 from domain.agent_complaints import AgentRecord, PenaltyEntry, RecordQuery
 from domain.complaints import ComplaintRecord, PriorQuery
@@ -68,6 +68,11 @@ async def call(activity: str, system: str, arg: Any, result_type: type[T]) -> T:
 STORE_WRITES_LOCAL = "store-writes-local-activities"
 
 
+# Timeline entries queued by CaseFile and written together, one local activity (one
+# transaction) each time the case waits; runs begun before write one entry at a time.
+TIMELINE_BATCHES = "timeline-batches"
+
+
 async def call_local(activity: str, system: str, arg: Any, result_type: type[T]) -> T:
     s = STEPS[system]
     return await workflow.execute_local_activity(
@@ -90,6 +95,10 @@ async def record_case_event(event: CaseEvent) -> bool:
     if workflow.patched(STORE_WRITES_LOCAL):
         return await call_local("record_case_event", "store", event, bool)
     return await call("record_case_event", "store", event, bool)
+
+
+async def record_timeline(batch: TimelineBatch) -> int:
+    return await call_local("record_timeline", "store", batch, int)
 
 
 async def pay_refund(request: PaymentRequest) -> PaymentReceipt:
