@@ -45,6 +45,21 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def child_pid(name: str) -> int | None:
+    """The pid of this process's child whose command line names `name` (e.g. the test
+    server the SDK started), to read its CPU time."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = stat.read_text().rsplit(")", 1)[1].split()[1]
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if ppid == me and name.encode() in cmdline:
+            return int(stat.parent.name)
+    return None
+
+
 def _stop(proc: subprocess.Popen, grace: float = 15) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)

@@ -23,7 +23,7 @@ from bench import drivers
 from bench.drivers import Case
 from bench.inbox import Inbox
 from domain.policy import named_policy
-from bench.servers import WorkerProcess, cpu_seconds
+from bench.servers import WorkerProcess, child_pid, cpu_seconds
 from bench.sweeps import SweepClock, sweep_orders
 from runtime.binaries import binary
 from store import open_store
@@ -74,6 +74,8 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter)
     began, driver_cpu = time.monotonic(), cpu_seconds()
+    server_pid = child_pid("temporal-test-server")
+    server_cpu = cpu_seconds(server_pid) if server_pid else 0.0
     errors: Counter[str] = Counter()
     try:
         client = env.client
@@ -146,6 +148,7 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
             cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=clock.summary(),
             sweep_cases=clock.opened, breaches=found, breach_total=sum(found.values()), errors=dict(errors),
             workers=workers, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
+            server_cpu_s=round(cpu_seconds(server_pid) - server_cpu, 1) if server_pid else None,
             worker_peak_rss_mb=max(m.get("peak_rss_mb", 0) for m in memory),
         )
     finally:

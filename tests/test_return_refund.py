@@ -466,8 +466,9 @@ async def quiet_history(h: WorkflowHandle) -> list[str]:
     """The history once the workflow sits on a timer and nothing else is moving."""
     for _ in range(200):
         events = await history_events(h)
-        # the timeline write of the same task may be recorded after the timer
-        if "timer_started_event_attributes" in events[-2:]:
+        # the timeline write of the same task may be recorded after the timer, in the
+        # same or one more workflow task
+        if "timer_started_event_attributes" in events[-5:]:
             await asyncio.sleep(0.2)
             if await history_events(h) == events:
                 return events
