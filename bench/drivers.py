@@ -1,49 +1,32 @@
 """Scripted people for the bench: for each case kind, what a case's input looks like
 and how the customer, specialist or supervisor answers it, as a realistic mix.
 
-A kind registered in domain.kinds without a driver here is left out of the mix and
-reported as undriven; adding a driver is one class and one entry in DRIVERS."""
+Returns and the approver-only kinds are driven here; the other kinds by business in
+drivers_fulfilment (held orders, manual refunds), drivers_after_sales (§4.2–§4.8) and
+drivers_complaints (§4.12, §5), on the shared pieces of bench.people. A kind registered
+in domain.kinds without a driver is left out of the mix and reported as undriven;
+adding a driver is one class and one entry in DRIVERS."""
 from __future__ import annotations
 
+import json
 import random
-import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle
 
+from bench import drivers_after_sales, drivers_complaints, drivers_fulfilment
 from bench.inbox import Inbox
+from bench.people import Answer, Case, Driver, approve_everything, bench_header, bench_order, no_answer
 from domain.actors import ActorRef, Role
-from domain.approvals import ApprovalDecision
 from domain.kinds import KINDS
-from domain.models import CaseHeader, CaseKind, Order, OrderLine
+from domain.models import CaseKind, Order
 from domain.policy import Policy
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
 
-# The people's part of a case: given its handle and what they can see (the Inbox).
-Answer = Callable[[WorkflowHandle, Inbox], Awaitable[None]]
-
-
-async def no_answer(_: WorkflowHandle, __: Inbox) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class Case:
-    kind: str
-    workflow: str
-    input: Any
-    workflow_id: str
-    answer: Answer = no_answer
-
-
-class Driver(Protocol):
-    kind: CaseKind
-
-    def case(self, n: int, policy: Policy, *, answered: bool = True) -> Case: ...
+__all__ = ["Answer", "Case", "DRIVERS", "Driver", "WEIGHTS", "approve_everything", "bench_header", "bench_order",
+           "driven_kinds", "mix", "no_answer", "simulator_config", "undriven_kinds"]
 
 
 # How often each kind comes in, per 100 cases, in a supermarket's after-sales.
@@ -54,27 +37,6 @@ WEIGHTS: dict[CaseKind, int] = {
     CaseKind.REFUSAL: 3, CaseKind.COMPLAINT: 3, CaseKind.OVERSOLD: 2, CaseKind.ABNORMAL_SIGN_OFF: 1,
     CaseKind.AGENT_COMPLAINT: 1,
 }
-
-
-def bench_order(n: int, *, paid: bool = True, shipped_at: datetime | None = None) -> Order:
-    lines = (
-        OrderLine(sku="MILK-1L", name="Whole milk 1L", unit_price_fen=1590, quantity=1 + n % 4),
-        OrderLine(sku="RICE-5KG", name="Jasmine rice 5kg", unit_price_fen=6990, quantity=1),
-        OrderLine(sku="EGGS-12", name="Free-range eggs x12", unit_price_fen=2490, quantity=1 + n % 2),
-    )
-    total = sum(line.unit_price_fen * line.quantity for line in lines)
-    return Order(
-        order_id=f"BO-{n:06d}-{uuid.uuid4().hex[:6]}", customer_id=f"bench-cust-{n % 997}", lines=lines,
-        paid_fen=total, paid_at=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc) if paid else None,
-        shipped_at=shipped_at, paying_account=f"alipay:bench-{n % 997}", phone="13800000000", address="bench address",
-    )
-
-
-def bench_header(kind: CaseKind, n: int, order: Order | None = None) -> CaseHeader:
-    order = order or bench_order(n)
-    prefix = KINDS[kind].id_prefix if kind in KINDS else "C"
-    return CaseHeader(case_id=f"{prefix}-B{n:06d}-{uuid.uuid4().hex[:8]}", kind=kind, order=order,
-                      customer_id=order.customer_id, opened_by=order.customer_id, reason="bench")
 
 
 class ReturnRefundDriver:
@@ -103,23 +65,6 @@ class ReturnRefundDriver:
         return Case(self.kind.value, "ReturnRefund", inp, header.workflow_id, review)
 
 
-async def approve_everything(handle: WorkflowHandle, inbox: Inbox, case_id: str) -> None:
-    """The supervisors: each approval the case asks for is granted by the first of its
-    roles whose authority covers it, a different person each time (second checks)."""
-    asked = 0
-    while True:
-        asked += 1
-        detail = await inbox.wait_nth(case_id, "approval_requested", asked)
-        for role in reversed(detail.get("roles") or [Role.SECOND_LINE.value]):
-            decision = ApprovalDecision(approval_id=detail["approval_id"],
-                                        approver=ActorRef(actor_id=f"bench.{role}.{asked}", role=Role(role)), approve=True)
-            try:
-                await handle.execute_update("decide", decision)
-                break
-            except WorkflowUpdateFailedError:
-                continue
-
-
 class ApprovingDriver:
     """A kind whose only people are approvers: its input is the case plus `extra`."""
 
@@ -143,6 +88,7 @@ DRIVERS: dict[CaseKind, Driver] = {d.kind: d for d in [
     ApprovingDriver(CaseKind.OVERSOLD),
     ApprovingDriver(CaseKind.RESHIP, lambda n, o: {"cause": ("lost_in_transit", "damaged_in_transit", "oversold")[n % 3]}),
     ApprovingDriver(CaseKind.REFUSAL, lambda n, o: {"how": "customer_refused"}),
+    *drivers_fulfilment.DRIVERS, *drivers_after_sales.DRIVERS, *drivers_complaints.DRIVERS,
 ]}
 
 
@@ -162,6 +108,18 @@ def mix(count: int, policy: Policy, *, seed: int = 7, answered: bool = True,
     weights = [WEIGHTS.get(k, 1) for k in kinds]
     picks = rng.choices(kinds, weights=weights, k=count)
     return [DRIVERS[k].case(n, policy, answered=answered) for n, k in enumerate(picks)]
+
+
+def simulator_config(cases: list[Case], base: str = "{}") -> str:
+    """The simulators' config (JSON, as bench.worker_process takes it) with the scenario
+    of every case that has one, so the warehouse, courier and platform answer each
+    order as its driver meant (a lost parcel, a split shipment, a known signer)."""
+    config = json.loads(base)
+    scenarios = config.setdefault("scenarios", {})
+    for c in cases:
+        if c.scenario is not None:
+            scenarios[c.input.case.order.order_id] = c.scenario.model_dump(mode="json", exclude_defaults=True)
+    return json.dumps(config)
 
 
 def input_size(model: BaseModel) -> int:

@@ -59,6 +59,29 @@ class Inbox:
                 self.blocked -= 1
         return self.seen[key][n - 1]
 
+    async def wait_any(self, case_id: str, *kinds: str) -> tuple[str, dict[str, Any]]:
+        """(kind, detail) of the first entry of any of `kinds` on the case (the first of
+        `kinds`, in the order given, that has one): for a person who answers whichever
+        question the case asks. One waiter however many kinds, so the week's settle()
+        counts this person once."""
+        keys = [(case_id, kind) for kind in kinds]
+        while True:
+            for key in keys:
+                if self.seen.get(key):
+                    return key[1], self.seen[key][0]
+            fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            for key in keys:
+                self.waiting[key].append(fut)
+            self.blocked += 1
+            try:
+                await asyncio.wait_for(fut, self.timeout)
+            finally:
+                self.blocked -= 1
+                for key in keys:  # the kinds that did not come keep no stale waiter
+                    left = [f for f in self.waiting.pop(key, []) if f is not fut]
+                    if left:
+                        self.waiting[key] = left
+
     def check(self) -> None:
         """Read what is new in the store and wake whoever waits for it."""
         if not self.db.exists():

@@ -282,14 +282,16 @@ async def throughput(client: Client, address: str, workdir: Path, cases: list[Ca
     """Phases 1-3: our cases, the floor with the same activities per case, replay of both."""
     progress(f"dev server at {address}; {len(cases)} cases of {results['driven_kinds']}")
     db = workdir / "ours-cases.db"
-    async with WorkerProcess(address, "bench-ours", f"sqlite:///{db}", BENCH_SIMULATORS,
+    paced_pool = drivers.mix(min(len(cases), 100), bench_policy(), seed=99)
+    simulators = drivers.simulator_config(cases + paced_pool, BENCH_SIMULATORS)  # each order as its driver meant
+    async with WorkerProcess(address, "bench-ours", f"sqlite:///{db}", simulators,
                              workdir / "worker-ours.log") as w, Inbox(db) as inbox:
         with CpuMeter(client, w) as cpu:
             ours_runs, wall = await run_cases(client, "bench-ours", cases, args.concurrency, inbox)
         results["ours"] = {**summary(ours_runs, wall, w.memory()), "cpu_ms_per_case": cpu.per_case(len(cases))}
         progress(f"ours: {results['ours']['cases_per_s']} cases/s")
         rate = round(results["ours"]["cases_per_s"] * args.paced_load, 2)
-        paced_cases = drivers.mix(max(1, min(len(cases), 100, int(rate * 60))), bench_policy(), seed=99)
+        paced_cases = paced_pool[:max(1, int(rate * 60))]
         paced_runs, wall = await run_cases(client, "bench-ours", paced_cases, args.concurrency, inbox, rate=rate)
         results["ours_paced"] = {**summary(paced_runs, wall, w.memory()), "arrivals_per_s": rate}
     db = workdir / "floor-cases.db"
@@ -380,8 +382,8 @@ def table(r: dict[str, Any]) -> str:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", type=int, default=500, help="cases in the throughput run (and the floor's)")
-    p.add_argument("--concurrency", type=int, default=200,
-                   help="cases in flight at once: enough that CPU, not the cases' own waits, bounds throughput")
+    p.add_argument("--concurrency", type=int, default=500,
+                   help="cases in flight at once (default: all of them), so the cases' own waits overlap")
     p.add_argument("--paced-load", type=float, default=0.5,
                    help="latency run: cases arrive at this share of the measured throughput")
     p.add_argument("--week-cases", type=int, default=10000, help="cases in the simulated week; 0 skips it")

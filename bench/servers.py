@@ -105,7 +105,10 @@ class WorkerProcess:
 
     def __init__(self, address: str, task_queue: str, store_url: str, simulator_json: str, log_path: Path,
                  env: dict[str, str] | None = None):
-        self.args = [sys.executable, "-m", "bench.worker_process", address, task_queue, store_url, simulator_json]
+        # the simulators' config goes by file: a week's orders and scenarios outgrow an argument
+        config = log_path.with_suffix(".simulators.json")
+        config.write_text(simulator_json, encoding="utf-8")
+        self.args = [sys.executable, "-m", "bench.worker_process", address, task_queue, store_url, str(config)]
         self.log_path = log_path
         self.env = env or {}
         self.proc: subprocess.Popen | None = None

@@ -115,7 +115,7 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                     return
 
         orders, scenarios = sweep_orders(start_time, days, per_day=max(1, total // days // 50))
-        config = SimulatorConfig(orders=orders, scenarios=scenarios).model_dump_json()
+        config = drivers.simulator_config(cases, SimulatorConfig(orders=orders, scenarios=scenarios).model_dump_json())
         clock = SweepClock(client, policy, TASK_QUEUE, inbox, people)
         settings = {"WORKER_MAX_CACHED_WORKFLOWS": str(cache)}
         procs = [WorkerProcess(client.service_client.config.target_host, TASK_QUEUE, f"sqlite:///{db}", config,

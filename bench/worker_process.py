@@ -2,7 +2,7 @@
 the production worker (worker.build_worker, same settings) plus the floor workflow.
 Prints "ready" once polling; stops gracefully on SIGTERM.
 
-    python -m bench.worker_process ADDRESS TASK_QUEUE STORE_URL [SIMULATOR_CONFIG_JSON]
+    python -m bench.worker_process ADDRESS TASK_QUEUE STORE_URL [SIMULATOR_CONFIG_FILE]
 """
 from __future__ import annotations
 
@@ -21,12 +21,13 @@ from store import open_store
 from workflows.registry import WORKFLOWS
 
 
-async def serve(address: str, task_queue: str, store_url: str, simulator_json: str) -> None:
+async def serve(address: str, task_queue: str, store_url: str, simulator_file: str) -> None:
     settings = Settings(temporal_address=address, task_queue=task_queue)
     logs.configure(settings.log_level)
     client = await connect(settings)
     store = open_store(store_url)
-    outside = worker.Outside.simulated(SimulatorConfig.model_validate_json(simulator_json))
+    config = SimulatorConfig.from_file(simulator_file) if simulator_file else SimulatorConfig()
+    outside = worker.Outside.simulated(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -42,4 +43,4 @@ async def serve(address: str, task_queue: str, store_url: str, simulator_json: s
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    asyncio.run(serve(args[0], args[1], args[2], args[3] if len(args) > 3 else "{}"))
+    asyncio.run(serve(args[0], args[1], args[2], args[3] if len(args) > 3 else ""))
