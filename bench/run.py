@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sqlite3
 import statistics
@@ -183,16 +184,36 @@ class CpuMeter:
         return {"server": cpu_seconds(self.pids["server"]), "worker": cpu_seconds(self.pids["worker"]),
                 "driver": cpu_seconds()}
 
+    async def idle(self, seconds: float = 3.0) -> None:
+        """What the server and worker burn with nothing to do (timers, polls, the dev
+        server's housekeeping), subtracted per second of the run: a run whose cases
+        wait out long windows would otherwise be charged for the waiting."""
+        before, t0 = self._now(), time.monotonic()
+        await asyncio.sleep(seconds)
+        after, took = self._now(), time.monotonic() - t0
+        self.idle_rate = {k: (after[k] - before[k]) / took for k in ("server", "worker")}
+
     def __enter__(self) -> CpuMeter:
-        self.began = self._now()
+        self.began, self.t0 = self._now(), time.monotonic()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        end = self._now()
-        self.used = {k: end[k] - self.began[k] for k in end}
+        end, took = self._now(), time.monotonic() - self.t0
+        rate = getattr(self, "idle_rate", {})
+        self.used = {k: max(0.0, end[k] - self.began[k] - rate.get(k, 0.0) * took) for k in end}
+        self.idle_cpu_s = {k: round(v * took, 2) for k, v in rate.items()}
 
     def per_case(self, cases: int) -> dict[str, float]:
         return {k: round(v / max(cases, 1) * 1000, 1) for k, v in self.used.items()}
+
+
+def capacity(cpu_ms: dict[str, float]) -> float:
+    """Cases/s this machine's cores could carry at this CPU cost per case in the engine
+    (Temporal server + worker; the scripted people are not the engine). The measured
+    cases/s of a run is bounded by its cases' own windows instead: a held order waits
+    out its compressed 48 h, an agent its appeal window, however fast the engine."""
+    engine_s = (cpu_ms["server"] + cpu_ms["worker"]) / 1000
+    return round((os.cpu_count() or 1) / engine_s, 2) if engine_s else 0.0
 
 
 def floor_cases(ours: list[CaseRun]) -> list[Case]:
@@ -286,9 +307,12 @@ async def throughput(client: Client, address: str, workdir: Path, cases: list[Ca
     simulators = drivers.simulator_config(cases + paced_pool, BENCH_SIMULATORS)  # each order as its driver meant
     async with WorkerProcess(address, "bench-ours", f"sqlite:///{db}", simulators,
                              workdir / "worker-ours.log") as w, Inbox(db) as inbox:
-        with CpuMeter(client, w) as cpu:
+        cpu = CpuMeter(client, w)
+        await cpu.idle()
+        with cpu:
             ours_runs, wall = await run_cases(client, "bench-ours", cases, args.concurrency, inbox)
-        results["ours"] = {**summary(ours_runs, wall, w.memory()), "cpu_ms_per_case": cpu.per_case(len(cases))}
+        results["ours"] = {**summary(ours_runs, wall, w.memory()), "cpu_ms_per_case": cpu.per_case(len(cases)),
+                           "idle_cpu_s_subtracted": cpu.idle_cpu_s}
         progress(f"ours: {results['ours']['cases_per_s']} cases/s")
         rate = round(results["ours"]["cases_per_s"] * args.paced_load, 2)
         paced_cases = paced_pool[:max(1, int(rate * 60))]
@@ -297,12 +321,19 @@ async def throughput(client: Client, address: str, workdir: Path, cases: list[Ca
     db = workdir / "floor-cases.db"
     async with WorkerProcess(address, "bench-floor", f"sqlite:///{db}", BENCH_SIMULATORS,
                              workdir / "worker-floor.log") as w:
-        with CpuMeter(client, w) as cpu:
+        cpu = CpuMeter(client, w)
+        await cpu.idle()
+        with cpu:
             floor_runs, wall = await run_cases(client, "bench-floor", floor_cases(ours_runs), args.concurrency, Inbox(db))
-        results["floor"] = {**summary(floor_runs, wall, w.memory()), "cpu_ms_per_case": cpu.per_case(len(cases))}
+        results["floor"] = {**summary(floor_runs, wall, w.memory()), "cpu_ms_per_case": cpu.per_case(len(cases)),
+                            "idle_cpu_s_subtracted": cpu.idle_cpu_s}
     progress(f"floor: {results['floor']['cases_per_s']} cases/s")
-    floor_rate = results["floor"]["cases_per_s"]
-    results["throughput_ratio"] = round(results["ours"]["cases_per_s"] / floor_rate, 3) if floor_rate else None
+    for phase in ("ours", "floor"):
+        results[phase]["capacity_cases_per_s"] = capacity(results[phase]["cpu_ms_per_case"])
+    floor_rate, floor_capacity = results["floor"]["cases_per_s"], results["floor"]["capacity_cases_per_s"]
+    results["wall_throughput_ratio"] = round(results["ours"]["cases_per_s"] / floor_rate, 3) if floor_rate else None
+    results["throughput_ratio"] = (round(results["ours"]["capacity_cases_per_s"] / floor_capacity, 3)
+                                   if floor_capacity else None)
     if args.workdir:
         keep_histories(workdir / "histories", ours_runs + floor_runs)
     results["replay"] = await replay_all(
@@ -319,7 +350,8 @@ def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdict
     rows += [
         ("", "ours", "floor"),
         ("cases (failed)", f"{o['cases']} ({o['failed']})", f"{f['cases']} ({f['failed']})"),
-        ("cases/s", str(o["cases_per_s"]), str(f["cases_per_s"])),
+        ("cases/s measured (all in flight)", str(o["cases_per_s"]), str(f["cases_per_s"])),
+        ("cases/s capacity (cores / engine CPU per case)", str(o["capacity_cases_per_s"]), str(f["capacity_cases_per_s"])),
         ("saturated: open→first action p50/p95 s", f"{o['p50_open_to_first_action_s']} / {o['p95_open_to_first_action_s']}",
          f"{f['p50_open_to_first_action_s']} / {f['p95_open_to_first_action_s']}"),
         ("saturated: open→close p50 / p95 s", f"{o['p50_open_to_close_s']} / {o['p95_open_to_close_s']}",
@@ -328,6 +360,8 @@ def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdict
          f"{f['activities_per_case']} ({f['local_activities_per_case']}) / {f['events_per_case']}"),
         ("CPU ms/case server / worker / driver", " / ".join(str(v) for v in o["cpu_ms_per_case"].values()),
          " / ".join(str(v) for v in f["cpu_ms_per_case"].values())),
+        ("idle CPU s subtracted server / worker", " / ".join(str(v) for v in o["idle_cpu_s_subtracted"].values()),
+         " / ".join(str(v) for v in f["idle_cpu_s_subtracted"].values())),
         ("worker peak RSS MB", str(o["worker_peak_rss_mb"]), str(f["worker_peak_rss_mb"])),
         ("replay histories/s", str(rp["ours"]["histories_per_s"]), str(rp["floor"]["histories_per_s"])),
         ("replay events/s", str(rp["ours"]["events_per_s"]), str(rp["floor"]["events_per_s"])),
@@ -340,7 +374,8 @@ def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdict
         ("paced: open→close p50 / p95 s", f"{pc['p50_open_to_close_s']} / {pc['p95_open_to_close_s']}", ""),
     ]
     verdicts += [
-        ("THROUGHPUT ours/floor", r["throughput_ratio"], verdict("throughput_ratio", r["throughput_ratio"])),
+        ("THROUGHPUT ours/floor (capacity)", r["throughput_ratio"], verdict("throughput_ratio", r["throughput_ratio"])),
+        ("throughput ours/floor (measured)", r["wall_throughput_ratio"], "bounded by the cases' own windows"),
         ("p95 open→first action s (paced)", pc["p95_open_to_first_action_s"],
          verdict("p95_open_to_first_action_s", pc["p95_open_to_first_action_s"])),
         ("replay events/s (ours)", rp["ours"]["events_per_s"], verdict("replay_events_per_s", rp["ours"]["events_per_s"])),
