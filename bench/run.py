@@ -292,6 +292,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 if args.open_cases:
                     results["memory"] = await open_cases_memory(client, address, workdir, args.open_cases)
                     progress(f"memory: {results['memory']['rss_mb']} MB")
+        save(results, args.json)  # what is measured so far survives a failing week
         if args.week_cases:
             results["week"] = await simulated_week(args.week_cases, workdir, days=args.week_days,
                                                    workers=args.week_workers)
@@ -405,7 +406,10 @@ def table(r: dict[str, Any]) -> str:
         rows.append(("week: sweeps", wk["sweeps"], ""))
         breaches = ", ".join(f"{k}={v}" for k, v in wk["breaches"].items()) or "none"
         rows.append(("week: breaches per window", breaches, ""))
-        verdicts.append(("week wall s", wk["wall_s"], verdict("week_wall_s", wk["wall_s"])))
+        if wk.get("failure"):
+            rows.append(("week: STOPPED", f"on day {wk['days_simulated']}: {wk['failure']}"[:120], ""))
+        verdicts.append(("week wall s", wk["wall_s"],
+                         verdict("week_wall_s", wk["wall_s"]) if not wk.get("failure") else "MISSED (did not finish)"))
         verdicts.append(("week breaches", wk["breach_total"], "MET (target 0)" if wk["breach_total"] == 0 else "MISSED (target 0)"))
     width = max(len(a) for a, _, _ in rows + [(v[0], "", "") for v in verdicts]) + 2
     lines = [f"{a:<{width}}{b:<28}{c}" for a, b, c in rows]
@@ -437,13 +441,17 @@ async def cancellable(work: Any) -> Any:
     return await task
 
 
+def save(results: dict[str, Any], path: str) -> None:
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+
+
 def cli(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse(argv)
     results = asyncio.run(cancellable(main(args)))
     print(table(results))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    save(results, args.json)
     return results
 
 

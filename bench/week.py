@@ -120,24 +120,30 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
         settings = {"WORKER_MAX_CACHED_WORKFLOWS": str(cache)}
         procs = [WorkerProcess(client.service_client.config.target_host, TASK_QUEUE, f"sqlite:///{db}", config,
                                workdir / f"worker-week-{i}.log", env=settings) for i in range(workers)]
+        failure, reached = None, 0.0
         async with contextlib.AsyncExitStack() as stack:
             for w in procs:
                 await stack.enter_async_context(w)
-            queue = iter(cases)
-            for hour, count in enumerate(plan):
-                batch = [next(queue) for _ in range(count)]
-                await asyncio.gather(*(open_case(c) for c in batch))
-                await clock.run_due(await env.get_current_time())
-                await settle()
-                await env.sleep(3600)
-                if hour % 24 == 23:
-                    print(f"… week: day {hour // 24 + 1}, {closed_cases(store)} closed, {time.monotonic() - began:.0f}s",
-                          flush=True, file=sys.stderr)
-            for _ in range(drain_days * 4):
-                if closed_cases(store) >= total + clock.opened and open_cases(store) == 0:
-                    break
-                await settle()
-                await env.sleep(6 * 3600)
+            try:
+                queue = iter(cases)
+                for hour, count in enumerate(plan):
+                    batch = [next(queue) for _ in range(count)]
+                    await asyncio.gather(*(open_case(c) for c in batch))
+                    await clock.run_due(await env.get_current_time())
+                    await settle()
+                    await env.sleep(3600)
+                    reached = (hour + 1) / 24
+                    if hour % 24 == 23:
+                        print(f"… week: day {hour // 24 + 1}, {closed_cases(store)} closed, "
+                              f"{time.monotonic() - began:.0f}s", flush=True, file=sys.stderr)
+                for _ in range(drain_days * 4):
+                    if closed_cases(store) >= total + clock.opened and open_cases(store) == 0:
+                        break
+                    await settle()
+                    await env.sleep(6 * 3600)
+            except Exception as e:  # noqa: BLE001 - e.g. the test server gone: reported with how far it got
+                failure = f"{type(e).__name__}: {e}"
+                print(f"… week: stopped on day {reached:.1f}: {failure}", flush=True, file=sys.stderr)
             memory = [w.memory() for w in procs]
             worker_cpu = sum(w.cpu() for w in procs)
         wall = time.monotonic() - began
@@ -148,9 +154,11 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
             cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=clock.summary(),
             sweep_cases=clock.opened, breaches=found, breach_total=sum(found.values()), errors=dict(errors),
             workers=workers, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
-            server_cpu_s=round(cpu_seconds(server_pid) - server_cpu, 1) if server_pid else None,
+            server_cpu_s=round(cpu_seconds(server_pid) - server_cpu, 1) if server_pid and Path(f"/proc/{server_pid}").exists()
+            else None, failure=failure, days_simulated=round(reached, 1),
             worker_peak_rss_mb=max(m.get("peak_rss_mb", 0) for m in memory),
         )
     finally:
-        await env.shutdown()
+        with contextlib.suppress(Exception):  # a test server that died has nothing left to stop
+            await env.shutdown()
         store.engine.dispose()
