@@ -38,25 +38,28 @@ class Inbox:
             for detail in self.seen.get(key, []):
                 if all(detail.get(k) == v for k, v in match.items()):
                     return detail
-            fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            await self._block([key])
+
+    async def _block(self, keys: list[tuple[str, str]]) -> None:
+        """Sleep until a new entry of any of `keys` is seen; counted as one blocked person."""
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        for key in keys:
             self.waiting[key].append(fut)
-            self.blocked += 1
-            try:
-                await asyncio.wait_for(fut, self.timeout)
-            finally:
-                self.blocked -= 1
+        self.blocked += 1
+        try:
+            await asyncio.wait_for(fut, self.timeout)
+        finally:
+            self.blocked -= 1
+            for key in keys:  # the kinds that did not come keep no stale waiter
+                left = [f for f in self.waiting.pop(key, []) if f is not fut]
+                if left:
+                    self.waiting[key] = left
 
     async def wait_nth(self, case_id: str, kind: str, n: int) -> dict[str, Any]:
         """The detail of the n-th (from 1) timeline entry of `kind` on the case."""
         key = (case_id, kind)
         while len(self.seen.get(key, [])) < n:
-            fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-            self.waiting[key].append(fut)
-            self.blocked += 1
-            try:
-                await asyncio.wait_for(fut, self.timeout)
-            finally:
-                self.blocked -= 1
+            await self._block([key])
         return self.seen[key][n - 1]
 
     async def wait_any(self, case_id: str, *kinds: str) -> tuple[str, dict[str, Any]]:
@@ -69,18 +72,7 @@ class Inbox:
             for key in keys:
                 if self.seen.get(key):
                     return key[1], self.seen[key][0]
-            fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-            for key in keys:
-                self.waiting[key].append(fut)
-            self.blocked += 1
-            try:
-                await asyncio.wait_for(fut, self.timeout)
-            finally:
-                self.blocked -= 1
-                for key in keys:  # the kinds that did not come keep no stale waiter
-                    left = [f for f in self.waiting.pop(key, []) if f is not fut]
-                    if left:
-                        self.waiting[key] = left
+            await self._block(keys)
 
     def check(self) -> None:
         """Read what is new in the store and wake whoever waits for it."""

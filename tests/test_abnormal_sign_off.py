@@ -36,11 +36,22 @@ def test_signer_name_is_masked():
     assert masked_name("李四") == "李*" and masked_name(None) is None
 
 
+async def asked(h) -> None:
+    """Until the case asks the customer: the deadline is set before the courier's proof
+    is in, and an answer before the question is refused."""
+    for _ in range(600):
+        if (await h.query("status", result_type=CaseStatus)).state == "awaiting_customer":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the case never asked the customer")
+
+
 async def test_customer_knows_the_signer_just_before_3_working_days(env, store):
     inp = sign_off()
     async with running_worker(env, store, signed_by(inp)) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "answer_due")
+        await asked(h)
         await sleep_to(env, due, -60)
         await h.execute_update("confirm_signer", SignerAnswer(by=CUSTOMER, knows_signer=True))
         assert (await h.result()).outcome == SignOffOutcome.SIGNER_KNOWN
@@ -64,7 +75,7 @@ async def test_unknown_signer_open_trade_refunded_by_return(env, store):
     inp = sign_off()
     async with running_worker(env, store, signed_by(inp, slip=True)) as (tq, outside):
         h = await start(env, tq, inp)
-        await deadline(h, "answer_due")
+        await asked(h)
         await h.execute_update("confirm_signer", SignerAnswer(by=CUSTOMER, knows_signer=False))
         result = await h.result()
         assert result.outcome == SignOffOutcome.REFUNDED
@@ -89,7 +100,7 @@ async def test_completed_trade_unknown_signer_manual_refund(env, store):
     inp = sign_off(completed=True, payee=PAYEE)
     async with running_worker(env, store, signed_by(inp)) as (tq, outside):
         h = await start(env, tq, inp)
-        await deadline(h, "answer_due")
+        await asked(h)
         await h.execute_update("confirm_signer", SignerAnswer(by=CUSTOMER, knows_signer=False))
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
         result = await h.result()
@@ -127,9 +138,7 @@ async def test_bad_answers_are_rejected(env, store):
     inp = sign_off()
     async with running_worker(env, store, signed_by(inp)) as (tq, _):
         h = await start(env, tq, inp)
-        await deadline(h, "answer_due")
-        while (await h.query("status", result_type=CaseStatus)).state != "awaiting_customer":
-            await asyncio.sleep(0.05)
+        await asked(h)
         assert "not the customer" in await rejection(h, "confirm_signer", SignerAnswer(by=OTHER_CUSTOMER, knows_signer=False))
         assert "only the customer" in await rejection(h, "confirm_signer", SignerAnswer(by=FIRST_LINE, knows_signer=False))
         assert "no payment details" in await rejection(h, "provide_payee", PayeeDetails(by=CUSTOMER, payee=PAYEE))

@@ -58,5 +58,5 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     with sqlite3.connect(work / "week-cases.db") as conn:
         still_open = conn.execute("select count(*) from cases where outcome is null").fetchone()[0]
     assert still_open == 0 and r["week"]["closed"] >= 20 + r["week"]["sweep_cases"], r["week"]
-    assert r["week"]["breach_total"] == 0 and not r["week"]["errors"], r["week"]
+    assert r["week"]["breach_total"] == 0 and not r["week"]["errors"], (r["week"]["breaches"], r["week"]["errors"])
     assert "THROUGHPUT ours/floor" in done.stdout
