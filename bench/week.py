@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 from temporalio.contrib.pydantic import pydantic_data_converter
-from adapters.simulators import SimulatorConfig
 from temporalio.testing import WorkflowEnvironment
 
+from adapters.simulators import SimulatorConfig
 from bench import drivers
 from bench.drivers import Case
 from bench.inbox import Inbox

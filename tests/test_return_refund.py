@@ -137,6 +137,13 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         assert (stored["state"], stored["outcome"]) == ("closed", "refunded")
         s = await status(h)
         assert (s.state, s.outcome, s.next_deadline) == ("closed", "refunded", None)
+        # the timeline went in batches, one local activity per wait, opening included
+        history = (await h.fetch_history()).events
+        writes = [e for e in history if e.marker_recorded_event_attributes.marker_name == "core_local_activity"]
+        scheduled = {e.activity_task_scheduled_event_attributes.activity_type.name for e in history
+                     if e.HasField("activity_task_scheduled_event_attributes")}
+        assert 1 < len(writes) < len(entries), (len(writes), len(entries))
+        assert scheduled == {"book_pickup", "check_return_receipt", "pay_refund"}
         await keep_history(h, "return_refund_pickup_refunded")
 
 

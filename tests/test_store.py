@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from domain.external import PaymentReceipt, PaymentRequest
-from domain.models import CaseEvent, CaseKind, CaseOpening, OrderLine, TimelineEntry
+from domain.models import CaseEvent, CaseKind, CaseOpening, OrderLine, TimelineBatch, TimelineEntry
 from store import CaseStore, open_store
 from tests.factories import header, order
 
@@ -239,3 +239,26 @@ def test_a_fresh_sqlite_file_is_created_and_migrated(tmp_path: Path):
     with s2.engine.connect() as c:
         assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     s2.engine.dispose()
+
+
+# -- timeline batches (what CaseFile sends: one transaction per wait) ----------------
+
+def test_a_first_batch_opens_the_case_and_stores_its_entries_once(any_store: CaseStore):
+    o = opening()
+    cid = o.case.case_id
+    batch = TimelineBatch(case_id=cid, opening=o, events=(event(cid, 0, "opened"), event(cid, 1, "review_requested")))
+    assert any_store.record_timeline(batch) == 2
+    assert any_store.record_timeline(batch) == 0  # a retried batch: nothing new
+    later = TimelineBatch(case_id=cid, events=(event(cid, 1, "review_requested"),
+                                               event(cid, 2, "closed", state="closed", outcome="rejected")))
+    assert any_store.record_timeline(later) == 1
+    assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [(0, "opened"), (1, "review_requested"), (2, "closed")]
+    row = any_store.get_case(cid)
+    assert (row["state"], row["outcome"], row["updated_at"]) == ("closed", "rejected", T0 + timedelta(minutes=2))
+
+
+def test_a_batch_for_an_unopened_case_raises_and_stores_nothing(any_store: CaseStore):
+    cid = f"S-{uuid.uuid4().hex[:12]}"
+    with pytest.raises(LookupError, match=f"case {cid} was never opened"):
+        any_store.record_timeline(TimelineBatch(case_id=cid, events=(event(cid, 0, "opened"), event(cid, 1, "x"))))
+    assert any_store.timeline(cid) == []
