@@ -11,7 +11,8 @@ from pydantic import Field
 from domain.models import Contract, LineQuantity
 from domain.money import Fen
 
-PaymentKind = Literal["refund", "cash_compensation", "coupon", "postage_refund", "price_difference"]
+PaymentKind = Literal["refund", "cash_compensation", "coupon", "postage_refund", "price_difference",
+                      "postage_reimbursement"]
 
 
 def idempotency_key(case_id: str, step: str) -> str:
@@ -28,6 +29,9 @@ class PaymentRequest(Contract):
     amount_fen: Fen = Field(gt=0)
     account_ref: str = Field(min_length=1, description="the paying account; private")
     reason: str = ""
+    lines: tuple[LineQuantity, ...] = Field(
+        default=(), description="the order lines this pays back (the order's ledger counts them); "
+                                "empty: the whole order for a refund, none for other kinds")
 
     def fingerprint(self) -> str:
         """What must match for a repeated key to be the same request."""

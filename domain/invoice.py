@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from domain.manual_refund import Payee
 from domain.actors import Role
 from domain.models import CaseInput, CaseKind, Contract, EvidenceRef
 from domain.money import Fen, yuan
@@ -72,6 +73,7 @@ class InvoiceInput(CaseInput):
     amount_fen: Fen
     vat: VatDetails | None = None
     wrong_invoice_no: str | None = Field(default=None, min_length=1, max_length=40)
+    payee: Payee | None = Field(default=None, description="for the 5-yuan postage refund of a wrong invoice; asked for if absent")
 
     @model_validator(mode="after")
     def _rules(self) -> InvoiceInput:
@@ -92,6 +94,8 @@ def invoice_problem(inp: InvoiceInput) -> str | None:
         return "company documents belong to a VAT invoice request only"
     if inp.problem == InvoiceProblem.WRONG and not inp.wrong_invoice_no:
         return "a wrong invoice is named by its number"
+    if inp.problem != InvoiceProblem.WRONG and inp.payee is not None:
+        return "payment details belong to a wrong invoice's postage refund only"
     return None
 
 

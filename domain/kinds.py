@@ -53,6 +53,8 @@ COMMON_ANSWERS = {
     "decide": Answer("decide", ApprovalDecision, help="an approver's decision on a pending approval"),
 }
 
+PAYEE_ANSWER = {"payee": Answer("provide_payee", PayeeDetails, help="customer: payment account, account id, real name")}
+
 KINDS: dict[CaseKind, KindSpec] = {}
 
 
@@ -91,6 +93,7 @@ register(
             "invoice_returned": Answer("wrong_invoice_returned", InvoiceArrival,
                                        help="invoice specialist: the wrong invoice came back in the post"),
             "invoice_delivered": Answer("invoice_delivered", InvoiceDelivered, help="customer: the new invoice arrived"),
+            **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },
     )
@@ -106,7 +109,6 @@ register(
         answers={**COMMON_ANSWERS},
     )
 )
-PAYEE_ANSWER = {"payee": Answer("provide_payee", PayeeDetails, help="customer: payment account, account id, real name")}
 register(
     KindSpec(
         kind=CaseKind.ABNORMAL_SIGN_OFF,

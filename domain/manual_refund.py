@@ -34,11 +34,12 @@ class ManualRefundState(StrEnum):
 class ManualRefundOutcome(StrEnum):
     PAID = "paid"
     REJECTED = "rejected"
+    REFUND_CAPPED = "refund_capped"   # the order had nothing left to refund (issue 10)
 
 
 PAYMENT_KIND: dict[ManualRefundReason, PaymentKind] = {
     ManualRefundReason.SHIPPING_FEE: "postage_refund",
-    ManualRefundReason.INVOICE_POSTAGE: "postage_refund",
+    ManualRefundReason.INVOICE_POSTAGE: "postage_reimbursement",  # the customer's own cost, not the order's
     ManualRefundReason.COMPLETED_TRADE: "refund",
     ManualRefundReason.PARTIAL_QUANTITY: "refund",
     ManualRefundReason.COMPENSATION_PAYOUT: "cash_compensation",
@@ -50,6 +51,7 @@ GOODS_REASONS = (ManualRefundReason.COMPLETED_TRADE, ManualRefundReason.PARTIAL_
 REVIEW_ROLES = (Role.OPERATIONS_SUPERVISOR,)
 SECOND_CHECK_ROLES = (Role.OPERATIONS_SUPERVISOR, Role.REFUND_SPECIALIST)
 ASSESSOR_ROLES = (Role.RETURN_SPECIALIST,)
+OPENER_MAY_NOT_APPROVE = "they registered this manual refund; §4.9's two-person check needs others"
 
 
 class Payee(Contract):

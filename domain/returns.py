@@ -30,6 +30,8 @@ class ReturnOutcome(StrEnum):
     REFUNDED = "refunded"                          # goods received, then refunded
     ADVANCE_COMPENSATED = "advance_compensated"    # refunded without waiting for the goods
     REJECTED = "rejected"
+    NOTHING_TO_REFUND = "nothing_to_refund"        # only free gifts: nothing was paid for them
+    REFUND_CAPPED = "refund_capped"                # the order had nothing left to refund (issue 10)
 
 
 REVIEWER_ROLES = (Role.RETURN_SPECIALIST,)

@@ -23,7 +23,7 @@ from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
 # workflows.* entries are the stateless library modules the case workflows share; each
 # process module (workflows/return_refund.py, ...) is still loaded fresh per run.
 PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
-               "workflows.steps", "workflows.casefile", "workflows.case_workflow", "workflows.remedies",
+               "workflows.steps", "workflows.casefile", "workflows.case_workflow", "workflows.remedies", "workflows.payout",
                "workflows.evidence")
 
 

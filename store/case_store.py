@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from domain.external import PaymentReceipt, PaymentRequest
 from domain.models import CaseEvent, CaseOpening, Order, TimelineBatch, TimelineEntry
+from store.ledger import Ledger
 from store.schema import CaseEventRow, CaseRow, OrderRow, PaymentRow
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -54,6 +55,7 @@ def migrate(engine: Engine) -> None:
 class CaseStore:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.ledger = Ledger(engine)
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -113,6 +115,14 @@ class CaseStore:
 
     def _insert_case(self, conn: Connection, opening: CaseOpening) -> bool:
         c = opening.case
+        # The ledger counts against the order a case is about: seed data normally has it;
+        # otherwise the case brings it (its header carries no phone, address or account).
+        self._insert_ignore(
+            conn, OrderRow,
+            dict(order_id=c.order.order_id, customer_id=c.order.customer_id, paid_fen=c.order.paid_fen,
+                 body=c.order.model_dump(mode="json")),
+            ["order_id"],
+        )
         return self._insert_ignore(
             conn,
             CaseRow,

@@ -47,7 +47,7 @@ class CaseRow(Base):
     workflow_id: Mapped[str] = mapped_column(String(100), unique=True)
     order_id: Mapped[str] = mapped_column(String(64), index=True)
     customer_id: Mapped[str] = mapped_column(String(64), index=True)
-    opened_by: Mapped[str] = mapped_column(String(64))
+    opened_by: Mapped[str] = mapped_column(String(100))
     opened_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(40), index=True)
@@ -64,7 +64,7 @@ class CaseEventRow(Base):
     seq: Mapped[int]
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(60))
-    actor: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]]
 
@@ -79,6 +79,24 @@ class PaymentRow(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     payment_id: Mapped[str] = mapped_column(String(80))
     paid_at: Mapped[datetime]
+
+
+class LedgerRow(Base):
+    """The order's money ledger (domain/ledger.py): one row per payment, reserved before
+    it is paid, unique by the payment's idempotency key."""
+    __tablename__ = "order_ledger"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    case_id: Mapped[str] = mapped_column(String(100), index=True)
+    order_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    purse: Mapped[str] = mapped_column(String(20))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    payment_id: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 Index("ix_case_events_case_seq", CaseEventRow.case_id, CaseEventRow.seq)

@@ -18,10 +18,15 @@ from domain.invoice import (
     delivery_window,
     postage_paid_by,
 )
+from domain.approvals import ApprovalDecision
+from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef
-from domain.remedies import CaseResult
+from domain.remedies import CaseResult, PayeeDetails
+from tests.case_clock import pending
 from tests.conftest import running_worker
-from tests.deadlines import CUSTOMER, FIRST_LINE, INVOICE_SPECIALIST, OTHER_CUSTOMER, deadline, entries, sleep_to
+from tests.deadlines import (
+    CUSTOMER, FIRST_LINE, INVOICE_SPECIALIST, OTHER_CUSTOMER, REFUND_SPECIALIST, SUPERVISOR, deadline, entries, sleep_to,
+)
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
 
@@ -40,6 +45,7 @@ def invoice_input(problem: InvoiceProblem, **kw) -> InvoiceInput:
         fields["vat"] = VAT
     if problem == InvoiceProblem.WRONG:
         fields["wrong_invoice_no"] = "INV-OLD-1"
+        fields["payee"] = PAYEE
     fields.update(kw)
     return InvoiceInput(**fields)
 
@@ -91,7 +97,20 @@ def test_only_the_invoice_specialist_logs_a_returned_invoice():
     assert arrival_problem(InvoiceArrival(by=INVOICE_SPECIALIST), "awaiting_return") is None
 
 
+PAYEE = Payee(payment_account="alipay", account_id="13900002222", real_name="李四")
+
+
 # -- the workflow --
+
+async def check_postage(env, inp: InvoiceInput, *, reviewer=SUPERVISOR, second=REFUND_SPECIALIST):
+    """§4.9: the 5 yuan postage goes through the manual refund's two-person check."""
+    child = env.client.get_workflow_handle(f"{inp.case.workflow_id}-postage")
+    await pending(child, "review")
+    await child.execute_update("decide", ApprovalDecision(approval_id="review", approver=reviewer, approve=True))
+    await pending(child, "second-check")
+    await child.execute_update("decide", ApprovalDecision(approval_id="second-check", approver=second, approve=True))
+    return child
+
 
 async def start(env, tq, inp: InvoiceInput):
     return await env.client.start_workflow("Invoice", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult)
@@ -142,22 +161,63 @@ async def test_wrong_invoice_returned_postage_refunded_once_new_one_just_before_
         await sleep_to(env, back_by, -60)
         await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
         due = await deadline(h, "invoice_delivered")
+        assert outside.payment.ledger == []  # nothing is paid before the two-person check
+        await check_postage(env, inp)
         await sleep_to(env, due, -60)
         await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
         result = await h.result()
         assert result.outcome == InvoiceOutcome.DELIVERED and result.refund_fen == 500
-        payments = store.payments(inp.case.case_id)
-        assert [(p["kind"], p["amount_fen"]) for p in payments] == [("postage_refund", 500)]
-        assert [r.kind for r in outside.payment.ledger] == ["postage_refund"]
-        await keep_history(h, "invoice_wrong_returned_delivered")
+        postage = store.payments(f"{inp.case.case_id}-postage")
+        assert [(p["kind"], p["amount_fen"]) for p in postage] == [("postage_reimbursement", 500)]
+        assert store.payments(inp.case.case_id) == []
+        assert [r.kind for r in outside.payment.ledger] == ["postage_reimbursement"]
+        await keep_history(h, "invoice_wrong_returned_postage_checked_delivered")
+
+
+async def test_wrong_invoice_postage_needs_two_people_neither_of_them_the_opener(env, store):
+    async with running_worker(env, store) as (tq, outside):
+        inp = invoice_input(InvoiceProblem.WRONG)
+        h = await start(env, tq, inp)
+        await deadline(h, "wrong_invoice_back")
+        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        child = env.client.get_workflow_handle(f"{inp.case.workflow_id}-postage")
+        await pending(child, "review")
+        await child.execute_update("decide", ApprovalDecision(approval_id="review", approver=SUPERVISOR, approve=True))
+        await pending(child, "second-check")
+        with pytest.raises(WorkflowUpdateFailedError) as e:
+            await child.execute_update("decide", ApprovalDecision(approval_id="second-check", approver=SUPERVISOR,
+                                                                  approve=True))
+        assert "different person" in str(e.value.cause)
+        assert outside.payment.ledger == []
+        await child.execute_update("decide", ApprovalDecision(approval_id="second-check", approver=REFUND_SPECIALIST,
+                                                              approve=True))
+        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        assert (await h.result()).refund_fen == 500
+
+
+async def test_wrong_invoice_without_payee_asks_for_it(env, store):
+    async with running_worker(env, store) as (tq, outside):
+        inp = invoice_input(InvoiceProblem.WRONG, payee=None)
+        h = await start(env, tq, inp)
+        await deadline(h, "wrong_invoice_back")
+        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        await deadline(h, "payee")
+        await h.execute_update("provide_payee", PayeeDetails(by=CUSTOMER, payee=PAYEE))
+        await check_postage(env, inp)
+        await deadline(h, "invoice_delivered")
+        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        result = await h.result()
+        assert result.refund_fen == 500 and [r.amount_fen for r in outside.payment.ledger] == [500]
 
 
 async def test_wrong_invoice_delivery_window_passes_after_arrival(env, store):
     async with running_worker(env, store) as (tq, _):
-        h = await start(env, tq, invoice_input(InvoiceProblem.WRONG))
+        inp = invoice_input(InvoiceProblem.WRONG)
+        h = await start(env, tq, inp)
         await deadline(h, "wrong_invoice_back")
         await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
         due = await deadline(h, "invoice_delivered")
+        await check_postage(env, inp)
         await sleep_to(env, due, +60)
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
 
@@ -196,7 +256,8 @@ async def test_vat_invoice_unconfirmed_after_two_weeks(env, store):
 
 async def test_bad_answers_are_rejected_and_leave_no_trace(env, store):
     async with running_worker(env, store) as (tq, _):
-        h = await start(env, tq, invoice_input(InvoiceProblem.WRONG))
+        inp = invoice_input(InvoiceProblem.WRONG)
+        h = await start(env, tq, inp)
         await deadline(h, "wrong_invoice_back")
         before = await entries(h)
         for handler, answer, reason in [
@@ -219,5 +280,6 @@ async def test_bad_answers_are_rejected_and_leave_no_trace(env, store):
         accepted = [ev for ev in history.events if ev.HasField("workflow_execution_update_accepted_event_attributes")]
         assert len(accepted) == 1
         assert (await entries(h))[: len(before)] == before
+        await check_postage(env, inp)
         await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERED

@@ -36,12 +36,12 @@ with workflow.unsafe.imports_passed_through():
         responsibility,
         situation,
     )
-    from domain.external import PaymentRequest, idempotency_key
     from domain.models import CaseStatus
     from domain.policy import Tier
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
+    from workflows.payout import pay
 
 PAYMENT_KIND = {"coupon": "coupon", "cash": "cash_compensation", "refund_difference": "price_difference"}
 
@@ -156,11 +156,10 @@ class Complaint(CaseWorkflow):
         if not final.approve or final.amount_fen <= 0:
             return 0
         f.state = ComplaintState.PAYING
-        receipt = await steps.grant_compensation(PaymentRequest(
-            idempotency_key=idempotency_key(inp.case.case_id, "compensation"), case_id=inp.case.case_id,
-            order_id=inp.case.order.order_id, kind=PAYMENT_KIND[inp.intake.demand_kind], amount_fen=final.amount_fen,
-            account_ref=inp.case.order.paying_account, reason=f"complaint answered by {final.level.value}",
-        ))
+        receipt = await pay(f, step="compensation", kind=PAYMENT_KIND[inp.intake.demand_kind], amount_fen=final.amount_fen,
+                            reason=f"complaint answered by {final.level.value}", compensation=True)
+        if receipt is None:
+            return 0
         await f.record("compensation_paid", "payment", amount_fen=receipt.amount_fen, payment_kind=receipt.kind,
                        payment_id=receipt.payment_id)
         return receipt.amount_fen

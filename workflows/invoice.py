@@ -3,10 +3,13 @@ refunded; then finance issues the invoice and the case waits for the customer to
 have it within the window for the kind of request."""
 from __future__ import annotations
 
+import asyncio
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.external import PaymentRequest, idempotency_key
+    from domain.manual_refund import ManualRefundReason
     from domain.findings import InvoiceIssue, InvoiceReceipt
     from domain.invoice import (
         POSTAGE_REFUND_FEN,
@@ -23,13 +26,17 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseStatus
     from domain.remedies import CaseResult
     from domain.replies import customer_problem
-    from workflows import steps
+    from workflows import remedies, steps
     from workflows.casefile import CaseFile
-    from workflows.case_workflow import CaseWorkflow
+    from workflows.remedies import RemedyCase
+
+# §4.9: invoice postage is a manual refund, paid only after its two-person check; runs
+# begun before paid the 5 yuan at once.
+POSTAGE_TWO_PERSON = "invoice-postage-two-person-check"
 
 
 @workflow.defn
-class Invoice(CaseWorkflow):
+class Invoice(RemedyCase):
     @workflow.init
     def __init__(self, inp: InvoiceInput) -> None:
         self.inp = inp
@@ -38,6 +45,8 @@ class Invoice(CaseWorkflow):
         self.arrival: InvoiceArrival | None = None
         self.delivered: InvoiceDelivered | None = None
         self.postage_fen = 0
+        self.start_remedies(inp.payee)
+        self._postage: asyncio.Task[None] | None = None
 
     @workflow.run
     async def run(self, inp: InvoiceInput) -> CaseResult:
@@ -54,7 +63,11 @@ class Invoice(CaseWorkflow):
             await f.record("wrong_invoice_returned", self.arrival.by.actor_id, state=InvoiceState.ISSUING,
                            invoice_no=inp.wrong_invoice_no)
             start = workflow.now()
-            await self._refund_postage()
+            if workflow.patched(POSTAGE_TWO_PERSON):
+                # alongside the new invoice, whose 5 working days do not wait on the check
+                self._postage = asyncio.create_task(self._postage_manual_refund())
+            else:
+                await self._refund_postage()
 
         window = delivery_window(inp.problem)
         due = f.deadline_after("invoice_delivered", start, getattr(windows, window))
@@ -67,11 +80,26 @@ class Invoice(CaseWorkflow):
         await f.record("invoice_issued", "finance", state=InvoiceState.AWAITING_DELIVERY, invoice_no=receipt.invoice_no,
                        postage_paid_by=postage_paid_by(inp.problem), due_at=due.isoformat(), window=window)
         if await f.wait_until(lambda: self.delivered is not None, due):
+            await self._postage_settled()
             await f.close(InvoiceOutcome.DELIVERED, inp.case.customer_id, invoice_no=receipt.invoice_no)
             return CaseResult(case_id=inp.case.case_id, outcome=InvoiceOutcome.DELIVERED, refund_fen=self.postage_fen)
         await f.record("sla_breached", "system", window=window)
+        await self._postage_settled()
         await f.close(InvoiceOutcome.DELIVERY_UNCONFIRMED, "system", invoice_no=receipt.invoice_no, window=window)
         return CaseResult(case_id=inp.case.case_id, outcome=InvoiceOutcome.DELIVERY_UNCONFIRMED, refund_fen=self.postage_fen)
+
+    async def _postage_manual_refund(self) -> None:
+        outcome = await remedies.manual_refund(
+            self, (), pickup=False, reason="postage advanced for mailing back a wrong invoice", step="postage",
+            reason_kind=ManualRefundReason.INVOICE_POSTAGE, amount_fen=POSTAGE_REFUND_FEN,
+        )
+        if outcome == "paid":
+            self.postage_fen = self.refunded_fen
+
+    async def _postage_settled(self) -> None:
+        """The case closes only once its postage refund has ended, one way or the other."""
+        if self._postage is not None:
+            await self._postage
 
     async def _refund_postage(self) -> None:
         f, case = self.file, self.inp.case

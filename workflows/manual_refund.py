@@ -9,8 +9,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.approvals import Subject
-    from domain.external import PaymentRequest, PickupRequest, ReceiptQuery, idempotency_key
+    from domain.external import PickupRequest, ReceiptQuery
     from domain.manual_refund import (
+        OPENER_MAY_NOT_APPROVE,
         REVIEW_ROLES,
         SECOND_CHECK_ROLES,
         Assessment,
@@ -30,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
+    from workflows.payout import pay
 
 
 @workflow.defn
@@ -55,8 +57,10 @@ class ManualRefund(CaseWorkflow):
 
         text = summary(inp, pickup)
         await f.record("summarised", "refund_specialist", state=ManualRefundState.AWAITING_REVIEW, summary=text)
+        # §4.9's two-person check: whoever registered the refund checks neither step
+        opener = (inp.case.opened_by,)
         review = await self.seek_approval("review", Subject.MANUAL_REFUND_REVIEW, REVIEW_ROLES, "manual_refund_review",
-                                          summary=text)
+                                          summary=text, not_by=opener, not_by_reason=OPENER_MAY_NOT_APPROVE)
         assert review is not None  # no `until`: the review is waited for
         if not review.approve:
             return await self._reject(review.approver.actor_id, review.note, reviewed_by=review.approver.actor_id)
@@ -64,7 +68,7 @@ class ManualRefund(CaseWorkflow):
         await f.record("review_passed", review.approver.actor_id, state=ManualRefundState.AWAITING_SECOND_CHECK)
         second = await self.seek_approval(
             "second-check", Subject.MANUAL_REFUND_SECOND_CHECK, SECOND_CHECK_ROLES, "manual_refund_payment",
-            summary=text, not_by=(review.approver.actor_id,),
+            summary=text, not_by=(review.approver.actor_id, *opener),
         )
         assert second is not None
         if not second.approve:
@@ -117,18 +121,19 @@ class ManualRefund(CaseWorkflow):
     async def _pay(self, amount: int, reviewed_by: str, second_checked_by: str) -> ManualRefundResult:
         f, inp = self.file, self.inp
         await f.record("payment_started", "finance", state=ManualRefundState.PAYING, amount_fen=amount)
-        request = PaymentRequest(
-            idempotency_key=idempotency_key(inp.case.case_id, "manual_refund"), case_id=inp.case.case_id,
-            order_id=inp.case.order.order_id, kind=payment_kind(inp), amount_fen=amount,
-            account_ref=inp.payee.account_id, reason=inp.reason_kind.value,
-        )
-        if inp.reason_kind == ManualRefundReason.COMPENSATION_PAYOUT:
-            receipt = await steps.grant_compensation(request)
+        payout = inp.reason_kind == ManualRefundReason.COMPENSATION_PAYOUT
+        receipt = await pay(f, step="manual_refund", kind=payment_kind(inp), amount_fen=amount,
+                            reason=inp.reason_kind.value, lines=inp.lines, account_ref=inp.payee.account_id,
+                            compensation=payout)
+        if payout:
             due = f.deadlines.get("payout_due")
             if due is not None and workflow.now() > due:
                 await f.record("sla_breached", "system", window="compensation_payout")
-        else:
-            receipt = await steps.pay_refund(request)
+        if receipt is None:  # the order had nothing left to refund: a person looks at it
+            await f.close(ManualRefundOutcome.REFUND_CAPPED, "finance", asked_fen=amount)
+            return ManualRefundResult(case_id=inp.case.case_id, outcome=ManualRefundOutcome.REFUND_CAPPED,
+                                      reviewed_by=reviewed_by, second_checked_by=second_checked_by,
+                                      reason="nothing was left to refund on the order")
         await f.record("paid", "finance", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
         await f.record("confirmed", "refund_specialist", payment_id=receipt.payment_id)
         await f.close(ManualRefundOutcome.PAID, "finance", amount_fen=receipt.amount_fen)

@@ -10,8 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.actors import ActorRef, Role
     from domain.approvals import MoneyAtStake, Subject, roles_for_tier
     from domain.compensation import CompensationOffer
-    from domain.external import PaymentRequest, idempotency_key
-    from domain.manual_refund import ManualRefundInput, ManualRefundReason, ManualRefundResult, Payee
+    from domain.manual_refund import GOODS_REASONS, ManualRefundInput, ManualRefundReason, ManualRefundResult, Payee
     from domain.models import CaseHeader, CaseKind, CaseStatus, LineQuantity, lines_value_fen
     from domain.policy import Tier
     from domain.remedies import PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
@@ -19,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.returns import ReturnOrigin, ReturnRefundInput, ReturnRefundResult, ReviewDecision
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
+    from workflows.payout import pay
 
 NOTHING_TO_REFUND = "nothing_to_refund"
 
@@ -63,9 +63,11 @@ async def refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pickup: boo
 
 
 async def manual_refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pickup: bool, reason: str,
-                        step: str = "refund") -> str:
-    """A completed trade or a partial quantity (§4.9): needs the customer's payee details,
-    asked for here when the case did not bring them."""
+                        step: str = "refund", reason_kind: ManualRefundReason | None = None,
+                        amount_fen: int | None = None) -> str:
+    """A completed trade or a partial quantity (§4.9), or another manual refund kind
+    (`reason_kind`, `amount_fen`): needs the customer's payee details, asked for here
+    when the case did not bring them."""
     f = wf.file
     order = f.case.order
     payee = await wf.obtain_payee()
@@ -73,14 +75,15 @@ async def manual_refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pick
         await f.record("refund_not_started", "system", why="the customer gave no payment account within the window",
                        window="customer_answer")
         return "payee_missing"
-    kind = ManualRefundReason.COMPLETED_TRADE if order.trade_completed else ManualRefundReason.PARTIAL_QUANTITY
+    kind = reason_kind or (ManualRefundReason.COMPLETED_TRADE if order.trade_completed else ManualRefundReason.PARTIAL_QUANTITY)
+    amount = lines_value_fen(order, lines) if amount_fen is None else amount_fen
     case = child_header(f.case, CaseKind.MANUAL_REFUND, step, reason)
     await f.record("refund_started", "system", child=case.workflow_id, route=RefundRoute.MANUAL_REFUND.value,
                    pickup=pickup, lines=[lq.model_dump() for lq in lines])
     result: ManualRefundResult = await workflow.execute_child_workflow(
         "ManualRefund",
-        ManualRefundInput(case=case, policy=f.policy, reason_kind=kind, amount_fen=lines_value_fen(order, lines),
-                          lines=lines, payee=payee, pickup=pickup, note=reason[:500]),
+        ManualRefundInput(case=case, policy=f.policy, reason_kind=kind, amount_fen=amount,
+                          lines=lines, payee=payee, pickup=pickup if kind in GOODS_REASONS else None, note=reason[:500]),
         id=case.workflow_id, result_type=ManualRefundResult,
     )
     await f.record("refund_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
@@ -160,13 +163,9 @@ async def compensate(wf: CaseWorkflow, offer: CompensationOffer, *, basis_fen: i
             return 0
         amount = decision.amount_fen or amount
     kind = "price_difference" if offer.kind == "refund_difference" else ("coupon" if offer.kind == "coupon" else "cash_compensation")
-    receipt = await steps.grant_compensation(
-        PaymentRequest(
-            idempotency_key=idempotency_key(f.case.case_id, step), case_id=f.case.case_id,
-            order_id=f.case.order.order_id, kind=kind, amount_fen=amount,
-            account_ref=f.case.order.paying_account, reason=why,
-        )
-    )
+    receipt = await pay(f, step=step, kind=kind, amount_fen=amount, reason=why, compensation=True)
+    if receipt is None:
+        return 0
     await f.record("compensation_granted", "payment", step=step, situation=offer.situation.value, payment_kind=kind,
                    amount_fen=receipt.amount_fen, payment_id=receipt.payment_id, tier=offer.tier.value)
     return receipt.amount_fen

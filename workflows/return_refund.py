@@ -7,7 +7,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.external import PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, idempotency_key
+    from domain.external import PickupBooking, PickupRequest, ReceiptQuery
     from domain.models import CaseStatus
     from domain.returns import (
         ReturnOutcome,
@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import steps
     from workflows.casefile import CaseFile
+    from workflows.payout import pay
     from workflows.case_workflow import CaseWorkflow
 
 
@@ -101,13 +102,11 @@ class ReturnRefund(CaseWorkflow):
         f, inp = self.file, self.inp
         amount = refund_amount(inp)
         await f.record("refund_started", "system", state=ReturnState.REFUNDING, advance_compensation=advance, why=why)
-        receipt = await steps.pay_refund(
-            PaymentRequest(
-                idempotency_key=idempotency_key(inp.case.case_id, "refund"), case_id=inp.case.case_id,
-                order_id=inp.case.order.order_id, kind="refund", amount_fen=amount,
-                account_ref=inp.case.order.paying_account, reason=why,
-            )
-        )
+        receipt = await pay(f, step="refund", kind="refund", amount_fen=amount, reason=why, lines=inp.lines)
+        if receipt is None:  # a free gift, or the order has nothing left to refund
+            outcome = ReturnOutcome.NOTHING_TO_REFUND if amount == 0 else ReturnOutcome.REFUND_CAPPED
+            await f.close(outcome, "system", why=why)
+            return ReturnRefundResult(case_id=inp.case.case_id, outcome=outcome, reason=why)
         outcome = ReturnOutcome.ADVANCE_COMPENSATED if advance else ReturnOutcome.REFUNDED
         await f.record("refund_paid", "payment", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id,
                        advance_compensation=advance)
