@@ -10,7 +10,7 @@ from pydantic import Field
 
 from domain.actors import ActorRef, Role
 from domain.compensation import CompensationOffer, offer_for_percent
-from domain.models import CaseHeader, CaseInput, Contract, LineQuantity, lines_value_fen
+from domain.models import CaseHeader, CaseInput, Contract, LineQuantity, lines_value_fen, Lines
 from domain.policy import Policy, Situation
 
 
@@ -50,7 +50,7 @@ class HeldOrderAnswer(Contract):
 
 class HeldOrderInput(CaseInput):
     cause: HoldCause
-    lines: tuple[LineQuantity, ...] = Field(default=(), description="the held lines; empty: the whole order")
+    lines: Lines = Field(default=(), description="the held lines; empty: the whole order")
     offer_percent: int = Field(default=10, ge=1, le=100, description="the compensation the agent offers")
     offer_kind: Literal["coupon", "cash"] = "coupon"
 

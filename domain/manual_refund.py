@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from domain.actors import ActorRef, Role
 from domain.external import PaymentKind
-from domain.models import CaseInput, Contract, LineQuantity, lines_value_fen
+from domain.models import CaseInput, Contract, LineQuantity, lines_value_fen, Lines
 from domain.policy import Policy
 
 
@@ -73,7 +73,7 @@ def mask(value: str) -> str:
 class ManualRefundInput(CaseInput):
     reason_kind: ManualRefundReason
     amount_fen: int = Field(gt=0)
-    lines: tuple[LineQuantity, ...] = Field(default=(), description="the refunded lines; empty: not line-based")
+    lines: Lines = Field(default=(), description="the refunded lines; empty: not line-based")
     payee: Payee
     pickup: bool | None = Field(default=None, description="a parent process already decided whether goods come back")
     note: str = Field(default="", max_length=500)

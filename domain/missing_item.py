@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from domain.findings import ShipmentCheck
 from domain.manual_refund import Payee
-from domain.models import CaseInput, CaseKind, LineQuantity, lines_value_fen
+from domain.models import CaseInput, CaseKind, LineQuantity, lines_value_fen, Lines
 from domain.replies import Reply
 
 
@@ -43,7 +43,7 @@ DEFAULT_REMEDY = Remedy.REFUND  # no answer: refund, never ship goods nobody con
 
 
 class MissingItemInput(CaseInput):
-    missing: tuple[LineQuantity, ...] = Field(min_length=1, description="what the customer says is missing")
+    missing: Lines = Field(min_length=1, description="what the customer says is missing")
     payee: Payee | None = None
 
     @model_validator(mode="after")

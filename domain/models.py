@@ -5,9 +5,9 @@ import hashlib
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.money import Fen
 from domain.policy import Policy  # noqa: F401  (CaseInput annotation)
@@ -68,6 +68,20 @@ class Order(Contract):
 class LineQuantity(Contract):
     sku: str = Field(min_length=1)
     quantity: int = Field(gt=0)
+
+
+def distinct_lines(lines: tuple[LineQuantity, ...]) -> tuple[LineQuantity, ...]:
+    """A request names each line once, with its whole quantity: a line listed twice
+    would be refunded twice (issue 10)."""
+    skus = [lq.sku for lq in lines]
+    twice = sorted({sku for sku in skus if skus.count(sku) > 1})
+    if twice:
+        raise ValueError(f"line {', '.join(twice)} is listed more than once; list each line once with its whole quantity")
+    return lines
+
+
+# The order lines a request is about, each named once.
+Lines = Annotated[tuple[LineQuantity, ...], AfterValidator(distinct_lines)]
 
 
 def lines_value_fen(order: Order, lines: tuple[LineQuantity, ...]) -> int:

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from domain.models import CaseInput, Contract, LineQuantity, Order, lines_value_fen
+from domain.models import CaseInput, Contract, LineQuantity, Order, lines_value_fen, Lines
 from domain.policy import Policy
 
 
@@ -38,7 +38,7 @@ ORIGINAL_CLOSED_AS = "abnormal_return_no_refund"
 
 class ReshipInput(CaseInput):
     cause: ReshipCause
-    lines: tuple[LineQuantity, ...] = Field(default=(), description="empty: the whole order")
+    lines: Lines = Field(default=(), description="empty: the whole order")
     customer_insists: bool = Field(default=True, description="the customer wants the goods, not a refund")
     note: str = Field(default="", max_length=500)
 

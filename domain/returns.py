@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from domain.actors import SYSTEM, ActorRef, Role
-from domain.models import CaseInput, Contract, LineQuantity, lines_value_fen
+from domain.models import CaseInput, Contract, LineQuantity, lines_value_fen, Lines
 from domain.policy import Policy
 
 
@@ -56,7 +56,7 @@ class ReviewDecision(Contract):
 
 
 class ReturnRefundInput(CaseInput):
-    lines: tuple[LineQuantity, ...] = Field(default=(), description="empty: the whole order")
+    lines: Lines = Field(default=(), description="empty: the whole order")
     origin: ReturnOrigin = ReturnOrigin.CUSTOMER_REQUEST
     decided: ReviewDecision | None = Field(default=None, description="a parent process already reviewed it")
 

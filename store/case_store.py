@@ -199,6 +199,12 @@ class CaseStore:
                 for r in s.scalars(q)
             ]
 
+    def first_case_id_with_prefix(self, prefix: str) -> str | None:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        q = select(CaseRow.case_id).where(CaseRow.case_id.like(escaped + "%", escape="\\")).limit(1)
+        with self._session() as s:
+            return s.scalar(q)
+
     def count_cases(self) -> int:
         with self._session() as s:
             return s.scalar(select(func.count()).select_from(CaseRow)) or 0

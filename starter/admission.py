@@ -1,0 +1,58 @@
+"""Whether a fully built case may start: who opens it and with which origin
+(domain/opening.py), whether its order still has money to give back (the order's
+ledger), and whether a chosen case id could collide with a child's. Read-only: a
+refused case leaves nothing behind."""
+from __future__ import annotations
+
+from domain.actors import Role
+from domain.ledger import PURSE, Purse, refundable_problem
+from domain.manual_refund import ManualRefundInput, payment_kind
+from domain.models import CaseInput
+from domain.opening import opening_problem, origin_of
+from domain.refusal import RefusalInput
+from domain.returns import ReturnRefundInput
+from starter.cli import CliError
+from store import CaseStore
+
+
+def admit(store: CaseStore, inp: CaseInput, role: Role, *, chosen_id: bool) -> None:
+    """Raise CliError saying why this case may not start; return when it may."""
+    case = inp.case
+    problem = opening_problem(role, case.kind, origin_of(inp), own_order=case.opened_by == case.order.customer_id)
+    if problem:
+        raise CliError(f"{case.opened_by} may not open this case: {problem}")
+    problem = money_problem(store, inp)
+    if problem:
+        raise CliError(f"invalid {case.kind.value} case: {problem}")
+    if chosen_id:
+        clash = child_id_clash(store, case.case_id)
+        if clash:
+            raise CliError(f"case id {case.case_id} is taken: {clash}")
+
+
+def money_problem(store: CaseStore, inp: CaseInput) -> str | None:
+    """A case whose only purpose is money back is refused when the order has none left."""
+    order = inp.case.order
+    entries = store.ledger.entries(order.order_id)
+    if isinstance(inp, ReturnRefundInput):
+        return refundable_problem(order, entries, inp.lines)
+    if isinstance(inp, ManualRefundInput) and PURSE[payment_kind(inp)] == Purse.ORDER:
+        return refundable_problem(order, entries, inp.lines, amount_fen=inp.amount_fen)
+    if isinstance(inp, RefusalInput) and order.paid:
+        return refundable_problem(order, entries, ())
+    return None
+
+
+def child_id_clash(store: CaseStore, case_id: str) -> str | None:
+    """Child cases are `<parent id>-<step>`: a chosen id may be neither a child's of an
+    existing case nor the parent of an existing case's id."""
+    for i, ch in enumerate(case_id):
+        if ch == "-" and store.get_case(case_id[:i]) is not None:
+            return f"it would be a child of case {case_id[:i]}"
+    child = store.first_case_id_with_prefix(case_id + "-")
+    if child:
+        return f"case {child} would look like its child"
+    return None
+
+
+
