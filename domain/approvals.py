@@ -116,5 +116,11 @@ def approval_problem(
     return None
 
 
+# Cases that ended where the engine could not finish the job: a step failed for good, or
+# the order had nothing left to refund. They stay on the supervisors' list (issue 10).
+NEEDS_PERSON_OUTCOMES = ("failed", "refund_capped")
+NEEDS_PERSON_ROLES = (Role.OPERATIONS_SUPERVISOR, Role.SECOND_LINE)
+
+
 def roles_for_tier(tier: Tier) -> tuple[Role, ...]:
     return TIER_ROLES[tier]

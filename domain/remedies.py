@@ -4,6 +4,7 @@ completed trade or part of a line's quantity, which the platform's return button
 cannot express."""
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 
 from pydantic import Field
@@ -28,9 +29,19 @@ def refund_route(order: Order, lines: tuple[LineQuantity, ...]) -> RefundRoute:
     return RefundRoute.RETURN_REFUND
 
 
+CASE_ID_MAX = 80
+
+
 def child_case_id(case_id: str, step: str) -> str:
-    """A child's case id derived from its parent's, so a retried start finds the same child."""
-    return f"{case_id}-{step}"
+    """A child's case id derived from its parent's, so a retried start finds the same child.
+    Never longer than a case id may be: a long parent id (a grandchild's) is shortened
+    and made unique again by a digest of the whole."""
+    whole = f"{case_id}-{step}"
+    if len(whole) <= CASE_ID_MAX:
+        return whole
+    digest = hashlib.sha256(case_id.encode()).hexdigest()[:8]
+    keep = CASE_ID_MAX - len(step) - len(digest) - 2
+    return f"{case_id[:keep]}.{digest}-{step}"
 
 
 # A refund child ended in one of these: the money went out (ReturnRefund or ManualRefund).

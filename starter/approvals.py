@@ -32,8 +32,13 @@ def pending_rows(ctx: Context, now: datetime | None = None) -> list[dict[str, An
     return Metrics(ctx.cases()).pending_approvals(now or datetime.now(timezone.utc))
 
 
+def needs_person_rows(ctx: Context, now: datetime | None = None) -> list[dict[str, Any]]:
+    return Metrics(ctx.cases()).needs_person(now or datetime.now(timezone.utc))
+
+
 async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
-    rows = pending_rows(ctx)
+    # what needs a person: pending approvals, then the cases the engine could not finish
+    rows = pending_rows(ctx) + needs_person_rows(ctx)
     if args.json:
         ctx.say(json.dumps([{**r, "requested_at": r["requested_at"].isoformat(),
                              "due_at": r["due_at"].isoformat() if r["due_at"] else None} for r in rows],
@@ -46,7 +51,9 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     for r in rows:
         amount = yuan(r["amount_fen"]) if r["amount_fen"] else "-"
         due = f"{r['due_at']:%Y-%m-%d %H:%M:%S}Z ({r['sla_window']})" if r["due_at"] else "-"
-        flag = "  OVERDUE" if r["overdue"] else ""
+        flag = "  OVERDUE" if r["overdue"] and r["due_at"] else ""
+        if r["approval_id"] == "needs-person":
+            due, flag = "-", f"  NEEDS A PERSON: {r['summary']}"
         ctx.say(f"{r['case_id']:<30} {r['approval_id']:<22} {r['subject'] or '':<24} {','.join(r['roles']):<44} "
                 f"{amount:>9} {_age(r['age_s']):>7}  {due}{flag}")
     return 0

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
+from domain.approvals import NEEDS_PERSON_OUTCOMES, NEEDS_PERSON_ROLES
 from sqlalchemy import func, select
 
 from store.case_store import CaseStore
@@ -82,6 +83,23 @@ class Metrics:
                     compensation_paid=self.compensation_paid())
 
     # approvals ------------------------------------------------------------------
+    def needs_person(self, now: datetime) -> list[dict[str, Any]]:
+        """Closed cases the engine could not finish (domain.approvals.NEEDS_PERSON_OUTCOMES),
+        with the step and reason their closing recorded, oldest first."""
+        stmt = (select(CaseEventRow, CaseRow.kind, CaseRow.outcome)
+                .join(CaseRow, CaseRow.case_id == CaseEventRow.case_id)
+                .where(CaseRow.outcome.in_(NEEDS_PERSON_OUTCOMES), CaseEventRow.kind == "closed")
+                .order_by(CaseEventRow.at))
+        with self.store._session() as s:
+            return [
+                dict(case_id=ev.case_id, case_kind=kind, approval_id="needs-person", subject=outcome,
+                     roles=[r.value for r in NEEDS_PERSON_ROLES], amount_fen=ev.detail.get("asked_fen"),
+                     summary=f"{ev.detail.get('step') or ''}: {ev.detail.get('reason') or ev.detail.get('why') or ''}".strip(": "),
+                     requested_at=ev.at, due_at=None, sla_window=None,
+                     age_s=round((now - ev.at).total_seconds(), 1), overdue=True)
+                for ev, kind, outcome in s.execute(stmt)
+            ]
+
     def pending_approvals(self, now: datetime) -> list[dict[str, Any]]:
         """Approvals requested on open cases and not yet decided or expired, oldest first."""
         stmt = (select(CaseEventRow, CaseRow.kind).join(CaseRow, CaseRow.case_id == CaseEventRow.case_id)

@@ -2,19 +2,71 @@
 their @workflow.init and call seek_approval() where the rulebook needs a decision."""
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
     from domain.actors import Role
     from domain.approvals import ApprovalDecision, ApprovalRequest, MoneyAtStake, Subject, approval_problem
     from domain.models import CaseStatus, TimelineEntry
     from workflows.casefile import CaseFile
 
 
+FAILED = "failed"
+
+
+def failure_step(error: BaseException) -> tuple[str, str]:
+    """Which step failed and why, in words a supervisor can act on."""
+    if isinstance(error, ActivityError):
+        cause = error.cause
+        why = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
+        kind = f" ({cause.type})" if isinstance(cause, ApplicationError) and cause.type else ""
+        return error.activity_type or "activity", f"{why}{kind}"
+    if isinstance(error, ChildWorkflowError):
+        cause = error.cause
+        return f"child {error.workflow_type} {error.workflow_id}", str(getattr(cause, "message", None) or cause or error)
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return "workflow", f"bad data for {error.title}: {where + ': ' if where else ''}{first['msg']}"
+    return "workflow", str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def closes_visibly(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """A case whose step fails for good (an outside system's non-retryable error, a failed
+    child, bad data that fails validation) ends visibly: the store gets outcome `failed`
+    with the step and the reason, every queued entry is written, and the workflow fails
+    with a non-retryable error instead of retrying its task forever."""
+    @functools.wraps(run)
+    async def wrapped(self: CaseWorkflow, *args: Any) -> Any:
+        try:
+            return await run(self, *args)
+        except (ActivityError, ChildWorkflowError, ValidationError) as e:
+            step, why = failure_step(e)
+            f = getattr(self, "file", None)
+            if f is not None and f.outcome is None:
+                await f.close(FAILED, "system", state=FAILED, step=step, reason=why[:500])
+            raise ApplicationError(f"case failed at {step}: {why}", type="CaseFailed", non_retryable=True) from e
+    wrapped.__closes_visibly__ = True  # type: ignore[attr-defined]
+    return wrapped
+
+
 class CaseWorkflow:
     file: CaseFile
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every case kind's run gets the same visible failure, so a new kind cannot forget it.
+        super().__init_subclass__(**kwargs)
+        run = cls.__dict__.get("run")
+        if run is not None and not getattr(run, "__closes_visibly__", False):
+            cls.run = closes_visibly(run)  # type: ignore[attr-defined]
 
     def _approvals(self) -> tuple[dict[str, ApprovalRequest], dict[str, ApprovalDecision]]:
         if not hasattr(self, "_pending"):

@@ -5,11 +5,13 @@ unshipped: refund, or reship for a customer who refuses cancellation (never for 
 unpaid order, never while the original can still ship: Reship checks that)."""
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.compensation import CompensationOffer
     from domain.fulfilment import BackfillRequest, BackfillTicket, DispatchRequest, StockQuery, StockStatus
     from domain.held_order import (
         DEFAULT_CHOICE,
@@ -41,6 +43,7 @@ class HeldOrder(RemedyCase):
         self.answered = False
         self.last_answer: HeldOrderAnswer | None = None
         self.compensation_fen = 0
+        self._granting: asyncio.Task[None] | None = None
 
     @workflow.run
     async def run(self, inp: HeldOrderInput) -> HeldOrderResult:
@@ -59,8 +62,12 @@ class HeldOrder(RemedyCase):
 
         await f.record("apologised", "first_line", state=HeldState.AWAITING_CHOICE, offered_refund=True)
         offer = compensation_offer(inp.policy, inp)
-        self.compensation_fen = await remedies.compensate(self, offer, basis_fen=inp.case.order.paid_fen,
-                                                          step="compensation", why=f"held order: {inp.cause.value}")
+        compensation = self._compensate(offer)
+        if workflow.patched(remedies.COMPENSATION_ALONGSIDE):
+            # the customer's choice and the 48 h rule never wait on a compensation approval
+            self._granting = asyncio.create_task(compensation)
+        else:
+            await compensation
         answer_due = f.deadline_after("customer_answer", workflow.now(), w.customer_answer)
         poll = inp.policy.polling.outside_status.plain
         recorded: HeldOrderAnswer | None = None
@@ -86,6 +93,10 @@ class HeldOrder(RemedyCase):
             wake = min(held_due, now + poll, *([answer_due] if not self.answered else []))
             seen = self.last_answer
             await f.wait_until(lambda: self.last_answer is not seen, wake)
+
+    async def _compensate(self, offer: CompensationOffer) -> None:
+        self.compensation_fen = await remedies.compensate(self, offer, basis_fen=self.inp.case.order.paid_fen,
+                                                          step="compensation", why=f"held order: {self.inp.cause.value}")
 
     async def _stock(self, ticket: BackfillTicket) -> StockStatus:
         return await steps.check_stock(StockQuery(ticket=ticket, as_of=workflow.now()))
@@ -119,6 +130,8 @@ class HeldOrder(RemedyCase):
         return await self._close(outcome, why, child)
 
     async def _close(self, outcome: HeldOutcome, why: str, child: str | None = None) -> HeldOrderResult:
+        if self._granting is not None:
+            await self._granting  # the case closes once its compensation is decided too
         await self.file.close(outcome, "system", why=why, choice=self.choice.value if self.choice else None)
         return HeldOrderResult(case_id=self.inp.case.case_id, outcome=outcome, choice=self.choice,
                                compensation_fen=self.compensation_fen, child_outcome=child, reason=why)

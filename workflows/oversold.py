@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import asyncio
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -45,12 +47,20 @@ class Oversold(RemedyCase):
             return await self._close(OversoldOutcome.SHIPPED_LATE, ships, 0, None, "the platform found stock")
 
         await f.record("cannot_ship", "system", state=OversoldState.COMPENSATING)
-        granted = await remedies.compensate(self, oversold_offer(inp.policy, order), basis_fen=order.paid_fen,
-                                            step="compensation", why="oversold: cannot ship")
+        compensation = remedies.compensate(self, oversold_offer(inp.policy, order), basis_fen=order.paid_fen,
+                                           step="compensation", why="oversold: cannot ship")
+        if not workflow.patched(remedies.COMPENSATION_ALONGSIDE):
+            granted = await compensation  # runs begun before: the refund waited on the approval
+            if not order.paid:
+                return await self._close(OversoldOutcome.CANCELLED, ships, granted, None, "unpaid oversold order")
+            child = await remedies.refund(self, (), pickup=False, reason="oversold: cannot ship")
+            return await self._close(OversoldOutcome.REFUNDED, ships, granted, child, "oversold: cannot ship")
+        # the refund never waits on a compensation approval; the case closes once both are done
+        granting = asyncio.create_task(compensation)
         if not order.paid:
-            return await self._close(OversoldOutcome.CANCELLED, ships, granted, None, "unpaid oversold order")
+            return await self._close(OversoldOutcome.CANCELLED, ships, await granting, None, "unpaid oversold order")
         child = await remedies.refund(self, (), pickup=False, reason="oversold: cannot ship")
-        return await self._close(OversoldOutcome.REFUNDED, ships, granted, child, "oversold: cannot ship")
+        return await self._close(OversoldOutcome.REFUNDED, ships, await granting, child, "oversold: cannot ship")
 
     async def _answer_by(self, asked: datetime, due: datetime) -> OversoldAnswer:
         inp = self.inp

@@ -22,6 +22,10 @@ with workflow.unsafe.imports_passed_through():
 
 NOTHING_TO_REFUND = "nothing_to_refund"
 
+# A compensation awaiting its approval runs alongside the case: the customer's refund and
+# the 48 h rule never wait on it (issue 10). Runs begun before awaited it first.
+COMPENSATION_ALONGSIDE = "compensation-alongside"
+
 # A parent process has already looked at the evidence: its finding is the review.
 PROCESS_REVIEWER = ActorRef(actor_id="case-process", role=Role.SYSTEM)
 

@@ -30,6 +30,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 
+REPORT_RESET_FIRST = "report-reset-before-check"
+
 DONE = ("refunded", "advance_compensated", "paid", "reshipped")
 
 
@@ -53,6 +55,9 @@ class ShippedNotSigned(RemedyCase):
         due = f.set_deadline("sign_target", sign_deadline(inp.policy, shipped_at))
         chased = False
         while True:
+            if workflow.patched(REPORT_RESET_FIRST):
+                # reset before asking, so a courier report arriving during the calls is kept
+                self.reported = False
             status: DeliveryStatus = await steps.check_delivery(DeliveryQuery(
                 case_id=case.case_id, order_id=case.order.order_id, shipped_at=shipped_at, as_of=workflow.now()))
             late = workflow.now() >= due
@@ -72,7 +77,8 @@ class ShippedNotSigned(RemedyCase):
                                                                kind="chase", note="normal transit: deliver within 96 h"))
                 await f.record("courier_chased", "first_line", state=NotSignedState.CHASING, reference=ack.reference)
                 chased = True
-            self.reported = False
+            if not workflow.patched(REPORT_RESET_FIRST):
+                self.reported = False  # runs begun before: a report during the calls was lost here
             await f.wait_until(lambda: self.reported, due)
 
     async def _second_delivery(self) -> CaseResult:
