@@ -45,7 +45,7 @@ def child_case_id(case_id: str, step: str) -> str:
 
 
 # A refund child ended in one of these: the money went out (ReturnRefund or ManualRefund).
-PAID_OUTCOMES = ("refunded", "advance_compensated", "paid")
+PAID_OUTCOMES = ("refunded", "advance_compensated", "paid", "refunded_instead")
 
 
 class CaseResult(Contract):

@@ -31,6 +31,9 @@ class ReshipState(StrEnum):
 class ReshipOutcome(StrEnum):
     RESHIPPED = "reshipped"
     REFUSED = "refused"
+    # the original was closed but the new order could not be placed: the customer is
+    # refunded instead, so nobody ends with neither goods nor money (issue 10)
+    REFUNDED_INSTEAD = "refunded_instead"
 
 
 ORIGINAL_CLOSED_AS = "abnormal_return_no_refund"

@@ -35,6 +35,8 @@ class ReturnOutcome(StrEnum):
 
 
 REVIEWER_ROLES = (Role.RETURN_SPECIALIST,)
+# Past the 24 h node the review is escalated: second line may give it too (S2 rule 11).
+ESCALATED_REVIEWER_ROLES = (Role.RETURN_SPECIALIST, Role.SECOND_LINE)
 
 
 class ReviewDecision(Contract):
@@ -92,12 +94,13 @@ def advance_compensation_at(policy: Policy, created_at: datetime) -> datetime:
     return max(created_at, due - lead)
 
 
-def review_problem(decision: ReviewDecision, state: ReturnState) -> str | None:
+def review_problem(decision: ReviewDecision, state: ReturnState, *, escalated: bool = False) -> str | None:
     """Why this review cannot be taken now, or None when it can."""
     if state != ReturnState.AWAITING_REVIEW:
         return f"the return is {state.value}, not awaiting review"
-    if decision.reviewer.role not in REVIEWER_ROLES:
-        return f"{decision.reviewer.actor_id} is {decision.reviewer.role.value}; returns are reviewed by a return specialist"
+    if decision.reviewer.role not in (ESCALATED_REVIEWER_ROLES if escalated else REVIEWER_ROLES):
+        who = "a return specialist or, once escalated, second line" if escalated else "a return specialist"
+        return f"{decision.reviewer.actor_id} is {decision.reviewer.role.value}; returns are reviewed by {who}"
     return None
 
 

@@ -409,13 +409,13 @@ def _say_status(ctx: Context, case_id: str, name: str, status: CaseStatus | None
 
 
 async def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
-    from domain.returns import REVIEWER_ROLES, ReviewDecision
+    from domain.returns import ESCALATED_REVIEWER_ROLES, ReviewDecision
 
     ref = await find_case(ctx, args.case)
     answer = ref.spec.answers.get("review")
     if answer is None or answer.model is not ReviewDecision:
         raise CliError(f"case {ref.case_id} is a {ref.spec.kind.value} case; it has no return review")
-    reviewer = actor_for(ctx, ref, args.actor, *REVIEWER_ROLES)
+    reviewer = actor_for(ctx, ref, args.actor, *ESCALATED_REVIEWER_ROLES)  # the case says whether escalated yet
     if args.decision == "approve":
         body: dict[str, Any] = {"approve": True, "pickup": args.pickup, "reason": args.reason or ""}
     else:

@@ -190,3 +190,64 @@ async def test_bad_data_inside_a_workflow_fails_it_with_a_reason_instead_of_retr
                                               execution_timeout=timedelta(minutes=5))
     assert "case failed at workflow" in str(e.value.cause) and "quantity" in str(e.value.cause)
     assert store.get_case(inp.case.case_id)["outcome"] == "failed"
+
+
+class NoReships:
+    """A platform that closes orders but cannot place the reship."""
+
+    def __init__(self, inner):
+        self.inner, self.closed = inner, []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    async def close_order(self, request):
+        self.closed.append(request.order_id)
+        return await self.inner.close_order(request)
+
+    async def place_reship(self, request):
+        raise BusinessError("the platform refuses the reship: the item is delisted", type="Delisted")
+
+
+async def test_a_reship_that_cannot_be_placed_after_closing_the_original_refunds_the_customer(env, store):
+    from domain.reship import ReshipCause, ReshipInput, ReshipOutcome, ReshipResult
+    o = order()
+    inp = ReshipInput(case=header(CaseKind.RESHIP, o, opened_by="li.first"), policy=DEFAULT_POLICY,
+                      cause=ReshipCause.LOST_IN_TRANSIT)
+    outside = worker.Outside.simulated()
+    outside.platform = NoReships(outside.platform)
+    tq, w = await with_worker(env, store, outside)
+    async with w:
+        result = await env.client.execute_workflow("Reship", inp, id=inp.case.workflow_id, task_queue=tq,
+                                                   result_type=ReshipResult)
+    assert outside.platform.closed == [o.order_id]
+    assert result.outcome == ReshipOutcome.REFUNDED_INSTEAD and "delisted" in result.reason
+    assert [p["amount_fen"] for p in store.payments(inp.case.case_id)] == [o.paid_fen]
+    assert "reship_failed" in kinds(store, inp.case.case_id)
+
+
+async def test_a_return_review_past_the_24h_node_is_escalated_for_real(env, store):
+    from domain.returns import ReviewDecision
+    from tests.deadlines import deadline, rejection, sleep_to
+    inp = ReturnRefundInput(case=header(CaseKind.RETURN_REFUND), policy=DEFAULT_POLICY)
+    tq, w = await with_worker(env, store, worker.Outside.simulated())
+    async with w:
+        h = await env.client.start_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
+                                            result_type=ReturnRefundResult)
+        node = await deadline(h, "review_sla")
+        by_second_line = ReviewDecision(reviewer=SECOND_LINE, approve=True, pickup=False)
+        await sleep_to(env, node, -60)
+        assert "return specialist" in await rejection(h, "review", by_second_line)
+        await sleep_to(env, node, +60)
+        listed = []
+        for _ in range(100):
+            listed = [r for r in Metrics(store).pending_approvals(await env.get_current_time())
+                      if r["case_id"] == inp.case.case_id and r["approval_id"] == "review"]
+            if listed:
+                break
+            await asyncio.sleep(0.05)
+        assert listed and listed[0]["overdue"] and "second_line" in listed[0]["roles"]
+        await h.execute_update("review", by_second_line)
+        assert (await h.result()).outcome == ReturnOutcome.ADVANCE_COMPENSATED
+    assert not [r for r in Metrics(store).pending_approvals(await env.get_current_time())
+                if r["case_id"] == inp.case.case_id]

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         settle_at_48h,
     )
     from domain.models import CaseStatus
-    from domain.reship import ReshipCause
+    from domain.reship import ReshipCause, ReshipOutcome
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
@@ -125,6 +125,8 @@ class HeldOrder(RemedyCase):
             child = await remedies.refund(self, inp.lines, pickup=False, reason=f"held order: {why}")
         elif outcome == HeldOutcome.RESHIPPED:
             child = await remedies.reship(self, inp.lines, cause=ReshipCause.HELD_ORDER_UNSHIPPED, note=why)
+            if child == ReshipOutcome.REFUNDED_INSTEAD:  # the original is closed: the customer got the money
+                return await self._close(HeldOutcome.REFUNDED, f"{why}; the reship failed, refunded instead", child)
             if child != "reshipped":  # the original can still ship after all: send it, never both
                 return await self._ship("reship refused: the original can still ship")
         return await self._close(outcome, why, child)

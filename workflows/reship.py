@@ -5,8 +5,10 @@ pays for the new order, and the customer is promised delivery by the 20:00 rule.
 from __future__ import annotations
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.models import lines_value_fen
     from domain.fulfilment import CloseOrderRequest, DispatchQuery, DispatchRequest, ReshipOrderRequest
     from domain.reship import (
         ORIGINAL_CLOSED_AS,
@@ -20,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
+    from workflows.payout import pay
 
 
 @workflow.defn
@@ -48,8 +51,11 @@ class Reship(CaseWorkflow):
         await steps.close_order(CloseOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                   closed_as=ORIGINAL_CLOSED_AS))
         await f.record("original_closed", "platform", state=ReshipState.RESHIPPING, closed_as=ORIGINAL_CLOSED_AS)
-        new = await steps.place_reship(ReshipOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
-                                                          lines=inp.lines, as_of=workflow.now()))
+        try:
+            new = await steps.place_reship(ReshipOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
+                                                              lines=inp.lines, as_of=workflow.now()))
+        except ActivityError as e:
+            return await self._refund_instead(e)
         promise = promised_delivery(inp.policy, new.paid_at)
         f.set_deadline("promised_delivery", inp.policy.calendar.end_of_day(promise))
         await f.record("reship_placed", "platform", reship_order_id=new.reship_order_id, paid_by=new.paid_by,
@@ -63,3 +69,16 @@ class Reship(CaseWorkflow):
             case_id=inp.case.case_id, outcome=ReshipOutcome.RESHIPPED, reship_order_id=new.reship_order_id,
             promised_delivery=promise, original_closed_as=ORIGINAL_CLOSED_AS, paid_by=new.paid_by,
         )
+
+    async def _refund_instead(self, error: ActivityError) -> ReshipResult:
+        """The compensation for a closed original whose reship could not be placed: the
+        customer gets the lines' money back (through the order's ledger, never twice)."""
+        f, inp = self.file, self.inp
+        why = f"the reship could not be placed: {getattr(error.cause, 'message', None) or error.cause or error}"
+        await f.record("reship_failed", "platform", state=ReshipState.RESHIPPING, why=why[:500])
+        receipt = await pay(f, step="refund-instead", kind="refund", amount_fen=lines_value_fen(inp.case.order, inp.lines),
+                            reason="reship could not be placed after the original was closed", lines=inp.lines)
+        await f.close(ReshipOutcome.REFUNDED_INSTEAD, "system", reason=why[:500],
+                      refund_fen=receipt.amount_fen if receipt else 0)
+        return ReshipResult(case_id=inp.case.case_id, outcome=ReshipOutcome.REFUNDED_INSTEAD, reason=why[:500],
+                            original_closed_as=ORIGINAL_CLOSED_AS)

@@ -10,6 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.external import PickupBooking, PickupRequest, ReceiptQuery
     from domain.models import CaseStatus
     from domain.returns import (
+        ESCALATED_REVIEWER_ROLES,
         ReturnOutcome,
         ReturnRefundInput,
         ReturnRefundResult,
@@ -27,6 +28,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case_workflow import CaseWorkflow
 
 
+# Past the 24 h node a review is escalated for real (second line may give it; it is listed
+# as an overdue approval). Runs begun before only recorded the breach.
+REVIEW_ESCALATION = "review-escalation"
+
+
 @workflow.defn
 class ReturnRefund(CaseWorkflow):
     @workflow.init
@@ -37,6 +43,7 @@ class ReturnRefund(CaseWorkflow):
         # before run() gets past opening the case, and must not be overwritten
         self.decision: ReviewDecision | None = initial_decision(inp)
         self.goods_reported = False
+        self.escalated = False
 
     @workflow.run
     async def run(self, inp: ReturnRefundInput) -> ReturnRefundResult:
@@ -71,7 +78,17 @@ class ReturnRefund(CaseWorkflow):
         await f.record("review_requested", "system", state=ReturnState.AWAITING_REVIEW)
         if not await f.wait_until(lambda: self.decision is not None, node):
             await f.record("sla_breached", "system", window="after_sales_node", escalated_to="second_line")
+            if workflow.patched(REVIEW_ESCALATION):
+                # escalated for real: second line may review, and the overdue review is on the approvals list
+                self.escalated = True
+                await f.record("approval_requested", "system", approval_id="review", subject="return_review",
+                               roles=[r.value for r in ESCALATED_REVIEWER_ROLES], due_at=node.isoformat(),
+                               sla_window="after_sales_node", summary="return review past the 24 h node")
             await workflow.wait_condition(lambda: self.decision is not None)
+            if self.escalated and self.decision is not None:
+                await f.record("approval_decided", self.decision.reviewer.actor_id, approval_id="review",
+                               subject="return_review", approve=self.decision.approve,
+                               role=self.decision.reviewer.role.value)
         f.clear_deadline("review_sla")
 
     async def _pickup_and_receive(self, cutoff: datetime) -> bool:
@@ -122,7 +139,7 @@ class ReturnRefund(CaseWorkflow):
 
     @review.validator
     def _validate_review(self, decision: ReviewDecision) -> None:
-        problem = "a review was already given" if self.decision is not None else review_problem(decision, ReturnState(self.file.state))
+        problem = "a review was already given" if self.decision is not None else review_problem(decision, ReturnState(self.file.state), escalated=self.escalated)
         if problem:
             raise ValueError(problem)
 
