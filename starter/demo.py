@@ -32,6 +32,11 @@ DEMO_SIMULATORS = DEMO_DATA / "simulators.json"
 DEMO_POLICY = "demo"
 
 
+# Complaints name their order in the intake and pay nothing back against it: they keep
+# the demo order itself (a repeat complaint is recognised by it).
+SHARED_ORDER_KINDS = ("complaint", "agent_complaint")
+
+
 @dataclass
 class DemoCase:
     case_id: str
@@ -54,7 +59,10 @@ class DemoRun:
                    lines: list[dict[str, Any]] | None = None, opened_by: str | None = None,
                    fields: dict[str, Any] | None = None) -> str:
         spec = spec_for(kind)
-        case_id = f"{spec.id_prefix}-demo-{self.run_id}-{len(self.cases) + 1:02d}"
+        n = len(self.cases) + 1
+        case_id = f"{spec.id_prefix}-demo-{self.run_id}-{n:02d}"
+        if kind not in SHARED_ORDER_KINDS:
+            order_id = self.own_order(order_id, n)
         inp = build_input(self.ctx, spec, order_id=order_id, reason=reason, lines=lines, case_id=case_id,
                           opened_by=opened_by, policy=DEMO_POLICY, fields=fields)
         self.cases.append(DemoCase(case_id, kind, story, expect))
@@ -62,6 +70,17 @@ class DemoRun:
         self.handles[case_id] = await start_case(self.ctx, spec, inp)
         self.ctx.say(f"  opened {case_id:<26} {story}")
         return case_id
+
+    def own_order(self, order_id: str, n: int) -> str:
+        """A copy of the demo order for this case alone: every order's ledger caps what it
+        pays back, so cases sharing an order (or a second demo run) would find it spent."""
+        store = self.ctx.cases()
+        base = store.get_order(order_id)
+        if base is None:
+            return order_id  # build_input says the order is unknown
+        copy = base.model_copy(update={"order_id": f"{order_id}.{self.run_id}.{n:02d}"})
+        store.save_order(copy)
+        return copy.order_id
 
     def actor(self, actor_id: str) -> ActorRef:
         return self.ctx.actors().find(actor_id)
@@ -378,7 +397,7 @@ async def fulfilment_script(run: DemoRun) -> list[str]:
         story="shipment tracking: still unshipped past 72 h, the platform rule's 30% coupon approved by second line")
     manual = await run.open(
         "manual_refund", "SO-20261118-0002", reason="运费退款（交易已完成）", opened_by="qian.refunds", expect="paid",
-        story="manual refund of a 10 yuan shipping fee: supervisor review, second check by another person, paid once",
+        story="manual refund of a 10 yuan shipping fee: supervisor review, second check by another person (neither of them the opener), paid once",
         fields={"reason_kind": "shipping_fee", "amount_fen": 1000,
                 "payee": {"payment_account": "alipay", "account_id": "liu.yang@example.com", "real_name": "刘洋"}})
     reship = await run.open(
@@ -402,7 +421,7 @@ async def fulfilment_script(run: DemoRun) -> list[str]:
 
     async def manual_checks() -> None:
         await approve(manual, "review", "wu.ops")
-        await approve(manual, "second-check", "qian.refunds")
+        await approve(manual, "second-check", "zheng.ops")  # neither the opener nor the first checker
 
     await asyncio.gather(held_answer(), refusal_answer(), manual_checks(),
                          approve(oversold, "compensation", "wang.second"),

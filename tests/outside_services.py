@@ -22,7 +22,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from adapters.simulators.service import FaultSettings
 from adapters.simulators.service.app import SERVICES
 from domain.actors import ActorRef, Role
-from domain.models import CaseKind
+from domain.models import CaseKind, LineQuantity, Order
 from domain.policy import Policy, named_policy
 from domain.windows import Window
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
@@ -183,12 +183,14 @@ class WorkerProcess:
                 self.kill()
 
 
-def return_case(*, pickup: bool = True, policy: Policy = DEMO_POLICY) -> ReturnRefundInput:
+def return_case(*, pickup: bool = True, policy: Policy = DEMO_POLICY, the_order: Order | None = None,
+                lines: tuple[LineQuantity, ...] = ()) -> ReturnRefundInput:
     """A reviewed return that books a pickup, polls the warehouse and pays a refund:
     all three outside systems, on the demo policy (seconds instead of days)."""
     return ReturnRefundInput(
-        case=header(CaseKind.RETURN_REFUND, case_id=f"F-{uuid.uuid4().hex[:12]}"), policy=policy,
+        case=header(CaseKind.RETURN_REFUND, the_order, case_id=f"F-{uuid.uuid4().hex[:12]}"), policy=policy,
         origin=ReturnOrigin.PROCESS_OUTCOME, decided=ReviewDecision(reviewer=REVIEWER, approve=True, pickup=pickup),
+        lines=lines,
     )
 
 

@@ -224,11 +224,13 @@ async def test_a_receipt_for_another_amount_fails_the_case_clearly_and_records_n
             amount_fen=sent.amount_fen * 10, paid_at=NOW).model_dump(mode="json"))
 
     inp, failure = await _run_case_against(env, store, HttpPayment("http://pay/v1", transport=httpx.MockTransport(tampered)))
-    assert isinstance(failure.cause, ActivityError)
-    cause = failure.cause.cause
+    assert isinstance(failure.cause, ApplicationError) and failure.cause.type == "CaseFailed"  # ended visibly
+    assert isinstance(failure.cause.cause, ActivityError)
+    cause = failure.cause.cause.cause
     assert isinstance(cause, ApplicationError) and cause.type == "MalformedResponse" and cause.non_retryable
     assert "amount" in cause.message
     assert store.payments(inp.case.case_id) == []
+    assert store.get_case(inp.case.case_id)["outcome"] == "failed"
 
 
 async def test_an_unknown_order_fails_the_case_with_a_type_to_branch_on(env, store, tmp_path):
@@ -236,7 +238,7 @@ async def test_an_unknown_order_fails_the_case_with_a_type_to_branch_on(env, sto
     app = create_app(f"sqlite:///{tmp_path / 'sim.db'}", FaultSettings(unknown_orders=[inp.case.order.order_id]))
     payment = HttpPayment("http://sim/payment/v1", transport=httpx.ASGITransport(app=app))
     inp, failure = await _run_case_against(env, store, payment, inp)
-    cause = failure.cause.cause
+    cause = failure.cause.cause.cause  # CaseFailed <- the activity <- the adapter's answer
     assert isinstance(cause, ApplicationError) and cause.type == "UnknownOrder" and cause.non_retryable
     assert app.state.sim.ledger() == [] and store.payments(inp.case.case_id) == []
 

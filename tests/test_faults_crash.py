@@ -1,6 +1,8 @@
 """Worker crash: the worker is SIGKILLed after the payment provider recorded the payment
 but before the activity completed. A new worker retries the step under the same
-idempotency key: every case completes, paid exactly once, with a complete timeline."""
+idempotency key: every case completes, paid exactly once, with a complete timeline.
+Two of the cases return different lines of one order: together they pay back exactly
+what it paid, never more (the order's ledger, issue 10)."""
 from __future__ import annotations
 
 import asyncio
@@ -11,8 +13,10 @@ from collections import Counter
 import pytest
 
 from adapters.simulators.service import FaultSettings
+from domain.models import LineQuantity
 from domain.returns import ReturnOutcome, ReturnRefundResult
 from store import open_store
+from tests.factories import order
 from tests.outside_services import ROOMY_POLICY, DevServer, Simulators, WorkerProcess, return_case
 
 CASES = 3
@@ -41,7 +45,12 @@ async def test_worker_killed_after_the_payment_pays_once_and_completes(world):
     first = WorkerProcess(server, sims, db, tq).start()
     second = None
     try:
-        inputs = [return_case(policy=ROOMY_POLICY) for _ in range(CASES)]
+        shared = order()  # milk x4 and rice x1: one case returns the milk, another the rice
+        inputs = [
+            return_case(policy=ROOMY_POLICY, the_order=shared, lines=(LineQuantity(sku="MILK-1L", quantity=4),)),
+            return_case(policy=ROOMY_POLICY, the_order=shared, lines=(LineQuantity(sku="RICE-5KG", quantity=1),)),
+            *(return_case(policy=ROOMY_POLICY) for _ in range(CASES - 2)),
+        ]
         handles = [await client.start_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
                                                result_type=ReturnRefundResult) for inp in inputs]
         deadline = time.monotonic() + 90
@@ -64,6 +73,9 @@ async def test_worker_killed_after_the_payment_pays_once_and_completes(world):
     assert ledger == paid_before_crash, "a retry after the crash paid again"
     per_case = Counter(e["case_id"] for e in ledger)
     assert per_case == Counter({inp.case.case_id: 1 for inp in inputs})
+    on_shared = [e["amount_fen"] for e in ledger if e["case_id"] in (inputs[0].case.case_id, inputs[1].case.case_id)]
+    assert sum(on_shared) == shared.paid_fen  # the whole order, once, across both cases and the crash
+    assert store.ledger.balance(shared.order_id).left_fen == 0
     for inp, result in zip(inputs, results):
         case_id = inp.case.case_id
         assert result.outcome == ReturnOutcome.REFUNDED

@@ -49,6 +49,12 @@ class Scenario(BaseModel):
     barcode_has_gift: bool = False
 
 
+def scenario_for(scenarios: dict[str, Scenario], order_id: str) -> Scenario:
+    """The order's scenario; an order copied for one demo run (`<order>.<run>.<n>`)
+    behaves as the order it was copied from."""
+    return scenarios.get(order_id) or scenarios.get(order_id.split(".", 1)[0]) or Scenario()
+
+
 class SimulatorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     seed: int = 7
@@ -59,7 +65,7 @@ class SimulatorConfig(BaseModel):
     orders: tuple[Order, ...] = Field(default=(), description="the order source's orders the daily sweeps look through")
 
     def scenario(self, order_id: str) -> Scenario:
-        return self.scenarios.get(order_id) or Scenario()
+        return scenario_for(self.scenarios, order_id)
 
     @classmethod
     def from_file(cls, path: str | Path) -> SimulatorConfig:

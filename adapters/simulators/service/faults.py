@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from adapters.simulators.scenario import Scenario
+from adapters.simulators.scenario import Scenario, scenario_for
 from domain.windows import Window
 
 System = Literal["warehouse", "courier", "payment", "platform", "finance", "catalogue"]
@@ -44,7 +44,7 @@ class FaultSettings(BaseModel):
         return self
 
     def scenario(self, order_id: str) -> Scenario:
-        return self.scenarios.get(order_id) or Scenario()
+        return scenario_for(self.scenarios, order_id)
 
 
 class Faults:
