@@ -199,3 +199,22 @@ def test_property_no_sequence_pays_more_than_the_order(store: CaseStore, steps):
     assert b.refunded_fen <= o.paid_fen
     assert all(left >= 0 for left in b.lines_left.values()), b.lines_left
     assert all(e.amount_fen > 0 for e in entries)
+
+
+def test_child_ids_fit_every_column_that_stores_them(any_store: CaseStore):
+    """A child case's id (up to 80 characters) is who opened the grandchild and an actor in timelines."""
+    from datetime import datetime, timezone
+
+    from domain.models import CaseEvent, CaseKind, CaseOpening, TimelineBatch, TimelineEntry
+    from domain.remedies import child_case_id
+    from tests.factories import header
+    parent = "WI-" + "p" * 77
+    child = child_case_id(parent, "missing-gift")
+    grandchild = child_case_id(child, "refund")
+    case = header(CaseKind.RETURN_REFUND, case_id=grandchild, opened_by=child)
+    now = datetime.now(timezone.utc)
+    entry = TimelineEntry(seq=0, at=now, kind="opened", actor=child, state="awaiting_review")
+    assert any_store.record_timeline(TimelineBatch(case_id=grandchild, opening=CaseOpening(
+        case=case, opened_at=now, state="awaiting_review"), events=(CaseEvent(case_id=grandchild, entry=entry),))) == 1
+    assert any_store.get_case(grandchild)["opened_by"] == child
+    assert any_store.timeline(grandchild)[0].actor == child
