@@ -171,7 +171,7 @@ step = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step, min_size=1, max_size=12))
 def test_property_no_sequence_pays_more_than_the_order(store: CaseStore, steps):
     o = stored_order(store)
