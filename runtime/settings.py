@@ -31,6 +31,15 @@ ENV_VARS = {
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "workflow task slots per worker",
     "WORKER_MAX_CACHED_WORKFLOWS": "open cases a worker keeps in memory; past it a case is rebuilt from its history",
     "LOG_LEVEL": "debug, info, warning, error",
+    "AUTH_ISSUER": "issuer (iss) every API token must carry; default: the API itself (embedded issuer)",
+    "AUTH_AUDIENCE": "audience (aud) every API token must carry",
+    "AUTH_JWKS_URL": "production: the identity provider's JWKS URL (OIDC); empty: the embedded issuer's own key",
+    "AUTH_SIGNING_KEY_FILE": "the embedded issuer's private key (created on first start, mode 0600)",
+    "API_URL": "where the CLI's acting commands reach the case API",
+    "AFTERSALES_TOKEN": "the bearer token the CLI presents to the API (else the one `aftersales login` kept)",
+    "TEMPORAL_TLS_CA": "CA certificate (PEM file) that signed the Temporal frontend's certificate; set: mTLS",
+    "TEMPORAL_TLS_CERT": "our client certificate (PEM file) for mTLS to Temporal",
+    "TEMPORAL_TLS_KEY": "our client key (PEM file) for mTLS to Temporal",
 }
 
 
@@ -63,6 +72,19 @@ class Settings:
     max_concurrent_workflow_tasks: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "50")))
     max_cached_workflows: int = field(default_factory=lambda: int(_env("WORKER_MAX_CACHED_WORKFLOWS", "1000")))
     log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "info"))
+    auth_issuer: str = field(default_factory=lambda: _env("AUTH_ISSUER", "aftersales-embedded"))
+    auth_audience: str = field(default_factory=lambda: _env("AUTH_AUDIENCE", "aftersales-api"))
+    auth_jwks_url: str = field(default_factory=lambda: _env("AUTH_JWKS_URL", ""))
+    auth_signing_key_file: str = field(default_factory=lambda: _env("AUTH_SIGNING_KEY_FILE", ""))
+    api_url: str = field(default_factory=lambda: _env("API_URL", "http://127.0.0.1:8702"))
+    token: str = field(default_factory=lambda: _env("AFTERSALES_TOKEN", ""))
+    temporal_tls_ca: str = field(default_factory=lambda: _env("TEMPORAL_TLS_CA", ""))
+    temporal_tls_cert: str = field(default_factory=lambda: _env("TEMPORAL_TLS_CERT", ""))
+    temporal_tls_key: str = field(default_factory=lambda: _env("TEMPORAL_TLS_KEY", ""))
+
+    @property
+    def signing_key_path(self) -> Path:
+        return Path(self.auth_signing_key_file) if self.auth_signing_key_file else self.data_dir / "api-signing-key.pem"
 
     @property
     def store_url(self) -> str:
