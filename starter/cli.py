@@ -22,6 +22,7 @@ MODULES = [
     "starter.webhooks",  # webhooks: the outside world's pushes, as signals to cases
     "starter.reports",   # report completion, schedules ensure (the daily sweeps)
     "starter.tokens",    # token issue (operator), login
+    "starter.audit",     # audit: the API's audit log
 ]
 
 
