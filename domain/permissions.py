@@ -26,6 +26,7 @@ from domain.policy import Policy
 
 class Action(StrEnum):
     OPEN = "open"
+    CHOOSE_POLICY = "choose_policy"    # open a case under a named policy (the demo's windows in seconds)
     READ_CASES = "read_cases"          # list / show (a customer: own cases only)
     ANSWER = "answer"                  # an Update or Signal of `aftersales kinds`
     DECIDE = "decide"                  # an approval (the `decide` Update)
@@ -97,6 +98,8 @@ def _table() -> dict[Role, frozenset[Action]]:
         table[role].add(Action.READ_CASES)
     for role in _STAFF:
         table[role] |= {Action.READ_METRICS, Action.READ_REPORTS, Action.READ_APPROVALS}
+        if Action.OPEN in table[role]:
+            table[role].add(Action.CHOOSE_POLICY)
     table[Role.OPERATIONS_SUPERVISOR].add(Action.READ_AUDIT)
     table[Role.FINANCE].add(Action.READ_PAYEE)
     # §6: only the paying account reads or changes contact details; staff never do

@@ -13,9 +13,10 @@ from pydantic import ValidationError
 from domain.actors import ROLE_DUTIES, ActorRef
 from domain.approvals import ApprovalDecision
 from domain.kinds import COMMON_ANSWERS
-from starter.cases import find_case, send_answer, yuan
+from service.cases import find_case, send_answer
+from starter.render import yuan
 from starter.cli import CliError
-from starter.context import Context, one_line
+from service.context import Context, one_line
 from store.metrics import Metrics
 
 

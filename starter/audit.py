@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from starter.context import Context
+from service.context import Context
 from store.audit import AuditLog
 
 

@@ -1,125 +1,24 @@
 """Cases from the command line: open, show, list, review, answer, kinds, orders load.
-
-Everything a command is given is validated in full before anything starts: a refused
-command leaves no workflow and no store row behind. The store is written only by the
-workflows' activities (orders are seed data, loaded here)."""
+The rules are the service layer's (service/cases.py); printing is starter/render.py's.
+Orders are seed data, loaded here."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import secrets
-import time
-import types
-import typing
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from pydantic import ValidationError
 
-from domain.actors import ActorRef, Role
-from domain.kinds import KINDS, Answer, KindSpec, spec_for
-from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, workflow_id_for
-from domain.policy import Policy, PolicyError, named_policy
-from starter.cli import CliError
-from starter.context import Context, one_line
-
-# Who may open a case besides the order's own customer: staff, and the courier or
-# warehouse reporting something (a refused parcel, §4.14).
-OPENER_ROLES = (
-    Role.FIRST_LINE, Role.SECOND_LINE, Role.RETURN_SPECIALIST, Role.REFUND_SPECIALIST, Role.INVOICE_SPECIALIST,
-    Role.COMPLAINT_SPECIALIST, Role.OPERATIONS_SUPERVISOR, Role.PLATFORM, Role.COURIER, Role.WAREHOUSE,
+from domain.kinds import spec_for
+from domain.models import Order
+from service.cases import (
+    CASE_FIELDS, actor_for, answer_payload, build_input, case_view, find_case, kinds_table, not_running, parse_lines,
+    reached, send_answer, start_case,
 )
-# Fields of an --file document that describe the case rather than the kind's input.
-CASE_FIELDS = ("kind", "order_id", "reason", "lines", "case_id", "opened_by", "policy")
-
-
-# opening ---------------------------------------------------------------------
-def new_case_id(spec: KindSpec) -> str:
-    return f"{spec.id_prefix}-{datetime.now(timezone.utc):%y%m%d%H%M%S}-{secrets.token_hex(3)}"
-
-
-def parse_lines(items: list[str]) -> list[dict[str, Any]]:
-    lines = []
-    for item in items:
-        sku, sep, qty = item.rpartition(":")
-        if not sep or not sku:
-            raise CliError(f"--lines {item!r}: write SKU:QTY, e.g. MILK-1L:2")
-        try:
-            quantity = int(qty)
-        except ValueError:
-            raise CliError(f"--lines {item!r}: the quantity must be a whole number") from None
-        if quantity <= 0:
-            raise CliError(f"--lines {item!r}: the quantity must be above zero")
-        lines.append({"sku": sku, "quantity": quantity})
-    return lines
-
-
-def opener(ctx: Context, actor_id: str | None, order: Order) -> str:
-    if actor_id is None or actor_id == order.customer_id:
-        return order.customer_id
-    try:
-        ctx.actors().require(actor_id, *OPENER_ROLES)
-    except KeyError:
-        raise CliError(f"unknown actor {actor_id!r}: not in {ctx.settings.actors_file.name} and not the order's customer") from None
-    except PermissionError as e:
-        raise CliError(f"{e} to open a case") from None
-    return actor_id
-
-
-def load_policy_named(name: str) -> Policy:
-    try:
-        return named_policy(name)
-    except PolicyError as e:
-        raise CliError(str(e)) from None
-
-
-def build_input(
-    ctx: Context, spec: KindSpec, *, order_id: str, reason: str = "", lines: list[dict[str, Any]] | None = None,
-    case_id: str | None = None, opened_by: str | None = None, policy: str | None = None,
-    fields: dict[str, Any] | None = None,
-) -> CaseInput:
-    """The kind's workflow input, fully validated, or CliError. Starts nothing."""
-    order = ctx.cases().get_order(order_id)
-    if order is None:
-        raise CliError(f"unknown order {order_id!r}; load orders first with `aftersales orders load FILE.json`")
-    who = opener(ctx, opened_by, order)
-    fields = dict(fields or {})
-    if lines:
-        if "lines" not in spec.input_model.model_fields:
-            raise CliError(f"--lines does not apply to {spec.kind.value} cases")
-        fields["lines"] = lines
-    case_id = case_id or new_case_id(spec)
-    try:
-        header = CaseHeader(
-            case_id=case_id, kind=spec.kind, order=order, customer_id=order.customer_id, opened_by=who, reason=reason or ""
-        )
-        inp = spec.input_model.model_validate({"case": header, "policy": load_policy_named(policy or ctx.settings.policy), **fields})
-    except ValidationError as e:
-        raise CliError(f"invalid {spec.kind.value} case: {one_line(e)}") from None
-    except ValueError as e:  # a model's own check outside pydantic's wrapping
-        raise CliError(f"invalid {spec.kind.value} case: {e}") from None
-    if ctx.cases().get_case(case_id) is not None:
-        raise CliError(f"case {case_id} already exists")
-    assert isinstance(inp, CaseInput)
-    return inp
-
-
-async def start_case(ctx: Context, spec: KindSpec, inp: CaseInput) -> WorkflowHandle:
-    client = await ctx.temporal()
-    try:
-        return await client.start_workflow(
-            spec.workflow, inp, id=inp.case.workflow_id, task_queue=ctx.settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        )
-    except WorkflowAlreadyStartedError:
-        raise CliError(f"case {inp.case.case_id} already exists") from None
+from service.context import Context, one_line
+from starter.cli import CliError
+from starter.render import describe_case, jsonable, status_line
 
 
 def read_json_file(path: str) -> Any:
@@ -172,109 +71,11 @@ async def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-# finding a case ----------------------------------------------------------------
-@dataclass
-class CaseRef:
-    case_id: str
-    spec: KindSpec
-    workflow_id: str
-    running: bool
-    customer_id: str
-    row: dict[str, Any] | None
-
-
-STORE_CATCH_UP = 5.0  # seconds
-WORKFLOW_KINDS = {spec.workflow: spec for spec in KINDS.values()}
-
-
-async def find_case(ctx: Context, case_id: str) -> CaseRef:
-    """The case from the store, or from the server when its first event has not reached the store yet."""
-    row = ctx.cases().get_case(case_id)
-    workflow_id = row["workflow_id"] if row else workflow_id_for(case_id)
-    client = await ctx.temporal()
-    try:
-        desc = await client.get_workflow_handle(workflow_id).describe()
-    except RPCError as e:
-        if e.status != RPCStatusCode.NOT_FOUND:
-            raise CliError(f"cannot look up case {case_id}: {e.message}") from None
-        if row is None:
-            raise CliError(f"unknown case {case_id!r}") from None
-        desc = None
-    if row is None:  # just opened: its first activity writes the row in a moment
-        deadline = time.monotonic() + STORE_CATCH_UP
-        while row is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-            row = ctx.cases().get_case(case_id)
-    if row:
-        spec = spec_for(row["kind"])
-    elif desc is not None and desc.workflow_type in WORKFLOW_KINDS:
-        spec = WORKFLOW_KINDS[desc.workflow_type]
-    else:
-        raise CliError(f"unknown case {case_id!r}")
-    running = desc is not None and desc.status == WorkflowExecutionStatus.RUNNING
-    customer = row["customer_id"] if row else ""
-    return CaseRef(case_id, spec, workflow_id, running, customer, row)
-
-
-def _not_running(ref: CaseRef, verb: str) -> CliError:
-    outcome = ref.row.get("outcome") if ref.row else None
-    state = f"closed ({outcome})" if outcome else "no longer running"
-    return CliError(f"case {ref.case_id} is {state}; too late for {verb}")
-
-
-# show / list -------------------------------------------------------------------
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    return f"{sign}¥{abs(fen) // 100}.{abs(fen) % 100:02d}"
-
-
-def _detail_text(detail: dict[str, Any]) -> str:
-    parts = []
-    for key, value in detail.items():
-        if value in (None, "", [], {}):
-            continue
-        if key.endswith("_fen") and isinstance(value, int):
-            parts.append(f"{key.removesuffix('_fen')}={yuan(value)}")
-        else:
-            parts.append(f"{key}={value}")
-    return ", ".join(parts)
-
-
-def timeline_lines(entries: list[TimelineEntry], tz: Any = None) -> list[str]:
-    out = []
-    start = entries[0].at if entries else None
-    for e in entries:
-        offset = (e.at - start).total_seconds() if start else 0.0
-        out.append(f"  {e.seq:>2}  +{offset:7.1f}s  {e.kind:<18} {e.actor:<14} {e.state:<16} {_detail_text(e.detail)}")
-    return out
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v)))
-
-
-async def case_view(ctx: Context, case_id: str) -> dict[str, Any]:
-    ref = await find_case(ctx, case_id)
-    store = ctx.cases()
-    status: CaseStatus | None = None
-    timeline = store.timeline(case_id)
-    handle = (await ctx.temporal()).get_workflow_handle(ref.workflow_id)
-    if ref.running:
-        try:
-            status = await handle.query("status", result_type=CaseStatus)
-            if not timeline:
-                timeline = await handle.query("timeline", result_type=list[TimelineEntry])
-        except RPCError:
-            status = None  # the worker is not answering; the store still has the timeline
-    return {"case": ref.row, "kind": ref.spec.kind.value, "workflow": ref.spec.workflow, "workflow_id": ref.workflow_id,
-            "running": ref.running, "status": status, "timeline": timeline, "payments": store.payments(case_id)}
-
-
 async def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     view = await case_view(ctx, args.case)
     if args.json:
         status = view["status"]
-        ctx.say(json.dumps(_jsonable({
+        ctx.say(json.dumps(jsonable({
             **view,
             "status": status.model_dump(mode="json") if status else None,
             "timeline": [e.model_dump(mode="json") for e in view["timeline"]],
@@ -285,25 +86,6 @@ async def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def describe_case(view: dict[str, Any]) -> list[str]:
-    row, status = view["case"], view["status"]
-    case_id = row["case_id"] if row else (status.case_id if status else "?")
-    lines = [f"{case_id}  {view['kind']} ({view['workflow']})  workflow {view['workflow_id']}"]
-    if row:
-        lines.append(f"  order {row['order_id']}  customer {row['customer_id']}  opened by {row['opened_by']}  "
-                     f"at {row['opened_at']:%Y-%m-%d %H:%M:%S}Z")
-    state = status.state if status else (row["state"] if row else "?")
-    outcome = (status.outcome if status else None) or (row["outcome"] if row else None)
-    lines.append(f"  state {state}" + (f"  outcome {outcome}" if outcome else "") + ("" if view["running"] else "  (finished)"))
-    if status and status.next_deadline:
-        lines.append(f"  next deadline: {status.next_deadline_name} at {status.next_deadline:%Y-%m-%d %H:%M:%S}Z")
-    lines.append("  timeline:")
-    lines.extend(timeline_lines(view["timeline"]) or ["    (nothing recorded yet)"])
-    for p in view["payments"]:
-        lines.append(f"  payment {p['payment_id']}: {p['kind']} {yuan(p['amount_fen'])} (key {p['idempotency_key']})")
-    return lines
-
-
 async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     if args.kind:
         try:
@@ -312,7 +94,7 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
             raise CliError(str(e)) from None
     rows = ctx.cases().list_cases(kind=args.kind, state=args.state, limit=args.limit)
     if args.json:
-        ctx.say(json.dumps(_jsonable(rows), ensure_ascii=False, indent=2))
+        ctx.say(json.dumps(jsonable(rows), ensure_ascii=False, indent=2))
         return 0
     if not rows:
         ctx.say("no cases")
@@ -320,95 +102,6 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say(f"{r['case_id']:<28} {r['kind']:<18} {r['order_id']:<20} {r['state']:<16} {r['outcome'] or '':<20} "
                 f"{r['opened_at']:%Y-%m-%d %H:%M:%S}Z")
     return 0
-
-
-# answering a case ---------------------------------------------------------------
-def actor_for(ctx: Context, ref: CaseRef, actor_id: str, *roles: Role) -> ActorRef:
-    if ref.customer_id and actor_id == ref.customer_id:
-        actor = ActorRef(actor_id=actor_id, role=Role.CUSTOMER)
-        if roles and Role.CUSTOMER not in roles:
-            allowed = ", ".join(r.value for r in roles)
-            raise CliError(f"actor {actor_id!r} is the customer; this needs {allowed}")
-        return actor
-    try:
-        return ctx.actors().require(actor_id, *roles)
-    except KeyError:
-        raise CliError(f"unknown actor {actor_id!r}: not in {ctx.settings.actors_file.name}") from None
-    except PermissionError as e:
-        raise CliError(str(e)) from None
-
-
-def _actor_fields(model: type[BaseModel]) -> list[str]:
-    def is_actor(annotation: Any) -> bool:
-        if annotation is ActorRef:
-            return True
-        origin = typing.get_origin(annotation)
-        return origin in (typing.Union, types.UnionType) and ActorRef in typing.get_args(annotation)
-    return [name for name, f in model.model_fields.items() if is_actor(f.annotation)]
-
-
-def answer_payload(answer: Answer, actor: ActorRef, raw: str | None) -> BaseModel | None:
-    """The answer's model from --json, with its actor fields set to who is answering."""
-    if answer.model is None:
-        if raw:
-            raise CliError(f"{answer.handler} takes no --json")
-        return None
-    try:
-        data = json.loads(raw) if raw else {}
-    except json.JSONDecodeError as e:
-        raise CliError(f"--json is malformed JSON ({e})") from None
-    if not isinstance(data, dict):
-        raise CliError("--json must be a JSON object")
-    for name in _actor_fields(answer.model):
-        given = data.get(name)
-        if given is not None and (not isinstance(given, dict) or given.get("actor_id") != actor.actor_id):
-            raise CliError(f"--json names {name} {given!r}, but you act as {actor.actor_id}")
-        data[name] = actor.model_dump(mode="json")
-    try:
-        return answer.model.model_validate(data)
-    except ValidationError as e:
-        raise CliError(f"invalid {answer.handler}: {one_line(e)}") from None
-
-
-async def reached(handle: WorkflowHandle, entry: str, timeout: float = 15.0) -> bool:
-    """Wait until the case's timeline shows `entry`; False if it does not in time."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            timeline = await handle.query("timeline", result_type=list[TimelineEntry])
-        except RPCError:
-            timeline = []
-        if any(e.kind == entry for e in timeline):
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        await asyncio.sleep(0.1)
-
-
-async def send_answer(ctx: Context, ref: CaseRef, name: str, answer: Answer, payload: BaseModel | None) -> CaseStatus | None:
-    handle = (await ctx.temporal()).get_workflow_handle(ref.workflow_id)
-    args = [] if payload is None else [payload]
-    try:
-        if answer.update:
-            return await handle.execute_update(answer.handler, *args, result_type=CaseStatus)
-        await handle.signal(answer.handler, *args)
-        return None
-    except WorkflowUpdateFailedError as e:
-        cause = e.cause
-        reason = getattr(cause, "message", None) or str(cause)
-        raise CliError(f"{name} refused: {reason}") from None
-    except RPCError as e:
-        if e.status == RPCStatusCode.NOT_FOUND:
-            raise _not_running(ref, name) from None
-        raise CliError(f"{name} failed: {e.message}") from None
-
-
-def _say_status(ctx: Context, case_id: str, name: str, status: CaseStatus | None) -> None:
-    if status is None:
-        ctx.say(f"{case_id}: {name} sent")
-        return
-    nxt = f"; next deadline {status.next_deadline_name} at {status.next_deadline:%H:%M:%S}Z" if status.next_deadline else ""
-    ctx.say(f"{case_id}: {name} accepted; state {status.state}{nxt}")
 
 
 async def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
@@ -428,12 +121,12 @@ async def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
     except ValidationError as e:
         raise CliError(f"invalid review: {one_line(e)}") from None
     if not ref.running:
-        raise _not_running(ref, "review")
+        raise not_running(ref, "review")
     # Answer once the case has asked for the review, as a specialist would: a case
     # opened a moment ago has not yet recorded its request.
     await reached((await ctx.temporal()).get_workflow_handle(ref.workflow_id), "review_requested")
     status = await send_answer(ctx, ref, "review", answer, decision)
-    _say_status(ctx, ref.case_id, "review", status)
+    ctx.say(status_line(ref.case_id, "review", status))
     return 0
 
 
@@ -446,26 +139,13 @@ async def cmd_answer(args: argparse.Namespace, ctx: Context) -> int:
     actor = actor_for(ctx, ref, args.actor)
     payload = answer_payload(answer, actor, args.json_body)
     if not ref.running:
-        raise _not_running(ref, args.name)
+        raise not_running(ref, args.name)
     status = await send_answer(ctx, ref, args.name, answer, payload)
-    _say_status(ctx, ref.case_id, args.name, status)
+    ctx.say(status_line(ref.case_id, args.name, status))
     return 0
 
 
 # kinds / orders -----------------------------------------------------------------------
-def kinds_table() -> list[dict[str, Any]]:
-    table = []
-    for spec in KINDS.values():
-        own = [n for n in spec.input_model.model_fields if n not in CaseInput.model_fields]
-        table.append({
-            "kind": spec.kind.value, "workflow": spec.workflow, "section": spec.section, "title": spec.title,
-            "id_prefix": spec.id_prefix, "input_fields": own,
-            "answers": [{"name": n, "handler": a.handler, "type": "update" if a.update else "signal",
-                         "model": a.model.__name__ if a.model else None, "help": a.help} for n, a in spec.answers.items()],
-        })
-    return table
-
-
 async def cmd_kinds(args: argparse.Namespace, ctx: Context) -> int:
     table = kinds_table()
     if args.json:

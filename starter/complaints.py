@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from domain.privacy import ContactAction, ContactRequest
-from starter.cases import yuan
+from starter.render import yuan
 from starter.cli import CliError
-from starter.context import Context
+from service.context import Context
 from store.complaints import ComplaintRecords, PrivacyRefused
 from store.metrics import Metrics
 

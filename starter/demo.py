@@ -23,8 +23,10 @@ from temporalio.client import WorkflowFailureError, WorkflowHandle
 from domain.actors import ActorRef
 from domain.kinds import spec_for
 from domain.models import CaseStatus
-from starter.cases import build_input, case_view, describe_case, reached, read_orders, start_case
-from starter.context import Context
+from service.cases import build_input, case_view, reached, start_case
+from starter.cases import read_orders
+from starter.render import describe_case
+from service.context import Context
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 DEMO_ORDERS = DEMO_DATA / "orders.json"

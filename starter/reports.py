@@ -22,7 +22,7 @@ from temporalio.client import (
 from domain.policy import Policy, PolicyError, named_policy
 from domain.sweeps import SWEEP_HOURS, ReportInput, SweepInput, SweepKind, schedule_utc_hour
 from starter.cli import CliError
-from starter.context import Context
+from service.context import Context
 from store.reports import completion_reports
 
 

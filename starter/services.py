@@ -24,7 +24,7 @@ from runtime.binaries import binary
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.cli import CliError
-from starter.context import Context
+from service.context import Context
 
 SERVER_START_TIMEOUT = 60.0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from api.identity import BadCredential, Identity, parse_ttl, subject_for_customer
 from starter.cli import CliError
-from starter.context import Context
+from service.context import Context
 
 
 def token_file() -> Path:

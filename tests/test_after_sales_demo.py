@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from runtime.settings import Settings
-from starter.context import Context
+from service.context import Context
 from starter.demo import DemoRun, after_sales_script, load_demo_orders
 from tests.conftest import running_worker
 

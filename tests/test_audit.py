@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from domain.audit import AuditEntry, Outcome
 from starter.cli import run
-from starter.context import Context
+from service.context import Context
 from store.audit import AuditLog
 
 

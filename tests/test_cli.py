@@ -18,7 +18,7 @@ from domain.models import CaseStatus, OrderLine
 from domain.returns import ReturnOutcome
 from runtime.settings import Settings
 from starter import cli
-from starter.context import Context
+from service.context import Context
 from tests.conftest import running_worker
 from tests.factories import order
 
@@ -196,7 +196,7 @@ async def test_open_from_file_as_agent_then_pickup_refund(shell, env, store, see
     f.write_text(json.dumps({"order_id": seeded.order_id, "reason": "米袋破损", "lines": ["RICE-5KG:1"],
                              "case_id": cid, "opened_by": "li.first"}), encoding="utf-8")
     assert (await shell("open", "--file", str(f))).code == 0
-    from starter.cases import reached
+    from service.cases import reached
     assert await reached(env.client.get_workflow_handle(f"case-{cid}"), "review_requested")
     live = (await shell("show", cid, "--json")).json
     assert live["running"] and live["status"]["state"] == "awaiting_review"
@@ -261,7 +261,7 @@ async def test_answer_is_generic_and_shows_validator_errors(shell, env, store, s
     r = await shell("answer", cid, "goods_received", "--as", "warehouse")
     assert r.code == 0 and "goods_received sent" in r.out
 
-    from starter.cases import reached
+    from service.cases import reached
     assert await reached(env.client.get_workflow_handle(f"case-{cid}"), "review_requested")
     r = await shell("answer", cid, "review", "--as", "zhao.returns", "--json", '{"approve": true, "pickup": false}')
     assert r.code == 0 and "review accepted" in r.out, r.err

@@ -15,7 +15,7 @@ from domain.complaints import Category, ComplaintInput, ComplaintResult, Emotion
 from domain.models import CaseKind
 from runtime.settings import Settings
 from starter import cli
-from starter.context import Context
+from service.context import Context
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from runtime.settings import Settings
-from starter.context import Context
+from service.context import Context
 from starter.demo import DemoRun, agent_complaint_script, complaint_script, load_demo_orders
 from tests.conftest import running_worker
 

@@ -19,7 +19,7 @@ from api.identity import BadCredential, Identity, ensure_signing_key, parse_ttl,
 from domain.actors import Role, load_actors
 from runtime.settings import ROOT, Settings
 from starter.cli import run
-from starter.context import Context
+from service.context import Context
 
 ACTORS = load_actors(ROOT / "policies" / "actors.toml")
 

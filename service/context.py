@@ -1,5 +1,5 @@
-"""What a command works with: settings, the Temporal client, the case store and the
-actor directory, each made on first use. Tests pass their own client and store."""
+"""What a request works with, from the CLI or the API: settings, the Temporal client, the
+case store and the actor directory, each made on first use. Tests pass their own client and store."""
 from __future__ import annotations
 
 import sys
@@ -12,7 +12,7 @@ from temporalio.client import Client
 from domain.actors import ActorDirectory, load_actors
 from runtime.settings import Settings
 from runtime.temporal import connect
-from starter.cli import CliError
+from service.errors import ServiceError, Unavailable
 from store import CaseStore, open_store
 
 
@@ -29,7 +29,7 @@ class Context:
             try:
                 self.client = await connect(self.settings)
             except RuntimeError as e:
-                raise CliError(
+                raise Unavailable(
                     f"cannot reach Temporal at {self.settings.temporal_address} ({_first_line(e)}); "
                     "start it with `aftersales up` or `aftersales server`"
                 ) from None
@@ -46,7 +46,7 @@ class Context:
             try:
                 self._actors = load_actors(self.settings.actors_file)
             except ValueError as e:
-                raise CliError(str(e)) from None
+                raise ServiceError(str(e)) from None
         return self._actors
 
     def say(self, text: str = "") -> None:
