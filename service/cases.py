@@ -17,7 +17,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -300,7 +302,7 @@ async def send_answer(ctx: Context, ref: CaseRef, name: str, answer: Answer, pay
                                           ANSWER_TIMEOUT)
         await handle.signal(answer.handler, *args)
         return None
-    except TimeoutError:
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         raise Unavailable(f"{name} not taken within {ANSWER_TIMEOUT:.0f}s: {NO_WORKER}") from None
     except WorkflowUpdateFailedError as e:
         cause = e.cause

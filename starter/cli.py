@@ -25,6 +25,7 @@ MODULES = [
     "starter.reports",   # report completion, schedules ensure (the daily sweeps)
     "starter.tokens",    # token issue (operator), login
     "starter.audit",     # audit: the API's audit log
+    "starter.front_door",  # api: the authenticated case API
 ]
 
 
