@@ -12,6 +12,7 @@ COPY workflows ./workflows
 COPY starter ./starter
 COPY runtime ./runtime
 COPY api ./api
+COPY service ./service
 COPY worker.py ./
 COPY policies ./policies
 # bytecode at build time: the workflow sandbox re-imports each workflow module per run

@@ -4,6 +4,9 @@ the data directory on first start and `aftersales token issue` mints tokens with
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+from typing import Any
 
 from api.app import create_app
 from api.identity import Identity
@@ -19,9 +22,17 @@ def build_app(ctx: Context) -> object:
     return create_app(ctx, identity)
 
 
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document (docs/openapi/api.json); needs no server, key or store."""
+    return create_app(Context(), None).openapi()
+
+
 async def cmd_api(args: argparse.Namespace, ctx: Context) -> int:
     import uvicorn
 
+    if args.openapi:
+        Path(args.openapi).write_text(json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n")
+        return 0
     app = build_app(ctx)
     await ctx.temporal()  # fail now, in one line, if Temporal is unreachable
     ctx.cases()
@@ -35,4 +46,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("api", help="the case API (/v1): the authenticated front door")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8702)
+    p.add_argument("--openapi", metavar="FILE", help="write the OpenAPI document and exit (docs/openapi/api.json)")
     p.set_defaults(afunc=cmd_api)
