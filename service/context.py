@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 from temporalio.client import Client
@@ -22,6 +22,9 @@ class Context:
     client: Client | None = None
     store: CaseStore | None = None
     out: TextIO = field(default_factory=lambda: sys.stdout)
+    api: Any = None            # the CLI's HTTP client for the case API (tests pass one bound to the app)
+    token: str | None = None   # the CLI's bearer token when not from AFTERSALES_TOKEN or `aftersales login`
+    api_owned: bool = False    # the client was made here, so it is closed here
     _actors: ActorDirectory | None = None
 
     async def temporal(self) -> Client:

@@ -1,24 +1,24 @@
-"""Cases from the command line: open, show, list, review, answer, kinds, orders load.
-The rules are the service layer's (service/cases.py); printing is starter/render.py's.
-Orders are seed data, loaded here."""
+"""Cases from the command line: open, show, list, review, answer (clients of the case API,
+acting as whoever the token says), kinds, orders load (operator: seed data into the store).
+The rules are the service layer's; printing is starter/render.py's."""
 from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import ValidationError
 
 from domain.kinds import spec_for
-from domain.models import Order
-from service.cases import (
-    CASE_FIELDS, actor_for, answer_payload, build_input, case_view, find_case, kinds_table, not_running, parse_lines,
-    reached, send_answer, start_case,
-)
+from domain.models import CaseStatus, Order
+from service.cases import kinds_table, parse_lines
 from service.context import Context, one_line
+from starter.api_client import call
 from starter.cli import CliError
-from starter.render import describe_case, jsonable, status_line
+from starter.render import describe_case, status_line, view_from_json
 
 
 def read_json_file(path: str) -> Any:
@@ -36,8 +36,7 @@ async def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
         doc = read_json_file(args.file)
         if not isinstance(doc, dict):
             raise CliError(f"{args.file}: expected a JSON object with the case's fields")
-    flags = dict(kind=args.kind, order_id=args.order, reason=args.reason, case_id=args.case_id,
-                 opened_by=args.actor, policy=args.policy)
+    flags = dict(kind=args.kind, order_id=args.order, reason=args.reason, case_id=args.case_id, policy=args.policy)
     for key, value in flags.items():
         if value is not None:
             doc[key] = value
@@ -50,38 +49,28 @@ async def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     if not doc.get("order_id"):
         raise CliError("which order? give --order ID (or order_id in --file)")
     lines = doc.get("lines")
-    if lines is not None and not isinstance(lines, list):
-        raise CliError("lines must be a list")
-    if lines and all(isinstance(x, str) for x in lines):
-        lines = parse_lines(lines)
-    inp = build_input(
-        ctx, spec, order_id=str(doc["order_id"]), reason=str(doc.get("reason") or ""), lines=lines,
-        case_id=doc.get("case_id"), opened_by=doc.get("opened_by"), policy=doc.get("policy"),
-        fields={k: v for k, v in doc.items() if k not in CASE_FIELDS},
-    )
-    await start_case(ctx, spec, inp)
-    case = inp.case
+    if lines and isinstance(lines, list) and all(isinstance(x, str) for x in lines):
+        doc["lines"] = parse_lines(lines)
+    opened = await call(ctx, "POST", "/v1/cases", json=doc)
     if args.json:
-        ctx.say(json.dumps({"case_id": case.case_id, "workflow_id": case.workflow_id, "kind": spec.kind.value,
-                            "workflow": spec.workflow}))
+        ctx.say(json.dumps({k: opened[k] for k in ("case_id", "workflow_id", "kind", "workflow")}))
     else:
-        ctx.say(f"opened {case.case_id}: {spec.title} ({spec.workflow}, {spec.section}) for order {case.order.order_id}, "
-                f"opened by {case.opened_by}, policy {inp.policy.version}")
-        ctx.say(f"  follow it: aftersales show {case.case_id}")
+        ctx.say(f"opened {opened['case_id']}: {spec.title} ({spec.workflow}, {spec.section}) for order {doc['order_id']}, "
+                f"opened by {opened['opened_by']}, policy {opened['policy']}")
+        ctx.say(f"  follow it: aftersales show {opened['case_id']}")
     return 0
 
 
+def _case_path(case_id: str) -> str:
+    return f"/v1/cases/{quote(case_id, safe='')}"
+
+
 async def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
-    view = await case_view(ctx, args.case)
+    view = await call(ctx, "GET", _case_path(args.case))
     if args.json:
-        status = view["status"]
-        ctx.say(json.dumps(jsonable({
-            **view,
-            "status": status.model_dump(mode="json") if status else None,
-            "timeline": [e.model_dump(mode="json") for e in view["timeline"]],
-        }), ensure_ascii=False, indent=2))
+        ctx.say(json.dumps(view, ensure_ascii=False, indent=2))
         return 0
-    for line in describe_case(view):
+    for line in describe_case(view_from_json(view)):
         ctx.say(line)
     return 0
 
@@ -92,56 +81,42 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
             spec_for(args.kind)
         except ValueError as e:
             raise CliError(str(e)) from None
-    rows = ctx.cases().list_cases(kind=args.kind, state=args.state, limit=args.limit)
+    params = {k: v for k, v in dict(kind=args.kind, state=args.state, limit=args.limit).items() if v is not None}
+    rows = await call(ctx, "GET", "/v1/cases", params=params)
     if args.json:
-        ctx.say(json.dumps(jsonable(rows), ensure_ascii=False, indent=2))
+        ctx.say(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
         ctx.say("no cases")
     for r in rows:
         ctx.say(f"{r['case_id']:<28} {r['kind']:<18} {r['order_id']:<20} {r['state']:<16} {r['outcome'] or '':<20} "
-                f"{r['opened_at']:%Y-%m-%d %H:%M:%S}Z")
+                f"{datetime.fromisoformat(r['opened_at']):%Y-%m-%d %H:%M:%S}Z")
     return 0
 
 
-async def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
-    from domain.returns import REVIEWER_ROLES, ReviewDecision
+async def _answer(ctx: Context, case_id: str, name: str, body: dict[str, Any] | None) -> None:
+    done = await call(ctx, "POST", f"{_case_path(case_id)}/answers/{quote(name, safe='')}", json=body)
+    status = CaseStatus.model_validate(done["status"]) if done.get("status") else None
+    ctx.say(status_line(case_id, name, status))
 
-    ref = await find_case(ctx, args.case)
-    answer = ref.spec.answers.get("review")
-    if answer is None or answer.model is not ReviewDecision:
-        raise CliError(f"case {ref.case_id} is a {ref.spec.kind.value} case; it has no return review")
-    reviewer = actor_for(ctx, ref, args.actor, *REVIEWER_ROLES)
+
+async def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
     if args.decision == "approve":
         body: dict[str, Any] = {"approve": True, "pickup": args.pickup, "reason": args.reason or ""}
     else:
         body = {"approve": False, "reason": args.reason}
-    try:
-        decision = ReviewDecision.model_validate({"reviewer": reviewer, **body})
-    except ValidationError as e:
-        raise CliError(f"invalid review: {one_line(e)}") from None
-    if not ref.running:
-        raise not_running(ref, "review")
-    # Answer once the case has asked for the review, as a specialist would: a case
-    # opened a moment ago has not yet recorded its request.
-    await reached((await ctx.temporal()).get_workflow_handle(ref.workflow_id), "review_requested")
-    status = await send_answer(ctx, ref, "review", answer, decision)
-    ctx.say(status_line(ref.case_id, "review", status))
+    await _answer(ctx, args.case, "review", body)
     return 0
 
 
 async def cmd_answer(args: argparse.Namespace, ctx: Context) -> int:
-    ref = await find_case(ctx, args.case)
-    answer = ref.spec.answers.get(args.name)
-    if answer is None:
-        known = ", ".join(sorted(ref.spec.answers)) or "none"
-        raise CliError(f"{ref.spec.kind.value} cases take no answer {args.name!r}; they take: {known}")
-    actor = actor_for(ctx, ref, args.actor)
-    payload = answer_payload(answer, actor, args.json_body)
-    if not ref.running:
-        raise not_running(ref, args.name)
-    status = await send_answer(ctx, ref, args.name, answer, payload)
-    ctx.say(status_line(ref.case_id, args.name, status))
+    try:
+        body = json.loads(args.json_body) if args.json_body else None
+    except json.JSONDecodeError as e:
+        raise CliError(f"--json is malformed JSON ({e})") from None
+    if body is not None and not isinstance(body, dict):
+        raise CliError("--json must be a JSON object")
+    await _answer(ctx, args.case, args.name, body)
     return 0
 
 
@@ -192,7 +167,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reason", help="why the case is opened")
     p.add_argument("--lines", nargs="+", metavar="SKU:QTY", help="the order lines concerned (default: all)")
     p.add_argument("--case-id", help="case id (default: generated)")
-    p.add_argument("--as", dest="actor", metavar="ACTOR", help="who opens it (default: the order's customer)")
     p.add_argument("--policy", help="policy name or TOML path (default: $POLICY or default)")
     p.add_argument("--file", help="JSON object with the same fields plus the kind's own input fields")
     p.add_argument("--json", action="store_true", help="print the new case id as JSON")
@@ -212,7 +186,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("review", help="the return specialist's review: approve or reject a return")
     p.add_argument("case")
-    p.add_argument("--as", dest="actor", required=True, metavar="ACTOR")
     decisions = p.add_subparsers(dest="decision", required=True)
     a = decisions.add_parser("approve")
     pick = a.add_mutually_exclusive_group(required=True)
@@ -226,7 +199,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("answer", help="give a running case an answer (see `aftersales kinds`)")
     p.add_argument("case")
     p.add_argument("name", help="the answer's name, e.g. review, decide")
-    p.add_argument("--as", dest="actor", required=True, metavar="ACTOR")
     p.add_argument("--json", dest="json_body", metavar="OBJECT", help="the answer's fields as a JSON object")
     p.set_defaults(afunc=cmd_answer)
 

@@ -72,6 +72,8 @@ async def _run(args: argparse.Namespace, ctx: Any = None) -> int:
         print(f"aftersales: {e}", file=sys.stderr)
         return 2
     finally:
+        if getattr(ctx, "api_owned", False):
+            await ctx.api.aclose()
         # Drop the Temporal client while its event loop still runs: a client
         # outliving asyncio.run can crash the interpreter at exit.
         ctx.client = None

@@ -67,3 +67,13 @@ def status_line(case_id: str, name: str, status: CaseStatus | None) -> str:
         return f"{case_id}: {name} sent"
     nxt = f"; next deadline {status.next_deadline_name} at {status.next_deadline:%H:%M:%S}Z" if status.next_deadline else ""
     return f"{case_id}: {name} accepted; state {status.state}{nxt}"
+
+
+def view_from_json(view: dict[str, Any]) -> dict[str, Any]:
+    """A case as the API sends it, typed again for describe_case."""
+    row = dict(view["case"]) if view.get("case") else None
+    if row and isinstance(row.get("opened_at"), str):
+        row["opened_at"] = datetime.fromisoformat(row["opened_at"])
+    return {**view, "case": row,
+            "status": CaseStatus.model_validate(view["status"]) if view.get("status") else None,
+            "timeline": [TimelineEntry.model_validate(e) for e in view.get("timeline", [])]}
