@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,19 +19,8 @@ from runtime.settings import Settings
 from starter import cli
 from service.context import Context
 from tests.conftest import running_worker
-from tests.front_door import acting, front_door, with_issuer
+from tests.front_door import Result, front_door, shell_for, with_issuer
 from tests.factories import order
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self):
-        return json.loads(self.out)
 
 
 @pytest.fixture
@@ -41,42 +29,6 @@ async def shell(env, store, sqlite_url, tmp_path):
         settings = with_issuer(Settings(task_queue=tq, database_url=sqlite_url, policy="default"), tmp_path)
         async with front_door(settings, env.client, store) as door:
             yield shell_for(settings, store, door, outside, env.client)
-
-
-def shell_for(settings, store, door, outside, default_client):
-    """`aftersales ARGV` in process; `--as WHO` in argv logs in as WHO (the order's customer by default)."""
-    async def aftersales(*argv: str, client=default_client) -> Result:
-        args, who = acting(argv)
-        out, err = io.StringIO(), io.StringIO()
-        token = door.token_for(who or _customer_of(store, args))
-        ctx = Context(settings=settings, client=client, store=store, out=out, api=door.http, token=token)
-        with contextlib.redirect_stderr(err):
-            try:
-                code = await cli.run(args, ctx)
-            except SystemExit as e:  # argparse usage errors
-                code = int(e.code or 0)
-        return Result(code, out.getvalue(), err.getvalue())
-
-    aftersales.outside = outside  # type: ignore[attr-defined]
-    return aftersales
-
-
-def _customer_of(store, args: list[str]) -> str:
-    """Who acts when a test names nobody: the customer of the order (or case) in argv or in its --file."""
-    if "--file" in args:
-        try:
-            doc = json.loads(Path(args[args.index("--file") + 1]).read_text(encoding="utf-8"))
-            args = [*args, str(doc.get("order_id"))] if isinstance(doc, dict) else args
-        except (OSError, ValueError):
-            pass
-    for a in args:
-        o = store.get_order(a)
-        if o is not None:
-            return o.customer_id
-        c = store.get_case(a)
-        if c is not None:
-            return c["customer_id"]
-    return "cust-nobody"
 
 
 @pytest.fixture
