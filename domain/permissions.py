@@ -26,7 +26,7 @@ from domain.policy import Policy
 
 class Action(StrEnum):
     OPEN = "open"
-    CHOOSE_POLICY = "choose_policy"    # open a case under a named policy (the demo's windows in seconds)
+    CHOOSE_POLICY = "choose_policy"    # open under a named policy (the demo's windows in seconds); not customers
     READ_CASES = "read_cases"          # list / show (a customer: own cases only)
     ANSWER = "answer"                  # an Update or Signal of `aftersales kinds`
     DECIDE = "decide"                  # an approval (the `decide` Update)
@@ -90,6 +90,8 @@ def _table() -> dict[Role, frozenset[Action]]:
     table: dict[Role, set[Action]] = {role: set() for role in Role}
     for role in _openers():
         table[role].add(Action.OPEN)
+        if role != Role.CUSTOMER:  # staff and partner systems may open under a named policy; customers get the shop's
+            table[role].add(Action.CHOOSE_POLICY)
     for role in _answerers():
         table[role].add(Action.ANSWER)
     for role in DECIDERS:
@@ -98,8 +100,6 @@ def _table() -> dict[Role, frozenset[Action]]:
         table[role].add(Action.READ_CASES)
     for role in _STAFF:
         table[role] |= {Action.READ_METRICS, Action.READ_REPORTS, Action.READ_APPROVALS}
-        if Action.OPEN in table[role]:
-            table[role].add(Action.CHOOSE_POLICY)
     table[Role.OPERATIONS_SUPERVISOR].add(Action.READ_AUDIT)
     table[Role.FINANCE].add(Action.READ_PAYEE)
     # §6: only the paying account reads or changes contact details; staff never do

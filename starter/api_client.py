@@ -29,9 +29,10 @@ def http_of(ctx: Context) -> httpx.AsyncClient:
     return ctx.api
 
 
-async def call(ctx: Context, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None) -> Any:
+async def call(ctx: Context, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
+               token: str | None = None) -> Any:
     """The answer's JSON, or CliError with the problem's detail (and the refusing rule)."""
-    headers = {"Authorization": f"Bearer {token_of(ctx)}"}
+    headers = {"Authorization": f"Bearer {token or token_of(ctx)}"}
     try:
         r = await http_of(ctx).request(method, path, json=json, params=params, headers=headers)
     except httpx.TransportError as e:
