@@ -26,7 +26,7 @@ ENV_VARS = {
     "CATALOGUE_URL": "base URL of the catalogue API (docs/openapi/catalogue.json)",
     "HTTP_TIMEOUT_SECONDS": "timeout of every call to an outside service",
     "SIMULATOR_DATABASE_URL": "the simulator service's own state (ledger, keys, bookings)",
-    "WEBHOOK_TOKEN": "shared secret the outside systems' webhooks carry in X-Webhook-Token; empty: none",
+    "WEBHOOK_SECRET": "HMAC key the outside systems sign their webhooks with (≥ 16 characters; the webhooks service refuses a default)",
     "WORKER_MAX_CONCURRENT_ACTIVITIES": "activity slots per worker",
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "workflow task slots per worker",
     "WORKER_MAX_CACHED_WORKFLOWS": "open cases a worker keeps in memory; past it a case is rebuilt from its history",
@@ -67,7 +67,7 @@ class Settings:
     catalogue_url: str = field(default_factory=lambda: _env("CATALOGUE_URL", "http://127.0.0.1:8700/catalogue/v1"))
     http_timeout: float = field(default_factory=lambda: float(_env("HTTP_TIMEOUT_SECONDS", "10")))
     simulator_database_url: str = field(default_factory=lambda: _env("SIMULATOR_DATABASE_URL", ""))
-    webhook_token: str = field(default_factory=lambda: _env("WEBHOOK_TOKEN", ""))
+    webhook_secret: str = field(default_factory=lambda: _env("WEBHOOK_SECRET", ""))
     max_concurrent_activities: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_ACTIVITIES", "100")))
     max_concurrent_workflow_tasks: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "50")))
     max_cached_workflows: int = field(default_factory=lambda: int(_env("WORKER_MAX_CACHED_WORKFLOWS", "1000")))
