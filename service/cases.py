@@ -7,7 +7,6 @@ activities."""
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import time
 import types
@@ -220,21 +219,6 @@ def children_of(timeline: list[TimelineEntry]) -> list[str]:
 
 
 # answering a case ---------------------------------------------------------------
-def actor_for(ctx: Context, ref: CaseRef, actor_id: str, *roles: Role) -> ActorRef:
-    if ref.customer_id and actor_id == ref.customer_id:
-        actor = ActorRef(actor_id=actor_id, role=Role.CUSTOMER)
-        if roles and Role.CUSTOMER not in roles:
-            allowed = ", ".join(r.value for r in roles)
-            raise Forbidden(f"actor {actor_id!r} is the customer; this needs {allowed}")
-        return actor
-    try:
-        return ctx.actors().require(actor_id, *roles)
-    except KeyError:
-        raise NotFound(f"unknown actor {actor_id!r}: not in {ctx.settings.actors_file.name}") from None
-    except PermissionError as e:
-        raise Forbidden(str(e)) from None
-
-
 def _actor_fields(model: type[BaseModel]) -> list[str]:
     def is_actor(annotation: Any) -> bool:
         if annotation is ActorRef:
@@ -242,21 +226,6 @@ def _actor_fields(model: type[BaseModel]) -> list[str]:
         origin = typing.get_origin(annotation)
         return origin in (typing.Union, types.UnionType) and ActorRef in typing.get_args(annotation)
     return [name for name, f in model.model_fields.items() if is_actor(f.annotation)]
-
-
-def answer_payload(answer: Answer, actor: ActorRef, raw: str | None) -> BaseModel | None:
-    """The answer's model from --json, with its actor fields set to who is answering."""
-    if answer.model is None:
-        if raw:
-            raise ServiceError(f"{answer.handler} takes no --json")
-        return None
-    try:
-        data = json.loads(raw) if raw else {}
-    except json.JSONDecodeError as e:
-        raise ServiceError(f"--json is malformed JSON ({e})") from None
-    if not isinstance(data, dict):
-        raise ServiceError("--json must be a JSON object")
-    return answer_model(answer, actor, data)
 
 
 def answer_model(answer: Answer, actor: ActorRef, data: dict[str, Any] | None) -> BaseModel | None:
