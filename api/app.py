@@ -13,7 +13,8 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bodies import (
-    Answered, CaseView, Contact, ContactChange, ContactRead, Decision, OpenCase, Opened, PendingApproval, Whoami,
+    Answered, CaseView, Contact, ContactChange, ContactRead, Decision, OpenCase, Opened, PendingApproval, PrivacyRefusal,
+    SweepRun, SweepStarted, Whoami,
 )
 from api.identity import BadCredential, Identity, Principal
 from api.problems import Unauthenticated, audit, install, note
@@ -187,6 +188,21 @@ def v1_router() -> APIRouter:
         _refuse(action_refusal(who.role, Action.READ_AUDIT))
         return AuditLog(request.app.state.ctx.cases()).entries(
             limit=limit, actor_id=actor, outcome=outcome.value if outcome else None, case_id=case_id)
+
+    @r.post("/sweeps/{kind}", status_code=202, response_model=SweepStarted,
+            summary="run a daily sweep now (tracking export, oversold export)")
+    async def sweep(request: Request, body: SweepRun, kind: str = Path(max_length=40, pattern=r"^[a-z_]+$"),
+                    who: Principal = Depends(caller("run_sweep"))) -> SweepStarted:
+        workflow_id = await cases.run_sweep(request.app.state.ctx, who.actor, kind, body.at, body.policy)
+        note(request, case_id=workflow_id)
+        audit(request, 202, Outcome.DONE)
+        return SweepStarted(workflow_id=workflow_id)
+
+    @r.get("/privacy-refusals", response_model=list[PrivacyRefusal], summary="§6 refused contact requests")
+    async def privacy_refusals(request: Request, who: Principal = Depends(caller("privacy_refusals")),
+                               order_id: str | None = Query(default=None, max_length=64)) -> list[dict[str, Any]]:
+        _refuse(action_refusal(who.role, Action.READ_AUDIT))
+        return ComplaintRecords(request.app.state.ctx.cases()).privacy_refusals(order_id)
 
     return r
 

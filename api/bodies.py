@@ -108,3 +108,21 @@ class PendingApproval(BaseModel):
     sla_window: str | None
     age_s: float
     overdue: bool
+
+
+class SweepRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: datetime | None = Field(default=None, description="the export's time (with a zone); default: now")
+    policy: str | None = Field(default=None, max_length=40, pattern=r"^[a-z0-9_-]+$")
+
+
+class SweepStarted(BaseModel):
+    workflow_id: str
+
+
+class PrivacyRefusal(BaseModel):
+    order_id: str
+    action: str
+    account_digest: str = Field(description="sha256 of the asking account; the account is never kept")
+    reason: str
+    at: datetime

@@ -35,7 +35,8 @@ class Action(StrEnum):
     CHANGE_CONTACT = "change_contact"
     READ_METRICS = "read_metrics"      # §7 metrics
     READ_REPORTS = "read_reports"      # the daily reports
-    READ_AUDIT = "read_audit"          # the audit trail of the front door
+    READ_AUDIT = "read_audit"          # the audit trail of the front door, and §6 privacy refusals
+    RUN_SWEEP = "run_sweep"            # a daily sweep (09:00 tracking / 17:00 oversold export) now
     READ_PAYEE = "read_payee"          # a payee's account in the clear (§4.9: finance pays)
 
 
@@ -101,6 +102,8 @@ def _table() -> dict[Role, frozenset[Action]]:
     for role in _STAFF:
         table[role] |= {Action.READ_METRICS, Action.READ_REPORTS, Action.READ_APPROVALS}
     table[Role.OPERATIONS_SUPERVISOR].add(Action.READ_AUDIT)
+    for role in (Role.FIRST_LINE, Role.SECOND_LINE, Role.OPERATIONS_SUPERVISOR):  # who does the daily rhythm (S4)
+        table[role].add(Action.RUN_SWEEP)
     table[Role.FINANCE].add(Action.READ_PAYEE)
     # §6: only the paying account reads or changes contact details; staff never do
     table[Role.CUSTOMER] |= {Action.READ_CONTACT, Action.CHANGE_CONTACT}

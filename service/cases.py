@@ -353,12 +353,21 @@ async def answer_case(ctx: Context, actor: ActorRef, case_id: str, name: str,
     return await send_answer(ctx, ref, name, answer, payload)
 
 
+_POLICIES: dict[str, Policy] = {}  # workflow id → its policy snapshot, which never changes
+_POLICIES_KEPT = 10_000
+
+
 async def case_policy(ctx: Context, ref: CaseRef) -> Policy:
     """The policy the case runs under: its input's snapshot, from the first history event."""
+    if ref.workflow_id in _POLICIES:
+        return _POLICIES[ref.workflow_id]
     client = await ctx.temporal()
     async for event in client.get_workflow_handle(ref.workflow_id).fetch_history_events(page_size=1):
         started = event.workflow_execution_started_event_attributes
         [inp] = await client.data_converter.decode(started.input.payloads, [ref.spec.input_model])
+        if len(_POLICIES) >= _POLICIES_KEPT:
+            _POLICIES.pop(next(iter(_POLICIES)))
+        _POLICIES[ref.workflow_id] = inp.policy
         return inp.policy
     raise NotFound(f"unknown case {ref.case_id!r}")
 
@@ -391,7 +400,9 @@ async def decide_approval(ctx: Context, actor: ActorRef, case_id: str, approval_
     try:
         pending = {r.approval_id: r for r in await handle.query(
             "pending_approvals", result_type=list[ApprovalRequest], rpc_timeout=QUERY_TIMEOUT)}
-        timeline = await handle.query("timeline", result_type=list[TimelineEntry], rpc_timeout=QUERY_TIMEOUT)
+        # only an approval that is not pending can have been decided already
+        timeline = [] if approval_id in pending else await handle.query(
+            "timeline", result_type=list[TimelineEntry], rpc_timeout=QUERY_TIMEOUT)
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
             raise not_running(ref, "decide") from None
@@ -409,6 +420,28 @@ def approvals_queue(ctx: Context, actor: ActorRef, now: datetime | None = None) 
     _refused(action_refusal(actor.role, Action.READ_APPROVALS))
     rows = Metrics(ctx.cases()).pending_approvals(now or datetime.now(timezone.utc))
     return [r for r in rows if actor.role.value in r["roles"] or not allowed(actor.role, Action.DECIDE)]
+
+
+async def run_sweep(ctx: Context, actor: ActorRef, kind: str, as_of: datetime | None, policy: str | None) -> str:
+    """A daily sweep now (S4: the 09:00 tracking export, the 17:00 oversold export), as the
+    Schedule would start it. Its cases have ids from order and date, so a re-run opens nothing twice."""
+    from domain.sweeps import SweepInput, SweepKind
+
+    _refused(action_refusal(actor.role, Action.RUN_SWEEP))
+    try:
+        sweep = SweepKind(kind)
+    except ValueError:
+        raise NotFound(f"no sweep {kind!r} (sweeps: {', '.join(k.value for k in SweepKind)})") from None
+    at = (as_of or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    inp = SweepInput(kind=sweep, policy=load_policy_named(policy or ctx.settings.policy), as_of=at)
+    workflow_id = f"sweep-{sweep.value}-manual-{at:%Y%m%dT%H%M%S}"
+    try:
+        await (await ctx.temporal()).start_workflow(
+            "DailySweep", inp, id=workflow_id, task_queue=ctx.settings.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+    except WorkflowAlreadyStartedError:
+        raise Conflict(f"the {sweep.value} sweep as of {at:%Y-%m-%d %H:%M:%S}Z already ran") from None
+    return workflow_id
 
 
 # kinds / orders -----------------------------------------------------------------------

@@ -94,6 +94,18 @@ async def cmd_change_address(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+async def cmd_refusals(args: argparse.Namespace, ctx: Context) -> int:
+    rows = await call(ctx, "GET", "/v1/privacy-refusals", params={"order_id": args.order} if args.order else None)
+    if args.json:
+        ctx.say(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        ctx.say("no privacy refusals")
+    for r in rows:
+        ctx.say(f"{r['at']}  {r['order_id']:<22} {r['action']:<16} account {r['account_digest'][:12]}…  {r['reason']}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("metrics", help="quality metrics (§7): handling time, FCR, escalation, repeats, types, SLA, paid")
     p.add_argument("--since", help="only cases from this ISO date/time")
@@ -120,3 +132,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--address")
     what.add_argument("--phone")
     ch.set_defaults(afunc=cmd_change_address)
+    rf = osub.add_parser("refusals", help="refused requests for contact details (§6), by account hash")
+    rf.add_argument("order", nargs="?")
+    rf.add_argument("--json", action="store_true")
+    rf.set_defaults(afunc=cmd_refusals)

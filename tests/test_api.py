@@ -5,6 +5,7 @@ only its audit line, and an answer no worker takes is a 503 problem."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -316,6 +317,22 @@ async def test_contact_details_only_for_the_paying_account(door, store, seeded):
     r = await door.call("POST", f"/v1/orders/{seeded.order_id}/contact", customer=seeded.customer_id,
                         json={"account": seeded.paying_account, "address": "北京市朝阳区1号"})
     assert r.status_code == 200 and r.json()["address"] == "北京市朝阳区1号"
+
+
+async def test_staff_run_a_sweep_now_and_list_privacy_refusals(door, seeded):
+    at = "2026-11-24T09:00:00+08:00"
+    is_problem(await door.call("POST", "/v1/sweeps/shipment_tracking", customer=seeded.customer_id, json={"at": at}),
+               403, "forbidden", "run_sweep.role")
+    r = await door.call("POST", "/v1/sweeps/shipment_tracking", "li.first", json={"at": at})
+    assert r.status_code == 202 and r.json()["workflow_id"].startswith("sweep-shipment_tracking-manual-"), r.text
+    is_problem(await door.call("POST", "/v1/sweeps/shipment_tracking", "li.first", json={"at": at}), 409, "conflict")
+    is_problem(await door.call("POST", "/v1/sweeps/gift_export", "li.first", json={}), 404, "not-found")
+    await door.env.client.get_workflow_handle(r.json()["workflow_id"]).result()
+    assert (await door.call("POST", f"/v1/orders/{seeded.order_id}/contact/read", customer=seeded.customer_id,
+                            json={"account": "wechat:not-the-payer"})).status_code == 403
+    is_problem(await door.call("GET", "/v1/privacy-refusals", "li.first"), 403, "forbidden", "read_audit.role")
+    rows = (await door.call("GET", f"/v1/privacy-refusals?order_id={seeded.order_id}", "wu.ops")).json()
+    assert [row["action"] for row in rows] == ["read_contact"] and "wechat" not in json.dumps(rows)
 
 
 async def test_staff_reads_metrics_reports_and_the_audit_log(door):

@@ -39,6 +39,7 @@ bodies = {
     "decide": objects("decision", "note", "amount_fen", "approver", "approve"),
     "contact_read": objects("account"),
     "contact_change": objects("account", "address", "phone"),
+    "sweep": objects("at", "policy"),
 }
 
 
@@ -131,7 +132,13 @@ async def test_fuzzed_bodies_get_4xx_problems_and_change_nothing(door, env, stor
             path = f"/v1/orders/{seeded.order_id}/contact" + ("" if change else "/read")
             check(path, tokens[who], body, False)
 
-        for test in (open_case, answer, decide, contact):
+        @common
+        @given(body=bodies["sweep"], kind=st.sampled_from(["shipment_tracking", "oversold", "x"]),
+               who=st.sampled_from(["customer", "returns"]))  # roles that may not run one: a valid body is a 403
+        def sweep(body: Any, kind: str, who: str) -> None:
+            check(f"/v1/sweeps/{kind}", tokens[who], body, False)
+
+        for test in (open_case, answer, decide, contact, sweep):
             test()
 
     await asyncio.to_thread(fuzz)
