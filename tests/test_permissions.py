@@ -15,7 +15,7 @@ from domain.opening import Origin, opening_problem
 from domain.permissions import (
     ANSWERERS, PERMISSIONS, Action, action_refusal, answer_refusal, decide_conflict, decide_refusal, open_refusal, visible,
 )
-from domain.policy import CompensationKind, Situation, Tier, named_policy
+from domain.policy import Situation, Tier, named_policy
 
 A = Action
 R = Role
