@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 from urllib.parse import quote
 
 from domain.actors import ROLE_DUTIES
 from service.context import Context
 from starter.api_client import call
-from starter.render import yuan
+from starter.render import shop_time, yuan
 
 
 def _age(seconds: float) -> str:
@@ -34,7 +33,7 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     ctx.say(f"{'CASE':<30} {'APPROVAL':<22} {'SUBJECT':<24} {'WHO MAY DECIDE':<44} {'AMOUNT':>9} {'AGE':>7}  SLA DUE")
     for r in rows:
         amount = yuan(r["amount_fen"]) if r["amount_fen"] else "-"
-        due = f"{datetime.fromisoformat(r['due_at']):%Y-%m-%d %H:%M:%S}Z ({r['sla_window']})" if r["due_at"] else "-"
+        due = f"{shop_time(r['due_at'])} ({r['sla_window']})" if r["due_at"] else "-"
         flag = "  OVERDUE" if r["overdue"] else ""
         ctx.say(f"{r['case_id']:<30} {r['approval_id']:<22} {r['subject'] or '':<24} {','.join(r['roles']):<44} "
                 f"{amount:>9} {_age(r['age_s']):>7}  {due}{flag}")

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from service.context import Context
+from starter.render import shop_time
 from store.audit import AuditLog
 
 
@@ -19,7 +20,7 @@ async def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
     for e in entries:
         where = e.case_id or e.order_id or "-"
         why = f"  [{e.rule}] {e.reason}" if e.rule or e.reason else ""
-        ctx.say(f"{e.at:%Y-%m-%d %H:%M:%S}Z  {e.actor_id or '(no credential)':<16} {e.role or '-':<22} "
+        ctx.say(f"{shop_time(e.at)}  {e.actor_id or '(no credential)':<16} {e.role or '-':<22} "
                 f"{e.action:<22} {where:<30} {e.outcome.value:<8} {e.status}{why}")
     return 0
 

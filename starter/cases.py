@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +17,7 @@ from service.cases import kinds_table, parse_lines
 from service.context import Context, one_line
 from starter.api_client import call
 from starter.cli import CliError
-from starter.render import describe_case, status_line, view_from_json
+from starter.render import describe_case, shop_time, status_line, view_from_json
 
 
 def read_json_file(path: str) -> Any:
@@ -90,7 +89,7 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say("no cases")
     for r in rows:
         ctx.say(f"{r['case_id']:<28} {r['kind']:<18} {r['order_id']:<20} {r['state']:<16} {r['outcome'] or '':<20} "
-                f"{datetime.fromisoformat(r['opened_at']):%Y-%m-%d %H:%M:%S}Z")
+                f"{shop_time(r['opened_at'])}")
     return 0
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-from starter.render import yuan
+from starter.render import shop_time, yuan
 from starter.cli import CliError
 from service.context import Context
 from starter.api_client import call
@@ -102,7 +102,7 @@ async def cmd_refusals(args: argparse.Namespace, ctx: Context) -> int:
     if not rows:
         ctx.say("no privacy refusals")
     for r in rows:
-        ctx.say(f"{r['at']}  {r['order_id']:<22} {r['action']:<16} account {r['account_digest'][:12]}…  {r['reason']}")
+        ctx.say(f"{shop_time(r['at'])}  {r['order_id']:<22} {r['action']:<16} account {r['account_digest'][:12]}…  {r['reason']}")
     return 0
 
 

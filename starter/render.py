@@ -3,10 +3,27 @@ outcome. One module, so the CLI's commands all print alike."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
+from domain.calendar import WorkingCalendar
 from domain.models import CaseStatus, TimelineEntry
+from domain.policy import named_policy
+from runtime.settings import Settings
+
+
+@cache
+def _shop_calendar() -> WorkingCalendar:
+    return named_policy(Settings().policy).calendar
+
+
+def shop_time(at: datetime | str, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A stored (UTC) time as the shop's clock shows it, the zone named: the rulebook's days are shop days."""
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    calendar = _shop_calendar()
+    return f"{when.astimezone(calendar.tz):{fmt}} UTC{calendar.utc_offset_hours:+d}"
 
 
 def yuan(fen: int) -> str:
@@ -45,14 +62,14 @@ def describe_case(view: dict[str, Any]) -> list[str]:
     lines = [f"{case_id}  {view['kind']} ({view['workflow']})  workflow {view['workflow_id']}"]
     if row:
         lines.append(f"  order {row['order_id']}  customer {row['customer_id']}  opened by {row['opened_by']}  "
-                     f"at {row['opened_at']:%Y-%m-%d %H:%M:%S}Z")
+                     f"at {shop_time(row['opened_at'])}")
     state = status.state if status else (row["state"] if row else "?")
     outcome = (status.outcome if status else None) or (row["outcome"] if row else None)
     lines.append(f"  state {state}" + (f"  outcome {outcome}" if outcome else "") + ("" if view["running"] else "  (finished)"))
     if view.get("worker"):
         lines.append(f"  live state unavailable: {view['worker']}")
     if status and status.next_deadline:
-        lines.append(f"  next deadline: {status.next_deadline_name} at {status.next_deadline:%Y-%m-%d %H:%M:%S}Z")
+        lines.append(f"  next deadline: {status.next_deadline_name} at {shop_time(status.next_deadline)}")
     lines.append("  timeline:")
     lines.extend(timeline_lines(view["timeline"]) or ["    (nothing recorded yet)"])
     if view.get("children"):
@@ -65,7 +82,7 @@ def describe_case(view: dict[str, Any]) -> list[str]:
 def status_line(case_id: str, name: str, status: CaseStatus | None) -> str:
     if status is None:
         return f"{case_id}: {name} sent"
-    nxt = f"; next deadline {status.next_deadline_name} at {status.next_deadline:%H:%M:%S}Z" if status.next_deadline else ""
+    nxt = f"; next deadline {status.next_deadline_name} at {shop_time(status.next_deadline)}" if status.next_deadline else ""
     return f"{case_id}: {name} accepted; state {status.state}{nxt}"
 
 

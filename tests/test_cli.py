@@ -187,6 +187,7 @@ async def test_open_review_show_refunds_without_pickup(shell, env, store, seeded
 
     text = (await shell("show", cid)).out
     assert "outcome advance_compensated" in text and "refund_paid" in text
+    assert "UTC+8" in text  # shown in shop time, the zone named (stored in UTC)
 
 
 async def test_open_from_file_as_agent_then_pickup_refund(shell, env, store, seeded, tmp_path: Path):
