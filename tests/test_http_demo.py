@@ -31,6 +31,7 @@ def world(tmp_path):
 
 async def test_the_demo_batch_over_http(world, tmp_path):
     server, sims, db = world
+    open_store(db)  # migrated once, before the worker and the API both open it (as `aftersales migrate` does in compose)
     worker = WorkerProcess(server, sims, db, "aftersales", SIMULATOR_CONFIG=str(DEMO_SIMULATORS)).start()
     port = free_port()
     # the demo acts through the API, like everyone; both find the issuer's key in the same data directory
