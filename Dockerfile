@@ -1,4 +1,4 @@
-# The worker / CLI image: `aftersales worker`, `aftersales demo`, `aftersales migrate`.
+# The worker / API / CLI image: `aftersales worker`, `aftersales api`, `aftersales demo`, `aftersales migrate`.
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -11,6 +11,8 @@ COPY activities ./activities
 COPY workflows ./workflows
 COPY starter ./starter
 COPY runtime ./runtime
+COPY api ./api
+COPY service ./service
 COPY worker.py ./
 COPY policies ./policies
 # bytecode at build time: the workflow sandbox re-imports each workflow module per run

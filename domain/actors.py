@@ -23,6 +23,7 @@ class Role(StrEnum):
     AGENT = "agent"
     WAREHOUSE = "warehouse"
     COURIER = "courier"
+    FINANCE = "finance"
     SYSTEM = "system"
 
 
@@ -48,6 +49,7 @@ ROLE_DUTIES: dict[Role, str] = {
     Role.AGENT: "a cloud-service agent: contacts the handler within 48 h, appeals within 2 working days",
     Role.WAREHOUSE: "stock, picking, backfill, shipment and barcode checks",
     Role.COURIER: "delivery status, signer proof, pickups, loss and damage reports",
+    Role.FINANCE: "pays manual refunds and payouts (§4.9); the only role that reads a payee's account in the clear",
     Role.SYSTEM: "the engine itself: timers and defaults",
 }
 

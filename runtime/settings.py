@@ -26,11 +26,20 @@ ENV_VARS = {
     "CATALOGUE_URL": "base URL of the catalogue API (docs/openapi/catalogue.json)",
     "HTTP_TIMEOUT_SECONDS": "timeout of every call to an outside service",
     "SIMULATOR_DATABASE_URL": "the simulator service's own state (ledger, keys, bookings)",
-    "WEBHOOK_TOKEN": "shared secret the outside systems' webhooks carry in X-Webhook-Token; empty: none",
+    "WEBHOOK_SECRET": "HMAC key the outside systems sign their webhooks with (≥ 16 characters; the webhooks service refuses a default)",
     "WORKER_MAX_CONCURRENT_ACTIVITIES": "activity slots per worker",
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "workflow task slots per worker",
     "WORKER_MAX_CACHED_WORKFLOWS": "open cases a worker keeps in memory; past it a case is rebuilt from its history",
     "LOG_LEVEL": "debug, info, warning, error",
+    "AUTH_ISSUER": "issuer (iss) every API token must carry; default: the API itself (embedded issuer)",
+    "AUTH_AUDIENCE": "audience (aud) every API token must carry",
+    "AUTH_JWKS_URL": "production: the identity provider's JWKS URL (OIDC); empty: the embedded issuer's own key",
+    "AUTH_SIGNING_KEY_FILE": "the embedded issuer's private key (created on first start, mode 0600)",
+    "API_URL": "where the CLI's acting commands reach the case API",
+    "AFTERSALES_TOKEN": "the bearer token the CLI presents to the API (else the one `aftersales login` kept)",
+    "TEMPORAL_TLS_CA": "CA certificate (PEM file) that signed the Temporal frontend's certificate; set: mTLS",
+    "TEMPORAL_TLS_CERT": "our client certificate (PEM file) for mTLS to Temporal",
+    "TEMPORAL_TLS_KEY": "our client key (PEM file) for mTLS to Temporal",
 }
 
 
@@ -58,11 +67,24 @@ class Settings:
     catalogue_url: str = field(default_factory=lambda: _env("CATALOGUE_URL", "http://127.0.0.1:8700/catalogue/v1"))
     http_timeout: float = field(default_factory=lambda: float(_env("HTTP_TIMEOUT_SECONDS", "10")))
     simulator_database_url: str = field(default_factory=lambda: _env("SIMULATOR_DATABASE_URL", ""))
-    webhook_token: str = field(default_factory=lambda: _env("WEBHOOK_TOKEN", ""))
+    webhook_secret: str = field(default_factory=lambda: _env("WEBHOOK_SECRET", ""))
     max_concurrent_activities: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_ACTIVITIES", "100")))
     max_concurrent_workflow_tasks: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "50")))
     max_cached_workflows: int = field(default_factory=lambda: int(_env("WORKER_MAX_CACHED_WORKFLOWS", "1000")))
     log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "info"))
+    auth_issuer: str = field(default_factory=lambda: _env("AUTH_ISSUER", "aftersales-embedded"))
+    auth_audience: str = field(default_factory=lambda: _env("AUTH_AUDIENCE", "aftersales-api"))
+    auth_jwks_url: str = field(default_factory=lambda: _env("AUTH_JWKS_URL", ""))
+    auth_signing_key_file: str = field(default_factory=lambda: _env("AUTH_SIGNING_KEY_FILE", ""))
+    api_url: str = field(default_factory=lambda: _env("API_URL", "http://127.0.0.1:8702"))
+    token: str = field(default_factory=lambda: _env("AFTERSALES_TOKEN", ""))
+    temporal_tls_ca: str = field(default_factory=lambda: _env("TEMPORAL_TLS_CA", ""))
+    temporal_tls_cert: str = field(default_factory=lambda: _env("TEMPORAL_TLS_CERT", ""))
+    temporal_tls_key: str = field(default_factory=lambda: _env("TEMPORAL_TLS_KEY", ""))
+
+    @property
+    def signing_key_path(self) -> Path:
+        return Path(self.auth_signing_key_file) if self.auth_signing_key_file else self.data_dir / "api-signing-key.pem"
 
     @property
     def store_url(self) -> str:

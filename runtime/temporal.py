@@ -1,13 +1,32 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import TLSConfig
 
 from runtime.settings import Settings
+
+
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """mTLS to Temporal when a CA is configured (the compose stack); the embedded dev server
+    stays on loopback without TLS. A CA without our certificate and key is a half-configured
+    deployment, refused rather than silently downgraded to server-only TLS."""
+    if not settings.temporal_tls_ca:
+        return False
+    if not (settings.temporal_tls_cert and settings.temporal_tls_key):
+        raise RuntimeError("TEMPORAL_TLS_CA is set but TEMPORAL_TLS_CERT or TEMPORAL_TLS_KEY is not: mTLS needs all three")
+    return TLSConfig(
+        server_root_ca_cert=Path(settings.temporal_tls_ca).read_bytes(),
+        client_cert=Path(settings.temporal_tls_cert).read_bytes(),
+        client_private_key=Path(settings.temporal_tls_key).read_bytes(),
+    )
 
 
 async def connect(settings: Settings | None = None) -> Client:
     settings = settings or Settings()
     return await Client.connect(
-        settings.temporal_address, namespace=settings.namespace, data_converter=pydantic_data_converter
+        settings.temporal_address, namespace=settings.namespace, data_converter=pydantic_data_converter,
+        tls=tls_config(settings),
     )

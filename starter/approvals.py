@@ -1,22 +1,16 @@
-"""Approvals from the command line: `approvals list` (every pending approval across
-cases, its age and SLA) and `approvals decide`, which answers through the case's
-shared `decide` Update, so its validator (role, cap, second checker) has the last word."""
+"""Approvals from the command line, as a client of the case API: `approvals list` (the
+pending approvals your role may decide, their age and SLA) and `approvals decide`, the one
+way to decide one (the API checks domain/approvals' rules, then the case's validator again)."""
 from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, timezone
-from typing import Any
+from urllib.parse import quote
 
-from pydantic import ValidationError
-
-from domain.actors import ROLE_DUTIES, ActorRef
-from domain.approvals import ApprovalDecision
-from domain.kinds import COMMON_ANSWERS
-from starter.cases import find_case, send_answer, yuan
-from starter.cli import CliError
-from starter.context import Context, one_line
-from store.metrics import Metrics
+from domain.actors import ROLE_DUTIES
+from service.context import Context
+from starter.api_client import call
+from starter.render import shop_time, yuan
 
 
 def _age(seconds: float) -> str:
@@ -28,21 +22,10 @@ def _age(seconds: float) -> str:
     return f"{s // 60}m{s % 60:02d}s"
 
 
-def pending_rows(ctx: Context, now: datetime | None = None) -> list[dict[str, Any]]:
-    return Metrics(ctx.cases()).pending_approvals(now or datetime.now(timezone.utc))
-
-
-def needs_person_rows(ctx: Context, now: datetime | None = None) -> list[dict[str, Any]]:
-    return Metrics(ctx.cases()).needs_person(now or datetime.now(timezone.utc))
-
-
 async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
-    # what needs a person: pending approvals, then the cases the engine could not finish
-    rows = pending_rows(ctx) + needs_person_rows(ctx)
+    rows = await call(ctx, "GET", "/v1/approvals")
     if args.json:
-        ctx.say(json.dumps([{**r, "requested_at": r["requested_at"].isoformat(),
-                             "due_at": r["due_at"].isoformat() if r["due_at"] else None} for r in rows],
-                           ensure_ascii=False, indent=2))
+        ctx.say(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
         ctx.say("no pending approvals")
@@ -50,7 +33,7 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     ctx.say(f"{'CASE':<30} {'APPROVAL':<22} {'SUBJECT':<24} {'WHO MAY DECIDE':<44} {'AMOUNT':>9} {'AGE':>7}  SLA DUE")
     for r in rows:
         amount = yuan(r["amount_fen"]) if r["amount_fen"] else "-"
-        due = f"{r['due_at']:%Y-%m-%d %H:%M:%S}Z ({r['sla_window']})" if r["due_at"] else "-"
+        due = f"{shop_time(r['due_at'])} ({r['sla_window']})" if r["due_at"] else "-"
         flag = "  OVERDUE" if r["overdue"] and r["due_at"] else ""
         if r["approval_id"] == "needs-person":
             due, flag = "-", f"  NEEDS A PERSON: {r['summary']}"
@@ -59,28 +42,14 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def approver(ctx: Context, actor_id: str) -> ActorRef:
-    try:
-        return ctx.actors().find(actor_id)
-    except KeyError:
-        raise CliError(f"unknown actor {actor_id!r}: not in {ctx.settings.actors_file.name}") from None
-
-
 async def cmd_decide(args: argparse.Namespace, ctx: Context) -> int:
-    who = approver(ctx, args.actor)
-    ref = await find_case(ctx, args.case)
-    waiting = [r for r in pending_rows(ctx) if r["case_id"] == ref.case_id and r["approval_id"] == args.approval_id]
-    if waiting and who.role.value not in waiting[0]["roles"]:
-        raise CliError(f"actor {who.actor_id!r} is {who.role.value}; {args.approval_id} needs {', '.join(waiting[0]['roles'])}")
-    try:
-        decision = ApprovalDecision(approval_id=args.approval_id, approver=who, approve=args.decision == "approve",
-                                    note=args.note or "", amount_fen=args.amount_fen)
-    except ValidationError as e:
-        raise CliError(f"invalid decision: {one_line(e)}") from None
-    status = await send_answer(ctx, ref, "decide", COMMON_ANSWERS["decide"], decision)
-    state = f"; case now {status.state}" if status else ""
-    ctx.say(f"{ref.case_id}: {args.approval_id} {'approved' if decision.approve else 'rejected'} by {who.actor_id} "
-            f"({who.role.value}){state}")
+    body = {"decision": args.decision, "note": args.note or "", "amount_fen": args.amount_fen}
+    path = f"/v1/cases/{quote(args.case, safe='')}/approvals/{quote(args.approval_id, safe='')}"
+    done = await call(ctx, "POST", path, json=body)
+    who = await call(ctx, "GET", "/v1/whoami")
+    state = f"; case now {done['status']['state']}" if done.get("status") else ""
+    ctx.say(f"{args.case}: {args.approval_id} {'approved' if args.decision == 'approve' else 'rejected'} by "
+            f"{who['actor_id']} ({who['role']}){state}")
     return 0
 
 
@@ -97,7 +66,7 @@ async def cmd_actors(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("actors", help="who may act (--as ACTOR) and what each role may decide (§1)")
+    p = sub.add_parser("actors", help="who may act (a token's subject) and what each role may decide (§1)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(afunc=cmd_actors)
 
@@ -110,7 +79,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("case")
     d.add_argument("approval_id")
     d.add_argument("decision", choices=["approve", "reject"])
-    d.add_argument("--as", dest="actor", required=True, metavar="ACTOR")
     d.add_argument("--note", default="", help="required when rejecting")
     d.add_argument("--amount-fen", type=int, default=None, help="grant less than asked (fen)")
     d.set_defaults(afunc=cmd_decide)

@@ -2,7 +2,7 @@
 adds its subcommands through register(subparsers); MODULES lists them.
 
 A subcommand sets either `func(args)` (sync) or `afunc(args, ctx)` (async, given a
-starter.context.Context); tests call `run(argv, ctx)` with their own client and store."""
+service.context.Context); tests call `run(argv, ctx)` with their own client and store."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,8 @@ import gc
 import importlib
 import sys
 from typing import Any, NoReturn
+
+from service.errors import ServiceError
 
 MODULES = [
     "starter.cases",     # open, show, list, review, answer, kinds, orders
@@ -21,10 +23,13 @@ MODULES = [
     "starter.simulators",  # simulators: the outside world over HTTP
     "starter.webhooks",  # webhooks: the outside world's pushes, as signals to cases
     "starter.reports",   # report completion, schedules ensure (the daily sweeps)
+    "starter.tokens",    # token issue (operator), login
+    "starter.audit",     # audit: the API's audit log
+    "starter.front_door",  # api: the authenticated case API
 ]
 
 
-class CliError(Exception):
+class CliError(ServiceError):
     """Bad input or a refused action: one line on stderr, exit status 2."""
 
 
@@ -56,17 +61,19 @@ async def run(argv: list[str], ctx: Any = None) -> int:
 
 
 async def _run(args: argparse.Namespace, ctx: Any = None) -> int:
-    from starter.context import Context
+    from service.context import Context
 
     ctx = ctx or Context()
     try:
         if getattr(args, "afunc", None):
             return int(await args.afunc(args, ctx) or 0)
         return int(args.func(args) or 0)
-    except CliError as e:
+    except ServiceError as e:
         print(f"aftersales: {e}", file=sys.stderr)
         return 2
     finally:
+        if getattr(ctx, "api_owned", False):
+            await ctx.api.aclose()
         # Drop the Temporal client while its event loop still runs: a client
         # outliving asyncio.run can crash the interpreter at exit.
         ctx.client = None

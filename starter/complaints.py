@@ -1,18 +1,19 @@
 """Quality and privacy from the command line: `metrics` (rulebook §7), `penalties`
 (agents' records, §5) and `order contact` / `order change-address` (§6: only the
-paying account; a refusal is recorded)."""
+paying account, through the case API with the customer's token; a refusal is recorded)."""
 from __future__ import annotations
 
 import argparse
 import json
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
-from domain.privacy import ContactAction, ContactRequest
-from starter.cases import yuan
+from starter.render import shop_time, yuan
 from starter.cli import CliError
-from starter.context import Context
-from store.complaints import ComplaintRecords, PrivacyRefused
+from service.context import Context
+from starter.api_client import call
+from store.complaints import ComplaintRecords
 from store.metrics import Metrics
 
 
@@ -76,33 +77,32 @@ async def cmd_penalties(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _contact(ctx: Context, order_id: str, account: str, action: ContactAction, **changes: str | None) -> Any:
-    records = ComplaintRecords(ctx.cases())
-    request = ContactRequest(order_id=order_id, account=account, action=action)
-    now = datetime.now(timezone.utc)
-    try:
-        if action == ContactAction.READ:
-            return records.order_contact(request, now)
-        return records.change_contact(request, now, **changes)
-    except PrivacyRefused as e:
-        raise CliError(f"refused: {e}; the refusal is recorded") from None
-    except (LookupError, ValueError) as e:
-        raise CliError(str(e)) from None
-
-
 async def cmd_contact(args: argparse.Namespace, ctx: Context) -> int:
-    order = _contact(ctx, args.order, args.account, ContactAction.READ)
+    order = await call(ctx, "POST", f"/v1/orders/{quote(args.order, safe='')}/contact/read", json={"account": args.account})
     if args.json:
-        ctx.say(json.dumps({"order_id": order.order_id, "phone": order.phone, "address": order.address}, ensure_ascii=False))
+        ctx.say(json.dumps(order, ensure_ascii=False))
     else:
-        ctx.say(f"{order.order_id}: phone {order.phone or '-'}, address {order.address or '-'}")
+        ctx.say(f"{order['order_id']}: phone {order['phone'] or '-'}, address {order['address'] or '-'}")
     return 0
 
 
 async def cmd_change_address(args: argparse.Namespace, ctx: Context) -> int:
-    action = ContactAction.CHANGE_ADDRESS if args.address is not None else ContactAction.CHANGE_PHONE
-    order = _contact(ctx, args.order, args.account, action, address=args.address, phone=args.phone)
-    ctx.say(f"{order.order_id}: contact details changed")
+    body = {"account": args.account, "address": args.address, "phone": args.phone}
+    order = await call(ctx, "POST", f"/v1/orders/{quote(args.order, safe='')}/contact",
+                       json={k: v for k, v in body.items() if v is not None})
+    ctx.say(f"{order['order_id']}: contact details changed")
+    return 0
+
+
+async def cmd_refusals(args: argparse.Namespace, ctx: Context) -> int:
+    rows = await call(ctx, "GET", "/v1/privacy-refusals", params={"order_id": args.order} if args.order else None)
+    if args.json:
+        ctx.say(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        ctx.say("no privacy refusals")
+    for r in rows:
+        ctx.say(f"{shop_time(r['at'])}  {r['order_id']:<22} {r['action']:<16} account {r['account_digest'][:12]}…  {r['reason']}")
     return 0
 
 
@@ -122,13 +122,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     osub = p.add_subparsers(dest="order_command", required=True)
     c = osub.add_parser("contact", help="read the order's phone and address")
     c.add_argument("order")
-    c.add_argument("--as-account", dest="account", required=True, metavar="ACCOUNT", help="the account asking")
+    c.add_argument("--account", required=True, metavar="ACCOUNT", help="the account you paid with")
     c.add_argument("--json", action="store_true")
     c.set_defaults(afunc=cmd_contact)
     ch = osub.add_parser("change-address", help="change the order's address (or phone)")
     ch.add_argument("order")
-    ch.add_argument("--as-account", dest="account", required=True, metavar="ACCOUNT")
+    ch.add_argument("--account", required=True, metavar="ACCOUNT", help="the account you paid with")
     what = ch.add_mutually_exclusive_group(required=True)
     what.add_argument("--address")
     what.add_argument("--phone")
     ch.set_defaults(afunc=cmd_change_address)
+    rf = osub.add_parser("refusals", help="refused requests for contact details (§6), by account hash")
+    rf.add_argument("order", nargs="?")
+    rf.add_argument("--json", action="store_true")
+    rf.set_defaults(afunc=cmd_refusals)

@@ -10,7 +10,7 @@ from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
 from starter.cli import CliError
-from starter.context import Context
+from service.context import Context
 
 
 def replayer() -> Replayer:

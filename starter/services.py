@@ -24,7 +24,7 @@ from runtime.binaries import binary
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.cli import CliError
-from starter.context import Context
+from service.context import Context
 
 SERVER_START_TIMEOUT = 60.0
 
@@ -185,10 +185,10 @@ async def cmd_migrate(args: argparse.Namespace, ctx: Context) -> int:
 
 # demo ----------------------------------------------------------------------------------
 async def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
-    """The demo batch against a running server and worker (docker compose, or a second terminal)."""
+    """The demo batch through a running API (docker compose, or a second terminal), with tokens
+    minted from the embedded issuer's key: it runs where the API's data directory is."""
     from starter.demo import run_demo
 
-    await ctx.temporal()
     cases = await run_demo(ctx, timeout=args.timeout)
     return 0 if all(c.outcome == c.expect for c in cases) else 1
 
@@ -215,6 +215,7 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
     server.start()
     worker_task: asyncio.Task[None] | None = None
     simulators: asyncio.Task[int] | None = None
+    api: asyncio.Task[None] | None = None
     status = 0
     try:
         if server.reused:
@@ -230,6 +231,9 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
         worker_task = asyncio.create_task(run_worker(settings, stop))
         ctx.say(f"Worker: running in this process on task queue {settings.task_queue!r} (log {data / 'worker.log'}); "
                 f"case store {_shown_url(settings.store_url)}")
+        api = await _start_api(ctx, stop)
+        ctx.say(f"API: {settings.api_url}/v1 (OpenAPI at {settings.api_url}/docs); every request needs a token: "
+                f"`aftersales token issue --actor wu.ops` (or --customer ID)")
         ctx.say("")
         demo = asyncio.create_task(run_demo(ctx))
         finished = await _until(stop, demo, also=worker_task)
@@ -252,6 +256,8 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
                     print(f"aftersales: worker stopped with an error: {e}", file=sys.stderr)
         if simulators is not None:
             await asyncio.wait({simulators}, timeout=10)
+        if api is not None:
+            await asyncio.wait({api}, timeout=10)
         if server.process is not None:
             server.stop()
             ctx.say(f"Stopped the worker and the Temporal server. State is kept in {data}.")
@@ -280,6 +286,38 @@ async def _start_simulators(ctx: Context, stop: asyncio.Event) -> asyncio.Task[i
             raise CliError(f"the simulator service did not start on {host}:{port}: {service.exception()}")
         await asyncio.sleep(0.05)
     raise CliError(f"the simulator service did not start on {host}:{port} within 10 s")
+
+
+async def _start_api(ctx: Context, stop: asyncio.Event) -> asyncio.Task[None]:
+    """The case API in this process, at API_URL's host and port; it stops with everything else."""
+    from urllib.parse import urlsplit
+
+    import uvicorn
+
+    from starter.front_door import build_app
+
+    where = urlsplit(ctx.settings.api_url)
+    host, port = where.hostname or "127.0.0.1", where.port or 80
+    await ctx.temporal()
+    server = uvicorn.Server(uvicorn.Config(build_app(ctx), host=host, port=port, log_level="warning",  # type: ignore[arg-type]
+                                           access_log=False, timeout_graceful_shutdown=2))
+
+    async def serve() -> None:
+        stopping = asyncio.create_task(stop.wait())
+        serving = asyncio.create_task(server.serve())
+        await asyncio.wait({stopping, serving}, return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        stopping.cancel()
+        await serving
+
+    task = asyncio.create_task(serve(), name=ctx.settings.api_url)
+    for _ in range(200):
+        if listening(host, port):
+            return task
+        if task.done():
+            raise CliError(f"the API did not start on {host}:{port}: {task.exception()}")
+        await asyncio.sleep(0.05)
+    raise CliError(f"the API did not start on {host}:{port} within 10 s")
 
 
 async def _until(stop: asyncio.Event, aw: object, also: asyncio.Task[None] | None = None) -> object:
@@ -319,10 +357,13 @@ def _say_still_up(ctx: Context, settings: Settings, server: DevServer) -> None:
     prefix = (" ".join(env) + " ") if env else ""
     ctx.say("The system is up.")
     ctx.say(f"  Temporal UI:  http://localhost:{server.ui_port}/namespaces/{settings.namespace}/workflows")
-    ctx.say("  From another terminal (in this directory):")
+    ctx.say(f"  Case API:     {settings.api_url}/v1  (OpenAPI: {settings.api_url}/docs)")
+    ctx.say("  From another terminal (in this directory), get a credential, then act:")
+    ctx.say(f"    export AFTERSALES_TOKEN=$({prefix}.venv/bin/aftersales token issue --actor li.first --ttl 8h)")
     ctx.say(f"    {prefix}.venv/bin/aftersales open --order SO-20261118-0002 --reason '破损' --policy demo")
-    ctx.say(f"    {prefix}.venv/bin/aftersales review <CASE_ID> --as zhao.returns approve --pickup")
-    ctx.say(f"    {prefix}.venv/bin/aftersales show <CASE_ID>      # or: list, kinds, replay")
+    ctx.say(f"    AFTERSALES_TOKEN=$({prefix}.venv/bin/aftersales token issue --actor zhao.returns) "
+            f".venv/bin/aftersales review <CASE_ID> approve --pickup")
+    ctx.say(f"    {prefix}.venv/bin/aftersales show <CASE_ID>      # or: list, kinds, approvals list, audit")
     ctx.say("  Ctrl-C stops the worker and the server.")
 
 
@@ -346,6 +387,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("migrate", help="create or upgrade the case store's tables")
     p.set_defaults(afunc=cmd_migrate)
 
-    p = sub.add_parser("demo", help="run the demo batch against a running server and worker")
+    p = sub.add_parser("demo", help="run the demo batch through a running API (tokens minted on this machine)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each case")
     p.set_defaults(afunc=cmd_demo)

@@ -1,5 +1,5 @@
-"""`aftersales webhooks`: receives the outside systems' webhooks and signals the cases
-they concern (adapters/http/webhooks.py)."""
+"""`aftersales webhooks`: receives the outside systems' signed webhooks and signals the
+cases they concern (adapters/http/webhooks.py). It does not start without a real secret."""
 from __future__ import annotations
 
 import argparse
@@ -16,9 +16,14 @@ def register(sub: Any) -> None:
 async def run(args: argparse.Namespace, ctx: Any) -> int:
     import uvicorn
 
+    from adapters.http import signing
     from adapters.http.webhooks import create_webhook_app
+    from starter.cli import CliError
 
-    app = create_webhook_app(await ctx.temporal(), ctx.settings.webhook_token)
+    if signing.weak(ctx.settings.webhook_secret):  # before anything else: never up, not even for a moment
+        raise CliError("refusing to start: WEBHOOK_SECRET is empty, a default or shorter than 16 characters; "
+                       "set it to the key the outside systems sign their webhooks with")
+    app = create_webhook_app(await ctx.temporal(), ctx.settings.webhook_secret)
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
                                            access_log=False, timeout_graceful_shutdown=2))
     await server.serve()

@@ -157,8 +157,11 @@ class CaseStore:
             row = s.get(CaseRow, case_id)
             return _case_dict(row) if row else None
 
-    def list_cases(self, kind: str | None = None, state: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def list_cases(self, kind: str | None = None, state: str | None = None, limit: int = 50,
+                   customer_id: str | None = None) -> list[dict[str, Any]]:
         q = select(CaseRow).order_by(CaseRow.opened_at.desc()).limit(limit)
+        if customer_id is not None:
+            q = q.where(CaseRow.customer_id == customer_id)
         if kind:
             q = q.where(CaseRow.kind == kind)
         if state:

@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,39 +17,18 @@ from domain.models import CaseStatus, OrderLine
 from domain.returns import ReturnOutcome
 from runtime.settings import Settings
 from starter import cli
-from starter.context import Context
+from service.context import Context
 from tests.conftest import running_worker
+from tests.front_door import Result, front_door, shell_for, with_issuer
 from tests.factories import order
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self):
-        return json.loads(self.out)
-
-
 @pytest.fixture
-async def shell(env, store, sqlite_url):
+async def shell(env, store, sqlite_url, tmp_path):
     async with running_worker(env, store) as (tq, outside):
-        settings = Settings(task_queue=tq, database_url=sqlite_url, policy="default")
-
-        async def aftersales(*argv: str, client=env.client) -> Result:
-            out, err = io.StringIO(), io.StringIO()
-            ctx = Context(settings=settings, client=client, store=store, out=out)
-            with contextlib.redirect_stderr(err):
-                try:
-                    code = await cli.run(list(argv), ctx)
-                except SystemExit as e:  # argparse usage errors
-                    code = int(e.code or 0)
-            return Result(code, out.getvalue(), err.getvalue())
-
-        aftersales.outside = outside  # type: ignore[attr-defined]
-        yield aftersales
+        settings = with_issuer(Settings(task_queue=tq, database_url=sqlite_url, policy="default"), tmp_path)
+        async with front_door(settings, env.client, store) as door:
+            yield shell_for(settings, store, door, outside, env.client)
 
 
 @pytest.fixture
@@ -101,12 +79,13 @@ async def wait_closed(env, cid: str) -> None:
         (["--order", "{order}", "--lines", "TOFU-400G:1"], ["no line 'TOFU-400G'"]),
         (["--order", "{order}", "--lines", "MILK-1L:9"], ["9 asked, 4 ordered"]),
         (["--order", "{order}", "--kind", "gift_wrapping"], ["unknown case kind"]),
-        (["--order", "{order}", "--as", "nobody"], ["unknown actor 'nobody'"]),
-        (["--order", "{order}", "--policy", "no-such-policy"], ["does not exist"]),
+        (["--order", "{order}", "--as", "cust-someone-else"], ["unknown order"]),
+        (["--order", "{order}", "--as", "li.first", "--policy", "no-such-policy"], ["does not exist"]),
+        (["--order", "{order}", "--policy", "demo"], ["customer may not choose policy", "rule choose_policy.role"]),
         ([], ["which order"]),
     ],
     ids=["unknown-order", "negative-qty", "qty-not-number", "line-not-in-order", "qty-too-large", "unknown-kind",
-         "unknown-actor", "unknown-policy", "no-order"],
+         "another-customers-order", "unknown-policy", "customer-policy", "no-order"],
 )
 async def test_open_refuses_bad_input_and_leaves_nothing(shell, env, store, seeded, argv, words):
     cid = case_id()
@@ -156,12 +135,32 @@ async def test_orders_load_saves_valid_orders(shell, store, tmp_path: Path):
     assert store.get_order(o.order_id) == o
 
 
-async def test_unreachable_temporal_is_one_line(store, seeded, sqlite_url):
-    settings = Settings(temporal_address="127.0.0.1:1", database_url=sqlite_url)
+async def test_unreachable_api_or_temporal_is_one_line(store, seeded, sqlite_url, tmp_path):
+    settings = with_issuer(Settings(temporal_address="127.0.0.1:1", database_url=sqlite_url, api_url="http://127.0.0.1:1"),
+                           tmp_path)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = await cli.run(["open", "--order", seeded.order_id],
+                             Context(settings=settings, store=store, out=io.StringIO(), token="any"))
+    refused(Result(code, "", err.getvalue()), "cannot reach the case API at http://127.0.0.1:1")
+    async with front_door(settings, None, store) as door:  # the API is up, Temporal is not: a 503
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = await cli.run(["open", "--order", seeded.order_id],
+                                 Context(settings=settings, store=store, out=io.StringIO(), api=door.http,
+                                         token=door.token_for(seeded.customer_id)))
+        refused(Result(code, "", err.getvalue()), "cannot reach Temporal at 127.0.0.1:1")
+
+
+async def test_acting_needs_a_credential(store, seeded, sqlite_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "empty-config"))
+    settings = with_issuer(Settings(database_url=sqlite_url, token=""), tmp_path)
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         code = await cli.run(["open", "--order", seeded.order_id], Context(settings=settings, store=store, out=io.StringIO()))
-    refused(Result(code, "", err.getvalue()), "cannot reach Temporal at 127.0.0.1:1")
+    refused(Result(code, "", err.getvalue()), "no credential", "AFTERSALES_TOKEN", "aftersales login")
+    with pytest.raises(SystemExit):  # who you are is the token, never a flag
+        await cli.run(["open", "--order", seeded.order_id, "--as", "wu.ops"])
 
 
 # happy paths --------------------------------------------------------------------------------
@@ -188,15 +187,16 @@ async def test_open_review_show_refunds_without_pickup(shell, env, store, seeded
 
     text = (await shell("show", cid)).out
     assert "outcome advance_compensated" in text and "refund_paid" in text
+    assert "UTC+8" in text  # shown in shop time, the zone named (stored in UTC)
 
 
 async def test_open_from_file_as_agent_then_pickup_refund(shell, env, store, seeded, tmp_path: Path):
     cid = case_id()
     f = tmp_path / "case.json"
     f.write_text(json.dumps({"order_id": seeded.order_id, "reason": "米袋破损", "lines": ["RICE-5KG:1"],
-                             "case_id": cid, "opened_by": "li.first"}), encoding="utf-8")
-    assert (await shell("open", "--file", str(f))).code == 0
-    from starter.cases import reached
+                             "case_id": cid}), encoding="utf-8")
+    assert (await shell("open", "--file", str(f), "--as", "li.first")).code == 0
+    from service.cases import reached
     assert await reached(env.client.get_workflow_handle(f"case-{cid}"), "review_requested")
     live = (await shell("show", cid, "--json")).json
     assert live["running"] and live["status"]["state"] == "awaiting_review"
@@ -218,7 +218,7 @@ async def test_reject_needs_a_reason_and_closes_the_case(shell, env, store, seed
     await wait_closed(env, cid)
     assert store.get_case(cid)["outcome"] == ReturnOutcome.REJECTED
     assert store.payments(cid) == []
-    listed = (await shell("list", "--kind", "return_refund", "--json", "--limit", "500")).json
+    listed = (await shell("list", "--kind", "return_refund", "--json", "--limit", "500", "--as", "li.first")).json
     assert any(c["case_id"] == cid and c["outcome"] == "rejected" for c in listed)
 
 
@@ -226,8 +226,9 @@ async def test_reject_needs_a_reason_and_closes_the_case(shell, env, store, seed
 async def test_review_refusals(shell, env, store, seeded):
     cid = case_id()
     assert (await shell("open", "--order", seeded.order_id, "--case-id", cid)).code == 0
-    refused(await shell("review", cid, "--as", "li.first", "approve", "--pickup"), "li.first", "return_specialist")
-    refused(await shell("review", cid, "--as", "nobody", "approve", "--pickup"), "unknown actor 'nobody'")
+    refused(await shell("review", cid, "--as", "li.first", "approve", "--pickup"), "first_line", "return_specialist",
+            "rule answer.role")
+    refused(await shell("review", cid, "--as", "cust-nobody", "approve", "--pickup"), "unknown case")
     refused(await shell("review", cid, "--as", seeded.customer_id, "approve", "--pickup"), "customer")
     refused(await shell("review", cid, "--as", "zhao.returns", "approve"), "--pickup")
     refused(await shell("review", "RR-no-such-case", "--as", "zhao.returns", "approve", "--pickup"), "unknown case")
@@ -253,15 +254,18 @@ async def test_answer_is_generic_and_shows_validator_errors(shell, env, store, s
                         "--json", '{"approve": true, "pickup": true, "reviewer": {"actor_id": "li.first", "role": "return_specialist"}}'),
             "you act as zhao.returns")
     # the Update validator's own reasons
+    # one way to decide an approval: `approvals decide`
     refused(await shell("answer", cid, "decide", "--as", "wang.second", "--json", '{"approval_id": "comp-1", "approve": true}'),
-            "decide refused", "no pending approval 'comp-1'")
+            "no answer 'decide'", "approvals")
+    refused(await shell("approvals", "decide", cid, "comp-1", "approve", "--as", "wang.second"),
+            "no pending approval 'comp-1'")
     refused(await shell("answer", cid, "review", "--as", "li.first", "--json", '{"approve": true, "pickup": false}'),
-            "review refused", "return specialist")
+            "first_line may not give the review answer")
     assert not any(e.kind == "reviewed" for e in store.timeline(cid))
     r = await shell("answer", cid, "goods_received", "--as", "warehouse")
     assert r.code == 0 and "goods_received sent" in r.out
 
-    from starter.cases import reached
+    from service.cases import reached
     assert await reached(env.client.get_workflow_handle(f"case-{cid}"), "review_requested")
     r = await shell("answer", cid, "review", "--as", "zhao.returns", "--json", '{"approve": true, "pickup": false}')
     assert r.code == 0 and "review accepted" in r.out, r.err

@@ -4,34 +4,40 @@ from __future__ import annotations
 import io
 
 from runtime.settings import Settings
-from starter.context import Context
+from service.context import Context
 from starter.demo import DemoRun, agent_complaint_script, complaint_script, load_demo_orders
 from tests.conftest import running_worker
+from tests.front_door import front_door, with_issuer
 
 
-async def test_demo_complaint_climbs_to_the_platform_and_the_agent_complaint_is_appealed(env, store, sqlite_url):
+async def test_demo_complaint_climbs_to_the_platform_and_the_agent_complaint_is_appealed(env, store, sqlite_url, tmp_path):
     async with running_worker(env, store) as (tq, _):
-        ctx = Context(settings=Settings(task_queue=tq, database_url=sqlite_url, policy="demo"), client=env.client,
-                      store=store, out=io.StringIO())
-        load_demo_orders(ctx)
-        run = DemoRun(ctx)
-        [complaint] = await complaint_script(run)
-        [agent_case] = await agent_complaint_script(run)
-        for case in run.cases:
-            await run.handles[case.case_id].result()
-            assert store.get_case(case.case_id)["outcome"] == case.expect, case
-        kinds = [e.kind for e in store.timeline(complaint)]
-        assert "escalated" in kinds and "resubmitted" in kinds
-        assert [e.detail.get("level") for e in store.timeline(complaint) if e.kind == "answer_given"][-1] == "platform"
-        assert "appealed" in [e.kind for e in store.timeline(agent_case)]
+        settings = with_issuer(Settings(task_queue=tq, database_url=sqlite_url, policy="demo"), tmp_path)
+        async with front_door(settings, env.client, store) as door:
+            await _script(env, store, Context(settings=settings, store=store, out=io.StringIO(), api=door.http))
 
-        # Run again on the same store: now a repeat complaint, and the agent's record has grown.
-        again = DemoRun(ctx)
-        [repeat] = await complaint_script(again)
-        [second_agent_case] = await agent_complaint_script(again)
-        for case in again.cases:
-            await again.handles[case.case_id].result()
-            assert store.get_case(case.case_id)["outcome"] == case.expect, case
-        assert "repeat_detected" in [e.kind for e in store.timeline(repeat)]
-        penalty = [e.detail for e in store.timeline(second_agent_case) if e.kind == "penalty_decided"][0]
-        assert penalty["earlier_records"] >= 1
+
+async def _script(env, store, ctx):
+    """Through the API only: the demo has no Temporal client of its own."""
+    load_demo_orders(ctx)
+    run = DemoRun(ctx)
+    [complaint] = await complaint_script(run)
+    [agent_case] = await agent_complaint_script(run)
+    for case in run.cases:
+        await env.client.get_workflow_handle(f"case-{case.case_id}").result()
+        assert store.get_case(case.case_id)["outcome"] == case.expect, case
+    kinds = [e.kind for e in store.timeline(complaint)]
+    assert "escalated" in kinds and "resubmitted" in kinds
+    assert [e.detail.get("level") for e in store.timeline(complaint) if e.kind == "answer_given"][-1] == "platform"
+    assert "appealed" in [e.kind for e in store.timeline(agent_case)]
+
+    # Run again on the same store: now a repeat complaint, and the agent's record has grown.
+    again = DemoRun(ctx)
+    [repeat] = await complaint_script(again)
+    [second_agent_case] = await agent_complaint_script(again)
+    for case in again.cases:
+        await env.client.get_workflow_handle(f"case-{case.case_id}").result()
+        assert store.get_case(case.case_id)["outcome"] == case.expect, case
+    assert "repeat_detected" in [e.kind for e in store.timeline(repeat)]
+    penalty = [e.detail for e in store.timeline(second_agent_case) if e.kind == "penalty_decided"][0]
+    assert penalty["earlier_records"] >= 1

@@ -17,7 +17,7 @@ SERVICES: dict[str, dict] = COMPOSE["services"]
 OURS = {name: s for name, s in SERVICES.items() if "build" in s}
 # Every service that starts or answers cases needs these to find Temporal and the store.
 NEEDS_TEMPORAL = {"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_QUEUE", "DATABASE_URL"}
-TALKS_TO_TEMPORAL = {"worker", "demo", "up", "open", "review", "answer", "show", "replay", "webhooks"}
+TALKS_TO_TEMPORAL = {"worker", "up", "replay", "webhooks", "api"}
 
 
 def env(service: dict) -> dict[str, str]:
@@ -135,3 +135,14 @@ def test_files_the_services_name_are_in_the_image():
             if value:
                 assert value.startswith("/app/"), value
                 assert (ROOT / Path(value).relative_to("/app")).is_file(), f"{name}: {key}={value} is not in the repository"
+
+
+def test_the_api_is_the_front_door_and_temporal_is_internal():
+    api = OURS["api"]
+    assert subcommand(api) == "api" and any(str(p).endswith(":8702") for p in api.get("ports", []))
+    assert not SERVICES["temporal"].get("ports"), "Temporal is on the internal network only"
+    demo = OURS["demo"]
+    assert env(demo)["API_URL"] == "http://api:8702"
+    assert set(api["volumes"]) & set(demo["volumes"]), "the demo mints with the API's key: the same volume"
+    for name in ("webhooks", "simulators"):
+        assert env(OURS[name])["WEBHOOK_SECRET"].startswith("${WEBHOOK_SECRET:?"), "no default webhook secret"

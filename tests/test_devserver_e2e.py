@@ -32,10 +32,20 @@ def up(data: Path, *extra: str) -> tuple[list[str], dict[str, str]]:
     env["AFTERSALES_DATA_DIR"] = str(data)
     port = free_port()
     env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"  # what another terminal sets to reach it
+    env["API_URL"] = f"http://127.0.0.1:{free_port()}"
+    env["XDG_CONFIG_HOME"] = str(data.parent / "config")  # no token kept by `aftersales login` elsewhere
+    env.pop("AFTERSALES_TOKEN", None)
     return [AFTERSALES, "up", "--port", str(port), "--ui-port", str(free_port()), *extra], env
 
 
-def another_terminal(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+def another_terminal(env: dict[str, str], *argv: str, as_: str | None = None) -> subprocess.CompletedProcess[str]:
+    """A command from another terminal on the server; `as_` first mints that actor a token
+    (`aftersales token issue`, which needs the key in the data directory)."""
+    if as_ is not None:
+        minted = subprocess.run([AFTERSALES, "token", "issue", "--actor", as_, "--ttl", "15m"], env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert minted.returncode == 0, minted.stderr
+        env = {**env, "AFTERSALES_TOKEN": minted.stdout.strip()}
     return subprocess.run([AFTERSALES, *argv], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -98,16 +108,19 @@ def test_ctrl_c_stops_everything(tmp_path: Path):
         shown = "".join(out)
         assert "Ctrl-C stops" in shown, shown[-3000:] + (tmp_path / "stderr.txt").read_text()[-2000:]
         assert "http://localhost:" in shown and "aftersales open" in shown
+        assert env["API_URL"] in shown and "aftersales token issue" in shown
         assert leftovers(data), "the dev server should be running while up"
 
+        nobody = another_terminal(env, "open", "--order", "SO-20261118-0002", "--policy", "demo")
+        assert nobody.returncode == 2 and "no credential" in nobody.stderr
         opened = another_terminal(env, "open", "--order", "SO-20261118-0002", "--lines", "OIL-ARAWANA-5L:1",
-                                  "--policy", "demo", "--json")
+                                  "--policy", "demo", "--json", as_="li.first")
         assert opened.returncode == 0, opened.stderr
         case_id = json.loads(opened.stdout)["case_id"]
-        reviewed = another_terminal(env, "review", case_id, "--as", "zhao.returns", "approve", "--no-pickup")
+        reviewed = another_terminal(env, "review", case_id, "approve", "--no-pickup", as_="zhao.returns")
         assert reviewed.returncode == 0, reviewed.stderr
         for _ in range(50):
-            view = json.loads(another_terminal(env, "show", case_id, "--json").stdout)
+            view = json.loads(another_terminal(env, "show", case_id, "--json", as_="li.first").stdout)
             if view["case"] and view["case"]["outcome"]:
                 break
             time.sleep(0.3)

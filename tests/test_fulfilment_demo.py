@@ -5,21 +5,27 @@ from __future__ import annotations
 import io
 
 from runtime.settings import Settings
-from starter.context import Context
+from service.context import Context
 from starter.demo import DemoRun, fulfilment_script, load_demo_orders
 from tests.conftest import running_worker
+from tests.front_door import front_door, with_issuer
 
 
-async def test_demo_opens_one_case_of_each_fulfilment_kind_and_each_ends_as_expected(env, store, sqlite_url):
+async def test_demo_opens_one_case_of_each_fulfilment_kind_and_each_ends_as_expected(env, store, sqlite_url, tmp_path):
     async with running_worker(env, store) as (tq, _):
-        ctx = Context(settings=Settings(task_queue=tq, database_url=sqlite_url, policy="demo"), client=env.client,
-                      store=store, out=io.StringIO())
-        load_demo_orders(ctx)
-        run = DemoRun(ctx)
-        cases = await fulfilment_script(run)
-        assert {c.kind for c in run.cases} == {"held_order", "oversold", "shipment_tracking", "manual_refund", "reship",
-                                               "refusal"}
-        for case in run.cases:
-            await run.handles[case.case_id].result()
-            assert store.get_case(case.case_id)["outcome"] == case.expect, case
-        assert len(cases) == 6
+        settings = with_issuer(Settings(task_queue=tq, database_url=sqlite_url, policy="demo"), tmp_path)
+        async with front_door(settings, env.client, store) as door:
+            await _script(env, store, Context(settings=settings, store=store, out=io.StringIO(), api=door.http))
+
+
+async def _script(env, store, ctx):
+    """Through the API only: the demo has no Temporal client of its own."""
+    load_demo_orders(ctx)
+    run = DemoRun(ctx)
+    cases = await fulfilment_script(run)
+    assert {c.kind for c in run.cases} == {"held_order", "oversold", "shipment_tracking", "manual_refund", "reship",
+                                           "refusal"}
+    for case in run.cases:
+        await env.client.get_workflow_handle(f"case-{case.case_id}").result()
+        assert store.get_case(case.case_id)["outcome"] == case.expect, case
+    assert len(cases) == 6

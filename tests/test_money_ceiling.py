@@ -4,8 +4,6 @@ line listed three times. It is refused; the legitimate refunds of that order tog
 pay exactly what it paid, and a further one is refused before it starts."""
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import uuid
 from datetime import timedelta
@@ -16,10 +14,9 @@ from temporalio.client import WorkflowExecutionStatus
 
 from domain.models import Order
 from runtime.settings import Settings
-from starter import cli
-from starter.context import Context
 from store import CaseStore
 from tests.conftest import running_worker
+from tests.front_door import front_door, shell_for, with_issuer
 
 DEMO_ORDERS = Path(__file__).resolve().parent.parent / "starter" / "demo_data" / "orders.json"
 
@@ -35,22 +32,19 @@ def demo_order(store: CaseStore) -> Order:
 
 @pytest.fixture
 async def shell(env, any_store: CaseStore, tmp_path):
+    """`aftersales ARGV` through the front door; `--as WHO` logs in as WHO (default: the order's customer)."""
     async with running_worker(env, any_store) as (tq, outside):
-        settings = Settings(task_queue=tq, policy="default")
+        settings = with_issuer(Settings(task_queue=tq, policy="default"), tmp_path)
+        async with front_door(settings, env.client, any_store) as door:
+            run = shell_for(settings, any_store, door, outside, env.client)
 
-        async def aftersales(*argv: str) -> tuple[int, str, str]:
-            out, err = io.StringIO(), io.StringIO()
-            ctx = Context(settings=settings, client=env.client, store=any_store, out=out)
-            with contextlib.redirect_stderr(err):
-                try:
-                    code = await cli.run(list(argv), ctx)
-                except SystemExit as e:
-                    code = int(e.code or 0)
-            return code, out.getvalue(), err.getvalue()
+            async def aftersales(*argv: str) -> tuple[int, str, str]:
+                r = await run(*argv)
+                return r.code, r.out, r.err
 
-        aftersales.outside = outside  # type: ignore[attr-defined]
-        aftersales.tmp = tmp_path  # type: ignore[attr-defined]
-        yield aftersales
+            aftersales.outside = outside  # type: ignore[attr-defined]
+            aftersales.tmp = tmp_path  # type: ignore[attr-defined]
+            yield aftersales
 
 
 def write(tmp: Path, doc: dict) -> str:
@@ -85,8 +79,7 @@ async def test_the_reproduction_is_refused_and_the_order_pays_back_at_most_what_
     # 1. as filed: the same line three times is refused by the contract, whoever sends it
     as_filed = {"kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused", "lines": three_times}
     refused(await shell("open", "--file", write(shell.tmp, as_filed), "--json"), "listed more than once")
-    refused(await shell("open", "--file", write(shell.tmp, {**as_filed, "opened_by": "courier"})),
-            "listed more than once")
+    refused(await shell("open", "--file", write(shell.tmp, as_filed), "--as", "courier"), "listed more than once")
     # 2. the customer claims the courier's origin: refused, nothing starts
     one = [{"sku": soy, "quantity": 1}]
     refused(await shell("open", "--file", write(shell.tmp, {**as_filed, "lines": one})), "parcel_refused", "courier")
@@ -97,8 +90,8 @@ async def test_the_reproduction_is_refused_and_the_order_pays_back_at_most_what_
     assert shell.outside.payment.ledger == []
 
     # 3. the courier's legitimate refused parcel, one bottle: refunded at once
-    code, out, err = await shell("open", "--file", write(shell.tmp, {**as_filed, "opened_by": "courier",
-                                                                     "lines": [{"sku": soy, "quantity": 1}]}), "--json")
+    code, out, err = await shell("open", "--file", write(shell.tmp, {**as_filed, "lines": one}), "--json",
+                                 "--as", "courier")
     assert code == 0, err
     first = json.loads(out)["case_id"]
     await closed(env, first)
@@ -114,7 +107,7 @@ async def test_the_reproduction_is_refused_and_the_order_pays_back_at_most_what_
     assert [p["amount_fen"] for p in paid] == [13670 * 1590 // 14170, 13670 - 13670 * 1590 // 14170]
     # 5. opening it again: refused before anything starts
     refused(await shell("open", "--order", o.order_id, "--reason", "再退一次"), "nothing is left to refund")
-    refused(await shell("open", "--file", write(shell.tmp, {**as_filed, "opened_by": "courier", "lines": []})),
+    refused(await shell("open", "--file", write(shell.tmp, {**as_filed, "lines": []}), "--as", "courier"),
             "nothing is left to refund")
     assert sum(r.amount_fen for r in shell.outside.payment.ledger) == 13670
     balance = any_store.ledger.balance(o.order_id)
@@ -127,8 +120,7 @@ async def test_two_cases_racing_on_one_order_pay_it_back_once(env, any_store, sh
     ids = []
     for _ in range(2):
         code, out, err = await shell("open", "--file", write(shell.tmp, {
-            "kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused", "opened_by": "courier"}),
-            "--json")
+            "kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused"}), "--json", "--as", "courier")
         assert code == 0, err
         ids.append(json.loads(out)["case_id"])
     for cid in ids:

@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.sweeps import CompletionQuery
 from runtime.binaries import binary
 from starter.cli import run
-from starter.context import Context
+from service.context import Context
 from store import open_store
 from store.reports import write_completion_report
 from tests.factories import DEFAULT_POLICY

@@ -4,6 +4,7 @@ closed cases and a wrong token are refused."""
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -11,6 +12,8 @@ import uuid
 
 import httpx
 import pytest
+
+from adapters.http import signing
 
 from adapters.simulators.service import FaultSettings
 from domain.returns import ReturnOutcome, ReturnRefundResult
@@ -20,7 +23,7 @@ from tests.outside_services import (
     ROOMY_POLICY, ROOT, DevServer, Simulators, WorkerProcess, free_port, return_case, wait_for_port,
 )
 
-TOKEN = "s3cret-hook"
+TOKEN = "s3cret-hook-0123456789"
 # polls 40 s apart: only the webhook can make the case finish sooner
 SLOW_POLLING = ROOMY_POLICY.model_copy(update={
     "windows": ROOMY_POLICY.windows.model_copy(update={"return_refund": Window.model_validate("120s")}),
@@ -34,7 +37,7 @@ def world(tmp_path):
     hook_port = free_port()
     hooks = subprocess.Popen(
         [sys.executable, "-m", "starter.cli", "webhooks", "--port", str(hook_port)], cwd=ROOT,
-        env={**WorkerProcess.base_env(), "TEMPORAL_ADDRESS": server.address, "WEBHOOK_TOKEN": TOKEN},
+        env={**WorkerProcess.base_env(), "TEMPORAL_ADDRESS": server.address, "WEBHOOK_SECRET": TOKEN},
     )
     wait_for_port(hook_port, hooks)
     hook_url = f"http://127.0.0.1:{hook_port}/webhooks"
@@ -70,13 +73,30 @@ async def test_goods_received_webhook_ends_the_wait_and_bad_webhooks_are_refused
     assert (await sims.stats())["calls"].get("webhook.202") == 1
 
     async with httpx.AsyncClient(timeout=10) as c:
-        auth = {"X-Webhook-Token": TOKEN}
+        now = int(time.time())
+
+        async def push(event: str, body: dict, *, secret: str = TOKEN, at: int = now, raw: bytes | None = None):
+            data = raw if raw is not None else json.dumps(body).encode()
+            return await c.post(f"{hook_url}/warehouse/{event}", content=data,
+                                headers={"Content-Type": "application/json", **signing.headers(secret, at, data)})
+
         body = {"case_id": inp.case.case_id}
-        assert (await c.post(f"{hook_url}/warehouse/goods-received", json=body)).status_code == 401
-        assert (await c.post(f"{hook_url}/warehouse/goods-received", json=body,
-                             headers={"X-Webhook-Token": "guess"})).status_code == 401
-        assert (await c.post(f"{hook_url}/warehouse/free-money", json=body, headers=auth)).status_code == 404
-        closed = await c.post(f"{hook_url}/warehouse/goods-received", json=body, headers=auth)
+        assert (await c.post(f"{hook_url}/warehouse/goods-received", json=body)).status_code == 401  # unsigned
+        assert (await push("goods-received", body, secret="a-guessed-secret-000")).status_code == 401
+        assert (await push("goods-received", body, at=now - 3600)).status_code == 401  # a replay, an hour late
+        signed = signing.headers(TOKEN, now, json.dumps(body).encode())
+        tampered = await c.post(f"{hook_url}/warehouse/goods-received", content=json.dumps({"case_id": "RR-other"}).encode(),
+                                headers={"Content-Type": "application/json", **signed})
+        assert tampered.status_code == 401  # the signature is over the body it came with
+        assert (await push("free-money", body)).status_code == 404
+        closed = await push("goods-received", body)
         assert closed.status_code == 404 and "no open case" in closed.text
-        hostile = await c.post(f"{hook_url}/warehouse/goods-received", json={"case_id": "../../x"}, headers=auth)
-        assert hostile.status_code == 422
+        assert (await push("goods-received", {"case_id": "../../x"})).status_code == 422
+
+
+def test_the_webhooks_service_refuses_to_start_without_a_real_secret():
+    for secret in ("", "change-me", "short"):
+        done = subprocess.run([sys.executable, "-m", "starter.cli", "webhooks", "--port", str(free_port())], cwd=ROOT,
+                              env={**WorkerProcess.base_env(), "TEMPORAL_ADDRESS": "127.0.0.1:1", "WEBHOOK_SECRET": secret},
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "refusing to start" in done.stderr, (secret, done.stderr)

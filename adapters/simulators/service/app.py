@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
+import json
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,6 +22,7 @@ from adapters.catalogue import Catalogue
 from adapters.courier import Courier
 from adapters.finance import Finance
 from adapters.errors import BusinessError, IdempotencyConflict, TransientError, UnknownOrder
+from adapters.http import signing
 from adapters.http.operations import operations, path_of
 from adapters.payment import Payment
 from adapters.platform import Platform
@@ -229,13 +232,14 @@ def _arrival(settings: FaultSettings, booking: PickupBooking) -> datetime:
     return booking.booked_at + (settings.scenario(booking.order_id).receive_after or settings.default_receive_after).plain
 
 
-async def _send_webhook(url: str, body: dict[str, str], token: str, at: datetime, injector: Faults) -> None:
+async def _send_webhook(url: str, body: dict[str, str], secret: str, at: datetime, injector: Faults) -> None:
     await asyncio.sleep(max(0.0, (at - datetime.now(timezone.utc)).total_seconds()))
-    headers = {"X-Webhook-Token": token} if token else {}
+    raw = json.dumps(body).encode()
     async with httpx.AsyncClient(timeout=5) as client:
         for attempt in range(5):
-            try:
-                r = await client.post(url, json=body, headers=headers)
+            try:  # signed afresh each attempt: a retry is a new moment inside the replay window
+                headers = {"Content-Type": "application/json", **signing.headers(secret, int(time.time()), raw)}
+                r = await client.post(url, content=raw, headers=headers)
                 if r.status_code < 500:
                     injector.calls[f"webhook.{r.status_code}"] += 1
                     return

@@ -35,7 +35,7 @@ class FaultSettings(BaseModel):
     scenarios: dict[str, Scenario] = Field(default_factory=dict, description="scripted outcomes per order id")
     unknown_orders: list[str] = Field(default_factory=list, description="orders the services answer 404 for")
     webhook_url: str = Field(default="", description="where the warehouse posts goods-received webhooks; empty: none")
-    webhook_token: str = Field(default="", description="sent as X-Webhook-Token")
+    webhook_token: str = Field(default="", description="the HMAC key that signs each webhook (X-Webhook-Signature)")
 
     @model_validator(mode="after")
     def _rates(self) -> FaultSettings:

@@ -1,33 +1,28 @@
-"""Whether a fully built case may start: who opens it and with which origin
-(domain/opening.py), whether its order still has money to give back (the order's
-ledger), and whether a chosen case id could collide with a child's. Read-only: a
-refused case leaves nothing behind."""
+"""Whether a fully built case may start, beyond who opens it (domain/permissions.py and
+domain/opening.py): whether its order still has money to give back (the order's ledger),
+and whether a chosen case id could collide with a child's. Read-only: a refused case
+leaves nothing behind."""
 from __future__ import annotations
 
-from domain.actors import Role
 from domain.ledger import PURSE, Purse, refundable_problem
 from domain.manual_refund import ManualRefundInput, payment_kind
 from domain.models import CaseInput
-from domain.opening import opening_problem, origin_of
 from domain.refusal import RefusalInput
 from domain.returns import ReturnRefundInput
-from starter.cli import CliError
+from service.errors import Conflict
 from store import CaseStore
 
 
-def admit(store: CaseStore, inp: CaseInput, role: Role, *, chosen_id: bool) -> None:
-    """Raise CliError saying why this case may not start; return when it may."""
+def admit(store: CaseStore, inp: CaseInput, *, chosen_id: bool) -> None:
+    """Raise Conflict saying why this case may not start; return when it may."""
     case = inp.case
-    problem = opening_problem(role, case.kind, origin_of(inp), own_order=case.opened_by == case.order.customer_id)
-    if problem:
-        raise CliError(f"{case.opened_by} may not open this case: {problem}")
     problem = money_problem(store, inp)
     if problem:
-        raise CliError(f"invalid {case.kind.value} case: {problem}")
+        raise Conflict(f"invalid {case.kind.value} case: {problem}", rule="open.nothing_left")
     if chosen_id:
         clash = child_id_clash(store, case.case_id)
         if clash:
-            raise CliError(f"case id {case.case_id} is taken: {clash}")
+            raise Conflict(f"case id {case.case_id} is taken: {clash}", rule="open.case_id")
 
 
 def money_problem(store: CaseStore, inp: CaseInput) -> str | None:
@@ -53,6 +48,3 @@ def child_id_clash(store: CaseStore, case_id: str) -> str | None:
     if child:
         return f"case {child} would look like its child"
     return None
-
-
-

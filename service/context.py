@@ -1,10 +1,10 @@
-"""What a command works with: settings, the Temporal client, the case store and the
-actor directory, each made on first use. Tests pass their own client and store."""
+"""What a request works with, from the CLI or the API: settings, the Temporal client, the
+case store and the actor directory, each made on first use. Tests pass their own client and store."""
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 from temporalio.client import Client
@@ -12,7 +12,7 @@ from temporalio.client import Client
 from domain.actors import ActorDirectory, load_actors
 from runtime.settings import Settings
 from runtime.temporal import connect
-from starter.cli import CliError
+from service.errors import ServiceError, Unavailable
 from store import CaseStore, open_store
 
 
@@ -22,6 +22,9 @@ class Context:
     client: Client | None = None
     store: CaseStore | None = None
     out: TextIO = field(default_factory=lambda: sys.stdout)
+    api: Any = None            # the CLI's HTTP client for the case API (tests pass one bound to the app)
+    token: str | None = None   # the CLI's bearer token when not from AFTERSALES_TOKEN or `aftersales login`
+    api_owned: bool = False    # the client was made here, so it is closed here
     _actors: ActorDirectory | None = None
 
     async def temporal(self) -> Client:
@@ -29,7 +32,7 @@ class Context:
             try:
                 self.client = await connect(self.settings)
             except RuntimeError as e:
-                raise CliError(
+                raise Unavailable(
                     f"cannot reach Temporal at {self.settings.temporal_address} ({_first_line(e)}); "
                     "start it with `aftersales up` or `aftersales server`"
                 ) from None
@@ -46,7 +49,7 @@ class Context:
             try:
                 self._actors = load_actors(self.settings.actors_file)
             except ValueError as e:
-                raise CliError(str(e)) from None
+                raise ServiceError(str(e)) from None
         return self._actors
 
     def say(self, text: str = "") -> None:

@@ -1,0 +1,50 @@
+"""`aftersales api`: the case API (api/app.py), the front door every person and partner
+system uses. With no AUTH_JWKS_URL it is its own issuer: the signing key is created in
+the data directory on first start and `aftersales token issue` mints tokens with it."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from api.app import create_app
+from api.identity import Identity
+from service.context import Context
+from starter.cli import CliError
+
+
+def build_app(ctx: Context) -> object:
+    try:
+        identity = Identity(ctx.settings, ctx.actors())
+    except ValueError as e:
+        raise CliError(f"cannot set up the API's identity: {e}") from None
+    return create_app(ctx, identity)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document (docs/openapi/api.json); needs no server, key or store."""
+    return create_app(Context(), None).openapi()
+
+
+async def cmd_api(args: argparse.Namespace, ctx: Context) -> int:
+    import uvicorn
+
+    if args.openapi:
+        Path(args.openapi).write_text(json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n")
+        return 0
+    app = build_app(ctx)
+    await ctx.temporal()  # fail now, in one line, if Temporal is unreachable
+    ctx.cases()
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",  # type: ignore[arg-type]
+                                           access_log=False, timeout_graceful_shutdown=2))
+    await server.serve()
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("api", help="the case API (/v1): the authenticated front door")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8702)
+    p.add_argument("--openapi", metavar="FILE", help="write the OpenAPI document and exit (docs/openapi/api.json)")
+    p.set_defaults(afunc=cmd_api)
