@@ -31,6 +31,10 @@ ENV_VARS = {
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "workflow task slots per worker",
     "WORKER_MAX_CACHED_WORKFLOWS": "open cases a worker keeps in memory; past it a case is rebuilt from its history",
     "LOG_LEVEL": "debug, info, warning, error",
+    "AFTERSALES_KEYS": "the keyring document itself (JSON; runtime/keys.py), e.g. injected by a secret manager",
+    "AFTERSALES_KEY_FILE": "path of the keyring file (a mounted secret); default <AFTERSALES_DATA_DIR>/keys.json, generated on first start",
+    "CODEC_TOKEN": "bearer token the codec server (/codec/encode, /codec/decode) requires; empty: the codec server refuses everyone",
+    "CODEC_CORS_ORIGINS": "comma-separated origins allowed to call the codec server (the Temporal UI)",
 }
 
 
@@ -63,6 +67,11 @@ class Settings:
     max_concurrent_workflow_tasks: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "50")))
     max_cached_workflows: int = field(default_factory=lambda: int(_env("WORKER_MAX_CACHED_WORKFLOWS", "1000")))
     log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "info"))
+    keys: str = field(default_factory=lambda: _env("AFTERSALES_KEYS", ""), repr=False)
+    key_file: Path | None = field(default_factory=lambda: Path(p) if (p := _env("AFTERSALES_KEY_FILE", "")) else None)
+    codec_token: str = field(default_factory=lambda: _env("CODEC_TOKEN", ""), repr=False)
+    codec_cors_origins: tuple[str, ...] = field(default_factory=lambda: tuple(
+        o.strip() for o in _env("CODEC_CORS_ORIGINS", "http://localhost:8233,http://localhost:8080").split(",") if o.strip()))
 
     @property
     def store_url(self) -> str:

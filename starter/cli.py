@@ -21,6 +21,7 @@ MODULES = [
     "starter.simulators",  # simulators: the outside world over HTTP
     "starter.webhooks",  # webhooks: the outside world's pushes, as signals to cases
     "starter.reports",   # report completion, schedules ensure (the daily sweeps)
+    "starter.keys",      # keys show / rotate (the payload codec's keyring)
 ]
 
 
