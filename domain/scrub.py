@@ -16,6 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 PHONE, ID_NUMBER, CARD, EMAIL, ADDRESS = "[phone]", "[id_number]", "[card]", "[email]", "[address]"
+# The fields of case inputs, Updates and signals where people type free text.
+FREE_TEXT = frozenset({"reason", "note", "summary", "grounds", "finding", "notice", "demand", "handling",
+                       "not_by_reason", "description", "comment", "message"})
 
 _D = "[0-9\uff10-\uff19]"  # ASCII and full-width digits
 _SEP_CHARS = " \u3000\\-\uff0d\u2010-\u2015"
@@ -43,7 +46,7 @@ _NUM = "[0-9\uff10-\uff19A-Za-z一二三四五六七八九十百\\-\uff0d]+"
 # or village with its number (…路88号, …街道3弄, …村12号, …南路4段), then any building,
 # unit and room numbers. The number is what makes it an address and not a place name.
 # Words that come before an address and are not part of it (寄到…, 住在…, 地址…).
-_LEAD = "(?![寄送到在住是于往至的地址我])"
+_LEAD = "(?![寄送到在住是于往至的地址我回已])"
 _ADDRESS = re.compile(
     f"(?:{_LEAD}[{_CJK}]{{1,6}}?(?:省|自治区|市|区|县|旗|镇|乡|街道))*{_LEAD}"
     f"[{_CJK}A-Za-z0-9]{{1,12}}?(?:大道|大街|路|街|道|巷|弄|胡同|村|里|小区|苑|花园)"

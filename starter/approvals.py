@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from domain.actors import ROLE_DUTIES, ActorRef
 from domain.approvals import ApprovalDecision
 from domain.kinds import COMMON_ANSWERS
+from domain.scrub import scrub
 from starter.cases import find_case, send_answer, yuan
 from starter.cli import CliError
 from starter.context import Context, one_line
@@ -67,7 +68,7 @@ async def cmd_decide(args: argparse.Namespace, ctx: Context) -> int:
         raise CliError(f"actor {who.actor_id!r} is {who.role.value}; {args.approval_id} needs {', '.join(waiting[0]['roles'])}")
     try:
         decision = ApprovalDecision(approval_id=args.approval_id, approver=who, approve=args.decision == "approve",
-                                    note=args.note or "", amount_fen=args.amount_fen)
+                                    note=scrub(args.note or ""), amount_fen=args.amount_fen)
     except ValidationError as e:
         raise CliError(f"invalid decision: {one_line(e)}") from None
     status = await send_answer(ctx, ref, "decide", COMMON_ANSWERS["decide"], decision)

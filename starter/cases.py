@@ -27,6 +27,7 @@ from domain.actors import ActorRef, Role
 from domain.kinds import KINDS, Answer, KindSpec, spec_for
 from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, workflow_id_for
 from domain.policy import Policy, PolicyError, named_policy
+from domain.scrub import FREE_TEXT, scrub_fields
 from starter.cli import CliError
 from starter.context import Context, one_line
 
@@ -144,6 +145,7 @@ async def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
             doc[key] = value
     if args.lines:
         doc["lines"] = parse_lines(args.lines)
+    doc = scrub_fields(doc, FREE_TEXT)  # before it enters the history, the store or a log (§6)
     try:
         spec = spec_for(doc.get("kind") or "return_refund")
     except ValueError as e:
@@ -359,6 +361,7 @@ def answer_payload(answer: Answer, actor: ActorRef, raw: str | None) -> BaseMode
         raise CliError(f"--json is malformed JSON ({e})") from None
     if not isinstance(data, dict):
         raise CliError("--json must be a JSON object")
+    data = scrub_fields(data, FREE_TEXT)
     for name in _actor_fields(answer.model):
         given = data.get(name)
         if given is not None and (not isinstance(given, dict) or given.get("actor_id") != actor.actor_id):
@@ -424,7 +427,7 @@ async def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
     else:
         body = {"approve": False, "reason": args.reason}
     try:
-        decision = ReviewDecision.model_validate({"reviewer": reviewer, **body})
+        decision = ReviewDecision.model_validate({"reviewer": reviewer, **scrub_fields(body, FREE_TEXT)})
     except ValidationError as e:
         raise CliError(f"invalid review: {one_line(e)}") from None
     if not ref.running:
