@@ -1,5 +1,6 @@
 """Every activity group the worker registers. A new outside system adds its class here,
-with a factory taking (store, outside)."""
+with a factory taking (store, outside); a group that pseudonymises or decrypts personal
+data takes the keyring too (KEYED_GROUPS)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,8 +14,9 @@ from activities.courier import CourierActivities
 from activities.payment import PaymentActivities
 from activities.platform import PlatformActivities
 from activities.reports import ReportActivities
-from activities.sweeps import SweepActivities
+from activities.sweeps import LateOrderActivities, SweepActivities
 from activities.warehouse import WarehouseActivities
+from runtime.keys import Keyring, load_keyring
 
 GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: CaseRecordActivities(store),
@@ -29,11 +31,16 @@ GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: SweepActivities(),
 ]
 
+KEYED_GROUPS: list[Callable[[Any, Any, Keyring], object]] = [
+    lambda store, outside, keyring: LateOrderActivities(outside.warehouse, keyring.pseudonym_secret),
+]
 
-def activities_for(store: Any, outside: Any) -> list[Any]:
+
+def activities_for(store: Any, outside: Any, keyring: Keyring | None = None) -> list[Any]:
+    keyring = keyring or load_keyring()
     found = []
-    for make in GROUPS:
-        group = make(store, outside)
+    groups = [make(store, outside) for make in GROUPS] + [make(store, outside, keyring) for make in KEYED_GROUPS]
+    for group in groups:
         for name in dir(group):
             member = getattr(group, name)
             if hasattr(member, "__temporal_activity_definition"):

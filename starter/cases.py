@@ -25,7 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actors import ActorRef, Role
 from domain.kinds import KINDS, Answer, KindSpec, spec_for
-from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, workflow_id_for
+from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, order_for_case, workflow_id_for
 from domain.policy import Policy, PolicyError, named_policy
 from domain.scrub import FREE_TEXT, scrub_fields
 from starter.cli import CliError
@@ -99,7 +99,8 @@ def build_input(
     case_id = case_id or new_case_id(spec)
     try:
         header = CaseHeader(
-            case_id=case_id, kind=spec.kind, order=order, customer_id=order.customer_id, opened_by=who, reason=reason or ""
+            case_id=case_id, kind=spec.kind, order=order_for_case(order, ctx.pseudonym_secret()),
+            customer_id=order.customer_id, opened_by=who, reason=reason or ""
         )
         inp = spec.input_model.model_validate({"case": header, "policy": load_policy_named(policy or ctx.settings.policy), **fields})
     except ValidationError as e:

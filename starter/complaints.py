@@ -77,7 +77,7 @@ async def cmd_penalties(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _contact(ctx: Context, order_id: str, account: str, action: ContactAction, **changes: str | None) -> Any:
-    records = ComplaintRecords(ctx.cases())
+    records = ComplaintRecords(ctx.cases(), ctx.pseudonym_secret())
     request = ContactRequest(order_id=order_id, account=account, action=action)
     now = datetime.now(timezone.utc)
     try:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from temporalio.client import Client
 
 from domain.actors import ActorDirectory, load_actors
+from runtime.keys import KeyringError, load_keyring
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.cli import CliError
@@ -48,6 +49,13 @@ class Context:
             except ValueError as e:
                 raise CliError(str(e)) from None
         return self._actors
+
+    def pseudonym_secret(self) -> bytes:
+        """The keyring's secret for payer references and account digests (§6)."""
+        try:
+            return load_keyring(self.settings).pseudonym_secret
+        except KeyringError as e:
+            raise CliError(str(e)) from None
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)

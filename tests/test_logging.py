@@ -20,7 +20,7 @@ from domain.returns import ReturnOutcome, ReturnRefundInput, ReturnRefundResult,
 from runtime import logs
 from runtime.temporal import codec_for
 from tests.conftest import running_worker
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import DEFAULT_POLICY, header, order, secret
 
 PHONE = "13812345678"
 ADDRESS = "上海市浦东新区世纪大道100号"
@@ -177,7 +177,7 @@ async def test_a_return_refund_run_logs_the_case_per_activity_and_nothing_privat
     payloads = " ".join(_payload_texts(json.loads(history.to_json())))
     assert '"order_id"' in payloads, "the payloads were read"
     assert ADDRESS not in payloads and PHONE not in payloads
-    assert "alipay:" not in payloads and payer_reference("alipay:13812345678") in payloads
+    assert "alipay:" not in payloads and payer_reference("alipay:13812345678", secret()) in payloads
     out = captured.getvalue()
     assert PHONE not in out
     assert ADDRESS not in out and "世纪大道" not in out

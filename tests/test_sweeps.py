@@ -88,7 +88,7 @@ async def test_tracking_sweep_opens_one_case_per_late_order_and_never_twice(env,
         assert described.workflow_type == "ShipmentTracking"
         stored = lambda: sorted(c["case_id"] for c in store.list_cases(kind=CaseKind.SHIPMENT_TRACKING.value))  # noqa: E731
         assert await eventually(lambda: stored() == want) and stored() == want
-        await keep_history(h, "daily_sweep_shipment_tracking")
+        await keep_history(h, "daily_sweep_case_orders")
 
         # 10:00 the next day: one of the two tracked orders has shipped
         soon_case = sweep_case_id(SweepKind.SHIPMENT_TRACKING, soon.order_id, day)
