@@ -7,16 +7,28 @@ from temporalio import activity
 from activities.conduct import outside_call
 from adapters.payment import Payment
 from domain.external import PaymentReceipt, PaymentRequest
+from domain.manual_refund import PAYEE_REF_PREFIX
 from store import CaseStore
+from store.payees import PayeeVault
 
 
 class PaymentActivities:
-    def __init__(self, payment: Payment, store: CaseStore):
-        self.payment, self.store = payment, store
+    def __init__(self, payment: Payment, store: CaseStore, payees: PayeeVault | None = None):
+        self.payment, self.store, self.payees = payment, store, payees
+
+    async def _to_provider(self, request: PaymentRequest) -> PaymentRequest:
+        """The request as the provider needs it: a payee vault reference becomes the
+        account it stands for here, and only here (§6: never in a history)."""
+        if not request.account_ref.startswith(PAYEE_REF_PREFIX):
+            return request
+        if self.payees is None:
+            raise RuntimeError("this worker has no payee vault to resolve payee references with")
+        payee = await asyncio.to_thread(self.payees.resolve, request.account_ref)
+        return request.model_copy(update={"account_ref": str(payee.account_id)})
 
     async def _settle(self, request: PaymentRequest) -> PaymentReceipt:
         with outside_call(request.case_id, "payment.pay") as log:
-            receipt = await self.payment.pay(request)
+            receipt = await self.payment.pay(await self._to_provider(request))
         # A retry after this point pays nothing new: the provider returns the first receipt.
         await asyncio.to_thread(self.store.record_payment, request, receipt)
         log.info("paid", kind=receipt.kind, amount_fen=receipt.amount_fen, payment_id=receipt.payment_id,

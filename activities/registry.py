@@ -16,12 +16,13 @@ from activities.platform import PlatformActivities
 from activities.reports import ReportActivities
 from activities.sweeps import LateOrderActivities, SweepActivities
 from activities.warehouse import WarehouseActivities
+from runtime.codec import Sealer
 from runtime.keys import Keyring, load_keyring
+from store.payees import PayeeVault
 
 GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: CaseRecordActivities(store),
     lambda store, outside: ComplaintActivities(store),
-    lambda store, outside: PaymentActivities(outside.payment, store),
     lambda store, outside: CourierActivities(outside.courier),
     lambda store, outside: WarehouseActivities(outside.warehouse),
     lambda store, outside: FinanceActivities(outside.finance),
@@ -33,6 +34,7 @@ GROUPS: list[Callable[[Any, Any], object]] = [
 
 KEYED_GROUPS: list[Callable[[Any, Any, Keyring], object]] = [
     lambda store, outside, keyring: LateOrderActivities(outside.warehouse, keyring.pseudonym_secret),
+    lambda store, outside, keyring: PaymentActivities(outside.payment, store, PayeeVault(store, Sealer(keyring))),
 ]
 
 

@@ -30,7 +30,10 @@ class CodecError(Exception):
     """A payload this keyring cannot decrypt: unknown key id or tampered ciphertext."""
 
 
-class EncryptionCodec(PayloadCodec):
+class Sealer:
+    """AES-256-GCM under the keyring: seal with the active key, open with the key the
+    sealed value names. The codec seals payloads with it; the store seals the data it
+    keeps encrypted at rest (the payee vault)."""
     def __init__(self, keyring: Keyring, reload: Callable[[], Keyring] | None = None) -> None:
         self._keyring = keyring
         self._reload = reload
@@ -40,30 +43,18 @@ class EncryptionCodec(PayloadCodec):
     def keyring(self) -> Keyring:
         return self._keyring
 
-    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self.encrypt(p) for p in payloads]
-
-    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self.decrypt(p) for p in payloads]
-
-    def encrypt(self, payload: Payload) -> Payload:
+    def seal(self, plain: bytes, context: bytes = b"") -> tuple[str, bytes]:
+        """(key id, nonce + ciphertext). The key id and `context` are authenticated: a
+        value relabelled with another key, or moved to another row, does not open."""
         kid = self._keyring.active
         nonce = os.urandom(NONCE_BYTES)
-        # The key id is authenticated too: a payload relabelled with another key id fails.
-        sealed = self._cipher(kid).encrypt(nonce, payload.SerializeToString(), kid.encode())
-        return Payload(metadata={"encoding": ENCODING, KEY_ID: kid.encode()}, data=nonce + sealed)
+        return kid, nonce + self._cipher(kid).encrypt(nonce, plain, kid.encode() + context)
 
-    def decrypt(self, payload: Payload) -> Payload:
-        if payload.metadata.get("encoding") != ENCODING:
-            return payload
-        kid = payload.metadata.get(KEY_ID, b"").decode()
+    def open(self, kid: str, sealed: bytes, context: bytes = b"") -> bytes:
         try:
-            plain = self._cipher(kid).decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], kid.encode())
+            return self._cipher(kid).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], kid.encode() + context)
         except InvalidTag:
-            raise CodecError(f"payload under key {kid!r} does not decrypt (tampered, or a different key with that id)") from None
-        out = Payload()
-        out.ParseFromString(plain)
-        return out
+            raise CodecError(f"value under key {kid!r} does not decrypt (tampered, or a different key with that id)") from None
 
     def _cipher(self, kid: str) -> AESGCM:
         cipher = self._ciphers.get(kid)
@@ -76,6 +67,25 @@ class EncryptionCodec(PayloadCodec):
                 raise CodecError(f"no key {kid!r} in the keyring ({self._keyring.source or 'in memory'})")
             cipher = self._ciphers[kid] = AESGCM(self._keyring.keys[kid])
         return cipher
+
+
+class EncryptionCodec(Sealer, PayloadCodec):
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self.encrypt(p) for p in payloads]
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self.decrypt(p) for p in payloads]
+
+    def encrypt(self, payload: Payload) -> Payload:
+        kid, sealed = self.seal(payload.SerializeToString())
+        return Payload(metadata={"encoding": ENCODING, KEY_ID: kid.encode()}, data=sealed)
+
+    def decrypt(self, payload: Payload) -> Payload:
+        if payload.metadata.get("encoding") != ENCODING:
+            return payload
+        out = Payload()
+        out.ParseFromString(self.open(payload.metadata.get(KEY_ID, b"").decode(), payload.data))
+        return out
 
 
 def encrypted_converter(codec: PayloadCodec | None) -> DataConverter:

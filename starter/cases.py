@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
@@ -27,6 +27,7 @@ from domain.actors import ActorRef, Role
 from domain.kinds import KINDS, Answer, KindSpec, spec_for
 from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, order_for_case, workflow_id_for
 from domain.policy import Policy, PolicyError, named_policy
+from domain.manual_refund import Payee
 from domain.scrub import FREE_TEXT, scrub_fields
 from starter.cli import CliError
 from starter.context import Context, one_line
@@ -38,6 +39,8 @@ OPENER_ROLES = (
     Role.COMPLAINT_SPECIALIST, Role.OPERATIONS_SUPERVISOR, Role.PLATFORM, Role.COURIER, Role.WAREHOUSE,
 )
 # Fields of an --file document that describe the case rather than the kind's input.
+M = TypeVar("M")
+
 CASE_FIELDS = ("kind", "order_id", "reason", "lines", "case_id", "opened_by", "policy")
 
 
@@ -110,7 +113,17 @@ def build_input(
     if ctx.cases().get_case(case_id) is not None:
         raise CliError(f"case {case_id} already exists")
     assert isinstance(inp, CaseInput)
-    return inp
+    return vaulted(ctx, inp)
+
+
+def vaulted(ctx: Context, model: M) -> M:
+    """The model with its payee details put in the payee vault and replaced by the
+    reference (§6): only the payment activity reads them back. Done after validation,
+    so a refused case or answer leaves no vault row."""
+    payee = getattr(model, "payee", None)
+    if not isinstance(payee, Payee) or payee.is_ref:
+        return model
+    return model.model_copy(update={"payee": ctx.payees().put(payee)})
 
 
 async def start_case(ctx: Context, spec: KindSpec, inp: CaseInput) -> WorkflowHandle:
@@ -448,7 +461,7 @@ async def cmd_answer(args: argparse.Namespace, ctx: Context) -> int:
         known = ", ".join(sorted(ref.spec.answers)) or "none"
         raise CliError(f"{ref.spec.kind.value} cases take no answer {args.name!r}; they take: {known}")
     actor = actor_for(ctx, ref, args.actor)
-    payload = answer_payload(answer, actor, args.json_body)
+    payload = vaulted(ctx, answer_payload(answer, actor, args.json_body))
     if not ref.running:
         raise _not_running(ref, args.name)
     status = await send_answer(ctx, ref, args.name, answer, payload)

@@ -10,11 +10,13 @@ from pydantic import ValidationError
 from temporalio.client import Client
 
 from domain.actors import ActorDirectory, load_actors
+from runtime.codec import Sealer
 from runtime.keys import KeyringError, load_keyring
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.cli import CliError
 from store import CaseStore, open_store
+from store.payees import PayeeVault
 
 
 @dataclass
@@ -54,6 +56,12 @@ class Context:
         """The keyring's secret for payer references and account digests (§6)."""
         try:
             return load_keyring(self.settings).pseudonym_secret
+        except KeyringError as e:
+            raise CliError(str(e)) from None
+
+    def payees(self) -> PayeeVault:
+        try:
+            return PayeeVault(self.cases(), Sealer(load_keyring(self.settings)))
         except KeyringError as e:
             raise CliError(str(e)) from None
 

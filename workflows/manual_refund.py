@@ -120,7 +120,7 @@ class ManualRefund(CaseWorkflow):
         request = PaymentRequest(
             idempotency_key=idempotency_key(inp.case.case_id, "manual_refund"), case_id=inp.case.case_id,
             order_id=inp.case.order.order_id, kind=payment_kind(inp), amount_fen=amount,
-            account_ref=inp.payee.account_id, reason=inp.reason_kind.value,
+            account_ref=inp.payee.account_ref, reason=inp.reason_kind.value,
         )
         if inp.reason_kind == ManualRefundReason.COMPENSATION_PAYOUT:
             receipt = await steps.grant_compensation(request)

@@ -1,0 +1,88 @@
+"""The payee vault (issue 12): a manual refund's payee is kept encrypted at rest, cases
+carry only its reference, and only the payment activity reads the account back."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from domain.manual_refund import ManualRefundResult, Payee
+from runtime.codec import CodecError, Sealer
+from runtime.keys import Keyring
+from store.payees import PayeeRow, PayeeVault
+from tests.replay_support import keep_history
+from tests.test_cli import Result, seeded, shell  # noqa: F401  (fixtures)
+from tests.test_manual_refund import REFUNDS, SUPERVISOR, decision
+
+ACCOUNT, NAME = "liu.yang@example.com", "刘洋"
+PAYEE = Payee(payment_account="alipay", account_id=ACCOUNT, real_name=NAME)
+
+
+def ring() -> Keyring:
+    return Keyring(active="k1", keys={"k1": os.urandom(32)}, pseudonym_secret=os.urandom(32))
+
+
+def test_a_payee_is_a_reference_or_the_details_never_both():
+    with pytest.raises(ValueError, match="not both"):
+        Payee(ref="payee:abcdefgh1234", account_id=ACCOUNT)
+    with pytest.raises(ValueError, match="needs payment_account"):
+        Payee(account_id=ACCOUNT)
+    ref = Payee(ref="payee:abcdefgh1234")
+    assert ref.account_ref == "payee:abcdefgh1234" and ref.masked() == {"ref": "payee:abcdefgh1234"}
+    assert PAYEE.account_ref == ACCOUNT  # cases begun before the vault pay to the account id itself
+
+
+def test_the_vault_keeps_details_encrypted_and_gives_them_back(any_store):
+    keyring = ring()
+    vault = PayeeVault(any_store, Sealer(keyring))
+    ref = vault.put(PAYEE)
+    assert ref.is_ref and vault.put(ref) == ref
+    with any_store._session() as s:
+        row = s.scalar(select(PayeeRow).where(PayeeRow.ref == ref.ref))
+    assert row.key_id == "k1" and ACCOUNT.encode() not in row.sealed and NAME.encode("utf-8") not in row.sealed
+    assert vault.resolve(ref.ref) == PAYEE
+    # after a key rotation the old rows still open; a sealed value moved to another row does not
+    assert PayeeVault(any_store, Sealer(keyring.rotated())).resolve(ref.ref) == PAYEE
+    other = vault.put(PAYEE)
+    with pytest.raises(CodecError):
+        Sealer(keyring).open(row.key_id, row.sealed, other.ref.encode())
+    with pytest.raises(LookupError):
+        vault.resolve("payee:no-such-row-0000")
+
+
+async def test_a_manual_refund_opened_with_a_payee_carries_only_its_reference(shell, env, store, seeded, tmp_path: Path):  # noqa: F811
+    case_id = f"MR-vault-{os.urandom(4).hex()}"
+    f = tmp_path / "manual.json"
+    f.write_text(json.dumps({"kind": "manual_refund", "order_id": seeded.order_id, "case_id": case_id,
+                             "opened_by": "qian.refunds", "reason": "运费退款", "reason_kind": "shipping_fee",
+                             "amount_fen": 1000, "payee": {"payment_account": "alipay", "account_id": ACCOUNT,
+                                                           "real_name": NAME}}, ensure_ascii=False), encoding="utf-8")
+    paid_to = []
+    provider = shell.outside.payment
+    pay = provider.pay
+
+    async def recording_pay(request):
+        paid_to.append(request.account_ref)
+        return await pay(request)
+    provider.pay = recording_pay
+    r: Result = await shell("open", "--file", str(f))
+    assert r.code == 0, r.err
+    h = env.client.get_workflow_handle(f"case-{case_id}", result_type=ManualRefundResult)
+    from starter.cases import reached
+    assert await reached(h, "approval_requested")
+    await h.execute_update("decide", decision("review", SUPERVISOR))
+    assert await reached(h, "review_passed")
+    await h.execute_update("decide", decision("second-check", REFUNDS))
+    result = await h.result()
+    assert result.outcome == "paid" and paid_to == [ACCOUNT]  # the provider got the account
+    history = (await h.fetch_history()).to_json()
+    await keep_history(h, "manual_refund_payee_by_reference")
+    from tests.test_logging import _payload_texts
+    decrypted = " ".join(_payload_texts(json.loads(history)))
+    assert "payee:" in decrypted  # the reference travels, readable
+    stored = json.dumps([e.model_dump(mode="json") for e in store.timeline(case_id)], ensure_ascii=False)
+    for secret in (ACCOUNT, "liu.yang", NAME):
+        assert secret not in history and secret not in decrypted and secret not in stored
