@@ -22,6 +22,7 @@ MODULES = [
     "starter.webhooks",  # webhooks: the outside world's pushes, as signals to cases
     "starter.reports",   # report completion, schedules ensure (the daily sweeps)
     "starter.keys",      # keys show / rotate (the payload codec's keyring)
+    "starter.codec",     # codec-server: payloads readable in the Temporal UI, for those allowed
 ]
 
 
