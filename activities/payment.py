@@ -9,21 +9,21 @@ from adapters.payment import Payment
 from domain.external import PaymentReceipt, PaymentRequest
 from domain.manual_refund import PAYEE_REF_PREFIX
 from store import CaseStore
-from store.payees import PayeeVault
+from store.vault import Vault
 
 
 class PaymentActivities:
-    def __init__(self, payment: Payment, store: CaseStore, payees: PayeeVault | None = None):
-        self.payment, self.store, self.payees = payment, store, payees
+    def __init__(self, payment: Payment, store: CaseStore, vault: Vault | None = None):
+        self.payment, self.store, self.vault = payment, store, vault
 
     async def _to_provider(self, request: PaymentRequest) -> PaymentRequest:
         """The request as the provider needs it: a payee vault reference becomes the
         account it stands for here, and only here (§6: never in a history)."""
         if not request.account_ref.startswith(PAYEE_REF_PREFIX):
             return request
-        if self.payees is None:
-            raise RuntimeError("this worker has no payee vault to resolve payee references with")
-        payee = await asyncio.to_thread(self.payees.resolve, request.account_ref)
+        if self.vault is None:
+            raise RuntimeError("this worker has no vault to resolve payee references with")
+        payee = await asyncio.to_thread(self.vault.resolve_payee, request.account_ref)
         return request.model_copy(update={"account_ref": str(payee.account_id)})
 
     async def _settle(self, request: PaymentRequest) -> PaymentReceipt:

@@ -18,14 +18,13 @@ from activities.sweeps import LateOrderActivities, SweepActivities
 from activities.warehouse import WarehouseActivities
 from runtime.codec import Sealer
 from runtime.keys import Keyring, load_keyring
-from store.payees import PayeeVault
+from store.vault import Vault
 
 GROUPS: list[Callable[[Any, Any], object]] = [
     lambda store, outside: CaseRecordActivities(store),
     lambda store, outside: ComplaintActivities(store),
     lambda store, outside: CourierActivities(outside.courier),
     lambda store, outside: WarehouseActivities(outside.warehouse),
-    lambda store, outside: FinanceActivities(outside.finance),
     lambda store, outside: CatalogueActivities(outside.catalogue),
     lambda store, outside: PlatformActivities(outside.platform),
     lambda store, outside: ReportActivities(store),
@@ -34,7 +33,8 @@ GROUPS: list[Callable[[Any, Any], object]] = [
 
 KEYED_GROUPS: list[Callable[[Any, Any, Keyring], object]] = [
     lambda store, outside, keyring: LateOrderActivities(outside.warehouse, keyring.pseudonym_secret),
-    lambda store, outside, keyring: PaymentActivities(outside.payment, store, PayeeVault(store, Sealer(keyring))),
+    lambda store, outside, keyring: PaymentActivities(outside.payment, store, Vault(store, Sealer(keyring))),
+    lambda store, outside, keyring: FinanceActivities(outside.finance, Vault(store, Sealer(keyring))),
 ]
 
 

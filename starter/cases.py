@@ -24,13 +24,15 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actors import ActorRef, Role
+from domain.invoice import InvoiceInput
 from domain.kinds import KINDS, Answer, KindSpec, spec_for
+from domain.manual_refund import Payee
 from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, order_for_case, workflow_id_for
 from domain.policy import Policy, PolicyError, named_policy
-from domain.manual_refund import Payee
 from domain.scrub import FREE_TEXT, scrub_fields
 from starter.cli import CliError
 from starter.context import Context, one_line
+from store.vault import is_text_ref
 
 # Who may open a case besides the order's own customer: staff, and the courier or
 # warehouse reporting something (a refused parcel, §4.14).
@@ -117,13 +119,16 @@ def build_input(
 
 
 def vaulted(ctx: Context, model: M) -> M:
-    """The model with its payee details put in the payee vault and replaced by the
-    reference (§6): only the payment activity reads them back. Done after validation,
-    so a refused case or answer leaves no vault row."""
+    """The model with its payee details and invoice title put in the vault and replaced
+    by references (§6): only the payment and finance activities read them back. Done
+    after validation, so a refused case or answer leaves no vault row."""
+    changes: dict[str, Any] = {}
     payee = getattr(model, "payee", None)
-    if not isinstance(payee, Payee) or payee.is_ref:
-        return model
-    return model.model_copy(update={"payee": ctx.payees().put(payee)})
+    if isinstance(payee, Payee) and not payee.is_ref:
+        changes["payee"] = ctx.vault().put_payee(payee)
+    if isinstance(model, InvoiceInput) and not is_text_ref(model.title):
+        changes["title"] = ctx.vault().put_text(model.title)
+    return model.model_copy(update=changes) if changes else model
 
 
 async def start_case(ctx: Context, spec: KindSpec, inp: CaseInput) -> WorkflowHandle:

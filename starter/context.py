@@ -16,7 +16,7 @@ from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.cli import CliError
 from store import CaseStore, open_store
-from store.payees import PayeeVault
+from store.vault import Vault
 
 
 @dataclass
@@ -59,9 +59,9 @@ class Context:
         except KeyringError as e:
             raise CliError(str(e)) from None
 
-    def payees(self) -> PayeeVault:
+    def vault(self) -> Vault:
         try:
-            return PayeeVault(self.cases(), Sealer(load_keyring(self.settings)))
+            return Vault(self.cases(), Sealer(load_keyring(self.settings)))
         except KeyringError as e:
             raise CliError(str(e)) from None
 

@@ -30,6 +30,9 @@ DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 DEMO_ORDERS = DEMO_DATA / "orders.json"
 DEMO_SIMULATORS = DEMO_DATA / "simulators.json"
 DEMO_POLICY = "demo"
+# The payee details customers give for manual refunds (put in the payee vault at opening;
+# tests/test_privacy_proof.py searches every history, table and log for them).
+DEMO_PAYEES = ({"payment_account": "alipay", "account_id": "liu.yang@example.com", "real_name": "刘洋"},)
 
 
 @dataclass
@@ -380,7 +383,7 @@ async def fulfilment_script(run: DemoRun) -> list[str]:
         "manual_refund", "SO-20261118-0002", reason="运费退款（交易已完成）", opened_by="qian.refunds", expect="paid",
         story="manual refund of a 10 yuan shipping fee: supervisor review, second check by another person, paid once",
         fields={"reason_kind": "shipping_fee", "amount_fen": 1000,
-                "payee": {"payment_account": "alipay", "account_id": "liu.yang@example.com", "real_name": "刘洋"}})
+                "payee": DEMO_PAYEES[0]})
     reship = await run.open(
         "reship", "SO-20261119-0004", reason="快递丢件，客户坚持要货", opened_by="wang.second", expect="reshipped",
         story="reship: lost in transit, original closed as abnormal return, platform pays, delivery by the 20:00 rule",

@@ -1,13 +1,13 @@
-"""the payee vault: manual refunds' payees, encrypted at rest (issue 12)
+"""the vault: payees and invoice titles, encrypted at rest (issue 12)
 
-Revision ID: 0013_payees
+Revision ID: 0013_vault
 """
 import sqlalchemy as sa
 from alembic import op
 
 from store.schema import UtcDateTime
 
-revision = "0013_payees"
+revision = "0013_vault"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
@@ -15,7 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "payees",
+        "vault",
         sa.Column("ref", sa.String(90), primary_key=True),
         sa.Column("key_id", sa.String(64), nullable=False),
         sa.Column("sealed", sa.LargeBinary, nullable=False),
@@ -24,4 +24,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("payees")
+    op.drop_table("vault")

@@ -1,5 +1,6 @@
-"""The payee vault (issue 12): a manual refund's payee is kept encrypted at rest, cases
-carry only its reference, and only the payment activity reads the account back."""
+"""The vault (issue 12): a manual refund's payee and an invoice's title are kept encrypted
+at rest, cases carry only references, and only the payment and finance activities read
+them back."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from domain.manual_refund import ManualRefundResult, Payee
 from runtime.codec import CodecError, Sealer
 from runtime.keys import Keyring
-from store.payees import PayeeRow, PayeeVault
+from store.vault import Vault, VaultRow
 from tests.replay_support import keep_history
 from tests.test_cli import Result, seeded, shell  # noqa: F401  (fixtures)
 from tests.test_manual_refund import REFUNDS, SUPERVISOR, decision
@@ -37,20 +38,20 @@ def test_a_payee_is_a_reference_or_the_details_never_both():
 
 def test_the_vault_keeps_details_encrypted_and_gives_them_back(any_store):
     keyring = ring()
-    vault = PayeeVault(any_store, Sealer(keyring))
-    ref = vault.put(PAYEE)
-    assert ref.is_ref and vault.put(ref) == ref
+    vault = Vault(any_store, Sealer(keyring))
+    ref = vault.put_payee(PAYEE)
+    assert ref.is_ref and vault.put_payee(ref) == ref
     with any_store._session() as s:
-        row = s.scalar(select(PayeeRow).where(PayeeRow.ref == ref.ref))
+        row = s.scalar(select(VaultRow).where(VaultRow.ref == ref.ref))
     assert row.key_id == "k1" and ACCOUNT.encode() not in row.sealed and NAME.encode("utf-8") not in row.sealed
-    assert vault.resolve(ref.ref) == PAYEE
+    assert vault.resolve_payee(ref.ref) == PAYEE
     # after a key rotation the old rows still open; a sealed value moved to another row does not
-    assert PayeeVault(any_store, Sealer(keyring.rotated())).resolve(ref.ref) == PAYEE
-    other = vault.put(PAYEE)
+    assert Vault(any_store, Sealer(keyring.rotated())).resolve_payee(ref.ref) == PAYEE
+    other = vault.put_payee(PAYEE)
     with pytest.raises(CodecError):
         Sealer(keyring).open(row.key_id, row.sealed, other.ref.encode())
     with pytest.raises(LookupError):
-        vault.resolve("payee:no-such-row-0000")
+        vault.resolve_payee("payee:no-such-row-0000")
 
 
 async def test_a_manual_refund_opened_with_a_payee_carries_only_its_reference(shell, env, store, seeded, tmp_path: Path):  # noqa: F811
@@ -86,3 +87,11 @@ async def test_a_manual_refund_opened_with_a_payee_carries_only_its_reference(sh
     stored = json.dumps([e.model_dump(mode="json") for e in store.timeline(case_id)], ensure_ascii=False)
     for secret in (ACCOUNT, "liu.yang", NAME):
         assert secret not in history and secret not in decrypted and secret not in stored
+
+
+def test_an_invoice_title_is_kept_as_a_reference_and_given_back_to_finance_only(any_store):
+    vault = Vault(any_store, Sealer(ring()))
+    ref = vault.put_text(NAME)
+    assert ref.startswith("private:") and NAME not in ref and vault.put_text(ref) == ref
+    assert vault.resolve_text(ref) == NAME
+    assert vault.resolve_text("张三") == "张三"  # a title recorded before the vault is no reference
