@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
@@ -86,6 +87,26 @@ class EncryptionCodec(Sealer, PayloadCodec):
         out = Payload()
         out.ParseFromString(self.open(payload.metadata.get(KEY_ID, b"").decode(), payload.data))
         return out
+
+
+def history_payloads(message: Message) -> Iterator[Payload]:
+    """Every Payload anywhere in a history event (inputs, results, Updates, failures,
+    markers), for tools that look at or convert a history's payloads in place."""
+    if isinstance(message, Payload):
+        yield message
+        return
+    for field, value in message.ListFields():
+        if field.type != field.TYPE_MESSAGE:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            values = value.values()
+        elif field.is_repeated:
+            values = value
+        else:
+            values = [value]
+        for v in values:
+            if isinstance(v, Message):
+                yield from history_payloads(v)
 
 
 def encrypted_converter(codec: PayloadCodec | None) -> DataConverter:

@@ -8,11 +8,9 @@ import json
 import os
 import stat
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
@@ -22,7 +20,7 @@ import worker
 from domain.actors import ActorRef, Role
 from domain.models import CaseKind, CaseStatus
 from domain.returns import ReturnRefundInput, ReturnRefundResult, ReviewDecision
-from runtime.codec import ENCODING, KEY_ID, CodecError, EncryptionCodec, encrypted_converter
+from runtime.codec import ENCODING, KEY_ID, CodecError, EncryptionCodec, encrypted_converter, history_payloads
 from runtime.keys import Keyring, KeyringError, load_keyring
 from runtime.settings import Settings
 from starter.cli import run
@@ -36,27 +34,8 @@ def ring(kid: str = "k-old") -> Keyring:
     return Keyring(active=kid, keys={kid: os.urandom(32)}, pseudonym_secret=os.urandom(32))
 
 
-def payloads_in(message: Message) -> Iterator[Payload]:
-    """Every Payload anywhere in a history event (inputs, results, Updates, failures)."""
-    if isinstance(message, Payload):
-        yield message
-        return
-    for field, value in message.ListFields():
-        if field.type != field.TYPE_MESSAGE:
-            continue
-        if field.message_type.GetOptions().map_entry:
-            values = value.values()
-        elif field.is_repeated:
-            values = value
-        else:
-            values = [value]
-        for v in values:
-            if isinstance(v, Message):
-                yield from payloads_in(v)
-
-
 def key_ids(history: WorkflowHistory) -> list[str]:
-    return [p.metadata[KEY_ID].decode() for e in history.events for p in payloads_in(e) if KEY_ID in p.metadata]
+    return [p.metadata[KEY_ID].decode() for e in history.events for p in history_payloads(e) if KEY_ID in p.metadata]
 
 
 async def test_a_payload_is_encrypted_under_the_active_key_and_named_by_it():
@@ -176,7 +155,7 @@ async def test_a_case_begun_under_the_old_key_resumes_and_replays_under_the_new(
     assert ids[0] == "k-old" and ids[-1] == new.active and set(ids) == {"k-old", new.active}
     # What the SDK core writes itself stays plain: patch markers, the patch search
     # attribute and local-activity marker metadata (ids, attempt, type). None of it is case data.
-    plain = [p.data for e in history.events for p in payloads_in(e) if p.metadata.get("encoding") != ENCODING]
+    plain = [p.data for e in history.events for p in history_payloads(e) if p.metadata.get("encoding") != ENCODING]
     assert plain and all(b"activity_type" in d or b"timeline-batches" in d for d in plain), plain
     assert not [d for d in plain if case.case_id.encode() in d or case.order.order_id.encode() in d]
     replayed = await Replayer(workflows=worker.WORKFLOWS, data_converter=after.data_converter,
