@@ -41,7 +41,12 @@ class Context:
     def cases(self) -> CaseStore:
         if self.store is None:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                sealer = Sealer(load_keyring(self.settings))
+            except KeyringError as e:
+                raise CliError(str(e)) from None
             self.store = open_store(self.settings.store_url)
+            self.store.sealer = sealer  # orders' contact details and paying account sealed at rest
         return self.store
 
     def actors(self) -> ActorDirectory:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import datetime, timezone
-from typing import Protocol
 
 from sqlalchemy import LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.manual_refund import PAYEE_REF_PREFIX, Payee
-from store.case_store import CaseStore
+from store.case_store import CaseStore, Sealing
 from store.schema import Base
 
 TEXT_REF_PREFIX = "private:"
@@ -27,11 +26,6 @@ class VaultRow(Base):
     key_id: Mapped[str] = mapped_column(String(64))
     sealed: Mapped[bytes] = mapped_column(LargeBinary, doc="nonce + AES-GCM ciphertext of the value's JSON")
     created_at: Mapped[datetime]
-
-
-class Sealing(Protocol):
-    def seal(self, plain: bytes, context: bytes = b"") -> tuple[str, bytes]: ...
-    def open(self, kid: str, sealed: bytes, context: bytes = b"") -> bytes: ...
 
 
 class Vault:

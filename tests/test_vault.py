@@ -95,3 +95,23 @@ def test_an_invoice_title_is_kept_as_a_reference_and_given_back_to_finance_only(
     assert ref.startswith("private:") and NAME not in ref and vault.put_text(ref) == ref
     assert vault.resolve_text(ref) == NAME
     assert vault.resolve_text("张三") == "张三"  # a title recorded before the vault is no reference
+
+
+def test_an_orders_contact_details_and_paying_account_are_sealed_at_rest(any_store):
+    from sqlalchemy import text
+
+    from store import open_store
+    from tests.factories import order
+
+    o = order()
+    sealing = open_store(str(any_store.engine.url.render_as_string(hide_password=False)))
+    sealing.sealer = Sealer(ring())
+    sealing.save_order(o)
+    with any_store.engine.connect() as c:
+        (body,) = c.execute(text("SELECT body FROM orders WHERE order_id = :id"), {"id": o.order_id}).one()
+    stored = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    assert o.phone not in stored and o.address not in stored and o.paying_account not in stored
+    assert o.order_id in stored  # the rest stays queryable
+    assert sealing.get_order(o.order_id) == o
+    with pytest.raises(LookupError, match="sealed"):
+        any_store.get_order(o.order_id)  # a store without the keyring cannot read it
