@@ -8,7 +8,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.fulfilment import LateOrderQuery
-    from domain.models import CaseHeader, legacy_order_for_case
+    from domain.models import CaseHeader
     from domain.sweeps import (
         CASE_KIND,
         CompletionQuery,
@@ -36,9 +36,8 @@ class DailySweep:
         query = LateOrderQuery(kind=LATE_KIND[inp.kind], placed_from=start, placed_until=until, as_of=as_of)
         if workflow.patched(steps.SWEEP_CASE_ORDERS):
             late = await steps.list_late_orders_for_cases(query)
-        else:
+        else:  # whole orders: CaseHeader strips them as it always did
             late = await steps.list_late_orders(query)
-            late = late.model_copy(update={"orders": tuple(legacy_order_for_case(o) for o in late.orders)})
         opened, already = [], []
         for order in late.orders:
             case_id = sweep_case_id(inp.kind, order.order_id, export_date)
