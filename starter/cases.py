@@ -40,9 +40,9 @@ OPENER_ROLES = (
     Role.FIRST_LINE, Role.SECOND_LINE, Role.RETURN_SPECIALIST, Role.REFUND_SPECIALIST, Role.INVOICE_SPECIALIST,
     Role.COMPLAINT_SPECIALIST, Role.OPERATIONS_SUPERVISOR, Role.PLATFORM, Role.COURIER, Role.WAREHOUSE,
 )
-# Fields of an --file document that describe the case rather than the kind's input.
 M = TypeVar("M")
 
+# Fields of an --file document that describe the case rather than the kind's input.
 CASE_FIELDS = ("kind", "order_id", "reason", "lines", "case_id", "opened_by", "policy")
 
 

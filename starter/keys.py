@@ -11,7 +11,7 @@ from starter.cli import CliError
 from starter.context import Context
 
 
-def _keyring(ctx: Context):
+def _keyring(ctx: Context) -> Keyring:
     try:
         return load_keyring(ctx.settings)
     except KeyringError as e:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -49,9 +49,17 @@ def _engine(url: str) -> Engine:
 def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")  # each capability may add its own branch off 0001
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "heads")  # each capability may add its own branch off 0001
+            return
+        except (OperationalError, ProgrammingError) as e:
+            # Two processes opening a new store at once (a worker and the CLI): the one
+            # that lost the race finds the tables made; upgrading again sees them recorded.
+            if "already exists" not in str(e) or attempt == 2:
+                raise
 
 class Sealing(Protocol):
     """AES-GCM under the keyring (runtime.codec.Sealer), for what the store keeps encrypted."""
