@@ -16,7 +16,7 @@ COPY service ./service
 COPY worker.py ./
 COPY policies ./policies
 # bytecode at build time: the workflow sandbox re-imports each workflow module per run
-RUN pip install . && python -m compileall -q /app && useradd --create-home --uid 10001 aftersales && mkdir -p /data && chown aftersales /data
+RUN pip install . && python -m compileall -q /app && useradd --create-home --uid 10001 aftersales && mkdir -p /data /keys && chown aftersales /data /keys && chmod 700 /keys
 # The policy and actor files live beside the code in /app/policies, found through /app.
 ENV PYTHONPATH=/app
 USER aftersales

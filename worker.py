@@ -17,6 +17,7 @@ from adapters.simulators.catalogue import CatalogueSimulator
 from adapters.simulators.finance import FinanceSimulator
 from adapters.simulators.platform import PlatformSimulator
 from runtime import logs
+from runtime.keys import load_keyring
 from runtime.sandbox import sandbox_runner
 from runtime.settings import Settings
 from runtime.temporal import connect
@@ -69,7 +70,7 @@ def build_worker(client: Client, store: CaseStore, outside: Outside, settings: S
     options: dict[str, Any] = dict(
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=activities_for(store, outside),
+        activities=activities_for(store, outside, load_keyring(settings)),
         workflow_runner=sandbox_runner(),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,

@@ -4,6 +4,7 @@ from temporalio import activity
 
 from activities.conduct import outside_call
 from adapters.courier import Courier
+from domain.abnormal_sign_off import masked_name
 from domain.external import PickupBooking, PickupRequest
 from domain.findings import CourierAck, CourierNotice, DeliveryQuery, DeliveryStatus, SignerProof, SignerQuery
 
@@ -38,4 +39,6 @@ class CourierActivities:
         with outside_call(query.case_id, "courier.signer_proof") as log:
             proof = await self.courier.signer_proof(query)
         log.info("signer proof", has_name=bool(proof.signer_name), has_slip=proof.slip_photo is not None)
-        return proof
+        # The signer is a third party: the case needs to know a name exists and to show
+        # its first character, so the result (kept in the history) carries no more (§6).
+        return proof.model_copy(update={"signer_name": masked_name(proof.signer_name)})

@@ -12,12 +12,24 @@ from activities.conduct import outside_call
 from adapters.payment import Payment
 from domain.external import PaymentReceipt, PaymentRequest
 from domain.ledger import REFUND_CAPPED, Refusal
+from domain.manual_refund import PAYEE_REF_PREFIX
 from store import CaseStore
+from store.vault import Vault
 
 
 class PaymentActivities:
-    def __init__(self, payment: Payment, store: CaseStore):
-        self.payment, self.store = payment, store
+    def __init__(self, payment: Payment, store: CaseStore, vault: Vault | None = None):
+        self.payment, self.store, self.vault = payment, store, vault
+
+    async def _to_provider(self, request: PaymentRequest) -> PaymentRequest:
+        """The request as the provider needs it: a payee vault reference becomes the
+        account it stands for here, and only here (§6: never in a history)."""
+        if not request.account_ref.startswith(PAYEE_REF_PREFIX):
+            return request
+        if self.vault is None:
+            raise RuntimeError("this worker has no vault to resolve payee references with")
+        payee = await asyncio.to_thread(self.vault.resolve_payee, request.account_ref)
+        return request.model_copy(update={"account_ref": str(payee.account_id)})
 
     async def _settle(self, request: PaymentRequest) -> PaymentReceipt:
         ledger = self.store.ledger
@@ -31,7 +43,7 @@ class PaymentActivities:
             request = request.model_copy(update={"amount_fen": decision.entry.amount_fen})
         try:
             with outside_call(request.case_id, "payment.pay") as log:
-                receipt = await self.payment.pay(request)
+                receipt = await self.payment.pay(await self._to_provider(request))
         except ApplicationError as e:
             if e.non_retryable:
                 await asyncio.to_thread(ledger.release, request.idempotency_key)

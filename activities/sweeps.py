@@ -7,7 +7,10 @@ from temporalio import activity
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.conduct import step_logger
+from activities.conduct import outside_call, step_logger
+from adapters.warehouse import Warehouse
+from domain.fulfilment import LateOrderQuery, LateOrders
+from domain.models import order_for_case
 from domain.oversold import OversoldInput
 from domain.shipment_tracking import ShipmentTrackingInput
 from domain.sweeps import SweepCase, SweepKind
@@ -32,3 +35,19 @@ class SweepActivities:
             return False
         log.info("sweep case opened", sweep=c.kind.value, workflow=workflow)
         return True
+
+
+class LateOrderActivities:
+    """The late orders a sweep opens cases for, as the cases may carry them: no phone,
+    no address, the payer as a keyed reference. The sweep's history keeps this result,
+    so nothing personal is in it (§6); the plain warehouse list never leaves the worker."""
+    def __init__(self, warehouse: Warehouse, pseudonym_secret: bytes):
+        self.warehouse = warehouse
+        self.secret = pseudonym_secret
+
+    @activity.defn
+    async def list_late_orders_for_cases(self, query: LateOrderQuery) -> LateOrders:
+        with outside_call(f"sweep-{query.kind}", "warehouse.late_orders") as log:
+            found = await self.warehouse.late_orders(query)
+        log.info("late orders listed", kind=query.kind, count=len(found.orders))
+        return LateOrders(orders=tuple(order_for_case(o, self.secret) for o in found.orders))

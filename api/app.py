@@ -54,6 +54,17 @@ def caller(action: str) -> Callable[..., Principal]:
     return verified
 
 
+def payload_reader() -> Callable[..., Principal]:
+    """The codec server's guard: a verified caller whose role may read decrypted payloads."""
+    verified = caller("codec")
+
+    def allowed_reader(who: Principal = Depends(verified)) -> Principal:
+        _refuse(action_refusal(who.role, Action.READ_PAYLOADS))
+        return who
+
+    return allowed_reader
+
+
 def _refuse(refusal: Refusal | None) -> None:
     if refusal is not None:
         raise Forbidden(refusal.reason, rule=refusal.rule)
@@ -143,7 +154,7 @@ def v1_router() -> APIRouter:
         order = store.get_order(order_id)
         if order is None or order.customer_id != who.customer_id:
             raise NotFound(f"unknown order {order_id!r}")
-        records = ComplaintRecords(store)
+        records = ComplaintRecords(store, request.app.state.ctx.pseudonym_secret())  # refusals by keyed digest
         contact = ContactRequest(order_id=order_id, account=account, action=action)
         try:
             if action == ContactAction.READ:

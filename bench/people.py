@@ -3,6 +3,7 @@ headers, and the people who answer for more than one kind — the approvers, and
 customer and the two checkers of a refund a case hands to a child."""
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision
 from domain.kinds import KINDS
 from domain.manual_refund import Payee
-from domain.models import CaseHeader, CaseKind, Order, OrderLine, workflow_id_for
+from domain.models import CaseHeader, CaseKind, Order, OrderLine, order_for_case, workflow_id_for
+from runtime.keys import load_keyring
 from domain.policy import Policy
 from domain.remedies import PayeeDetails, RefundRoute
 
@@ -69,10 +71,16 @@ def bench_order(n: int, *, paid: bool = True, shipped_at: datetime | None = None
     )
 
 
+@functools.cache
+def _pseudonym_secret() -> bytes:
+    return load_keyring().pseudonym_secret
+
+
 def bench_header(kind: CaseKind, n: int, order: Order | None = None) -> CaseHeader:
     order = order or bench_order(n)
     prefix = KINDS[kind].id_prefix if kind in KINDS else "C"
-    return CaseHeader(case_id=f"{prefix}-B{n:06d}-{uuid.uuid4().hex[:8]}", kind=kind, order=order,
+    return CaseHeader(case_id=f"{prefix}-B{n:06d}-{uuid.uuid4().hex[:8]}", kind=kind,
+                      order=order_for_case(order, _pseudonym_secret()),
                       customer_id=order.customer_id, opened_by=order.customer_id, reason="bench")
 
 

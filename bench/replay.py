@@ -8,16 +8,17 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
 from bench.floor import Floor
+from runtime.temporal import data_converter
 from worker import sandbox_runner
 from workflows.registry import WORKFLOWS
 
 
-def replayer() -> Replayer:
-    return Replayer(workflows=[*WORKFLOWS, Floor], data_converter=pydantic_data_converter, workflow_runner=sandbox_runner())
+def replayer(converter: DataConverter | None = None) -> Replayer:
+    return Replayer(workflows=[*WORKFLOWS, Floor], data_converter=converter or data_converter(), workflow_runner=sandbox_runner())
 
 
 async def replay_speed(r: Replayer, histories: list[WorkflowHistory]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from bench.drivers import Case
 from bench.inbox import Inbox
 from bench.servers import WorkerProcess, cpu_seconds, dev_server
 from bench.week import simulated_week
+from bench.codec_cost import codec_cost
 from bench.replay import replay_all
 from domain.policy import Policy, named_policy
 from domain.windows import Window
@@ -340,6 +341,11 @@ async def throughput(client: Client, address: str, workdir: Path, cases: list[Ca
     results["replay"] = await replay_all(
         [r.history for r in ours_runs if r.history], [r.history for r in floor_runs if r.history])
     progress(f"replay: {results['replay']['ours']['events_per_s']} events/s")
+    engine = results["ours"]["cpu_ms_per_case"]
+    results["codec"] = await codec_cost([r.history for r in ours_runs if r.history], len(ours_runs),
+                                        engine["server"] + engine["worker"])
+    progress(f"codec: replay {results['codec']['replay_ratio']} of the clear rate, "
+             f"capacity {results['codec'].get('capacity_ratio')} of it without the codec")
 
 
 def progress(text: str) -> None:
@@ -368,6 +374,17 @@ def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdict
         ("replay events/s", str(rp["ours"]["events_per_s"]), str(rp["floor"]["events_per_s"])),
         ("replay failures", str(rp["ours"]["failures"]), str(rp["floor"]["failures"])),
     ]
+    if "codec" in r:
+        c = r["codec"]
+        rows += [
+            ("codec: replay events/s with / without", f"{c['replay_events_per_s_with_codec']} / {c['replay_events_per_s_without']}", ""),
+            ("codec: payloads per case / µs per payload / CPU ms per case",
+             f"{c['payloads_per_case']} / {c['codec_us_per_payload']} / {c['codec_cpu_ms_per_case']}", ""),
+        ]
+        verdicts += [
+            ("codec cost: replay with/without", c["replay_ratio"], "the codec's cost on replay"),
+            ("codec cost: capacity with/without", c.get("capacity_ratio"), "engine CPU per case with the codec's own CPU taken out"),
+        ]
     pc = r["ours_paced"]
     rows += [
         (f"paced at {pc['arrivals_per_s']} cases/s: cases (failed)", f"{pc['cases']} ({pc['failed']})", ""),

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import AsyncIterator
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from runtime.binaries import binary
+from runtime.temporal import data_converter
 from runtime.settings import ROOT
 
 
@@ -87,7 +87,7 @@ async def dev_server(workdir: Path) -> AsyncIterator[Client]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+                client = await Client.connect(f"127.0.0.1:{port}", data_converter=data_converter())
                 break
             except RuntimeError:
                 if proc.poll() is not None or time.monotonic() > deadline:

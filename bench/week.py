@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.simulators import SimulatorConfig
@@ -26,6 +25,7 @@ from domain.policy import named_policy
 from bench.servers import WorkerProcess, child_pid, cpu_seconds
 from bench.sweeps import SweepClock, sweep_orders
 from runtime.binaries import binary
+from runtime.temporal import data_converter
 from store import open_store
 from store.schema import CaseEventRow, CaseRow
 
@@ -72,7 +72,7 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
     db = workdir / "week-cases.db"
     store = open_store(f"sqlite:///{db}")
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter)
+        test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter())
     began, driver_cpu = time.monotonic(), cpu_seconds()
     server_pid = child_pid("temporal-test-server")
     server_cpu = cpu_seconds(server_pid) if server_pid else 0.0

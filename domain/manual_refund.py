@@ -54,15 +54,47 @@ ASSESSOR_ROLES = (Role.RETURN_SPECIALIST,)
 OPENER_MAY_NOT_APPROVE = "they registered this manual refund; §4.9's two-person check needs others"
 
 
+PAYEE_REF_PREFIX = "payee:"
+
+
 class Payee(Contract):
-    """Where finance pays. Private: never logged or shown in the clear (use masked())."""
-    payment_account: str = Field(min_length=1, max_length=100, repr=False, description="e.g. alipay / bank; private")
-    account_id: str = Field(min_length=1, max_length=100, repr=False, description="private")
-    real_name: str = Field(min_length=1, max_length=60, repr=False, description="private")
+    """Where finance pays. Private: never logged or shown in the clear (use masked()).
+
+    Two shapes. What people give (payment account, account id, real name) is put in the
+    store's payee vault at the edge, encrypted at rest, and only the reference travels in
+    workflow inputs and Updates (§6); the payment activity resolves it. Histories
+    recorded before carry the details themselves, so the details shape is still read."""
+    payment_account: str | None = Field(default=None, min_length=1, max_length=100, repr=False,
+                                        description="e.g. alipay / bank; private")
+    account_id: str | None = Field(default=None, min_length=1, max_length=100, repr=False, description="private")
+    real_name: str | None = Field(default=None, min_length=1, max_length=60, repr=False, description="private")
+    ref: str | None = Field(default=None, pattern=r"^payee:[A-Za-z0-9_-]{8,80}$", description="a payee vault row")
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Payee:
+        details = (self.payment_account, self.account_id, self.real_name)
+        if self.ref is not None and any(v is not None for v in details):
+            raise ValueError("a payee is either a vault reference or the details, not both")
+        if self.ref is None and any(v is None for v in details):
+            raise ValueError("a payee needs payment_account, account_id and real_name")
+        return self
+
+    @property
+    def is_ref(self) -> bool:
+        return self.ref is not None
+
+    @property
+    def account_ref(self) -> str:
+        """What a payment request carries: the vault reference (the payment activity
+        resolves it), or for cases begun before the vault, the account id itself."""
+        return self.ref if self.ref is not None else str(self.account_id)
 
     def masked(self) -> dict[str, str]:
-        return {"payment_account": mask(self.payment_account), "account_id": mask(self.account_id),
-                "real_name": self.real_name[:1] + "*" * max(len(self.real_name) - 1, 1)}
+        if self.ref is not None:
+            return {"ref": self.ref}
+        name = str(self.real_name)
+        return {"payment_account": mask(str(self.payment_account)), "account_id": mask(str(self.account_id)),
+                "real_name": name[:1] + "*" * max(len(name) - 1, 1)}
 
 
 def mask(value: str) -> str:
@@ -139,7 +171,8 @@ def summary(inp: ManualRefundInput, pickup: bool) -> str:
     """The refund specialist's summary put before the supervisor. No private data."""
     lines = ", ".join(f"{lq.sku}x{lq.quantity}" for lq in inp.lines) or "-"
     return (f"{inp.reason_kind.value}: {inp.amount_fen} fen on order {inp.case.order.order_id}; "
-            f"lines {lines}; pickup {'yes' if pickup else 'no'}; payee {inp.payee.masked()['account_id']}")
+            f"lines {lines}; pickup {'yes' if pickup else 'no'}; "
+            f"payee {inp.payee.ref if inp.payee.is_ref else inp.payee.masked()['account_id']}")
 
 
 def payment_kind(inp: ManualRefundInput) -> PaymentKind:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from datetime import datetime
 from enum import StrEnum
@@ -138,12 +139,15 @@ class CaseHeader(Contract):
     def _without_private_data(cls, order: Order) -> Order:
         # The header travels in workflow input, i.e. into every history (§6): the phone and
         # the address stay in the order store, where only the paying account may read them,
-        # and the paying account becomes a payer reference. Refunds go back to the original
-        # payment instrument, which the provider finds from the order and that reference.
-        payer = payer_reference(order.paying_account)
-        if order.phone is None and order.address is None and payer == order.paying_account:
+        # and the paying account becomes a keyed payer reference, made at the edge with the
+        # keyring's secret (order_for_case). Refunds go back to the original payment
+        # instrument, which the provider finds from the order and that reference.
+        # Histories recorded before either carry the whole order: for those (and only
+        # those: every edge passes a pseudonymous order) the old unkeyed reference, so
+        # they replay exactly as they ran.
+        if order.phone is None and order.address is None and order.paying_account.startswith(PAYER_PREFIX):
             return order
-        return order.model_copy(update={"phone": None, "address": None, "paying_account": payer})
+        return legacy_order_for_case(order)
 
     @property
     def workflow_id(self) -> str:
@@ -159,12 +163,28 @@ class CaseHeader(Contract):
 PAYER_PREFIX = "payer:"
 
 
-def payer_reference(paying_account: str) -> str:
+def payer_reference(paying_account: str, secret: bytes) -> str:
     """A stable pseudonym of a paying account: the same account always gives the same
-    reference, and the reference reveals nothing of the account."""
+    reference, and without the secret the reference reveals nothing of the account. An
+    unkeyed hash would not do: the whole mobile-number space behind `alipay:138…` is
+    enumerable in minutes. Histories begun before keep their older unkeyed references."""
     if paying_account.startswith(PAYER_PREFIX):
         return paying_account
-    return PAYER_PREFIX + hashlib.sha256(paying_account.encode("utf-8")).hexdigest()[:20]
+    return PAYER_PREFIX + hmac.new(secret, paying_account.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+
+
+def order_for_case(order: Order, secret: bytes) -> Order:
+    """What a case may carry of an order: no phone, no address, the payer pseudonymous."""
+    return order.model_copy(update={"phone": None, "address": None,
+                                    "paying_account": payer_reference(order.paying_account, secret)})
+
+
+def legacy_order_for_case(order: Order) -> Order:
+    """The unkeyed pseudonym cases used before keyed ones. Only for replaying workflows
+    begun before (DailySweep built its cases' headers in the workflow); never for new cases."""
+    legacy = PAYER_PREFIX + hashlib.sha256(order.paying_account.encode("utf-8")).hexdigest()[:20]
+    return order.model_copy(update={"phone": None, "address": None,
+                                    "paying_account": order.paying_account if order.paying_account.startswith(PAYER_PREFIX) else legacy})
 
 
 def workflow_id_for(case_id: str) -> str:

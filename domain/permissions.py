@@ -38,6 +38,7 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"          # the audit trail of the front door, and §6 privacy refusals
     RUN_SWEEP = "run_sweep"            # a daily sweep (09:00 tracking / 17:00 oversold export) now
     READ_PAYEE = "read_payee"          # a payee's account in the clear (§4.9: finance pays)
+    READ_PAYLOADS = "read_payloads"    # workflow payloads decrypted (the codec server, for the Temporal UI)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def _table() -> dict[Role, frozenset[Action]]:
         table[role].add(Action.READ_CASES)
     for role in _STAFF:
         table[role] |= {Action.READ_METRICS, Action.READ_REPORTS, Action.READ_APPROVALS}
-    table[Role.OPERATIONS_SUPERVISOR].add(Action.READ_AUDIT)
+    # who may read decrypted histories: they hold payees' references and customers' free text
+    table[Role.OPERATIONS_SUPERVISOR] |= {Action.READ_AUDIT, Action.READ_PAYLOADS}
     for role in (Role.FIRST_LINE, Role.SECOND_LINE, Role.OPERATIONS_SUPERVISOR):  # who does the daily rhythm (S4)
         table[role].add(Action.RUN_SWEEP)
     table[Role.FINANCE].add(Action.READ_PAYEE)

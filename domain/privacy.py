@@ -3,6 +3,7 @@ address or phone. Pure: the CLI and any activity call the same check."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 from enum import StrEnum
 
 from pydantic import Field
@@ -31,6 +32,17 @@ def contact_problem(order: Order, request: ContactRequest) -> str | None:
     return None
 
 
-def account_digest(account: str) -> str:
-    """What the store keeps of an account: enough to match repeats, nothing to read."""
+def account_digest(account: str, secret: bytes) -> str:
+    """What the store keeps of an account: enough to match repeats, nothing to read or to
+    enumerate without the secret. Keyed over the unkeyed SHA-256 that was stored before,
+    so the migration (0012_keyed_digests) turns each stored digest into this one without
+    ever knowing the account."""
+    return keyed_digest(unkeyed_digest(account), secret)
+
+
+def unkeyed_digest(account: str) -> str:
     return hashlib.sha256(account.encode("utf-8")).hexdigest()
+
+
+def keyed_digest(unkeyed: str, secret: bytes) -> str:
+    return hmac.new(secret, unkeyed.encode("ascii"), hashlib.sha256).hexdigest()

@@ -10,6 +10,8 @@ from typing import Any
 import structlog
 from pydantic import BaseModel
 
+from domain.scrub import scrub
+
 PRIVATE_KEYS = {"phone", "address", "paying_account", "account_ref", "account", "payment_account", "real_name", "account_id"}
 # Free-text patterns, most specific first: "alipay:<anything>", e-mail, card numbers,
 # mobiles (+86, spaces or dashes allowed), landlines with an area code, and mainland
@@ -28,7 +30,8 @@ REDACTED = "[redacted]"
 def redact_text(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(REDACTED, text)
-    return text
+    # and what the edge scrubber knows besides (ID numbers, full-width and spaced digits)
+    return scrub(text)
 
 
 def redact(value: Any) -> Any:

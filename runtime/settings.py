@@ -40,6 +40,10 @@ ENV_VARS = {
     "TEMPORAL_TLS_CA": "CA certificate (PEM file) that signed the Temporal frontend's certificate; set: mTLS",
     "TEMPORAL_TLS_CERT": "our client certificate (PEM file) for mTLS to Temporal",
     "TEMPORAL_TLS_KEY": "our client key (PEM file) for mTLS to Temporal",
+    "AFTERSALES_KEYS": "the keyring document itself (JSON; runtime/keys.py), e.g. injected by a secret manager",
+    "AFTERSALES_KEY_FILE": "path of the keyring file (a mounted secret); default <AFTERSALES_DATA_DIR>/keys.json, generated on first start",
+    "CODEC_TOKEN": "bearer token the codec server (/codec/encode, /codec/decode) requires; empty: the codec server refuses everyone",
+    "CODEC_CORS_ORIGINS": "comma-separated origins allowed to call the codec server (the Temporal UI)",
 }
 
 
@@ -85,6 +89,11 @@ class Settings:
     @property
     def signing_key_path(self) -> Path:
         return Path(self.auth_signing_key_file) if self.auth_signing_key_file else self.data_dir / "api-signing-key.pem"
+    keys: str = field(default_factory=lambda: _env("AFTERSALES_KEYS", ""), repr=False)
+    key_file: Path | None = field(default_factory=lambda: Path(p) if (p := _env("AFTERSALES_KEY_FILE", "")) else None)
+    codec_token: str = field(default_factory=lambda: _env("CODEC_TOKEN", ""), repr=False)
+    codec_cors_origins: tuple[str, ...] = field(default_factory=lambda: tuple(
+        o.strip() for o in _env("CODEC_CORS_ORIGINS", "http://localhost:8233,http://localhost:8080").split(",") if o.strip()))
 
     @property
     def store_url(self) -> str:

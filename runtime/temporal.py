@@ -3,9 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 
+from runtime.codec import EncryptionCodec, encrypted_converter
+from runtime.keys import load_keyring
 from runtime.settings import Settings
 
 
@@ -24,9 +26,20 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
     )
 
 
+def codec_for(settings: Settings | None = None) -> EncryptionCodec:
+    settings = settings or Settings()
+    return EncryptionCodec(load_keyring(settings), reload=lambda: load_keyring(settings))
+
+
+def data_converter(settings: Settings | None = None) -> DataConverter:
+    """The one converter of every client (worker, CLI, webhooks, replayer, bench): pydantic
+    payloads, encrypted with the keyring's active key (runtime/codec.py)."""
+    return encrypted_converter(codec_for(settings))
+
+
 async def connect(settings: Settings | None = None) -> Client:
     settings = settings or Settings()
     return await Client.connect(
-        settings.temporal_address, namespace=settings.namespace, data_converter=pydantic_data_converter,
+        settings.temporal_address, namespace=settings.namespace, data_converter=data_converter(settings),
         tls=tls_config(settings),
     )

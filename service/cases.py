@@ -13,7 +13,7 @@ import types
 import typing
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import (
@@ -33,7 +33,12 @@ from domain.permissions import (
 from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, workflow_id_for
 from domain.policy import Policy, PolicyError, named_policy
 from service.context import Context, one_line
+from domain.invoice import InvoiceInput
+from domain.manual_refund import Payee
+from domain.models import order_for_case
+from domain.scrub import FREE_TEXT, scrub, scrub_fields
 from service.admission import admit
+from store.vault import is_text_ref
 from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
 from store.metrics import Metrics
 
@@ -43,6 +48,8 @@ OPENER_ROLES = (
     Role.FIRST_LINE, Role.SECOND_LINE, Role.RETURN_SPECIALIST, Role.REFUND_SPECIALIST, Role.INVOICE_SPECIALIST,
     Role.COMPLAINT_SPECIALIST, Role.OPERATIONS_SUPERVISOR, Role.PLATFORM, Role.COURIER, Role.WAREHOUSE,
 )
+M = TypeVar("M")
+
 # Fields of an --file document that describe the case rather than the kind's input.
 CASE_FIELDS = ("kind", "order_id", "reason", "lines", "case_id", "opened_by", "policy")
 
@@ -110,7 +117,8 @@ def build_input(
     case_id = case_id or new_case_id(spec)
     try:
         header = CaseHeader(
-            case_id=case_id, kind=spec.kind, order=order, customer_id=order.customer_id, opened_by=who, reason=reason or ""
+            case_id=case_id, kind=spec.kind, order=order_for_case(order, ctx.pseudonym_secret()),
+            customer_id=order.customer_id, opened_by=who, reason=reason or "",
         )
         inp = spec.input_model.model_validate({"case": header, "policy": load_policy_named(policy or ctx.settings.policy), **fields})
     except ValidationError as e:
@@ -121,7 +129,20 @@ def build_input(
         raise Conflict(f"case {case_id} already exists")
     assert isinstance(inp, CaseInput)
     admit(ctx.cases(), inp, chosen_id=chosen_id)
-    return inp
+    return vaulted(ctx, inp)
+
+
+def vaulted(ctx: Context, model: M) -> M:
+    """The model with its payee details and invoice title put in the vault and replaced
+    by references (§6): only the payment and finance activities read them back. Done
+    after validation, so a refused case or answer leaves no vault row."""
+    changes: dict[str, Any] = {}
+    payee = getattr(model, "payee", None)
+    if isinstance(payee, Payee) and not payee.is_ref:
+        changes["payee"] = ctx.vault().put_payee(payee)
+    if isinstance(model, InvoiceInput) and not is_text_ref(model.title):
+        changes["title"] = ctx.vault().put_text(model.title)
+    return model.model_copy(update=changes) if changes else model
 
 
 async def start_case(ctx: Context, spec: KindSpec, inp: CaseInput) -> WorkflowHandle:
@@ -240,7 +261,7 @@ def answer_model(answer: Answer, actor: ActorRef, data: dict[str, Any] | None) -
         if data:
             raise Invalid(f"{answer.handler} takes no fields")
         return None
-    data = dict(data or {})
+    data = scrub_fields(dict(data or {}), FREE_TEXT)  # before it enters a history, the store or a log (§6)
     for name in _actor_fields(answer.model):
         given = data.get(name)
         if given is not None and (not isinstance(given, dict) or given.get("actor_id") != actor.actor_id):
@@ -304,6 +325,7 @@ async def open_case(ctx: Context, actor: ActorRef, doc: dict[str, Any]) -> CaseI
     """Open a case from its fields (kind, order_id, reason, lines, case_id, policy and the
     kind's own input fields) as `actor`. Every check passes before anything starts."""
     _refused(action_refusal(actor.role, Action.OPEN))
+    doc = scrub_fields(doc, FREE_TEXT)  # before it enters a history, the store or a log (§6)
     if "opened_by" in doc:
         raise Invalid("opened_by is not a field you give: the case is opened by whoever the credential says")
     try:
@@ -349,7 +371,7 @@ async def answer_case(ctx: Context, actor: ActorRef, case_id: str, name: str,
         hint = "; approvals are decided through the case's approvals" if name == "decide" else ""
         raise NotFound(f"{ref.spec.kind.value} cases take no answer {name!r}; they take: {known}{hint}")
     _refused(answer_refusal(actor.role, name))
-    payload = answer_model(answer, actor, data)
+    payload = vaulted(ctx, answer_model(answer, actor, data))
     if not ref.running:
         raise not_running(ref, name)
     if name == "review":
@@ -395,7 +417,7 @@ async def decide_approval(ctx: Context, actor: ActorRef, case_id: str, approval_
     _refused(action_refusal(actor.role, Action.DECIDE))
     ref = await find_case_for(ctx, actor, case_id)
     try:
-        decision = ApprovalDecision(approval_id=approval_id, approver=actor, approve=approve, note=note,
+        decision = ApprovalDecision(approval_id=approval_id, approver=actor, approve=approve, note=scrub(note),
                                     amount_fen=amount_fen)
     except ValidationError as e:
         raise Invalid(f"invalid decision: {one_line(e)}") from None

@@ -10,10 +10,13 @@ from pydantic import ValidationError
 from temporalio.client import Client
 
 from domain.actors import ActorDirectory, load_actors
+from runtime.codec import Sealer
+from runtime.keys import KeyringError, load_keyring
 from runtime.settings import Settings
 from runtime.temporal import connect
 from service.errors import ServiceError, Unavailable
 from store import CaseStore, open_store
+from store.vault import Vault
 
 
 @dataclass
@@ -41,7 +44,12 @@ class Context:
     def cases(self) -> CaseStore:
         if self.store is None:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                sealer = Sealer(load_keyring(self.settings))
+            except KeyringError as e:
+                raise CliError(str(e)) from None
             self.store = open_store(self.settings.store_url)
+            self.store.sealer = sealer  # orders' contact details and paying account sealed at rest
         return self.store
 
     def actors(self) -> ActorDirectory:
@@ -51,6 +59,19 @@ class Context:
             except ValueError as e:
                 raise ServiceError(str(e)) from None
         return self._actors
+
+    def pseudonym_secret(self) -> bytes:
+        """The keyring's secret for payer references and account digests (§6)."""
+        try:
+            return load_keyring(self.settings).pseudonym_secret
+        except KeyringError as e:
+            raise CliError(str(e)) from None
+
+    def vault(self) -> Vault:
+        try:
+            return Vault(self.cases(), Sealer(load_keyring(self.settings)))
+        except KeyringError as e:
+            raise CliError(str(e)) from None
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)

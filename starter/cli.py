@@ -26,6 +26,8 @@ MODULES = [
     "starter.tokens",    # token issue (operator), login
     "starter.audit",     # audit: the API's audit log
     "starter.front_door",  # api: the authenticated case API
+    "starter.keys",      # keys show / rotate (the payload codec's keyring)
+    "starter.codec",     # codec-server: payloads readable in the Temporal UI, for those allowed
 ]
 
 

@@ -44,6 +44,9 @@ WATCHER = "wu.ops"       # follows every case's page
 # Complaints name their order in the intake and pay nothing back against it: they keep
 # the demo order itself (a repeat complaint is recognised by it).
 SHARED_ORDER_KINDS = ("complaint", "agent_complaint")
+# The payee details customers give for manual refunds (put in the payee vault at opening;
+# tests/test_privacy_proof.py searches every history, table and log for them).
+DEMO_PAYEES = ({"payment_account": "alipay", "account_id": "liu.yang@example.com", "real_name": "刘洋"},)
 
 
 @dataclass
@@ -458,7 +461,7 @@ async def fulfilment_script(run: DemoRun) -> list[str]:
         "manual_refund", "SO-20261118-0002", reason="运费退款（交易已完成）", opened_by="qian.refunds", expect="paid",
         story="manual refund of a 10 yuan shipping fee: supervisor review, second check by another person (neither of them the opener), paid once",
         fields={"reason_kind": "shipping_fee", "amount_fen": 1000,
-                "payee": {"payment_account": "alipay", "account_id": "liu.yang@example.com", "real_name": "刘洋"}})
+                "payee": DEMO_PAYEES[0]})
     reship = await run.open(
         "reship", "SO-20261119-0004", reason="快递丢件，客户坚持要货", opened_by="wang.second", expect="reshipped",
         story="reship: lost in transit, original closed as abnormal return, platform pays, delivery by the 20:00 rule",

@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from api.app import create_app
+from api.app import create_app, payload_reader
+from runtime.codec_server import codec_router
+from runtime.temporal import codec_for
 from api.identity import Identity
 from service.context import Context
 from starter.cli import CliError
@@ -19,7 +21,9 @@ def build_app(ctx: Context) -> object:
         identity = Identity(ctx.settings, ctx.actors())
     except ValueError as e:
         raise CliError(f"cannot set up the API's identity: {e}") from None
-    return create_app(ctx, identity)
+    # the payload codec (issue 12) behind the front door's credentials: the Temporal UI and
+    # the `temporal` CLI decode histories here, for those the permission table allows
+    return create_app(ctx, identity, extra_routers=[codec_router(codec_for(ctx.settings), payload_reader())])
 
 
 def openapi_document() -> dict[str, Any]:

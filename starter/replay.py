@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
+from runtime.settings import Settings
+from runtime.temporal import data_converter
 from starter.cli import CliError
 from service.context import Context
 
 
-def replayer() -> Replayer:
+def replayer(settings: Settings | None = None) -> Replayer:
     from worker import sandbox_runner
     from workflows.registry import WORKFLOWS
 
-    return Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=sandbox_runner())
+    # the same keyring as the worker: encrypted histories decode, pre-codec ones pass through
+    return Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings), workflow_runner=sandbox_runner())
 
 
 async def fetch_histories(ctx: Context, workflow_ids: list[str], query: str | None, limit: int) -> list[WorkflowHistory]:
@@ -40,7 +42,7 @@ async def cmd_replay(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say("no workflow histories matched")
         return 0
     failed = 0
-    r = replayer()
+    r = replayer(ctx.settings)
     for history in histories:
         result = await r.replay_workflow(history, raise_on_replay_failure=False)
         if result.replay_failure is None:

@@ -354,6 +354,8 @@ def _say_still_up(ctx: Context, settings: Settings, server: DevServer) -> None:
         env.append(f"AFTERSALES_DATA_DIR={settings.data_dir}")
     if os.environ.get("DATABASE_URL"):
         env.append("DATABASE_URL=…")
+    if os.environ.get("AFTERSALES_KEY_FILE"):  # the same keyring, or nothing there can read the histories
+        env.append(f"AFTERSALES_KEY_FILE={settings.key_file}")
     prefix = (" ".join(env) + " ") if env else ""
     ctx.say("The system is up.")
     ctx.say(f"  Temporal UI:  http://localhost:{server.ui_port}/namespaces/{settings.namespace}/workflows")
@@ -364,6 +366,8 @@ def _say_still_up(ctx: Context, settings: Settings, server: DevServer) -> None:
     ctx.say(f"    AFTERSALES_TOKEN=$({prefix}.venv/bin/aftersales token issue --actor zhao.returns) "
             f".venv/bin/aftersales review <CASE_ID> approve --pickup")
     ctx.say(f"    {prefix}.venv/bin/aftersales show <CASE_ID>      # or: list, kinds, approvals list, audit")
+    ctx.say("  Payloads are encrypted (keyring: AFTERSALES_KEY_FILE or the data directory's keys.json); to read them:")
+    ctx.say(f"    {prefix}CODEC_TOKEN=<secret> .venv/bin/aftersales codec-server   # README: Privacy")
     ctx.say("  Ctrl-C stops the worker and the server.")
 
 

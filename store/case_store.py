@@ -1,16 +1,18 @@
 """CaseStore: the one place that reads and writes the case database."""
 from __future__ import annotations
 
+import base64
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -48,11 +50,34 @@ def _engine(url: str) -> Engine:
 def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")  # each capability may add its own branch off 0001
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "heads")  # each capability may add its own branch off 0001
+            return
+        except (OperationalError, ProgrammingError) as e:
+            # Two processes opening a new store at once (a worker and the CLI): the one
+            # that lost the race finds the tables made; upgrading again sees them recorded.
+            if "already exists" not in str(e) or attempt == 2:
+                raise
+
+class Sealing(Protocol):
+    """AES-GCM under the keyring (runtime.codec.Sealer), for what the store keeps encrypted."""
+    def seal(self, plain: bytes, context: bytes = b"") -> tuple[str, bytes]: ...
+    def open(self, kid: str, sealed: bytes, context: bytes = b"") -> bytes: ...
+
+
+# An order's contact details and paying account: the orders table is the one place they
+# live (§6), sealed there whenever the store has the keyring.
+SEALED_ORDER_FIELDS = ("phone", "address", "paying_account")
+
 
 class CaseStore:
+    # Set by the processes that read or write orders (the CLI); a store without it keeps
+    # orders as they are and cannot read sealed ones.
+    sealer: Sealing | None = None
+
     def __init__(self, engine: Engine):
         self.engine = engine
         self.ledger = Ledger(engine)
@@ -80,6 +105,10 @@ class CaseStore:
     # orders ------------------------------------------------------------------
     def save_order(self, order: Order) -> None:
         body = order.model_dump(mode="json")
+        if self.sealer is not None:
+            private = {k: body.pop(k) for k in SEALED_ORDER_FIELDS}
+            kid, sealed = self.sealer.seal(json.dumps(private, ensure_ascii=False).encode(), order.order_id.encode())
+            body["sealed"] = {"key_id": kid, "data": base64.b64encode(sealed).decode("ascii")}
         with self._session() as s:
             row = s.get(OrderRow, order.order_id)
             if row is None:
@@ -90,7 +119,15 @@ class CaseStore:
     def get_order(self, order_id: str) -> Order | None:
         with self._session() as s:
             row = s.get(OrderRow, order_id)
-            return Order.model_validate(row.body) if row else None
+            body = dict(row.body) if row else None
+        if body is None:
+            return None
+        sealed = body.pop("sealed", None)
+        if sealed is not None:
+            if self.sealer is None:
+                raise LookupError(f"order {order_id} is sealed; this store was opened without the keyring")
+            body.update(json.loads(self.sealer.open(sealed["key_id"], base64.b64decode(sealed["data"]), order_id.encode())))
+        return Order.model_validate(body)
 
     # cases -------------------------------------------------------------------
     def open_case(self, opening: CaseOpening) -> bool:

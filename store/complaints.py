@@ -21,8 +21,9 @@ class PrivacyRefused(PermissionError):
 
 
 class ComplaintRecords:
-    def __init__(self, store: CaseStore):
+    def __init__(self, store: CaseStore, pseudonym_secret: bytes = b""):
         self.store = store
+        self.pseudonym_secret = pseudonym_secret  # for refusals' account digests
 
     # customer complaints --------------------------------------------------------
     def prior_complaints(self, q: PriorQuery) -> list[str]:
@@ -78,9 +79,11 @@ class ComplaintRecords:
             raise LookupError(f"unknown order {request.order_id!r}")
         problem = contact_problem(order, request)
         if problem:
+            if not self.pseudonym_secret:
+                raise ValueError("recording a refusal needs the pseudonym secret (ComplaintRecords(store, secret))")
             with self.store._session() as s:
                 s.add(PrivacyRefusalRow(order_id=order.order_id, action=request.action.value,
-                                        account_digest=account_digest(request.account), reason=problem[:300], at=now))
+                                        account_digest=account_digest(request.account, self.pseudonym_secret), reason=problem[:300], at=now))
             raise PrivacyRefused(problem)
         return order
 

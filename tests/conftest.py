@@ -7,20 +7,27 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
 import pytest_asyncio
 from sqlalchemy import create_engine, text
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 import worker
 from adapters.simulators import SimulatorConfig
 from runtime.binaries import binary
+from runtime.temporal import data_converter
 from store import CaseStore, open_store
 
 T = TypeVar("T")
+
+# Every client the tests make (in-process, the CLI, `aftersales up` in a subprocess) encrypts
+# payloads under this fixed test keyring, so the tests exercise the codec and the
+# histories they record into tests/histories/ replay in any later run. Test keys only.
+TEST_KEYS = Path(__file__).resolve().parent / "keys.json"
+os.environ.setdefault("AFTERSALES_KEY_FILE", str(TEST_KEYS))
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
@@ -31,7 +38,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     every workflow is idle, so a workflow left running by one module (its worker gone)
     would stall the clock for every later test if the server were shared."""
     e = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=pydantic_data_converter
+        test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
     )
     yield e
     await e.shutdown()

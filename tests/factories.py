@@ -1,11 +1,13 @@
 """Test data: realistic orders and case headers."""
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timezone
 
-from domain.models import CaseHeader, CaseKind, Order, OrderLine
+from domain.models import CaseHeader, CaseKind, Order, OrderLine, order_for_case
 from domain.policy import Policy, named_policy
+from runtime.keys import load_keyring
 
 DEFAULT_POLICY: Policy = named_policy("default")
 
@@ -30,10 +32,16 @@ def order(order_id: str | None = None, *, paid_fen: int | None = None, trade_com
     )
 
 
+@functools.cache
+def secret() -> bytes:
+    """The tests' pseudonym secret (tests/keys.json, set by conftest)."""
+    return load_keyring().pseudonym_secret
+
+
 def header(kind: CaseKind, the_order: Order | None = None, *, case_id: str | None = None, opened_by: str = "cust-1",
            reason: str = "") -> CaseHeader:
     the_order = the_order or order()
     return CaseHeader(
-        case_id=case_id or f"T-{uuid.uuid4().hex[:12]}", kind=kind, order=the_order,
+        case_id=case_id or f"T-{uuid.uuid4().hex[:12]}", kind=kind, order=order_for_case(the_order, secret()),
         customer_id=the_order.customer_id, opened_by=opened_by, reason=reason,
     )

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from adapters.simulators.service import FaultSettings
 from adapters.simulators.service.app import SERVICES
@@ -27,6 +26,7 @@ from domain.policy import Policy, named_policy
 from domain.windows import Window
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
 from runtime.binaries import binary
+from runtime.temporal import data_converter
 from tests.factories import header
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +91,7 @@ class DevServer:
         deadline = time.monotonic() + 30
         while True:
             try:
-                return await Client.connect(self.address, data_converter=pydantic_data_converter)
+                return await Client.connect(self.address, data_converter=data_converter())
             except RuntimeError:
                 if time.monotonic() > deadline:
                     raise

@@ -13,7 +13,7 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.models import CaseStatus, OrderLine
+from domain.models import CaseStatus, OrderLine, TimelineEntry
 from domain.returns import ReturnOutcome
 from runtime.settings import Settings
 from starter import cli
@@ -294,3 +294,36 @@ def test_every_subcommand_is_registered():
     parser = cli.build_parser()
     names = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     assert {"open", "show", "list", "review", "answer", "kinds", "orders", "server", "worker", "up", "demo", "replay"} <= names
+
+
+# free text is scrubbed at the edge (§6) ------------------------------------------------------
+async def test_personal_data_typed_into_free_text_never_reaches_the_case(shell, env, store, seeded):
+    cid = case_id()
+    typed = ["138 1234 5678", "liu.yang@example.com", "北京市朝阳区建国路88号", "110101199003074514"]
+    r = await shell("open", "--order", seeded.order_id, "--case-id", cid,
+                    "--reason", f"瓶子漏了，打我电话 {typed[0]} 或发 {typed[1]}")
+    assert r.code == 0, r.err
+    from service.cases import reached
+    handle = env.client.get_workflow_handle(f"case-{cid}")
+    assert await reached(handle, "review_requested")
+    r = await shell("review", cid, "--as", "zhao.returns", "reject", "--reason", f"已寄回{typed[2]}，身份证{typed[3]}")
+    assert r.code == 0, r.err
+    await wait_closed(env, cid)
+    assert store.get_case(cid)["reason"] == "瓶子漏了，打我电话 [phone] 或发 [email]"
+    stored = json.dumps([e.model_dump(mode="json") for e in store.timeline(cid)], ensure_ascii=False)
+    assert "已寄回[address]，身份证[id_number]" in stored
+    history = json.dumps([e.model_dump(mode="json") for e in await handle.query("timeline", result_type=list[TimelineEntry])],
+                         ensure_ascii=False) + (await handle.fetch_history()).to_json()
+    for secret in [*typed, "13812345678", "liu.yang", "建国路"]:
+        assert secret not in stored and secret not in history
+
+
+def test_an_answers_free_text_is_scrubbed_before_validation():
+    from domain.actors import ActorRef, Role
+    from domain.kinds import COMMON_ANSWERS
+    from service.cases import answer_model
+
+    who = ActorRef(actor_id="wang.second", role=Role.SECOND_LINE)
+    decision = answer_model(COMMON_ANSWERS["decide"], who,
+                            {"approval_id": "a-1", "approve": False, "note": "客户手机+86 139-0000-1111"})
+    assert decision.note == "客户手机[phone]"

@@ -2,7 +2,6 @@
 clear (rulebook §6) — neither in structlog events nor in stdlib records (Temporal's own)."""
 from __future__ import annotations
 
-import base64
 import io
 import json
 import logging
@@ -11,14 +10,17 @@ from typing import Any
 
 import pytest
 import structlog
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload
 
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.actors import ActorRef, Role
 from domain.models import CaseKind, payer_reference
 from domain.returns import ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from runtime import logs
+from runtime.temporal import codec_for
 from tests.conftest import running_worker
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import DEFAULT_POLICY, header, order, secret
 
 PHONE = "13812345678"
 ADDRESS = "上海市浦东新区世纪大道100号"
@@ -37,16 +39,18 @@ def captured() -> Iterator[io.StringIO]:
     structlog.reset_defaults()
 
 
-def _payload_texts(node: Any) -> Iterator[str]:
-    """The decoded data of every payload in a history's JSON form."""
+def _payload_texts(node: Any, decrypt: bool = True) -> Iterator[str]:
+    """The data of every payload in a history's JSON form, decrypted with the tests'
+    keyring (decrypt=False: as stored on the server)."""
     if isinstance(node, dict):
         if isinstance(node.get("data"), str) and "metadata" in node:
-            yield base64.b64decode(node["data"]).decode("utf-8", "replace")
+            payload = json_format.ParseDict(node, Payload(), ignore_unknown_fields=True)
+            yield (codec_for().decrypt(payload) if decrypt else payload).data.decode("utf-8", "replace")
         for value in node.values():
-            yield from _payload_texts(value)
+            yield from _payload_texts(value, decrypt)
     elif isinstance(node, list):
         for value in node:
-            yield from _payload_texts(value)
+            yield from _payload_texts(value, decrypt)
 
 
 def lines(buf: io.StringIO) -> list[dict[str, Any]]:
@@ -168,10 +172,12 @@ async def test_a_return_refund_run_logs_the_case_per_activity_and_nothing_privat
         history = await h.fetch_history()
     assert result.outcome == ReturnOutcome.REFUNDED
     # the history carries no contact details and no paying account: only a payer reference (§6)
+    stored = " ".join(_payload_texts(json.loads(history.to_json()), decrypt=False))
+    assert case.order.order_id not in stored and "alipay" not in stored  # ciphertext on the server
     payloads = " ".join(_payload_texts(json.loads(history.to_json())))
     assert '"order_id"' in payloads, "the payloads were read"
     assert ADDRESS not in payloads and PHONE not in payloads
-    assert "alipay:" not in payloads and payer_reference("alipay:13812345678") in payloads
+    assert "alipay:" not in payloads and payer_reference("alipay:13812345678", secret()) in payloads
     out = captured.getvalue()
     assert PHONE not in out
     assert ADDRESS not in out and "世纪大道" not in out

@@ -13,7 +13,7 @@ from domain.models import CaseEvent, CaseKind, CaseOpening, TimelineEntry
 from domain.privacy import ContactAction, ContactRequest, account_digest
 from store.complaints import ComplaintRecords, PrivacyRefused
 from store.metrics import Metrics
-from tests.factories import header, order
+from tests.factories import header, order, secret
 
 
 class DataSet:
@@ -121,7 +121,7 @@ def test_pending_approvals_lists_only_the_undecided_with_age_and_due(data, any_s
 def test_only_the_paying_account_reads_or_changes_the_address_and_a_refusal_is_recorded(any_store):
     o = order()
     any_store.save_order(o)
-    records = ComplaintRecords(any_store)
+    records = ComplaintRecords(any_store, secret())
     now = datetime(2026, 11, 22, tzinfo=timezone.utc)
     got = records.order_contact(ContactRequest(order_id=o.order_id, account=o.paying_account, action=ContactAction.READ), now)
     assert (got.phone, got.address) == (o.phone, o.address)
@@ -135,7 +135,7 @@ def test_only_the_paying_account_reads_or_changes_the_address_and_a_refusal_is_r
     assert any_store.get_order(o.order_id).address == o.address
     refusals = records.privacy_refusals(o.order_id)
     assert [r["action"] for r in refusals] == ["read_contact", "change_address"]
-    assert all(r["account_digest"] == account_digest(intruder) and "13900000000" not in str(r) for r in refusals)
+    assert all(r["account_digest"] == account_digest(intruder, secret()) and "13900000000" not in str(r) for r in refusals)
 
     records.change_contact(ContactRequest(order_id=o.order_id, account=o.paying_account, action=ContactAction.CHANGE_ADDRESS),
                            now, address="北京市朝阳区建国路1号")

@@ -15,7 +15,6 @@ import pytest
 import pytest_asyncio
 from pydantic import ValidationError
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.testing import WorkflowEnvironment
 
@@ -25,6 +24,7 @@ from domain.models import CaseHeader, CaseKind, CaseStatus, TimelineEntry
 from domain.returns import ReturnOrigin, ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from domain.windows import Window
 from runtime.binaries import binary
+from runtime.temporal import data_converter
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header
 from tests.replay_support import keep_history
@@ -460,7 +460,7 @@ async def test_starting_the_same_case_twice_is_refused(env, store):
 
 @pytest_asyncio.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    e = await WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"), data_converter=pydantic_data_converter)
+    e = await WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"), data_converter=data_converter())
     yield e
     await e.shutdown()
 

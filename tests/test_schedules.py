@@ -7,9 +7,9 @@ import json
 from datetime import date, datetime, timezone
 
 from temporalio.client import ScheduleActionStartWorkflow, ScheduleRange
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from runtime.temporal import data_converter
 from domain.sweeps import CompletionQuery
 from runtime.binaries import binary
 from starter.cli import run
@@ -21,7 +21,7 @@ from tests.factories import DEFAULT_POLICY
 
 async def test_schedules_ensure_creates_then_updates_the_three_daily_schedules():
     env = await WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"),
-                                                data_converter=pydantic_data_converter)
+                                                data_converter=data_converter())
     try:
         out = io.StringIO()
         ctx = Context(client=env.client, out=out)

@@ -2,6 +2,7 @@
 run twice opens no duplicate, the completion report written to the store."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -88,7 +89,14 @@ async def test_tracking_sweep_opens_one_case_per_late_order_and_never_twice(env,
         assert described.workflow_type == "ShipmentTracking"
         stored = lambda: sorted(c["case_id"] for c in store.list_cases(kind=CaseKind.SHIPMENT_TRACKING.value))  # noqa: E731
         assert await eventually(lambda: stored() == want) and stored() == want
-        await keep_history(h, "daily_sweep_shipment_tracking")
+        await keep_history(h, "daily_sweep_case_orders")
+        # the sweep's history (decrypted) holds the late orders as cases may carry them:
+        # no phone, no address, no paying account (§6; issue 12)
+        from tests.test_logging import _payload_texts
+        payloads = " ".join(_payload_texts(json.loads((await h.fetch_history()).to_json())))
+        assert late.order_id in payloads
+        for o in (late, soon):
+            assert o.phone not in payloads and o.address not in payloads and o.paying_account not in payloads
 
         # 10:00 the next day: one of the two tracked orders has shipped
         soon_case = sweep_case_id(SweepKind.SHIPMENT_TRACKING, soon.order_id, day)

@@ -123,7 +123,7 @@ class ManualRefund(CaseWorkflow):
         await f.record("payment_started", "finance", state=ManualRefundState.PAYING, amount_fen=amount)
         payout = inp.reason_kind == ManualRefundReason.COMPENSATION_PAYOUT
         receipt = await pay(f, step="manual_refund", kind=payment_kind(inp), amount_fen=amount,
-                            reason=inp.reason_kind.value, lines=inp.lines, account_ref=inp.payee.account_id,
+                            reason=inp.reason_kind.value, lines=inp.lines, account_ref=inp.payee.account_ref,
                             compensation=payout)
         if payout:
             due = f.deadlines.get("payout_due")

@@ -139,6 +139,15 @@ async def list_late_orders(query: LateOrderQuery) -> LateOrders:
     return await call("list_late_orders", "warehouse", query, LateOrders)
 
 
+# Sweeps begun before this change listed the warehouse's orders whole (phone, address,
+# paying account) into their history; after it, the list comes ready for the cases.
+SWEEP_CASE_ORDERS = "sweep-case-orders"
+
+
+async def list_late_orders_for_cases(query: LateOrderQuery) -> LateOrders:
+    return await call("list_late_orders_for_cases", "warehouse", query, LateOrders)
+
+
 async def check_oversold(check: OversoldCheck) -> OversoldAnswer:
     return await call("check_oversold", "platform", check, OversoldAnswer)
 

@@ -33,8 +33,11 @@ class DailySweep:
     async def run(self, inp: SweepInput) -> SweepResult:
         as_of = inp.as_of or workflow.now()
         export_date, start, until = export_window(inp.policy, inp.kind, as_of)
-        late = await steps.list_late_orders(LateOrderQuery(kind=LATE_KIND[inp.kind], placed_from=start,
-                                                           placed_until=until, as_of=as_of))
+        query = LateOrderQuery(kind=LATE_KIND[inp.kind], placed_from=start, placed_until=until, as_of=as_of)
+        if workflow.patched(steps.SWEEP_CASE_ORDERS):
+            late = await steps.list_late_orders_for_cases(query)
+        else:  # whole orders: CaseHeader strips them as it always did
+            late = await steps.list_late_orders(query)
         opened, already = [], []
         for order in late.orders:
             case_id = sweep_case_id(inp.kind, order.order_id, export_date)
