@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fastapi.middleware.cors import CORSMiddleware
+
 from api.app import create_app, payload_reader
 from runtime.codec_server import codec_router
 from runtime.temporal import codec_for
@@ -23,7 +25,11 @@ def build_app(ctx: Context) -> object:
         raise CliError(f"cannot set up the API's identity: {e}") from None
     # the payload codec (issue 12) behind the front door's credentials: the Temporal UI and
     # the `temporal` CLI decode histories here, for those the permission table allows
-    return create_app(ctx, identity, extra_routers=[codec_router(codec_for(ctx.settings), payload_reader())])
+    app = create_app(ctx, identity, extra_routers=[codec_router(codec_for(ctx.settings), payload_reader())])
+    # the Temporal UI calls /codec from its own origin, with the user's bearer token (no cookies)
+    app.add_middleware(CORSMiddleware, allow_origins=list(ctx.settings.codec_cors_origins), allow_methods=["POST", "OPTIONS"],
+                       allow_headers=["Authorization", "Content-Type", "X-Namespace"])
+    return app
 
 
 def openapi_document() -> dict[str, Any]:

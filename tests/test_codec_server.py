@@ -64,3 +64,27 @@ async def test_a_payload_under_an_unknown_key_is_refused_not_passed_through():
     (sealed,) = await encrypted_converter(stranger).encode(["x"])
     r = http.post("/codec/decode", json=body([sealed]), headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 422 and "k9" in r.text
+
+
+async def test_the_api_serves_the_codec_behind_the_front_doors_credentials(tmp_path):
+    """Issue 12 behind issue 11: operations supervisors decode with their own token; others may not."""
+    from runtime.settings import Settings
+    from runtime.temporal import codec_for
+    from service.context import Context
+    from starter.front_door import build_app
+    from tests.front_door import with_issuer
+
+    settings = with_issuer(Settings(), tmp_path)
+    app = build_app(Context(settings=settings))
+    http = TestClient(app)
+    (sealed,) = await encrypted_converter(codec_for(settings)).encode([{"reason": "瓶子漏液"}])
+    identity = app.state.identity
+    as_ops = {"Authorization": f"Bearer {identity.mint('wu.ops', 600)}"}
+    as_first_line = {"Authorization": f"Bearer {identity.mint('li.first', 600)}"}
+    ok = http.post("/codec/decode", json=body([sealed]), headers=as_ops)
+    assert ok.status_code == 200 and json.loads(base64.b64decode(ok.json()["payloads"][0]["data"])) == {"reason": "瓶子漏液"}
+    refused = http.post("/codec/decode", json=body([sealed]), headers=as_first_line)
+    assert refused.status_code == 403 and "瓶子" not in refused.text and refused.json()["rule"] == "read_payloads.role"
+    assert http.post("/codec/decode", json=body([sealed])).status_code == 401
+    pre = {"Origin": UI, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
+    assert http.options("/codec/decode", headers=pre).headers["access-control-allow-origin"] == UI
