@@ -360,3 +360,22 @@ async def test_an_answer_no_worker_takes_is_a_503_and_show_says_why(env, store, 
         assert last_audit(store, "zhao.returns").outcome.value == "failed"
         view = await d.call("GET", f"/v1/cases/{c}", "zhao.returns")
         assert view.status_code == 200 and "no worker is running" in view.json()["worker"]
+
+
+async def test_a_first_line_token_cannot_approve_a_15_percent_cash_compensation(door, env, store, seeded):
+    """§1, §3: 10-20 % cash is second line's; first line's authority is a 10 % coupon."""
+    c = cid("HO")
+    r = await door.call("POST", "/v1/cases", "li.first",
+                        json={"kind": "held_order", "order_id": seeded.order_id, "reason": "缺货扣单", "case_id": c,
+                              "cause": "no_stock", "offer_kind": "cash", "offer_percent": 15})
+    assert r.status_code == 201, r.text
+    await env.sleep(timedelta(hours=24, minutes=1))  # past the backfill window: apology and compensation
+    await _until_pending(door, c, "compensation")
+    r = await door.call("POST", f"/v1/cases/{c}/approvals/compensation", "li.first", json={"decision": "approve"})
+    body = is_problem(r, 403, "forbidden")
+    assert body["rule"] in ("decide.role", "decide.authority"), body
+    handle = env.client.get_workflow_handle(f"case-{c}")
+    assert any(p["approval_id"] == "compensation" for p in await handle.query("pending_approvals"))  # undecided
+    assert last_audit(store, "li.first").outcome.value == "refused"
+    r = await door.call("POST", f"/v1/cases/{c}/approvals/compensation", "wang.second", json={"decision": "approve"})
+    assert r.status_code == 200, r.text
