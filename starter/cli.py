@@ -28,6 +28,7 @@ MODULES = [
     "starter.front_door",  # api: the authenticated case API
     "starter.keys",      # keys show / rotate (the payload codec's keyring)
     "starter.codec",     # codec-server: payloads readable in the Temporal UI, for those allowed
+    "starter.certificates",  # tls init: the compose stack's mTLS certificates
 ]
 
 

@@ -146,3 +146,68 @@ def test_the_api_is_the_front_door_and_temporal_is_internal():
     assert set(api["volumes"]) & set(demo["volumes"]), "the demo mints with the API's key: the same volume"
     for name in ("webhooks", "simulators"):
         assert env(OURS[name])["WEBHOOK_SECRET"].startswith("${WEBHOOK_SECRET:?"), "no default webhook secret"
+
+
+# mTLS between Temporal and our services (issue 11) ------------------------------------------
+def _mounts(service: dict) -> dict[str, str]:
+    """target directory -> volume name, for named volumes."""
+    out = {}
+    for v in service.get("volumes") or []:
+        source, target = v.split(":")[:2]
+        out[target] = source
+    return out
+
+
+def _temporal() -> tuple[str, dict]:
+    name = next(n for n in SERVICES if image_of(n).startswith("temporalio/auto-setup"))
+    return name, SERVICES[name]
+
+
+def test_temporal_requires_client_certificates_from_the_ca_our_services_trust():
+    name, temporal = _temporal()
+    t = env(temporal)
+    assert t["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    assert "ports" not in temporal, "Temporal is internal: no published port"
+    certs = _mounts(temporal)["/certs"]
+    maker = next(s for s in OURS.values() if subcommand(s) == "tls")
+    assert _mounts(maker)["/certs"] == certs and "/certs" in maker["command"]
+    assert t["TEMPORAL_TLS_CLIENT1_CA_CERT"] == t["TEMPORAL_TLS_SERVER_CA_CERT"] == "/certs/ca.pem"
+    assert "--tls-cert-path /certs/client.pem" in " ".join(temporal["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+def test_our_temporal_clients_present_our_certificate(name):
+    if subcommand(OURS[name]) not in TALKS_TO_TEMPORAL:
+        pytest.skip(f"{name} does not talk to Temporal")
+    e = env(OURS[name])
+    assert (e["TEMPORAL_TLS_CA"], e["TEMPORAL_TLS_CERT"], e["TEMPORAL_TLS_KEY"]) == (
+        "/certs/ca.pem", "/certs/client.pem", "/certs/client-key.pem")
+    assert _mounts(OURS[name]).get("/certs") == _mounts(_temporal()[1])["/certs"], f"{name} does not mount the certificates"
+
+
+def test_tls_init_makes_a_chain_temporal_and_our_clients_verify(tmp_path):
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from runtime.certificates import make_certificates
+
+    files = make_certificates(tmp_path / "certs", ["temporal"])
+    ca = x509.load_pem_x509_certificate(files.ca.read_bytes())
+    server = x509.load_pem_x509_certificate(files.cert("server").read_bytes())
+    client = x509.load_pem_x509_certificate(files.cert("client").read_bytes())
+    for leaf in (server, client):
+        leaf.verify_directly_issued_by(ca)
+    assert server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName) == ["temporal"]
+    assert ExtendedKeyUsageOID.CLIENT_AUTH in client.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert (files.key("client").stat().st_mode & 0o777) == 0o600
+    again = make_certificates(tmp_path / "certs", ["temporal"])  # a restart keeps them
+    assert again.ca.read_bytes() == files.ca.read_bytes()
+    # and our client's TLS settings take exactly these files
+    import dataclasses
+
+    from runtime.settings import Settings
+    from runtime.temporal import tls_config
+    tls = tls_config(dataclasses.replace(Settings(), temporal_tls_ca=str(files.ca), temporal_tls_cert=str(files.cert("client")),
+                                         temporal_tls_key=str(files.key("client"))))
+    assert tls.client_cert == files.cert("client").read_bytes() and tls.server_root_ca_cert == files.ca.read_bytes()
