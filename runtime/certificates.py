@@ -56,7 +56,8 @@ def _leaf(ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, common:
 
 
 def make_certificates(directory: Path, server_names: list[str], *, overwrite: bool = False) -> CertificateFiles:
-    """CA, `server` (for the Temporal frontend, valid for server_names) and `client` (ours).
+    """CA, `server` (for the Temporal frontend, valid for server_names), `client` (our
+    services) and `admin` (the Temporal image's tools and its UI).
     Kept if already there: a restart must not invalidate the running stack's certificates."""
     files = CertificateFiles(directory)
     if files.ca.exists() and not overwrite:
@@ -76,6 +77,8 @@ def make_certificates(directory: Path, server_names: list[str], *, overwrite: bo
         # the frontend is also a client of its own internode port
         ("server", server_names[0], server_names, [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
         ("client", "aftersales-services", ["aftersales-services"], [ExtendedKeyUsageOID.CLIENT_AUTH]),
+        # the Temporal image's own tools (setup, health check) and the Temporal UI, which run as its user
+        ("admin", "temporal-admin", ["temporal-admin"], [ExtendedKeyUsageOID.CLIENT_AUTH]),
     ):
         key, cert = _leaf(ca_key, ca_cert, common, names, usages, now)
         _write_key(files.key(name), key)

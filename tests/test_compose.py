@@ -172,7 +172,7 @@ def test_temporal_requires_client_certificates_from_the_ca_our_services_trust():
     maker = next(s for s in OURS.values() if subcommand(s) == "tls")
     assert _mounts(maker)["/certs"] == certs and "/certs" in maker["command"]
     assert t["TEMPORAL_TLS_CLIENT1_CA_CERT"] == t["TEMPORAL_TLS_SERVER_CA_CERT"] == "/certs/ca.pem"
-    assert "--tls-cert-path /certs/client.pem" in " ".join(temporal["healthcheck"]["test"])
+    assert "--tls-cert-path /certs/admin.pem" in " ".join(temporal["healthcheck"]["test"])
 
 
 @pytest.mark.parametrize("name", sorted(OURS))
