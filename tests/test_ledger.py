@@ -218,3 +218,21 @@ def test_child_ids_fit_every_column_that_stores_them(any_store: CaseStore):
         case=case, opened_at=now, state="awaiting_review"), events=(CaseEvent(case_id=grandchild, entry=entry),))) == 1
     assert any_store.get_case(grandchild)["opened_by"] == child
     assert any_store.timeline(grandchild)[0].actor == child
+
+
+def test_the_ledger_reads_an_order_whose_private_fields_are_sealed(sqlite_url):
+    """§6: orders keep phone, address and paying account sealed at rest; the ledger needs
+    only the money and never opens them."""
+    import os
+
+    from runtime.codec import Sealer
+    from runtime.keys import Keyring
+    from store import open_store
+    sealed = open_store(sqlite_url)
+    sealed.sealer = Sealer(Keyring(active="k1", keys={"k1": os.urandom(32)}, pseudonym_secret=os.urandom(32)))
+    o = stored_order(sealed)
+    assert "sealed" in str(sealed.ledger.engine.connect().exec_driver_sql(
+        "select body from orders where order_id = ?", (o.order_id,)).scalar())
+    g = sealed.ledger.reserve(request(o, "C1", amount=o.paid_fen))
+    assert isinstance(g, Grant) and g.entry.amount_fen == o.paid_fen
+    assert sealed.ledger.balance(o.order_id).left_fen == 0
