@@ -14,12 +14,19 @@ from service.context import Context
 from starter.cli import CliError
 
 
-def build_app(ctx: Context) -> object:
+def build_app(ctx: Context, *, demo_sign_in: bool = False) -> object:
+    """The API with the browser console (console/) at /console. `demo_sign_in` (the main job,
+    `aftersales up`) lets the console's sign-in page mint a demo person's token, and only
+    while the API is its own issuer."""
+    from console.pages import console_router
+
     try:
         identity = Identity(ctx.settings, ctx.actors())
     except ValueError as e:
         raise CliError(f"cannot set up the API's identity: {e}") from None
-    return create_app(ctx, identity)
+    app = create_app(ctx, identity, extra_routers=[console_router()])
+    app.state.console_demo = demo_sign_in
+    return app
 
 
 def openapi_document() -> dict[str, Any]:

@@ -299,7 +299,7 @@ async def _start_api(ctx: Context, stop: asyncio.Event) -> asyncio.Task[None]:
     where = urlsplit(ctx.settings.api_url)
     host, port = where.hostname or "127.0.0.1", where.port or 80
     await ctx.temporal()
-    server = uvicorn.Server(uvicorn.Config(build_app(ctx), host=host, port=port, log_level="warning",  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(build_app(ctx, demo_sign_in=True), host=host, port=port, log_level="warning",  # type: ignore[arg-type]
                                            access_log=False, timeout_graceful_shutdown=2))
 
     async def serve() -> None:
