@@ -227,7 +227,9 @@ def test_a_customer_cannot_open_another_customers_case_by_url(browser, system):
     other = signed_in(browser, system, customer="cust-pw-ho")
     response = other.goto(f"{system.url}/console/cases/{case_id}")
     assert response is not None and response.status == 404
-    assert case_id not in other.content()
+    text = other.inner_text("main")
+    assert "Not found" in text and "SO-PW-os" not in text and "held_order" not in text  # nothing of the case
+    photograph(other, "case-of-another-customer-404")
     other.close()
 
 
