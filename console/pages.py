@@ -60,7 +60,9 @@ def _duration(seconds: float) -> str:
         return f"{seconds / 86400:.1f} d"
     if seconds >= 3600:
         return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 60:.0f} min"
+    if seconds >= 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
 
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
