@@ -152,11 +152,11 @@ def test_sign_in_page(browser, system):
 
 
 def test_a_first_line_agent_has_no_approve_button_and_second_line_approves_in_the_browser(browser, system):
+    li = signed_in(browser, system, demo="li.first")  # the queue is open before the case asks anything
     case_id = system.open("li.first", {"kind": "oversold", "order_id": "SO-PW-os", "reason": "17:00 超卖核对"})
     system.pending(case_id, "compensation", "wang.second")
-    li = signed_in(browser, system, demo="li.first")
     item = li.locator(f'li[data-case="{case_id}"][data-approval="compensation"]')
-    item.wait_for()
+    item.wait_for(timeout=30_000)  # appears by itself (short polling), no reload
     assert "second_line" in item.inner_text() and "¥" in item.inner_text()
     assert item.locator("button.approve").count() == 0
     photograph(li, "queue-first-line")
