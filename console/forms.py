@@ -16,13 +16,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.actors import ActorRef
+from domain.models import EvidenceRef
+
+# What an uploaded photo is, as the kinds' evidence answers name it (domain/replies.py)
+EVIDENCE_KINDS = ("photo", "barcode_photo")
 
 
 @dataclass(frozen=True)
 class FormField:
     name: str
     label: str
-    widget: str            # checkbox, select, yuan, number, text, json
+    widget: str            # checkbox, select, yuan, number, text, json, photo
     required: bool
     help: str = ""
     options: tuple[str, ...] = field(default_factory=tuple)
@@ -60,6 +64,8 @@ def fields_of(model: type[BaseModel] | None) -> list[FormField]:
             out.append(FormField(name, f"{label} (元)", "yuan", required, help_))
         elif annotation is int:
             out.append(FormField(name, label, "number", required, help_))
+        elif typing.get_origin(annotation) is tuple and typing.get_args(annotation)[:1] == (EvidenceRef,):
+            out.append(FormField(name, "photo 照片", "photo", required, help_, EVIDENCE_KINDS))
         elif annotation is str:
             out.append(FormField(name, label, "text", required, help_))
         else:  # lists, nested models: JSON, validated by the model like any other field
@@ -90,7 +96,9 @@ def data_from(model: type[BaseModel] | None, form: dict[str, str]) -> dict[str, 
             continue
         if raw == "":
             continue
-        if f.widget == "yuan":
+        if f.widget == "photo":  # the page stored the upload; the form carries its reference
+            data[f.name] = [{"kind": form.get(f"{f.name}_kind") or EVIDENCE_KINDS[0], "uri": raw}]
+        elif f.widget == "yuan":
             data[f.name] = yuan_to_fen(raw)
         elif f.widget == "number":
             try:

@@ -242,7 +242,12 @@ def console_router() -> APIRouter:
         spec_answer = ref.spec.answers.get(name)
         if spec_answer is None:
             raise NotFound(f"{ref.spec.kind.value} cases take no answer {name!r}")
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        form: dict[str, str] = {}
+        for key, value in (await request.form()).items():
+            if isinstance(value, str):
+                form[key] = value
+            elif value.filename:  # a photo: kept here, the answer carries its reference
+                form[key] = await _keep_evidence(request, value)
         await cases.answer_case(ctx, who.actor, case_id, name, data_from(spec_answer.model, form))
         audit(request, 303, Outcome.DONE)
         return _back(f"/console/cases/{case_id}", f"{name} sent")
@@ -353,11 +358,16 @@ def console_router() -> APIRouter:
         if evidence:
             message += f"; photo kept as {evidence}"
             if "evidence" in spec_for(kind).answers:
+                # the case asks for photos a moment after it opens; they go to it then
+                ctx = request.app.state.ctx
+                handle = (await ctx.temporal()).get_workflow_handle(inp.case.workflow_id)
                 try:
-                    await cases.answer_case(request.app.state.ctx, who.actor, case_id, "evidence",
+                    if not await cases.reached(handle, "evidence_requested", cases.ANSWER_TIMEOUT):
+                        raise Invalid("the case did not ask for photos")
+                    await cases.answer_case(ctx, who.actor, case_id, "evidence",
                                             {"items": [{"kind": "photo", "uri": evidence}]})
-                except ServiceError:
-                    message += " (sent when the case asks for it)"
+                except ServiceError as e:
+                    message += f"; send it from the case page ({e})"
         return _back(f"/console/cases/{case_id}", message)
 
     return r

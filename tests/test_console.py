@@ -224,3 +224,29 @@ async def test_dashboard_draws_pictures(console):
     async with console.as_("wu.ops") as wu:
         page = (await wu.get("/console/dashboard", params={"since": "2026-01-01", "until": "2026-12-31"})).text
     assert page.count("<svg") == 5 and 'role="img"' in page and "<table" not in page
+
+
+async def test_a_customer_opens_damaged_goods_and_the_photo_reaches_the_case(console, seeded, tmp_path):
+    jpeg = b"\xff\xd8\xff\xe0" + "破损".encode() * 20
+    async with console.as_(seeded.customer_id) as me:
+        form = (await me.get(f"/console/my/orders/{seeded.order_id}/open?kind=damaged_goods")).text
+        assert 'value="leaked_liquid"' in form and "required" in form
+        r = await me.post(f"/console/my/orders/{seeded.order_id}/open",
+                          data={"kind": "damaged_goods", "reason": "瓶子碎了", "sku": ["MILK-1L", "RICE-5KG"],
+                                "quantity": ["1", "0"], "condition": "leaked_liquid"},
+                          files={"photo": ("milk.jpg", jpeg, "image/jpeg")})
+        assert r.status_code == 303, r.text
+        case_id = r.headers["location"].split("/console/cases/")[1].split("?")[0]
+        assert "send it from the case page" not in r.headers["location"]
+        # a photo that is not an image is refused before anything opens
+        r = await me.post(f"/console/my/orders/{seeded.order_id}/open",
+                          data={"kind": "damaged_goods", "reason": "x", "sku": ["MILK-1L"], "quantity": ["1"],
+                                "condition": "leaked_liquid"}, files={"photo": ("x.exe", b"MZ", "application/octet-stream")})
+        assert r.status_code == 422
+    digest = next((tmp_path / "evidence").glob("*.jpg")).stem
+
+    def received():
+        return [e for e in console.store.timeline(case_id) if e.kind == "evidence_received"]
+    assert await eventually(received)
+    assert received()[0].detail["uris"] == [f"evidence:sha256:{digest}.jpg"]
+    assert len(console.store.page_cases(customer_id=seeded.customer_id)) == 1
