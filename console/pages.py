@@ -19,7 +19,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.identity import Principal
+from api.identity import BadCredential, Principal
 from api.problems import audit, note
 from console import charts
 from console.forms import FormError, data_from, fields_of, yuan_to_fen
@@ -131,10 +131,10 @@ def console_router() -> APIRouter:
         request.state.action = "console_sign_in"
         try:
             token = mint_demo(request, subject) if subject else token.strip()
-            who = request.app.state.identity.verify(token) if request.app.state.identity else None
-            if who is None:
+            if request.app.state.identity is None:
                 raise SignedOut("this server has no identity configured")
-        except (SignedOut, Exception) as e:  # noqa: BLE001 - any bad credential: say so on the form
+            who = request.app.state.identity.verify(token)
+        except (SignedOut, BadCredential) as e:
             people = DEMO_PEOPLE if demo_sign_in(request) else ()
             return render(request, "login.html", 401, people=people, why=str(e) or "the token does not verify")
         request.state.principal = who
@@ -179,7 +179,7 @@ def console_router() -> APIRouter:
         far = datetime.max.replace(tzinfo=timezone.utc)
         shown.sort(key=lambda r: (not r["overdue"], r["due_at"] or far, r["requested_at"]))
         context = dict(rows=shown, kinds=kinds, roles=roles, kind=kind, role=role, state=state, msg=msg,
-                       back=str(request.url.include_query_params(fragment="0")).split(str(request.base_url).rstrip("/"))[-1])
+                       back="/console/queue?" + urlencode({"kind": kind, "role": role, "state": state}))
         return render(request, "queue_rows.html" if fragment else "queue.html", **context)
 
     @r.post("/cases/{case_id}/approvals/{approval_id}")

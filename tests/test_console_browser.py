@@ -121,7 +121,14 @@ def signed_in(browser, system: Running, *, demo: str | None = None, customer: st
     return page
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+  .map(el => el.outerHTML)"""
+
+
 def photograph(page, name: str) -> None:
+    """Desktop and phone pictures of the page, after checking every control has a label."""
+    assert page.evaluate(UNLABELLED) == [], name
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
         page.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
