@@ -206,6 +206,8 @@ def console_router() -> APIRouter:
         ctx = request.app.state.ctx
         ref = await cases.find_case_for(ctx, who.actor, case_id)
         view = visible(who.role, await cases.case_view(ctx, case_id))
+        # the timeline's entries are models, which visible() does not open: mask their details too
+        view["timeline"] = [e.model_copy(update={"detail": visible(who.role, e.detail)}) for e in view["timeline"]]
         store = ctx.cases()
         order_id = (ref.row or {}).get("order_id") or ""
         pending = await cases.pending_approvals(ctx, ref)

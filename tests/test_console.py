@@ -136,7 +136,7 @@ async def test_queue_buttons_follow_the_table_and_the_second_check_needs_another
     assert await eventually(lambda: console.store.payments(c))
     async with console.as_("wu.ops") as wu:
         page = (await wu.get(f"/console/cases/{c}")).text
-        assert "¥8.00" in page and "Order ledger" in page and "刘洋" not in page  # the payee stays masked
+        assert "¥8.00" in page and "Order ledger" in page and "刘洋" not in page and "13812345678" not in page  # masked
     refused = {a.rule for a in AuditLog(console.store).entries(case_id=c) if a.outcome.value == "refused"}
     assert {"decide.role", "decide.two_person"} <= refused
 
