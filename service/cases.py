@@ -315,6 +315,9 @@ def _refused(refusal: Refusal | None) -> None:
         raise Forbidden(refusal.reason, rule=refusal.rule)
 
 
+refuse = _refused  # for other front ends (the console) that ask the permission table themselves
+
+
 def _own(actor: ActorRef, customer_id: str, what: str) -> None:
     """A customer acts on their own orders and cases only; another's is unknown to them (404)."""
     if actor.role == Role.CUSTOMER and customer_id != actor.actor_id:
@@ -442,14 +445,29 @@ async def decide_approval(ctx: Context, actor: ActorRef, case_id: str, approval_
     return await send_answer(ctx, ref, "decide", COMMON_ANSWERS["decide"], decision)
 
 
-def approvals_queue(ctx: Context, actor: ActorRef, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Pending approvals this actor's role may decide."""
+def approvals_queue(ctx: Context, actor: ActorRef, now: datetime | None = None, *,
+                    all_pending: bool = False) -> list[dict[str, Any]]:
+    """Pending approvals this actor's role may decide; with `all_pending`, every pending one
+    (the console shows a first-line agent a second-line approval, without a button)."""
     _refused(action_refusal(actor.role, Action.READ_APPROVALS))
     now = now or datetime.now(timezone.utc)
     metrics = Metrics(ctx.cases())
     # what needs a person: pending approvals, then the cases the engine could not finish
     rows = metrics.pending_approvals(now) + metrics.needs_person(now)
+    if all_pending:
+        return rows
     return [r for r in rows if actor.role.value in r["roles"] or not allowed(actor.role, Action.DECIDE)]
+
+
+async def pending_approvals(ctx: Context, ref: CaseRef) -> list[ApprovalRequest]:
+    """What a running case waits for someone to decide, from the workflow itself."""
+    if not ref.running:
+        return []
+    handle = (await ctx.temporal()).get_workflow_handle(ref.workflow_id)
+    try:
+        return await handle.query("pending_approvals", result_type=list[ApprovalRequest], rpc_timeout=QUERY_TIMEOUT)
+    except RPCError:
+        return []
 
 
 async def run_sweep(ctx: Context, actor: ActorRef, kind: str, as_of: datetime | None, policy: str | None) -> str:

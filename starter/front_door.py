@@ -18,14 +18,20 @@ from service.context import Context
 from starter.cli import CliError
 
 
-def build_app(ctx: Context) -> object:
+def build_app(ctx: Context, *, demo_sign_in: bool = False) -> object:
+    """The API with the browser console (console/) at /console. `demo_sign_in` (the main job,
+    `aftersales up`) lets the console's sign-in page mint a demo person's token, and only
+    while the API is its own issuer."""
+    from console.pages import console_router
+
     try:
         identity = Identity(ctx.settings, ctx.actors())
     except ValueError as e:
         raise CliError(f"cannot set up the API's identity: {e}") from None
     # the payload codec (issue 12) behind the front door's credentials: the Temporal UI and
     # the `temporal` CLI decode histories here, for those the permission table allows
-    app = create_app(ctx, identity, extra_routers=[codec_router(codec_for(ctx.settings), payload_reader())])
+    app = create_app(ctx, identity, extra_routers=[console_router(), codec_router(codec_for(ctx.settings), payload_reader())])
+    app.state.console_demo = demo_sign_in
     # the Temporal UI calls /codec from its own origin, with the user's bearer token (no cookies)
     app.add_middleware(CORSMiddleware, allow_origins=list(ctx.settings.codec_cors_origins), allow_methods=["POST", "OPTIONS"],
                        allow_headers=["Authorization", "Content-Type", "X-Namespace"])

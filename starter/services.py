@@ -234,6 +234,7 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
         api = await _start_api(ctx, stop)
         ctx.say(f"API: {settings.api_url}/v1 (OpenAPI at {settings.api_url}/docs); every request needs a token: "
                 f"`aftersales token issue --actor wu.ops` (or --customer ID)")
+        _say_console(ctx)
         ctx.say("")
         demo = asyncio.create_task(run_demo(ctx))
         finished = await _until(stop, demo, also=worker_task)
@@ -288,6 +289,16 @@ async def _start_simulators(ctx: Context, stop: asyncio.Event) -> asyncio.Task[i
     raise CliError(f"the simulator service did not start on {host}:{port} within 10 s")
 
 
+def _say_console(ctx: Context) -> None:
+    """The console's address and a sign-in per demo person (the embedded issuer mints on the page)."""
+    from console.session import DEMO_PEOPLE
+
+    url = ctx.settings.api_url
+    ctx.say(f"Console: {url}/console  (sign in at {url}/console/login with one click as any of:")
+    ctx.say("         " + ", ".join(p.subject for p in DEMO_PEOPLE) + ";")
+    ctx.say("         or paste a token from `aftersales token issue --actor ID` / `--customer ID`)")
+
+
 async def _start_api(ctx: Context, stop: asyncio.Event) -> asyncio.Task[None]:
     """The case API in this process, at API_URL's host and port; it stops with everything else."""
     from urllib.parse import urlsplit
@@ -299,7 +310,7 @@ async def _start_api(ctx: Context, stop: asyncio.Event) -> asyncio.Task[None]:
     where = urlsplit(ctx.settings.api_url)
     host, port = where.hostname or "127.0.0.1", where.port or 80
     await ctx.temporal()
-    server = uvicorn.Server(uvicorn.Config(build_app(ctx), host=host, port=port, log_level="warning",  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(build_app(ctx, demo_sign_in=True), host=host, port=port, log_level="warning",  # type: ignore[arg-type]
                                            access_log=False, timeout_graceful_shutdown=2))
 
     async def serve() -> None:
@@ -360,6 +371,7 @@ def _say_still_up(ctx: Context, settings: Settings, server: DevServer) -> None:
     ctx.say("The system is up.")
     ctx.say(f"  Temporal UI:  http://localhost:{server.ui_port}/namespaces/{settings.namespace}/workflows")
     ctx.say(f"  Case API:     {settings.api_url}/v1  (OpenAPI: {settings.api_url}/docs)")
+    _say_console(ctx)
     ctx.say("  From another terminal (in this directory), get a credential, then act:")
     ctx.say(f"    export AFTERSALES_TOKEN=$({prefix}.venv/bin/aftersales token issue --actor li.first --ttl 8h)")
     ctx.say(f"    {prefix}.venv/bin/aftersales open --order SO-20261118-0002 --reason '破损' --policy demo")

@@ -6,12 +6,13 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -206,6 +207,36 @@ class CaseStore:
         with self._session() as s:
             return [_case_dict(r) for r in s.scalars(q)]
 
+    def page_cases(self, *, after: tuple[datetime, str] | None = None, limit: int = 50, search: str = "",
+                   kind: str | None = None, customer_id: str | None = None) -> list[dict[str, Any]]:
+        """Newest first, one page after the key `(opened_at, case_id)` of the previous page's
+        last row: keyset paging, so page 2,000 costs what page 1 costs (an OFFSET would scan
+        everything before it). `search` is a case id or order id prefix."""
+        q = select(CaseRow).order_by(CaseRow.opened_at.desc(), CaseRow.case_id.desc()).limit(limit)
+        if after is not None:
+            at, case_id = after
+            q = q.where(or_(CaseRow.opened_at < at, and_(CaseRow.opened_at == at, CaseRow.case_id < case_id)))
+        if customer_id is not None:
+            q = q.where(CaseRow.customer_id == customer_id)
+        if kind:
+            q = q.where(CaseRow.kind == kind)
+        if search:
+            escaped = _like_prefix(search)
+            q = q.where(or_(CaseRow.case_id.like(escaped, escape="\\"), CaseRow.order_id.like(escaped, escape="\\")))
+        with self._session() as s:
+            return [_case_dict(r) for r in s.scalars(q)]
+
+    def parent_of(self, case_id: str) -> str | None:
+        """The case that started this one: a child's workflow id is named in its parent's timeline."""
+        q = select(CaseEventRow.case_id).where(CaseEventRow.detail["child"].as_string() == f"case-{case_id}").limit(1)
+        with self._session() as s:
+            return s.scalar(q)
+
+    def orders_of(self, customer_id: str, limit: int = 100) -> list[Order]:
+        q = select(OrderRow).where(OrderRow.customer_id == customer_id).order_by(OrderRow.order_id.desc()).limit(limit)
+        with self._session() as s:
+            return [Order.model_validate(r.body) for r in s.scalars(q)]
+
     def timeline(self, case_id: str) -> list[TimelineEntry]:
         q = select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)
         with self._session() as s:
@@ -240,14 +271,17 @@ class CaseStore:
             ]
 
     def first_case_id_with_prefix(self, prefix: str) -> str | None:
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        q = select(CaseRow.case_id).where(CaseRow.case_id.like(escaped + "%", escape="\\")).limit(1)
+        q = select(CaseRow.case_id).where(CaseRow.case_id.like(_like_prefix(prefix), escape="\\")).limit(1)
         with self._session() as s:
             return s.scalar(q)
 
     def count_cases(self) -> int:
         with self._session() as s:
             return s.scalar(select(func.count()).select_from(CaseRow)) or 0
+
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern matching what starts with `text` (its own % and _ taken literally)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 def _case_dict(row: CaseRow) -> dict[str, Any]:
     return dict(
