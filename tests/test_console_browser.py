@@ -33,7 +33,7 @@ ORDERS = {"orders": [
                {"sku": "NOODLE-8", "name": "康师傅红烧牛肉面 ×8", "unit_price_fen": 2990, "quantity": 2}],
      "paid_fen": 22780, "paid_at": "2026-11-20T02:00:00Z", "trade_completed": n == "mr",
      "paying_account": "alipay:13500000000", "phone": "13500000000", "address": "广州市天河区体育西路1号"}
-    for n in ("os", "mr", "ho")]}
+    for n in ("os", "mr", "ho", "cash")]}
 
 
 class Running:
@@ -181,6 +181,25 @@ def test_a_first_line_agent_has_no_approve_button_and_second_line_approves_in_th
     wang.goto(f"{system.url}/console/cases/{case_id}")
     wait_for_text(wang, ".outcome", r"refunded")  # the case moved on after the decision, shown without a reload
     photograph(wang, "case-oversold")
+    wang.close()
+
+
+def test_a_first_line_agent_has_no_approve_button_for_a_15_percent_cash_compensation(browser, system):
+    """§1, §3: 10-20 % cash is second line's authority; first line sees it but cannot decide it."""
+    case_id = system.open("li.first", {"kind": "held_order", "order_id": "SO-PW-cash", "reason": "缺货扣单",
+                                       "cause": "no_stock", "offer_kind": "cash", "offer_percent": 15})
+    system.pending(case_id, "compensation", "wang.second")
+    li = signed_in(browser, system, demo="li.first")
+    item = li.locator(f'li[data-case="{case_id}"][data-approval="compensation"]')
+    item.wait_for(timeout=30_000)
+    assert "¥34.17" in item.inner_text()  # 15 % of ¥227.80, rounded down
+    assert item.locator("button.approve").count() == 0 and item.locator("button.reject").count() == 0
+    li.goto(f"{system.url}/console/cases/{case_id}")
+    assert li.locator("button.approve").count() == 0
+    photograph(li, "case-held-order-cash-first-line")
+    li.close()
+    wang = signed_in(browser, system, demo="wang.second")
+    assert wang.locator(f'li[data-case="{case_id}"][data-approval="compensation"] button.approve').count() == 1
     wang.close()
 
 
