@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.conduct import outside_call
+from activities.conduct import as_of_this_attempt, not_yet, outside_call
 from adapters.warehouse import Warehouse
 from domain.external import ReceiptQuery, ReceiptStatus
 from domain.fulfilment import (
@@ -48,6 +48,14 @@ class WarehouseActivities:
     async def check_stock(self, query: StockQuery) -> StockStatus:
         with outside_call(query.ticket.case_id, "warehouse.stock_status"):
             return await self.warehouse.stock_status(query)
+
+    @activity.defn
+    async def poll_stock(self, query: StockQuery) -> StockStatus:
+        """check_stock, retried by the workflow's poll until the stock is there."""
+        status = await self.check_stock(as_of_this_attempt(query))
+        if not status.available:
+            raise not_yet("stock")
+        return status
 
     @activity.defn
     async def dispatch_order(self, request: DispatchRequest) -> DispatchReceipt:
