@@ -70,6 +70,14 @@ class WarehouseActivities:
             return await self.warehouse.dispatch_status(query)
 
     @activity.defn
+    async def poll_dispatch(self, query: DispatchQuery) -> DispatchStatus:
+        """check_dispatch, retried by the workflow's poll until the order has shipped."""
+        status = await self.check_dispatch(as_of_this_attempt(query))
+        if not status.shipped:
+            raise not_yet("dispatch")
+        return status
+
+    @activity.defn
     async def list_late_orders(self, query: LateOrderQuery) -> LateOrders:
         with outside_call(f"sweep-{query.kind}", "warehouse.late_orders") as log:
             found = await self.warehouse.late_orders(query)

@@ -46,7 +46,6 @@ class HeldOrder(RemedyCase):
         self.compensation_fen = 0
         self._granting: asyncio.Task[None] | None = None
         self.polls_by_retry = False
-        self.pushes = 0  # the warehouse's pushes: look now instead of at the next poll
 
     @workflow.run
     async def run(self, inp: HeldOrderInput) -> HeldOrderResult:
@@ -95,11 +94,11 @@ class HeldOrder(RemedyCase):
                 f.clear_deadline("customer_answer")
                 await f.record("customer_answer_defaulted", "system", state=HeldState.WAITING_FOR_STOCK,
                                window="customer_answer", choice=DEFAULT_CHOICE.value)
-            seen, pushes = self.last_answer, self.pushes
+            seen, pushes = self.last_answer, f.pushes
             if self.polls_by_retry:
                 # the poll is raced against the customer's answer, the answer window and the warehouse's push
                 wake = held_due if self.answered else min(held_due, answer_due)
-                if await self._poll_stock(ticket, wake, lambda: self.last_answer is not seen or self.pushes != pushes):
+                if await self._poll_stock(ticket, wake, lambda: self.last_answer is not seen or f.pushes != pushes):
                     return await self._ship("stock arrived while the customer waited")
                 continue
             wake = min(held_due, now + poll, *([answer_due] if not self.answered else []))
@@ -121,12 +120,11 @@ class HeldOrder(RemedyCase):
     async def _stock_by(self, ticket: BackfillTicket, until: datetime) -> bool:
         poll = self.inp.policy.polling.outside_status.plain
         self.polls_by_retry = workflow.patched(waits.POLL_BY_RETRY)
-        while self.polls_by_retry:
-            pushes = self.pushes
-            if await self._poll_stock(ticket, until, lambda: self.pushes != pushes):
-                return True
-            if workflow.now() >= until:  # the last look is as of the deadline itself
-                return (await self._stock(ticket, as_of=until)).available
+        if self.polls_by_retry:
+            status = await waits.answer_by("poll_stock", "check_stock", "warehouse",
+                                           lambda at: StockQuery(ticket=ticket, as_of=at), StockStatus,
+                                           every=poll, until=until, file=self.file)
+            return status.available
         while True:
             if (await self._stock(ticket)).available:
                 return True
@@ -165,7 +163,7 @@ class HeldOrder(RemedyCase):
     @workflow.signal
     def stock_reported(self) -> None:
         """The warehouse's push (a backfill arrived): look now, not at the next poll."""
-        self.pushes += 1
+        self.file.pushes += 1
 
     @workflow.update
     async def choose(self, answer: HeldOrderAnswer) -> CaseStatus:

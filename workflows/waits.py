@@ -24,6 +24,7 @@ from temporalio.exceptions import ActivityError, CancelledError, RetryState
 
 from domain.steps import STEPS
 from workflows.casefile import CaseFile
+from workflows import steps
 from workflows.steps import NON_RETRYABLE
 
 T = TypeVar("T")
@@ -62,3 +63,17 @@ async def poll(activity: str, system: str, query: Any, result_type: type[T], *, 
     # Sleep out the rest, so the caller's deadline check runs at the deadline.
     await file.wait_until(woken, until)
     return None
+
+
+async def answer_by(poll_activity: str, check_activity: str, system: str, query: Callable[[datetime], Any],
+                    result_type: type[T], *, every: timedelta, until: datetime, file: CaseFile) -> T:
+    """The outside system's answer once its condition holds (polled by retry, looked at
+    at once when the system pushes: file.pushes), else its answer as of `until`."""
+    while True:
+        pushes = file.pushes
+        got = await poll(poll_activity, system, query(workflow.now()), result_type, every=every, until=until,
+                         file=file, woken=lambda: file.pushes != pushes)
+        if got is not None:
+            return got
+        if workflow.now() >= until:  # the last look is as of the deadline itself
+            return await steps.call(check_activity, system, query(until), result_type)
