@@ -22,6 +22,14 @@ class WarehouseActivities:
             return await self.warehouse.return_receipt(query)
 
     @activity.defn
+    async def poll_return_receipt(self, query: ReceiptQuery) -> ReceiptStatus:
+        """check_return_receipt, retried by the workflow's poll until the goods are back or lost."""
+        status = await self.check_return_receipt(as_of_this_attempt(query))
+        if not (status.received or status.lost):
+            raise not_yet("the returned goods")
+        return status
+
+    @activity.defn
     async def check_shipment(self, query: ShipmentQuery) -> ShipmentCheck:
         with outside_call(query.case_id, "warehouse.shipment_check") as log:
             check = await self.warehouse.shipment_check(query)
