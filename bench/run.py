@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -186,12 +187,13 @@ def events_per_kind(ok: list[CaseRun]) -> dict[str, float]:
 class CpuMeter:
     """CPU seconds the server, the worker and this driver process spend during a run."""
 
-    def __init__(self, client: Client, w: WorkerProcess):
-        self.pids = {"server": getattr(client, "server_pid", None), "worker": w.proc.pid if w.proc else None}
+    def __init__(self, client: Client, *workers: WorkerProcess):
+        self.server_pid = getattr(client, "server_pid", None)
+        self.worker_pids = [w.proc.pid for w in workers if w.proc]  # several processes on one task queue: summed
         self.used: dict[str, float] = {}
 
     def _now(self) -> dict[str, float]:
-        return {"server": cpu_seconds(self.pids["server"]), "worker": cpu_seconds(self.pids["worker"]),
+        return {"server": cpu_seconds(self.server_pid), "worker": sum(cpu_seconds(p) for p in self.worker_pids),
                 "driver": cpu_seconds()}
 
     async def idle(self, seconds: float = 3.0) -> None:
@@ -294,11 +296,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         workdir = Path(args.workdir) if args.workdir else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         cases = drivers.mix(args.cases, bench_policy())
-        if args.cases or args.open_cases:
+        if args.cases or args.open_cases or args.scale_out:
             async with dev_server(workdir) as client:
                 address = client.service_client.config.target_host
                 if args.cases:
                     await throughput(client, address, workdir, cases, args, results)
+                if args.scale_out:
+                    results["scale_out"] = await scale_out(client, address, workdir, args)
                 if args.open_cases:
                     results["memory"] = await open_cases_memory(client, address, workdir, args.open_cases)
                     progress(f"memory: {results['memory']['rss_mb']} MB")
@@ -350,6 +354,46 @@ async def throughput(client: Client, address: str, workdir: Path, cases: list[Ca
     results["replay"] = await replay_all(
         [r.history for r in ours_runs if r.history], [r.history for r in floor_runs if r.history])
     progress(f"replay: {results['replay']['ours']['events_per_s']} events/s")
+
+
+async def scale_out(client: Client, address: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The production shape's cost: the same mix on one and on two worker processes on one
+    task queue (SQLite store), and on one worker with the store on PostgreSQL. Each its own
+    fresh cases (seeded alike) and store; capacity as in the throughput run."""
+    out: dict[str, Any] = {}
+    shapes = [("1 worker, SQLite", 1, ""), ("2 workers, SQLite", 2, ""), ("1 worker, PostgreSQL", 1, args.scale_out_pg)]
+    for n, (label, workers, pg) in enumerate(shapes):
+        if label.endswith("PostgreSQL") and not pg:
+            continue
+        tq = f"bench-scale-{n}"
+        cases = drivers.mix(args.scale_out, bench_policy(), seed=100 + n)
+        simulators = drivers.simulator_config(cases, BENCH_SIMULATORS)
+        store = pg_database(pg, f"bench_scale_{os.getpid()}") if pg else f"sqlite:///{workdir / f'scale-{n}.db'}"
+        procs = [WorkerProcess(address, tq, store, simulators, workdir / f"worker-scale-{n}-{i}.log") for i in range(workers)]
+        async with contextlib.AsyncExitStack() as stack:
+            for w in procs:
+                await stack.enter_async_context(w)
+            inbox = await stack.enter_async_context(Inbox(store if pg else workdir / f"scale-{n}.db"))
+            cpu = CpuMeter(client, *procs)
+            await cpu.idle()
+            with cpu:
+                runs, wall = await run_cases(client, tq, cases, args.concurrency, inbox)
+        per_case = cpu.per_case(len(cases))
+        out[label] = {**{k: v for k, v in summary(runs, wall, {}).items() if k in ("cases", "failed", "cases_per_s", "events_per_case")},
+                      "cpu_ms_per_case": per_case, "capacity_cases_per_s": capacity(per_case)}
+        progress(f"scale-out {label}: capacity {out[label]['capacity_cases_per_s']} cases/s")
+    return out
+
+
+def pg_database(admin_url: str, name: str) -> str:
+    """A fresh PostgreSQL database for one run, on the server admin_url points at."""
+    from sqlalchemy import create_engine, text
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def progress(text: str) -> None:
@@ -406,6 +450,10 @@ def table(r: dict[str, Any]) -> str:
     verdicts: list[tuple[str, Any, str]] = []
     if "ours" in r:
         throughput_rows(r, rows, verdicts)
+    for label, so in r.get("scale_out", {}).items():
+        rows.append((f"scale-out {label}: capacity cases/s", str(so["capacity_cases_per_s"]),
+                     "CPU ms/case server / worker " + " / ".join(str(so["cpu_ms_per_case"][k]) for k in ("server", "worker"))
+                     + f"; {so['cases']} cases ({so['failed']} failed)"))
     if "memory" in r:
         m = r["memory"]
         rows.append(("open cases waiting / worker RSS MB (idle)", f"{m['waiting']}/{m['open_cases']} / {m['rss_mb']} ({m['idle_rss_mb']})", ""))
@@ -447,6 +495,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--week-cases", type=int, default=10000, help="cases in the simulated week; 0 skips it")
     p.add_argument("--week-days", type=int, default=7, help="days the week's cases arrive over")
     p.add_argument("--week-workers", type=int, default=2, help="worker processes the week's cases are spread over")
+    p.add_argument("--scale-out", type=int, default=0,
+                   help="cases per production shape (1 and 2 workers on SQLite, 1 on PostgreSQL); 0 skips it")
+    p.add_argument("--scale-out-pg", default="postgresql+psycopg://root@127.0.0.1:5432/test",
+                   help="PostgreSQL admin URL for the scale-out's store run; empty skips that shape")
     p.add_argument("--open-cases", type=int, default=1000, help="open cases for the memory figure; 0 skips it")
     p.add_argument("--json", default="bench/results.json", help="where the figures are written")
     p.add_argument("--workdir", default="", help="keep server, store and worker logs here (default: a temp dir)")
