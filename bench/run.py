@@ -464,6 +464,7 @@ def table(r: dict[str, Any]) -> str:
         rows.append(("week: + cases the sweeps opened", str(wk.get("sweep_cases", 0)), ""))
         rows.append(("week: workers / worker CPU s / peak RSS MB", f"{wk['workers']} / {wk['worker_cpu_s']} / {wk['worker_peak_rss_mb']}", ""))
         rows.append(("week: CPU s test server / driver", f"{wk.get('server_cpu_s')} / {wk['driver_cpu_s']}", ""))
+        rows.append(("week: test server peak RSS MB", str(wk.get("server_peak_rss_mb")), ""))
         rows.append(("week: wall s / cases/s", f"{wk['wall_s']} / {wk['cases_per_s']}", ""))
         rows.append(("week: kinds", ", ".join(f"{k}={v}" for k, v in wk["kinds"].items()), ""))
         rows.append(("week: sweeps", wk["sweeps"], ""))
