@@ -14,6 +14,7 @@ Runs begun before this change replay their timer-and-activity loops (patch
 POLL_BY_RETRY, asked by each workflow where its first poll would be)."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -52,12 +53,18 @@ async def poll(activity: str, system: str, query: Any, result_type: type[T], *, 
                                  non_retryable_error_types=NON_RETRYABLE),
     )
     await file.wait_until(lambda: handle.done() or woken(), until)
-    if not handle.done():
+    cancelled = not handle.done()
+    if cancelled:
         handle.cancel()
     try:
         return await handle
     except ActivityError as e:
         if e.retry_state not in _GIVEN_UP and not isinstance(e.cause, CancelledError):
+            raise
+    except asyncio.CancelledError:
+        # cancelled before its command went out (woken in the same activation): the
+        # handle's task never ran, so it raises the bare cancellation; only ours is swallowed
+        if not cancelled:
             raise
     # No attempt fits between the last one and the deadline: the server gives up early.
     # Sleep out the rest, so the caller's deadline check runs at the deadline.
