@@ -18,6 +18,7 @@ from adapters.simulators.finance import FinanceSimulator
 from adapters.simulators.platform import PlatformSimulator
 from runtime import logs
 from runtime.keys import load_keyring
+from runtime.pushes import SignalPushes
 from runtime.sandbox import sandbox_runner
 from runtime.settings import Settings
 from runtime.temporal import connect
@@ -43,6 +44,12 @@ class Outside:
             platform=PlatformSimulator(config), finance=FinanceSimulator(config), catalogue=CatalogueSimulator(config),
             config=config,
         )
+
+    def push_with(self, pusher: Any) -> None:
+        """The simulators push each event when it happens (config.pushes); real systems push by webhook."""
+        for system in (self.warehouse, self.courier, self.platform):
+            if hasattr(system, "announced"):
+                system.announced.pusher = pusher
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Outside:
@@ -90,7 +97,10 @@ async def run_worker(settings: Settings | None = None, stop: asyncio.Event | Non
     log = logs.case_logger("-", component="worker")
     client = await connect(settings)
     store = open_store(settings.store_url)
-    worker = build_worker(client, store, Outside.from_settings(settings), settings)
+    outside = Outside.from_settings(settings)
+    if outside.config.pushes:
+        outside.push_with(SignalPushes(client))
+    worker = build_worker(client, store, outside, settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

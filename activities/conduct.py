@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import structlog
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from adapters.errors import BusinessError, TransientError
 from runtime.logs import case_logger
+
+T = TypeVar("T")
 
 
 def step_logger(case_id: str) -> structlog.stdlib.BoundLogger:
@@ -29,3 +32,20 @@ def outside_call(case_id: str, what: str) -> Iterator[structlog.stdlib.BoundLogg
     except TransientError as e:
         log.info("transient failure, will retry", call=what, error=str(e))
         raise ApplicationError(str(e), type="Transient") from e
+
+
+# A poll is one activity retried at the poll interval (workflows/waits.py): each attempt
+# asks as of the server's start time of that attempt, so the answer follows the workflow's
+# clock (also a skipped test clock), never the worker's. Not current_attempt_scheduled_time:
+# the time-skipping server sets it when the retry is decided, one interval early
+# (tests/test_waits.py).
+NOT_YET = "NotYet"
+
+
+def as_of_this_attempt(query: T) -> T:
+    return query.model_copy(update={"as_of": activity.info().started_time})  # type: ignore[attr-defined]
+
+
+def not_yet(what: str) -> ApplicationError:
+    """Retryable and benign: the condition does not hold yet, ask again at the next attempt."""
+    return ApplicationError(f"not yet: {what}", type=NOT_YET, category=ApplicationErrorCategory.BENIGN)

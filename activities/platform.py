@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.conduct import outside_call
+from activities.conduct import as_of_this_attempt, not_yet, outside_call
 from adapters.platform import Platform
 from domain.fulfilment import CloseOrderRequest, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest
 
@@ -17,6 +17,14 @@ class PlatformActivities:
         with outside_call(check.case_id, "platform.check_oversold") as log:
             answer = await self.platform.check_oversold(check)
         log.info("oversold check", answered=answer.answered, can_ship=answer.can_ship)
+        return answer
+
+    @activity.defn
+    async def poll_oversold(self, check: OversoldCheck) -> OversoldAnswer:
+        """check_oversold, retried by the workflow's poll until the platform has answered."""
+        answer = await self.check_oversold(as_of_this_attempt(check))
+        if not answer.answered:
+            raise not_yet("the platform's oversold answer")
         return answer
 
     @activity.defn

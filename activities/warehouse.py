@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.conduct import outside_call
+from activities.conduct import as_of_this_attempt, not_yet, outside_call
 from adapters.warehouse import Warehouse
 from domain.external import ReceiptQuery, ReceiptStatus
 from domain.fulfilment import (
@@ -20,6 +20,14 @@ class WarehouseActivities:
     async def check_return_receipt(self, query: ReceiptQuery) -> ReceiptStatus:
         with outside_call(query.booking.case_id, "warehouse.return_receipt"):
             return await self.warehouse.return_receipt(query)
+
+    @activity.defn
+    async def poll_return_receipt(self, query: ReceiptQuery) -> ReceiptStatus:
+        """check_return_receipt, retried by the workflow's poll until the goods are back or lost."""
+        status = await self.check_return_receipt(as_of_this_attempt(query))
+        if not (status.received or status.lost):
+            raise not_yet("the returned goods")
+        return status
 
     @activity.defn
     async def check_shipment(self, query: ShipmentQuery) -> ShipmentCheck:
@@ -50,6 +58,14 @@ class WarehouseActivities:
             return await self.warehouse.stock_status(query)
 
     @activity.defn
+    async def poll_stock(self, query: StockQuery) -> StockStatus:
+        """check_stock, retried by the workflow's poll until the stock is there."""
+        status = await self.check_stock(as_of_this_attempt(query))
+        if not status.available:
+            raise not_yet("stock")
+        return status
+
+    @activity.defn
     async def dispatch_order(self, request: DispatchRequest) -> DispatchReceipt:
         with outside_call(request.case_id, "warehouse.dispatch_order") as log:
             receipt = await self.warehouse.dispatch_order(request)
@@ -60,6 +76,14 @@ class WarehouseActivities:
     async def check_dispatch(self, query: DispatchQuery) -> DispatchStatus:
         with outside_call(query.case_id, "warehouse.dispatch_status"):
             return await self.warehouse.dispatch_status(query)
+
+    @activity.defn
+    async def poll_dispatch(self, query: DispatchQuery) -> DispatchStatus:
+        """check_dispatch, retried by the workflow's poll until the order has shipped."""
+        status = await self.check_dispatch(as_of_this_attempt(query))
+        if not status.shipped:
+            raise not_yet("dispatch")
+        return status
 
     @activity.defn
     async def list_late_orders(self, query: LateOrderQuery) -> LateOrders:

@@ -15,8 +15,10 @@ from typing import Any
 
 
 class Inbox:
-    def __init__(self, db: Path, every: float = 0.1, timeout: float | None = 120):
+    def __init__(self, db: Path | str, every: float = 0.1, timeout: float | None = 120):
+        """db: the worker's SQLite file, or a PostgreSQL URL (the scale-out's store run)."""
         self.db, self.every, self.timeout = db, every, timeout
+        self.read_ids: set[int] = set()
         self.last_id = 0
         self.seen: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.waiting: dict[tuple[str, str], list[asyncio.Future[dict[str, Any]]]] = defaultdict(list)
@@ -76,21 +78,40 @@ class Inbox:
 
     def check(self) -> None:
         """Read what is new in the store and wake whoever waits for it."""
-        if not self.db.exists():
-            return
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
-            try:
-                rows = conn.execute("select id, case_id, kind, detail from case_events where id > ? order by id",
-                                    (self.last_id,)).fetchall()
-            except sqlite3.OperationalError:  # not migrated yet
-                return
+        rows = self._read_postgresql() if isinstance(self.db, str) else self._read_sqlite()
         for row_id, case_id, kind, detail in rows:
-            self.last_id = row_id
+            if row_id in self.read_ids:
+                continue
+            self.read_ids.add(row_id)
+            self.last_id = max(self.last_id, row_id)
             key = (case_id, kind)
             self.seen[key].append(json.loads(detail) if isinstance(detail, str) else (detail or {}))
             for fut in self.waiting.pop(key, []):
                 if not fut.done():
                     fut.set_result({})
+
+    def _read_sqlite(self) -> list[Any]:
+        assert isinstance(self.db, Path)
+        if not self.db.exists():
+            return []
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
+            try:
+                return conn.execute("select id, case_id, kind, detail from case_events where id > ? order by id",
+                                    (self.last_id,)).fetchall()
+            except sqlite3.OperationalError:  # not migrated yet
+                return []
+
+    def _read_postgresql(self) -> list[Any]:
+        """Concurrent transactions commit ids out of order: read back a margin, skip rows already read."""
+        from sqlalchemy import create_engine, exc, text
+        if not hasattr(self, "_engine"):
+            self._engine = create_engine(str(self.db))
+        try:
+            with self._engine.connect() as c:
+                return list(c.execute(text("select id, case_id, kind, detail from case_events where id > :i order by id"),
+                                      {"i": self.last_id - 2000}))
+        except exc.ProgrammingError:  # not migrated yet
+            return []
 
     async def _poll(self) -> None:
         while True:

@@ -22,7 +22,7 @@ from bench import drivers
 from bench.drivers import Case
 from bench.inbox import Inbox
 from domain.policy import named_policy
-from bench.servers import WorkerProcess, child_pid, cpu_seconds
+from bench.servers import WorkerProcess, child_pid, cpu_seconds, memory_mb
 from bench.sweeps import SweepClock, sweep_orders
 from runtime.binaries import binary
 from runtime.temporal import data_converter
@@ -146,6 +146,8 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 print(f"… week: stopped on day {reached:.1f}: {failure}", flush=True, file=sys.stderr)
             memory = [w.memory() for w in procs]
             worker_cpu = sum(w.cpu() for w in procs)
+            # it keeps every history in memory: what ran the 10,000-case week out before (issue 14)
+            server_rss = memory_mb(server_pid).get("peak_rss_mb") if server_pid and Path(f"/proc/{server_pid}").exists() else None
         wall = time.monotonic() - began
         found = breaches(store)
         kinds = Counter(c.kind for c in cases)
@@ -156,7 +158,7 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
             workers=workers, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
             server_cpu_s=round(cpu_seconds(server_pid) - server_cpu, 1) if server_pid and Path(f"/proc/{server_pid}").exists()
             else None, failure=failure, days_simulated=round(reached, 1),
-            worker_peak_rss_mb=max(m.get("peak_rss_mb", 0) for m in memory),
+            worker_peak_rss_mb=max(m.get("peak_rss_mb", 0) for m in memory), server_peak_rss_mb=server_rss,
         )
     finally:
         with contextlib.suppress(Exception):  # a test server that died has nothing left to stop

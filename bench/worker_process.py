@@ -17,6 +17,7 @@ from bench.floor import Floor, touch
 from runtime import logs
 from runtime.settings import Settings
 from runtime.temporal import connect
+from runtime.pushes import SignalPushes
 from store import open_store
 from workflows.registry import WORKFLOWS
 
@@ -28,6 +29,8 @@ async def serve(address: str, task_queue: str, store_url: str, simulator_file: s
     store = open_store(store_url)
     config = SimulatorConfig.from_file(simulator_file) if simulator_file else SimulatorConfig()
     outside = worker.Outside.simulated(config)
+    if config.pushes:  # the throughput run's cases are woken by their systems' pushes, as in production
+        outside.push_with(SignalPushes(client))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

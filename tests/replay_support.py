@@ -18,8 +18,10 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
 CURRENT = HISTORIES / "timeline-batches"
 
 
-async def keep_history(handle: WorkflowHandle, name: str) -> Path:
-    path = CURRENT / f"{name}.json"
+async def keep_history(handle: WorkflowHandle, name: str, patch: str | None = None) -> Path:
+    """patch: the folder of a newer patch that only some workflow types take (e.g.
+    "poll-by-retry"), so their new runs are kept beside the CURRENT ones."""
+    path = (HISTORIES / patch if patch else CURRENT) / f"{name}.json"
     if path.exists() and not os.environ.get("RECORD_HISTORIES"):
         return path
     history = await handle.fetch_history()

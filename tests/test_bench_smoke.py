@@ -43,7 +43,7 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     out, work = tmp_path / "results.json", tmp_path / "work"
     done = subprocess.run(
         [sys.executable, "-m", "bench.run", "--cases", "5", "--week-cases", "20", "--week-days", "1", "--open-cases", "10",
-         "--json", str(out), "--workdir", str(work)],
+         "--scale-out", "4", "--json", str(out), "--workdir", str(work)],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -60,3 +60,7 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     assert still_open == 0 and r["week"]["closed"] >= 20 + r["week"]["sweep_cases"], r["week"]
     assert r["week"]["breach_total"] == 0 and not r["week"]["errors"], (r["week"]["breaches"], r["week"]["errors"])
     assert "THROUGHPUT ours/floor" in done.stdout
+    assert set(r["ours"]["events_per_kind"]) == set(r["floor"]["events_per_kind"])  # per kind, ours against the floor
+    assert {k: v["failed"] for k, v in r["scale_out"].items()} == {
+        "1 worker, SQLite": 0, "2 workers, SQLite": 0, "1 worker, PostgreSQL": 0}
+    assert "NOT JUDGED: 20 cases" in done.stdout  # a small week is labelled, never judged against the 10,000 target

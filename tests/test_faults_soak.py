@@ -77,5 +77,9 @@ async def test_soak_200_cases_under_20_percent_faults_pay_exactly_once(world):
         for fault in ("error", "timeout", "lost"):
             assert stats["injected"].get(f"{system}.{fault}", 0) > 0, f"no {fault} was injected at the {system}"
     assert stats["faults_injected"] >= 0.15 * sum(stats["calls"].values())
-    assert stats["retries_seen"] >= stats["faults_injected"] * 0.9
+    # the simulator sees a retry when the same key is asked again; the warehouse's receipt is
+    # polled by retry and each attempt asks as of its own time (a new key), so its faults are
+    # proven retried by the worker's count below instead
+    polled = sum(n for k, n in stats["injected"].items() if k.startswith("warehouse."))
+    assert stats["retries_seen"] >= (stats["faults_injected"] - polled) * 0.9
     assert failed_attempts >= stats["faults_injected"] * 0.9

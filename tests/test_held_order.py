@@ -24,6 +24,7 @@ from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_u
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.waits import POLL_BY_RETRY
 
 H = 3600
 CUSTOMER = ActorRef(actor_id="cust-1", role=Role.CUSTOMER)
@@ -78,6 +79,7 @@ async def test_stock_arriving_just_before_24h_ships_in_the_next_batch_without_ap
     got = kinds(store, inp.case.case_id)
     assert "dispatched" in got and "apologised" not in got and "backfill_missed" not in got
     await keep_history(h, "held_order_backfilled_shipped")
+    await keep_history(h, "held_order_backfilled_shipped", patch=POLL_BY_RETRY)
 
 
 async def test_stock_just_after_24h_means_apology_and_coupon_then_ships(env, store):
@@ -112,6 +114,7 @@ async def test_customer_chooses_refund_and_a_return_refund_child_pays_it(env, st
     refunds = store.payments(f"{inp.case.case_id}-refund")
     assert [p["amount_fen"] for p in refunds] == [o.paid_fen]
     await keep_history(h, "held_order_customer_refund")
+    await keep_history(h, "held_order_customer_refund", patch=POLL_BY_RETRY)
 
 
 async def test_insisting_customer_gets_a_reship_at_48h(env, store):
@@ -126,6 +129,10 @@ async def test_insisting_customer_gets_a_reship_at_48h(env, store):
     assert "reship_finished" in kinds(store, inp.case.case_id)
     assert store.payments(f"{inp.case.case_id}-refund") == []
     await keep_history(h, "held_order_insist_reshipped")
+    await keep_history(h, "held_order_insist_reshipped", patch=POLL_BY_RETRY)
+    # 48 h of hourly stock polls: 577 events as a timer-and-activity loop (the recorded
+    # timeline-batches history), one retried activity per wait now
+    assert len((await h.fetch_history()).events) < 120
 
 
 async def test_insist_when_the_original_can_still_ship_sends_the_original_not_a_reship(env, store):
@@ -225,3 +232,36 @@ async def test_cash_compensation_waits_for_second_line_approval(env, store):
         result = await h.result()
     assert result.compensation_fen == o.paid_fen * 15 // 100
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["cash_compensation"]
+
+
+# -- the warehouse's push -------------------------------------------------------------
+
+async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store):
+    o = order()
+    slow_polls = DEFAULT_POLICY.model_copy(update={"polling": DEFAULT_POLICY.polling.model_copy(
+        update={"outside_status": Window.model_validate("6h")})})
+    inp = held(o, slow_polls)
+    async with running_worker(env, store, stock_after(o, "2h")) as (tq, outside):
+        h, t0 = await start(env, tq, inp)
+        await sleep_until(env, t0 + timedelta(hours=3))
+        await h.signal("stock_reported")
+        result = await h.result()
+    assert result.outcome == HeldOutcome.SHIPPED
+    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == "dispatched")
+    opened = store.timeline(inp.case.case_id)[0]
+    assert timedelta(hours=3) <= dispatched.at - opened.at < timedelta(hours=4)  # not at the 6 h poll
+    await keep_history(h, "held_order_pushed_shipped", patch=POLL_BY_RETRY)
+
+
+async def test_without_a_push_the_stock_is_seen_at_the_next_poll(env, store):
+    o = order()
+    slow_polls = DEFAULT_POLICY.model_copy(update={"polling": DEFAULT_POLICY.polling.model_copy(
+        update={"outside_status": Window.model_validate("6h")})})
+    inp = held(o, slow_polls)
+    async with running_worker(env, store, stock_after(o, "2h")) as (tq, outside):
+        h, _ = await start(env, tq, inp)
+        result = await h.result()
+    assert result.outcome == HeldOutcome.SHIPPED
+    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == "dispatched")
+    opened = store.timeline(inp.case.case_id)[0]
+    assert timedelta(hours=6) <= dispatched.at - opened.at < timedelta(hours=7)

@@ -28,6 +28,7 @@ from runtime.temporal import data_converter
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header
 from tests.replay_support import keep_history
+from workflows.waits import POLL_BY_RETRY
 
 CAL = DEFAULT_POLICY.calendar
 ZHAO = ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST)
@@ -143,8 +144,9 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         scheduled = {e.activity_task_scheduled_event_attributes.activity_type.name for e in history
                      if e.HasField("activity_task_scheduled_event_attributes")}
         assert 1 < len(writes) < len(entries), (len(writes), len(entries))
-        assert scheduled == {"book_pickup", "check_return_receipt", "pay_refund"}
+        assert scheduled == {"book_pickup", "poll_return_receipt", "pay_refund"}
         await keep_history(h, "return_refund_pickup_refunded")
+        await keep_history(h, "return_refund_pickup_refunded", patch=POLL_BY_RETRY)
 
 
 async def test_partial_return_refunds_the_lines_share_of_the_paid_amount(env, store):
@@ -231,6 +233,7 @@ async def test_goods_that_never_arrive_in_time_are_advance_compensated(env, stor
         assert entry(entries, "refund_paid").at <= refund_due(entries[0].at)
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_advance_compensated")
+        await keep_history(h, "return_refund_advance_compensated", patch=POLL_BY_RETRY)
 
 
 async def test_parcel_lost_in_transit_is_advance_compensated(env, store):
@@ -417,6 +420,7 @@ async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
         assert kinds(await timeline(h)).count("sla_breached") == 1
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_sla_breached")
+        await keep_history(h, "return_refund_sla_breached", patch=POLL_BY_RETRY)
 
 
 # -- queries and identity -----------------------------------------------------------

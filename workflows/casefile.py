@@ -31,6 +31,7 @@ class CaseFile:
         self._opening: CaseOpening | None = None
         self._unsent: list[CaseEvent] = []
         self._writer: asyncio.Task[None] | None = None
+        self.pushes = 0  # the outside system's pushes (a signal each): a wait looks now, not at its next poll
 
     async def open(self, **detail: Any) -> None:
         opening = CaseOpening(case=self.case, opened_at=workflow.now(), state=self.state)

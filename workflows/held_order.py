@@ -6,6 +6,7 @@ unpaid order, never while the original can still ship: Reship checks that)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 
 from temporalio import workflow
@@ -27,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.reship import ReshipCause, ReshipOutcome
-    from workflows import remedies, steps
+    from workflows import remedies, steps, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 
@@ -44,6 +45,7 @@ class HeldOrder(RemedyCase):
         self.last_answer: HeldOrderAnswer | None = None
         self.compensation_fen = 0
         self._granting: asyncio.Task[None] | None = None
+        self.polls_by_retry = False
 
     @workflow.run
     async def run(self, inp: HeldOrderInput) -> HeldOrderResult:
@@ -79,10 +81,12 @@ class HeldOrder(RemedyCase):
             if self.choice == CustomerChoice.REFUND:
                 return await self._settle(HeldOutcome.REFUNDED if inp.case.order.paid else HeldOutcome.CANCELLED,
                                           "the customer chose a refund")
-            if (await self._stock(ticket)).available:
+            if not self.polls_by_retry and (await self._stock(ticket)).available:
                 return await self._ship("stock arrived while the customer waited")
             now = workflow.now()
             if now >= held_due:
+                if self.polls_by_retry and (await self._stock(ticket, as_of=held_due)).available:
+                    return await self._ship("stock arrived while the customer waited")
                 await f.record("held_unshipped", "system", window="held_unshipped")
                 return await self._settle(settle_at_48h(self.choice, inp.case.order.paid), "still unshipped at 48 h")
             if not self.answered and now >= answer_due:
@@ -90,19 +94,37 @@ class HeldOrder(RemedyCase):
                 f.clear_deadline("customer_answer")
                 await f.record("customer_answer_defaulted", "system", state=HeldState.WAITING_FOR_STOCK,
                                window="customer_answer", choice=DEFAULT_CHOICE.value)
+            seen, pushes = self.last_answer, f.pushes
+            if self.polls_by_retry:
+                # the poll is raced against the customer's answer, the answer window and the warehouse's push
+                wake = held_due if self.answered else min(held_due, answer_due)
+                if await self._poll_stock(ticket, wake, lambda: self.last_answer is not seen or f.pushes != pushes):
+                    return await self._ship("stock arrived while the customer waited")
+                continue
             wake = min(held_due, now + poll, *([answer_due] if not self.answered else []))
-            seen = self.last_answer
             await f.wait_until(lambda: self.last_answer is not seen, wake)
+
+    async def _poll_stock(self, ticket: BackfillTicket, until: datetime, woken: Callable[[], bool]) -> bool:
+        got = await waits.poll("poll_stock", "warehouse", StockQuery(ticket=ticket, as_of=workflow.now()), StockStatus,
+                               every=self.inp.policy.polling.outside_status.plain, until=until, file=self.file,
+                               woken=woken)
+        return got is not None
 
     async def _compensate(self, offer: CompensationOffer) -> None:
         self.compensation_fen = await remedies.compensate(self, offer, basis_fen=self.inp.case.order.paid_fen,
                                                           step="compensation", why=f"held order: {self.inp.cause.value}")
 
-    async def _stock(self, ticket: BackfillTicket) -> StockStatus:
-        return await steps.check_stock(StockQuery(ticket=ticket, as_of=workflow.now()))
+    async def _stock(self, ticket: BackfillTicket, as_of: datetime | None = None) -> StockStatus:
+        return await steps.check_stock(StockQuery(ticket=ticket, as_of=as_of or workflow.now()))
 
     async def _stock_by(self, ticket: BackfillTicket, until: datetime) -> bool:
         poll = self.inp.policy.polling.outside_status.plain
+        self.polls_by_retry = workflow.patched(waits.POLL_BY_RETRY)
+        if self.polls_by_retry:
+            status = await waits.answer_by("poll_stock", "check_stock", "warehouse",
+                                           lambda at: StockQuery(ticket=ticket, as_of=at), StockStatus,
+                                           every=poll, until=until, file=self.file)
+            return status.available
         while True:
             if (await self._stock(ticket)).available:
                 return True
@@ -137,6 +159,11 @@ class HeldOrder(RemedyCase):
         await self.file.close(outcome, "system", why=why, choice=self.choice.value if self.choice else None)
         return HeldOrderResult(case_id=self.inp.case.case_id, outcome=outcome, choice=self.choice,
                                compensation_fen=self.compensation_fen, child_outcome=child, reason=why)
+
+    @workflow.signal
+    def stock_reported(self) -> None:
+        """The warehouse's push (a backfill arrived): look now, not at the next poll."""
+        self.file.pushes += 1
 
     @workflow.update
     async def choose(self, answer: HeldOrderAnswer) -> CaseStatus:

@@ -9,7 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.approvals import Subject
-    from domain.external import PickupRequest, ReceiptQuery
+    from domain.external import PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.manual_refund import (
         OPENER_MAY_NOT_APPROVE,
         REVIEW_ROLES,
@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.returns import refund_due_at
-    from workflows import steps
+    from workflows import steps, waits
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
     from workflows.payout import pay
@@ -104,7 +104,12 @@ class ManualRefund(CaseWorkflow):
         cutoff = f.set_deadline("goods_due", refund_due_at(inp.policy, registered))
         poll = inp.policy.polling.return_receipt.plain
         while True:
-            status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
+            if workflow.patched(waits.POLL_BY_RETRY):
+                status = await waits.answer_by("poll_return_receipt", "check_return_receipt", "warehouse",
+                                               lambda at: ReceiptQuery(booking=booking, as_of=at), ReceiptStatus,
+                                               every=poll, until=cutoff, file=f)
+            else:
+                status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
             if status.received or status.lost:
                 await f.record("goods_received" if status.received else "parcel_lost", "warehouse", note=status.note)
                 break
@@ -141,6 +146,11 @@ class ManualRefund(CaseWorkflow):
             case_id=inp.case.case_id, outcome=ManualRefundOutcome.PAID, amount_fen=receipt.amount_fen,
             payment_id=receipt.payment_id, reviewed_by=reviewed_by, second_checked_by=second_checked_by,
         )
+
+    @workflow.signal
+    def goods_reported_received(self) -> None:
+        """The warehouse's push (the goods are back): look now, not at the next poll."""
+        self.file.pushes += 1
 
     @workflow.update
     async def assess(self, assessment: Assessment) -> CaseStatus:

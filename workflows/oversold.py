@@ -12,7 +12,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.fulfilment import DispatchRequest, OversoldAnswer, OversoldCheck
     from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
-    from workflows import remedies, steps
+    from workflows import remedies, steps, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 
@@ -65,6 +65,12 @@ class Oversold(RemedyCase):
     async def _answer_by(self, asked: datetime, due: datetime) -> OversoldAnswer:
         inp = self.inp
         poll = inp.policy.polling.outside_status.plain
+        if workflow.patched(waits.POLL_BY_RETRY):
+            return await waits.answer_by(
+                "poll_oversold", "check_oversold", "platform",
+                lambda at: OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id, asked_at=asked,
+                                         as_of=at),
+                OversoldAnswer, every=poll, until=due, file=self.file)
         while True:
             answer = await steps.check_oversold(OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                               asked_at=asked, as_of=workflow.now()))
@@ -77,3 +83,8 @@ class Oversold(RemedyCase):
         await self.file.close(outcome, "system", why=why, compensation_fen=granted, child_outcome=child)
         return OversoldResult(case_id=self.inp.case.case_id, outcome=outcome, can_ship=ships, compensation_fen=granted,
                               child_outcome=child, reason=why)
+
+    @workflow.signal
+    def oversold_answer_reported(self) -> None:
+        """The platform's push (it has answered): look now, not at the next poll."""
+        self.file.pushes += 1

@@ -7,7 +7,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.external import PickupBooking, PickupRequest, ReceiptQuery
+    from domain.external import PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.models import CaseStatus
     from domain.returns import (
         ESCALATED_REVIEWER_ROLES,
@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         refund_due_at,
         review_problem,
     )
-    from workflows import steps
+    from workflows import steps, waits
     from workflows.casefile import CaseFile
     from workflows.payout import pay
     from workflows.case_workflow import CaseWorkflow
@@ -100,6 +100,17 @@ class ReturnRefund(CaseWorkflow):
         await f.record("pickup_booked", "courier", state=ReturnState.AWAITING_GOODS, booking_id=booking.booking_id)
         # no deadline of its own: the cutoff only serves refund_due, which status() reports
         poll = inp.policy.polling.return_receipt.plain
+        if workflow.patched(waits.POLL_BY_RETRY):
+            status = await waits.answer_by("poll_return_receipt", "check_return_receipt", "warehouse",
+                                           lambda at: ReceiptQuery(booking=booking, as_of=at), ReceiptStatus,
+                                           every=poll, until=cutoff, file=f)
+            if status.received:
+                await f.record("goods_received", "warehouse", booking_id=booking.booking_id)
+            elif status.lost:
+                await f.record("parcel_lost", "courier", note=status.note)
+            else:
+                await f.record("pickup_overdue", "system", window="return_refund")
+            return status.received
         while True:
             # reset before asking, so a webhook arriving during the check is not lost
             self.goods_reported = False
@@ -147,4 +158,5 @@ class ReturnRefund(CaseWorkflow):
     def goods_reported_received(self) -> None:
         """The warehouse's webhook: check the receipt now rather than at the next poll."""
         self.goods_reported = True
+        self.file.pushes += 1
 

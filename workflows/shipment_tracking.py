@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
         placed_at,
         platform_offer,
     )
-    from workflows import remedies, steps
+    from workflows import remedies, steps, waits
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
 
@@ -57,6 +57,12 @@ class ShipmentTracking(CaseWorkflow):
     async def _shipped_by(self, until: datetime) -> DispatchStatus:
         inp = self.inp
         poll = inp.policy.polling.outside_status.plain
+        if workflow.patched(waits.POLL_BY_RETRY):
+            return await waits.answer_by(
+                "poll_dispatch", "check_dispatch", "warehouse",
+                lambda at: DispatchQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+                                         placed_at=placed_at(inp), as_of=at),
+                DispatchStatus, every=poll, until=until, file=self.file)
         while True:
             status = await steps.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                               placed_at=placed_at(inp), as_of=workflow.now()))
@@ -70,3 +76,8 @@ class ShipmentTracking(CaseWorkflow):
                               compensation_fen=granted)
         return ShipmentTrackingResult(case_id=self.inp.case.case_id, outcome=outcome, shipped_at=shipped_at,
                                       compensation_fen=granted)
+
+    @workflow.signal
+    def dispatch_reported(self) -> None:
+        """The warehouse's push (the order shipped): look now, not at the next poll."""
+        self.file.pushes += 1

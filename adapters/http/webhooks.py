@@ -13,10 +13,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from adapters.http import signing
 from domain.models import workflow_id_for
 
-# (system, event) -> the signal the case workflow takes it as
-EVENTS: dict[tuple[str, str], str] = {
-    ("warehouse", "goods-received"): "goods_reported_received",
-}
+from adapters.http.pushes import PUSHES
+
+# (system, event) -> the signal the case workflow takes it as (adapters/http/pushes.py)
+EVENTS: dict[tuple[str, str], str] = PUSHES
 
 
 class WebhookEvent(BaseModel):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from adapters.simulators.pushes import Announced
 from adapters.simulators.scenario import FaultInjector, SimulatorConfig
 from domain.external import PickupBooking, PickupRequest
 from domain.findings import (
@@ -18,6 +19,7 @@ class CourierSimulator:
     def __init__(self, config: SimulatorConfig | None = None):
         self.config = config or SimulatorConfig()
         self.faults = FaultInjector(self.config, "courier")
+        self.announced = Announced()
         self.bookings: dict[str, PickupBooking] = {}
         self.notices: dict[str, CourierNotice] = {}
 
@@ -32,6 +34,10 @@ class CourierSimulator:
             booked_at=request.as_of,
         )
         self.bookings[request.case_id] = booking
+        scenario = self.config.scenario(request.order_id)
+        if not scenario.parcel_lost:  # the warehouse pushes once the goods are back
+            after = scenario.receive_after or self.config.default_receive_after
+            self.announced.once("warehouse", "goods-received", request.case_id, booking.booked_at + after.plain)
         return booking
 
     async def delivery_status(self, query: DeliveryQuery) -> DeliveryStatus:

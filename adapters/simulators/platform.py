@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from adapters.simulators.pushes import Announced
 from adapters.simulators.scenario import FaultInjector, SimulatorConfig
 from domain.fulfilment import CloseOrderRequest, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest
 
@@ -8,6 +9,7 @@ class PlatformSimulator:
     def __init__(self, config: SimulatorConfig | None = None):
         self.config = config or SimulatorConfig()
         self.faults = FaultInjector(self.config, "platform")
+        self.announced = Announced()
         self.reships: dict[str, ReshipOrder] = {}
         self.closed: dict[str, str] = {}
 
@@ -17,6 +19,8 @@ class PlatformSimulator:
         scenario = self.config.scenario(check.order_id)
         after = scenario.platform_answer_after
         if after is None or check.as_of < check.asked_at + after.plain:
+            if after is not None:
+                self.announced.once("platform", "oversold-answered", check.case_id, check.asked_at + after.plain)
             return OversoldAnswer(order_id=check.order_id, answered=False)
         return OversoldAnswer(order_id=check.order_id, answered=True, can_ship=scenario.can_ship)
 

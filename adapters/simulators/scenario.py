@@ -63,6 +63,7 @@ class SimulatorConfig(BaseModel):
     default_receive_after: Window = Window.model_validate("48h")
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
     orders: tuple[Order, ...] = Field(default=(), description="the order source's orders the daily sweeps look through")
+    pushes: bool = Field(default=False, description="push each event to the waiting case when it happens (a real server's clock)")
 
     def scenario(self, order_id: str) -> Scenario:
         return scenario_for(self.scenarios, order_id)

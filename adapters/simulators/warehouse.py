@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from adapters.simulators.pushes import Announced
 from adapters.simulators.scenario import FaultInjector, SimulatorConfig
 from domain.external import ReceiptQuery, ReceiptStatus
 from domain.fulfilment import (
@@ -13,6 +14,7 @@ class WarehouseSimulator:
     def __init__(self, config: SimulatorConfig | None = None):
         self.config = config or SimulatorConfig()
         self.faults = FaultInjector(self.config, "warehouse")
+        self.announced = Announced()
 
     async def return_receipt(self, query: ReceiptQuery) -> ReceiptStatus:
         """Stateless: the answer follows from the booking time, the scenario and as_of,
@@ -45,6 +47,9 @@ class WarehouseSimulator:
 
     async def request_backfill(self, request: BackfillRequest) -> BackfillTicket:
         await self.faults.call("request_backfill", request.case_id)
+        after = self.config.scenario(request.order_id).backfill_after
+        if after is not None:
+            self.announced.once("warehouse", "backfill-arrived", request.case_id, request.requested_at + after.plain)
         return BackfillTicket(ticket_id=f"BF-{request.case_id}", case_id=request.case_id, order_id=request.order_id,
                               requested_at=request.requested_at)
 
@@ -69,6 +74,8 @@ class WarehouseSimulator:
         shipped_at = None if scenario.ship_after is None else query.placed_at + scenario.ship_after.plain
         if shipped_at is not None and query.as_of >= shipped_at:
             return DispatchStatus(order_id=query.order_id, shipped=True, shipped_at=shipped_at, can_still_ship=False)
+        if shipped_at is not None:
+            self.announced.once("warehouse", "dispatched", query.case_id, shipped_at)
         return DispatchStatus(order_id=query.order_id, shipped=False, can_still_ship=scenario.original_can_ship)
 
     async def late_orders(self, query: LateOrderQuery) -> LateOrders:

@@ -1,0 +1,86 @@
+"""Waiting on an outside system without writing history per poll.
+
+A poll is one activity whose retry policy is the poll interval (backoff 1.0) and whose
+schedule-to-close is the wait's deadline: the activity raises a retryable "not yet"
+(activities/conduct.py) until its condition holds, and the server retries it without
+adding an event per attempt. A wait costs one activity, one timer for the deadline and
+the workflow tasks around them, where a timer-and-activity loop wrote ~10 events per
+poll (a held order's 48 h of hourly polls: ~500). The wait is raced against whatever
+else may wake the case (a push signal, a customer's answer); the deadline's own check
+stays with the caller, as of the deadline, so "just before / just after" keeps its
+meaning whatever the poll interval.
+
+Runs begun before this change replay their timer-and-activity loops (patch
+POLL_BY_RETRY, asked by each workflow where its first poll would be)."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, CancelledError, RetryState
+
+from domain.steps import STEPS
+from workflows.casefile import CaseFile
+from workflows import steps
+from workflows.steps import NON_RETRYABLE
+
+T = TypeVar("T")
+
+POLL_BY_RETRY = "poll-by-retry"
+
+# a retry scheduled for the deadline itself is not needed: the caller checks as of the deadline
+_GIVEN_UP = (RetryState.TIMEOUT, RetryState.MAXIMUM_ATTEMPTS_REACHED, RetryState.CANCEL_REQUESTED)
+
+
+async def poll(activity: str, system: str, query: Any, result_type: type[T], *, every: timedelta, until: datetime,
+               file: CaseFile, woken: Callable[[], bool] = lambda: False) -> T | None:
+    """The activity's answer once its condition holds before `until`; None when `until`
+    passes or woken() turns true first (the caller looks at which). A failure for good
+    (unknown order, bad answer) is raised like any step's."""
+    remaining = until - workflow.now()
+    if remaining <= timedelta(0) or woken():
+        return None
+    s = STEPS[system]
+    handle = workflow.start_activity(
+        activity, query, result_type=result_type,
+        start_to_close_timeout=s.start_to_close,
+        schedule_to_close_timeout=remaining,
+        retry_policy=RetryPolicy(initial_interval=every, backoff_coefficient=1.0, maximum_interval=every,
+                                 non_retryable_error_types=NON_RETRYABLE),
+    )
+    await file.wait_until(lambda: handle.done() or woken(), until)
+    cancelled = not handle.done()
+    if cancelled:
+        handle.cancel()
+    try:
+        return await handle
+    except ActivityError as e:
+        if e.retry_state not in _GIVEN_UP and not isinstance(e.cause, CancelledError):
+            raise
+    except asyncio.CancelledError:
+        # cancelled before its command went out (woken in the same activation): the
+        # handle's task never ran, so it raises the bare cancellation; only ours is swallowed
+        if not cancelled:
+            raise
+    # No attempt fits between the last one and the deadline: the server gives up early.
+    # Sleep out the rest, so the caller's deadline check runs at the deadline.
+    await file.wait_until(woken, until)
+    return None
+
+
+async def answer_by(poll_activity: str, check_activity: str, system: str, query: Callable[[datetime], Any],
+                    result_type: type[T], *, every: timedelta, until: datetime, file: CaseFile) -> T:
+    """The outside system's answer once its condition holds (polled by retry, looked at
+    at once when the system pushes: file.pushes), else its answer as of `until`."""
+    while True:
+        pushes = file.pushes
+        got = await poll(poll_activity, system, query(workflow.now()), result_type, every=every, until=until,
+                         file=file, woken=lambda: file.pushes != pushes)
+        if got is not None:
+            return got
+        if workflow.now() >= until:  # the last look is as of the deadline itself
+            return await steps.call(check_activity, system, query(until), result_type)
