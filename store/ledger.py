@@ -72,20 +72,22 @@ class Ledger:
         now = datetime.now(timezone.utc)
         with self.engine.begin() as conn:
             order = self._order(conn, request.order_id, lock=True)
-            decision = reserve(order, self._entries(conn, request.order_id), request)
-            if isinstance(decision, Grant) and decision.entry.status == EntryStatus.RESERVED and not any(
-                e.idempotency_key == request.idempotency_key for e in self._entries(conn, request.order_id) if e.holds
-            ):
-                e = decision.entry
-                t = LedgerRow.__table__
-                values = dict(case_id=e.case_id, order_id=e.order_id, kind=e.kind, purse=e.purse.value,
-                              amount_fen=e.amount_fen, lines={lq.sku: lq.quantity for lq in e.lines},
-                              status=EntryStatus.RESERVED.value, payment_id=None, updated_at=now)
-                released = conn.execute(select(t.c.id).where(t.c.idempotency_key == e.idempotency_key)).first()
-                if released:  # the same step tries again after a failed payment
-                    conn.execute(update(t).where(t.c.idempotency_key == e.idempotency_key).values(**values))
-                else:
-                    conn.execute(t.insert().values(idempotency_key=e.idempotency_key, created_at=now, **values))
+            entries = self._entries(conn, request.order_id)
+            decision = reserve(order, entries, request)
+            if not isinstance(decision, Grant):
+                return decision
+            mine = next((e for e in entries if e.idempotency_key == request.idempotency_key), None)
+            if mine is not None and mine.holds:
+                return decision  # a retry: its own reservation, nothing to write
+            e, t = decision.entry, LedgerRow.__table__
+            values = dict(case_id=e.case_id, order_id=e.order_id, kind=e.kind, purse=e.purse.value,
+                          amount_fen=e.amount_fen, lines={lq.sku: lq.quantity for lq in e.lines},
+                          status=EntryStatus.RESERVED.value, payment_id=None, updated_at=now)
+            if conn.execute(select(t.c.id).where(t.c.idempotency_key == e.idempotency_key)).first():
+                # released: the same step tries again after a failed payment
+                conn.execute(update(t).where(t.c.idempotency_key == e.idempotency_key).values(**values))
+            else:
+                conn.execute(t.insert().values(idempotency_key=e.idempotency_key, created_at=now, **values))
             return decision
 
     def settle(self, idempotency_key: str, payment_id: str) -> None:
