@@ -12,6 +12,20 @@ from domain.approvals import ApprovalRequest
 from domain.models import CaseStatus
 
 
+async def wait_closed(env: WorkflowEnvironment, case_id: str) -> None:
+    """Move the skipped clock until the case closes (a handle the CLI or the API started
+    does not unlock time skipping by itself)."""
+    from datetime import timedelta
+
+    from temporalio.client import WorkflowExecutionStatus
+    handle = env.client.get_workflow_handle(f"case-{case_id}")
+    for _ in range(100):
+        if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+            return
+        await env.sleep(timedelta(hours=2))
+    raise AssertionError(f"{case_id} did not close within 200 skipped hours")
+
+
 async def sleep_until(env: WorkflowEnvironment, at: datetime, offset_s: float = 0.0) -> None:
     """Skip to `at` + offset (negative: just before it)."""
     now = await env.get_current_time()

@@ -27,6 +27,7 @@ from runtime.settings import ROOT, Settings
 from service import cases
 from service.context import Context
 from store.audit import AuditLog
+from tests.case_clock import wait_closed
 from tests.conftest import eventually, running_worker
 from tests.factories import order
 
@@ -121,15 +122,6 @@ async def nothing_started(env, store, case_id: str) -> None:
 def last_audit(store, actor: str = "") -> Any:
     entries = AuditLog(store).entries(limit=1, actor_id=actor or None)
     return entries[0]
-
-
-async def wait_closed(env, case_id: str) -> None:
-    handle = env.client.get_workflow_handle(f"case-{case_id}")
-    for _ in range(100):
-        if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
-            return
-        await env.sleep(timedelta(hours=2))
-    raise AssertionError(f"{case_id} did not close")
 
 
 # the happy path -------------------------------------------------------------------------

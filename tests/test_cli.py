@@ -18,6 +18,7 @@ from domain.returns import ReturnOutcome
 from runtime.settings import Settings
 from starter import cli
 from service.context import Context
+from tests.case_clock import wait_closed
 from tests.conftest import running_worker
 from tests.front_door import Result, front_door, shell_for, with_issuer
 from tests.factories import order
@@ -56,17 +57,6 @@ def refused(r: Result, *words: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("aftersales: "), r.err
     for w in words:
         assert w in lines[0], lines[0]
-
-
-async def wait_closed(env, cid: str) -> None:
-    """Move the skipped clock until the case closes (a handle the CLI did not return
-    does not unlock time skipping by itself)."""
-    handle = env.client.get_workflow_handle(f"case-{cid}")
-    for _ in range(100):
-        if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
-            return
-        await env.sleep(timedelta(hours=2))
-    raise AssertionError(f"{cid} did not close within 200 skipped hours")
 
 
 # bad input when opening -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from temporalio.client import WorkflowExecutionStatus
 from domain.models import Order
 from runtime.settings import Settings
 from store import CaseStore
+from tests.case_clock import wait_closed
 from tests.conftest import running_worker
 from tests.front_door import front_door, shell_for, with_issuer
 
@@ -53,15 +54,6 @@ def write(tmp: Path, doc: dict) -> str:
     return str(path)
 
 
-async def closed(env, case_id: str) -> None:
-    handle = env.client.get_workflow_handle(f"case-{case_id}")
-    for _ in range(100):
-        if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
-            return
-        await env.sleep(timedelta(hours=2))
-    raise AssertionError(f"{case_id} did not close")
-
-
 def refused(result: tuple[int, str, str], *words: str) -> None:
     code, out, err = result
     assert code == 2, (code, out, err)
@@ -94,14 +86,14 @@ async def test_the_reproduction_is_refused_and_the_order_pays_back_at_most_what_
                                  "--as", "courier")
     assert code == 0, err
     first = json.loads(out)["case_id"]
-    await closed(env, first)
+    await wait_closed(env, first)
     # 4. a staff return of the whole order, reviewed: pays what is left, not the whole order again
     code, out, err = await shell("open", "--order", o.order_id, "--as", "li.first", "--reason", "整单退货", "--json")
     assert code == 0, err
     second = json.loads(out)["case_id"]
     code, out, err = await shell("review", second, "--as", "zhao.returns", "approve", "--no-pickup")
     assert code == 0, err
-    await closed(env, second)
+    await wait_closed(env, second)
     paid = [p for p in any_store.payments() if p["case_id"] in (first, second)]
     assert sum(p["amount_fen"] for p in paid) == o.paid_fen == 13670
     assert [p["amount_fen"] for p in paid] == [13670 * 1590 // 14170, 13670 - 13670 * 1590 // 14170]
@@ -124,7 +116,7 @@ async def test_two_cases_racing_on_one_order_pay_it_back_once(env, any_store, sh
         assert code == 0, err
         ids.append(json.loads(out)["case_id"])
     for cid in ids:
-        await closed(env, cid)
+        await wait_closed(env, cid)
     paid = [p for p in any_store.payments() if p["case_id"] in ids]
     assert sum(p["amount_fen"] for p in paid) == o.paid_fen
     outcomes = sorted(any_store.get_case(cid)["outcome"] for cid in ids)
