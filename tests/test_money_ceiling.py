@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowExecutionStatus
 
 from domain.models import Order
 from runtime.settings import Settings
