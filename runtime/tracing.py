@@ -31,7 +31,8 @@ class Tracing:
     def instrument_app(self, app: Any) -> None:
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-        FastAPIInstrumentor.instrument_app(app, tracer_provider=self.provider, exclude_urls="health,metrics")
+        FastAPIInstrumentor.instrument_app(app, tracer_provider=self.provider, excluded_urls="health,metrics",
+                                           exclude_spans=["receive", "send"])
 
 
 _active: Tracing | None = None
