@@ -138,3 +138,13 @@ def figures_router(store_of: Callable[[], CaseStore]) -> Any:
         return Response(content=body, media_type=content_type)
 
     return router
+
+
+# The SDK core's metrics the Grafana dashboard draws (latencies are histograms in
+# milliseconds: `<name>_bucket`); tests/test_seen_in_production.py proves the core serves each.
+SDK_DASHBOARD_METRICS = (
+    "temporal_workflow_task_schedule_to_start_latency", "temporal_workflow_task_execution_latency",
+    "temporal_activity_schedule_to_start_latency", "temporal_activity_execution_latency",
+    "temporal_worker_task_slots_available", "temporal_worker_task_slots_used",
+    "temporal_workflow_task_queue_poll_succeed", "temporal_num_pollers",
+)

@@ -33,7 +33,7 @@ from api.identity import Identity, subject_for_customer
 from domain.actors import load_actors
 from domain.models import Order
 from runtime import tracing
-from runtime.metrics import BUSINESS_METRICS, serve_figures
+from runtime.metrics import BUSINESS_METRICS, SDK_DASHBOARD_METRICS, serve_figures
 from runtime.settings import ROOT, Settings
 from service.context import Context
 from store import CaseStore, open_store
@@ -222,6 +222,22 @@ def test_when_on_the_worker_serves_the_business_figures_and_the_sdk_its_runtime_
     # the core's own: slots and polls of this worker (latencies appear once a task has run)
     assert "temporal_worker_task_slots_available" in telemetry and "temporal_num_pollers" in telemetry
     assert out["loaded"] == ["prometheus_client"]
+
+
+async def test_the_sdk_serves_every_metric_the_dashboard_draws(env, fresh_store, tmp_path):
+    port = free_port()
+    settings = settings_for(tmp_path, f"tq-{uuid.uuid4().hex[:8]}", fresh_store, sdk_metrics_bind=f"127.0.0.1:{port}")
+    client = await Client.connect(env.client.service_client.config.target_host, runtime=worker.sdk_runtime(settings),
+                                  data_converter=env.client.data_converter)
+    async with door_and_worker(client, fresh_store, settings) as door:
+        o = demo_order(fresh_store)
+        await wait_closed(env, await door.open("courier", {"kind": "return_refund", "order_id": o.order_id,
+                                                          "origin": "parcel_refused"}))
+        async with httpx.AsyncClient() as http:
+            served = {s.name for f in text_string_to_metric_families((await http.get(f"http://127.0.0.1:{port}/metrics")).text)
+                      for s in f.samples}
+    missing = [m for m in SDK_DASHBOARD_METRICS if not any(n == m or n in (f"{m}_bucket", f"{m}_total") for n in served)]
+    assert not missing, sorted(served)
 
 
 # one trace: request -> workflow -> activities -> outside call ------------------------------------
