@@ -37,24 +37,21 @@ class Figures:
     approvals_pending: dict[str, int]               # role -> approvals waiting on an open case
     needs_person: int                               # closed cases only a person can finish
 
-    def closed_total(self) -> int:
-        return sum(self.cases_closed.values())
 
-    def open_total(self) -> int:
-        return sum(self.cases_open.values())
+def breaches_by_window(found: dict[tuple[str, str], int]) -> dict[str, int]:
+    """The bench's view: an SLA breach by its window, any other entry as `event:window`."""
+    out: Counter[str] = Counter()
+    for (window, event), n in found.items():
+        out[window if event == "sla_breached" else f"{event}:{window}"] += n
+    return dict(sorted(out.items()))
 
-    def breaches_by_window(self) -> dict[str, int]:
-        """The bench's view: an SLA breach by its window, any other entry as `event:window`."""
-        out: Counter[str] = Counter()
-        for (window, event), n in self.breaches.items():
-            out[window if event == "sla_breached" else f"{event}:{window}"] += n
-        return dict(sorted(out.items()))
 
-    def closed_by_kind(self) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        for (kind, outcome), n in sorted(self.cases_closed.items()):
-            out.setdefault(kind, {})[outcome] = n
-        return out
+def closed_by_kind(closed: dict[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """kind -> outcome -> cases, as the bench reports them."""
+    out: dict[str, dict[str, int]] = {}
+    for (kind, outcome), n in sorted(closed.items()):
+        out.setdefault(kind, {})[outcome] = n
+    return out
 
 
 def _grouped(store: CaseStore, stmt: Any) -> list[Any]:
