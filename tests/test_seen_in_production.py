@@ -184,6 +184,10 @@ PROBE = textwrap.dedent("""
             for name in ("METRICS_BIND", "SDK_METRICS_BIND"):
                 if os.environ.get(name):
                     out["scraped"][name] = (await http.get(f"http://{os.environ[name]}/metrics")).text
+        from api.app import create_app
+        from service.context import Context
+        app = create_app(Context(), None)
+        out["api_metrics_route"] = any(getattr(r, "path", "") == "/metrics" for r in app.routes)
         from opentelemetry import trace
         out["provider"] = type(trace.get_tracer_provider()).__name__
         out["loaded"] = sorted(m for m in ("prometheus_client", "opentelemetry.sdk", "temporalio.contrib.opentelemetry")
@@ -207,7 +211,7 @@ def run_probe(env, tmp_path: Path, **extra: str) -> dict:
 
 def test_with_the_settings_unset_nothing_listens_and_no_tracing_is_installed(env, tmp_path):
     out = run_probe(env, tmp_path)
-    assert out["listening"] == [] and out["scraped"] == {}
+    assert out["listening"] == [] and out["scraped"] == {} and out["api_metrics_route"] is False
     assert out["provider"] == "ProxyTracerProvider"  # the API's default: nobody installed one
     assert out["loaded"] == []
 
