@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, create_engine, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -94,6 +94,7 @@ class CaseStore:
         # The Core table, not the ORM class: an ORM-enabled insert goes through bulk
         # persistence, the largest cost per timeline entry in the bench's profiles.
         core = getattr(table, "__table__", table)
+        stmt: postgresql.Insert | sqlite.Insert
         if dialect == "postgresql":
             stmt = postgresql.insert(core).values(**values).on_conflict_do_nothing(index_elements=keys)
         elif dialect == "sqlite":
@@ -183,7 +184,7 @@ class CaseStore:
         )
         if inserted:
             # an entry older than the case's latest (a late retry) leaves the state alone
-            cases = CaseRow.__table__
+            cases = cast(Table, CaseRow.__table__)
             values: dict[str, Any] = dict(state=e.state, updated_at=e.at)
             if ev.outcome:
                 values["outcome"] = ev.outcome
