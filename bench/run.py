@@ -185,9 +185,11 @@ def store_figures(db: Path) -> dict[str, Any]:
     again here. Children, and the paced run's cases, are in the same store."""
     store = open_store(f"sqlite:///{db}")
     try:
-        return dict(closed_by_kind=figures.closed_by_kind(figures.cases_closed(store)),
-                    breaches=figures.breaches_by_window(figures.breaches(store)),
-                    still_open=sum(figures.cases_open(store).values()))
+        return {
+            "closed_by_kind": figures.closed_by_kind(figures.cases_closed(store)),
+            "breaches": figures.breaches_by_window(figures.breaches(store)),
+            "still_open": sum(figures.cases_open(store).values()),
+        }
     finally:
         store.engine.dispose()
 

@@ -11,6 +11,7 @@ headers to RunWorkflow and on to every RunActivity.
 Off (the default), nothing of OpenTelemetry is imported and no provider is installed: this
 module only answers "no". The process has one active tracing, as OpenTelemetry has one
 global provider; tests activate their own (in-memory) provider and deactivate it after."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,8 +32,9 @@ class Tracing:
     def instrument_app(self, app: Any) -> None:
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-        FastAPIInstrumentor.instrument_app(app, tracer_provider=self.provider, excluded_urls="health,metrics",
-                                           exclude_spans=["receive", "send"])
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=self.provider, excluded_urls="health,metrics", exclude_spans=["receive", "send"]
+        )
 
 
 _active: Tracing | None = None
@@ -81,7 +83,9 @@ def start(settings: Settings, service: str) -> Tracing | None:
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.otlp_endpoint.rstrip("/") + "/v1/traces")))
+    provider.add_span_processor(
+        BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.otlp_endpoint.rstrip("/") + "/v1/traces"))
+    )
     trace.set_tracer_provider(provider)  # for libraries that ask the global provider
     return activate(provider)
 

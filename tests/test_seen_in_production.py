@@ -3,6 +3,7 @@ the store's truth after real cases ran (time-skipping Temporal, a real worker, S
 SDK's own metrics appear when on; one trace links an API request to its workflow, its
 activities and the outside HTTP call; and with the settings unset nothing listens and no
 OpenTelemetry provider is installed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -87,14 +88,24 @@ def fresh_store(tmp_path) -> CaseStore:
 
 
 def settings_for(tmp_path: Path, task_queue: str, store: CaseStore, **changes: object) -> Settings:
-    return dataclasses.replace(Settings(), task_queue=task_queue, database_url=str(store.engine.url), policy="default",
-                               data_dir=tmp_path, auth_signing_key_file="", auth_jwks_url="",
-                               auth_issuer="aftersales-embedded", auth_audience="aftersales-api", **changes)
+    return dataclasses.replace(
+        Settings(),
+        task_queue=task_queue,
+        database_url=str(store.engine.url),
+        policy="default",
+        data_dir=tmp_path,
+        auth_signing_key_file="",
+        auth_jwks_url="",
+        auth_issuer="aftersales-embedded",
+        auth_audience="aftersales-api",
+        **changes,
+    )
 
 
 @contextlib.asynccontextmanager
-async def door_and_worker(client: Client, store: CaseStore, settings: Settings,
-                          outside: worker.Outside | None = None) -> AsyncIterator[Door]:
+async def door_and_worker(
+    client: Client, store: CaseStore, settings: Settings, outside: worker.Outside | None = None
+) -> AsyncIterator[Door]:
     async with worker.build_worker(client, store, outside or worker.Outside.simulated(), settings):
         app = create_app(Context(settings=settings, client=client, store=store), Identity(settings, ACTORS))
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -110,8 +121,10 @@ async def test_the_worker_and_the_api_expose_what_the_cases_did(env, fresh_store
         # two refused parcels racing on one order (both pass the opening check): one is refunded,
         # the ledger refuses the other
         o = demo_order(fresh_store)
-        racing = [await door.open("courier", {"kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused"})
-                  for _ in range(2)]
+        racing = [
+            await door.open("courier", {"kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused"})
+            for _ in range(2)
+        ]
         for case_id in racing:
             await wait_closed(env, case_id)
         # a customer's return nobody reviews: past the 24 h node it is breached, escalated and waiting
@@ -201,9 +214,18 @@ PROBE = textwrap.dedent("""
 
 
 def run_probe(env, tmp_path: Path, **extra: str) -> dict:
-    e = {k: v for k, v in os.environ.items() if k not in ("METRICS_BIND", "SDK_METRICS_BIND", "OTEL_EXPORTER_OTLP_ENDPOINT")}
-    e.update(TEMPORAL_ADDRESS=env.client.service_client.config.target_host, TASK_QUEUE=f"tq-{uuid.uuid4().hex[:8]}",
-             DATABASE_URL=f"sqlite:///{tmp_path / 'probe.db'}", AFTERSALES_DATA_DIR=str(tmp_path), **extra)
+    e = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("METRICS_BIND", "SDK_METRICS_BIND", "OTEL_EXPORTER_OTLP_ENDPOINT")
+    }
+    e.update(
+        TEMPORAL_ADDRESS=env.client.service_client.config.target_host,
+        TASK_QUEUE=f"tq-{uuid.uuid4().hex[:8]}",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'probe.db'}",
+        AFTERSALES_DATA_DIR=str(tmp_path),
+        **extra,
+    )
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=e, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -231,16 +253,26 @@ def test_when_on_the_worker_serves_the_business_figures_and_the_sdk_its_runtime_
 async def test_the_sdk_serves_every_metric_the_dashboard_draws(env, fresh_store, tmp_path):
     port = free_port()
     settings = settings_for(tmp_path, f"tq-{uuid.uuid4().hex[:8]}", fresh_store, sdk_metrics_bind=f"127.0.0.1:{port}")
-    client = await Client.connect(env.client.service_client.config.target_host, runtime=worker.sdk_runtime(settings),
-                                  data_converter=env.client.data_converter)
+    client = await Client.connect(
+        env.client.service_client.config.target_host,
+        runtime=worker.sdk_runtime(settings),
+        data_converter=env.client.data_converter,
+    )
     async with door_and_worker(client, fresh_store, settings) as door:
         o = demo_order(fresh_store)
-        await wait_closed(env, await door.open("courier", {"kind": "return_refund", "order_id": o.order_id,
-                                                          "origin": "parcel_refused"}))
+        await wait_closed(
+            env,
+            await door.open("courier", {"kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused"}),
+        )
         async with httpx.AsyncClient() as http:
-            served = {s.name for f in text_string_to_metric_families((await http.get(f"http://127.0.0.1:{port}/metrics")).text)
-                      for s in f.samples}
-    missing = [m for m in SDK_DASHBOARD_METRICS if not any(n == m or n in (f"{m}_bucket", f"{m}_total") for n in served)]
+            served = {
+                s.name
+                for f in text_string_to_metric_families((await http.get(f"http://127.0.0.1:{port}/metrics")).text)
+                for s in f.samples
+            }
+    missing = [
+        m for m in SDK_DASHBOARD_METRICS if not any(n == m or n in (f"{m}_bucket", f"{m}_total") for n in served)
+    ]
     assert not missing, sorted(served)
 
 
@@ -256,19 +288,23 @@ async def test_an_api_request_and_its_workflow_activities_and_outside_calls_shar
     provider.add_span_processor(SimpleSpanProcessor(spans))
     tracing.activate(provider)
     port = free_port()
-    payments = uvicorn.Server(uvicorn.Config(simulator_app(f"sqlite:///{tmp_path / 'sim.db'}"), host="127.0.0.1", port=port,
-                                             log_level="warning"))
+    payments = uvicorn.Server(
+        uvicorn.Config(
+            simulator_app(f"sqlite:///{tmp_path / 'sim.db'}"), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     served = asyncio.create_task(payments.serve())
     try:
-        while not payments.started:
-            await asyncio.sleep(0.05)
+        assert await eventually(lambda: payments.started)
         client = Client(**{**env.client.config(), "interceptors": tracing.client_interceptors()})
         outside = worker.Outside.simulated()
         outside.payment = HttpPayment(f"http://127.0.0.1:{port}/payment/v1", timeout=5)
         settings = settings_for(tmp_path, f"tq-{uuid.uuid4().hex[:8]}", fresh_store)
         async with door_and_worker(client, fresh_store, settings, outside) as door:
             o = demo_order(fresh_store)
-            case_id = await door.open("courier", {"kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused"})
+            case_id = await door.open(
+                "courier", {"kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused"}
+            )
             await wait_closed(env, case_id)
     finally:
         tracing.deactivate()
@@ -280,8 +316,15 @@ async def test_an_api_request_and_its_workflow_activities_and_outside_calls_shar
     trace_id = request.context.trace_id
     names = {s.name for s in finished if s.context.trace_id == trace_id}
     assert {"StartWorkflow:ReturnRefund", "RunWorkflow:ReturnRefund", "RunActivity:pay_refund"} <= names, sorted(names)
-    outside_calls = [s for s in finished if s.kind == SpanKind.CLIENT and s.context.trace_id == trace_id
-                     and str(s.attributes.get("url.full") or s.attributes.get("http.url") or "").startswith(f"http://127.0.0.1:{port}/payment/v1")]
+    outside_calls = [
+        s
+        for s in finished
+        if s.kind == SpanKind.CLIENT
+        and s.context.trace_id == trace_id
+        and str(s.attributes.get("url.full") or s.attributes.get("http.url") or "").startswith(
+            f"http://127.0.0.1:{port}/payment/v1"
+        )
+    ]
     assert outside_calls, sorted((s.name, dict(s.attributes)) for s in finished if s.kind == SpanKind.CLIENT)
     start = next(s for s in finished if s.name == "StartWorkflow:ReturnRefund")
     assert start.parent is not None and start.parent.trace_id == trace_id

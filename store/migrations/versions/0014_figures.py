@@ -4,6 +4,7 @@ instead of a scan of every case's timeline
 
 Revision ID: 0014_figures
 """
+
 from alembic import op
 
 revision = "0014_figures"
