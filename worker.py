@@ -115,6 +115,7 @@ async def run_worker(settings: Settings | None = None, stop: asyncio.Event | Non
     finally:
         if exposed is not None:
             exposed.shutdown()
+            exposed.server_close()
         tracing.stop()
     log.info("worker stopped")
 

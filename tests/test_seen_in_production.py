@@ -17,7 +17,7 @@ import sys
 import textwrap
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -37,7 +37,7 @@ from runtime import tracing
 from runtime.metrics import BUSINESS_METRICS, SDK_DASHBOARD_METRICS, serve_figures
 from runtime.settings import ROOT, Settings
 from service.context import Context
-from store import CaseStore, open_store
+from store import CaseStore, figures, open_store
 from tests.case_clock import wait_closed
 from tests.conftest import eventually
 
@@ -328,3 +328,41 @@ async def test_an_api_request_and_its_workflow_activities_and_outside_calls_shar
     assert outside_calls, sorted((s.name, dict(s.attributes)) for s in finished if s.kind == SpanKind.CLIENT)
     start = next(s for s in finished if s.name == "StartWorkflow:ReturnRefund")
     assert start.parent is not None and start.parent.trace_id == trace_id
+
+
+# the queries themselves, on both databases ------------------------------------------------------
+def test_the_figures_read_alike_on_sqlite_and_postgresql(any_store: CaseStore):
+    from domain.models import CaseKind
+    from tests.test_store import event, opening, payment
+
+    now = datetime.now(timezone.utc)
+    before = figures.read(any_store, now)
+    waiting, failing = opening(kind=CaseKind.RETURN_REFUND), opening(kind=CaseKind.RETURN_REFUND)
+    for o in (waiting, failing):
+        any_store.open_case(o)
+    w, f = waiting.case.case_id, failing.case.case_id
+    any_store.record_event(event(w, 1, "sla_breached", window="after_sales_node"))
+    any_store.record_event(event(w, 2, "pickup_overdue", window="return_refund"))
+    any_store.record_event(
+        event(w, 3, "approval_requested", approval_id="review", roles=["return_specialist", "second_line"])
+    )
+    any_store.record_payment(*payment(w, waiting.case.order.order_id, amount=990))
+    any_store.record_event(event(f, 1, "refund_capped", payment_kind="refund", asked_fen=100, paid_fen=0))
+    any_store.record_event(event(f, 2, "closed", state="closed", outcome="refund_capped"))
+    after = figures.read(any_store, now)
+
+    def delta(a: dict, b: dict) -> dict:
+        return {k: b.get(k, 0) - a.get(k, 0) for k in set(a) | set(b) if b.get(k, 0) != a.get(k, 0)}
+
+    assert delta(before.cases_opened, after.cases_opened) == {"return_refund": 2}
+    assert delta(before.cases_closed, after.cases_closed) == {("return_refund", "refund_capped"): 1}
+    assert delta(before.cases_open, after.cases_open) == {("return_refund", "awaiting_review"): 1}
+    assert delta(before.breaches, after.breaches) == {
+        ("after_sales_node", "sla_breached"): 1,
+        ("return_refund", "pickup_overdue"): 1,
+    }
+    assert after.payments["refund"][0] - before.payments.get("refund", (0, 0))[0] == 1
+    assert after.payments["refund"][1] - before.payments.get("refund", (0, 0))[1] == 990
+    assert delta(before.reservations_refused, after.reservations_refused) == {"refund": 1}
+    assert delta(before.approvals_pending, after.approvals_pending) == {"return_specialist": 1, "second_line": 1}
+    assert after.needs_person - before.needs_person == 1
