@@ -327,7 +327,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         save(results, args.json)  # what is measured so far survives a failing week
         if args.week_cases:
             results["week"] = await simulated_week(args.week_cases, workdir, days=args.week_days,
-                                                   workers=args.week_workers)
+                                                   workers=args.week_workers, shards=args.week_shards,
+                                                   log_level=args.week_log_level)
     return results
 
 
@@ -501,9 +502,11 @@ def table(r: dict[str, Any]) -> str:
         wk = r["week"]
         rows.append(("week: cases (closed) / days", f"{wk['cases']} ({wk['closed']}) / {wk['days']}", ""))
         rows.append(("week: + cases the sweeps opened", str(wk.get("sweep_cases", 0)), ""))
+        rows.append(("week: shards (test servers) / cases each", f"{wk.get('shards', 1)} / {wk.get('cases_per_shard')}", ""))
         rows.append(("week: workers / worker CPU s / peak RSS MB", f"{wk['workers']} / {wk['worker_cpu_s']} / {wk['worker_peak_rss_mb']}", ""))
-        rows.append(("week: CPU s test server / driver", f"{wk.get('server_cpu_s')} / {wk['driver_cpu_s']}", ""))
-        rows.append(("week: test server peak RSS MB", str(wk.get("server_peak_rss_mb")), ""))
+        rows.append(("week: CPU s test servers / driver", f"{wk.get('server_cpu_s')} {wk.get('server_cpu_per_shard_s')} / {wk['driver_cpu_s']}", ""))
+        rows.append(("week: test server peak RSS MB each / total",
+                     f"{wk.get('server_peak_rss_per_shard_mb')} / {wk.get('server_peak_rss_total_mb')}", ""))
         rows.append(("week: wall s / cases/s", f"{wk['wall_s']} / {wk['cases_per_s']}", ""))
         rows.append(("week: kinds", ", ".join(f"{k}={v}" for k, v in wk["kinds"].items()), ""))
         rows.append(("week: sweeps", wk["sweeps"], ""))
@@ -534,7 +537,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="latency run: cases arrive at this share of the measured throughput")
     p.add_argument("--week-cases", type=int, default=10000, help="cases in the simulated week; 0 skips it")
     p.add_argument("--week-days", type=int, default=7, help="days the week's cases arrive over")
-    p.add_argument("--week-workers", type=int, default=2, help="worker processes the week's cases are spread over")
+    p.add_argument("--week-shards", type=int, default=1,
+                   help="time-skipping servers the week's cases are split over (by order id), side by side")
+    p.add_argument("--week-workers", type=int, default=2, help="worker processes per shard of the week")
+    p.add_argument("--week-log-level", default="warning", help="the week's workers' LOG_LEVEL")
     p.add_argument("--scale-out", type=int, default=0,
                    help="cases per production shape (1 and 2 workers on SQLite, 1 on PostgreSQL); 0 skips it")
     p.add_argument("--scale-out-pg", default="postgresql+psycopg://root@127.0.0.1:5432/test",

@@ -45,10 +45,11 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def child_pid(name: str) -> int | None:
-    """The pid of this process's child whose command line names `name` (e.g. the test
-    server the SDK started), to read its CPU time."""
+def child_pids(name: str) -> list[int]:
+    """The pids of this process's children whose command line names `name` (e.g. the
+    test servers the SDK started), to read their CPU time."""
     me = str(os.getpid())
+    found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             ppid = stat.read_text().rsplit(")", 1)[1].split()[1]
@@ -56,8 +57,8 @@ def child_pid(name: str) -> int | None:
         except OSError:
             continue
         if ppid == me and name.encode() in cmdline:
-            return int(stat.parent.name)
-    return None
+            found.append(int(stat.parent.name))
+    return found
 
 
 def _stop(proc: subprocess.Popen, grace: float = 15) -> None:

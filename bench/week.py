@@ -10,6 +10,7 @@ import contextlib
 import random
 import sys
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from bench import drivers
 from bench.drivers import Case
 from bench.inbox import Inbox
 from domain.policy import named_policy
-from bench.servers import WorkerProcess, child_pid, cpu_seconds, memory_mb
+from bench.servers import WorkerProcess, child_pids, cpu_seconds, memory_mb
 from bench.sweeps import SweepClock, sweep_orders
 from runtime.binaries import binary
 from runtime.temporal import data_converter
@@ -57,26 +58,77 @@ def open_cases(store: Any) -> int:
     return sum(figures.cases_open(store).values())
 
 
+class Shard:
+    """One time-skipping server with its own worker process(es) on its own task queue
+    and its own store: a slice of the week's cases, picked by order id, as Temporal's
+    history shards split production's workflows. A test server keeps every history in
+    memory and runs on one core at a time: one holding the whole 10,000-case week ran
+    out of answers on day 3.8 at 875 MB (issue 14)."""
+
+    def __init__(self, index: int, workdir: Path):
+        self.index = index
+        # shard 0 keeps the unsharded file name, so a one-shard week reads as before
+        self.db = workdir / ("week-cases.db" if index == 0 else f"week-cases-{index}.db")
+        self.store = open_store(f"sqlite:///{self.db}")
+        self.inbox = Inbox(self.db, every=3600, timeout=None)  # checked by settle(), not on a wall clock
+        self.task_queue = TASK_QUEUE if index == 0 else f"{TASK_QUEUE}-{index}"
+        self.env: WorkflowEnvironment | None = None
+        self.server_pid: int | None = None
+        self.server_cpu = 0.0
+
+    async def start(self) -> None:
+        known = set(child_pids("temporal-test-server"))
+        self.env = await WorkflowEnvironment.start_time_skipping(
+            test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter())
+        self.server_pid = next(iter(set(child_pids("temporal-test-server")) - known), None)
+        self.server_cpu = cpu_seconds(self.server_pid) if self.server_pid else 0.0
+
+    @property
+    def client(self) -> Any:
+        assert self.env is not None
+        return self.env.client
+
+    def server_alive(self) -> bool:
+        return bool(self.server_pid) and Path(f"/proc/{self.server_pid}").exists()
+
+    def server_figures(self) -> dict[str, Any]:
+        """CPU since start and peak RSS of this shard's test server (None once it has gone)."""
+        if not self.server_alive():
+            return dict(cpu_s=None, peak_rss_mb=None)
+        assert self.server_pid is not None
+        return dict(cpu_s=round(cpu_seconds(self.server_pid) - self.server_cpu, 1),
+                    peak_rss_mb=memory_mb(self.server_pid).get("peak_rss_mb"))
+
+    async def stop(self) -> None:
+        with contextlib.suppress(Exception):  # a test server that died has nothing left to stop
+            if self.env is not None:
+                await self.env.shutdown()
+        self.store.engine.dispose()
+
+
+def shard_of(case: Case, shards: int) -> int:
+    """By order id, so cases about one order (a repeated complaint, a refund's ledger) meet in one store."""
+    return zlib.crc32(case.input.case.order.order_id.encode()) % shards
+
+
 async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days: int = 14, workers: int = 2,
-                         cache: int = 5000) -> dict[str, Any]:
+                         cache: int = 5000, shards: int = 1, log_level: str = "warning") -> dict[str, Any]:
+    """`workers` worker processes per shard; the workers log at `log_level` (the bench reads
+    the store, not the logs; info logs a line per activity)."""
     policy = named_policy("default")
     cases = drivers.mix(total, policy, seed=23)
-    db = workdir / "week-cases.db"
-    store = open_store(f"sqlite:///{db}")
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter())
+    parts = [Shard(i, workdir) for i in range(shards)]
     began, driver_cpu = time.monotonic(), cpu_seconds()
-    server_pid = child_pid("temporal-test-server")
-    server_cpu = cpu_seconds(server_pid) if server_pid else 0.0
     errors: Counter[str] = Counter()
     try:
-        client = env.client
-        start_time = await env.get_current_time()
+        for shard in parts:
+            await shard.start()
+        home = parts[0]  # the sweeps run here, over the order source only its workers are told of
+        start_time = await home.env.get_current_time()  # type: ignore[union-attr]
         local_hour = (start_time.hour + policy.calendar.utc_offset_hours) % 24
         plan = arrivals(total, days, local_hour)
         sem = asyncio.Semaphore(64)
         answering: set[asyncio.Task[None]] = set()
-        inbox = Inbox(db, every=3600, timeout=None)  # checked by settle(), not on a wall clock
 
         def people(answer: Any) -> None:
             """A case's people answer in the background as the case asks them."""
@@ -90,70 +142,93 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
             task.add_done_callback(answering.discard)
 
         async def open_case(c: Case) -> None:
+            shard = parts[shard_of(c, shards)]
             async with sem:
                 try:
-                    handle = await client.start_workflow(c.workflow, c.input, id=c.workflow_id, task_queue=TASK_QUEUE)
+                    handle = await shard.client.start_workflow(c.workflow, c.input, id=c.workflow_id,
+                                                               task_queue=shard.task_queue)
                 except Exception as e:  # noqa: BLE001 - counted and reported
                     errors[f"start {type(e).__name__}"] += 1
                     return
-            people(c.answer(handle, inbox))
+            people(c.answer(handle, shard.inbox))
 
         async def settle() -> None:
             """Let the people answer what the last hour asked before time moves on."""
-            await asyncio.to_thread(inbox.check)
+            await asyncio.gather(*(asyncio.to_thread(s.inbox.check) for s in parts))
             for _ in range(600):
                 await asyncio.sleep(0.01)
-                if len(answering) <= inbox.blocked:
+                if len(answering) <= sum(s.inbox.blocked for s in parts):
                     return
 
+        async def sleep(seconds: float) -> None:
+            """Every shard's clock moves the same hour, side by side."""
+            await asyncio.gather(*(s.env.sleep(seconds) for s in parts))  # type: ignore[union-attr]
+
+        def closed() -> int:
+            return sum(closed_cases(s.store) for s in parts)
+
         orders, scenarios = sweep_orders(start_time, days, per_day=max(1, total // days // 50))
-        config = drivers.simulator_config(cases, SimulatorConfig(orders=orders, scenarios=scenarios).model_dump_json())
-        clock = SweepClock(client, policy, TASK_QUEUE, inbox, people)
-        settings = {"WORKER_MAX_CACHED_WORKFLOWS": str(cache)}
-        procs = [WorkerProcess(client.service_client.config.target_host, TASK_QUEUE, f"sqlite:///{db}", config,
-                               workdir / f"worker-week-{i}.log", env=settings) for i in range(workers)]
+        clock = SweepClock(home.client, policy, home.task_queue, home.inbox, people)
+        settings = {"WORKER_MAX_CACHED_WORKFLOWS": str(cache), "LOG_LEVEL": log_level}
+        procs: list[WorkerProcess] = []
+        for shard in parts:
+            mine = [c for c in cases if shard_of(c, shards) == shard.index]
+            base = SimulatorConfig(orders=orders, scenarios=scenarios) if shard is home else SimulatorConfig()
+            config = drivers.simulator_config(mine, base.model_dump_json())
+            procs += [WorkerProcess(shard.client.service_client.config.target_host, shard.task_queue,
+                                    f"sqlite:///{shard.db}", config, workdir / f"worker-week-{shard.index}-{i}.log",
+                                    env=settings) for i in range(workers)]
         failure, reached = None, 0.0
         async with contextlib.AsyncExitStack() as stack:
-            for w in procs:
-                await stack.enter_async_context(w)
+            await asyncio.gather(*(stack.enter_async_context(w) for w in procs))
             try:
                 queue = iter(cases)
                 for hour, count in enumerate(plan):
                     batch = [next(queue) for _ in range(count)]
                     await asyncio.gather(*(open_case(c) for c in batch))
-                    await clock.run_due(await env.get_current_time())
+                    await clock.run_due(await home.env.get_current_time())  # type: ignore[union-attr]
                     await settle()
-                    await env.sleep(3600)
+                    await sleep(3600)
                     reached = (hour + 1) / 24
                     if hour % 24 == 23:
-                        print(f"… week: day {hour // 24 + 1}, {closed_cases(store)} closed, "
+                        print(f"… week: day {hour // 24 + 1}, {closed()} closed, "
                               f"{time.monotonic() - began:.0f}s", flush=True, file=sys.stderr)
                 for _ in range(drain_days * 4):
-                    if closed_cases(store) >= total + clock.opened and open_cases(store) == 0:
+                    if closed() >= total + clock.opened and sum(open_cases(s.store) for s in parts) == 0:
                         break
                     await settle()
-                    await env.sleep(6 * 3600)
+                    await sleep(6 * 3600)
             except Exception as e:  # noqa: BLE001 - e.g. the test server gone: reported with how far it got
                 failure = f"{type(e).__name__}: {e}"
                 print(f"… week: stopped on day {reached:.1f}: {failure}", flush=True, file=sys.stderr)
             memory = [w.memory() for w in procs]
             worker_cpu = sum(w.cpu() for w in procs)
-            # it keeps every history in memory: what ran the 10,000-case week out before (issue 14)
-            server_rss = memory_mb(server_pid).get("peak_rss_mb") if server_pid and Path(f"/proc/{server_pid}").exists() else None
+            # a test server keeps every history in memory: what ran the unsharded 10,000-case week out (issue 14)
+            servers = [s.server_figures() for s in parts]
         wall = time.monotonic() - began
-        found = breaches(store)
+        found: Counter[str] = Counter()
+        by_kind: dict[str, Counter[str]] = {}
+        for s in parts:
+            found.update(breaches(s.store))
+            for kind, outcomes in figures.closed_by_kind(figures.cases_closed(s.store)).items():
+                by_kind.setdefault(kind, Counter()).update(outcomes)
         kinds = Counter(c.kind for c in cases)
+        server_cpu = [f["cpu_s"] for f in servers]
+        server_rss = [f["peak_rss_mb"] for f in servers]
         return dict(
-            cases=total, days=days, closed=closed_cases(store), closed_by_kind=figures.closed_by_kind(figures.cases_closed(store)),
+            cases=total, days=days, closed=closed(), closed_by_kind={k: dict(v) for k, v in by_kind.items()},
             wall_s=round(wall, 1),
             cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=clock.summary(),
-            sweep_cases=clock.opened, breaches=found, breach_total=sum(found.values()), errors=dict(errors),
-            workers=workers, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
-            server_cpu_s=round(cpu_seconds(server_pid) - server_cpu, 1) if server_pid and Path(f"/proc/{server_pid}").exists()
-            else None, failure=failure, days_simulated=round(reached, 1),
-            worker_peak_rss_mb=max(m.get("peak_rss_mb", 0) for m in memory), server_peak_rss_mb=server_rss,
+            sweep_cases=clock.opened, breaches=dict(found), breach_total=sum(found.values()), errors=dict(errors),
+            shards=shards, cases_per_shard=[sum(1 for c in cases if shard_of(c, shards) == i) for i in range(shards)],
+            workers=workers * shards, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
+            server_cpu_s=round(sum(server_cpu), 1) if None not in server_cpu else None, server_cpu_per_shard_s=server_cpu,
+            failure=failure, days_simulated=round(reached, 1),
+            worker_peak_rss_mb=max(m.get("peak_rss_mb", 0) for m in memory),
+            server_peak_rss_mb=max(server_rss) if None not in server_rss else None,
+            server_peak_rss_per_shard_mb=server_rss,
+            server_peak_rss_total_mb=round(sum(server_rss), 1) if None not in server_rss else None,
         )
     finally:
-        with contextlib.suppress(Exception):  # a test server that died has nothing left to stop
-            await env.shutdown()
-        store.engine.dispose()
+        for shard in parts:
+            await shard.stop()

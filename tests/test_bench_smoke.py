@@ -67,3 +67,24 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     assert {k: v["failed"] for k, v in r["scale_out"].items()} == {
         "1 worker, SQLite": 0, "2 workers, SQLite": 0, "1 worker, PostgreSQL": 0}
     assert "NOT JUDGED: 20 cases" in done.stdout  # a small week is labelled, never judged against the 10,000 target
+
+
+def test_week_runs_sharded_over_two_test_servers(tmp_path: Path):
+    """The week split by order id over two time-skipping servers, each with its own worker
+    and store; the sweeps run on the first. Every case closes, none breaches, and each
+    server's peak RSS is reported."""
+    out, work = tmp_path / "results.json", tmp_path / "work"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--cases", "0", "--open-cases", "0", "--week-cases", "20", "--week-days", "1",
+         "--week-shards", "2", "--week-workers", "1", "--json", str(out), "--workdir", str(work)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    wk = json.loads(out.read_text())["week"]
+    assert wk["shards"] == 2 and sum(wk["cases_per_shard"]) == 20 and min(wk["cases_per_shard"]) > 0, wk
+    for db in ("week-cases.db", "week-cases-1.db"):
+        with sqlite3.connect(work / db) as conn:
+            assert conn.execute("select count(*) from cases where outcome is null").fetchone()[0] == 0
+    assert wk["closed"] >= 20 + wk["sweep_cases"] and wk["breach_total"] == 0 and not wk["errors"], wk
+    assert len(wk["server_peak_rss_per_shard_mb"]) == 2 and all(m > 0 for m in wk["server_peak_rss_per_shard_mb"])
+    assert "NOT JUDGED: 20 cases" in done.stdout
