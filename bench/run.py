@@ -508,6 +508,7 @@ def table(r: dict[str, Any]) -> str:
         rows.append(("week: test server peak RSS MB each / total",
                      f"{wk.get('server_peak_rss_per_shard_mb')} / {wk.get('server_peak_rss_total_mb')}", ""))
         rows.append(("week: wall s / cases/s", f"{wk['wall_s']} / {wk['cases_per_s']}", ""))
+        rows.append(("week: driver wall s by step", ", ".join(f"{k}={v}" for k, v in wk.get("driver_wall_s", {}).items()), ""))
         rows.append(("week: kinds", ", ".join(f"{k}={v}" for k, v in wk["kinds"].items()), ""))
         rows.append(("week: sweeps", wk["sweeps"], ""))
         breaches = ", ".join(f"{k}={v}" for k, v in wk["breaches"].items()) or "none"
@@ -539,7 +540,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--week-days", type=int, default=7, help="days the week's cases arrive over")
     p.add_argument("--week-shards", type=int, default=1,
                    help="time-skipping servers the week's cases are split over (by order id), side by side")
-    p.add_argument("--week-workers", type=int, default=2, help="worker processes per shard of the week")
+    p.add_argument("--week-workers", type=int, default=2, help="worker processes of the week, serving its shards between them")
     p.add_argument("--week-log-level", default="warning", help="the week's workers' LOG_LEVEL")
     p.add_argument("--scale-out", type=int, default=0,
                    help="cases per production shape (1 and 2 workers on SQLite, 1 on PostgreSQL); 0 skips it")

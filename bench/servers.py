@@ -105,11 +105,15 @@ class WorkerProcess:
     """bench.worker_process in a child process, one per bench phase."""
 
     def __init__(self, address: str, task_queue: str, store_url: str, simulator_json: str, log_path: Path,
-                 env: dict[str, str] | None = None):
-        # the simulators' config goes by file: a week's orders and scenarios outgrow an argument
-        config = log_path.with_suffix(".simulators.json")
-        config.write_text(simulator_json, encoding="utf-8")
-        self.args = [sys.executable, "-m", "bench.worker_process", address, task_queue, store_url, str(config)]
+                 env: dict[str, str] | None = None, also: list[tuple[str, str, str, str]] = ()):  # type: ignore[assignment]
+        """`also`: more (address, task queue, store URL, simulators' JSON), one Worker each in
+        this same process (the sharded week's shards)."""
+        self.args = [sys.executable, "-m", "bench.worker_process"]
+        for n, (addr, queue, url, simulators) in enumerate([(address, task_queue, store_url, simulator_json), *also]):
+            # the simulators' config goes by file: a week's orders and scenarios outgrow an argument
+            config = log_path.with_suffix(f".simulators{f'-{n}' if n else ''}.json")
+            config.write_text(simulators, encoding="utf-8")
+            self.args += [addr, queue, url, str(config)]
         self.log_path = log_path
         self.env = env or {}
         self.proc: subprocess.Popen | None = None

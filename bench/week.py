@@ -10,11 +10,14 @@ import contextlib
 import random
 import sys
 import time
+import traceback
 import zlib
+from datetime import timedelta
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.simulators import SimulatorConfig
@@ -31,6 +34,7 @@ from store import figures, open_store
 # Share of a day's cases per local hour (UTC+8): quiet at night, peaks at lunch and evening.
 HOURLY = [1, 1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 7, 6, 6, 6, 6, 7, 8, 9, 9, 7, 4, 2]
 TASK_QUEUE = "bench-week"
+SLEEP_DEADLINE = timedelta(minutes=10)
 
 
 def arrivals(total: int, days: int, first_local_hour: int, seed: int = 11) -> list[int]:
@@ -88,6 +92,14 @@ class Shard:
         assert self.env is not None
         return self.env.client
 
+    async def sleep(self, seconds: float) -> None:
+        """env.sleep with a deadline of our own: the server answers once every task due in
+        the hour is done, which at a busy hour on a loaded machine outlasts the client's
+        default deadline for a call ("RPCError: Timeout expired", the week's old stop)."""
+        req = SleepRequest()
+        req.duration.FromTimedelta(timedelta(seconds=seconds))
+        await self.client.test_service.unlock_time_skipping_with_sleep(req, timeout=SLEEP_DEADLINE)
+
     def server_alive(self) -> bool:
         return bool(self.server_pid) and Path(f"/proc/{self.server_pid}").exists()
 
@@ -111,10 +123,19 @@ def shard_of(case: Case, shards: int) -> int:
     return zlib.crc32(case.input.case.order.order_id.encode()) % shards
 
 
+def serving(worker: int, workers: int, shards: int) -> list[int]:
+    """The shards worker process `worker` serves: each shard by one process when there are
+    at least as many shards (a process runs one Worker per shard it serves), else each
+    shard by several (as production scales a task queue out)."""
+    if shards >= workers:
+        return [i for i in range(shards) if i % workers == worker]
+    return [worker % shards]
+
+
 async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days: int = 14, workers: int = 2,
                          cache: int = 5000, shards: int = 1, log_level: str = "warning") -> dict[str, Any]:
-    """`workers` worker processes per shard; the workers log at `log_level` (the bench reads
-    the store, not the logs; info logs a line per activity)."""
+    """`workers` worker processes in all, serving the `shards` between them (`serving`); they
+    log at `log_level` (the bench reads the store, not the logs; info logs a line per activity)."""
     policy = named_policy("default")
     cases = drivers.mix(total, policy, seed=23)
     parts = [Shard(i, workdir) for i in range(shards)]
@@ -152,17 +173,26 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                     return
             people(c.answer(handle, shard.inbox))
 
+        waited = Counter[str]()  # where the driver's wall time goes between hours
+
         async def settle() -> None:
             """Let the people answer what the last hour asked before time moves on."""
+            t = time.monotonic()
             await asyncio.gather(*(asyncio.to_thread(s.inbox.check) for s in parts))
-            for _ in range(600):
-                await asyncio.sleep(0.01)
-                if len(answering) <= sum(s.inbox.blocked for s in parts):
-                    return
+            try:
+                for _ in range(600):
+                    await asyncio.sleep(0.01)
+                    if len(answering) <= sum(s.inbox.blocked for s in parts):
+                        return
+                waited["settle_timeouts"] += 1
+            finally:
+                waited["settle_s"] += time.monotonic() - t
 
         async def sleep(seconds: float) -> None:
             """Every shard's clock moves the same hour, side by side."""
-            await asyncio.gather(*(s.env.sleep(seconds) for s in parts))  # type: ignore[union-attr]
+            t = time.monotonic()
+            await asyncio.gather(*(s.sleep(seconds) for s in parts))
+            waited["sleep_s"] += time.monotonic() - t
 
         def closed() -> int:
             return sum(closed_cases(s.store) for s in parts)
@@ -170,14 +200,16 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
         orders, scenarios = sweep_orders(start_time, days, per_day=max(1, total // days // 50))
         clock = SweepClock(home.client, policy, home.task_queue, home.inbox, people)
         settings = {"WORKER_MAX_CACHED_WORKFLOWS": str(cache), "LOG_LEVEL": log_level}
-        procs: list[WorkerProcess] = []
+        served = []  # (address, task queue, store URL, simulators' JSON) per shard
         for shard in parts:
             mine = [c for c in cases if shard_of(c, shards) == shard.index]
             base = SimulatorConfig(orders=orders, scenarios=scenarios) if shard is home else SimulatorConfig()
-            config = drivers.simulator_config(mine, base.model_dump_json())
-            procs += [WorkerProcess(shard.client.service_client.config.target_host, shard.task_queue,
-                                    f"sqlite:///{shard.db}", config, workdir / f"worker-week-{shard.index}-{i}.log",
-                                    env=settings) for i in range(workers)]
+            served.append((shard.client.service_client.config.target_host, shard.task_queue, f"sqlite:///{shard.db}",
+                           drivers.simulator_config(mine, base.model_dump_json())))
+        procs = []
+        for w in range(workers):
+            mine = [served[i] for i in serving(w, workers, shards)]
+            procs.append(WorkerProcess(*mine[0], workdir / f"worker-week-{w}.log", env=settings, also=mine[1:]))
         failure, reached = None, 0.0
         async with contextlib.AsyncExitStack() as stack:
             await asyncio.gather(*(stack.enter_async_context(w) for w in procs))
@@ -185,8 +217,12 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 queue = iter(cases)
                 for hour, count in enumerate(plan):
                     batch = [next(queue) for _ in range(count)]
+                    t = time.monotonic()
                     await asyncio.gather(*(open_case(c) for c in batch))
+                    waited["open_s"] += time.monotonic() - t
+                    t = time.monotonic()
                     await clock.run_due(await home.env.get_current_time())  # type: ignore[union-attr]
+                    waited["sweeps_s"] += time.monotonic() - t
                     await settle()
                     await sleep(3600)
                     reached = (hour + 1) / 24
@@ -200,6 +236,7 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                     await sleep(6 * 3600)
             except Exception as e:  # noqa: BLE001 - e.g. the test server gone: reported with how far it got
                 failure = f"{type(e).__name__}: {e}"
+                traceback.print_exc()  # which call it was
                 print(f"… week: stopped on day {reached:.1f}: {failure}", flush=True, file=sys.stderr)
             memory = [w.memory() for w in procs]
             worker_cpu = sum(w.cpu() for w in procs)
@@ -221,9 +258,10 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
             cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=clock.summary(),
             sweep_cases=clock.opened, breaches=dict(found), breach_total=sum(found.values()), errors=dict(errors),
             shards=shards, cases_per_shard=[sum(1 for c in cases if shard_of(c, shards) == i) for i in range(shards)],
-            workers=workers * shards, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
+            workers=workers, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
             server_cpu_s=round(sum(server_cpu), 1) if None not in server_cpu else None, server_cpu_per_shard_s=server_cpu,
             failure=failure, days_simulated=round(reached, 1),
+            driver_wall_s={k: round(v, 1) for k, v in waited.items()},
             worker_peak_rss_mb=max(m.get("peak_rss_mb", 0) for m in memory),
             server_peak_rss_mb=max(server_rss) if None not in server_rss else None,
             server_peak_rss_per_shard_mb=server_rss,
