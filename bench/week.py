@@ -79,6 +79,8 @@ class Shard:
         self.env: WorkflowEnvironment | None = None
         self.server_pid: int | None = None
         self.server_cpu = 0.0
+        self.answering: set[asyncio.Task[None]] = set()  # its people, answering in the background
+        self.reached = 0.0  # days simulated
 
     async def start(self) -> None:
         known = set(child_pids("temporal-test-server"))
@@ -149,9 +151,9 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
         local_hour = (start_time.hour + policy.calendar.utc_offset_hours) % 24
         plan = arrivals(total, days, local_hour)
         sem = asyncio.Semaphore(64)
-        answering: set[asyncio.Task[None]] = set()
+        waited = Counter[str]()  # where the driver's wall time goes, summed over the shards
 
-        def people(answer: Any) -> None:
+        def people(shard: Shard, answer: Any) -> None:
             """A case's people answer in the background as the case asks them."""
             async def run() -> None:
                 try:
@@ -159,11 +161,10 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 except Exception as e:  # noqa: BLE001 - counted and reported
                     errors[f"answer {type(e).__name__}"] += 1
             task = asyncio.create_task(run())
-            answering.add(task)
-            task.add_done_callback(answering.discard)
+            shard.answering.add(task)
+            task.add_done_callback(shard.answering.discard)
 
-        async def open_case(c: Case) -> None:
-            shard = parts[shard_of(c, shards)]
+        async def open_case(shard: Shard, c: Case) -> None:
             async with sem:
                 try:
                     handle = await shard.client.start_workflow(c.workflow, c.input, id=c.workflow_id,
@@ -171,34 +172,31 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 except Exception as e:  # noqa: BLE001 - counted and reported
                     errors[f"start {type(e).__name__}"] += 1
                     return
-            people(c.answer(handle, shard.inbox))
+            people(shard, c.answer(handle, shard.inbox))
 
-        waited = Counter[str]()  # where the driver's wall time goes between hours
-
-        async def settle() -> None:
+        async def settle(shard: Shard) -> None:
             """Let the people answer what the last hour asked before time moves on."""
             t = time.monotonic()
-            await asyncio.gather(*(asyncio.to_thread(s.inbox.check) for s in parts))
+            await asyncio.to_thread(shard.inbox.check)
             try:
                 for _ in range(600):
                     await asyncio.sleep(0.01)
-                    if len(answering) <= sum(s.inbox.blocked for s in parts):
+                    if len(shard.answering) <= shard.inbox.blocked:
                         return
                 waited["settle_timeouts"] += 1
             finally:
                 waited["settle_s"] += time.monotonic() - t
 
-        async def sleep(seconds: float) -> None:
-            """Every shard's clock moves the same hour, side by side."""
+        async def sleep(shard: Shard, seconds: float) -> None:
             t = time.monotonic()
-            await asyncio.gather(*(s.sleep(seconds) for s in parts))
+            await shard.sleep(seconds)
             waited["sleep_s"] += time.monotonic() - t
 
         def closed() -> int:
             return sum(closed_cases(s.store) for s in parts)
 
         orders, scenarios = sweep_orders(start_time, days, per_day=max(1, total // days // 50))
-        clock = SweepClock(home.client, policy, home.task_queue, home.inbox, people)
+        clock = SweepClock(home.client, policy, home.task_queue, home.inbox, lambda answer: people(home, answer))
         settings = {"WORKER_MAX_CACHED_WORKFLOWS": str(cache), "LOG_LEVEL": log_level}
         served = []  # (address, task queue, store URL, simulators' JSON) per shard
         for shard in parts:
@@ -210,34 +208,47 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
         for w in range(workers):
             mine = [served[i] for i in serving(w, workers, shards)]
             procs.append(WorkerProcess(*mine[0], workdir / f"worker-week-{w}.log", env=settings, also=mine[1:]))
-        failure, reached = None, 0.0
+        queue = iter(cases)
+        hours = [[next(queue) for _ in range(count)] for count in plan]
+
+        async def run_shard(shard: Shard) -> None:
+            """The shard's own clock, hour by hour: a shard whose hour is done goes on to
+            the next without waiting for the others, so no core idles at a busy hour of one."""
+            for hour, arrived in enumerate(hours):
+                t = time.monotonic()
+                await asyncio.gather(*(open_case(shard, c) for c in arrived if shard_of(c, shards) == shard.index))
+                waited["open_s"] += time.monotonic() - t
+                if shard is home:
+                    t = time.monotonic()
+                    await clock.run_due(await shard.env.get_current_time())  # type: ignore[union-attr]
+                    waited["sweeps_s"] += time.monotonic() - t
+                await settle(shard)
+                await sleep(shard, 3600)
+                shard.reached = (hour + 1) / 24
+                if hour % 24 == 23 and shard is home:
+                    print(f"… week: day {hour // 24 + 1} on shard 0, {closed()} closed on all, "
+                          f"{time.monotonic() - began:.0f}s", flush=True, file=sys.stderr)
+            expected = sum(1 for c in cases if shard_of(c, shards) == shard.index)
+            for _ in range(drain_days * 4):
+                if (closed_cases(shard.store) >= expected + (clock.opened if shard is home else 0)
+                        and open_cases(shard.store) == 0):
+                    break
+                await settle(shard)
+                await sleep(shard, 6 * 3600)
+
+        failure = None
         async with contextlib.AsyncExitStack() as stack:
             await asyncio.gather(*(stack.enter_async_context(w) for w in procs))
             try:
-                queue = iter(cases)
-                for hour, count in enumerate(plan):
-                    batch = [next(queue) for _ in range(count)]
-                    t = time.monotonic()
-                    await asyncio.gather(*(open_case(c) for c in batch))
-                    waited["open_s"] += time.monotonic() - t
-                    t = time.monotonic()
-                    await clock.run_due(await home.env.get_current_time())  # type: ignore[union-attr]
-                    waited["sweeps_s"] += time.monotonic() - t
-                    await settle()
-                    await sleep(3600)
-                    reached = (hour + 1) / 24
-                    if hour % 24 == 23:
-                        print(f"… week: day {hour // 24 + 1}, {closed()} closed, "
-                              f"{time.monotonic() - began:.0f}s", flush=True, file=sys.stderr)
-                for _ in range(drain_days * 4):
-                    if closed() >= total + clock.opened and sum(open_cases(s.store) for s in parts) == 0:
-                        break
-                    await settle()
-                    await sleep(6 * 3600)
-            except Exception as e:  # noqa: BLE001 - e.g. the test server gone: reported with how far it got
+                async with asyncio.TaskGroup() as group:  # one shard failing stops the others
+                    for shard in parts:
+                        group.create_task(run_shard(shard))
+            except* Exception as stopped:  # e.g. a test server gone: reported with how far it got
+                e = stopped.exceptions[0]
                 failure = f"{type(e).__name__}: {e}"
-                traceback.print_exc()  # which call it was
-                print(f"… week: stopped on day {reached:.1f}: {failure}", flush=True, file=sys.stderr)
+                traceback.print_exception(e)  # which call it was
+                print(f"… week: stopped on day {min(s.reached for s in parts):.1f}: {failure}", flush=True, file=sys.stderr)
+            reached = min(s.reached for s in parts)
             memory = [w.memory() for w in procs]
             worker_cpu = sum(w.cpu() for w in procs)
             # a test server keeps every history in memory: what ran the unsharded 10,000-case week out (issue 14)
