@@ -20,6 +20,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
+from runtime.failures import FailureConverter
 from runtime.keys import Keyring
 
 ENCODING = b"binary/encrypted"
@@ -112,4 +113,4 @@ def history_payloads(message: Message) -> Iterator[Payload]:
 def encrypted_converter(codec: PayloadCodec | None) -> DataConverter:
     """The pydantic converter every client uses, with the codec (None: plain, for the
     bench's without-codec figure and tests of the pass-through)."""
-    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
+    return dataclasses.replace(pydantic_data_converter, payload_codec=codec, failure_converter_class=FailureConverter)
