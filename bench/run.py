@@ -34,7 +34,7 @@ from bench import drivers
 from bench.drivers import Case
 from bench.inbox import Inbox
 from bench.servers import WorkerProcess, cpu_seconds, dev_server
-from bench.week import simulated_week
+from bench.week import shards_for, simulated_week
 from bench.codec_cost import codec_cost
 from bench.replay import replay_all
 from domain.policy import Policy, named_policy
@@ -327,7 +327,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         save(results, args.json)  # what is measured so far survives a failing week
         if args.week_cases:
             results["week"] = await simulated_week(args.week_cases, workdir, days=args.week_days,
-                                                   workers=args.week_workers, shards=args.week_shards,
+                                                   workers=args.week_workers,
+                                                   shards=args.week_shards or shards_for(args.week_cases),
                                                    log_level=args.week_log_level)
     return results
 
@@ -538,8 +539,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="latency run: cases arrive at this share of the measured throughput")
     p.add_argument("--week-cases", type=int, default=10000, help="cases in the simulated week; 0 skips it")
     p.add_argument("--week-days", type=int, default=7, help="days the week's cases arrive over")
-    p.add_argument("--week-shards", type=int, default=1,
-                   help="time-skipping servers the week's cases are split over (by order id), side by side")
+    p.add_argument("--week-shards", type=int, default=0,
+                   help="time-skipping servers the week's cases are split over (by order id), side by side; "
+                        "0: one per ~625 cases, at most 16 (bench/week.py shards_for)")
     p.add_argument("--week-workers", type=int, default=2, help="worker processes of the week, serving its shards between them")
     p.add_argument("--week-log-level", default="warning", help="the week's workers' LOG_LEVEL")
     p.add_argument("--scale-out", type=int, default=0,
