@@ -48,12 +48,9 @@ class SweepClock:
         self.done: set[tuple[str, date]] = set()
         self.runs: Counter[str] = Counter()
         self.opened = 0
-        self.following: set[asyncio.Task[None]] = set()
 
     async def run_due(self, now: datetime) -> None:
-        """Start each job whose shop-time hour this is, once per shop day. The runs are
-        followed in the background: waiting for each before the clock moved on held the
-        sweeps' shard a day and a half behind the others in the sharded 10,000-case week."""
+        """Start each job whose shop-time hour this is, once per shop day."""
         cal = self.policy.calendar
         today, hour = cal.local_date(now), (now.hour + cal.utc_offset_hours) % 24
         for job, at in SWEEP_HOURS.items():
@@ -63,41 +60,28 @@ class SweepClock:
             if job == "completion_report":
                 handle = await self.client.start_workflow("DailyCompletionReport", ReportInput(policy=self.policy),
                                                           id=f"report-completion-{today}", task_queue=self.task_queue)
+                await finished(handle)
             else:
                 handle = await self.client.start_workflow(
                     "DailySweep", SweepInput(kind=SweepKind(job), policy=self.policy), id=f"sweep-{job}-{today}",
                     task_queue=self.task_queue, result_type=SweepResult)
-            self._follow(handle, job != "completion_report")
-            self.runs[job] += 1
-
-    def _follow(self, handle: WorkflowHandle, sweep: bool) -> None:
-        """Once the run has finished, the supervisors answer what its cases ask."""
-        async def follow() -> None:
-            result = await finished(handle)
-            if sweep:
+                result: SweepResult = await finished(handle)
                 self.opened += len(result.opened)
                 for case_id in result.opened:
                     case = self.client.get_workflow_handle(workflow_id_for(case_id))
                     self.people(approve_everything(case, self.inbox, case_id))
-        task = asyncio.create_task(follow())
-        self.following.add(task)
-        task.add_done_callback(self.following.discard)
-
-    async def settled(self) -> None:
-        """Every run started has finished and its cases are counted (raises what a run raised)."""
-        await asyncio.gather(*self.following)
+            self.runs[job] += 1
 
     def summary(self) -> str:
         return ", ".join(f"{job} {SWEEP_HOURS[job]:02d}:00 x{self.runs[job]}" for job in SWEEP_HOURS) + \
             f"; {self.opened} cases opened by the exports"
 
 
-async def finished(handle: WorkflowHandle, within: float = 600) -> Any:
+async def finished(handle: WorkflowHandle) -> Any:
     """The result once the run has completed. Awaiting result() directly would let the
     test server skip time, and the week moves time itself."""
-    deadline = asyncio.get_running_loop().time() + within
-    while (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"{handle.id} did not finish")
-        await asyncio.sleep(0.05)
-    return await handle.result()
+    for _ in range(1000):
+        if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+            return await handle.result()
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"{handle.id} did not finish")
