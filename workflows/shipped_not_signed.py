@@ -168,3 +168,9 @@ class ShippedNotSigned(RemedyCase):
         problem = report_problem(report)
         if problem:
             raise ValueError(problem)
+
+    @workflow.signal
+    def delivery_status_reported(self) -> None:
+        """The courier's push (adapters/http/pushes.py): the parcel's status changed; the
+        case asks the courier itself, so a forged or repeated push costs one check."""
+        self.reported = True
