@@ -1,0 +1,91 @@
+"""Long waits stay small (issue 14): a tracked order whose warehouse pushes again and
+again while it is not shipped (each push a look: ~15 events) under a misconfigured
+short poll, across both of its waits (ship target, platform rule), continues as new
+whenever its run nears the policy's history limit. On the dev server, with the demo's
+windows in seconds: the time-skipping test server stops skipping time after a
+continue-as-new whose run had a poll retrying (its orphaned retry holds the clock). The case still ends as it would in one run — shipped late,
+one opening, one tracking call, one close, every timeline entry once and in sequence —
+every run's history stays below the limit, and the runs on both sides of a boundary are
+kept for the replay suite."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+
+from adapters.simulators import Scenario, SimulatorConfig
+from domain.models import CaseKind, CaseStatus, TimelineEntry
+from domain.shipment_tracking import ShipmentTrackingInput, ShipmentTrackingResult, TrackingOutcome
+from domain.windows import Window
+from tests.case_clock import kinds
+from tests.conftest import running_worker
+from tests.factories import header, named_policy, order
+from runtime.binaries import binary
+from runtime.temporal import data_converter
+from tests.replay_support import keep_history
+from workflows.carryover import CONTINUE_AS_NEW
+
+LIMIT = 120
+DEMO = named_policy("demo")  # ship target 12 s, platform rule 18 s
+CHATTY = DEMO.model_copy(update={"polling": DEMO.polling.model_copy(update={
+    "outside_status": Window.model_validate("1s"), "history_limit": LIMIT})})
+
+
+@pytest_asyncio.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    e = await WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"), data_converter=data_converter())
+    yield e
+    await e.shutdown()
+
+
+async def runs_of(client, workflow_id: str):  # type: ignore[no-untyped-def]
+    """The case's runs, first to last, each with its history (following continued_execution_run_id back)."""
+    runs = []
+    handle = client.get_workflow_handle(workflow_id)
+    run_id = (await handle.describe()).run_id
+    while run_id:
+        h = client.get_workflow_handle(workflow_id, run_id=run_id)
+        history = await h.fetch_history()
+        runs.append((h, history))
+        run_id = history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
+    return runs[::-1]
+
+
+async def test_a_chatty_long_wait_continues_as_new_and_the_case_ends_as_in_one_run(dev_env, store):
+    env = dev_env
+    o = order()
+    placed = await env.get_current_time()
+    inp = ShipmentTrackingInput(case=header(CaseKind.SHIPMENT_TRACKING, o), policy=CHATTY, placed_at=placed)
+    config = SimulatorConfig(scenarios={o.order_id: Scenario(ship_after=Window.model_validate("15s"))})
+    async with running_worker(env, store, config) as (tq, _):
+        h = await env.client.start_workflow("ShipmentTracking", inp, id=inp.case.workflow_id, task_queue=tq,
+                                            result_type=ShipmentTrackingResult)
+        for _ in range(40):  # the warehouse pushes every 0.3 s though nothing has shipped
+            await asyncio.sleep(0.3)
+            await h.signal("dispatch_reported")  # a handle without a run id: the chain's current run
+        status = await h.query("status", result_type=CaseStatus)
+        assert status.state == "late" and status.next_deadline_name == "platform_ship"  # the carried wait
+        result = await h.result()  # follows the chain to the last run's result
+        timeline = await h.query("timeline", result_type=list[TimelineEntry])
+        runs = await runs_of(env.client, inp.case.workflow_id)
+
+    assert result.outcome == TrackingOutcome.SHIPPED_LATE and result.shipped_at == placed + timedelta(seconds=15)
+    assert len(runs) >= 3, f"{len(runs)} runs"
+    for _, history in runs:
+        assert len(history.events) < LIMIT
+    for _, history in runs[:-1]:
+        assert history.events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+    got = kinds(store, inp.case.case_id)
+    assert got.count("opened") == 1 and got.count("tracking_call") == 1 and got.count("closed") == 1
+    stored = store.timeline(inp.case.case_id)
+    assert [e.seq for e in stored] == list(range(len(stored)))
+    assert [e.seq for e in timeline] == [e.seq for e in stored]  # the last run answers the whole case
+    first, second, last = runs[0][0], runs[1][0], runs[-1][0]
+    await keep_history(first, "shipment_tracking_chatty_first_run", patch=CONTINUE_AS_NEW)
+    await keep_history(second, "shipment_tracking_chatty_second_run", patch=CONTINUE_AS_NEW)  # both sides of a boundary
+    await keep_history(last, "shipment_tracking_chatty_last_run", patch=CONTINUE_AS_NEW)
