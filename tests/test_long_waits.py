@@ -29,6 +29,7 @@ from runtime.binaries import binary
 from runtime.temporal import data_converter
 from tests.replay_support import keep_history
 from workflows.carryover import CONTINUE_AS_NEW
+from workflows.patches import BASELINE
 
 LIMIT = 120
 DEMO = named_policy("demo")  # ship target 12 s, platform rule 18 s
@@ -89,3 +90,5 @@ async def test_a_chatty_long_wait_continues_as_new_and_the_case_ends_as_in_one_r
     await keep_history(first, "shipment_tracking_chatty_first_run", patch=CONTINUE_AS_NEW)
     await keep_history(second, "shipment_tracking_chatty_second_run", patch=CONTINUE_AS_NEW)  # both sides of a boundary
     await keep_history(last, "shipment_tracking_chatty_last_run", patch=CONTINUE_AS_NEW)
+    for name, h in (("first", first), ("second", second), ("last", last)):  # runs begun under the baseline marker
+        await keep_history(h, f"shipment_tracking_chatty_{name}_run", patch=BASELINE)

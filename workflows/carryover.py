@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from workflows import patches
 from workflows.casefile import CaseFile
 
 CONTINUE_AS_NEW = "continue-as-new"
@@ -32,7 +33,7 @@ def too_long(file: CaseFile) -> bool:
     limit = file.policy.polling.history_limit
     if not info.is_continue_as_new_suggested() and info.get_current_history_length() < limit - headroom(limit):
         return False
-    return workflow.patched(CONTINUE_AS_NEW)
+    return patches.patched(CONTINUE_AS_NEW)
 
 
 async def continue_if_long(file: CaseFile, waiting_for: str) -> None:

@@ -19,7 +19,7 @@ from domain.carryover import CarriedWait
 from domain.models import CaseEvent, CaseHeader, CaseOpening, CaseStatus, TimelineBatch, TimelineEntry
 from domain.policy import Policy
 from domain.windows import Window
-from workflows import steps
+from workflows import patches, steps
 
 
 class CaseFile:
@@ -40,7 +40,7 @@ class CaseFile:
 
     async def open(self, **detail: Any) -> None:
         opening = CaseOpening(case=self.case, opened_at=workflow.now(), state=self.state)
-        self.batched = workflow.patched(steps.TIMELINE_BATCHES)
+        self.batched = patches.patched(steps.TIMELINE_BATCHES)
         if self.batched:
             self._opening = opening  # goes with the first batch
         else:

@@ -12,6 +12,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from domain.compensation import CompensationOffer
     from domain.fulfilment import BackfillRequest, BackfillTicket, DispatchRequest, StockQuery, StockStatus
     from domain.held_order import (
@@ -65,7 +66,7 @@ class HeldOrder(RemedyCase):
         await f.record("apologised", "first_line", state=HeldState.AWAITING_CHOICE, offered_refund=True)
         offer = compensation_offer(inp.policy, inp)
         compensation = self._compensate(offer)
-        if workflow.patched(remedies.COMPENSATION_ALONGSIDE):
+        if patches.patched(remedies.COMPENSATION_ALONGSIDE):
             # the customer's choice and the 48 h rule never wait on a compensation approval
             self._granting = asyncio.create_task(compensation)
         else:
@@ -119,7 +120,7 @@ class HeldOrder(RemedyCase):
 
     async def _stock_by(self, ticket: BackfillTicket, until: datetime) -> bool:
         poll = self.inp.policy.polling.outside_status.plain
-        self.polls_by_retry = workflow.patched(waits.POLL_BY_RETRY)
+        self.polls_by_retry = patches.patched(waits.POLL_BY_RETRY)
         if self.polls_by_retry:
             status = await waits.answer_by("poll_stock", "check_stock", "warehouse",
                                            lambda at: StockQuery(ticket=ticket, as_of=at), StockStatus,

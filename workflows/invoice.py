@@ -8,6 +8,7 @@ import asyncio
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from domain.external import PaymentRequest, idempotency_key
     from domain.manual_refund import ManualRefundReason
     from domain.findings import InvoiceIssue, InvoiceReceipt
@@ -63,7 +64,7 @@ class Invoice(RemedyCase):
             await f.record("wrong_invoice_returned", self.arrival.by.actor_id, state=InvoiceState.ISSUING,
                            invoice_no=inp.wrong_invoice_no)
             start = workflow.now()
-            if workflow.patched(POSTAGE_TWO_PERSON):
+            if patches.patched(POSTAGE_TWO_PERSON):
                 # alongside the new invoice, whose 5 working days do not wait on the check
                 self._postage = asyncio.create_task(self._postage_manual_refund())
             else:

@@ -8,6 +8,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from domain.approvals import Subject
     from domain.external import PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.manual_refund import (
@@ -104,7 +105,7 @@ class ManualRefund(CaseWorkflow):
         cutoff = f.set_deadline("goods_due", refund_due_at(inp.policy, registered))
         poll = inp.policy.polling.return_receipt.plain
         while True:
-            if workflow.patched(waits.POLL_BY_RETRY):
+            if patches.patched(waits.POLL_BY_RETRY):
                 status = await waits.answer_by("poll_return_receipt", "check_return_receipt", "warehouse",
                                                lambda at: ReceiptQuery(booking=booking, as_of=at), ReceiptStatus,
                                                every=poll, until=cutoff, file=f)

@@ -10,6 +10,7 @@ import asyncio
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from domain.fulfilment import DispatchRequest, OversoldAnswer, OversoldCheck
     from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
     from workflows import remedies, steps, waits
@@ -49,7 +50,7 @@ class Oversold(RemedyCase):
         await f.record("cannot_ship", "system", state=OversoldState.COMPENSATING)
         compensation = remedies.compensate(self, oversold_offer(inp.policy, order), basis_fen=order.paid_fen,
                                            step="compensation", why="oversold: cannot ship")
-        if not workflow.patched(remedies.COMPENSATION_ALONGSIDE):
+        if not patches.patched(remedies.COMPENSATION_ALONGSIDE):
             granted = await compensation  # runs begun before: the refund waited on the approval
             if not order.paid:
                 return await self._close(OversoldOutcome.CANCELLED, ships, granted, None, "unpaid oversold order")
@@ -65,7 +66,7 @@ class Oversold(RemedyCase):
     async def _answer_by(self, asked: datetime, due: datetime) -> OversoldAnswer:
         inp = self.inp
         poll = inp.policy.polling.outside_status.plain
-        if workflow.patched(waits.POLL_BY_RETRY):
+        if patches.patched(waits.POLL_BY_RETRY):
             return await waits.answer_by(
                 "poll_oversold", "check_oversold", "platform",
                 lambda at: OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id, asked_at=asked,

@@ -7,6 +7,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from domain.external import PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.models import CaseStatus
     from domain.returns import (
@@ -78,7 +79,7 @@ class ReturnRefund(CaseWorkflow):
         await f.record("review_requested", "system", state=ReturnState.AWAITING_REVIEW)
         if not await f.wait_until(lambda: self.decision is not None, node):
             await f.record("sla_breached", "system", window="after_sales_node", escalated_to="second_line")
-            if workflow.patched(REVIEW_ESCALATION):
+            if patches.patched(REVIEW_ESCALATION):
                 # escalated for real: second line may review, and the overdue review is on the approvals list
                 self.escalated = True
                 await f.record("approval_requested", "system", approval_id="review", subject="return_review",
@@ -100,7 +101,7 @@ class ReturnRefund(CaseWorkflow):
         await f.record("pickup_booked", "courier", state=ReturnState.AWAITING_GOODS, booking_id=booking.booking_id)
         # no deadline of its own: the cutoff only serves refund_due, which status() reports
         poll = inp.policy.polling.return_receipt.plain
-        if workflow.patched(waits.POLL_BY_RETRY):
+        if patches.patched(waits.POLL_BY_RETRY):
             status = await waits.answer_by("poll_return_receipt", "check_return_receipt", "warehouse",
                                            lambda at: ReceiptQuery(booking=booking, as_of=at), ReceiptStatus,
                                            every=poll, until=cutoff, file=f)

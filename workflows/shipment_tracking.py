@@ -8,6 +8,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from domain.fulfilment import DispatchQuery, DispatchStatus
     from domain.shipment_tracking import (
         ShipmentTrackingInput,
@@ -64,7 +65,7 @@ class ShipmentTracking(CaseWorkflow):
     async def _shipped_by(self, until: datetime, waiting_for: str) -> DispatchStatus:
         inp = self.inp
         poll = inp.policy.polling.outside_status.plain
-        if self.inp.carried is not None or workflow.patched(waits.POLL_BY_RETRY):
+        if self.inp.carried is not None or patches.patched(waits.POLL_BY_RETRY):
             return await waits.answer_by(
                 "poll_dispatch", "check_dispatch", "warehouse",
                 lambda at: DispatchQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id,

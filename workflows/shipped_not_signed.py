@@ -4,6 +4,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from domain.actors import Role
     from domain.approvals import Subject
     from domain.compensation import standard_offer
@@ -55,7 +56,7 @@ class ShippedNotSigned(RemedyCase):
         due = f.set_deadline("sign_target", sign_deadline(inp.policy, shipped_at))
         chased = False
         while True:
-            if workflow.patched(REPORT_RESET_FIRST):
+            if patches.patched(REPORT_RESET_FIRST):
                 # reset before asking, so a courier report arriving during the calls is kept
                 self.reported = False
             status: DeliveryStatus = await steps.check_delivery(DeliveryQuery(
@@ -77,7 +78,7 @@ class ShippedNotSigned(RemedyCase):
                                                                kind="chase", note="normal transit: deliver within 96 h"))
                 await f.record("courier_chased", "first_line", state=NotSignedState.CHASING, reference=ack.reference)
                 chased = True
-            if not workflow.patched(REPORT_RESET_FIRST):
+            if not patches.patched(REPORT_RESET_FIRST):
                 self.reported = False  # runs begun before: a report during the calls was lost here
             await f.wait_until(lambda: self.reported, due)
 

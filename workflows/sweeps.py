@@ -7,6 +7,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from domain.fulfilment import LateOrderQuery
     from domain.models import CaseHeader
     from domain.sweeps import (
@@ -34,7 +35,7 @@ class DailySweep:
         as_of = inp.as_of or workflow.now()
         export_date, start, until = export_window(inp.policy, inp.kind, as_of)
         query = LateOrderQuery(kind=LATE_KIND[inp.kind], placed_from=start, placed_until=until, as_of=as_of)
-        if workflow.patched(steps.SWEEP_CASE_ORDERS):
+        if patches.patched(steps.SWEEP_CASE_ORDERS):
             late = await steps.list_late_orders_for_cases(query)
         else:  # whole orders: CaseHeader strips them as it always did
             late = await steps.list_late_orders(query)

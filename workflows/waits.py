@@ -3,9 +3,10 @@
 A poll is one activity whose retry policy is the poll interval (backoff 1.0) and whose
 schedule-to-close is the wait's deadline: the activity raises a retryable "not yet"
 (activities/conduct.py) until its condition holds, and the server retries it without
-adding an event per attempt. A wait costs one activity, one timer for the deadline and
-the workflow tasks around them, where a timer-and-activity loop wrote ~10 events per
-poll (a held order's 48 h of hourly polls: ~500). The wait is raced against whatever
+adding an event per attempt. A wait costs one activity and the workflow tasks around
+it (runs begun before patch POLL_WITHOUT_TIMER also start a timer for the deadline,
+which the activity's schedule-to-close already enforces), where a timer-and-activity
+loop wrote ~10 events per poll (a held order's 48 h of hourly polls: ~500). The wait is raced against whatever
 else may wake the case (a push signal, a customer's answer); the deadline's own check
 stays with the caller, as of the deadline, so "just before / just after" keeps its
 meaning whatever the poll interval.
@@ -24,7 +25,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, CancelledError, RetryState
 
 from domain.steps import STEPS
-from workflows import carryover
+from workflows import carryover, patches
 from workflows.casefile import CaseFile
 from workflows import steps
 from workflows.steps import NON_RETRYABLE
@@ -32,6 +33,7 @@ from workflows.steps import NON_RETRYABLE
 T = TypeVar("T")
 
 POLL_BY_RETRY = "poll-by-retry"
+POLL_WITHOUT_TIMER = "poll-without-deadline-timer"
 
 # a retry scheduled for the deadline itself is not needed: the caller checks as of the deadline
 _GIVEN_UP = (RetryState.TIMEOUT, RetryState.MAXIMUM_ATTEMPTS_REACHED, RetryState.CANCEL_REQUESTED)
@@ -53,7 +55,11 @@ async def poll(activity: str, system: str, query: Any, result_type: type[T], *, 
         retry_policy=RetryPolicy(initial_interval=every, backoff_coefficient=1.0, maximum_interval=every,
                                  non_retryable_error_types=NON_RETRYABLE),
     )
-    await file.wait_until(lambda: handle.done() or woken(), until)
+    if patches.patched(POLL_WITHOUT_TIMER):
+        # the activity's schedule-to-close is the deadline: it ends by then on its own
+        await workflow.wait_condition(lambda: handle.done() or woken())
+    else:  # runs begun before: a deadline timer beside each poll (two events more)
+        await file.wait_until(lambda: handle.done() or woken(), until)
     cancelled = not handle.done()
     if cancelled:
         handle.cancel()
