@@ -15,16 +15,20 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import TypeVar
 
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 
-from runtime import logs
+from runtime import logs, tracing
 from runtime.binaries import binary
 from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.cli import CliError
 from service.context import Context
+
+T = TypeVar("T")
 
 SERVER_START_TIMEOUT = 60.0
 
@@ -210,6 +214,7 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
     data.mkdir(parents=True, exist_ok=True)
     worker_log = (data / "worker.log").open("a", encoding="utf-8")
     logs.configure(settings.log_level, stream=worker_log)
+    tracing.start(settings, "aftersales")  # the worker and the API below share the process's one provider
 
     server = _server_for(settings, args.ui_port)
     server.start()
@@ -331,9 +336,9 @@ async def _start_api(ctx: Context, stop: asyncio.Event) -> asyncio.Task[None]:
     raise CliError(f"the API did not start on {host}:{port} within 10 s")
 
 
-async def _until(stop: asyncio.Event, aw: object, also: asyncio.Task[None] | None = None) -> object:
+async def _until(stop: asyncio.Event, aw: Awaitable[T], also: asyncio.Task[None] | None = None) -> T | None:
     """Await `aw` unless Ctrl-C comes first (None then). A worker dying is an error."""
-    task = aw if isinstance(aw, asyncio.Task) else asyncio.ensure_future(aw)  # type: ignore[arg-type]
+    task = asyncio.ensure_future(aw)
     stopper = asyncio.create_task(stop.wait())
     waiting = {task, stopper} | ({also} if also else set())
     done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
