@@ -3,6 +3,7 @@ enough to resume the wait it was in, not to start the case again. The case heade
 the policy travel in the input as before; this adds the timeline so far (so `timeline`
 answers the whole case and every new entry takes the next sequence number), the state,
 the deadlines, what the case was waiting for and how it writes its timeline."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -7,12 +7,12 @@ continue-as-new whose run had a poll retrying (its orphaned retry holds the cloc
 one opening, one tracking call, one close, every timeline entry once and in sequence —
 every run's history stays below the limit, and the runs on both sides of a boundary are
 kept for the replay suite."""
-from __future__ import annotations
 
-from datetime import timedelta
+from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest_asyncio
 from temporalio.api.enums.v1 import EventType
@@ -22,24 +22,31 @@ from adapters.simulators import Scenario, SimulatorConfig
 from domain.models import CaseKind, CaseStatus, TimelineEntry
 from domain.shipment_tracking import ShipmentTrackingInput, ShipmentTrackingResult, TrackingOutcome
 from domain.windows import Window
+from runtime.binaries import binary
+from runtime.temporal import data_converter
 from tests.case_clock import kinds
 from tests.conftest import running_worker
 from tests.factories import header, named_policy, order
-from runtime.binaries import binary
-from runtime.temporal import data_converter
 from tests.replay_support import keep_history
 from workflows.carryover import CONTINUE_AS_NEW
 from workflows.patches import BASELINE
 
 LIMIT = 120
 DEMO = named_policy("demo")  # ship target 12 s, platform rule 18 s
-CHATTY = DEMO.model_copy(update={"polling": DEMO.polling.model_copy(update={
-    "outside_status": Window.model_validate("1s"), "history_limit": LIMIT})})
+CHATTY = DEMO.model_copy(
+    update={
+        "polling": DEMO.polling.model_copy(
+            update={"outside_status": Window.model_validate("1s"), "history_limit": LIMIT}
+        )
+    }
+)
 
 
 @pytest_asyncio.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    e = await WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"), data_converter=data_converter())
+    e = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"), data_converter=data_converter()
+    )
     yield e
     await e.shutdown()
 
@@ -64,8 +71,9 @@ async def test_a_chatty_long_wait_continues_as_new_and_the_case_ends_as_in_one_r
     inp = ShipmentTrackingInput(case=header(CaseKind.SHIPMENT_TRACKING, o), policy=CHATTY, placed_at=placed)
     config = SimulatorConfig(scenarios={o.order_id: Scenario(ship_after=Window.model_validate("15s"))})
     async with running_worker(env, store, config) as (tq, _):
-        h = await env.client.start_workflow("ShipmentTracking", inp, id=inp.case.workflow_id, task_queue=tq,
-                                            result_type=ShipmentTrackingResult)
+        h = await env.client.start_workflow(
+            "ShipmentTracking", inp, id=inp.case.workflow_id, task_queue=tq, result_type=ShipmentTrackingResult
+        )
         for _ in range(40):  # the warehouse pushes every 0.3 s though nothing has shipped
             await asyncio.sleep(0.3)
             await h.signal("dispatch_reported")  # a handle without a run id: the chain's current run

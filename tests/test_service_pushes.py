@@ -3,6 +3,7 @@ backfilled, order dispatched, the platform's oversold answer, goods back, the co
 delivery status — to the webhooks service, signed as it expects, at the time it happens;
 the webhooks service turns each into its case's signal. A courier's push wakes a
 ShippedNotSigned case long before its 96 h deadline."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,7 @@ import uvicorn
 from adapters.http import signing
 from adapters.http.pushes import PUSHES
 from adapters.http.webhooks import create_webhook_app
-from adapters.simulators import Scenario, SimulatorConfig
+from adapters.simulators import Scenario
 from adapters.simulators.service import FaultSettings
 from adapters.simulators.service.app import create_app
 from domain.models import workflow_id_for
@@ -50,13 +51,23 @@ async def test_the_simulator_service_pushes_every_kind_signed_and_each_becomes_i
     port = free_port()
     hooks = uvicorn.Server(uvicorn.Config(create_webhook_app(signals, SECRET), port=port, log_level="warning"))  # type: ignore[arg-type]
     serving = asyncio.create_task(hooks.serve())
-    while not hooks.started:
+    while not hooks.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
         await asyncio.sleep(0.05)
     soon = "1s"
-    sims = create_app(f"sqlite:///{tmp_path / 'sims.db'}", FaultSettings(
-        webhook_url=f"http://127.0.0.1:{port}/webhooks", webhook_token=SECRET, default_receive_after=soon,
-        scenarios={"O-1": Scenario(backfill_after=soon), "O-2": Scenario(ship_after=soon),
-                   "O-3": Scenario(platform_answer_after=soon), "O-4": Scenario(signed_after=soon)}))
+    sims = create_app(
+        f"sqlite:///{tmp_path / 'sims.db'}",
+        FaultSettings(
+            webhook_url=f"http://127.0.0.1:{port}/webhooks",
+            webhook_token=SECRET,
+            default_receive_after=soon,
+            scenarios={
+                "O-1": Scenario(backfill_after=soon),
+                "O-2": Scenario(ship_after=soon),
+                "O-3": Scenario(platform_answer_after=soon),
+                "O-4": Scenario(signed_after=soon),
+            },
+        ),
+    )
     now = datetime.now(timezone.utc).isoformat()
     calls = [
         ("/warehouse/v1/request-backfill", {"case_id": "HO-1", "order_id": "O-1", "lines": [], "requested_at": now}),
@@ -69,12 +80,17 @@ async def test_the_simulator_service_pushes_every_kind_signed_and_each_becomes_i
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sims), base_url="http://sims") as c:
             for path, body in calls * 2:  # asked twice: pushed once
                 assert (await c.post(path, json=body)).status_code == 200, path
-            expected = sorted([
-                (workflow_id_for("HO-1"), "stock_reported"), (workflow_id_for("ST-2"), "dispatch_reported"),
-                (workflow_id_for("OS-3"), "oversold_answer_reported"), (workflow_id_for("SN-4"), "delivery_status_reported"),
-                (workflow_id_for("RR-5"), "goods_reported_received")])
+            expected = sorted(
+                [
+                    (workflow_id_for("HO-1"), "stock_reported"),
+                    (workflow_id_for("ST-2"), "dispatch_reported"),
+                    (workflow_id_for("OS-3"), "oversold_answer_reported"),
+                    (workflow_id_for("SN-4"), "delivery_status_reported"),
+                    (workflow_id_for("RR-5"), "goods_reported_received"),
+                ]
+            )
             deadline = time.monotonic() + 20
-            while len(signals.got) < len(expected) and time.monotonic() < deadline:
+            while len(signals.got) < len(expected) and time.monotonic() < deadline:  # noqa: ASYNC110 - webhooks arrive on their own time
                 await asyncio.sleep(0.1)
             await asyncio.sleep(0.5)  # nothing more arrives
             assert sorted(signals.got) == expected
@@ -82,8 +98,11 @@ async def test_the_simulator_service_pushes_every_kind_signed_and_each_becomes_i
         # a real courier's pickup event has its route too: the parcel lost on its way back
         async with httpx.AsyncClient(timeout=10) as c:
             raw = json.dumps({"case_id": "RR-6"}).encode()
-            r = await c.post(f"http://127.0.0.1:{port}/webhooks/courier/pickup-lost", content=raw,
-                             headers={"Content-Type": "application/json", **signing.headers(SECRET, int(time.time()), raw)})
+            r = await c.post(
+                f"http://127.0.0.1:{port}/webhooks/courier/pickup-lost",
+                content=raw,
+                headers={"Content-Type": "application/json", **signing.headers(SECRET, int(time.time()), raw)},
+            )
         assert r.status_code == 202 and signals.got[-1] == (workflow_id_for("RR-6"), PUSHES[("courier", "pickup-lost")])
     finally:
         hooks.should_exit = True

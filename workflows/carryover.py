@@ -11,6 +11,7 @@ handle without a run id, signals and queries follow the chain.
 Patch CONTINUE_AS_NEW is asked only when a run is about to continue, so runs that never
 get long carry no marker; runs begun before it that never reached the limit replay as
 they were."""
+
 from __future__ import annotations
 
 from temporalio import workflow
@@ -19,6 +20,7 @@ from workflows import patches
 from workflows.casefile import CaseFile
 
 CONTINUE_AS_NEW = "continue-as-new"
+
 
 # room for what the run still writes before it hands over: the wake-up that found it
 # long, pushes arriving meanwhile, the last timeline batch and the continue-as-new itself

@@ -12,7 +12,6 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import patches
     from domain.compensation import CompensationOffer
     from domain.fulfilment import BackfillRequest, BackfillTicket, DispatchRequest, StockQuery, StockStatus
     from domain.held_order import (
@@ -29,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.reship import ReshipCause, ReshipOutcome
-    from workflows import remedies, steps, waits
+    from workflows import patches, remedies, steps, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 

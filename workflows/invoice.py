@@ -8,7 +8,6 @@ import asyncio
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import patches
     from domain.external import PaymentRequest, idempotency_key
     from domain.manual_refund import ManualRefundReason
     from domain.findings import InvoiceIssue, InvoiceReceipt
@@ -27,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseStatus
     from domain.remedies import CaseResult
     from domain.replies import customer_problem
-    from workflows import remedies, steps
+    from workflows import patches, remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 

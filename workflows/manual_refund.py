@@ -8,7 +8,6 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import patches
     from domain.approvals import Subject
     from domain.external import PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.manual_refund import (
@@ -29,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.returns import refund_due_at
-    from workflows import steps, waits
+    from workflows import patches, steps, waits
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
     from workflows.payout import pay

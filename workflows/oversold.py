@@ -10,10 +10,9 @@ import asyncio
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import patches
     from domain.fulfilment import DispatchRequest, OversoldAnswer, OversoldCheck
     from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
-    from workflows import remedies, steps, waits
+    from workflows import patches, remedies, steps, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 

@@ -8,24 +8,27 @@ and their histories replay unchanged.
 
 A patch added after BASELINE is asked by its own id (not in IMPLIED) until a newer
 baseline takes it in; IMPLIED never loses an id."""
+
 from __future__ import annotations
 
 from temporalio import workflow
 
 BASELINE = "baseline-2026-12"
 
-IMPLIED = frozenset({
-    "store-writes-local-activities",
-    "timeline-batches",
-    "sweep-case-orders",
-    "compensation-alongside",
-    "review-escalation",
-    "report-reset-before-check",
-    "invoice-postage-two-person-check",
-    "poll-by-retry",
-    "poll-without-deadline-timer",
-    "continue-as-new",
-})
+IMPLIED = frozenset(
+    {
+        "store-writes-local-activities",
+        "timeline-batches",
+        "sweep-case-orders",
+        "compensation-alongside",
+        "review-escalation",
+        "report-reset-before-check",
+        "invoice-postage-two-person-check",
+        "poll-by-retry",
+        "poll-without-deadline-timer",
+        "continue-as-new",
+    }
+)
 
 
 def patched(patch_id: str) -> bool:

@@ -7,7 +7,6 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import patches
     from domain.external import PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.models import CaseStatus
     from domain.returns import (
@@ -23,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         refund_due_at,
         review_problem,
     )
-    from workflows import steps, waits
+    from workflows import patches, steps, waits
     from workflows.casefile import CaseFile
     from workflows.payout import pay
     from workflows.case_workflow import CaseWorkflow

@@ -8,7 +8,6 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import patches
     from domain.fulfilment import DispatchQuery, DispatchStatus
     from domain.shipment_tracking import (
         ShipmentTrackingInput,
@@ -18,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
         placed_at,
         platform_offer,
     )
-    from workflows import carryover, remedies, steps, waits
+    from workflows import carryover, patches, remedies, steps, waits
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
 

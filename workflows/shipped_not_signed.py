@@ -4,7 +4,6 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import patches
     from domain.actors import Role
     from domain.approvals import Subject
     from domain.compensation import standard_offer
@@ -27,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         reship_cause,
         sign_deadline,
     )
-    from workflows import remedies, steps
+    from workflows import patches, remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 

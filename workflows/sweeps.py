@@ -7,7 +7,6 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import patches
     from domain.fulfilment import LateOrderQuery
     from domain.models import CaseHeader
     from domain.sweeps import (
@@ -23,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         export_window,
         sweep_case_id,
     )
-    from workflows import steps
+    from workflows import patches, steps
 
 LATE_KIND = {SweepKind.SHIPMENT_TRACKING: "unshipped", SweepKind.OVERSOLD: "oversold"}
 

@@ -4,6 +4,7 @@ warehouse, the courier's delivery status) is posted to the engine's webhooks ser
 the time it happens, signed with HMAC as that service expects (adapters/http/signing.py).
 Nothing is sent while no webhook_url is set; the settings are read at each push, so a
 webhook switched on at run time (/admin/faults) applies to the next event."""
+
 from __future__ import annotations
 
 import asyncio
