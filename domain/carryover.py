@@ -20,4 +20,7 @@ class CarriedWait(Contract):
     deadlines: dict[str, datetime] = Field(default_factory=dict)
     batched: bool = Field(description="the timeline is written in batches (patch timeline-batches)")
     pushes: int = Field(default=0, ge=0)
+    since: datetime | None = Field(
+        default=None, description="when the wait's question was put, where its answer is as of it"
+    )
     run: int = Field(default=2, ge=2, description="which run of the case this is")

@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.models import CaseKind, CaseStatus, TimelineEntry
+from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult
 from domain.shipment_tracking import ShipmentTrackingInput, ShipmentTrackingResult, TrackingOutcome
 from domain.windows import Window
 from runtime.binaries import binary
@@ -100,3 +101,32 @@ async def test_a_chatty_long_wait_continues_as_new_and_the_case_ends_as_in_one_r
     await keep_history(last, "shipment_tracking_chatty_last_run", patch=CONTINUE_AS_NEW)
     for name, h in (("first", first), ("second", second), ("last", last)):  # runs begun under the baseline marker
         await keep_history(h, f"shipment_tracking_chatty_{name}_run", patch=BASELINE)
+
+
+async def test_a_chatty_wait_for_the_platform_continues_as_new_and_ships_late(dev_env, store):
+    env = dev_env
+    o = order()
+    inp = OversoldInput(case=header(CaseKind.OVERSOLD, o), policy=CHATTY)  # oversold_check: 8 s
+    config = SimulatorConfig(
+        scenarios={o.order_id: Scenario(platform_answer_after=Window.model_validate("6s"), can_ship=True)}
+    )
+    async with running_worker(env, store, config) as (tq, _):
+        h = await env.client.start_workflow(
+            "Oversold", inp, id=inp.case.workflow_id, task_queue=tq, result_type=OversoldResult
+        )
+        for _ in range(20):  # the platform pushes every 0.25 s before it has answered
+            await asyncio.sleep(0.25)
+            await h.signal("oversold_answer_reported")
+        result = await h.result()
+        runs = await runs_of(env.client, inp.case.workflow_id)
+
+    assert result.outcome == OversoldOutcome.SHIPPED_LATE and result.can_ship
+    assert len(runs) >= 2, f"{len(runs)} runs"
+    assert all(len(history.events) < LIMIT for _, history in runs)
+    got = kinds(store, inp.case.case_id)
+    assert got.count("opened") == got.count("platform_asked") == got.count("dispatched") == got.count("closed") == 1
+    assert "sla_breached" not in got  # the carried wait kept its question's time: answered within the window
+    stored = store.timeline(inp.case.case_id)
+    assert [e.seq for e in stored] == list(range(len(stored)))
+    await keep_history(runs[0][0], "oversold_chatty_first_run", patch=BASELINE)
+    await keep_history(runs[1][0], "oversold_chatty_second_run", patch=BASELINE)

@@ -14,6 +14,8 @@ they were."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from temporalio import workflow
 
 from workflows import patches
@@ -38,7 +40,7 @@ def too_long(file: CaseFile) -> bool:
     return patches.patched(CONTINUE_AS_NEW)
 
 
-async def continue_if_long(file: CaseFile, waiting_for: str) -> None:
+async def continue_if_long(file: CaseFile, waiting_for: str, since: datetime | None = None) -> None:
     """Between two looks at an outside system, where nothing is in flight: continue as
     new when the run is long; otherwise return at once."""
     if not too_long(file):
@@ -46,4 +48,4 @@ async def continue_if_long(file: CaseFile, waiting_for: str) -> None:
     assert file.continue_with is not None
     # an Update or signal still running would be cut off with the run
     await workflow.wait_condition(workflow.all_handlers_finished)
-    workflow.continue_as_new(file.continue_with(await file.carry(waiting_for)))
+    workflow.continue_as_new(file.continue_with(await file.carry(waiting_for, since)))

@@ -54,13 +54,14 @@ class CaseFile:
         self.state, self.deadlines = carried.state, dict(carried.deadlines)
         self.batched, self.pushes, self.run = carried.batched, carried.pushes, carried.run
 
-    async def carry(self, waiting_for: str) -> CarriedWait:
+    async def carry(self, waiting_for: str, since: datetime | None = None) -> CarriedWait:
         """What the next run needs, once everything queued is stored (a run's unsent
         entries would be lost with it)."""
         if self._writer:
             await self._writer
         return CarriedWait(waiting_for=waiting_for, state=self.state, timeline=tuple(self.timeline),
-                           deadlines=dict(self.deadlines), batched=self.batched, pushes=self.pushes, run=self.run + 1)
+                           deadlines=dict(self.deadlines), batched=self.batched, pushes=self.pushes, since=since,
+                           run=self.run + 1)
 
     async def record(self, kind: str, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
         if state:

@@ -12,7 +12,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.fulfilment import DispatchRequest, OversoldAnswer, OversoldCheck
     from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
-    from workflows import patches, remedies, steps, waits
+    from workflows import carryover, patches, remedies, steps, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 
@@ -24,14 +24,21 @@ class Oversold(RemedyCase):
         self.inp = inp
         self.file = CaseFile(inp.case, inp.policy, OversoldState.AWAITING_PLATFORM)
         self.start_remedies(None)
+        self.file.continue_with = lambda carried: inp.model_copy(update={"carried": carried})
 
     @workflow.run
     async def run(self, inp: OversoldInput) -> OversoldResult:
-        f, order = self.file, inp.case.order
-        asked = workflow.now()
-        await f.open(paid=order.paid)
-        due = f.deadline_after("oversold_check", asked, inp.policy.windows.oversold_check)
-        await f.record("platform_asked", "system", due_at=due.isoformat())
+        f, order, carried = self.file, inp.case.order, inp.carried
+        if carried is None:
+            asked = workflow.now()
+            await f.open(paid=order.paid)
+            due = f.deadline_after("oversold_check", asked, inp.policy.windows.oversold_check)
+            await f.record("platform_asked", "system", due_at=due.isoformat())
+        else:  # a long wait for the platform continued as new: resume it
+            f.resume(carried)
+            assert carried.since is not None
+            asked = carried.since
+            due = inp.policy.calendar.deadline(asked, inp.policy.windows.oversold_check)
         answer = await self._answer_by(asked, due)
         f.clear_deadline("oversold_check")
         if not answer.answered:
@@ -65,17 +72,19 @@ class Oversold(RemedyCase):
     async def _answer_by(self, asked: datetime, due: datetime) -> OversoldAnswer:
         inp = self.inp
         poll = inp.policy.polling.outside_status.plain
-        if patches.patched(waits.POLL_BY_RETRY):
+        if self.inp.carried is not None or patches.patched(waits.POLL_BY_RETRY):
             return await waits.answer_by(
                 "poll_oversold", "check_oversold", "platform",
                 lambda at: OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id, asked_at=asked,
                                          as_of=at),
-                OversoldAnswer, every=poll, until=due, file=self.file)
+                OversoldAnswer, every=poll, until=due, file=self.file, waiting_for="oversold_check", since=asked)
         while True:
             answer = await steps.check_oversold(OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                               asked_at=asked, as_of=workflow.now()))
             if answer.answered or workflow.now() >= due:
                 return answer
+            # a run begun before poll-by-retry writes ~10 events a poll: under a short poll it continues as new
+            await carryover.continue_if_long(self.file, "oversold_check", asked)
             await workflow.sleep(min(poll, due - workflow.now()))
 
     async def _close(self, outcome: OversoldOutcome, ships: bool, granted: int, child: str | None,

@@ -81,15 +81,16 @@ async def poll(activity: str, system: str, query: Any, result_type: type[T], *, 
 
 async def answer_by(poll_activity: str, check_activity: str, system: str, query: Callable[[datetime], Any],
                     result_type: type[T], *, every: timedelta, until: datetime, file: CaseFile,
-                    waiting_for: str = "") -> T:
+                    waiting_for: str = "", since: datetime | None = None) -> T:
     """The outside system's answer once its condition holds (polled by retry, looked at
     at once when the system pushes: file.pushes), else its answer as of `until`.
     `waiting_for` names the wait (its deadline) for a kind that resumes it in a next
-    run: woken again and again, the run continues as new (workflows/carryover.py)."""
+    run: woken again and again, the run continues as new (workflows/carryover.py),
+    carrying `since` (when the question was put) where the query needs it."""
     first = True
     while True:
         if waiting_for and not first:
-            await carryover.continue_if_long(file, waiting_for)
+            await carryover.continue_if_long(file, waiting_for, since)
         first = False
         pushes = file.pushes
         got = await poll(poll_activity, system, query(workflow.now()), result_type, every=every, until=until,
