@@ -6,8 +6,8 @@ schedule-to-close is the wait's deadline: the activity raises a retryable "not y
 adding an event per attempt. A wait costs one activity and the workflow tasks around
 it (runs begun before patch POLL_WITHOUT_TIMER also start a timer for the deadline,
 which the activity's schedule-to-close already enforces), where a timer-and-activity
-loop wrote ~10 events per poll (a held order's 48 h of hourly polls: ~500). The wait is raced against whatever
-else may wake the case (a push signal, a customer's answer); the deadline's own check
+loop wrote ~10 events per poll (a held order's 48 h of hourly polls: ~500). The wait is
+raced against whatever else may wake the case (a push signal, a customer's answer); the deadline's own check
 stays with the caller, as of the deadline, so "just before / just after" keeps its
 meaning whatever the poll interval.
 
