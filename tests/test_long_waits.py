@@ -21,7 +21,9 @@ from temporalio.testing import WorkflowEnvironment
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.models import CaseKind, CaseStatus, TimelineEntry
 from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult
+from domain.remedies import CaseResult
 from domain.shipment_tracking import ShipmentTrackingInput, ShipmentTrackingResult, TrackingOutcome
+from domain.shipped_not_signed import NotSignedOutcome, ShippedNotSignedInput
 from domain.windows import Window
 from runtime.binaries import binary
 from runtime.temporal import data_converter
@@ -130,3 +132,31 @@ async def test_a_chatty_wait_for_the_platform_continues_as_new_and_ships_late(de
     assert [e.seq for e in stored] == list(range(len(stored)))
     await keep_history(runs[0][0], "oversold_chatty_first_run", patch=BASELINE)
     await keep_history(runs[1][0], "oversold_chatty_second_run", patch=BASELINE)
+
+
+async def test_a_courier_pushing_again_and_again_continues_as_new_and_the_parcel_is_signed(dev_env, store):
+    env = dev_env
+    shipped = await env.get_current_time()
+    o = order().model_copy(update={"shipped_at": shipped})
+    inp = ShippedNotSignedInput(case=header(CaseKind.SHIPPED_NOT_SIGNED, o), policy=CHATTY)  # sign target: 24 s
+    config = SimulatorConfig(scenarios={o.order_id: Scenario(signed_after=Window.model_validate("8s"))})
+    async with running_worker(env, store, config) as (tq, _):
+        h = await env.client.start_workflow(
+            "ShippedNotSigned", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+        )
+        for _ in range(28):  # the courier pushes every 0.25 s while the parcel is in transit
+            await asyncio.sleep(0.25)
+            await h.signal("delivery_status_reported")
+        result = await h.result()
+        runs = await runs_of(env.client, inp.case.workflow_id)
+
+    assert result.outcome == NotSignedOutcome.SIGNED
+    assert len(runs) >= 2, f"{len(runs)} runs"
+    assert all(len(history.events) < LIMIT for _, history in runs)
+    got = kinds(store, inp.case.case_id)
+    assert got.count("opened") == got.count("courier_chased") == got.count("closed") == 1  # chased once, across runs
+    assert "sla_breached" not in got
+    stored = store.timeline(inp.case.case_id)
+    assert [e.seq for e in stored] == list(range(len(stored)))
+    await keep_history(runs[0][0], "shipped_not_signed_chatty_first_run", patch=BASELINE)
+    await keep_history(runs[1][0], "shipped_not_signed_chatty_second_run", patch=BASELINE)

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         reship_cause,
         sign_deadline,
     )
-    from workflows import patches, remedies, steps
+    from workflows import carryover, patches, remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 
@@ -45,16 +45,25 @@ class ShippedNotSigned(RemedyCase):
         self.offer_answer: OfferAnswer | None = None
         self.reported = False
         self.start_remedies(inp.payee)
+        self.file.continue_with = lambda carried: inp.model_copy(update={"carried": carried})
 
     @workflow.run
     async def run(self, inp: ShippedNotSignedInput) -> CaseResult:
         f, case = self.file, inp.case
         shipped_at = case.order.shipped_at
         assert shipped_at is not None
-        await f.open(shipped_at=shipped_at.isoformat())
-        due = f.set_deadline("sign_target", sign_deadline(inp.policy, shipped_at))
-        chased = False
+        due = sign_deadline(inp.policy, shipped_at)
+        if inp.carried is None:
+            await f.open(shipped_at=shipped_at.isoformat())
+            f.set_deadline("sign_target", due)
+        else:  # a wait on the courier woken again and again continued as new: resume it
+            f.resume(inp.carried)
+        chased = "courier_chased" in [e.kind for e in f.timeline]
+        first = True
         while True:
+            if not first:  # between two looks at the courier, nothing in flight
+                await carryover.continue_if_long(f, "sign_target")
+            first = False
             if patches.patched(REPORT_RESET_FIRST):
                 # reset before asking, so a courier report arriving during the calls is kept
                 self.reported = False
