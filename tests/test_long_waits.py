@@ -1,12 +1,13 @@
-"""Long waits stay small (issue 14): a tracked order whose warehouse pushes again and
-again while it is not shipped (each push a look: ~15 events) under a misconfigured
-short poll, across both of its waits (ship target, platform rule), continues as new
-whenever its run nears the policy's history limit. On the dev server, with the demo's
-windows in seconds: the time-skipping test server stops skipping time after a
-continue-as-new whose run had a poll retrying (its orphaned retry holds the clock). The case still ends as it would in one run — shipped late,
-one opening, one tracking call, one close, every timeline entry once and in sequence —
-every run's history stays below the limit, and the runs on both sides of a boundary are
-kept for the replay suite."""
+"""Long waits stay small (issue 14): a case whose wait on an outside system is woken again
+and again (each push a look: ~15 events) under a misconfigured short poll continues as
+new whenever its run nears the policy's history limit — a tracked order across both of
+its waits (ship target, platform rule), an oversold order waiting for the platform, a
+parcel waiting for its signature. Each case still ends as it would in one run (one
+opening, one tracking call or chase, one close, every timeline entry once and in
+sequence, its deadlines unmoved), every run's history stays below the limit, and the runs
+on both sides of a boundary are kept for the replay suite. On the dev server, with the
+demo's windows in seconds: the time-skipping test server stops skipping time after a
+continue-as-new whose run had a poll retrying (its orphaned retry holds the clock)."""
 
 from __future__ import annotations
 
