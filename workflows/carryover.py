@@ -27,7 +27,7 @@ CONTINUE_AS_NEW = "continue-as-new"
 # room for what the run still writes before it hands over: the wake-up that found it
 # long, pushes arriving meanwhile, the last timeline batch and the continue-as-new itself
 def headroom(limit: int) -> int:
-    return max(30, limit // 10)
+    return max(40, limit // 5)
 
 
 def too_long(file: CaseFile) -> bool:

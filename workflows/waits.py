@@ -87,11 +87,9 @@ async def answer_by(poll_activity: str, check_activity: str, system: str, query:
     `waiting_for` names the wait (its deadline) for a kind that resumes it in a next
     run: woken again and again, the run continues as new (workflows/carryover.py),
     carrying `since` (when the question was put) where the query needs it."""
-    first = True
     while True:
-        if waiting_for and not first:
+        if waiting_for:  # before each look, where nothing is in flight
             await carryover.continue_if_long(file, waiting_for, since)
-        first = False
         pushes = file.pushes
         got = await poll(poll_activity, system, query(workflow.now()), result_type, every=every, until=until,
                          file=file, woken=lambda: file.pushes != pushes)
