@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from bench import drivers_after_sales, drivers_complaints, drivers_fulfilment
 from bench.inbox import Inbox
@@ -58,7 +58,7 @@ class ReturnRefundDriver:
         else:
             decision = ReviewDecision(reviewer=self.reviewer, approve=False, reason="opened food cannot be returned")
 
-        async def review(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def review(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             await inbox.wait(header.case_id, "review_requested")
             await handle.execute_update("review", decision)
 
@@ -76,7 +76,7 @@ class ApprovingDriver:
         header = bench_header(self.kind, n)
         inp = spec.input_model(case=header, policy=policy, **self.extra(n, header.order))
 
-        async def approve(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def approve(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             await approve_everything(handle, inbox, header.case_id)
 
         return Case(self.kind.value, spec.workflow, inp, header.workflow_id, approve if answered else no_answer)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
@@ -74,7 +74,7 @@ class InvoiceDriver:
         )
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if problem == InvoiceProblem.WRONG:
                 await inbox.wait(header.case_id, "opened")
                 await handle.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICES, note="back in the post"))
@@ -106,7 +106,7 @@ class PriceDisputeDriver:
             fields = dict(sku=RICE, promo_unit_price_fen=5990, bought_promo_before=row in ("limit", "once"))
         inp = PriceDisputeInput(case=header, policy=policy, **fields)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if classify(inp) != PriceFinding.SYSTEM_ERROR:
                 return
             agreed = await decide(handle, inbox, header.case_id, 1, approve=row != "declined",
@@ -147,13 +147,13 @@ class AbnormalSignOffDriver:
         scenario = Scenario(signer_name=signer, signer_slip_photo=slip) if signer or slip else None
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             asked, _ = await inbox.wait_any(header.case_id, "customer_asked", "refund_decided")
             if asked == "customer_asked":
                 await handle.execute_update("confirm_signer", SignerAnswer(by=who, knows_signer=knows))
                 if knows:
                     return
-            await refund_people(handle, inbox, header.case_id, who, payee)
+            await refund_people(client, handle, inbox, header.case_id, who, payee)
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -194,7 +194,7 @@ class ShippedNotSignedDriver:
                     else Scenario(delivery=DeliveryState(status)))
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             asked, _ = await inbox.wait_any(header.case_id, "refund_offered", "appointment_asked")
             # An appointment needs a time after the case's clock, which the customer
             # cannot see here: they leave it to the courier's next round.
@@ -228,7 +228,7 @@ MISSING_PLAN: list[tuple[str, str, tuple[Remedy, bool] | None]] = [
 ]
 
 
-async def missing_item_people(handle: WorkflowHandle, inbox: Inbox, case_id: str, who: ActorRef, payee: Payee,
+async def missing_item_people(client: Client, handle: WorkflowHandle, inbox: Inbox, case_id: str, who: ActorRef, payee: Payee,
                               choice: tuple[Remedy, bool] | None) -> None:
     """The customer of a missing item: reship or refund, once it is offered; a refund of
     part of a line (a manual refund) then needs its checks."""
@@ -237,7 +237,7 @@ async def missing_item_people(handle: WorkflowHandle, inbox: Inbox, case_id: str
         remedy, coupon = choice
         await handle.execute_update("choose_remedy", RemedyChoice(by=who, remedy=remedy, wants_compensation=coupon))
     if choice is None or choice[0] == Remedy.REFUND:  # silence is a refund too
-        await refund_people(handle, inbox, case_id, who, payee)
+        await refund_people(client, handle, inbox, case_id, who, payee)
 
 
 class MissingItemDriver:
@@ -256,8 +256,8 @@ class MissingItemDriver:
         scenario = {"split": Scenario(split_shipment=True), "short": Scenario(short_lines=missing)}.get(found)
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await missing_item_people(handle, inbox, header.case_id, who, payee, choice)
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            await missing_item_people(client, handle, inbox, header.case_id, who, payee, choice)
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -296,13 +296,13 @@ class DamagedGoodsDriver:
                                 wants_compensation=coupon)
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             await inbox.wait(header.case_id, "evidence_requested")
             if not photos:
                 return
             await handle.execute_update("submit_evidence", EvidenceUpload(by=who, items=(
                 EvidenceRef(kind="photo", uri=f"mail://bench/{header.case_id}/damage.jpg"),)))
-            await refund_people(handle, inbox, header.case_id, who, payee)
+            await refund_people(client, handle, inbox, header.case_id, who, payee)
             if coupon:
                 await decide(handle, inbox, header.case_id, 1)
 
@@ -345,7 +345,7 @@ class WrongItemDriver:
         scenario = {"same": Scenario(barcode_matches_received=True), "gift": Scenario(barcode_has_gift=True)}.get(reading)
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             await inbox.wait(header.case_id, "evidence_requested")
             if not photo:
                 return
@@ -354,10 +354,10 @@ class WrongItemDriver:
                 barcode=f"69{n:011d}"))
             step, detail = await inbox.wait_any(header.case_id, "refund_decided", "reclassified")
             if step == "reclassified":  # the gift is a missing item of its own: the customer wants it sent
-                child, child_case = child_of(handle, detail["child"])
-                await missing_item_people(child, inbox, child_case, who, payee, (Remedy.RESHIP, False))
+                child, child_case = child_of(client, detail["child"])
+                await missing_item_people(client, child, inbox, child_case, who, payee, (Remedy.RESHIP, False))
                 return
-            await refund_people(handle, inbox, header.case_id, who, payee)
+            await refund_people(client, handle, inbox, header.case_id, who, payee)
             if detail.get("pickup"):
                 await decide(handle, inbox, header.case_id, 1)
 

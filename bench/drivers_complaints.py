@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from bench.inbox import Inbox
 from bench.people import Case, answer_approval, bench_header, case_for, customer, decide
@@ -60,7 +60,7 @@ class ComplaintDriver:
         inp = ComplaintInput(case=header, policy=policy, intake=intake)
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if slot == NOT_ACCEPTED_SLOT:
                 return
             submission = 0
@@ -115,7 +115,7 @@ class AgentComplaintDriver:
                                   violation=violation, finding=f"bench: the chat record shows violation {violation}"
                                   if upheld else "bench: a slow first reply, no violation")
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if not upheld:
                 return
             await inbox.wait(header.case_id, "verdict_notice")

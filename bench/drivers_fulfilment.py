@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
@@ -52,7 +52,7 @@ class HeldOrderDriver:
             scenario = Scenario(backfill_after=Window(amount=int(after / timedelta(seconds=1)), unit="s"))
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             await inbox.wait(header.case_id, "apologised")
             if offer_kind == "cash":
                 await decide(handle, inbox, header.case_id, 1)
@@ -107,7 +107,7 @@ class ManualRefundDriver:
         inp = ManualRefundInput(case=header, policy=policy, reason_kind=reason, amount_fen=amount, lines=lines,
                                 payee=bench_payee(n), note="bench")
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if needs_assessment(inp):
                 await inbox.wait(header.case_id, "assessment_requested")
                 await handle.execute_update("assess", Assessment(assessor=RETURNS, pickup=pickup))

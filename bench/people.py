@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
 from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
@@ -23,11 +23,12 @@ from runtime.keys import load_keyring
 from domain.policy import Policy
 from domain.remedies import PayeeDetails, RefundRoute
 
-# The people's part of a case: given its handle and what they can see (the Inbox).
-Answer = Callable[[WorkflowHandle, Inbox], Awaitable[None]]
+# The people's part of a case: given its handle, what they can see (the Inbox) and the
+# client the bench runs on (a case handed to a child is answered on the child's handle).
+Answer = Callable[[WorkflowHandle, Inbox, Client], Awaitable[None]]
 
 
-async def no_answer(_: WorkflowHandle, __: Inbox) -> None:
+async def no_answer(_: WorkflowHandle, __: Inbox, ___: Client) -> None:
     return None
 
 
@@ -140,15 +141,13 @@ async def approve_everything(handle: WorkflowHandle, inbox: Inbox, case_id: str)
         await decide(handle, inbox, case_id, asked)
 
 
-def child_of(handle: WorkflowHandle, workflow_id: str) -> tuple[WorkflowHandle, str]:
+def child_of(client: Client, workflow_id: str) -> tuple[WorkflowHandle, str]:
     """A child case's handle and case id, from the workflow id its parent recorded."""
-    # An Answer is given its own case's handle only; a child case is a workflow of its
-    # own, reached through the same client.
-    child = handle._client.get_workflow_handle(workflow_id)  # noqa: SLF001
+    child = client.get_workflow_handle(workflow_id)
     return child, workflow_id.removeprefix(workflow_id_for(""))
 
 
-async def refund_people(handle: WorkflowHandle, inbox: Inbox, case_id: str, who: ActorRef, payee: Payee) -> None:
+async def refund_people(client: Client, handle: WorkflowHandle, inbox: Inbox, case_id: str, who: ActorRef, payee: Payee) -> None:
     """The people of a refund the case hands to a child: the customer's payment details
     if the case asks for them, then a manual refund's review and second check. A normal
     return needs nobody: the parent case has reviewed it."""
@@ -157,6 +156,6 @@ async def refund_people(handle: WorkflowHandle, inbox: Inbox, case_id: str, who:
         await handle.execute_update("provide_payee", PayeeDetails(by=who, payee=payee))
         kind, detail = await inbox.wait_any(case_id, "refund_started", "refund_not_started")
     if kind == "refund_started" and detail.get("route") == RefundRoute.MANUAL_REFUND.value:
-        child, child_case = child_of(handle, detail["child"])
+        child, child_case = child_of(client, detail["child"])
         for nth in (1, 2):
             await decide(child, inbox, child_case, nth)
