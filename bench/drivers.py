@@ -4,7 +4,7 @@ and how the customer, specialist or supervisor answers it, as a realistic mix.
 Returns and the approver-only kinds are driven here; the other kinds by business in
 drivers_fulfilment (held orders, manual refunds), drivers_after_sales (§4.2–§4.8) and
 drivers_complaints (§4.12, §5), on the shared pieces of bench.people. A kind registered
-in domain.kinds without a driver is left out of the mix and reported as undriven;
+in service.catalogue without a driver is left out of the mix and reported as undriven;
 adding a driver is one class and one entry in DRIVERS."""
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from bench import drivers_after_sales, drivers_complaints, drivers_fulfilment
 from bench.inbox import Inbox
 from bench.people import Answer, Case, Driver, approve_everything, bench_header, bench_order, no_answer
 from domain.actors import ActorRef, Role
-from domain.kinds import KINDS
+from service.catalogue import KINDS
 from domain.models import CaseKind, Order
 from domain.policy import Policy
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision

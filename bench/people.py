@@ -16,12 +16,12 @@ from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
 from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision
-from domain.kinds import KINDS
+from service.catalogue import KINDS
 from domain.manual_refund import Payee
 from domain.models import CaseHeader, CaseKind, Order, OrderLine, order_for_case, workflow_id_for
 from runtime.keys import load_keyring
 from domain.policy import Policy
-from domain.remedies import PayeeDetails, RefundRoute
+from domain.child_cases import PayeeDetails, RefundRoute
 
 # The people's part of a case: given its handle, what they can see (the Inbox) and the
 # client the bench runs on (a case handed to a child is answered on the child's handle).

@@ -28,7 +28,7 @@ from console.wording import plain
 from domain.actors import Role
 from domain.audit import Outcome
 from domain.damaged_goods import DamageCondition
-from domain.kinds import KINDS, spec_for
+from service.catalogue import KINDS, spec_for
 from domain.models import CaseKind
 from domain.money import format_fen
 from domain.permissions import Action, action_refusal, allowed, answer_refusal, visible

@@ -28,9 +28,9 @@ from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
 # Imported once, shared by every workflow run instead of re-imported per run. The
 # workflows.* entries are the stateless library modules the case workflows share; each
 # process module (workflows/return_refund.py, ...) is still loaded fresh per run.
-PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
-               "workflows.steps", "workflows.casefile", "workflows.case_workflow", "workflows.remedies", "workflows.payout",
-               "workflows.evidence", "workflows.waits")
+PASSTHROUGH = ("domain", "runtime.activity_timeouts", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
+               "workflows.activity_calls", "workflows.casefile", "workflows.case_workflow", "workflows.remedies", "workflows.payout",
+               "workflows.evidence", "workflows.waits", "workflows.returned_goods")
 
 
 # The SDK's private members the faster instance relies on; a new SDK version is checked

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
-from domain.kinds import spec_for
+from service.catalogue import spec_for
 from domain.models import CaseStatus, Order
 from service.cases import kinds_table, parse_lines
 from service.context import Context, one_line

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from api.identity import Identity, subject_for_customer
 from domain.actors import ActorRef
 from domain.approvals import ApprovalDecision
-from domain.kinds import spec_for
+from service.catalogue import spec_for
 from domain.models import CaseStatus
 from service.context import Context
 from starter.api_client import call

@@ -11,7 +11,7 @@ from pathlib import Path
 from bench import drivers
 from bench.run import bench_policy
 from bench.week import arrivals
-from domain.kinds import KINDS
+from service.catalogue import KINDS
 from domain.policy import Windows, named_policy
 
 ROOT = Path(__file__).resolve().parent.parent

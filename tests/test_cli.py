@@ -310,7 +310,7 @@ async def test_personal_data_typed_into_free_text_never_reaches_the_case(shell, 
 
 def test_an_answers_free_text_is_scrubbed_before_validation():
     from domain.actors import ActorRef, Role
-    from domain.kinds import COMMON_ANSWERS
+    from service.catalogue import COMMON_ANSWERS
     from service.cases import answer_model
 
     who = ActorRef(actor_id="wang.second", role=Role.SECOND_LINE)

@@ -17,7 +17,7 @@ from domain.damaged_goods import (
 )
 from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef, LineQuantity
-from domain.remedies import CaseResult, RefundRoute, refund_route
+from domain.child_cases import CaseResult, RefundRoute, refund_route
 from domain.replies import EvidenceUpload
 from tests.conftest import running_worker
 from tests.deadlines import (

@@ -14,7 +14,7 @@ from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision
 from domain.findings import DeliveryState
 from domain.models import CaseKind
-from domain.remedies import CaseResult
+from domain.child_cases import CaseResult
 from domain.shipped_not_signed import (
     CourierReport,
     DeliveryAppointment,

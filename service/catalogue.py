@@ -1,6 +1,7 @@
-"""The case kinds: for each, its workflow type, rulebook section, input contract and
-the answers (Updates and Signals) a person can give it. The CLI and the demo read
-this table; a new case kind adds one entry (see docs/architecture.md)."""
+"""The case-kind catalogue: for each kind, its workflow type, rulebook section, title,
+input contract and the answers (Updates and Signals) a person can give it, with their
+help texts. What the API, the CLI, the console and the bench offer per kind; no workflow
+reads it. A new case kind adds one entry (see docs/architecture.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from domain.returns import ReturnRefundInput, ReviewDecision
 from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
 from domain.price_dispute import PriceDisputeInput
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer
-from domain.remedies import PayeeDetails
+from domain.child_cases import PayeeDetails
 from domain.shipped_not_signed import CourierReport, DeliveryAppointment, OfferAnswer, ShippedNotSignedInput
 from domain.missing_item import MissingItemInput, RemedyChoice
 from domain.damaged_goods import DamagedGoodsInput

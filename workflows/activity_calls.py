@@ -32,7 +32,7 @@ from domain.models import CaseEvent, CaseOpening, TimelineBatch
 from domain.sweeps import CompletionQuery, CompletionReport, SweepCase
 from domain.agent_complaints import AgentRecord, PenaltyEntry, RecordQuery
 from domain.complaints import ComplaintRecord, PriorQuery
-from domain.steps import STEPS, StepSettings
+from runtime.activity_timeouts import STEPS, StepSettings
 
 T = TypeVar("T")
 
