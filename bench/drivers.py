@@ -20,10 +20,10 @@ from bench import drivers_after_sales, drivers_complaints, drivers_fulfilment
 from bench.inbox import Inbox
 from bench.people import Answer, Case, Driver, approve_everything, bench_header, bench_order, no_answer
 from domain.actors import ActorRef, Role
-from service.catalogue import KINDS
 from domain.models import CaseKind, Order
 from domain.policy import Policy
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
+from service.catalogue import KINDS
 
 __all__ = ["Answer", "Case", "DRIVERS", "Driver", "WEIGHTS", "approve_everything", "bench_header", "bench_order",
            "driven_kinds", "mix", "no_answer", "simulator_config", "undriven_kinds"]

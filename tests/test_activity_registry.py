@@ -1,6 +1,7 @@
 """The worker registers its activities by an explicit list (activities/registry.py): every
 public activity method of every group is on it, and every activity a workflow calls by
 name is registered."""
+
 from __future__ import annotations
 
 import inspect
@@ -19,8 +20,12 @@ def registered() -> set[str]:
 
 def test_every_public_method_of_an_activity_group_is_registered():
     groups = {obj for name, obj in vars(registry).items() if inspect.isclass(obj) and name.endswith("Activities")}
-    public = {name for g in groups for name, fn in vars(g).items()
-              if inspect.iscoroutinefunction(fn) and not name.startswith("_")}
+    public = {
+        name
+        for g in groups
+        for name, fn in vars(g).items()
+        if inspect.iscoroutinefunction(fn) and not name.startswith("_")
+    }
     assert public - registered() == set()
 
 

@@ -13,9 +13,9 @@ with workflow.unsafe.imports_passed_through():
         masked_name,
         refund_without_asking,
     )
+    from domain.child_cases import PAID_OUTCOMES, CaseResult
     from domain.findings import SignerQuery
     from domain.models import CaseStatus
-    from domain.child_cases import PAID_OUTCOMES, CaseResult
     from domain.replies import customer_problem
     from workflows import activity_calls
     from workflows.casefile import CaseFile

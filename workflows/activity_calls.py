@@ -7,11 +7,9 @@ from typing import Any, TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+from domain.agent_complaints import AgentRecord, PenaltyEntry, RecordQuery
+from domain.complaints import ComplaintRecord, PriorQuery
 from domain.external import PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
-from domain.fulfilment import (
-    BackfillRequest, BackfillTicket, CloseOrderRequest, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus,
-    LateOrderQuery, LateOrders, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest, StockQuery, StockStatus,
-)
 from domain.findings import (
     BarcodeCheck,
     BarcodeQuery,
@@ -28,10 +26,25 @@ from domain.findings import (
     SignerProof,
     SignerQuery,
 )
+from domain.fulfilment import (
+    BackfillRequest,
+    BackfillTicket,
+    CloseOrderRequest,
+    DispatchQuery,
+    DispatchReceipt,
+    DispatchRequest,
+    DispatchStatus,
+    LateOrderQuery,
+    LateOrders,
+    OversoldAnswer,
+    OversoldCheck,
+    ReshipOrder,
+    ReshipOrderRequest,
+    StockQuery,
+    StockStatus,
+)
 from domain.models import CaseEvent, CaseOpening, TimelineBatch
 from domain.sweeps import CompletionQuery, CompletionReport, SweepCase
-from domain.agent_complaints import AgentRecord, PenaltyEntry, RecordQuery
-from domain.complaints import ComplaintRecord, PriorQuery
 from runtime.activity_timeouts import STEPS, StepSettings
 
 T = TypeVar("T")

@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.reship import ReshipCause, ReshipOutcome
-    from workflows import remedies, activity_calls, waits
+    from workflows import activity_calls, remedies, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 

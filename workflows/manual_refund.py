@@ -28,9 +28,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseStatus
     from domain.returns import refund_due_at
     from workflows.case_workflow import CaseWorkflow, wait_past_sla
-    from workflows.returned_goods import book_and_await_goods
     from workflows.casefile import CaseFile
     from workflows.payout import pay
+    from workflows.returned_goods import book_and_await_goods
 
 
 @workflow.defn

@@ -6,6 +6,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.child_cases import CaseResult
     from domain.compensation import standard_offer
     from domain.findings import CourierNotice, ShipmentCheck, ShipmentQuery
     from domain.missing_item import (
@@ -21,10 +22,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.policy import Situation
-    from domain.child_cases import CaseResult
     from domain.replies import customer_problem
     from domain.reship import ReshipCause
-    from workflows import remedies, activity_calls
+    from workflows import activity_calls, remedies
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 

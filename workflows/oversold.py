@@ -3,16 +3,15 @@ answer within the oversold_check window, then ships late with an apology, or
 compensates (second-line approval) and refunds a paid order through a ReturnRefund child."""
 from __future__ import annotations
 
-from datetime import datetime
-
 import asyncio
+from datetime import datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.fulfilment import DispatchRequest, OversoldAnswer, OversoldCheck
     from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
-    from workflows import remedies, activity_calls, waits
+    from workflows import activity_calls, remedies, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 

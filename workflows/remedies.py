@@ -10,11 +10,11 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.actors import ActorRef, Role
     from domain.approvals import MoneyAtStake, Subject, roles_for_tier
+    from domain.child_cases import PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
     from domain.compensation import CompensationOffer
     from domain.manual_refund import GOODS_REASONS, ManualRefundInput, ManualRefundReason, ManualRefundResult, Payee
     from domain.models import CaseHeader, CaseKind, CaseStatus, LineQuantity, lines_value_fen
     from domain.policy import Tier
-    from domain.child_cases import PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
     from domain.reship import ReshipCause, ReshipInput, ReshipResult
     from domain.returns import ReturnOrigin, ReturnRefundInput, ReturnRefundResult, ReviewDecision
     from workflows.case_workflow import CaseWorkflow, SeekApproval

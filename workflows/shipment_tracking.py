@@ -19,8 +19,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import activity_calls, waits
     from workflows.case_workflow import CaseWorkflow
-    from workflows.remedies import Remedies
     from workflows.casefile import CaseFile
+    from workflows.remedies import Remedies
 
 
 @workflow.defn

@@ -6,11 +6,11 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.actors import Role
     from domain.approvals import Subject
+    from domain.child_cases import CaseResult
     from domain.compensation import standard_offer
     from domain.findings import CourierNotice, DeliveryQuery, DeliveryState, DeliveryStatus
     from domain.models import CaseStatus
     from domain.policy import Situation
-    from domain.child_cases import CaseResult
     from domain.replies import customer_problem
     from domain.shipped_not_signed import (
         CourierReport,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.child_cases import PAID_OUTCOMES, CaseResult
     from domain.compensation import standard_offer
     from domain.findings import BarcodeCheck, BarcodeQuery, ListingFix
     from domain.missing_item import MissingItemInput, MissingOutcome
     from domain.models import CaseKind, CaseStatus, LineQuantity
     from domain.policy import Situation
-    from domain.child_cases import PAID_OUTCOMES, CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
     from domain.wrong_item import (
         EVIDENCE_KINDS,
@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
         pickup_needed,
         verdict,
     )
-    from workflows import evidence, activity_calls
+    from workflows import activity_calls, evidence
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase, child_header
 
