@@ -18,11 +18,13 @@ from temporalio.client import Client, WorkflowHandle
 
 from bench import drivers_after_sales, drivers_complaints, drivers_fulfilment
 from bench.inbox import Inbox
-from bench.people import Answer, Case, Driver, approve_everything, bench_header, bench_order, no_answer
+from bench.people import Answer, BenchDesk, Case, Driver, bench_header, bench_order, no_answer
 from domain.actors import ActorRef, Role
 from domain.models import CaseKind, Order
 from domain.policy import Policy
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
+from people.approvers import approve_everything
+from people.returns import review
 from service.catalogue import KINDS
 
 __all__ = ["Answer", "Case", "DRIVERS", "Driver", "WEIGHTS", "approve_everything", "bench_header", "bench_order",
@@ -58,11 +60,10 @@ class ReturnRefundDriver:
         else:
             decision = ReviewDecision(reviewer=self.reviewer, approve=False, reason="opened food cannot be returned")
 
-        async def review(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            await inbox.wait(header.case_id, "review_requested")
-            await handle.execute_update("review", decision)
+        async def reviewer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            await review(BenchDesk(inbox, client), header.case_id, decision)
 
-        return Case(self.kind.value, "ReturnRefund", inp, header.workflow_id, review)
+        return Case(self.kind.value, "ReturnRefund", inp, header.workflow_id, reviewer)
 
 
 class ApprovingDriver:
@@ -77,7 +78,7 @@ class ApprovingDriver:
         inp = spec.input_model(case=header, policy=policy, **self.extra(n, header.order))
 
         async def approve(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            await approve_everything(handle, inbox, header.case_id)
+            await approve_everything(BenchDesk(inbox, client), header.case_id)
 
         return Case(self.kind.value, spec.workflow, inp, header.workflow_id, approve if answered else no_answer)
 

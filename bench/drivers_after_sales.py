@@ -13,6 +13,7 @@ from temporalio.client import Client, WorkflowHandle
 from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
 from bench.people import (
+    BenchDesk,
     Case,
     bench_header,
     bench_order,
@@ -20,7 +21,6 @@ from bench.people import (
     case_for,
     child_of,
     customer,
-    decide,
     refund_people,
 )
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer
@@ -37,6 +37,7 @@ from domain.replies import EvidenceUpload
 from domain.shipped_not_signed import OfferAnswer, ShippedNotSignedInput
 from domain.windows import Window
 from domain.wrong_item import Complaint, WrongItemInput
+from people.approvers import decide
 
 RICE, MILK, EGGS = "RICE-5KG", "MILK-1L", "EGGS-12"
 
@@ -109,10 +110,10 @@ class PriceDisputeDriver:
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if classify(inp) != PriceFinding.SYSTEM_ERROR:
                 return
-            agreed = await decide(handle, inbox, header.case_id, 1, approve=row != "declined",
+            agreed = await decide(BenchDesk(inbox, client), header.case_id, 1, approve=row != "declined",
                                   note="the promo had ended before the order was paid")
             if agreed and row == "unpaid":
-                await decide(handle, inbox, header.case_id, 2)
+                await decide(BenchDesk(inbox, client), header.case_id, 2)
 
         return case_for(self.kind, inp, answer, answered)
 
@@ -204,7 +205,7 @@ class ShippedNotSignedDriver:
             await handle.execute_update("answer_offer", OfferAnswer(by=who, accept_refund=accept,
                                                                     wants_compensation=reply == "refund+coupon"))
             if not accept:
-                await decide(handle, inbox, header.case_id, 1, approve=reply == "reship",
+                await decide(BenchDesk(inbox, client), header.case_id, 1, approve=reply == "reship",
                              note="the goods are out of stock: refund instead")
 
         return case_for(self.kind, inp, answer, answered, scenario)
@@ -304,7 +305,7 @@ class DamagedGoodsDriver:
                 EvidenceRef(kind="photo", uri=f"mail://bench/{header.case_id}/damage.jpg"),)))
             await refund_people(client, handle, inbox, header.case_id, who, payee)
             if coupon:
-                await decide(handle, inbox, header.case_id, 1)
+                await decide(BenchDesk(inbox, client), header.case_id, 1)
 
         return case_for(self.kind, inp, answer, answered)
 
@@ -359,7 +360,7 @@ class WrongItemDriver:
                 return
             await refund_people(client, handle, inbox, header.case_id, who, payee)
             if detail.get("pickup"):
-                await decide(handle, inbox, header.case_id, 1)
+                await decide(BenchDesk(inbox, client), header.case_id, 1)
 
         return case_for(self.kind, inp, answer, answered, scenario)
 

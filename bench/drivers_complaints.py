@@ -8,12 +8,13 @@ from datetime import datetime, timezone
 from temporalio.client import Client, WorkflowHandle
 
 from bench.inbox import Inbox
-from bench.people import Case, answer_approval, bench_header, case_for, customer, decide
+from bench.people import BenchDesk, Case, bench_header, case_for, customer
 from domain.actors import ActorRef, Role
 from domain.agent_complaints import AgentComplaintInput, AgentContact, Appeal
 from domain.complaints import Category, ComplaintInput, CustomerReply, Emotion, FollowUp, Intake, Target
 from domain.models import CaseKind
 from domain.policy import Policy
+from people.approvers import answer_approval, decide
 
 FIRST_LINE = ActorRef(actor_id="bench.first_line", role=Role.FIRST_LINE)
 
@@ -68,7 +69,7 @@ class ComplaintDriver:
                 submission += 1
                 request = await inbox.wait_nth(header.case_id, "approval_requested", submission)
                 at_platform = Role.PLATFORM.value in request.get("roles", [])
-                await answer_approval(handle, request, submission, approve=not (at_platform and platform_says_no),
+                await answer_approval(BenchDesk(inbox, client), header.case_id, request, submission, approve=not (at_platform and platform_says_no),
                                       note="the photos do not show a quality fault")
                 given = await inbox.wait_nth(header.case_id, "answer_given", submission)
                 if silent:
@@ -125,7 +126,7 @@ class AgentComplaintDriver:
                     await inbox.wait(header.case_id, "agent_contacted")
             if appeals:
                 await handle.execute_update("appeal_verdict", Appeal(agent=agent, grounds="the customer misread my reply"))
-                await decide(handle, inbox, header.case_id, 1, approve=granted, note="the chat record bears the verdict out")
+                await decide(BenchDesk(inbox, client), header.case_id, 1, approve=granted, note="the chat record bears the verdict out")
 
         return case_for(self.kind, inp, answer, answered)
 

@@ -8,13 +8,14 @@ from temporalio.client import Client, WorkflowHandle
 
 from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
-from bench.people import Case, bench_header, bench_order, bench_payee, case_for, customer, decide
+from bench.people import BenchDesk, Case, bench_header, bench_order, bench_payee, case_for, customer
 from domain.actors import ActorRef, Role
 from domain.held_order import CustomerChoice, HeldOrderAnswer, HeldOrderInput, HoldCause
 from domain.manual_refund import Assessment, ManualRefundInput, ManualRefundReason, needs_assessment
 from domain.models import CaseKind, LineQuantity, Order, lines_value_fen
 from domain.policy import Policy
 from domain.windows import Window
+from people.approvers import decide
 
 WAIT, REFUND, INSIST = CustomerChoice.WAIT, CustomerChoice.REFUND, CustomerChoice.INSIST
 
@@ -55,7 +56,7 @@ class HeldOrderDriver:
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             await inbox.wait(header.case_id, "apologised")
             if offer_kind == "cash":
-                await decide(handle, inbox, header.case_id, 1)
+                await decide(BenchDesk(inbox, client), header.case_id, 1)
             if choice is not None:
                 await handle.execute_update("choose", HeldOrderAnswer(customer=who, choice=choice))
 
@@ -111,8 +112,8 @@ class ManualRefundDriver:
             if needs_assessment(inp):
                 await inbox.wait(header.case_id, "assessment_requested")
                 await handle.execute_update("assess", Assessment(assessor=RETURNS, pickup=pickup))
-            if await decide(handle, inbox, header.case_id, 1, approve=review_ok, note="already refunded on the platform"):
-                await decide(handle, inbox, header.case_id, 2, approve=second_ok, note="amount does not match the order")
+            if await decide(BenchDesk(inbox, client), header.case_id, 1, approve=review_ok, note="already refunded on the platform"):
+                await decide(BenchDesk(inbox, client), header.case_id, 2, approve=second_ok, note="amount does not match the order")
 
         return case_for(self.kind, inp, answer, answered)
 

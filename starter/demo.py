@@ -24,7 +24,7 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from api.identity import Identity, subject_for_customer
-from domain.actors import ActorRef
+from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision
 from service.catalogue import spec_for
 from domain.models import CaseStatus
@@ -39,6 +39,7 @@ DEMO_SIMULATORS = DEMO_DATA / "simulators.json"
 DEMO_POLICY = "demo"
 INTAKE = "li.first"      # registers the cases customers ask for (by phone or chat)
 WATCHER = "wu.ops"       # follows every case's page
+ENTRY_WAIT_SECONDS = 30.0  # how long a scripted person waits for the case to ask
 
 
 # Complaints name their order in the intake and pay nothing back against it: they keep
@@ -118,13 +119,25 @@ class DemoRun:
     async def view(self, case_id: str) -> dict[str, Any]:
         return await self.call(WATCHER, "GET", f"/v1/cases/{quote(case_id, safe='')}")
 
-    async def reached(self, case_id: str, entry: str, timeout: float = 30.0) -> None:
-        """Wait until the case's timeline shows `entry`, as a person would before answering."""
-        deadline = time.monotonic() + timeout
-        while not any(e["kind"] == entry for e in (await self.view(case_id))["timeline"]):
+    async def wait(self, case_id: str, entry: str) -> dict[str, Any]:
+        """The detail of the case's first `entry`, once its timeline shows it, as a person
+        would see it before answering (people/desk.py)."""
+        return await self.wait_nth(case_id, entry, 1)
+
+    async def wait_nth(self, case_id: str, entry: str, nth: int) -> dict[str, Any]:
+        deadline = time.monotonic() + ENTRY_WAIT_SECONDS
+        while True:
+            found = [e["detail"] for e in (await self.view(case_id))["timeline"] if e["kind"] == entry]
+            if len(found) >= nth:
+                return found[nth - 1]
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"{case_id} did not reach {entry} in {timeout:.0f}s")
+                raise TimeoutError(f"{case_id} did not reach {entry} #{nth} in {ENTRY_WAIT_SECONDS:.0f}s")
             await asyncio.sleep(0.2)
+
+    def person(self, role: Role, nth: int) -> ActorRef:
+        """Someone of `role` in the actor registry, a different one for each nth where there are several."""
+        people = self.ctx.actors().with_role(role)
+        return people[(nth - 1) % len(people)]
 
     async def pending(self, case_id: str) -> list[SimpleNamespace]:
         """The case's open approvals, from its timeline."""
@@ -178,6 +191,7 @@ DemoScript = Callable[[DemoRun], Awaitable[list[str]]]
 async def return_refund_script(run: DemoRun) -> list[str]:
     """Issue 2: returns approved with and without pickup, rejected, pickup late, parcel refused."""
     from domain.returns import ReturnOutcome, ReviewDecision
+    from people.returns import review
 
     reviewer = run.actor("zhao.returns")
     with_pickup = await run.open(
@@ -196,15 +210,13 @@ async def return_refund_script(run: DemoRun) -> list[str]:
         "return_refund", "SO-20261120-0005", reason="收件人拒收", opened_by="courier",
         fields={"origin": "parcel_refused"}, expect=ReturnOutcome.ADVANCE_COMPENSATED,
         story="parcel refused on delivery (§4.14): no review, refunded without waiting")
-    # The specialist answers once the review is asked for.
-    await asyncio.gather(*(run.reached(c, "review_requested") for c in (with_pickup, no_pickup, rejected, late)))
+    # The specialist answers once the review is asked for (people/returns.py, as on the bench).
     await asyncio.gather(
-        run.answer(with_pickup, "review", ReviewDecision(reviewer=reviewer, approve=True, pickup=True)),
-        run.answer(no_pickup, "review", ReviewDecision(reviewer=reviewer, approve=True, pickup=False,
-                                                       reason="低值商品，免退回")),
-        run.answer(rejected, "review", ReviewDecision(reviewer=reviewer, approve=False,
-                                                      reason="已拆封的个人护理用品不支持无理由退货")),
-        run.answer(late, "review", ReviewDecision(reviewer=reviewer, approve=True, pickup=True)),
+        review(run, with_pickup, ReviewDecision(reviewer=reviewer, approve=True, pickup=True)),
+        review(run, no_pickup, ReviewDecision(reviewer=reviewer, approve=True, pickup=False, reason="低值商品，免退回")),
+        review(run, rejected, ReviewDecision(reviewer=reviewer, approve=False,
+                                             reason="已拆封的个人护理用品不支持无理由退货")),
+        review(run, late, ReviewDecision(reviewer=reviewer, approve=True, pickup=True)),
     )
     return [with_pickup, no_pickup, rejected, late, refused]
 
@@ -234,7 +246,6 @@ async def _in_state(run: DemoRun, case_id: str, state: str, timeout: float = 60.
 async def complaint_script(run: DemoRun) -> list[str]:
     """§4.12: first line declines, the customer rejects (resubmitted), second line stays silent past
     its callback window, the timer hands it to the platform, which grants the coupon."""
-    from domain.actors import Role
     from domain.approvals import ApprovalDecision
     from domain.complaints import ComplaintOutcome, CustomerReply, FollowUp
 
@@ -280,7 +291,7 @@ async def agent_complaint_script(run: DemoRun) -> list[str]:
         fields={"agent_id": "chen.agent", "handler": {"actor_id": "zhou.complaints", "role": "complaint_specialist"},
                 "violation": 6, "finding": "会话中出现讽刺性语句 (violation 6, attitude)"})
     agent = run.actor("chen.agent")
-    await run.reached(case, "verdict_notice")
+    await run.wait(case, "verdict_notice")
     await run.answer(case, "contact", AgentContact(agent=agent, note="我想说明当时的情况"))
     await run.answer(case, "appeal", Appeal(agent=agent, grounds="客户连续催促，我的回复并无讽刺之意"))
     req = await _pending_approval(run, case)
@@ -343,7 +354,6 @@ async def _approval(run: DemoRun, case_id: str, approval_id: str, timeout: float
 
 async def after_sales_script(run: DemoRun) -> list[str]:
     """§4.2–§4.8: one case of each kind, answered the way a customer and the staff would."""
-    from domain.actors import Role
     from domain.approvals import ApprovalDecision
     from domain.invoice import InvoiceArrival, InvoiceDelivered
     from domain.missing_item import Remedy, RemedyChoice
@@ -385,9 +395,9 @@ async def after_sales_script(run: DemoRun) -> list[str]:
         fields={"sku": "TISSUE-VINDA-10", "quantity": 1})
 
     async def invoice_steps() -> None:
-        await run.reached(invoice, "opened")
+        await run.wait(invoice, "opened")
         await run.answer(invoice, "invoice_returned", InvoiceArrival(by=run.actor("sun.invoices")))
-        await run.reached(invoice, "invoice_issued")
+        await run.wait(invoice, "invoice_issued")
         await run.answer(invoice, "invoice_delivered", InvoiceDelivered(by=customer("SO-20261118-0002")))
 
     async def price_steps() -> None:
@@ -396,24 +406,24 @@ async def after_sales_script(run: DemoRun) -> list[str]:
                                                            approve=True, note="活动价未生效，系统问题"))
 
     async def not_signed_steps() -> None:
-        await run.reached(not_signed, "refund_offered")
+        await run.wait(not_signed, "refund_offered")
         await run.answer(not_signed, "offer", OfferAnswer(by=customer("SO-20261120-0005"), accept_refund=False))
         await _approval(run, not_signed, "reship")
         await run.answer(not_signed, "decide", ApprovalDecision(approval_id="reship", approver=run.actor("wang.second"),
                                                                 approve=True, note="客户坚持要货，同意重拍"))
 
     async def missing_steps() -> None:
-        await run.reached(missing, "remedy_offered")
+        await run.wait(missing, "remedy_offered")
         await run.answer(missing, "remedy", RemedyChoice(by=customer("SO-20261119-0004"), remedy=Remedy.RESHIP,
                                                          wants_compensation=True))
 
     async def damaged_steps() -> None:
-        await run.reached(damaged, "evidence_requested")
+        await run.wait(damaged, "evidence_requested")
         await run.answer(damaged, "evidence", EvidenceUpload(by=customer("SO-20261120-0005"), items=(
             EvidenceRef(kind="photo", uri="mail://scww/water-leak.jpg"),)))
 
     async def wrong_steps() -> None:
-        await run.reached(wrong, "evidence_requested")
+        await run.wait(wrong, "evidence_requested")
         await run.answer(wrong, "evidence", EvidenceUpload(by=customer("SO-20261120-0005"), items=(
             EvidenceRef(kind="barcode_photo", uri="mail://scww/tissue-barcode.jpg"),), barcode="6922266446719"))
         await _approval(run, wrong, "wrong-item-coupon")
@@ -431,7 +441,6 @@ DEMO_SCRIPTS += [after_sales_script]
 # -- processes-a (issue 3): held order, oversold, shipment tracking, manual refund, reship, refusal --
 async def fulfilment_script(run: DemoRun) -> list[str]:
     """§4.1, §4.9, §4.11, §4.13, §4.14: one case of each kind, answered as the customer and staff would."""
-    from domain.actors import Role
     from domain.approvals import ApprovalDecision
     from domain.held_order import CustomerChoice, HeldOrderAnswer
     from domain.refusal import GoodsAnswer
@@ -472,12 +481,12 @@ async def fulfilment_script(run: DemoRun) -> list[str]:
         fields={"how": "courier_returned"})
 
     async def held_answer() -> None:
-        await run.reached(held, "apologised")
+        await run.wait(held, "apologised")
         await run.answer(held, "choose", HeldOrderAnswer(customer=customer("SO-20261119-0004"),
                                                          choice=CustomerChoice.REFUND))
 
     async def refusal_answer() -> None:
-        await run.reached(refusal, "courier_fault")
+        await run.wait(refusal, "courier_fault")
         await run.answer(refusal, "still_wants_goods", GoodsAnswer(customer=customer("SO-20261120-0005"),
                                                                    wants_goods=True))
 
