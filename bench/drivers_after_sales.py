@@ -19,25 +19,29 @@ from bench.people import (
     bench_order,
     bench_payee,
     case_for,
-    child_of,
     customer,
-    refund_people,
 )
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer
 from domain.actors import ActorRef, Role
 from domain.damaged_goods import DamageCondition, DamagedGoodsInput, DamagedLine
 from domain.findings import DeliveryState
-from domain.invoice import InvoiceArrival, InvoiceContent, InvoiceDelivered, InvoiceInput, InvoiceProblem, VatDetails
-from domain.manual_refund import Payee
-from domain.missing_item import MissingItemInput, Remedy, RemedyChoice
+from domain.invoice import InvoiceContent, InvoiceInput, InvoiceProblem, VatDetails
+from domain.missing_item import MissingItemInput, Remedy
 from domain.models import CaseKind, EvidenceRef, LineQuantity
 from domain.policy import Policy
 from domain.price_dispute import PriceDisputeInput, PriceFinding, classify
-from domain.replies import EvidenceUpload
-from domain.shipped_not_signed import OfferAnswer, ShippedNotSignedInput
+from domain.shipped_not_signed import ShippedNotSignedInput
 from domain.windows import Window
 from domain.wrong_item import Complaint, WrongItemInput
-from people.approvers import decide
+from people.after_sales import (
+    damaged_goods_people,
+    invoice_people,
+    missing_item_customer,
+    not_signed_customer,
+    price_approvers,
+    wrong_item_people,
+)
+from people.refunds import refund_people
 
 RICE, MILK, EGGS = "RICE-5KG", "MILK-1L", "EGGS-12"
 
@@ -76,11 +80,8 @@ class InvoiceDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            if problem == InvoiceProblem.WRONG:
-                await inbox.wait(header.case_id, "opened")
-                await handle.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICES, note="back in the post"))
-            await inbox.wait(header.case_id, "invoice_issued")
-            await handle.execute_update("invoice_delivered", InvoiceDelivered(by=who))
+            returned_by = INVOICES if problem == InvoiceProblem.WRONG else None
+            await invoice_people(BenchDesk(inbox, client), header.case_id, who, returned_by=returned_by)
 
         return case_for(self.kind, inp, answer, answered)
 
@@ -110,10 +111,8 @@ class PriceDisputeDriver:
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if classify(inp) != PriceFinding.SYSTEM_ERROR:
                 return
-            agreed = await decide(BenchDesk(inbox, client), header.case_id, 1, approve=row != "declined",
-                                  note="the promo had ended before the order was paid")
-            if agreed and row == "unpaid":
-                await decide(BenchDesk(inbox, client), header.case_id, 2)
+            await price_approvers(BenchDesk(inbox, client), header.case_id, agreed=row != "declined",
+                                  unpaid=row == "unpaid", note="the promo had ended before the order was paid")
 
         return case_for(self.kind, inp, answer, answered)
 
@@ -154,7 +153,7 @@ class AbnormalSignOffDriver:
                 await handle.execute_update("confirm_signer", SignerAnswer(by=who, knows_signer=knows))
                 if knows:
                     return
-            await refund_people(client, handle, inbox, header.case_id, who, payee)
+            await refund_people(BenchDesk(inbox, client), header.case_id, who, payee)
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -196,17 +195,8 @@ class ShippedNotSignedDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            asked, _ = await inbox.wait_any(header.case_id, "refund_offered", "appointment_asked")
-            # An appointment needs a time after the case's clock, which the customer
-            # cannot see here: they leave it to the courier's next round.
-            if asked == "appointment_asked" or reply is None:
-                return
-            accept = reply.startswith("refund")
-            await handle.execute_update("answer_offer", OfferAnswer(by=who, accept_refund=accept,
-                                                                    wants_compensation=reply == "refund+coupon"))
-            if not accept:
-                await decide(BenchDesk(inbox, client), header.case_id, 1, approve=reply == "reship",
-                             note="the goods are out of stock: refund instead")
+            await not_signed_customer(BenchDesk(inbox, client), header.case_id, who, reply,
+                                      declined_note="the goods are out of stock: refund instead")
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -229,18 +219,6 @@ MISSING_PLAN: list[tuple[str, str, tuple[Remedy, bool] | None]] = [
 ]
 
 
-async def missing_item_people(client: Client, handle: WorkflowHandle, inbox: Inbox, case_id: str, who: ActorRef, payee: Payee,
-                              choice: tuple[Remedy, bool] | None) -> None:
-    """The customer of a missing item: reship or refund, once it is offered; a refund of
-    part of a line (a manual refund) then needs its checks."""
-    await inbox.wait(case_id, "remedy_offered")
-    if choice is not None:
-        remedy, coupon = choice
-        await handle.execute_update("choose_remedy", RemedyChoice(by=who, remedy=remedy, wants_compensation=coupon))
-    if choice is None or choice[0] == Remedy.REFUND:  # silence is a refund too
-        await refund_people(client, handle, inbox, case_id, who, payee)
-
-
 class MissingItemDriver:
     """The warehouse finds 15% split shipments (courier chased, nobody asked), 25% short
     shipped, 60% neither (the customer is believed). Offered a remedy (17 in 20): 9
@@ -258,7 +236,7 @@ class MissingItemDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            await missing_item_people(client, handle, inbox, header.case_id, who, payee, choice)
+            await missing_item_customer(BenchDesk(inbox, client), header.case_id, who, payee, choice)
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -298,14 +276,8 @@ class DamagedGoodsDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            await inbox.wait(header.case_id, "evidence_requested")
-            if not photos:
-                return
-            await handle.execute_update("submit_evidence", EvidenceUpload(by=who, items=(
-                EvidenceRef(kind="photo", uri=f"mail://bench/{header.case_id}/damage.jpg"),)))
-            await refund_people(client, handle, inbox, header.case_id, who, payee)
-            if coupon:
-                await decide(BenchDesk(inbox, client), header.case_id, 1)
+            photo = f"mail://bench/{header.case_id}/damage.jpg" if photos else None
+            await damaged_goods_people(BenchDesk(inbox, client), header.case_id, who, payee, photo=photo, coupon=coupon)
 
         return case_for(self.kind, inp, answer, answered)
 
@@ -347,20 +319,9 @@ class WrongItemDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            await inbox.wait(header.case_id, "evidence_requested")
-            if not photo:
-                return
-            await handle.execute_update("submit_evidence", EvidenceUpload(
-                by=who, items=(EvidenceRef(kind="barcode_photo", uri=f"mail://bench/{header.case_id}/barcode.jpg"),),
-                barcode=f"69{n:011d}"))
-            step, detail = await inbox.wait_any(header.case_id, "refund_decided", "reclassified")
-            if step == "reclassified":  # the gift is a missing item of its own: the customer wants it sent
-                child, child_case = child_of(client, detail["child"])
-                await missing_item_people(client, child, inbox, child_case, who, payee, (Remedy.RESHIP, False))
-                return
-            await refund_people(client, handle, inbox, header.case_id, who, payee)
-            if detail.get("pickup"):
-                await decide(BenchDesk(inbox, client), header.case_id, 1)
+            uri = f"mail://bench/{header.case_id}/barcode.jpg" if photo else None
+            await wrong_item_people(BenchDesk(inbox, client), header.case_id, who, payee, photo=uri,
+                                    barcode=f"69{n:011d}")
 
         return case_for(self.kind, inp, answer, answered, scenario)
 

@@ -16,11 +16,9 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
 from domain.actors import ActorRef, Role
-from domain.child_cases import PayeeDetails, RefundRoute
 from domain.manual_refund import Payee
 from domain.models import CaseHeader, CaseKind, Order, OrderLine, order_for_case, workflow_id_for
 from domain.policy import Policy
-from people.approvers import decide
 from people.desk import Refused
 from runtime.keys import load_keyring
 from service.catalogue import KINDS
@@ -119,6 +117,9 @@ class BenchDesk:
     async def wait_nth(self, case_id: str, entry: str, nth: int) -> dict[str, Any]:
         return await self.inbox.wait_nth(case_id, entry, nth)
 
+    async def wait_any(self, case_id: str, *entries: str) -> tuple[str, dict[str, Any]]:
+        return await self.inbox.wait_any(case_id, *entries)
+
     async def answer(self, case_id: str, name: str, payload: BaseModel) -> None:
         handle = self.client.get_workflow_handle(workflow_id_for(case_id))
         try:
@@ -128,23 +129,3 @@ class BenchDesk:
 
     def person(self, role: Role, nth: int) -> ActorRef:
         return ActorRef(actor_id=f"bench.{role.value}.{nth}", role=role)
-
-
-def child_of(client: Client, workflow_id: str) -> tuple[WorkflowHandle, str]:
-    """A child case's handle and case id, from the workflow id its parent recorded."""
-    child = client.get_workflow_handle(workflow_id)
-    return child, workflow_id.removeprefix(workflow_id_for(""))
-
-
-async def refund_people(client: Client, handle: WorkflowHandle, inbox: Inbox, case_id: str, who: ActorRef, payee: Payee) -> None:
-    """The people of a refund the case hands to a child: the customer's payment details
-    if the case asks for them, then a manual refund's review and second check. A normal
-    return needs nobody: the parent case has reviewed it."""
-    kind, detail = await inbox.wait_any(case_id, "payee_requested", "refund_started", "nothing_to_refund")
-    if kind == "payee_requested":
-        await handle.execute_update("provide_payee", PayeeDetails(by=who, payee=payee))
-        kind, detail = await inbox.wait_any(case_id, "refund_started", "refund_not_started")
-    if kind == "refund_started" and detail.get("route") == RefundRoute.MANUAL_REFUND.value:
-        _, child_case = child_of(client, detail["child"])
-        for nth in (1, 2):
-            await decide(BenchDesk(inbox, client), child_case, nth)

@@ -24,6 +24,10 @@ class Desk(Protocol):
         """The detail of the case's nth (from 1) timeline entry of kind `entry`."""
         ...
 
+    async def wait_any(self, case_id: str, *entries: str) -> tuple[str, dict[str, Any]]:
+        """(entry, detail) of the first of `entries` (in the order given) the case shows."""
+        ...
+
     async def answer(self, case_id: str, name: str, payload: BaseModel) -> Any:
         """Give the case the answer `name` of the catalogue; raises Refused when it says no."""
         ...
