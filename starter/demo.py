@@ -377,14 +377,7 @@ async def after_sales_script(run: DemoRun) -> list[str]:
     """§4.2–§4.8: one case of each kind, answered the way a customer and the staff would."""
     from domain.manual_refund import Payee
     from domain.missing_item import Remedy
-    from people.after_sales import (
-        damaged_goods_people,
-        invoice_people,
-        missing_item_customer,
-        not_signed_customer,
-        price_approvers,
-        wrong_item_people,
-    )
+    from people import after_sales as people
 
     def customer(order_id: str) -> ActorRef:
         order = run.ctx.cases().get_order(order_id)
@@ -422,13 +415,13 @@ async def after_sales_script(run: DemoRun) -> list[str]:
     # The same scripted people as the bench's (people/after_sales.py), saying what this story needs.
     payee = Payee.model_validate(DEMO_PAYEES[0])
     await asyncio.gather(
-        invoice_people(run, invoice, customer("SO-20261118-0002"), returned_by=run.actor("sun.invoices")),
-        price_approvers(run, price, agreed=True, unpaid=False, note="活动价未生效，系统问题"),
-        not_signed_customer(run, not_signed, customer("SO-20261120-0005"), "reship"),
-        missing_item_customer(run, missing, customer("SO-20261119-0004"), payee, (Remedy.RESHIP, True)),
-        damaged_goods_people(run, damaged, customer("SO-20261120-0005"), payee, photo="mail://scww/water-leak.jpg",
+        people.invoice_people(run, invoice, customer("SO-20261118-0002"), returned_by=run.actor("sun.invoices")),
+        people.price_approvers(run, price, agreed=True, unpaid=False, note="活动价未生效，系统问题"),
+        people.not_signed_customer(run, not_signed, customer("SO-20261120-0005"), "reship"),
+        people.missing_item_customer(run, missing, customer("SO-20261119-0004"), payee, (Remedy.RESHIP, True)),
+        people.damaged_goods_people(run, damaged, customer("SO-20261120-0005"), payee, photo="mail://scww/water-leak.jpg",
                              coupon=False),
-        wrong_item_people(run, wrong, customer("SO-20261120-0005"), payee, photo="mail://scww/tissue-barcode.jpg",
+        people.wrong_item_people(run, wrong, customer("SO-20261120-0005"), payee, photo="mail://scww/tissue-barcode.jpg",
                           barcode="6922266446719"),
     )
     return [invoice, price, sign_off, not_signed, missing, damaged, wrong]

@@ -60,21 +60,11 @@ class Remedies:
         if route == RefundRoute.MANUAL_REFUND:
             return await self.manual_refund(lines, pickup=pickup, reason=reason, step=step)
         case = child_header(f.case, CaseKind.RETURN_REFUND, step, reason)
-        await f.record("refund_started", "system", child=case.workflow_id, route=route.value, pickup=pickup,
-                       lines=[lq.model_dump() for lq in lines])
-        result: ReturnRefundResult = await workflow.execute_child_workflow(
-            "ReturnRefund",
-            ReturnRefundInput(
-                case=case, policy=f.policy, lines=lines, origin=ReturnOrigin.PROCESS_OUTCOME,
-                decided=ReviewDecision(reviewer=PROCESS_REVIEWER, approve=True, pickup=pickup, reason=reason),
-            ),
-            id=case.workflow_id, result_type=ReturnRefundResult,
+        decided = ReviewDecision(reviewer=PROCESS_REVIEWER, approve=True, pickup=pickup, reason=reason)
+        return await self._refund_child(
+            case, route, pickup, lines,
+            ReturnRefundInput(case=case, policy=f.policy, lines=lines, origin=ReturnOrigin.PROCESS_OUTCOME, decided=decided),
         )
-        await f.record("refund_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
-                       amount_fen=result.refund_fen)
-        self.children.append(case.workflow_id)
-        self.refunded_fen += result.refund_fen
-        return result.outcome.value
 
     async def manual_refund(self, lines: tuple[LineQuantity, ...], *, pickup: bool, reason: str, step: str = "refund",
                             reason_kind: ManualRefundReason | None = None, amount_fen: int | None = None) -> str:
@@ -91,18 +81,25 @@ class Remedies:
         kind = reason_kind or (ManualRefundReason.COMPLETED_TRADE if order.trade_completed else ManualRefundReason.PARTIAL_QUANTITY)
         amount = lines_value_fen(order, lines) if amount_fen is None else amount_fen
         case = child_header(f.case, CaseKind.MANUAL_REFUND, step, reason)
-        await f.record("refund_started", "system", child=case.workflow_id, route=RefundRoute.MANUAL_REFUND.value,
-                       pickup=pickup, lines=[lq.model_dump() for lq in lines])
-        result: ManualRefundResult = await workflow.execute_child_workflow(
-            "ManualRefund",
+        return await self._refund_child(
+            case, RefundRoute.MANUAL_REFUND, pickup, lines,
             ManualRefundInput(case=case, policy=f.policy, reason_kind=kind, amount_fen=amount, lines=lines, payee=payee,
                               pickup=pickup if kind in GOODS_REASONS else None, note=reason[:500]),
-            id=case.workflow_id, result_type=ManualRefundResult,
         )
+
+    async def _refund_child(self, case: CaseHeader, route: RefundRoute, pickup: bool, lines: tuple[LineQuantity, ...],
+                            inp: ReturnRefundInput | ManualRefundInput) -> str:
+        """Start the refund child of `route` (its workflow type) and wait for its outcome."""
+        f = self.file
+        await f.record("refund_started", "system", child=case.workflow_id, route=route.value, pickup=pickup,
+                       lines=[lq.model_dump() for lq in lines])
+        result_type = ReturnRefundResult if route == RefundRoute.RETURN_REFUND else ManualRefundResult
+        result = await workflow.execute_child_workflow(route.value, inp, id=case.workflow_id, result_type=result_type)
+        amount = result.refund_fen if isinstance(result, ReturnRefundResult) else result.amount_fen
         await f.record("refund_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
-                       amount_fen=result.amount_fen)
+                       amount_fen=amount)
         self.children.append(case.workflow_id)
-        self.refunded_fen += result.amount_fen
+        self.refunded_fen += amount
         return result.outcome.value
 
     async def reship(self, lines: tuple[LineQuantity, ...], *, cause: ReshipCause, note: str, step: str = "reship") -> str:
