@@ -10,12 +10,12 @@ from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
 from bench.people import BenchDesk, Case, bench_header, bench_order, bench_payee, case_for, customer
 from domain.actors import ActorRef, Role
-from domain.held_order import CustomerChoice, HeldOrderAnswer, HeldOrderInput, HoldCause
-from domain.manual_refund import Assessment, ManualRefundInput, ManualRefundReason, needs_assessment
+from domain.held_order import CustomerChoice, HeldOrderInput, HoldCause
+from domain.manual_refund import ManualRefundInput, ManualRefundReason, needs_assessment
 from domain.models import CaseKind, LineQuantity, Order, lines_value_fen
 from domain.policy import Policy
 from domain.windows import Window
-from people.approvers import decide
+from people.fulfilment import held_order_people, manual_refund_people
 
 WAIT, REFUND, INSIST = CustomerChoice.WAIT, CustomerChoice.REFUND, CustomerChoice.INSIST
 
@@ -54,11 +54,8 @@ class HeldOrderDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            await inbox.wait(header.case_id, "apologised")
-            if offer_kind == "cash":
-                await decide(BenchDesk(inbox, client), header.case_id, 1)
-            if choice is not None:
-                await handle.execute_update("choose", HeldOrderAnswer(customer=who, choice=choice))
+            await held_order_people(BenchDesk(inbox, client), header.case_id, who, cash_offer=offer_kind == "cash",
+                                    choice=choice)
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -109,11 +106,10 @@ class ManualRefundDriver:
                                 payee=bench_payee(n), note="bench")
 
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            if needs_assessment(inp):
-                await inbox.wait(header.case_id, "assessment_requested")
-                await handle.execute_update("assess", Assessment(assessor=RETURNS, pickup=pickup))
-            if await decide(BenchDesk(inbox, client), header.case_id, 1, approve=review_ok, note="already refunded on the platform"):
-                await decide(BenchDesk(inbox, client), header.case_id, 2, approve=second_ok, note="amount does not match the order")
+            await manual_refund_people(
+                BenchDesk(inbox, client), header.case_id, assessor=RETURNS if needs_assessment(inp) else None,
+                pickup=pickup, review_ok=review_ok, second_ok=second_ok,
+                review_note="already refunded on the platform", second_note="amount does not match the order")
 
         return case_for(self.kind, inp, answer, answered)
 

@@ -115,6 +115,11 @@ class DemoRun:
         store.save_order(copy)
         return copy.order_id
 
+    def customer_of(self, order_id: str) -> ActorRef:
+        order = self.ctx.cases().get_order(order_id)
+        assert order is not None
+        return ActorRef(actor_id=order.customer_id, role=Role.CUSTOMER)
+
     def actor(self, actor_id: str) -> ActorRef:
         return self.ctx.actors().find(actor_id)
 
@@ -379,10 +384,7 @@ async def after_sales_script(run: DemoRun) -> list[str]:
     from domain.missing_item import Remedy
     from people import after_sales as people
 
-    def customer(order_id: str) -> ActorRef:
-        order = run.ctx.cases().get_order(order_id)
-        assert order is not None
-        return ActorRef(actor_id=order.customer_id, role=Role.CUSTOMER)
+    customer = run.customer_of
 
     invoice = await run.open(
         "invoice", "SO-20261118-0002", reason="发票抬头开错", expect="delivered",
@@ -434,13 +436,10 @@ DEMO_SCRIPTS += [after_sales_script]
 async def fulfilment_script(run: DemoRun) -> list[str]:
     """§4.1, §4.9, §4.11, §4.13, §4.14: one case of each kind, answered as the customer and staff would."""
     from domain.approvals import ApprovalDecision
-    from domain.held_order import CustomerChoice, HeldOrderAnswer
-    from domain.refusal import GoodsAnswer
+    from domain.held_order import CustomerChoice
+    from people import fulfilment as people
 
-    def customer(order_id: str) -> ActorRef:
-        order = run.ctx.cases().get_order(order_id)
-        assert order is not None
-        return ActorRef(actor_id=order.customer_id, role=Role.CUSTOMER)
+    customer = run.customer_of
 
     async def approve(case_id: str, approval_id: str, actor_id: str) -> None:
         await _approval(run, case_id, approval_id)
@@ -472,21 +471,13 @@ async def fulfilment_script(run: DemoRun) -> list[str]:
         story="refusal: the courier returned the parcel on its own, the customer still wants it, reshipped",
         fields={"how": "courier_returned"})
 
-    async def held_answer() -> None:
-        await run.wait(held, "apologised")
-        await run.answer(held, "choose", HeldOrderAnswer(customer=customer("SO-20261119-0004"),
-                                                         choice=CustomerChoice.REFUND))
-
-    async def refusal_answer() -> None:
-        await run.wait(refusal, "courier_fault")
-        await run.answer(refusal, "still_wants_goods", GoodsAnswer(customer=customer("SO-20261120-0005"),
-                                                                   wants_goods=True))
-
-    async def manual_checks() -> None:
-        await approve(manual, "review", "wu.ops")
-        await approve(manual, "second-check", "zheng.ops")  # neither the opener nor the first checker
-
-    await asyncio.gather(held_answer(), refusal_answer(), manual_checks(),
+    # The same scripted people as the bench's (people/fulfilment.py). The manual refund's two
+    # checks go to wu.ops, then zheng.ops: qian.refunds, who opened it, is refused the second.
+    await asyncio.gather(people.held_order_people(run, held, customer("SO-20261119-0004"), cash_offer=False,
+                                                  choice=CustomerChoice.REFUND),
+                         people.refusal_customer(run, refusal, customer("SO-20261120-0005"), wants_goods=True),
+                         people.manual_refund_people(run, manual, assessor=None, review_note="checked",
+                                                     second_note="checked"),
                          approve(oversold, "compensation", "wang.second"),
                          approve(tracking, "platform-72h", "wang.second"))
     return [held, oversold, tracking, manual, reship, refusal]
