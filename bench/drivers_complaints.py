@@ -10,11 +10,12 @@ from temporalio.client import Client, WorkflowHandle
 from bench.inbox import Inbox
 from bench.people import BenchDesk, Case, bench_header, case_for, customer
 from domain.actors import ActorRef, Role
-from domain.agent_complaints import AgentComplaintInput, AgentContact, Appeal
+from domain.agent_complaints import AgentComplaintInput
 from domain.complaints import Category, ComplaintInput, CustomerReply, Emotion, FollowUp, Intake, Target
 from domain.models import CaseKind
 from domain.policy import Policy
-from people.approvers import answer_approval, decide
+from people.approvers import answer_approval
+from people.complaints import agent_people
 
 FIRST_LINE = ActorRef(actor_id="bench.first_line", role=Role.FIRST_LINE)
 
@@ -119,14 +120,10 @@ class AgentComplaintDriver:
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if not upheld:
                 return
-            await inbox.wait(header.case_id, "verdict_notice")
-            if contacts:
-                await handle.execute_update("contact_handler", AgentContact(agent=agent, note="I would like to explain"))
-                if appeals:
-                    await inbox.wait(header.case_id, "agent_contacted")
-            if appeals:
-                await handle.execute_update("appeal_verdict", Appeal(agent=agent, grounds="the customer misread my reply"))
-                await decide(BenchDesk(inbox, client), header.case_id, 1, approve=granted, note="the chat record bears the verdict out")
+            await agent_people(BenchDesk(inbox, client), header.case_id, agent,
+                               contact="I would like to explain" if contacts else None,
+                               appeal="the customer misread my reply" if appeals else None, granted=granted,
+                               review_note="the chat record bears the verdict out")
 
         return case_for(self.kind, inp, answer, answered)
 

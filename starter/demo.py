@@ -308,21 +308,17 @@ async def complaint_script(run: DemoRun) -> list[str]:
 async def agent_complaint_script(run: DemoRun) -> list[str]:
     """§5: verdict notice (attitude), the agent contacts the handler and appeals, the operations
     supervisor upholds the verdict; the penalty follows from the agent's stored record."""
-    from domain.agent_complaints import AgentContact, AgentOutcome, Appeal
-    from domain.approvals import ApprovalDecision
+    from domain.agent_complaints import AgentOutcome
+    from people.complaints import agent_people
 
     case = await run.open(
         "agent_complaint", "SO-20261120-0005", opened_by="zhou.complaints", reason="客户投诉客服态度冷淡、不耐烦",
         expect=AgentOutcome.PENALISED, story="agent complaint appealed: contact in 48 h, appeal, review upholds the verdict",
         fields={"agent_id": "chen.agent", "handler": {"actor_id": "zhou.complaints", "role": "complaint_specialist"},
                 "violation": 6, "finding": "会话中出现讽刺性语句 (violation 6, attitude)"})
-    agent = run.actor("chen.agent")
-    await run.wait(case, "verdict_notice")
-    await run.answer(case, "contact", AgentContact(agent=agent, note="我想说明当时的情况"))
-    await run.answer(case, "appeal", Appeal(agent=agent, grounds="客户连续催促，我的回复并无讽刺之意"))
-    req = await _pending_approval(run, case)
-    await run.answer(case, "decide", ApprovalDecision(approval_id=req.approval_id, approver=run.actor("wu.ops"),
-                                                      approve=False, note="聊天记录中有讽刺用语，维持原判"))
+    # The same scripted agent and review as the bench's (people/complaints.py).
+    await agent_people(run, case, run.actor("chen.agent"), contact="我想说明当时的情况",
+                       appeal="客户连续催促，我的回复并无讽刺之意", granted=False, review_note="聊天记录中有讽刺用语，维持原判")
     return [case]
 
 
