@@ -116,7 +116,7 @@ async def run_cases(client: Client, task_queue: str, cases: list[Case], concurre
         try:
             handle = await client.start_workflow(r.case.workflow, r.case.input, id=r.case.workflow_id, task_queue=task_queue)
             # the people answer while the case runs; an approver may wait for approvals never asked
-            answering = asyncio.create_task(r.case.answer(handle, inbox))
+            answering = asyncio.create_task(r.case.answer(handle, inbox, client))
             try:
                 await handle.result()
             finally:

@@ -21,9 +21,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.simulators import Scenario, SimulatorConfig
+from domain.child_cases import CaseResult
 from domain.models import CaseKind, CaseStatus, TimelineEntry
 from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult
-from domain.remedies import CaseResult
 from domain.shipment_tracking import ShipmentTrackingInput, ShipmentTrackingResult, TrackingOutcome
 from domain.shipped_not_signed import NotSignedOutcome, ShippedNotSignedInput
 from domain.windows import Window

@@ -19,7 +19,7 @@ from domain.carryover import CarriedWait
 from domain.models import CaseEvent, CaseHeader, CaseOpening, CaseStatus, TimelineBatch, TimelineEntry
 from domain.policy import Policy
 from domain.windows import Window
-from workflows import patches, steps
+from workflows import activity_calls, patches
 
 
 class CaseFile:
@@ -40,11 +40,11 @@ class CaseFile:
 
     async def open(self, **detail: Any) -> None:
         opening = CaseOpening(case=self.case, opened_at=workflow.now(), state=self.state)
-        self.batched = patches.patched(steps.TIMELINE_BATCHES)
+        self.batched = patches.patched(activity_calls.TIMELINE_BATCHES)
         if self.batched:
             self._opening = opening  # goes with the first batch
         else:
-            await steps.open_case(opening)
+            await activity_calls.open_case(opening)
         await self.record("opened", self.case.opened_by, reason=self.case.reason, **detail)
 
     def resume(self, carried: CarriedWait) -> None:
@@ -82,7 +82,7 @@ class CaseFile:
     async def _store(self, event: CaseEvent) -> None:
         self.timeline.append(event.entry)
         if not self.batched:
-            await steps.record_case_event(event)
+            await activity_calls.record_case_event(event)
             return
         self._unsent.append(event)
         if self._writer is None or self._writer.done():
@@ -92,7 +92,7 @@ class CaseFile:
         while self._unsent:
             batch = TimelineBatch(case_id=self.case.case_id, opening=self._opening, events=tuple(self._unsent))
             self._unsent, self._opening = [], None
-            await steps.record_timeline(batch)
+            await activity_calls.record_timeline(batch)
 
     def deadline_after(self, name: str, start: datetime, window: Window) -> datetime:
         at = self.policy.calendar.deadline(start, window)

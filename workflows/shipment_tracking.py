@@ -17,9 +17,10 @@ with workflow.unsafe.imports_passed_through():
         placed_at,
         platform_offer,
     )
-    from workflows import carryover, patches, remedies, steps, waits
+    from workflows import activity_calls, carryover, patches, waits
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
+    from workflows.remedies import Remedies
 
 
 @workflow.defn
@@ -27,7 +28,8 @@ class ShipmentTracking(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: ShipmentTrackingInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, TrackingState.TRACKING)
+        super().__init__(CaseFile(inp.case, inp.policy, TrackingState.TRACKING))
+        self.remedies = Remedies(self.file, self.seek_approval)
         self.file.continue_with = lambda carried: inp.model_copy(update={"carried": carried})
 
     @workflow.run
@@ -57,7 +59,7 @@ class ShipmentTracking(CaseWorkflow):
         f.clear_deadline("platform_ship")
         await f.record("platform_rule", "system", state=TrackingState.COMPENSATING, window="platform_ship")
         paid = inp.case.order.paid_fen
-        granted = await remedies.compensate(self, platform_offer(inp.policy, paid), basis_fen=paid,
+        granted = await self.remedies.compensate(platform_offer(inp.policy, paid), basis_fen=paid,
                                             step="platform-72h", why="not shipped within 72 h (platform rule)")
         return await self._close(TrackingOutcome.PLATFORM_COMPENSATED, status, granted)
 
@@ -71,7 +73,7 @@ class ShipmentTracking(CaseWorkflow):
                                          placed_at=placed_at(inp), as_of=at),
                 DispatchStatus, every=poll, until=until, file=self.file, waiting_for=waiting_for)
         while True:
-            status = await steps.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+            status = await activity_calls.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                               placed_at=placed_at(inp), as_of=workflow.now()))
             if status.shipped or workflow.now() >= until:
                 return status
