@@ -116,7 +116,7 @@ async def run_cases(client: Client, task_queue: str, cases: list[Case], concurre
         try:
             handle = await client.start_workflow(r.case.workflow, r.case.input, id=r.case.workflow_id, task_queue=task_queue)
             # the people answer while the case runs; an approver may wait for approvals never asked
-            answering = asyncio.create_task(r.case.answer(handle, inbox))
+            answering = asyncio.create_task(r.case.answer(handle, inbox, client))
             try:
                 await handle.result()
             finally:
@@ -301,7 +301,8 @@ def bench_policy() -> Policy:
     for group in ("windows", "polling"):
         table = getattr(policy, group)
         late = {name: Window(amount=getattr(getattr(demo, group), name).amount * 5, unit="s")
-                for name in type(table).model_fields if getattr(table, name).unit != "s"}
+                for name in type(table).model_fields
+                if isinstance(getattr(table, name), Window) and getattr(table, name).unit != "s"}
         if late:
             fixed[group] = table.model_copy(update=late)
     return policy.model_copy(update=fixed) if fixed else policy

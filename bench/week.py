@@ -196,7 +196,7 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 except Exception as e:  # noqa: BLE001 - counted and reported
                     errors[f"start {type(e).__name__}"] += 1
                     return
-            people(shard, c.answer(handle, shard.inbox))
+            people(shard, c.answer(handle, shard.inbox, shard.client))
 
         async def settle(shard: Shard) -> None:
             """Let the people answer what the last hour asked before time moves on."""

@@ -25,7 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision, ApprovalRequest
-from domain.kinds import COMMON_ANSWERS, KINDS, Answer, KindSpec, spec_for
+from service.catalogue import COMMON_ANSWERS, KINDS, Answer, KindSpec, spec_for
 from domain.opening import origin_of
 from domain.permissions import (
     Action, Refusal, action_refusal, allowed, answer_refusal, decide_conflict, decide_refusal, open_refusal,

@@ -8,7 +8,7 @@ import asyncio
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer, SignOffOutcome, masked_name
 from domain.manual_refund import Payee
 from domain.models import CaseKind, CaseStatus
-from domain.remedies import CaseResult, PayeeDetails
+from domain.child_cases import CaseResult, PayeeDetails
 from adapters.simulators import Scenario, SimulatorConfig
 from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to

@@ -16,12 +16,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.models import CaseStatus, OrderLine, TimelineEntry
 from domain.returns import ReturnOutcome
 from runtime.settings import Settings
-from starter import cli
 from service.context import Context
+from starter import cli
 from tests.case_clock import wait_closed
 from tests.conftest import running_worker
-from tests.front_door import Result, front_door, shell_for, with_issuer
 from tests.factories import order
+from tests.front_door import Result, front_door, shell_for, with_issuer
 
 
 @pytest.fixture
@@ -310,8 +310,8 @@ async def test_personal_data_typed_into_free_text_never_reaches_the_case(shell, 
 
 def test_an_answers_free_text_is_scrubbed_before_validation():
     from domain.actors import ActorRef, Role
-    from domain.kinds import COMMON_ANSWERS
     from service.cases import answer_model
+    from service.catalogue import COMMON_ANSWERS
 
     who = ActorRef(actor_id="wang.second", role=Role.SECOND_LINE)
     decision = answer_model(COMMON_ANSWERS["decide"], who,

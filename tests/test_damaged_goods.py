@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.approvals import ApprovalDecision
+from domain.child_cases import CaseResult, RefundRoute, refund_route
 from domain.damaged_goods import (
     SCRAP_ON_SITE,
     DamageCondition,
@@ -17,7 +18,6 @@ from domain.damaged_goods import (
 )
 from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef, LineQuantity
-from domain.remedies import CaseResult, RefundRoute, refund_route
 from domain.replies import EvidenceUpload
 from tests.conftest import running_worker
 from tests.deadlines import (

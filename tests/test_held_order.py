@@ -24,6 +24,7 @@ from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_u
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
 H = 3600
@@ -80,6 +81,7 @@ async def test_stock_arriving_just_before_24h_ships_in_the_next_batch_without_ap
     assert "dispatched" in got and "apologised" not in got and "backfill_missed" not in got
     await keep_history(h, "held_order_backfilled_shipped")
     await keep_history(h, "held_order_backfilled_shipped", patch=POLL_BY_RETRY)
+    await keep_history(h, "held_order_backfilled_shipped", patch=BASELINE)
 
 
 async def test_stock_just_after_24h_means_apology_and_coupon_then_ships(env, store):
@@ -115,6 +117,7 @@ async def test_customer_chooses_refund_and_a_return_refund_child_pays_it(env, st
     assert [p["amount_fen"] for p in refunds] == [o.paid_fen]
     await keep_history(h, "held_order_customer_refund")
     await keep_history(h, "held_order_customer_refund", patch=POLL_BY_RETRY)
+    await keep_history(h, "held_order_customer_refund", patch=BASELINE)
 
 
 async def test_insisting_customer_gets_a_reship_at_48h(env, store):
@@ -130,6 +133,7 @@ async def test_insisting_customer_gets_a_reship_at_48h(env, store):
     assert store.payments(f"{inp.case.case_id}-refund") == []
     await keep_history(h, "held_order_insist_reshipped")
     await keep_history(h, "held_order_insist_reshipped", patch=POLL_BY_RETRY)
+    await keep_history(h, "held_order_insist_reshipped", patch=BASELINE)
     # 48 h of hourly stock polls: 577 events as a timer-and-activity loop (the recorded
     # timeline-batches history), one retried activity per wait now
     assert len((await h.fetch_history()).events) < 120
@@ -251,6 +255,7 @@ async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store
     opened = store.timeline(inp.case.case_id)[0]
     assert timedelta(hours=3) <= dispatched.at - opened.at < timedelta(hours=4)  # not at the 6 h poll
     await keep_history(h, "held_order_pushed_shipped", patch=POLL_BY_RETRY)
+    await keep_history(h, "held_order_pushed_shipped", patch=BASELINE)
 
 
 async def test_without_a_push_the_stock_is_seen_at_the_next_poll(env, store):

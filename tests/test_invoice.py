@@ -21,7 +21,7 @@ from domain.invoice import (
 from domain.approvals import ApprovalDecision
 from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef
-from domain.remedies import CaseResult, PayeeDetails
+from domain.child_cases import CaseResult, PayeeDetails
 from tests.case_clock import pending
 from tests.conftest import running_worker
 from tests.deadlines import (

@@ -21,6 +21,7 @@ from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_u
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
 PAYEE = Payee(payment_account="alipay", account_id="13900001111", real_name="王小明")
@@ -102,6 +103,7 @@ async def test_completed_trade_is_assessed_picked_up_checked_twice_and_paid_once
     assert "13900001111" not in dumped and "王小明" not in dumped
     await keep_history(h, "manual_refund_completed_trade_paid")
     await keep_history(h, "manual_refund_completed_trade_paid", patch=POLL_BY_RETRY)
+    await keep_history(h, "manual_refund_completed_trade_paid", patch=BASELINE)
 
 
 async def test_supervisor_refusal_rejects_without_paying(env, store):

@@ -19,7 +19,7 @@ from domain.missing_item import (
     lines_to_remedy,
 )
 from domain.models import CaseKind, LineQuantity
-from domain.remedies import CaseResult
+from domain.child_cases import CaseResult
 from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order

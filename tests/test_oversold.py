@@ -15,6 +15,7 @@ from tests.case_clock import entries, kinds, pending
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
 SECOND_LINE = ActorRef(actor_id="wu.l2", role=Role.SECOND_LINE)
@@ -55,6 +56,7 @@ async def test_platform_says_can_ship_so_it_ships_late_with_an_apology(env, stor
     assert got.index("apologised") < got.index("dispatched") and store.payments(inp.case.case_id) == []
     await keep_history(h, "oversold_can_ship_late")
     await keep_history(h, "oversold_can_ship_late", patch=POLL_BY_RETRY)
+    await keep_history(h, "oversold_can_ship_late", patch=BASELINE)
 
 
 async def test_paid_cannot_ship_gets_cash_after_second_line_and_a_refund(env, store):
@@ -65,6 +67,7 @@ async def test_paid_cannot_ship_gets_cash_after_second_line_and_a_refund(env, st
     assert [p["amount_fen"] for p in store.payments(f"{inp.case.case_id}-refund")] == [o.paid_fen]
     await keep_history(h, "oversold_paid_refunded_cash")
     await keep_history(h, "oversold_paid_refunded_cash", patch=POLL_BY_RETRY)
+    await keep_history(h, "oversold_paid_refunded_cash", patch=BASELINE)
 
 
 async def test_unpaid_cannot_ship_gets_a_coupon_and_is_cancelled(env, store):

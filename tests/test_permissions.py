@@ -9,7 +9,7 @@ import pytest
 
 from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision, ApprovalRequest, MoneyAtStake, Subject
-from domain.kinds import KINDS
+from service.catalogue import KINDS
 from domain.models import CaseKind
 from domain.opening import Origin, opening_problem
 from domain.permissions import (

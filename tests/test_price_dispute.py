@@ -7,9 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from domain.approvals import ApprovalDecision
+from domain.child_cases import CaseResult
 from domain.models import CaseKind, OrderLine
 from domain.price_dispute import PriceDisputeInput, PriceFinding, PriceOutcome, classify, price_difference
-from domain.remedies import CaseResult
 from tests.conftest import running_worker
 from tests.deadlines import FIRST_LINE, PLATFORM, SECOND_LINE, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order

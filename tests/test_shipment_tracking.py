@@ -18,6 +18,7 @@ from tests.case_clock import kinds, pending, refused
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
 
@@ -54,6 +55,7 @@ async def test_shipped_just_before_48h_is_on_time(env, store):
     assert "tracking_call" not in kinds(store, inp.case.case_id)
     await keep_history(h, "shipment_tracking_on_time")
     await keep_history(h, "shipment_tracking_on_time", patch=POLL_BY_RETRY)
+    await keep_history(h, "shipment_tracking_on_time", patch=BASELINE)
 
 
 async def test_shipped_just_after_48h_gets_a_tracking_call_and_apology(env, store):
@@ -77,3 +79,4 @@ async def test_unshipped_at_72h_gets_the_platform_compensation_after_second_line
     assert got.index("tracking_call") < got.index("platform_rule") < got.index("compensation_granted")
     await keep_history(h, "shipment_tracking_platform_72h_compensated")
     await keep_history(h, "shipment_tracking_platform_72h_compensated", patch=POLL_BY_RETRY)
+    await keep_history(h, "shipment_tracking_platform_72h_compensated", patch=BASELINE)

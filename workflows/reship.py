@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
         promised_delivery,
         reship_problem,
     )
-    from workflows import steps
+    from workflows import activity_calls
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
     from workflows.payout import pay
@@ -30,7 +30,7 @@ class Reship(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: ReshipInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, ReshipState.CHECKING)
+        super().__init__(CaseFile(inp.case, inp.policy, ReshipState.CHECKING))
 
     @workflow.run
     async def run(self, inp: ReshipInput) -> ReshipResult:
@@ -39,7 +39,7 @@ class Reship(CaseWorkflow):
         can_ship = False
         if order.paid:  # an unpaid order is refused without asking anyone
             placed = order.paid_at or workflow.now()
-            status = await steps.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=order.order_id,
+            status = await activity_calls.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=order.order_id,
                                                               placed_at=placed, as_of=workflow.now()))
             can_ship = status.can_still_ship and not status.shipped
             await f.record("original_checked", "warehouse", shipped=status.shipped, can_still_ship=status.can_still_ship)
@@ -48,11 +48,11 @@ class Reship(CaseWorkflow):
             await f.close(ReshipOutcome.REFUSED, "system", reason=problem)
             return ReshipResult(case_id=inp.case.case_id, outcome=ReshipOutcome.REFUSED, reason=problem)
 
-        await steps.close_order(CloseOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
+        await activity_calls.close_order(CloseOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                   closed_as=ORIGINAL_CLOSED_AS))
         await f.record("original_closed", "platform", state=ReshipState.RESHIPPING, closed_as=ORIGINAL_CLOSED_AS)
         try:
-            new = await steps.place_reship(ReshipOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
+            new = await activity_calls.place_reship(ReshipOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                               lines=inp.lines, as_of=workflow.now()))
         except ActivityError as e:
             return await self._refund_instead(e)
@@ -60,7 +60,7 @@ class Reship(CaseWorkflow):
         f.set_deadline("promised_delivery", inp.policy.calendar.end_of_day(promise))
         await f.record("reship_placed", "platform", reship_order_id=new.reship_order_id, paid_by=new.paid_by,
                        promised_delivery=promise.isoformat())
-        sent = await steps.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=new.reship_order_id,
+        sent = await activity_calls.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=new.reship_order_id,
                                                           lines=inp.lines, as_of=workflow.now()))
         await f.record("dispatched", "warehouse", dispatch_id=sent.dispatch_id)
         await f.close(ReshipOutcome.RESHIPPED, "system", reship_order_id=new.reship_order_id,

@@ -7,7 +7,6 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.external import PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.models import CaseStatus
     from domain.returns import (
         ESCALATED_REVIEWER_ROLES,
@@ -22,10 +21,11 @@ with workflow.unsafe.imports_passed_through():
         refund_due_at,
         review_problem,
     )
-    from workflows import steps, waits
+    from workflows import patches
+    from workflows.case_workflow import CaseWorkflow, wait_past_sla
     from workflows.casefile import CaseFile
     from workflows.payout import pay
-    from workflows.case_workflow import CaseWorkflow
+    from workflows.returned_goods import book_and_await_goods
 
 
 # Past the 24 h node a review is escalated for real (second line may give it; it is listed
@@ -38,11 +38,10 @@ class ReturnRefund(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: ReturnRefundInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, ReturnState.AWAITING_REVIEW)
+        super().__init__(CaseFile(inp.case, inp.policy, ReturnState.AWAITING_REVIEW))
         # set here, not in run(): a review Update can arrive in the first workflow task,
         # before run() gets past opening the case, and must not be overwritten
         self.decision: ReviewDecision | None = initial_decision(inp)
-        self.goods_reported = False
         self.escalated = False
 
     @workflow.run
@@ -76,55 +75,35 @@ class ReturnRefund(CaseWorkflow):
         f = self.file
         node = f.deadline_after("review_sla", created, self.inp.policy.windows.after_sales_node)
         await f.record("review_requested", "system", state=ReturnState.AWAITING_REVIEW)
-        if not await f.wait_until(lambda: self.decision is not None, node):
+
+        async def escalate() -> None:
             await f.record("sla_breached", "system", window="after_sales_node", escalated_to="second_line")
-            if workflow.patched(REVIEW_ESCALATION):
+            if patches.patched(REVIEW_ESCALATION):
                 # escalated for real: second line may review, and the overdue review is on the approvals list
                 self.escalated = True
                 await f.record("approval_requested", "system", approval_id="review", subject="return_review",
                                roles=[r.value for r in ESCALATED_REVIEWER_ROLES], due_at=node.isoformat(),
                                sla_window="after_sales_node", summary="return review past the 24 h node")
-            await workflow.wait_condition(lambda: self.decision is not None)
-            if self.escalated and self.decision is not None:
-                await f.record("approval_decided", self.decision.reviewer.actor_id, approval_id="review",
-                               subject="return_review", approve=self.decision.approve,
-                               role=self.decision.reviewer.role.value)
+
+        await wait_past_sla(f, lambda: self.decision is not None, node, escalate)
+        if self.escalated and self.decision is not None:
+            await f.record("approval_decided", self.decision.reviewer.actor_id, approval_id="review",
+                           subject="return_review", approve=self.decision.approve, role=self.decision.reviewer.role.value)
         f.clear_deadline("review_sla")
 
     async def _pickup_and_receive(self, cutoff: datetime) -> bool:
         f, inp = self.file, self.inp
         await f.record("pickup_requested", "system", state=ReturnState.AWAITING_PICKUP)
-        booking: PickupBooking = await steps.book_pickup(
-            PickupRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id, lines=inp.lines, as_of=workflow.now())
-        )
-        await f.record("pickup_booked", "courier", state=ReturnState.AWAITING_GOODS, booking_id=booking.booking_id)
         # no deadline of its own: the cutoff only serves refund_due, which status() reports
-        poll = inp.policy.polling.return_receipt.plain
-        if workflow.patched(waits.POLL_BY_RETRY):
-            status = await waits.answer_by("poll_return_receipt", "check_return_receipt", "warehouse",
-                                           lambda at: ReceiptQuery(booking=booking, as_of=at), ReceiptStatus,
-                                           every=poll, until=cutoff, file=f)
-            if status.received:
-                await f.record("goods_received", "warehouse", booking_id=booking.booking_id)
-            elif status.lost:
-                await f.record("parcel_lost", "courier", note=status.note)
-            else:
-                await f.record("pickup_overdue", "system", window="return_refund")
-            return status.received
-        while True:
-            # reset before asking, so a webhook arriving during the check is not lost
-            self.goods_reported = False
-            status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
-            if status.received:
-                await f.record("goods_received", "warehouse", booking_id=booking.booking_id)
-                return True
-            if status.lost:
-                await f.record("parcel_lost", "courier", note=status.note)
-                return False
-            if workflow.now() >= cutoff:
-                await f.record("pickup_overdue", "system", window="return_refund")
-                return False
-            await f.wait_until(lambda: self.goods_reported, min(cutoff, workflow.now() + poll))
+        booking, status = await book_and_await_goods(f, inp.lines, booked_state=ReturnState.AWAITING_GOODS, cutoff=cutoff,
+                                                     every=inp.policy.polling.return_receipt.plain, wake_on_push=True)
+        if status.received:
+            await f.record("goods_received", "warehouse", booking_id=booking.booking_id)
+        elif status.lost:
+            await f.record("parcel_lost", "courier", note=status.note)
+        else:
+            await f.record("pickup_overdue", "system", window="return_refund")
+        return status.received
 
     async def _refund(self, *, advance: bool, why: str) -> ReturnRefundResult:
         f, inp = self.file, self.inp
@@ -157,6 +136,5 @@ class ReturnRefund(CaseWorkflow):
     @workflow.signal
     def goods_reported_received(self) -> None:
         """The warehouse's webhook: check the receipt now rather than at the next poll."""
-        self.goods_reported = True
         self.file.pushes += 1
 

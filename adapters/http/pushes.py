@@ -10,6 +10,9 @@ PUSHES: dict[tuple[str, str], str] = {
     ("warehouse", "backfill-arrived"): "stock_reported",  # HeldOrder
     ("warehouse", "dispatched"): "dispatch_reported",  # ShipmentTracking
     ("platform", "oversold-answered"): "oversold_answer_reported",  # Oversold
+    ("courier", "delivery-status"): "delivery_status_reported",  # ShippedNotSigned: signed, lost, nobody home
+    # the courier's pickup: the parcel lost on its way back ends the wait for the goods as the receipt does
+    ("courier", "pickup-lost"): "goods_reported_received",  # ReturnRefund, ManualRefund
 }
 
 
