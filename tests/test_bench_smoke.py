@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench import drivers
 from bench.run import bench_policy
-from bench.week import arrivals
+from bench.week import arrivals, home_share, shard_of
 from domain.policy import Windows, named_policy
 from service.catalogue import KINDS
 
@@ -75,16 +75,27 @@ def test_week_runs_sharded_over_two_test_servers(tmp_path: Path):
     server's peak RSS is reported."""
     out, work = tmp_path / "results.json", tmp_path / "work"
     done = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--cases", "0", "--open-cases", "0", "--week-cases", "20", "--week-days", "1",
+        [sys.executable, "-m", "bench.run", "--cases", "0", "--open-cases", "0", "--week-cases", "40", "--week-days", "1",
          "--week-shards", "2", "--week-workers", "1", "--json", str(out), "--workdir", str(work)],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     wk = json.loads(out.read_text())["week"]
-    assert wk["shards"] == 2 and sum(wk["cases_per_shard"]) == 20 and min(wk["cases_per_shard"]) > 0, wk
+    # shard 0 also holds the sweeps' cases (16 orders here), so it takes fewer of the 40
+    assert wk["shards"] == 2 and sum(wk["cases_per_shard"]) == 40 and min(wk["cases_per_shard"]) > 0, wk
     for db in ("week-cases.db", "week-cases-1.db"):
         with sqlite3.connect(work / db) as conn:
             assert conn.execute("select count(*) from cases where outcome is null").fetchone()[0] == 0
-    assert wk["closed"] >= 20 + wk["sweep_cases"] and wk["breach_total"] == 0 and not wk["errors"], wk
+    assert wk["closed"] >= 40 + wk["sweep_cases"] and wk["breach_total"] == 0 and not wk["errors"], wk
     assert len(wk["server_peak_rss_per_shard_mb"]) == 2 and all(m > 0 for m in wk["server_peak_rss_per_shard_mb"])
-    assert "NOT JUDGED: 20 cases" in done.stdout
+    assert "NOT JUDGED: 40 cases" in done.stdout
+
+
+def test_shard_zero_takes_fewer_cases_for_the_sweeps():
+    cases = drivers.mix(2000, named_policy("default"))
+    share = home_share(len(cases), 4, swept=200)
+    counts = [sum(1 for c in cases if shard_of(c, 4, share) == i) for i in range(4)]
+    assert sum(counts) == 2000 and share == (2200 / 4 - 200) / 2000
+    assert abs(counts[0] + 200 - (2000 + 200) / 4) < 60, counts  # with the sweeps' cases, as much as the others
+    assert all(abs(n - (2000 + 200) / 4) < 60 for n in counts[1:]), counts
+    assert {shard_of(c, 4) for c in cases} == {0, 1, 2, 3} and all(shard_of(c, 1) == 0 for c in cases[:10])
