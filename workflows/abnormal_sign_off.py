@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseStatus
     from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import customer_problem
+    from domain.timeline import Entry
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
@@ -37,17 +38,17 @@ class AbnormalSignOff(RemedyCase):
         await f.open(trade_completed=inp.case.order.trade_completed)
         answer_due = f.deadline_after("answer_due", workflow.now(), inp.policy.windows.abnormal_sign_off)
         proof = await steps.fetch_signer_proof(SignerQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id))
-        await f.record("signer_proof", "courier", signer=masked_name(proof.signer_name),
+        await f.record(Entry.SIGNER_PROOF, "courier", signer=masked_name(proof.signer_name),
                        slip_photo=proof.slip_photo.uri if proof.slip_photo else None)
         if refund_without_asking(proof):
             return await self._refund("the courier has no signer name or slip")
 
-        await f.record("customer_asked", "first_line", state=SignOffState.AWAITING_CUSTOMER)
+        await f.record(Entry.CUSTOMER_ASKED, "first_line", state=SignOffState.AWAITING_CUSTOMER)
         if not await f.wait_until(lambda: self.answer is not None, answer_due):
             await f.close(SignOffOutcome.NO_REPLY, "system", window="abnormal_sign_off")
             return CaseResult(case_id=inp.case.case_id, outcome=SignOffOutcome.NO_REPLY)
         assert self.answer is not None
-        await f.record("customer_answered", self.answer.by.actor_id, knows_signer=self.answer.knows_signer)
+        await f.record(Entry.CUSTOMER_ANSWERED, self.answer.by.actor_id, knows_signer=self.answer.knows_signer)
         if self.answer.knows_signer:
             await f.close(SignOffOutcome.SIGNER_KNOWN, self.answer.by.actor_id)
             return CaseResult(case_id=inp.case.case_id, outcome=SignOffOutcome.SIGNER_KNOWN)
@@ -56,7 +57,7 @@ class AbnormalSignOff(RemedyCase):
     async def _refund(self, why: str) -> CaseResult:
         f = self.file
         f.clear_deadline("answer_due")
-        await f.record("refund_decided", "first_line", state=SignOffState.REFUNDING, why=why)
+        await f.record(Entry.REFUND_DECIDED, "first_line", state=SignOffState.REFUNDING, why=why)
         child = await remedies.refund(self, (), pickup=False, reason=why)
         outcome = SignOffOutcome.REFUNDED if child in PAID_OUTCOMES else SignOffOutcome.REFUND_INCOMPLETE
         await f.close(outcome, "system", child_outcome=child)

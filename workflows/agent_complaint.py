@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.approvals import Subject
     from domain.models import CaseStatus
     from domain.penalties import Penalty, penalty_for
+    from domain.timeline import Entry
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
@@ -55,29 +56,29 @@ class AgentComplaint(CaseWorkflow):
         notice_at = workflow.now()
         self.contact_due = f.deadline_after("agent_contact", notice_at, policy.windows.agent_contact)
         self.appeal_due = f.deadline_after("agent_appeal", notice_at, policy.windows.agent_appeal)
-        await f.record("verdict_notice", inp.handler.actor_id, violation=inp.violation, finding=inp.finding,
+        await f.record(Entry.VERDICT_NOTICE, inp.handler.actor_id, violation=inp.violation, finding=inp.finding,
                        contact_due=self.contact_due.isoformat(), appeal_due=self.appeal_due.isoformat())
 
         contacted = await f.wait_until(lambda: self.contact is not None or self.appeal is not None, self.contact_due)
         f.clear_deadline("agent_contact")
         if not contacted:
             f.clear_deadline("agent_appeal")
-            await f.record("verdict_final", "system", why="the agent did not contact the handler within the contact window",
+            await f.record(Entry.VERDICT_FINAL, "system", why="the agent did not contact the handler within the contact window",
                            window="agent_contact")
             return await self._stand(result)
         first = self.contact or self.appeal
         assert first is not None
-        await f.record("agent_contacted", first.agent.actor_id, state=AgentState.AWAITING_APPEAL,
+        await f.record(Entry.AGENT_CONTACTED, first.agent.actor_id, state=AgentState.AWAITING_APPEAL,
                        note=getattr(first, "note", "") or "by appeal")
 
         appealed = await f.wait_until(lambda: self.appeal is not None, self.appeal_due)
         f.clear_deadline("agent_appeal")
         if not appealed:
-            await f.record("verdict_final", "system", why="no appeal within the appeal window", window="agent_appeal")
+            await f.record(Entry.VERDICT_FINAL, "system", why="no appeal within the appeal window", window="agent_appeal")
             return await self._stand(result.model_copy(update=dict(contacted=True)))
         appeal = self.appeal
         assert appeal is not None
-        await f.record("appealed", appeal.agent.actor_id, state=AgentState.APPEAL_REVIEW, grounds=appeal.grounds)
+        await f.record(Entry.APPEALED, appeal.agent.actor_id, state=AgentState.APPEAL_REVIEW, grounds=appeal.grounds)
         decision = await self.seek_approval(
             "appeal-review", Subject.APPEAL_REVIEW, APPEAL_REVIEW_ROLES, "agent_appeal",
             summary=f"{inp.agent_id} appeals violation {inp.violation}: {appeal.grounds}",
@@ -100,11 +101,11 @@ class AgentComplaint(CaseWorkflow):
         f, inp = self.file, self.inp
         record = await steps.read_agent_record(RecordQuery(agent_id=inp.agent_id, case_id=inp.case.case_id))
         penalty = penalty_for(violation, record.records)
-        await f.record("penalty_decided", "system", state=AgentState.PENALISING, level=penalty.level.value,
+        await f.record(Entry.PENALTY_DECIDED, "system", state=AgentState.PENALISING, level=penalty.level.value,
                        reason=penalty.reason, earlier_records=len(record.records))
         await steps.record_penalty(PenaltyEntry(case_id=inp.case.case_id, agent_id=inp.agent_id, penalty=penalty,
                                                 effects=tuple(penalty.effects), decided_at=workflow.now()))
-        await f.record("effects_recorded", "system", effects=penalty.effects, notice=penalty.notice)
+        await f.record(Entry.EFFECTS_RECORDED, "system", effects=penalty.effects, notice=penalty.notice)
         return penalty
 
     @workflow.update

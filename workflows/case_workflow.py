@@ -11,6 +11,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.timeline import Entry
     from pydantic import ValidationError
 
     from domain.actors import Role
@@ -100,14 +101,14 @@ class CaseWorkflow:
         )
         pending[approval_id] = request
         f.set_deadline(f"approval:{approval_id}", request.due_at)
-        await f.record("approval_requested", "system", approval_id=approval_id, subject=subject.value,
+        await f.record(Entry.APPROVAL_REQUESTED, "system", approval_id=approval_id, subject=subject.value,
                        roles=[r.value for r in roles], due_at=request.due_at.isoformat(), sla_window=sla_window,
                        amount_fen=money.amount_fen if money else None, summary=summary)
         done = lambda: approval_id in decided  # noqa: E731
         first_stop = request.due_at if until is None else min(request.due_at, until)
         if not await f.wait_until(done, first_stop):
             if workflow.now() >= request.due_at:
-                await f.record("sla_breached", "system", window=sla_window, approval_id=approval_id)
+                await f.record(Entry.SLA_BREACHED, "system", window=sla_window, approval_id=approval_id)
             if until is None:
                 await workflow.wait_condition(done)
             else:
@@ -116,9 +117,9 @@ class CaseWorkflow:
         pending.pop(approval_id, None)
         decision = decided.get(approval_id)
         if decision is None:
-            await f.record("approval_expired", "system", approval_id=approval_id)
+            await f.record(Entry.APPROVAL_EXPIRED, "system", approval_id=approval_id)
             return None
-        await f.record("approval_decided", decision.approver.actor_id, approval_id=approval_id, subject=subject.value,
+        await f.record(Entry.APPROVAL_DECIDED, decision.approver.actor_id, approval_id=approval_id, subject=subject.value,
                        approve=decision.approve, note=decision.note, role=decision.approver.role.value,
                        amount_fen=(decision.amount_fen or (money.amount_fen if money else None)) if decision.approve else None)
         return decision

@@ -17,6 +17,7 @@ from temporalio import workflow
 
 from domain.models import CaseEvent, CaseHeader, CaseOpening, CaseStatus, TimelineBatch, TimelineEntry
 from domain.policy import Policy
+from domain.timeline import Entry
 from domain.windows import Window
 from workflows import steps
 
@@ -40,9 +41,9 @@ class CaseFile:
             self._opening = opening  # goes with the first batch
         else:
             await steps.open_case(opening)
-        await self.record("opened", self.case.opened_by, reason=self.case.reason, **detail)
+        await self.record(Entry.OPENED, self.case.opened_by, reason=self.case.reason, **detail)
 
-    async def record(self, kind: str, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
+    async def record(self, kind: Entry, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
         if state:
             self.state = state
         entry = TimelineEntry(seq=len(self.timeline), at=workflow.now(), kind=kind, actor=actor, state=self.state, detail=detail)
@@ -52,7 +53,7 @@ class CaseFile:
     async def close(self, outcome: str, actor: str, *, state: str = "closed", **detail: Any) -> None:
         self.outcome, self.state = outcome, state
         self.deadlines.clear()
-        entry = TimelineEntry(seq=len(self.timeline), at=workflow.now(), kind="closed", actor=actor, state=state,
+        entry = TimelineEntry(seq=len(self.timeline), at=workflow.now(), kind=Entry.CLOSED, actor=actor, state=state,
                               detail={"outcome": outcome, **detail})
         await self._store(CaseEvent(case_id=self.case.case_id, entry=entry, outcome=outcome))
         if self._writer:

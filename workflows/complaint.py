@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.policy import Tier
+    from domain.timeline import Entry
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
@@ -64,19 +65,19 @@ class Complaint(CaseWorkflow):
         category, blame = classify(intake), responsibility(intake)
         refused = refusal(intake)
         if refused:
-            await f.record("not_accepted", case.opened_by, reason=refused.reason, handling=refused.handling)
+            await f.record(Entry.NOT_ACCEPTED, case.opened_by, reason=refused.reason, handling=refused.handling)
             await f.close(ComplaintOutcome.NOT_ACCEPTED, case.opened_by, reason=refused.reason)
             await self._keep(ComplaintOutcome.NOT_ACCEPTED, category.value, blame.value, False, 0, Level.FIRST_LINE, None,
                              0, opened)
             return ComplaintResult(case_id=case.case_id, outcome=ComplaintOutcome.NOT_ACCEPTED, refusal=refused)
 
-        await f.record("classified", case.opened_by, category=category.value, responsibility=blame.value,
+        await f.record(Entry.CLASSIFIED, case.opened_by, category=category.value, responsibility=blame.value,
                        situation=situation(intake).value)
         prior = await steps.find_prior_complaints(
             PriorQuery(case_id=case.case_id, customer_id=case.customer_id, order_id=case.order.order_id))
         repeat = bool(prior)
         if repeat:
-            await f.record("repeat_detected", "system", earlier=prior)
+            await f.record(Entry.REPEAT_DETECTED, "system", earlier=prior)
 
         answers: list[Answer] = []
         rejected: Level | None = None
@@ -90,10 +91,10 @@ class Complaint(CaseWorkflow):
                 break
             if answer.level == Level.PLATFORM:
                 outcome = ComplaintOutcome.PLATFORM_FINAL
-                await f.record("platform_final", "platform", note="the platform's answer is final")
+                await f.record(Entry.PLATFORM_FINAL, "platform", note="the platform's answer is final")
                 break
             rejected = answer.level
-            await f.record("resubmitted", case.customer_id, state=ComplaintState.AWAITING_ANSWER,
+            await f.record(Entry.RESUBMITTED, case.customer_id, state=ComplaintState.AWAITING_ANSWER,
                            submission=len(answers) + 1, rejected_level=answer.level.value)
 
         final = answers[-1]
@@ -132,23 +133,23 @@ class Complaint(CaseWorkflow):
                 return Answer(level=level, approver=decision.approver.actor_id, approve=decision.approve,
                               amount_fen=granted, note=decision.note)
             assert nxt is not None
-            await f.record("escalated", "system", from_level=level.value, to_level=nxt.value, why=f"no answer within {window}")
+            await f.record(Entry.ESCALATED, "system", from_level=level.value, to_level=nxt.value, why=f"no answer within {window}")
             level = nxt
 
     async def _customer_accepts(self, answer: Answer) -> bool:
         f, inp = self.file, self.inp
         self.reply = None
-        await f.record("answer_given", answer.approver, state=ComplaintState.AWAITING_CUSTOMER, level=answer.level.value,
+        await f.record(Entry.ANSWER_GIVEN, answer.approver, state=ComplaintState.AWAITING_CUSTOMER, level=answer.level.value,
                        approve=answer.approve, amount_fen=answer.amount_fen, note=answer.note)
         due = f.deadline_after("customer_answer", workflow.now(), inp.policy.windows.customer_answer)
         replied = await f.wait_until(lambda: self.reply is not None, due)
         f.clear_deadline("customer_answer")
         if not replied:
-            await f.record("customer_silent", "system", window="customer_answer", taken_as="accepted")
+            await f.record(Entry.CUSTOMER_SILENT, "system", window="customer_answer", taken_as="accepted")
             return True
         reply = self.reply
         assert reply is not None
-        await f.record("customer_replied", reply.customer.actor_id, accept=reply.accept, note=reply.note)
+        await f.record(Entry.CUSTOMER_REPLIED, reply.customer.actor_id, accept=reply.accept, note=reply.note)
         return reply.accept
 
     async def _pay(self, final: Answer) -> int:
@@ -160,7 +161,7 @@ class Complaint(CaseWorkflow):
                             reason=f"complaint answered by {final.level.value}", compensation=True)
         if receipt is None:
             return 0
-        await f.record("compensation_paid", "payment", amount_fen=receipt.amount_fen, payment_kind=receipt.kind,
+        await f.record(Entry.COMPENSATION_PAID, "payment", amount_fen=receipt.amount_fen, payment_kind=receipt.kind,
                        payment_id=receipt.payment_id)
         return receipt.amount_fen
 
@@ -168,16 +169,16 @@ class Complaint(CaseWorkflow):
         """S1 二.(五) and S2 §7: every complaint is followed up. Past the node the
         breach is recorded and the wait goes on."""
         f = self.file
-        await f.record("follow_up_due", "system", state=ComplaintState.AWAITING_FOLLOW_UP)
+        await f.record(Entry.FOLLOW_UP_DUE, "system", state=ComplaintState.AWAITING_FOLLOW_UP)
         due = f.deadline_after("follow_up", workflow.now(), self.inp.policy.windows.after_sales_node)
         done = lambda: self.follow is not None  # noqa: E731
         if not await f.wait_until(done, due):
-            await f.record("sla_breached", "system", window="after_sales_node", step="follow_up")
+            await f.record(Entry.SLA_BREACHED, "system", window="after_sales_node", step="follow_up")
             await workflow.wait_condition(done)
         f.clear_deadline("follow_up")
         follow = self.follow
         assert follow is not None
-        await f.record("followed_up", follow.by.actor_id, solved=follow.solved, satisfaction=follow.satisfaction,
+        await f.record(Entry.FOLLOWED_UP, follow.by.actor_id, solved=follow.solved, satisfaction=follow.satisfaction,
                        note=follow.note)
         return follow.satisfaction
 

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import Situation
     from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
+    from domain.timeline import Entry
     from workflows import evidence, remedies
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
@@ -43,7 +44,7 @@ class DamagedGoods(RemedyCase):
 
         pickup = pickup_needed(inp.damaged)
         scrapped = [d.sku for d in inp.damaged if d.condition in SCRAP_ON_SITE]
-        await f.record("assessed", "return_specialist", state=DamagedState.REFUNDING, pickup=pickup,
+        await f.record(Entry.ASSESSED, "return_specialist", state=DamagedState.REFUNDING, pickup=pickup,
                        scrapped_on_site=scrapped)
         child = await remedies.refund(self, refund_lines(inp), pickup=pickup,
                                       reason="damaged goods, photos checked" + ("" if pickup else "; scrapped on site"))
@@ -61,7 +62,7 @@ class DamagedGoods(RemedyCase):
         if not await evidence.await_evidence(self.file, lambda: self.evidence is not None, EVIDENCE_KINDS):
             return False
         assert self.evidence is not None
-        await self.file.record("evidence_received", self.evidence.by.actor_id, uris=[e.uri for e in self.evidence.items])
+        await self.file.record(Entry.EVIDENCE_RECEIVED, self.evidence.by.actor_id, uris=[e.uri for e in self.evidence.items])
         return True
 
     @workflow.update

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.reship import ReshipCause, ReshipOutcome
+    from domain.timeline import Entry
     from workflows import remedies, steps, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
@@ -56,13 +57,13 @@ class HeldOrder(RemedyCase):
         held_due = f.deadline_after("held_unshipped", held_at, w.held_unshipped)
         ticket = await steps.request_backfill(BackfillRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                               lines=inp.lines, requested_at=held_at))
-        await f.record("backfill_requested", "system", ticket_id=ticket.ticket_id)
+        await f.record(Entry.BACKFILL_REQUESTED, "system", ticket_id=ticket.ticket_id)
         if await self._stock_by(ticket, backfill_due):
             return await self._ship("stock arrived within the backfill window")
         f.clear_deadline("backfill")
-        await f.record("backfill_missed", "system", window="backfill")
+        await f.record(Entry.BACKFILL_MISSED, "system", window="backfill")
 
-        await f.record("apologised", "first_line", state=HeldState.AWAITING_CHOICE, offered_refund=True)
+        await f.record(Entry.APOLOGISED, "first_line", state=HeldState.AWAITING_CHOICE, offered_refund=True)
         offer = compensation_offer(inp.policy, inp)
         compensation = self._compensate(offer)
         if workflow.patched(remedies.COMPENSATION_ALONGSIDE):
@@ -76,7 +77,7 @@ class HeldOrder(RemedyCase):
         while True:
             if self.last_answer is not recorded and self.last_answer is not None:
                 recorded = a = self.last_answer
-                await f.record("customer_chose", a.customer.actor_id, state=HeldState.WAITING_FOR_STOCK,
+                await f.record(Entry.CUSTOMER_CHOSE, a.customer.actor_id, state=HeldState.WAITING_FOR_STOCK,
                                choice=a.choice.value, note=a.note)
             if self.choice == CustomerChoice.REFUND:
                 return await self._settle(HeldOutcome.REFUNDED if inp.case.order.paid else HeldOutcome.CANCELLED,
@@ -87,12 +88,12 @@ class HeldOrder(RemedyCase):
             if now >= held_due:
                 if self.polls_by_retry and (await self._stock(ticket, as_of=held_due)).available:
                     return await self._ship("stock arrived while the customer waited")
-                await f.record("held_unshipped", "system", window="held_unshipped")
+                await f.record(Entry.HELD_UNSHIPPED, "system", window="held_unshipped")
                 return await self._settle(settle_at_48h(self.choice, inp.case.order.paid), "still unshipped at 48 h")
             if not self.answered and now >= answer_due:
                 self.choice, self.answered = DEFAULT_CHOICE, True
                 f.clear_deadline("customer_answer")
-                await f.record("customer_answer_defaulted", "system", state=HeldState.WAITING_FOR_STOCK,
+                await f.record(Entry.CUSTOMER_ANSWER_DEFAULTED, "system", state=HeldState.WAITING_FOR_STOCK,
                                window="customer_answer", choice=DEFAULT_CHOICE.value)
             seen, pushes = self.last_answer, f.pushes
             if self.polls_by_retry:
@@ -136,12 +137,12 @@ class HeldOrder(RemedyCase):
         f, inp = self.file, self.inp
         sent = await steps.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                           lines=inp.lines, as_of=workflow.now(), batch="next"))
-        await f.record("dispatched", "warehouse", dispatch_id=sent.dispatch_id, batch="next")
+        await f.record(Entry.DISPATCHED, "warehouse", dispatch_id=sent.dispatch_id, batch="next")
         return await self._close(HeldOutcome.SHIPPED, why)
 
     async def _settle(self, outcome: HeldOutcome, why: str) -> HeldOrderResult:
         f, inp = self.file, self.inp
-        await f.record("settling", "system", state=HeldState.SETTLING, outcome=outcome.value, why=why)
+        await f.record(Entry.SETTLING, "system", state=HeldState.SETTLING, outcome=outcome.value, why=why)
         child = None
         if outcome == HeldOutcome.REFUNDED:
             child = await remedies.refund(self, inp.lines, pickup=False, reason=f"held order: {why}")

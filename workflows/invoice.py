@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseStatus
     from domain.remedies import CaseResult
     from domain.replies import customer_problem
+    from domain.timeline import Entry
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
@@ -60,7 +61,7 @@ class Invoice(RemedyCase):
                 return CaseResult(case_id=inp.case.case_id, outcome=InvoiceOutcome.WRONG_INVOICE_NOT_RETURNED)
             f.clear_deadline("wrong_invoice_back")
             assert self.arrival is not None
-            await f.record("wrong_invoice_returned", self.arrival.by.actor_id, state=InvoiceState.ISSUING,
+            await f.record(Entry.WRONG_INVOICE_RETURNED, self.arrival.by.actor_id, state=InvoiceState.ISSUING,
                            invoice_no=inp.wrong_invoice_no)
             start = workflow.now()
             if workflow.patched(POSTAGE_TWO_PERSON):
@@ -77,13 +78,13 @@ class Invoice(RemedyCase):
             content=inp.content.value, amount_fen=inp.amount_fen, postage_paid_by=postage_paid_by(inp.problem),
             replaces=inp.wrong_invoice_no, requested_at=workflow.now(),
         ))
-        await f.record("invoice_issued", "finance", state=InvoiceState.AWAITING_DELIVERY, invoice_no=receipt.invoice_no,
+        await f.record(Entry.INVOICE_ISSUED, "finance", state=InvoiceState.AWAITING_DELIVERY, invoice_no=receipt.invoice_no,
                        postage_paid_by=postage_paid_by(inp.problem), due_at=due.isoformat(), window=window)
         if await f.wait_until(lambda: self.delivered is not None, due):
             await self._postage_settled()
             await f.close(InvoiceOutcome.DELIVERED, inp.case.customer_id, invoice_no=receipt.invoice_no)
             return CaseResult(case_id=inp.case.case_id, outcome=InvoiceOutcome.DELIVERED, refund_fen=self.postage_fen)
-        await f.record("sla_breached", "system", window=window)
+        await f.record(Entry.SLA_BREACHED, "system", window=window)
         await self._postage_settled()
         await f.close(InvoiceOutcome.DELIVERY_UNCONFIRMED, "system", invoice_no=receipt.invoice_no, window=window)
         return CaseResult(case_id=inp.case.case_id, outcome=InvoiceOutcome.DELIVERY_UNCONFIRMED, refund_fen=self.postage_fen)
@@ -109,7 +110,7 @@ class Invoice(RemedyCase):
             reason="postage advanced for mailing back a wrong invoice",
         ))
         self.postage_fen = receipt.amount_fen
-        await f.record("postage_refunded", "payment", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
+        await f.record(Entry.POSTAGE_REFUNDED, "payment", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
 
     @workflow.update
     async def wrong_invoice_returned(self, arrival: InvoiceArrival) -> CaseStatus:

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.returns import refund_due_at
+    from domain.timeline import Entry
     from workflows import steps, waits
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
@@ -56,7 +57,7 @@ class ManualRefund(CaseWorkflow):
             await self._take_goods_back(registered)
 
         text = summary(inp, pickup)
-        await f.record("summarised", "refund_specialist", state=ManualRefundState.AWAITING_REVIEW, summary=text)
+        await f.record(Entry.SUMMARISED, "refund_specialist", state=ManualRefundState.AWAITING_REVIEW, summary=text)
         # §4.9's two-person check: whoever registered the refund checks neither step
         opener = (inp.case.opened_by,)
         review = await self.seek_approval("review", Subject.MANUAL_REFUND_REVIEW, REVIEW_ROLES, "manual_refund_review",
@@ -65,7 +66,7 @@ class ManualRefund(CaseWorkflow):
         if not review.approve:
             return await self._reject(review.approver.actor_id, review.note, reviewed_by=review.approver.actor_id)
 
-        await f.record("review_passed", review.approver.actor_id, state=ManualRefundState.AWAITING_SECOND_CHECK)
+        await f.record(Entry.REVIEW_PASSED, review.approver.actor_id, state=ManualRefundState.AWAITING_SECOND_CHECK)
         second = await self.seek_approval(
             "second-check", Subject.MANUAL_REFUND_SECOND_CHECK, SECOND_CHECK_ROLES, "manual_refund_payment",
             summary=text, not_by=(review.approver.actor_id, *opener),
@@ -85,14 +86,14 @@ class ManualRefund(CaseWorkflow):
         if not needs_assessment(inp):
             return bool(inp.pickup)
         node = f.deadline_after("assessment_sla", workflow.now(), inp.policy.windows.after_sales_node)
-        await f.record("assessment_requested", "system", state=ManualRefundState.AWAITING_ASSESSMENT)
+        await f.record(Entry.ASSESSMENT_REQUESTED, "system", state=ManualRefundState.AWAITING_ASSESSMENT)
         if not await f.wait_until(lambda: self.assessment is not None, node):
-            await f.record("sla_breached", "system", window="after_sales_node", step="assessment")
+            await f.record(Entry.SLA_BREACHED, "system", window="after_sales_node", step="assessment")
             await workflow.wait_condition(lambda: self.assessment is not None)
         f.clear_deadline("assessment_sla")
         a = self.assessment
         assert a is not None
-        await f.record("assessed", a.assessor.actor_id, pickup=a.pickup, note=a.note, role=a.assessor.role.value)
+        await f.record(Entry.ASSESSED, a.assessor.actor_id, pickup=a.pickup, note=a.note, role=a.assessor.role.value)
         return a.pickup
 
     async def _take_goods_back(self, registered: datetime) -> None:
@@ -100,7 +101,7 @@ class ManualRefund(CaseWorkflow):
         f, inp = self.file, self.inp
         booking = await steps.book_pickup(PickupRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                         lines=inp.lines, as_of=workflow.now()))
-        await f.record("pickup_booked", "courier", state=ManualRefundState.AWAITING_GOODS, booking_id=booking.booking_id)
+        await f.record(Entry.PICKUP_BOOKED, "courier", state=ManualRefundState.AWAITING_GOODS, booking_id=booking.booking_id)
         cutoff = f.set_deadline("goods_due", refund_due_at(inp.policy, registered))
         poll = inp.policy.polling.return_receipt.plain
         while True:
@@ -111,10 +112,10 @@ class ManualRefund(CaseWorkflow):
             else:
                 status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
             if status.received or status.lost:
-                await f.record("goods_received" if status.received else "parcel_lost", "warehouse", note=status.note)
+                await f.record(Entry.GOODS_RECEIVED if status.received else "parcel_lost", "warehouse", note=status.note)
                 break
             if workflow.now() >= cutoff:
-                await f.record("pickup_overdue", "system", window="return_refund")
+                await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
                 break
             await workflow.sleep(min(poll, cutoff - workflow.now()))
         f.clear_deadline("goods_due")
@@ -125,7 +126,7 @@ class ManualRefund(CaseWorkflow):
 
     async def _pay(self, amount: int, reviewed_by: str, second_checked_by: str) -> ManualRefundResult:
         f, inp = self.file, self.inp
-        await f.record("payment_started", "finance", state=ManualRefundState.PAYING, amount_fen=amount)
+        await f.record(Entry.PAYMENT_STARTED, "finance", state=ManualRefundState.PAYING, amount_fen=amount)
         payout = inp.reason_kind == ManualRefundReason.COMPENSATION_PAYOUT
         receipt = await pay(f, step="manual_refund", kind=payment_kind(inp), amount_fen=amount,
                             reason=inp.reason_kind.value, lines=inp.lines, account_ref=inp.payee.account_ref,
@@ -133,14 +134,14 @@ class ManualRefund(CaseWorkflow):
         if payout:
             due = f.deadlines.get("payout_due")
             if due is not None and workflow.now() > due:
-                await f.record("sla_breached", "system", window="compensation_payout")
+                await f.record(Entry.SLA_BREACHED, "system", window="compensation_payout")
         if receipt is None:  # the order had nothing left to refund: a person looks at it
             await f.close(ManualRefundOutcome.REFUND_CAPPED, "finance", asked_fen=amount)
             return ManualRefundResult(case_id=inp.case.case_id, outcome=ManualRefundOutcome.REFUND_CAPPED,
                                       reviewed_by=reviewed_by, second_checked_by=second_checked_by,
                                       reason="nothing was left to refund on the order")
-        await f.record("paid", "finance", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
-        await f.record("confirmed", "refund_specialist", payment_id=receipt.payment_id)
+        await f.record(Entry.PAID, "finance", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
+        await f.record(Entry.CONFIRMED, "refund_specialist", payment_id=receipt.payment_id)
         await f.close(ManualRefundOutcome.PAID, "finance", amount_fen=receipt.amount_fen)
         return ManualRefundResult(
             case_id=inp.case.case_id, outcome=ManualRefundOutcome.PAID, amount_fen=receipt.amount_fen,

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.remedies import CaseResult
     from domain.replies import customer_problem
     from domain.reship import ReshipCause
+    from domain.timeline import Entry
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
@@ -47,7 +48,7 @@ class MissingItem(RemedyCase):
         check: ShipmentCheck = await steps.check_shipment(
             ShipmentQuery(case_id=case.case_id, order_id=case.order.order_id, reported_missing=inp.missing))
         finding = classify(check)
-        await f.record("warehouse_checked", "warehouse", finding=finding.value, split=check.split,
+        await f.record(Entry.WAREHOUSE_CHECKED, "warehouse", finding=finding.value, split=check.split,
                        short_lines=[lq.model_dump() for lq in check.short_lines])
         if finding == MissingFinding.SPLIT:
             ack = await steps.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
@@ -56,14 +57,14 @@ class MissingItem(RemedyCase):
             return CaseResult(case_id=case.case_id, outcome=MissingOutcome.COURIER_CHASED)
 
         lines = lines_to_remedy(finding, check, inp.missing)
-        await f.record("remedy_offered", "first_line", state=MissingState.AWAITING_CHOICE,
+        await f.record(Entry.REMEDY_OFFERED, "first_line", state=MissingState.AWAITING_CHOICE,
                        lines=[lq.model_dump() for lq in lines])
         answer_by = f.deadline_after("customer_choice", workflow.now(), inp.policy.windows.customer_answer)
         if not await f.wait_until(lambda: self.choice is not None, answer_by):
-            await f.record("choice_defaulted", "system", window="customer_answer", default=DEFAULT_REMEDY.value)
+            await f.record(Entry.CHOICE_DEFAULTED, "system", window="customer_answer", default=DEFAULT_REMEDY.value)
         f.clear_deadline("customer_choice")
         remedy = self.choice.remedy if self.choice else DEFAULT_REMEDY
-        await f.record("remedy_chosen", self.choice.by.actor_id if self.choice else "system", state=MissingState.REMEDYING,
+        await f.record(Entry.REMEDY_CHOSEN, self.choice.by.actor_id if self.choice else "system", state=MissingState.REMEDYING,
                        remedy=remedy.value)
         coupon = 0
         if self.choice and self.choice.wants_compensation:

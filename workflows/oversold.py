@@ -12,6 +12,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.fulfilment import DispatchRequest, OversoldAnswer, OversoldCheck
     from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
+    from domain.timeline import Entry
     from workflows import remedies, steps, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
@@ -31,22 +32,22 @@ class Oversold(RemedyCase):
         asked = workflow.now()
         await f.open(paid=order.paid)
         due = f.deadline_after("oversold_check", asked, inp.policy.windows.oversold_check)
-        await f.record("platform_asked", "system", due_at=due.isoformat())
+        await f.record(Entry.PLATFORM_ASKED, "system", due_at=due.isoformat())
         answer = await self._answer_by(asked, due)
         f.clear_deadline("oversold_check")
         if not answer.answered:
-            await f.record("sla_breached", "system", window="oversold_check", treated_as="cannot_ship")
+            await f.record(Entry.SLA_BREACHED, "system", window="oversold_check", treated_as="cannot_ship")
         ships = can_ship(answer.answered, answer.can_ship)
-        await f.record("platform_answered", "platform", answered=answer.answered, can_ship=ships)
-        await f.record("apologised", "first_line")
+        await f.record(Entry.PLATFORM_ANSWERED, "platform", answered=answer.answered, can_ship=ships)
+        await f.record(Entry.APOLOGISED, "first_line")
         if ships:
-            await f.record("shipping_late", "system", state=OversoldState.SHIPPING)
+            await f.record(Entry.SHIPPING_LATE, "system", state=OversoldState.SHIPPING)
             sent = await steps.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                               as_of=workflow.now(), batch="next"))
-            await f.record("dispatched", "warehouse", dispatch_id=sent.dispatch_id)
+            await f.record(Entry.DISPATCHED, "warehouse", dispatch_id=sent.dispatch_id)
             return await self._close(OversoldOutcome.SHIPPED_LATE, ships, 0, None, "the platform found stock")
 
-        await f.record("cannot_ship", "system", state=OversoldState.COMPENSATING)
+        await f.record(Entry.CANNOT_SHIP, "system", state=OversoldState.COMPENSATING)
         compensation = remedies.compensate(self, oversold_offer(inp.policy, order), basis_fen=order.paid_fen,
                                            step="compensation", why="oversold: cannot ship")
         if not workflow.patched(remedies.COMPENSATION_ALONGSIDE):

@@ -14,11 +14,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.external import PaymentKind, PaymentReceipt, PaymentRequest, idempotency_key
     from domain.ledger import REFUND_CAPPED
     from domain.models import LineQuantity
+    from domain.timeline import Entry
     from workflows import steps
     from workflows.casefile import CaseFile
-
-NOTHING_TO_PAY = "nothing_to_pay"
-CAPPED = "refund_capped"
 
 
 async def pay(f: CaseFile, *, step: str, kind: PaymentKind, amount_fen: int, reason: str,
@@ -27,7 +25,7 @@ async def pay(f: CaseFile, *, step: str, kind: PaymentKind, amount_fen: int, rea
     """Pay `amount_fen` (or what the ledger leaves of it); None when nothing was paid."""
     case = f.case
     if amount_fen <= 0:
-        await f.record(NOTHING_TO_PAY, "system", step=step, payment_kind=kind)
+        await f.record(Entry.NOTHING_TO_PAY, "system", step=step, payment_kind=kind)
         return None
     request = PaymentRequest(
         idempotency_key=idempotency_key(case.case_id, step), case_id=case.case_id, order_id=case.order.order_id,
@@ -41,12 +39,12 @@ async def pay(f: CaseFile, *, step: str, kind: PaymentKind, amount_fen: int, rea
         cause = e.cause
         if isinstance(cause, ApplicationError) and cause.type == REFUND_CAPPED:
             refused = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
-            await f.record(CAPPED, "system", step=step, payment_kind=kind, asked_fen=amount_fen, paid_fen=0,
+            await f.record(Entry.REFUND_CAPPED, "system", step=step, payment_kind=kind, asked_fen=amount_fen, paid_fen=0,
                            already_fen=refused.get("already_fen"), left_fen=refused.get("left_fen"),
                            why=cause.message)
             return None
         raise
     if receipt.amount_fen < amount_fen:
-        await f.record(CAPPED, "system", step=step, payment_kind=kind, asked_fen=amount_fen,
+        await f.record(Entry.REFUND_CAPPED, "system", step=step, payment_kind=kind, asked_fen=amount_fen,
                        paid_fen=receipt.amount_fen, left_fen=0, why="only this much of the order was left to refund")
     return receipt

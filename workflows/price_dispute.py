@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         price_difference,
     )
     from domain.remedies import CaseResult
+    from domain.timeline import Entry
     from workflows import remedies
     from workflows.casefile import CaseFile
     from workflows.case_workflow import CaseWorkflow
@@ -36,19 +37,19 @@ class PriceDispute(CaseWorkflow):
         f, order = self.file, inp.case.order
         await f.open(sku=inp.sku, promo_unit_price_fen=inp.promo_unit_price_fen, promo_limit=inp.promo_limit)
         finding = classify(inp)
-        await f.record("classified", "first_line", finding=finding.value)
+        await f.record(Entry.CLASSIFIED, "first_line", finding=finding.value)
         if finding != PriceFinding.SYSTEM_ERROR:
             why = explanation(inp, finding)
             await f.close(PriceOutcome.EXPLAINED, "first_line", finding=finding.value, explained=why)
             return CaseResult(case_id=inp.case.case_id, outcome=PriceOutcome.EXPLAINED)
 
-        await f.record("escalated", "first_line", state=PriceState.AWAITING_PLATFORM, to="platform")
+        await f.record(Entry.ESCALATED, "first_line", state=PriceState.AWAITING_PLATFORM, to="platform")
         answer = await self.seek_approval(
             "platform", Subject.PLATFORM_DECISION, (Role.PLATFORM,), "platform_answer",
             summary=f"promo price not applied to {inp.sku}: system error?",
         )
         assert answer is not None  # no `until`: the platform's answer is waited for
-        await f.record("called_back", "first_line", state=PriceState.COMPENSATING, platform_approved=answer.approve,
+        await f.record(Entry.CALLED_BACK, "first_line", state=PriceState.COMPENSATING, platform_approved=answer.approve,
                        note=answer.note)
         if not answer.approve:
             await f.close(PriceOutcome.PLATFORM_DECLINED, answer.approver.actor_id, note=answer.note)

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.reship import ReshipCause
     from domain.returns import ReturnOrigin, ReturnRefundInput, ReturnRefundResult
+    from domain.timeline import Entry
     from workflows import remedies
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase, child_header
@@ -42,19 +43,19 @@ class Refusal(RemedyCase):
         await f.open(how=inp.how.value, courier_fault=courier_fault, note=inp.note)
         wants: bool | None = None
         if courier_fault and paid:
-            await f.record("courier_fault", "courier", state=RefusalState.AWAITING_CUSTOMER)
+            await f.record(Entry.COURIER_FAULT, "courier", state=RefusalState.AWAITING_CUSTOMER)
             due = f.deadline_after("customer_answer", workflow.now(), inp.policy.windows.customer_answer)
             if await f.wait_until(lambda: self.answer is not None, due):
                 assert self.answer is not None
                 wants = self.answer.wants_goods
-                await f.record("customer_answered", self.answer.customer.actor_id, wants_goods=wants,
+                await f.record(Entry.CUSTOMER_ANSWERED, self.answer.customer.actor_id, wants_goods=wants,
                                note=self.answer.note)
             else:
                 wants = DEFAULT_WANTS_GOODS
-                await f.record("customer_answer_defaulted", "system", window="customer_answer", wants_goods=wants)
+                await f.record(Entry.CUSTOMER_ANSWER_DEFAULTED, "system", window="customer_answer", wants_goods=wants)
             f.clear_deadline("customer_answer")
         outcome = settlement(inp.how, wants, paid)
-        await f.record("settling", "system", state=RefusalState.SETTLING, outcome=outcome.value)
+        await f.record(Entry.SETTLING, "system", state=RefusalState.SETTLING, outcome=outcome.value)
         child = None
         if outcome == RefusalOutcome.RESHIPPED:
             child = await remedies.reship(self, (), cause=ReshipCause.COURIER_RETURNED, note="courier returned the parcel")
@@ -72,12 +73,12 @@ class Refusal(RemedyCase):
         request, refunded with advance compensation (§4.14)."""
         f = self.file
         case = child_header(f.case, CaseKind.RETURN_REFUND, "refund", "parcel returned to the warehouse")
-        await f.record("refund_started", "system", child=case.workflow_id, origin=ReturnOrigin.PARCEL_REFUSED.value)
+        await f.record(Entry.REFUND_STARTED, "system", child=case.workflow_id, origin=ReturnOrigin.PARCEL_REFUSED.value)
         result: ReturnRefundResult = await workflow.execute_child_workflow(
             "ReturnRefund", ReturnRefundInput(case=case, policy=f.policy, origin=ReturnOrigin.PARCEL_REFUSED),
             id=case.workflow_id, result_type=ReturnRefundResult,
         )
-        await f.record("refund_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
+        await f.record(Entry.REFUND_FINISHED, "system", child=case.workflow_id, outcome=result.outcome.value,
                        amount_fen=result.refund_fen)
         return result.outcome.value
 

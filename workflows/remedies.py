@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.remedies import PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
     from domain.reship import ReshipCause, ReshipInput, ReshipResult
     from domain.returns import ReturnOrigin, ReturnRefundInput, ReturnRefundResult, ReviewDecision
+    from domain.timeline import Entry
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.payout import pay
@@ -43,13 +44,13 @@ async def refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pickup: boo
     f = wf.file
     if lines_value_fen(f.case.order, lines) == 0:
         # a free gift: nothing was paid for it, so there is nothing to pay back
-        await f.record("nothing_to_refund", "system", lines=[lq.model_dump() for lq in lines])
+        await f.record(Entry.NOTHING_TO_REFUND, "system", lines=[lq.model_dump() for lq in lines])
         return NOTHING_TO_REFUND
     route = refund_route(f.case.order, lines)
     if route == RefundRoute.MANUAL_REFUND:
         return await manual_refund(wf, lines, pickup=pickup, reason=reason, step=step)
     case = child_header(f.case, CaseKind.RETURN_REFUND, step, reason)
-    await f.record("refund_started", "system", child=case.workflow_id, route=route.value, pickup=pickup,
+    await f.record(Entry.REFUND_STARTED, "system", child=case.workflow_id, route=route.value, pickup=pickup,
                    lines=[lq.model_dump() for lq in lines])
     result: ReturnRefundResult = await workflow.execute_child_workflow(
         "ReturnRefund",
@@ -59,7 +60,7 @@ async def refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pickup: boo
         ),
         id=case.workflow_id, result_type=ReturnRefundResult,
     )
-    await f.record("refund_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
+    await f.record(Entry.REFUND_FINISHED, "system", child=case.workflow_id, outcome=result.outcome.value,
                    amount_fen=result.refund_fen)
     wf.children.append(case.workflow_id)
     wf.refunded_fen += result.refund_fen
@@ -76,13 +77,13 @@ async def manual_refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pick
     order = f.case.order
     payee = await wf.obtain_payee()
     if payee is None:
-        await f.record("refund_not_started", "system", why="the customer gave no payment account within the window",
+        await f.record(Entry.REFUND_NOT_STARTED, "system", why="the customer gave no payment account within the window",
                        window="customer_answer")
         return "payee_missing"
     kind = reason_kind or (ManualRefundReason.COMPLETED_TRADE if order.trade_completed else ManualRefundReason.PARTIAL_QUANTITY)
     amount = lines_value_fen(order, lines) if amount_fen is None else amount_fen
     case = child_header(f.case, CaseKind.MANUAL_REFUND, step, reason)
-    await f.record("refund_started", "system", child=case.workflow_id, route=RefundRoute.MANUAL_REFUND.value,
+    await f.record(Entry.REFUND_STARTED, "system", child=case.workflow_id, route=RefundRoute.MANUAL_REFUND.value,
                    pickup=pickup, lines=[lq.model_dump() for lq in lines])
     result: ManualRefundResult = await workflow.execute_child_workflow(
         "ManualRefund",
@@ -90,7 +91,7 @@ async def manual_refund(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, pick
                           lines=lines, payee=payee, pickup=pickup if kind in GOODS_REASONS else None, note=reason[:500]),
         id=case.workflow_id, result_type=ManualRefundResult,
     )
-    await f.record("refund_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
+    await f.record(Entry.REFUND_FINISHED, "system", child=case.workflow_id, outcome=result.outcome.value,
                    amount_fen=result.amount_fen)
     wf.children.append(case.workflow_id)
     wf.refunded_fen += result.amount_fen
@@ -101,13 +102,13 @@ async def reship(wf: RemedyCase, lines: tuple[LineQuantity, ...], *, cause: Resh
                  step: str = "reship") -> str:
     f = wf.file
     case = child_header(f.case, CaseKind.RESHIP, step, note)
-    await f.record("reship_started", "system", child=case.workflow_id, cause=cause.value,
+    await f.record(Entry.RESHIP_STARTED, "system", child=case.workflow_id, cause=cause.value,
                    lines=[lq.model_dump() for lq in lines])
     result: ReshipResult = await workflow.execute_child_workflow(
         "Reship", ReshipInput(case=case, policy=f.policy, cause=cause, lines=lines, customer_insists=True, note=note[:500]),
         id=case.workflow_id, result_type=ReshipResult,
     )
-    await f.record("reship_finished", "system", child=case.workflow_id, outcome=result.outcome.value,
+    await f.record(Entry.RESHIP_FINISHED, "system", child=case.workflow_id, outcome=result.outcome.value,
                    reship_order_id=result.reship_order_id, reason=result.reason)
     wf.children.append(case.workflow_id)
     return result.outcome.value
@@ -129,7 +130,7 @@ class RemedyCase(CaseWorkflow):
             f = self.file
             self._asked_payee = True
             due = f.deadline_after("payee", workflow.now(), f.policy.windows.customer_answer)
-            await f.record("payee_requested", "system", due_at=due.isoformat())
+            await f.record(Entry.PAYEE_REQUESTED, "system", due_at=due.isoformat())
             await f.wait_until(lambda: self.payee is not None, due)
             f.clear_deadline("payee")
             self._asked_payee = False
@@ -163,13 +164,13 @@ async def compensate(wf: CaseWorkflow, offer: CompensationOffer, *, basis_fen: i
                                tier=offer.tier),
         )
         if decision is None or not decision.approve:
-            await f.record("compensation_refused", "system", step=step, situation=offer.situation.value)
+            await f.record(Entry.COMPENSATION_REFUSED, "system", step=step, situation=offer.situation.value)
             return 0
         amount = decision.amount_fen or amount
     kind = "price_difference" if offer.kind == "refund_difference" else ("coupon" if offer.kind == "coupon" else "cash_compensation")
     receipt = await pay(f, step=step, kind=kind, amount_fen=amount, reason=why, compensation=True)
     if receipt is None:
         return 0
-    await f.record("compensation_granted", "payment", step=step, situation=offer.situation.value, payment_kind=kind,
+    await f.record(Entry.COMPENSATION_GRANTED, "payment", step=step, situation=offer.situation.value, payment_kind=kind,
                    amount_fen=receipt.amount_fen, payment_id=receipt.payment_id, tier=offer.tier.value)
     return receipt.amount_fen

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         promised_delivery,
         reship_problem,
     )
+    from domain.timeline import Entry
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
@@ -42,7 +43,7 @@ class Reship(CaseWorkflow):
             status = await steps.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=order.order_id,
                                                               placed_at=placed, as_of=workflow.now()))
             can_ship = status.can_still_ship and not status.shipped
-            await f.record("original_checked", "warehouse", shipped=status.shipped, can_still_ship=status.can_still_ship)
+            await f.record(Entry.ORIGINAL_CHECKED, "warehouse", shipped=status.shipped, can_still_ship=status.can_still_ship)
         problem = reship_problem(order, inp.customer_insists, can_ship)
         if problem:
             await f.close(ReshipOutcome.REFUSED, "system", reason=problem)
@@ -50,7 +51,7 @@ class Reship(CaseWorkflow):
 
         await steps.close_order(CloseOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                   closed_as=ORIGINAL_CLOSED_AS))
-        await f.record("original_closed", "platform", state=ReshipState.RESHIPPING, closed_as=ORIGINAL_CLOSED_AS)
+        await f.record(Entry.ORIGINAL_CLOSED, "platform", state=ReshipState.RESHIPPING, closed_as=ORIGINAL_CLOSED_AS)
         try:
             new = await steps.place_reship(ReshipOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                               lines=inp.lines, as_of=workflow.now()))
@@ -58,11 +59,11 @@ class Reship(CaseWorkflow):
             return await self._refund_instead(e)
         promise = promised_delivery(inp.policy, new.paid_at)
         f.set_deadline("promised_delivery", inp.policy.calendar.end_of_day(promise))
-        await f.record("reship_placed", "platform", reship_order_id=new.reship_order_id, paid_by=new.paid_by,
+        await f.record(Entry.RESHIP_PLACED, "platform", reship_order_id=new.reship_order_id, paid_by=new.paid_by,
                        promised_delivery=promise.isoformat())
         sent = await steps.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=new.reship_order_id,
                                                           lines=inp.lines, as_of=workflow.now()))
-        await f.record("dispatched", "warehouse", dispatch_id=sent.dispatch_id)
+        await f.record(Entry.DISPATCHED, "warehouse", dispatch_id=sent.dispatch_id)
         await f.close(ReshipOutcome.RESHIPPED, "system", reship_order_id=new.reship_order_id,
                       promised_delivery=promise.isoformat())
         return ReshipResult(
@@ -75,7 +76,7 @@ class Reship(CaseWorkflow):
         customer gets the lines' money back (through the order's ledger, never twice)."""
         f, inp = self.file, self.inp
         why = f"the reship could not be placed: {getattr(error.cause, 'message', None) or error.cause or error}"
-        await f.record("reship_failed", "platform", state=ReshipState.RESHIPPING, why=why[:500])
+        await f.record(Entry.RESHIP_FAILED, "platform", state=ReshipState.RESHIPPING, why=why[:500])
         receipt = await pay(f, step="refund-instead", kind="refund", amount_fen=lines_value_fen(inp.case.order, inp.lines),
                             reason="reship could not be placed after the original was closed", lines=inp.lines)
         await f.close(ReshipOutcome.REFUNDED_INSTEAD, "system", reason=why[:500],

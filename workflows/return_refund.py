@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         refund_due_at,
         review_problem,
     )
+    from domain.timeline import Entry
     from workflows import steps, waits
     from workflows.casefile import CaseFile
     from workflows.payout import pay
@@ -58,7 +59,7 @@ class ReturnRefund(CaseWorkflow):
         decision = self.decision
         assert decision is not None
         await f.record(
-            "reviewed", decision.reviewer.actor_id, approve=decision.approve, pickup=decision.pickup,
+            Entry.REVIEWED, decision.reviewer.actor_id, approve=decision.approve, pickup=decision.pickup,
             reason=decision.reason, role=decision.reviewer.role.value,
         )
         if not decision.approve:
@@ -75,29 +76,29 @@ class ReturnRefund(CaseWorkflow):
     async def _await_review(self, created: datetime) -> None:
         f = self.file
         node = f.deadline_after("review_sla", created, self.inp.policy.windows.after_sales_node)
-        await f.record("review_requested", "system", state=ReturnState.AWAITING_REVIEW)
+        await f.record(Entry.REVIEW_REQUESTED, "system", state=ReturnState.AWAITING_REVIEW)
         if not await f.wait_until(lambda: self.decision is not None, node):
-            await f.record("sla_breached", "system", window="after_sales_node", escalated_to="second_line")
+            await f.record(Entry.SLA_BREACHED, "system", window="after_sales_node", escalated_to="second_line")
             if workflow.patched(REVIEW_ESCALATION):
                 # escalated for real: second line may review, and the overdue review is on the approvals list
                 self.escalated = True
-                await f.record("approval_requested", "system", approval_id="review", subject="return_review",
+                await f.record(Entry.APPROVAL_REQUESTED, "system", approval_id="review", subject="return_review",
                                roles=[r.value for r in ESCALATED_REVIEWER_ROLES], due_at=node.isoformat(),
                                sla_window="after_sales_node", summary="return review past the 24 h node")
             await workflow.wait_condition(lambda: self.decision is not None)
             if self.escalated and self.decision is not None:
-                await f.record("approval_decided", self.decision.reviewer.actor_id, approval_id="review",
+                await f.record(Entry.APPROVAL_DECIDED, self.decision.reviewer.actor_id, approval_id="review",
                                subject="return_review", approve=self.decision.approve,
                                role=self.decision.reviewer.role.value)
         f.clear_deadline("review_sla")
 
     async def _pickup_and_receive(self, cutoff: datetime) -> bool:
         f, inp = self.file, self.inp
-        await f.record("pickup_requested", "system", state=ReturnState.AWAITING_PICKUP)
+        await f.record(Entry.PICKUP_REQUESTED, "system", state=ReturnState.AWAITING_PICKUP)
         booking: PickupBooking = await steps.book_pickup(
             PickupRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id, lines=inp.lines, as_of=workflow.now())
         )
-        await f.record("pickup_booked", "courier", state=ReturnState.AWAITING_GOODS, booking_id=booking.booking_id)
+        await f.record(Entry.PICKUP_BOOKED, "courier", state=ReturnState.AWAITING_GOODS, booking_id=booking.booking_id)
         # no deadline of its own: the cutoff only serves refund_due, which status() reports
         poll = inp.policy.polling.return_receipt.plain
         if workflow.patched(waits.POLL_BY_RETRY):
@@ -105,38 +106,38 @@ class ReturnRefund(CaseWorkflow):
                                            lambda at: ReceiptQuery(booking=booking, as_of=at), ReceiptStatus,
                                            every=poll, until=cutoff, file=f)
             if status.received:
-                await f.record("goods_received", "warehouse", booking_id=booking.booking_id)
+                await f.record(Entry.GOODS_RECEIVED, "warehouse", booking_id=booking.booking_id)
             elif status.lost:
-                await f.record("parcel_lost", "courier", note=status.note)
+                await f.record(Entry.PARCEL_LOST, "courier", note=status.note)
             else:
-                await f.record("pickup_overdue", "system", window="return_refund")
+                await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
             return status.received
         while True:
             # reset before asking, so a webhook arriving during the check is not lost
             self.goods_reported = False
             status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
             if status.received:
-                await f.record("goods_received", "warehouse", booking_id=booking.booking_id)
+                await f.record(Entry.GOODS_RECEIVED, "warehouse", booking_id=booking.booking_id)
                 return True
             if status.lost:
-                await f.record("parcel_lost", "courier", note=status.note)
+                await f.record(Entry.PARCEL_LOST, "courier", note=status.note)
                 return False
             if workflow.now() >= cutoff:
-                await f.record("pickup_overdue", "system", window="return_refund")
+                await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
                 return False
             await f.wait_until(lambda: self.goods_reported, min(cutoff, workflow.now() + poll))
 
     async def _refund(self, *, advance: bool, why: str) -> ReturnRefundResult:
         f, inp = self.file, self.inp
         amount = refund_amount(inp)
-        await f.record("refund_started", "system", state=ReturnState.REFUNDING, advance_compensation=advance, why=why)
+        await f.record(Entry.REFUND_STARTED, "system", state=ReturnState.REFUNDING, advance_compensation=advance, why=why)
         receipt = await pay(f, step="refund", kind="refund", amount_fen=amount, reason=why, lines=inp.lines)
         if receipt is None:  # a free gift, or the order has nothing left to refund
             outcome = ReturnOutcome.NOTHING_TO_REFUND if amount == 0 else ReturnOutcome.REFUND_CAPPED
             await f.close(outcome, "system", why=why)
             return ReturnRefundResult(case_id=inp.case.case_id, outcome=outcome, reason=why)
         outcome = ReturnOutcome.ADVANCE_COMPENSATED if advance else ReturnOutcome.REFUNDED
-        await f.record("refund_paid", "payment", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id,
+        await f.record(Entry.REFUND_PAID, "payment", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id,
                        advance_compensation=advance)
         await f.close(outcome, "system", why=why)
         return ReturnRefundResult(

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
         placed_at,
         platform_offer,
     )
+    from domain.timeline import Entry
     from workflows import remedies, steps, waits
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
@@ -41,14 +42,14 @@ class ShipmentTracking(CaseWorkflow):
         if status.shipped:
             return await self._close(TrackingOutcome.SHIPPED_ON_TIME, status)
         f.clear_deadline("ship_target")
-        await f.record("tracking_call", "first_line", state=TrackingState.LATE, window="ship_target",
+        await f.record(Entry.TRACKING_CALL, "first_line", state=TrackingState.LATE, window="ship_target",
                        apology=True, offered=["refund", "one_day_delay"])
 
         status = await self._shipped_by(platform_due)
         if status.shipped:
             return await self._close(TrackingOutcome.SHIPPED_LATE, status)
         f.clear_deadline("platform_ship")
-        await f.record("platform_rule", "system", state=TrackingState.COMPENSATING, window="platform_ship")
+        await f.record(Entry.PLATFORM_RULE, "system", state=TrackingState.COMPENSATING, window="platform_ship")
         paid = inp.case.order.paid_fen
         granted = await remedies.compensate(self, platform_offer(inp.policy, paid), basis_fen=paid,
                                             step="platform-72h", why="not shipped within 72 h (platform rule)")

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         reship_cause,
         sign_deadline,
     )
+    from domain.timeline import Entry
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
@@ -62,7 +63,7 @@ class ShippedNotSigned(RemedyCase):
                 case_id=case.case_id, order_id=case.order.order_id, shipped_at=shipped_at, as_of=workflow.now()))
             late = workflow.now() >= due
             step = next_step(status.state, late)
-            await f.record("delivery_checked", "courier", delivery=status.state.value, step=step.value)
+            await f.record(Entry.DELIVERY_CHECKED, "courier", delivery=status.state.value, step=step.value)
             if step == NextStep.CLOSE_SIGNED:
                 await f.close(NotSignedOutcome.SIGNED, "courier")
                 return CaseResult(case_id=case.case_id, outcome=NotSignedOutcome.SIGNED)
@@ -70,12 +71,12 @@ class ShippedNotSigned(RemedyCase):
                 return await self._second_delivery()
             if step == NextStep.OFFER_REFUND:
                 if status.state == DeliveryState.IN_TRANSIT:
-                    await f.record("sla_breached", "system", window="sign_target", treated_as="lost")
+                    await f.record(Entry.SLA_BREACHED, "system", window="sign_target", treated_as="lost")
                 return await self._offer_refund(status.state)
             if not chased:
                 ack = await steps.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
                                                                kind="chase", note="normal transit: deliver within 96 h"))
-                await f.record("courier_chased", "first_line", state=NotSignedState.CHASING, reference=ack.reference)
+                await f.record(Entry.COURIER_CHASED, "first_line", state=NotSignedState.CHASING, reference=ack.reference)
                 chased = True
             if not workflow.patched(REPORT_RESET_FIRST):
                 self.reported = False  # runs begun before: a report during the calls was lost here
@@ -84,7 +85,7 @@ class ShippedNotSigned(RemedyCase):
     async def _second_delivery(self) -> CaseResult:
         f, case = self.file, self.inp.case
         f.clear_deadline("sign_target")
-        await f.record("appointment_asked", "first_line", state=NotSignedState.AWAITING_APPOINTMENT)
+        await f.record(Entry.APPOINTMENT_ASKED, "first_line", state=NotSignedState.AWAITING_APPOINTMENT)
         answer_by = f.deadline_after("appointment", workflow.now(), self.inp.policy.windows.customer_answer)
         agreed = await f.wait_until(lambda: self.appointment is not None, answer_by)
         deliver_at = self.appointment.deliver_at if agreed and self.appointment else None
@@ -98,23 +99,23 @@ class ShippedNotSigned(RemedyCase):
     async def _offer_refund(self, state: DeliveryState) -> CaseResult:
         f, case = self.file, self.inp.case
         f.clear_deadline("sign_target")
-        await f.record("refund_offered", "first_line", state=NotSignedState.AWAITING_OFFER_ANSWER, delivery=state.value)
+        await f.record(Entry.REFUND_OFFERED, "first_line", state=NotSignedState.AWAITING_OFFER_ANSWER, delivery=state.value)
         answer_by = f.deadline_after("offer_answer", workflow.now(), self.inp.policy.windows.customer_answer)
         if not await f.wait_until(lambda: self.offer_answer is not None, answer_by):
-            await f.record("offer_defaulted", "system", window="customer_answer", default="refund")
+            await f.record(Entry.OFFER_DEFAULTED, "system", window="customer_answer", default="refund")
         f.clear_deadline("offer_answer")
         refuses = self.offer_answer is not None and not self.offer_answer.accept_refund
         if refuses:
-            await f.record("escalated", "first_line", state=NotSignedState.AWAITING_SECOND_LINE, to="second_line")
+            await f.record(Entry.ESCALATED, "first_line", state=NotSignedState.AWAITING_SECOND_LINE, to="second_line")
             decision = await self.seek_approval(
                 "reship", Subject.COMPLAINT_RESOLUTION, (Role.SECOND_LINE,), "second_line_callback",
                 summary=f"parcel {state.value}; customer refuses a refund and wants the goods: reship?",
             )
             if decision is not None and decision.approve:
-                await f.record("reship_agreed", decision.approver.actor_id, state=NotSignedState.RESHIPPING)
+                await f.record(Entry.RESHIP_AGREED, decision.approver.actor_id, state=NotSignedState.RESHIPPING)
                 child = await remedies.reship(self, (), cause=reship_cause(state), note=f"parcel {state.value}")
                 return await self._close(NotSignedOutcome.RESHIPPED, child)
-        await f.record("refund_agreed", "first_line", state=NotSignedState.REFUNDING)
+        await f.record(Entry.REFUND_AGREED, "first_line", state=NotSignedState.REFUNDING)
         child = await remedies.refund(self, (), pickup=False, reason=f"parcel {state.value} in transit")
         return await self._close(NotSignedOutcome.REFUNDED, child)
 

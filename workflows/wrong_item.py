@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import Situation
     from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
+    from domain.timeline import Entry
     from domain.wrong_item import (
         EVIDENCE_KINDS,
         Verdict,
@@ -45,27 +46,27 @@ class WrongItem(RemedyCase):
             await f.close(WrongOutcome.NO_EVIDENCE, "system", window="evidence")
             return CaseResult(case_id=case.case_id, outcome=WrongOutcome.NO_EVIDENCE)
         assert self.evidence is not None and self.evidence.barcode is not None
-        await f.record("evidence_received", self.evidence.by.actor_id, state=WrongState.CHECKING,
+        await f.record(Entry.EVIDENCE_RECEIVED, self.evidence.by.actor_id, state=WrongState.CHECKING,
                        uris=[e.uri for e in self.evidence.items], barcode=self.evidence.barcode)
         check: BarcodeCheck = await steps.check_barcode(BarcodeQuery(
             case_id=case.case_id, order_id=case.order.order_id, sku=inp.sku, barcode=self.evidence.barcode))
         found = verdict(inp.complaint, check)
-        await f.record("barcode_checked", "warehouse", verdict=found.value, product_sku=check.product_sku,
+        await f.record(Entry.BARCODE_CHECKED, "warehouse", verdict=found.value, product_sku=check.product_sku,
                        matches_received=check.matches_received, has_gift=check.has_gift)
         if found == Verdict.MISSING_ITEM:
             return await self._as_missing_item()
         if found == Verdict.LISTING_ERROR:
             ack = await steps.fix_listing(ListingFix(case_id=case.case_id, sku=inp.sku,
                                                      note=f"{inp.complaint.value}: page does not match the goods"))
-            await f.record("listing_fix_requested", "catalogue", ticket=ack.ticket)
+            await f.record(Entry.LISTING_FIX_REQUESTED, "catalogue", ticket=ack.ticket)
 
         pickup = pickup_needed(case.order, inp.sku)
-        await f.record("refund_decided", "first_line", state=WrongState.REFUNDING, pickup=pickup, verdict=found.value)
+        await f.record(Entry.REFUND_DECIDED, "first_line", state=WrongState.REFUNDING, pickup=pickup, verdict=found.value)
         child = await remedies.refund(self, (LineQuantity(sku=inp.sku, quantity=inp.quantity),), pickup=pickup,
                                       reason=f"wrong item: {found.value}")
         coupon = 0
         if pickup and child in PAID_OUTCOMES:
-            await f.record("coupon_offered", "first_line", state=WrongState.COMPENSATING)
+            await f.record(Entry.COUPON_OFFERED, "first_line", state=WrongState.COMPENSATING)
             basis = coupon_basis_fen(inp)
             coupon = await remedies.compensate(self, standard_offer(inp.policy, Situation.GOODS_FAULT, basis),
                                                basis_fen=basis, step="wrong-item-coupon",
@@ -79,7 +80,7 @@ class WrongItem(RemedyCase):
         f, inp = self.file, self.inp
         assert inp.gift_sku is not None
         case = child_header(inp.case, CaseKind.MISSING_ITEM, "missing", "gift left out: handled as a missing item")
-        await f.record("reclassified", "first_line", as_kind=CaseKind.MISSING_ITEM.value, child=case.workflow_id)
+        await f.record(Entry.RECLASSIFIED, "first_line", as_kind=CaseKind.MISSING_ITEM.value, child=case.workflow_id)
         gift = inp.case.order.line(inp.gift_sku)
         result: CaseResult = await workflow.execute_child_workflow(
             "MissingItem",
