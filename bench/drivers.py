@@ -24,6 +24,7 @@ from domain.kinds import KINDS
 from domain.models import CaseKind, Order
 from domain.policy import Policy
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
+from domain.timeline import Entry
 
 __all__ = ["Answer", "Case", "DRIVERS", "Driver", "WEIGHTS", "approve_everything", "bench_header", "bench_order",
            "driven_kinds", "mix", "no_answer", "simulator_config", "undriven_kinds"]
@@ -59,7 +60,7 @@ class ReturnRefundDriver:
             decision = ReviewDecision(reviewer=self.reviewer, approve=False, reason="opened food cannot be returned")
 
         async def review(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await inbox.wait(header.case_id, "review_requested")
+            await inbox.wait(header.case_id, Entry.REVIEW_REQUESTED)
             await handle.execute_update("review", decision)
 
         return Case(self.kind.value, "ReturnRefund", inp, header.workflow_id, review)

@@ -35,6 +35,7 @@ from domain.policy import Policy
 from domain.price_dispute import PriceDisputeInput, PriceFinding, classify
 from domain.replies import EvidenceUpload
 from domain.shipped_not_signed import OfferAnswer, ShippedNotSignedInput
+from domain.timeline import Entry
 from domain.windows import Window
 from domain.wrong_item import Complaint, WrongItemInput
 
@@ -76,9 +77,9 @@ class InvoiceDriver:
 
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
             if problem == InvoiceProblem.WRONG:
-                await inbox.wait(header.case_id, "opened")
+                await inbox.wait(header.case_id, Entry.OPENED)
                 await handle.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICES, note="back in the post"))
-            await inbox.wait(header.case_id, "invoice_issued")
+            await inbox.wait(header.case_id, Entry.INVOICE_ISSUED)
             await handle.execute_update("invoice_delivered", InvoiceDelivered(by=who))
 
         return case_for(self.kind, inp, answer, answered)
@@ -148,8 +149,8 @@ class AbnormalSignOffDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            asked, _ = await inbox.wait_any(header.case_id, "customer_asked", "refund_decided")
-            if asked == "customer_asked":
+            asked, _ = await inbox.wait_any(header.case_id, Entry.CUSTOMER_ASKED, Entry.REFUND_DECIDED)
+            if asked == Entry.CUSTOMER_ASKED:
                 await handle.execute_update("confirm_signer", SignerAnswer(by=who, knows_signer=knows))
                 if knows:
                     return
@@ -195,10 +196,10 @@ class ShippedNotSignedDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            asked, _ = await inbox.wait_any(header.case_id, "refund_offered", "appointment_asked")
+            asked, _ = await inbox.wait_any(header.case_id, Entry.REFUND_OFFERED, Entry.APPOINTMENT_ASKED)
             # An appointment needs a time after the case's clock, which the customer
             # cannot see here: they leave it to the courier's next round.
-            if asked == "appointment_asked" or reply is None:
+            if asked == Entry.APPOINTMENT_ASKED or reply is None:
                 return
             accept = reply.startswith("refund")
             await handle.execute_update("answer_offer", OfferAnswer(by=who, accept_refund=accept,
@@ -232,7 +233,7 @@ async def missing_item_people(handle: WorkflowHandle, inbox: Inbox, case_id: str
                               choice: tuple[Remedy, bool] | None) -> None:
     """The customer of a missing item: reship or refund, once it is offered; a refund of
     part of a line (a manual refund) then needs its checks."""
-    await inbox.wait(case_id, "remedy_offered")
+    await inbox.wait(case_id, Entry.REMEDY_OFFERED)
     if choice is not None:
         remedy, coupon = choice
         await handle.execute_update("choose_remedy", RemedyChoice(by=who, remedy=remedy, wants_compensation=coupon))
@@ -297,7 +298,7 @@ class DamagedGoodsDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await inbox.wait(header.case_id, "evidence_requested")
+            await inbox.wait(header.case_id, Entry.EVIDENCE_REQUESTED)
             if not photos:
                 return
             await handle.execute_update("submit_evidence", EvidenceUpload(by=who, items=(
@@ -346,14 +347,14 @@ class WrongItemDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await inbox.wait(header.case_id, "evidence_requested")
+            await inbox.wait(header.case_id, Entry.EVIDENCE_REQUESTED)
             if not photo:
                 return
             await handle.execute_update("submit_evidence", EvidenceUpload(
                 by=who, items=(EvidenceRef(kind="barcode_photo", uri=f"mail://bench/{header.case_id}/barcode.jpg"),),
                 barcode=f"69{n:011d}"))
-            step, detail = await inbox.wait_any(header.case_id, "refund_decided", "reclassified")
-            if step == "reclassified":  # the gift is a missing item of its own: the customer wants it sent
+            step, detail = await inbox.wait_any(header.case_id, Entry.REFUND_DECIDED, Entry.RECLASSIFIED)
+            if step == Entry.RECLASSIFIED:  # the gift is a missing item of its own: the customer wants it sent
                 child, child_case = child_of(handle, detail["child"])
                 await missing_item_people(child, inbox, child_case, who, payee, (Remedy.RESHIP, False))
                 return

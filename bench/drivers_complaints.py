@@ -14,6 +14,7 @@ from domain.agent_complaints import AgentComplaintInput, AgentContact, Appeal
 from domain.complaints import Category, ComplaintInput, CustomerReply, Emotion, FollowUp, Intake, Target
 from domain.models import CaseKind
 from domain.policy import Policy
+from domain.timeline import Entry
 
 FIRST_LINE = ActorRef(actor_id="bench.first_line", role=Role.FIRST_LINE)
 
@@ -66,11 +67,11 @@ class ComplaintDriver:
             submission = 0
             while True:
                 submission += 1
-                request = await inbox.wait_nth(header.case_id, "approval_requested", submission)
+                request = await inbox.wait_nth(header.case_id, Entry.APPROVAL_REQUESTED, submission)
                 at_platform = Role.PLATFORM.value in request.get("roles", [])
                 await answer_approval(handle, request, submission, approve=not (at_platform and platform_says_no),
                                       note="the photos do not show a quality fault")
-                given = await inbox.wait_nth(header.case_id, "answer_given", submission)
+                given = await inbox.wait_nth(header.case_id, Entry.ANSWER_GIVEN, submission)
                 if silent:
                     break
                 accept = bool(given.get("approve")) or on_no == "accept"
@@ -78,7 +79,7 @@ class ComplaintDriver:
                     customer=who, accept=accept, note="" if accept else "not enough: I want the coupon"))
                 if accept or at_platform:
                     break
-            await inbox.wait(header.case_id, "follow_up_due")
+            await inbox.wait(header.case_id, Entry.FOLLOW_UP_DUE)
             await handle.execute_update("follow_up", FollowUp(by=FIRST_LINE, solved=satisfaction >= 3,
                                                               satisfaction=satisfaction, note="return visit"))
 
@@ -118,11 +119,11 @@ class AgentComplaintDriver:
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
             if not upheld:
                 return
-            await inbox.wait(header.case_id, "verdict_notice")
+            await inbox.wait(header.case_id, Entry.VERDICT_NOTICE)
             if contacts:
                 await handle.execute_update("contact_handler", AgentContact(agent=agent, note="I would like to explain"))
                 if appeals:
-                    await inbox.wait(header.case_id, "agent_contacted")
+                    await inbox.wait(header.case_id, Entry.AGENT_CONTACTED)
             if appeals:
                 await handle.execute_update("appeal_verdict", Appeal(agent=agent, grounds="the customer misread my reply"))
                 await decide(handle, inbox, header.case_id, 1, approve=granted, note="the chat record bears the verdict out")

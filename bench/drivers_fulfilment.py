@@ -14,6 +14,7 @@ from domain.held_order import CustomerChoice, HeldOrderAnswer, HeldOrderInput, H
 from domain.manual_refund import Assessment, ManualRefundInput, ManualRefundReason, needs_assessment
 from domain.models import CaseKind, LineQuantity, Order, lines_value_fen
 from domain.policy import Policy
+from domain.timeline import Entry
 from domain.windows import Window
 
 WAIT, REFUND, INSIST = CustomerChoice.WAIT, CustomerChoice.REFUND, CustomerChoice.INSIST
@@ -53,7 +54,7 @@ class HeldOrderDriver:
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await inbox.wait(header.case_id, "apologised")
+            await inbox.wait(header.case_id, Entry.APOLOGISED)
             if offer_kind == "cash":
                 await decide(handle, inbox, header.case_id, 1)
             if choice is not None:
@@ -109,7 +110,7 @@ class ManualRefundDriver:
 
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
             if needs_assessment(inp):
-                await inbox.wait(header.case_id, "assessment_requested")
+                await inbox.wait(header.case_id, Entry.ASSESSMENT_REQUESTED)
                 await handle.execute_update("assess", Assessment(assessor=RETURNS, pickup=pickup))
             if await decide(handle, inbox, header.case_id, 1, approve=review_ok, note="already refunded on the platform"):
                 await decide(handle, inbox, header.case_id, 2, approve=second_ok, note="amount does not match the order")

@@ -13,6 +13,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from domain.timeline import Entry
+
 
 class Inbox:
     def __init__(self, db: Path | str, every: float = 0.1, timeout: float | None = 120):
@@ -33,7 +35,7 @@ class Inbox:
         if self.task:
             self.task.cancel()
 
-    async def wait(self, case_id: str, kind: str, **match: Any) -> dict[str, Any]:
+    async def wait(self, case_id: str, kind: Entry, **match: Any) -> dict[str, Any]:
         """The detail of the first timeline entry of `kind` on the case whose detail has `match`."""
         key = (case_id, kind)
         while True:
@@ -57,14 +59,14 @@ class Inbox:
                 if left:
                     self.waiting[key] = left
 
-    async def wait_nth(self, case_id: str, kind: str, n: int) -> dict[str, Any]:
+    async def wait_nth(self, case_id: str, kind: Entry, n: int) -> dict[str, Any]:
         """The detail of the n-th (from 1) timeline entry of `kind` on the case."""
         key = (case_id, kind)
         while len(self.seen.get(key, [])) < n:
             await self._block([key])
         return self.seen[key][n - 1]
 
-    async def wait_any(self, case_id: str, *kinds: str) -> tuple[str, dict[str, Any]]:
+    async def wait_any(self, case_id: str, *kinds: Entry) -> tuple[Entry, dict[str, Any]]:
         """(kind, detail) of the first entry of any of `kinds` on the case (the first of
         `kinds`, in the order given, that has one): for a person who answers whichever
         question the case asks. One waiter however many kinds, so the week's settle()

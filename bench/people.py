@@ -22,6 +22,7 @@ from domain.models import CaseHeader, CaseKind, Order, OrderLine, order_for_case
 from runtime.keys import load_keyring
 from domain.policy import Policy
 from domain.remedies import PayeeDetails, RefundRoute
+from domain.timeline import Entry
 
 # The people's part of a case: given its handle and what they can see (the Inbox).
 Answer = Callable[[WorkflowHandle, Inbox], Awaitable[None]]
@@ -126,7 +127,7 @@ async def answer_approval(handle: WorkflowHandle, detail: dict[str, Any], nth: i
 async def decide(handle: WorkflowHandle, inbox: Inbox, case_id: str, nth: int, *, approve: bool = True,
                  note: str = "") -> bool:
     """The approvers' answer to the case's nth approval request, once it is asked."""
-    detail = await inbox.wait_nth(case_id, "approval_requested", nth)
+    detail = await inbox.wait_nth(case_id, Entry.APPROVAL_REQUESTED, nth)
     return await answer_approval(handle, detail, nth, approve=approve, note=note)
 
 
@@ -152,11 +153,11 @@ async def refund_people(handle: WorkflowHandle, inbox: Inbox, case_id: str, who:
     """The people of a refund the case hands to a child: the customer's payment details
     if the case asks for them, then a manual refund's review and second check. A normal
     return needs nobody: the parent case has reviewed it."""
-    kind, detail = await inbox.wait_any(case_id, "payee_requested", "refund_started", "nothing_to_refund")
-    if kind == "payee_requested":
+    kind, detail = await inbox.wait_any(case_id, Entry.PAYEE_REQUESTED, Entry.REFUND_STARTED, Entry.NOTHING_TO_REFUND)
+    if kind == Entry.PAYEE_REQUESTED:
         await handle.execute_update("provide_payee", PayeeDetails(by=who, payee=payee))
-        kind, detail = await inbox.wait_any(case_id, "refund_started", "refund_not_started")
-    if kind == "refund_started" and detail.get("route") == RefundRoute.MANUAL_REFUND.value:
+        kind, detail = await inbox.wait_any(case_id, Entry.REFUND_STARTED, Entry.REFUND_NOT_STARTED)
+    if kind == Entry.REFUND_STARTED and detail.get("route") == RefundRoute.MANUAL_REFUND.value:
         child, child_case = child_of(handle, detail["child"])
         for nth in (1, 2):
             await decide(child, inbox, child_case, nth)

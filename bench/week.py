@@ -22,6 +22,7 @@ from bench import drivers
 from bench.drivers import Case
 from bench.inbox import Inbox
 from domain.policy import named_policy
+from domain.timeline import Entry
 from bench.servers import WorkerProcess, child_pid, cpu_seconds, memory_mb
 from bench.sweeps import SweepClock, sweep_orders
 from runtime.binaries import binary
@@ -48,9 +49,9 @@ def breaches(store: Any) -> dict[str, int]:
     found: Counter[str] = Counter()
     with store.engine.connect() as conn:
         rows = conn.execute(select(CaseEventRow.kind, CaseEventRow.detail)
-                            .where(CaseEventRow.kind.in_(["sla_breached", "pickup_overdue", "deadline_missed"])))
+                            .where(CaseEventRow.kind.in_([Entry.SLA_BREACHED, Entry.PICKUP_OVERDUE])))
         for kind, detail in rows:
-            found[f"{(detail or {}).get('window', '?')}" if kind == "sla_breached" else f"{kind}:{(detail or {}).get('window', '?')}"] += 1
+            found[f"{(detail or {}).get('window', '?')}" if kind == Entry.SLA_BREACHED else f"{kind}:{(detail or {}).get('window', '?')}"] += 1
     return dict(sorted(found.items()))
 
 

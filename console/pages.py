@@ -32,6 +32,7 @@ from domain.kinds import KINDS, spec_for
 from domain.models import CaseKind
 from domain.money import format_fen
 from domain.permissions import Action, action_refusal, allowed, answer_refusal, visible
+from domain.timeline import Entry
 from service import cases
 from service.errors import Invalid, NotFound, ServiceError
 from starter.render import shop_time
@@ -364,7 +365,7 @@ def console_router() -> APIRouter:
                 ctx = request.app.state.ctx
                 handle = (await ctx.temporal()).get_workflow_handle(inp.case.workflow_id)
                 try:
-                    if not await cases.reached(handle, "evidence_requested", cases.ANSWER_TIMEOUT):
+                    if not await cases.reached(handle, Entry.EVIDENCE_REQUESTED, cases.ANSWER_TIMEOUT):
                         raise Invalid("the case did not ask for photos")
                     await cases.answer_case(ctx, who.actor, case_id, "evidence",
                                             {"items": [{"kind": "photo", "uri": evidence}]})

@@ -37,6 +37,7 @@ from domain.invoice import InvoiceInput
 from domain.manual_refund import Payee
 from domain.models import order_for_case
 from domain.scrub import FREE_TEXT, scrub, scrub_fields
+from domain.timeline import Entry
 from service.admission import admit
 from store.vault import is_text_ref
 from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
@@ -273,7 +274,7 @@ def answer_model(answer: Answer, actor: ActorRef, data: dict[str, Any] | None) -
         raise Invalid(f"invalid {answer.handler}: {one_line(e)}") from None
 
 
-async def reached(handle: WorkflowHandle, entry: str, timeout: float = 15.0) -> bool:
+async def reached(handle: WorkflowHandle, entry: Entry, timeout: float = 15.0) -> bool:
     """Wait until the case's timeline shows `entry`; False if it does not in time."""
     deadline = time.monotonic() + timeout
     while True:
@@ -379,7 +380,7 @@ async def answer_case(ctx: Context, actor: ActorRef, case_id: str, name: str,
         raise not_running(ref, name)
     if name == "review":
         # a case opened a moment ago has not yet asked for its review
-        await reached((await ctx.temporal()).get_workflow_handle(ref.workflow_id), "review_requested", ANSWER_TIMEOUT)
+        await reached((await ctx.temporal()).get_workflow_handle(ref.workflow_id), Entry.REVIEW_REQUESTED, ANSWER_TIMEOUT)
     return await send_answer(ctx, ref, name, answer, payload)
 
 
@@ -405,7 +406,7 @@ async def case_policy(ctx: Context, ref: CaseRef) -> Policy:
 def _decided(timeline: list[TimelineEntry]) -> dict[str, ApprovalDecision]:
     decided = {}
     for e in timeline:
-        if e.kind == "approval_decided":
+        if e.kind == Entry.APPROVAL_DECIDED:
             d = e.detail
             decided[str(d.get("approval_id"))] = ApprovalDecision(
                 approval_id=str(d.get("approval_id")), approve=bool(d.get("approve")), note=str(d.get("note") or "-"),

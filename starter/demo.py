@@ -28,6 +28,7 @@ from domain.actors import ActorRef
 from domain.approvals import ApprovalDecision
 from domain.kinds import spec_for
 from domain.models import CaseStatus
+from domain.timeline import Entry
 from service.context import Context
 from starter.api_client import call
 from starter.cases import read_orders
@@ -118,7 +119,7 @@ class DemoRun:
     async def view(self, case_id: str) -> dict[str, Any]:
         return await self.call(WATCHER, "GET", f"/v1/cases/{quote(case_id, safe='')}")
 
-    async def reached(self, case_id: str, entry: str, timeout: float = 30.0) -> None:
+    async def reached(self, case_id: str, entry: Entry, timeout: float = 30.0) -> None:
         """Wait until the case's timeline shows `entry`, as a person would before answering."""
         deadline = time.monotonic() + timeout
         while not any(e["kind"] == entry for e in (await self.view(case_id))["timeline"]):
@@ -131,9 +132,9 @@ class DemoRun:
         open_: dict[str, SimpleNamespace] = {}
         for e in (await self.view(case_id))["timeline"]:
             approval_id = e["detail"].get("approval_id")
-            if e["kind"] == "approval_requested":
+            if e["kind"] == Entry.APPROVAL_REQUESTED:
                 open_[approval_id] = SimpleNamespace(approval_id=approval_id, roles=e["detail"].get("roles", []))
-            elif e["kind"] in ("approval_decided", "approval_expired"):
+            elif e["kind"] in (Entry.APPROVAL_DECIDED, Entry.APPROVAL_EXPIRED):
                 open_.pop(approval_id, None)
         return list(open_.values())
 
@@ -197,7 +198,7 @@ async def return_refund_script(run: DemoRun) -> list[str]:
         fields={"origin": "parcel_refused"}, expect=ReturnOutcome.ADVANCE_COMPENSATED,
         story="parcel refused on delivery (§4.14): no review, refunded without waiting")
     # The specialist answers once the review is asked for.
-    await asyncio.gather(*(run.reached(c, "review_requested") for c in (with_pickup, no_pickup, rejected, late)))
+    await asyncio.gather(*(run.reached(c, Entry.REVIEW_REQUESTED) for c in (with_pickup, no_pickup, rejected, late)))
     await asyncio.gather(
         run.answer(with_pickup, "review", ReviewDecision(reviewer=reviewer, approve=True, pickup=True)),
         run.answer(no_pickup, "review", ReviewDecision(reviewer=reviewer, approve=True, pickup=False,
@@ -280,7 +281,7 @@ async def agent_complaint_script(run: DemoRun) -> list[str]:
         fields={"agent_id": "chen.agent", "handler": {"actor_id": "zhou.complaints", "role": "complaint_specialist"},
                 "violation": 6, "finding": "会话中出现讽刺性语句 (violation 6, attitude)"})
     agent = run.actor("chen.agent")
-    await run.reached(case, "verdict_notice")
+    await run.reached(case, Entry.VERDICT_NOTICE)
     await run.answer(case, "contact", AgentContact(agent=agent, note="我想说明当时的情况"))
     await run.answer(case, "appeal", Appeal(agent=agent, grounds="客户连续催促，我的回复并无讽刺之意"))
     req = await _pending_approval(run, case)
@@ -385,9 +386,9 @@ async def after_sales_script(run: DemoRun) -> list[str]:
         fields={"sku": "TISSUE-VINDA-10", "quantity": 1})
 
     async def invoice_steps() -> None:
-        await run.reached(invoice, "opened")
+        await run.reached(invoice, Entry.OPENED)
         await run.answer(invoice, "invoice_returned", InvoiceArrival(by=run.actor("sun.invoices")))
-        await run.reached(invoice, "invoice_issued")
+        await run.reached(invoice, Entry.INVOICE_ISSUED)
         await run.answer(invoice, "invoice_delivered", InvoiceDelivered(by=customer("SO-20261118-0002")))
 
     async def price_steps() -> None:
@@ -396,24 +397,24 @@ async def after_sales_script(run: DemoRun) -> list[str]:
                                                            approve=True, note="活动价未生效，系统问题"))
 
     async def not_signed_steps() -> None:
-        await run.reached(not_signed, "refund_offered")
+        await run.reached(not_signed, Entry.REFUND_OFFERED)
         await run.answer(not_signed, "offer", OfferAnswer(by=customer("SO-20261120-0005"), accept_refund=False))
         await _approval(run, not_signed, "reship")
         await run.answer(not_signed, "decide", ApprovalDecision(approval_id="reship", approver=run.actor("wang.second"),
                                                                 approve=True, note="客户坚持要货，同意重拍"))
 
     async def missing_steps() -> None:
-        await run.reached(missing, "remedy_offered")
+        await run.reached(missing, Entry.REMEDY_OFFERED)
         await run.answer(missing, "remedy", RemedyChoice(by=customer("SO-20261119-0004"), remedy=Remedy.RESHIP,
                                                          wants_compensation=True))
 
     async def damaged_steps() -> None:
-        await run.reached(damaged, "evidence_requested")
+        await run.reached(damaged, Entry.EVIDENCE_REQUESTED)
         await run.answer(damaged, "evidence", EvidenceUpload(by=customer("SO-20261120-0005"), items=(
             EvidenceRef(kind="photo", uri="mail://scww/water-leak.jpg"),)))
 
     async def wrong_steps() -> None:
-        await run.reached(wrong, "evidence_requested")
+        await run.reached(wrong, Entry.EVIDENCE_REQUESTED)
         await run.answer(wrong, "evidence", EvidenceUpload(by=customer("SO-20261120-0005"), items=(
             EvidenceRef(kind="barcode_photo", uri="mail://scww/tissue-barcode.jpg"),), barcode="6922266446719"))
         await _approval(run, wrong, "wrong-item-coupon")
@@ -472,12 +473,12 @@ async def fulfilment_script(run: DemoRun) -> list[str]:
         fields={"how": "courier_returned"})
 
     async def held_answer() -> None:
-        await run.reached(held, "apologised")
+        await run.reached(held, Entry.APOLOGISED)
         await run.answer(held, "choose", HeldOrderAnswer(customer=customer("SO-20261119-0004"),
                                                          choice=CustomerChoice.REFUND))
 
     async def refusal_answer() -> None:
-        await run.reached(refusal, "courier_fault")
+        await run.reached(refusal, Entry.COURIER_FAULT)
         await run.answer(refusal, "still_wants_goods", GoodsAnswer(customer=customer("SO-20261120-0005"),
                                                                    wants_goods=True))
 

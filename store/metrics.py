@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.approvals import NEEDS_PERSON_OUTCOMES, NEEDS_PERSON_ROLES
+from domain.timeline import Entry
 from sqlalchemy import func, select
 
 from store.case_store import CaseStore
@@ -68,7 +69,7 @@ class Metrics:
     def sla_breaches(self) -> dict[str, int]:
         """sla_breached timeline events, per window."""
         window = CaseEventRow.detail["window"].as_string()
-        stmt = self._within(select(window, func.count()).where(CaseEventRow.kind == "sla_breached"), CaseEventRow.at).group_by(window)
+        stmt = self._within(select(window, func.count()).where(CaseEventRow.kind == Entry.SLA_BREACHED), CaseEventRow.at).group_by(window)
         with self.store._session() as s:
             return {w or "?": n for w, n in sorted(s.execute(stmt).all(), key=lambda t: t[0] or "")}
 
@@ -88,7 +89,7 @@ class Metrics:
         with the step and reason their closing recorded, oldest first."""
         stmt = (select(CaseEventRow, CaseRow.kind, CaseRow.outcome)
                 .join(CaseRow, CaseRow.case_id == CaseEventRow.case_id)
-                .where(CaseRow.outcome.in_(NEEDS_PERSON_OUTCOMES), CaseEventRow.kind == "closed")
+                .where(CaseRow.outcome.in_(NEEDS_PERSON_OUTCOMES), CaseEventRow.kind == Entry.CLOSED)
                 .order_by(CaseEventRow.at))
         with self.store._session() as s:
             return [
@@ -104,13 +105,13 @@ class Metrics:
         """Approvals requested on open cases and not yet decided or expired, oldest first."""
         stmt = (select(CaseEventRow, CaseRow.kind).join(CaseRow, CaseRow.case_id == CaseEventRow.case_id)
                 .where(CaseRow.outcome.is_(None),
-                       CaseEventRow.kind.in_(("approval_requested", "approval_decided", "approval_expired")))
+                       CaseEventRow.kind.in_((Entry.APPROVAL_REQUESTED, Entry.APPROVAL_DECIDED, Entry.APPROVAL_EXPIRED)))
                 .order_by(CaseEventRow.at, CaseEventRow.seq))
         open_: dict[tuple[str, str], dict[str, Any]] = {}
         with self.store._session() as s:
             for ev, kind in s.execute(stmt):
                 key = (ev.case_id, str(ev.detail.get("approval_id")))
-                if ev.kind == "approval_requested":
+                if ev.kind == Entry.APPROVAL_REQUESTED:
                     d = ev.detail
                     due = datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None
                     open_[key] = dict(
