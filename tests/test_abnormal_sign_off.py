@@ -9,6 +9,7 @@ from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer, SignOff
 from domain.manual_refund import Payee
 from domain.models import CaseKind, CaseStatus
 from domain.remedies import CaseResult, PayeeDetails
+from domain.timeline import Entry
 from adapters.simulators import Scenario, SimulatorConfig
 from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to
@@ -56,7 +57,7 @@ async def test_customer_knows_the_signer_just_before_3_working_days(env, store):
         await h.execute_update("confirm_signer", SignerAnswer(by=CUSTOMER, knows_signer=True))
         assert (await h.result()).outcome == SignOffOutcome.SIGNER_KNOWN
         assert outside.payment.ledger == []
-        proof = [e for e in store.timeline(inp.case.case_id) if e.kind == "signer_proof"][0]
+        proof = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.SIGNER_PROOF][0]
         assert proof.detail["signer"] == "李*"
         await keep_history(h, "abnormal_sign_off_signer_known")
 
@@ -92,7 +93,7 @@ async def test_no_proof_from_the_courier_is_refunded_without_asking(env, store):
         h = await start(env, tq, inp)
         result = await h.result()
         assert result.outcome == SignOffOutcome.REFUNDED
-        assert "customer_asked" not in await entries(h)
+        assert Entry.CUSTOMER_ASKED not in await entries(h)
         assert len(outside.payment.ledger) == 1
 
 

@@ -20,6 +20,7 @@ from domain.penalties import Level, penalty_for
 from domain.policy import Policy
 from store.complaints import ComplaintRecords
 from domain.agent_complaints import PenaltyEntry
+from domain.timeline import Entry
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
@@ -50,7 +51,7 @@ async def start(env, tq, agent_id: str, violation: int | None = 2, policy: Polic
 async def notice(h: WorkflowHandle) -> TimelineEntry:
     for _ in range(300):
         for e in await h.query("timeline", result_type=list[TimelineEntry]):
-            if e.kind == "verdict_notice":
+            if e.kind == Entry.VERDICT_NOTICE:
                 return e
         await asyncio.sleep(0.05)
     raise AssertionError("no verdict notice")
@@ -95,7 +96,7 @@ async def test_no_contact_within_48h_makes_the_verdict_final(env, store):
         result = await h.result()
         await too_late(h.execute_update("contact_handler", AgentContact(agent=agent(who))))
         assert result.outcome == AgentOutcome.PENALISED and not result.contacted and result.penalty.level == Level.LEVEL_1
-        final = [e for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == "verdict_final"]
+        final = [e for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == Entry.VERDICT_FINAL]
         assert final[0].detail["window"] == "agent_contact"
         contact_due = datetime.fromisoformat(n.detail["contact_due"])
         assert contact_due - n.at == timedelta(seconds=CONTACT_S)
@@ -142,7 +143,7 @@ async def test_no_appeal_within_2_working_days_lets_the_verdict_stand(env, store
         result = await h.result()
         await too_late(h.execute_update("appeal_verdict", Appeal(agent=agent(who), grounds="too late")))
         assert result.contacted and not result.appealed and result.outcome == AgentOutcome.PENALISED
-        final = [e for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == "verdict_final"]
+        final = [e for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == Entry.VERDICT_FINAL]
         assert final[0].detail["window"] == "agent_appeal" and appeal_due <= final[0].at < appeal_due + timedelta(seconds=5)
 
 
@@ -225,4 +226,4 @@ async def test_an_appeal_inside_the_contact_window_is_the_contact(env, store):
         result = await h.result()
         assert result.contacted and result.appealed and result.penalty.level == Level.LEVEL_2
         kinds = timeline_kinds(await h.query("timeline", result_type=list[TimelineEntry]))
-        assert kinds.index("agent_contacted") < kinds.index("appealed") < kinds.index("penalty_decided")
+        assert kinds.index(Entry.AGENT_CONTACTED) < kinds.index(Entry.APPEALED) < kinds.index(Entry.PENALTY_DECIDED)

@@ -23,6 +23,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.app import create_app
 from api.identity import Identity, ensure_signing_key, subject_for_customer
 from domain.actors import load_actors
+from domain.timeline import Entry
 from runtime.settings import ROOT, Settings
 from service import cases
 from service.context import Context
@@ -139,7 +140,7 @@ async def test_a_customer_opens_a_specialist_reviews_and_the_case_is_refunded(do
     await wait_closed(env, c)
     view = (await door.call("GET", f"/v1/cases/{c}", customer=seeded.customer_id)).json()
     assert view["case"]["outcome"] == "advance_compensated" and view["running"] is False
-    reviewed = next(e for e in view["timeline"] if e["kind"] == "reviewed")
+    reviewed = next(e for e in view["timeline"] if e["kind"] == Entry.REVIEWED)
     assert reviewed["actor"] == "zhao.returns"  # from the token, not from any body
     assert len(view["payments"]) == 1
     listed = (await door.call("GET", "/v1/cases", customer=seeded.customer_id)).json()

@@ -21,6 +21,7 @@ from domain.models import CaseKind, LineQuantity, OrderLine
 from domain.returns import ReturnOrigin, ReturnOutcome, ReturnRefundInput, ReturnRefundResult
 from domain.shipped_not_signed import CourierReport, ShippedNotSignedInput
 from domain.remedies import CaseResult
+from domain.timeline import Entry
 from domain.windows import Window
 from store.metrics import Metrics
 from tests.case_clock import in_state, kinds, pending
@@ -58,9 +59,9 @@ async def test_a_payment_refused_for_good_ends_the_case_visibly_and_frees_its_re
     row = store.get_case(inp.case.case_id)
     assert row["outcome"] == "failed" and row["state"] == "failed"
     closing = store.timeline(inp.case.case_id)[-1]
-    assert closing.kind == "closed" and closing.detail["step"] == "pay_refund"
+    assert closing.kind == Entry.CLOSED and closing.detail["step"] == "pay_refund"
     assert "account is closed" in closing.detail["reason"]
-    assert "refund_started" in kinds(store, inp.case.case_id)  # every queued entry was written
+    assert Entry.REFUND_STARTED in kinds(store, inp.case.case_id)  # every queued entry was written
     listed = [r for r in Metrics(store).needs_person(closing.at) if r["case_id"] == inp.case.case_id]
     assert listed and listed[0]["subject"] == "failed"
     assert store.ledger.balance(inp.case.order.order_id).left_fen == inp.case.order.paid_fen  # released
@@ -76,7 +77,7 @@ async def test_a_gift_only_return_records_nothing_to_pay_and_closes(env, store):
         result = await env.client.execute_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
                                                    result_type=ReturnRefundResult, execution_timeout=timedelta(days=30))
     assert result.outcome == ReturnOutcome.NOTHING_TO_REFUND and result.refund_fen == 0
-    assert "nothing_to_pay" in kinds(store, inp.case.case_id)
+    assert Entry.NOTHING_TO_PAY in kinds(store, inp.case.case_id)
     assert store.payments(inp.case.case_id) == []
 
 
@@ -223,7 +224,7 @@ async def test_a_reship_that_cannot_be_placed_after_closing_the_original_refunds
     assert outside.platform.closed == [o.order_id]
     assert result.outcome == ReshipOutcome.REFUNDED_INSTEAD and "delisted" in result.reason
     assert [p["amount_fen"] for p in store.payments(inp.case.case_id)] == [o.paid_fen]
-    assert "reship_failed" in kinds(store, inp.case.case_id)
+    assert Entry.RESHIP_FAILED in kinds(store, inp.case.case_id)
 
 
 async def test_a_return_review_past_the_24h_node_is_escalated_for_real(env, store):

@@ -15,6 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.models import CaseStatus, OrderLine, TimelineEntry
 from domain.returns import ReturnOutcome
+from domain.timeline import Entry
 from runtime.settings import Settings
 from starter import cli
 from service.context import Context
@@ -169,14 +170,14 @@ async def test_open_review_show_refunds_without_pickup(shell, env, store, seeded
     assert view["case"]["outcome"] == ReturnOutcome.ADVANCE_COMPENSATED
     assert view["case"]["opened_by"] == seeded.customer_id
     kinds = [e["kind"] for e in view["timeline"]]
-    assert kinds[0] == "opened" and kinds[-1] == "closed" and "reviewed" in kinds
-    reviewed = next(e for e in view["timeline"] if e["kind"] == "reviewed")
+    assert kinds[0] == Entry.OPENED and kinds[-1] == Entry.CLOSED and Entry.REVIEWED in kinds
+    reviewed = next(e for e in view["timeline"] if e["kind"] == Entry.REVIEWED)
     assert reviewed["actor"] == "zhao.returns" and reviewed["detail"]["pickup"] is False
     assert [p["amount_fen"] for p in view["payments"]] == [1590 * 2 * seeded.paid_fen // seeded.lines_total_fen]
     assert [p["amount_fen"] for p in store.payments(cid)] == [view["payments"][0]["amount_fen"]]
 
     text = (await shell("show", cid)).out
-    assert "outcome advance_compensated" in text and "refund_paid" in text
+    assert "outcome advance_compensated" in text and Entry.REFUND_PAID in text
     assert "UTC+8" in text  # shown in shop time, the zone named (stored in UTC)
 
 
@@ -187,7 +188,7 @@ async def test_open_from_file_as_agent_then_pickup_refund(shell, env, store, see
                              "case_id": cid}), encoding="utf-8")
     assert (await shell("open", "--file", str(f), "--as", "li.first")).code == 0
     from service.cases import reached
-    assert await reached(env.client.get_workflow_handle(f"case-{cid}"), "review_requested")
+    assert await reached(env.client.get_workflow_handle(f"case-{cid}"), Entry.REVIEW_REQUESTED)
     live = (await shell("show", cid, "--json")).json
     assert live["running"] and live["status"]["state"] == "awaiting_review"
     assert live["status"]["next_deadline_name"] == "review_sla"  # the 24 h node comes before day 5
@@ -224,7 +225,7 @@ async def test_review_refusals(shell, env, store, seeded):
     refused(await shell("review", "RR-no-such-case", "--as", "zhao.returns", "approve", "--pickup"), "unknown case")
     handle = env.client.get_workflow_handle(f"case-{cid}")
     assert (await handle.query("status", result_type=CaseStatus)).state == "awaiting_review"
-    assert not any(e.kind == "reviewed" for e in store.timeline(cid))
+    assert not any(e.kind == Entry.REVIEWED for e in store.timeline(cid))
 
     assert (await shell("review", cid, "--as", "zhao.returns", "reject", "--reason", "超过7天")).code == 0
     # the validator's reason comes back when the review was already given
@@ -251,12 +252,12 @@ async def test_answer_is_generic_and_shows_validator_errors(shell, env, store, s
             "no pending approval 'comp-1'")
     refused(await shell("answer", cid, "review", "--as", "li.first", "--json", '{"approve": true, "pickup": false}'),
             "first_line may not give the review answer")
-    assert not any(e.kind == "reviewed" for e in store.timeline(cid))
+    assert not any(e.kind == Entry.REVIEWED for e in store.timeline(cid))
     r = await shell("answer", cid, "goods_received", "--as", "warehouse")
     assert r.code == 0 and "goods_received sent" in r.out
 
     from service.cases import reached
-    assert await reached(env.client.get_workflow_handle(f"case-{cid}"), "review_requested")
+    assert await reached(env.client.get_workflow_handle(f"case-{cid}"), Entry.REVIEW_REQUESTED)
     r = await shell("answer", cid, "review", "--as", "zhao.returns", "--json", '{"approve": true, "pickup": false}')
     assert r.code == 0 and "review accepted" in r.out, r.err
     await wait_closed(env, cid)
@@ -295,7 +296,7 @@ async def test_personal_data_typed_into_free_text_never_reaches_the_case(shell, 
     assert r.code == 0, r.err
     from service.cases import reached
     handle = env.client.get_workflow_handle(f"case-{cid}")
-    assert await reached(handle, "review_requested")
+    assert await reached(handle, Entry.REVIEW_REQUESTED)
     r = await shell("review", cid, "--as", "zhao.returns", "reject", "--reason", f"已寄回{typed[2]}，身份证{typed[3]}")
     assert r.code == 0, r.err
     await wait_closed(env, cid)

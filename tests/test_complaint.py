@@ -25,6 +25,7 @@ from domain.complaints import (
     Target,
 )
 from domain.models import CaseKind, CaseStatus, Order, TimelineEntry
+from domain.timeline import Entry
 from store.complaints import ComplaintRecords
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
@@ -139,8 +140,8 @@ async def test_repeat_complaint_is_detected_from_the_store_and_goes_to_the_level
         result = await again.result()
         assert result.repeat and result.level == Level.SECOND_LINE and result.compensation_fen == 2000
         timeline = await again.query("timeline", result_type=list[TimelineEntry])
-        assert "repeat_detected" in kinds(timeline)
-        assert [e.detail["earlier"] for e in timeline if e.kind == "repeat_detected"] == [[first.id.removeprefix("case-")]]
+        assert Entry.REPEAT_DETECTED in kinds(timeline)
+        assert [e.detail["earlier"] for e in timeline if e.kind == Entry.REPEAT_DETECTED] == [[first.id.removeprefix("case-")]]
 
 
 async def test_repeat_complaint_within_first_line_authority_stays_with_first_line(env, store):
@@ -191,8 +192,8 @@ async def test_rejections_climb_first_line_second_line_platform_and_the_platform
         assert [p["amount_fen"] for p in store.payments(result.case_id)] == [2670]
         assert len(outside.payment.ledger) == 1
         timeline = await h.query("timeline", result_type=list[TimelineEntry])
-        assert kinds(timeline).count("resubmitted") == 2
-        decided = [(e.actor, e.detail["approve"]) for e in timeline if e.kind == "approval_decided"]
+        assert kinds(timeline).count(Entry.RESUBMITTED) == 2
+        decided = [(e.actor, e.detail["approve"]) for e in timeline if e.kind == Entry.APPROVAL_DECIDED]
         assert decided == [("li.first", False), ("wang.second", True), ("platform", True)]
         await keep_history(h, "complaint_climbs_to_platform")
 
@@ -229,8 +230,8 @@ async def test_first_line_silence_escalates_to_second_line_and_second_line_silen
         result = await h.result()
         assert result.level == Level.PLATFORM and result.submissions == 1
         timeline = await h.query("timeline", result_type=list[TimelineEntry])
-        assert [e.detail["window"] for e in timeline if e.kind == "sla_breached"] == ["after_sales_node", "second_line_callback"]
-        assert [(e.detail["from_level"], e.detail["to_level"]) for e in timeline if e.kind == "escalated"] == [
+        assert [e.detail["window"] for e in timeline if e.kind == Entry.SLA_BREACHED] == ["after_sales_node", "second_line_callback"]
+        assert [(e.detail["from_level"], e.detail["to_level"]) for e in timeline if e.kind == Entry.ESCALATED] == [
             ("first_line", "second_line"), ("second_line", "platform")]
         await keep_history(h, "complaint_escalated_by_timers")
 
@@ -251,7 +252,7 @@ async def test_an_answer_just_before_the_second_line_window_keeps_it_there(env, 
         result = await h.result()
         assert result.level == Level.SECOND_LINE
         timeline = await h.query("timeline", result_type=list[TimelineEntry])
-        assert "escalated" not in kinds(timeline) and "sla_breached" not in kinds(timeline)
+        assert Entry.ESCALATED not in kinds(timeline) and Entry.SLA_BREACHED not in kinds(timeline)
 
 
 async def test_customer_silence_is_taken_as_acceptance(env, store):
@@ -264,7 +265,7 @@ async def test_customer_silence_is_taken_as_acceptance(env, store):
         await follow_up(h)
         result = await h.result()
         assert result.outcome == ComplaintOutcome.RESOLVED
-        assert "customer_silent" in kinds(await h.query("timeline", result_type=list[TimelineEntry]))
+        assert Entry.CUSTOMER_SILENT in kinds(await h.query("timeline", result_type=list[TimelineEntry]))
 
 
 async def test_only_the_complaining_customer_may_reply_and_only_staff_follow_up(env, store):
@@ -331,7 +332,7 @@ async def test_a_late_follow_up_is_a_breach_but_still_closes_the_complaint(env, 
         await follow_up(h, 2)
         result = await h.result()
         assert result.outcome == ComplaintOutcome.RESOLVED and result.satisfaction == 2
-        breaches = [e.detail for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == "sla_breached"]
+        breaches = [e.detail for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == Entry.SLA_BREACHED]
         assert breaches == [{"window": "after_sales_node", "step": "follow_up"}]
 
 
@@ -347,7 +348,7 @@ async def test_the_platform_past_its_working_day_is_recorded_and_still_owes_the_
         still = await pending(h, "answer-2-platform")
         assert still.approval_id == req.approval_id
         timeline = await h.query("timeline", result_type=list[TimelineEntry])
-        assert [e.detail["window"] for e in timeline if e.kind == "sla_breached"] == ["platform_answer"]
+        assert [e.detail["window"] for e in timeline if e.kind == Entry.SLA_BREACHED] == ["platform_answer"]
         await decide(h, still, PLATFORM, amount=5000, note="50 yuan")
         await reply(h, o, accept=True)
         await follow_up(h)

@@ -21,6 +21,7 @@ from console.pages import console_router
 from console.session import COOKIE
 from domain.held_order import HeldOrderAnswer
 from domain.approvals import ApprovalDecision
+from domain.timeline import Entry
 from service.context import Context
 from store.audit import AuditLog
 from tests.conftest import eventually, running_worker
@@ -192,7 +193,7 @@ async def test_a_customer_answers_a_held_order_offer_from_the_generated_form(con
         assert r.status_code == 201, r.text
     handle = console.env.client.get_workflow_handle(f"case-{c}")
     for _ in range(100):
-        if any(e["kind"] == "apologised" for e in await handle.query("timeline")):
+        if any(e["kind"] == Entry.APOLOGISED for e in await handle.query("timeline")):
             break
         await console.env.sleep(timedelta(hours=1))
     async with console.as_(o.customer_id) as me:
@@ -246,7 +247,7 @@ async def test_a_customer_opens_damaged_goods_and_the_photo_reaches_the_case(con
     digest = next((tmp_path / "evidence").glob("*.jpg")).stem
 
     def received():
-        return [e for e in console.store.timeline(case_id) if e.kind == "evidence_received"]
+        return [e for e in console.store.timeline(case_id) if e.kind == Entry.EVIDENCE_RECEIVED]
     assert await eventually(received)
     assert received()[0].detail["uris"] == [f"evidence:sha256:{digest}.jpg"]
     assert len(console.store.page_cases(customer_id=seeded.customer_id)) == 1

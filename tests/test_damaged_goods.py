@@ -19,6 +19,7 @@ from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef, LineQuantity
 from domain.remedies import CaseResult, RefundRoute, refund_route
 from domain.replies import EvidenceUpload
+from domain.timeline import Entry
 from tests.conftest import running_worker
 from tests.deadlines import (
     CUSTOMER,
@@ -85,7 +86,7 @@ async def test_photos_just_before_the_reminder_scrapped_on_site_refunded_without
         await h.execute_update("submit_evidence", PHOTOS)
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED
-        assert "evidence_reminder_sent" not in await entries(h)
+        assert Entry.EVIDENCE_REMINDER_SENT not in await entries(h)
         child = store.get_case(f"{inp.case.case_id}-refund")
         assert child["kind"] == "return_refund" and child["outcome"] == "advance_compensated"
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
@@ -99,13 +100,13 @@ async def test_reminder_after_a_day_then_photos_just_before_the_evidence_window_
         remind_at = await deadline(h, "evidence_reminder")
         await sleep_to(env, remind_at, +60)
         due = await deadline(h, "evidence")
-        assert "evidence_reminder_sent" in await entries(h)
+        assert Entry.EVIDENCE_REMINDER_SENT in await entries(h)
         await sleep_to(env, due, -60)
         await h.execute_update("submit_evidence", PHOTOS)
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED
         assert store.get_case(f"{inp.case.case_id}-refund")["outcome"] == "refunded"  # goods came back first
-        assert [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")].count("pickup_booked") == 1
+        assert [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")].count(Entry.PICKUP_BOOKED) == 1
         await keep_history(h, "damaged_goods_pickup_refunded")
 
 
@@ -142,7 +143,7 @@ async def test_completed_trade_is_a_manual_refund(env, store):
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund", skip_s=3600)  # goods back first
         assert (await h.result()).outcome == DamagedOutcome.REFUNDED
         assert store.get_case(f"{inp.case.case_id}-refund")["kind"] == "manual_refund"
-        assert "pickup_booked" in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
+        assert Entry.PICKUP_BOOKED in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
         assert len(outside.payment.ledger) == 1
 
 

@@ -15,13 +15,14 @@ import pytest
 from adapters.simulators.service import FaultSettings
 from domain.models import LineQuantity
 from domain.returns import ReturnOutcome, ReturnRefundResult
+from domain.timeline import Entry
 from store import open_store
 from tests.factories import order
 from tests.outside_services import ROOMY_POLICY, DevServer, Simulators, WorkerProcess, return_case
 
 CASES = 3
-TIMELINE = ["opened", "reviewed", "pickup_requested", "pickup_booked", "goods_received", "refund_started",
-            "refund_paid", "closed"]
+TIMELINE = [Entry.OPENED, Entry.REVIEWED, Entry.PICKUP_REQUESTED, Entry.PICKUP_BOOKED, Entry.GOODS_RECEIVED, Entry.REFUND_STARTED,
+            Entry.REFUND_PAID, Entry.CLOSED]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 
 from adapters.simulators.service import FaultSettings
 from domain.returns import ReturnOutcome, ReturnRefundResult, refund_due_at
+from domain.timeline import Entry
 from store import open_store
 from tests.outside_services import ROOMY_POLICY, DevServer, Simulators, WorkerProcess, return_case, utcnow
 
@@ -41,7 +42,7 @@ async def test_cases_resume_after_a_server_restart_and_meet_their_deadline(world
             await client.start_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
                                         result_type=ReturnRefundResult)
         deadline = time.monotonic() + 60
-        while not all("pickup_booked" in [e.kind for e in store.timeline(i.case.case_id)] for i in inputs):
+        while not all(Entry.PICKUP_BOOKED in [e.kind for e in store.timeline(i.case.case_id)] for i in inputs):
             assert time.monotonic() < deadline, "the cases never got their pickups booked"
             await asyncio.sleep(0.2)
         assert all(store.get_case(i.case.case_id)["outcome"] is None for i in inputs)
@@ -62,7 +63,7 @@ async def test_cases_resume_after_a_server_restart_and_meet_their_deadline(world
     for inp, result in zip(inputs, results):
         assert result.outcome == ReturnOutcome.REFUNDED
         timeline = {e.kind: e for e in store.timeline(inp.case.case_id)}
-        assert list(timeline)[-3:] == ["refund_started", "refund_paid", "closed"]
-        assert timeline["goods_received"].at > stopped_at, "the case finished before the restart"
-        due = refund_due_at(ROOMY_POLICY, timeline["opened"].at)
-        assert timeline["refund_paid"].at <= due, f"{inp.case.case_id} paid after its deadline"
+        assert list(timeline)[-3:] == [Entry.REFUND_STARTED, Entry.REFUND_PAID, Entry.CLOSED]
+        assert timeline[Entry.GOODS_RECEIVED].at > stopped_at, "the case finished before the restart"
+        due = refund_due_at(ROOMY_POLICY, timeline[Entry.OPENED].at)
+        assert timeline[Entry.REFUND_PAID].at <= due, f"{inp.case.case_id} paid after its deadline"

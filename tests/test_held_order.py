@@ -19,6 +19,7 @@ from domain.held_order import (
 )
 from domain.models import CaseKind
 from domain.policy import Tier
+from domain.timeline import Entry
 from domain.windows import Window
 from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_until
 from tests.conftest import running_worker
@@ -77,7 +78,7 @@ async def test_stock_arriving_just_before_24h_ships_in_the_next_batch_without_ap
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and result.compensation_fen == 0
     got = kinds(store, inp.case.case_id)
-    assert "dispatched" in got and "apologised" not in got and "backfill_missed" not in got
+    assert Entry.DISPATCHED in got and Entry.APOLOGISED not in got and Entry.BACKFILL_MISSED not in got
     await keep_history(h, "held_order_backfilled_shipped")
     await keep_history(h, "held_order_backfilled_shipped", patch=POLL_BY_RETRY)
 
@@ -90,7 +91,7 @@ async def test_stock_just_after_24h_means_apology_and_coupon_then_ships(env, sto
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and result.compensation_fen == o.paid_fen // 10
     got = kinds(store, inp.case.case_id)
-    assert got.index("backfill_missed") < got.index("apologised") < got.index("compensation_granted") < got.index("dispatched")
+    assert got.index(Entry.BACKFILL_MISSED) < got.index(Entry.APOLOGISED) < got.index(Entry.COMPENSATION_GRANTED) < got.index(Entry.DISPATCHED)
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["coupon"]
 
 
@@ -126,7 +127,7 @@ async def test_insisting_customer_gets_a_reship_at_48h(env, store):
         await h.execute_update("choose", answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.outcome == HeldOutcome.RESHIPPED and result.child_outcome == "reshipped"
-    assert "reship_finished" in kinds(store, inp.case.case_id)
+    assert Entry.RESHIP_FINISHED in kinds(store, inp.case.case_id)
     assert store.payments(f"{inp.case.case_id}-refund") == []
     await keep_history(h, "held_order_insist_reshipped")
     await keep_history(h, "held_order_insist_reshipped", patch=POLL_BY_RETRY)
@@ -144,7 +145,7 @@ async def test_insist_when_the_original_can_still_ship_sends_the_original_not_a_
         await h.execute_update("choose", answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and "original can still ship" in result.reason
-    assert [d["outcome"] for d in entries(store, inp.case.case_id, "reship_finished")] == ["refused"]
+    assert [d["outcome"] for d in entries(store, inp.case.case_id, Entry.RESHIP_FINISHED)] == ["refused"]
 
 
 async def test_unpaid_order_cannot_insist_and_is_cancelled_at_48h(env, store):
@@ -156,7 +157,7 @@ async def test_unpaid_order_cannot_insist_and_is_cancelled_at_48h(env, store):
         await refused(h.execute_update("choose", answer(CustomerChoice.INSIST)), "never reshipped")
         result = await h.result()
     assert result.outcome == HeldOutcome.CANCELLED
-    assert "reship_started" not in kinds(store, inp.case.case_id) and "refund_started" not in kinds(store, inp.case.case_id)
+    assert Entry.RESHIP_STARTED not in kinds(store, inp.case.case_id) and Entry.REFUND_STARTED not in kinds(store, inp.case.case_id)
 
 
 # -- customer answer window -----------------------------------------------------------
@@ -175,7 +176,7 @@ async def test_answer_just_before_the_customer_answer_window_is_taken(env, store
         await h.execute_update("choose", answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.choice == CustomerChoice.INSIST and result.outcome == HeldOutcome.RESHIPPED
-    assert "customer_answer_defaulted" not in kinds(store, inp.case.case_id)
+    assert Entry.CUSTOMER_ANSWER_DEFAULTED not in kinds(store, inp.case.case_id)
 
 
 async def test_silence_past_the_customer_answer_window_defaults_to_wait_then_refund_at_48h(env, store):
@@ -189,7 +190,7 @@ async def test_silence_past_the_customer_answer_window_defaults_to_wait_then_ref
         result = await h.result()
     assert result.choice == CustomerChoice.WAIT and result.outcome == HeldOutcome.REFUNDED
     got = kinds(store, inp.case.case_id)
-    assert got.index("customer_answer_defaulted") < got.index("held_unshipped") < got.index("refund_started")
+    assert got.index(Entry.CUSTOMER_ANSWER_DEFAULTED) < got.index(Entry.HELD_UNSHIPPED) < got.index(Entry.REFUND_STARTED)
 
 
 # -- held-unshipped window (48 h) -----------------------------------------------------
@@ -201,7 +202,7 @@ async def test_stock_just_before_48h_ships_for_a_waiting_customer(env, store):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED
-    assert "held_unshipped" not in kinds(store, inp.case.case_id)
+    assert Entry.HELD_UNSHIPPED not in kinds(store, inp.case.case_id)
 
 
 async def test_stock_just_after_48h_is_too_late_the_order_is_refunded(env, store):
@@ -211,7 +212,7 @@ async def test_stock_just_after_48h_is_too_late_the_order_is_refunded(env, store
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.REFUNDED
-    assert "dispatched" not in kinds(store, inp.case.case_id)
+    assert Entry.DISPATCHED not in kinds(store, inp.case.case_id)
     assert [p["amount_fen"] for p in store.payments(f"{inp.case.case_id}-refund")] == [o.paid_fen]
 
 
@@ -247,7 +248,7 @@ async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store
         await h.signal("stock_reported")
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED
-    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == "dispatched")
+    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.DISPATCHED)
     opened = store.timeline(inp.case.case_id)[0]
     assert timedelta(hours=3) <= dispatched.at - opened.at < timedelta(hours=4)  # not at the 6 h poll
     await keep_history(h, "held_order_pushed_shipped", patch=POLL_BY_RETRY)
@@ -262,6 +263,6 @@ async def test_without_a_push_the_stock_is_seen_at_the_next_poll(env, store):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED
-    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == "dispatched")
+    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.DISPATCHED)
     opened = store.timeline(inp.case.case_id)[0]
     assert timedelta(hours=6) <= dispatched.at - opened.at < timedelta(hours=7)

@@ -22,6 +22,7 @@ from domain.approvals import ApprovalDecision
 from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef
 from domain.remedies import CaseResult, PayeeDetails
+from domain.timeline import Entry
 from tests.case_clock import pending
 from tests.conftest import running_worker
 from tests.deadlines import (
@@ -124,7 +125,7 @@ async def test_not_ticked_reissued_merchant_pays_and_delivered(env, store):
         await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
         result = await h.result()
         assert result.outcome == InvoiceOutcome.DELIVERED
-        issued = [e for e in store.timeline(inp.case.case_id) if e.kind == "invoice_issued"]
+        issued = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.INVOICE_ISSUED]
         assert issued[0].detail["postage_paid_by"] == "merchant"
         assert store.payments(inp.case.case_id) == []
         await keep_history(h, "invoice_not_ticked_delivered")
@@ -137,7 +138,7 @@ async def test_missing_invoice_confirmed_just_before_5_working_days(env, store):
         await sleep_to(env, due, -60)
         await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERED
-        assert "sla_breached" not in await entries(h)
+        assert Entry.SLA_BREACHED not in await entries(h)
 
 
 async def test_missing_invoice_unconfirmed_just_after_5_working_days(env, store):
@@ -148,9 +149,9 @@ async def test_missing_invoice_unconfirmed_just_after_5_working_days(env, store)
         await sleep_to(env, due, +60)
         result = await h.result()
         assert result.outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
-        issued = [e for e in store.timeline(inp.case.case_id) if e.kind == "invoice_issued"]
+        issued = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.INVOICE_ISSUED]
         assert issued[0].detail["postage_paid_by"] == "warehouse"
-        assert "sla_breached" in await entries(h)
+        assert Entry.SLA_BREACHED in await entries(h)
 
 
 async def test_wrong_invoice_returned_postage_refunded_once_new_one_just_before_window(env, store):
@@ -230,7 +231,7 @@ async def test_wrong_invoice_never_mailed_back_closes_after_the_window(env, stor
         await sleep_to(env, back_by, +60)
         assert (await h.result()).outcome == InvoiceOutcome.WRONG_INVOICE_NOT_RETURNED
         assert outside.payment.ledger == []
-        assert "invoice_issued" not in await entries(h)
+        assert Entry.INVOICE_ISSUED not in await entries(h)
 
 
 async def test_vat_invoice_delivered_just_before_two_weeks(env, store):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from domain.external import PaymentRequest
 from domain.ledger import EntryStatus, Grant, LedgerEntry, Refusal, balance, refundable_problem, reserve
 from domain.models import LineQuantity, OrderLine
+from domain.timeline import Entry
 from store import CaseStore
 from tests.factories import order
 
@@ -213,7 +214,7 @@ def test_child_ids_fit_every_column_that_stores_them(any_store: CaseStore):
     grandchild = child_case_id(child, "refund")
     case = header(CaseKind.RETURN_REFUND, case_id=grandchild, opened_by=child)
     now = datetime.now(timezone.utc)
-    entry = TimelineEntry(seq=0, at=now, kind="opened", actor=child, state="awaiting_review")
+    entry = TimelineEntry(seq=0, at=now, kind=Entry.OPENED, actor=child, state="awaiting_review")
     assert any_store.record_timeline(TimelineBatch(case_id=grandchild, opening=CaseOpening(
         case=case, opened_at=now, state="awaiting_review"), events=(CaseEvent(case_id=grandchild, entry=entry),))) == 1
     assert any_store.get_case(grandchild)["opened_by"] == child

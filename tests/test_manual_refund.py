@@ -17,6 +17,7 @@ from domain.manual_refund import (
     summary,
 )
 from domain.models import CaseKind, LineQuantity
+from domain.timeline import Entry
 from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_until
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
@@ -96,8 +97,8 @@ async def test_completed_trade_is_assessed_picked_up_checked_twice_and_paid_once
     assert [p["amount_fen"] for p in store.payments(inp.case.case_id)] == [6990]
     assert store.payments(inp.case.case_id)[0]["idempotency_key"] == f"{inp.case.case_id}:manual_refund"
     got = kinds(store, inp.case.case_id)
-    assert got.index("goods_received") < got.index("summarised") < got.index("paid") < got.index("confirmed")
-    assert "sla_breached" not in got
+    assert got.index(Entry.GOODS_RECEIVED) < got.index(Entry.SUMMARISED) < got.index(Entry.PAID) < got.index(Entry.CONFIRMED)
+    assert Entry.SLA_BREACHED not in got
     dumped = str([e.detail for e in store.timeline(inp.case.case_id)])
     assert "13900001111" not in dumped and "王小明" not in dumped
     await keep_history(h, "manual_refund_completed_trade_paid")
@@ -144,7 +145,7 @@ async def test_review_and_second_check_just_before_their_windows_breach_nothing(
         await h.execute_update("decide", decision("second-check", SUPERVISOR_2))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
-    assert "sla_breached" not in kinds(store, inp.case.case_id)
+    assert Entry.SLA_BREACHED not in kinds(store, inp.case.case_id)
 
 
 async def test_review_and_second_check_after_their_windows_are_recorded_as_breaches(env, store):
@@ -159,7 +160,7 @@ async def test_review_and_second_check_after_their_windows_are_recorded_as_breac
         await h.execute_update("decide", decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID  # late, but still paid
-    windows = [d["window"] for d in entries(store, inp.case.case_id, "sla_breached")]
+    windows = [d["window"] for d in entries(store, inp.case.case_id, Entry.SLA_BREACHED)]
     assert windows == ["manual_refund_review", "manual_refund_payment"]
 
 
@@ -175,8 +176,8 @@ async def test_assessment_after_the_24h_node_is_a_breach_and_before_it_is_not(en
             await h.execute_update("assess", Assessment(assessor=RETURNS, pickup=False))
             await pending(h, "review")
             await h.terminate("test done")
-    assert "sla_breached" not in kinds(store, early.case.case_id)
-    assert entries(store, late.case.case_id, "sla_breached") == [{"window": "after_sales_node", "step": "assessment"}]
+    assert Entry.SLA_BREACHED not in kinds(store, early.case.case_id)
+    assert entries(store, late.case.case_id, Entry.SLA_BREACHED) == [{"window": "after_sales_node", "step": "assessment"}]
 
 
 async def test_compensation_payout_paid_after_five_working_days_is_a_breach(env, store):
@@ -192,7 +193,7 @@ async def test_compensation_payout_paid_after_five_working_days_is_a_breach(env,
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["cash_compensation"]
-    assert {"window": "compensation_payout"} in entries(store, inp.case.case_id, "sla_breached")
+    assert {"window": "compensation_payout"} in entries(store, inp.case.case_id, Entry.SLA_BREACHED)
 
 
 async def test_compensation_payout_within_five_working_days_is_on_time(env, store):
@@ -207,7 +208,7 @@ async def test_compensation_payout_within_five_working_days_is_on_time(env, stor
         await h.execute_update("decide", decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
-    assert {"window": "compensation_payout"} not in entries(store, inp.case.case_id, "sla_breached")
+    assert {"window": "compensation_payout"} not in entries(store, inp.case.case_id, Entry.SLA_BREACHED)
 
 
 async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[no-untyped-def]
@@ -233,11 +234,11 @@ async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[n
 async def test_goods_back_just_before_day_5_are_received(env, store):
     case_id = await _goods_by_day_5(env, store, -5)
     got = kinds(store, case_id)
-    assert "goods_received" in got and "pickup_overdue" not in got
+    assert Entry.GOODS_RECEIVED in got and Entry.PICKUP_OVERDUE not in got
 
 
 async def test_goods_not_back_by_day_5_are_overdue_and_the_review_goes_ahead(env, store):
     case_id = await _goods_by_day_5(env, store, 5)
     got = kinds(store, case_id)
-    assert "pickup_overdue" in got and "goods_received" not in got
-    assert got.index("pickup_overdue") < got.index("summarised")
+    assert Entry.PICKUP_OVERDUE in got and Entry.GOODS_RECEIVED not in got
+    assert got.index(Entry.PICKUP_OVERDUE) < got.index(Entry.SUMMARISED)

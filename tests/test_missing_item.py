@@ -20,6 +20,7 @@ from domain.missing_item import (
 )
 from domain.models import CaseKind, LineQuantity
 from domain.remedies import CaseResult
+from domain.timeline import Entry
 from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order
@@ -83,7 +84,7 @@ async def test_short_shipped_reship_with_coupon_chosen_just_before_the_window(en
         assert result.outcome == MissingOutcome.RESHIPPED and result.compensation_fen == 1000
         assert result.children == (f"case-{inp.case.case_id}-reship",)
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("coupon", 1000)]
-        assert "choice_defaulted" not in await entries(h)
+        assert Entry.CHOICE_DEFAULTED not in await entries(h)
         await keep_history(h, "missing_item_short_reshipped_coupon")
 
 
@@ -108,7 +109,7 @@ async def test_neither_split_nor_short_believes_the_customer(env, store):
         await h.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
         result = await h.result()
         assert result.outcome == MissingOutcome.REFUNDED and result.refund_fen > 0
-        checked = [e for e in store.timeline(inp.case.case_id) if e.kind == "warehouse_checked"][0]
+        checked = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.WAREHOUSE_CHECKED][0]
         assert checked.detail["finding"] == "neither"
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
         await keep_history(h, "missing_item_neither_refunded")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from domain.models import Order
+from domain.timeline import Entry
 from runtime.settings import Settings
 from store import CaseStore
 from tests.case_clock import wait_closed
@@ -119,5 +120,5 @@ async def test_two_cases_racing_on_one_order_pay_it_back_once(env, any_store, sh
     assert sum(p["amount_fen"] for p in paid) == o.paid_fen
     outcomes = sorted(any_store.get_case(cid)["outcome"] for cid in ids)
     assert outcomes == ["advance_compensated", "refund_capped"]
-    capped = [e for cid in ids for e in any_store.timeline(cid) if e.kind == "refund_capped"]
+    capped = [e for cid in ids for e in any_store.timeline(cid) if e.kind == Entry.REFUND_CAPPED]
     assert capped and capped[0].detail["paid_fen"] == 0 and capped[0].detail["already_fen"] == o.paid_fen

@@ -10,6 +10,7 @@ from domain.approvals import ApprovalDecision
 from domain.models import CaseKind, OrderLine
 from domain.price_dispute import PriceDisputeInput, PriceFinding, PriceOutcome, classify, price_difference
 from domain.remedies import CaseResult
+from domain.timeline import Entry
 from tests.conftest import running_worker
 from tests.deadlines import FIRST_LINE, PLATFORM, SECOND_LINE, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order
@@ -71,7 +72,7 @@ async def test_system_error_platform_answers_just_before_1_working_day_paid_gets
         assert result.outcome == PriceOutcome.DIFFERENCE_REFUNDED and result.refund_fen == 3000
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("price_difference", 3000)]
         kinds = await entries(h)
-        assert "sla_breached" not in kinds and "called_back" in kinds
+        assert Entry.SLA_BREACHED not in kinds and Entry.CALLED_BACK in kinds
         await keep_history(h, "price_dispute_platform_difference_refunded")
 
 
@@ -80,7 +81,7 @@ async def test_platform_answer_late_is_a_recorded_breach_and_still_called_back(e
         h = await start(env, tq, dispute())
         due = await deadline(h, "approval:platform")
         await sleep_to(env, due, +60)
-        assert "sla_breached" in await entries(h)
+        assert Entry.SLA_BREACHED in await entries(h)
         await h.execute_update("decide", ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=False,
                                                           note="price was correct: promo had ended"))
         assert (await h.result()).outcome == PriceOutcome.PLATFORM_DECLINED
@@ -107,7 +108,7 @@ async def test_unpaid_order_gets_a_second_line_coupon_just_before_the_callback_w
         ten_percent = inp.case.order.paid_fen // 10
         assert result.outcome == PriceOutcome.COUPON_GRANTED and result.compensation_fen == ten_percent
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("coupon", ten_percent)]
-        assert "sla_breached" not in await entries(h)
+        assert Entry.SLA_BREACHED not in await entries(h)
         await keep_history(h, "price_dispute_unpaid_coupon")
 
 
@@ -119,7 +120,7 @@ async def test_coupon_refused_after_the_callback_window(env, store):
                                                           note="system error"))
         due = await deadline(h, "approval:price-compensation")
         await sleep_to(env, due, +60)
-        assert (await entries(h)).count("sla_breached") == 1
+        assert (await entries(h)).count(Entry.SLA_BREACHED) == 1
         await h.execute_update("decide", ApprovalDecision(approval_id="price-compensation", approver=SECOND_LINE,
                                                           approve=False, note="customer declined a coupon"))
         assert (await h.result()).outcome == PriceOutcome.COUPON_REFUSED

@@ -11,6 +11,7 @@ from domain.complaints import ComplaintRecord
 from domain.external import PaymentReceipt, PaymentRequest
 from domain.models import CaseEvent, CaseKind, CaseOpening, TimelineEntry
 from domain.privacy import ContactAction, ContactRequest, account_digest
+from domain.timeline import Entry
 from store.complaints import ComplaintRecords, PrivacyRefused
 from store.metrics import Metrics
 from tests.factories import header, order, secret
@@ -56,32 +57,32 @@ class DataSet:
 def data(any_store) -> DataSet:
     d = DataSet(any_store)
     c1 = d.case(CaseKind.COMPLAINT, 0)
-    d.event(c1, "closed", 60, outcome="resolved")
+    d.event(c1, Entry.CLOSED, 60, outcome="resolved")
     d.complaint(c1, 0, 60, category="logistics", first_contact_resolved=True, satisfaction=5, compensation_fen=1335)
     d.pay(c1, "coupon", 1335, 50)
 
     c2 = d.case(CaseKind.COMPLAINT, 10)
-    d.event(c2, "sla_breached", 30, window="after_sales_node")
-    d.event(c2, "sla_breached", 90, window="second_line_callback")
-    d.event(c2, "closed", 180, outcome="resolved")
+    d.event(c2, Entry.SLA_BREACHED, 30, window="after_sales_node")
+    d.event(c2, Entry.SLA_BREACHED, 90, window="second_line_callback")
+    d.event(c2, Entry.CLOSED, 180, outcome="resolved")
     d.complaint(c2, 10, 180, category="product_quality", repeat=True, submissions=2, level="second_line", escalated=True,
                 satisfaction=3, compensation_fen=2000)
     d.pay(c2, "coupon", 2000, 170)
 
     c3 = d.case(CaseKind.COMPLAINT, 20)
-    d.event(c3, "closed", 21, outcome="not_accepted")
+    d.event(c3, Entry.CLOSED, 21, outcome="not_accepted")
     d.complaint(c3, 20, 21, category="after_sales", outcome="not_accepted")
 
     r1 = d.case(CaseKind.RETURN_REFUND, 0)
-    d.event(r1, "sla_breached", 100, window="after_sales_node")
-    d.event(r1, "closed", 120, outcome="refunded")
+    d.event(r1, Entry.SLA_BREACHED, 100, window="after_sales_node")
+    d.event(r1, Entry.CLOSED, 120, outcome="refunded")
     d.pay(r1, "refund", 13350, 119)
 
     c4 = d.case(CaseKind.COMPLAINT, 30)  # still open: an approval waits, another was decided
-    d.event(c4, "approval_requested", 31, approval_id="answer-1-first_line", subject="complaint_resolution",
+    d.event(c4, Entry.APPROVAL_REQUESTED, 31, approval_id="answer-1-first_line", subject="complaint_resolution",
             roles=["first_line"], due_at=d.at(31 + 24 * 60).isoformat(), sla_window="after_sales_node", amount_fen=None)
-    d.event(c4, "approval_decided", 40, approval_id="answer-1-first_line", approve=False)
-    d.event(c4, "approval_requested", 41, approval_id="answer-2-second_line", subject="complaint_resolution",
+    d.event(c4, Entry.APPROVAL_DECIDED, 40, approval_id="answer-1-first_line", approve=False)
+    d.event(c4, Entry.APPROVAL_REQUESTED, 41, approval_id="answer-2-second_line", subject="complaint_resolution",
             roles=["second_line"], due_at=d.at(41 + 48 * 60).isoformat(), sla_window="second_line_callback", amount_fen=2000)
     d.cases = dict(c1=c1, c2=c2, c3=c3, c4=c4, r1=r1)
     return d

@@ -22,6 +22,7 @@ from adapters.simulators import Scenario, SimulatorConfig
 from domain.actors import ActorRef, Role
 from domain.models import CaseHeader, CaseKind, CaseStatus, TimelineEntry
 from domain.returns import ReturnOrigin, ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
+from domain.timeline import Entry
 from domain.windows import Window
 from runtime.binaries import binary
 from runtime.temporal import data_converter
@@ -100,7 +101,7 @@ def assert_paid_once(store, outside, h_case: str, amount: int) -> None:
 async def review_and_book(env: WorkflowEnvironment, h: WorkflowHandle) -> tuple[list[TimelineEntry], CaseStatus]:
     await env.sleep(60)
     await h.execute_update("review", approve(pickup=True))
-    entries = await wait_for(h, "pickup_booked")
+    entries = await wait_for(h, Entry.PICKUP_BOOKED)
     return entries, await status(h)
 
 
@@ -119,17 +120,17 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         assert result.reason == "goods received"
         entries = await timeline(h)
         assert kinds(entries) == [
-            "opened", "review_requested", "reviewed", "pickup_requested", "pickup_booked", "goods_received",
-            "refund_started", "refund_paid", "closed",
+            Entry.OPENED, Entry.REVIEW_REQUESTED, Entry.REVIEWED, Entry.PICKUP_REQUESTED, Entry.PICKUP_BOOKED,
+            Entry.GOODS_RECEIVED, Entry.REFUND_STARTED, Entry.REFUND_PAID, Entry.CLOSED,
         ]
         assert [e.seq for e in entries] == list(range(len(entries)))
-        assert entry(entries, "reviewed").actor == "zhao.returns"
-        assert entry(entries, "refund_started").detail["advance_compensation"] is False
-        assert entry(entries, "closed").detail["outcome"] == "refunded"
+        assert entry(entries, Entry.REVIEWED).actor == "zhao.returns"
+        assert entry(entries, Entry.REFUND_STARTED).detail["advance_compensation"] is False
+        assert entry(entries, Entry.CLOSED).detail["outcome"] == "refunded"
         # default scenario: goods reach the warehouse 48 h after the booking, well inside day 5
-        received = entry(entries, "goods_received").at - entry(entries, "pickup_booked").at
+        received = entry(entries, Entry.GOODS_RECEIVED).at - entry(entries, Entry.PICKUP_BOOKED).at
         assert timedelta(hours=48) <= received <= timedelta(hours=48 + 4)
-        assert entry(entries, "refund_paid").at < refund_due(entries[0].at)
+        assert entry(entries, Entry.REFUND_PAID).at < refund_due(entries[0].at)
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         assert len(outside.courier.bookings) == 1
         # the store mirrors the workflow's timeline and outcome
@@ -178,15 +179,15 @@ async def test_goods_arriving_just_before_the_cutoff_are_a_normal_refund(env, st
         cutoff = s.next_deadline - DEFAULT_POLICY.polling.refund_lead.plain
         # the goods reach the warehouse a minute before the cutoff (the booking was at or
         # before pickup_booked was recorded)
-        arrive_in = math.floor((cutoff - entry(entries, "pickup_booked").at).total_seconds()) - 60
+        arrive_in = math.floor((cutoff - entry(entries, Entry.PICKUP_BOOKED).at).total_seconds()) - 60
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window(amount=arrive_in, unit="s"))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
         entries = await timeline(h)
-        assert "pickup_overdue" not in kinds(entries)
+        assert Entry.PICKUP_OVERDUE not in kinds(entries)
         # found by the last check, at the cutoff (recorded once that check returns)
-        assert entry(entries, "goods_received").at - cutoff < timedelta(minutes=1)
-        assert entry(entries, "refund_paid").at <= refund_due(created)
+        assert entry(entries, Entry.GOODS_RECEIVED).at - cutoff < timedelta(minutes=1)
+        assert entry(entries, Entry.REFUND_PAID).at <= refund_due(created)
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
 
 
@@ -199,21 +200,21 @@ async def test_day_5_with_the_pickup_late_pays_advance_compensation_exactly_once
         created, cutoff = entries[0].at, s.next_deadline - DEFAULT_POLICY.polling.refund_lead.plain
         # the goods reach the warehouse a minute after the cutoff (the booking was at or
         # after the review was recorded)
-        arrive_in = math.ceil((cutoff - entry(entries, "reviewed").at).total_seconds()) + 60
+        arrive_in = math.ceil((cutoff - entry(entries, Entry.REVIEWED).at).total_seconds()) + 60
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window(amount=arrive_in, unit="s"))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         assert result.refund_fen == case.order.paid_fen
         assert "pickup overdue" in result.reason
         entries = await timeline(h)
-        assert "goods_received" not in kinds(entries)
-        overdue = entry(entries, "pickup_overdue")
+        assert Entry.GOODS_RECEIVED not in kinds(entries)
+        overdue = entry(entries, Entry.PICKUP_OVERDUE)
         assert timedelta(0) <= overdue.at - cutoff < timedelta(minutes=1)
-        started = entry(entries, "refund_started")
+        started = entry(entries, Entry.REFUND_STARTED)
         assert started.detail["advance_compensation"] is True and "pickup overdue" in started.detail["why"]
-        paid = entry(entries, "refund_paid")
+        paid = entry(entries, Entry.REFUND_PAID)
         assert cutoff <= paid.at <= refund_due(created)
-        assert entry(entries, "closed").detail["outcome"] == "advance_compensated"
+        assert entry(entries, Entry.CLOSED).detail["outcome"] == "advance_compensated"
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         assert store.get_case(case.case_id)["outcome"] == "advance_compensated"
 
@@ -230,7 +231,7 @@ async def test_goods_that_never_arrive_in_time_are_advance_compensated(env, stor
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         entries = await timeline(h)
-        assert entry(entries, "refund_paid").at <= refund_due(entries[0].at)
+        assert entry(entries, Entry.REFUND_PAID).at <= refund_due(entries[0].at)
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_advance_compensated")
         await keep_history(h, "return_refund_advance_compensated", patch=POLL_BY_RETRY)
@@ -247,10 +248,10 @@ async def test_parcel_lost_in_transit_is_advance_compensated(env, store):
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         entries = await timeline(h)
-        assert entry(entries, "parcel_lost").detail["note"] == "parcel lost in transit"
-        assert "pickup_overdue" not in kinds(entries)
+        assert entry(entries, Entry.PARCEL_LOST).detail["note"] == "parcel lost in transit"
+        assert Entry.PICKUP_OVERDUE not in kinds(entries)
         # no waiting for day 5: paid straight after the loss report
-        assert entry(entries, "refund_paid").at - entry(entries, "parcel_lost").at < timedelta(minutes=5)
+        assert entry(entries, Entry.REFUND_PAID).at - entry(entries, Entry.PARCEL_LOST).at < timedelta(minutes=5)
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
 
 
@@ -261,12 +262,12 @@ async def test_goods_reported_received_signal_shortens_the_wait(env, store):
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("1h"))
         h = await start(env, tq, case)
         entries, _ = await review_and_book(env, h)
-        booked = entry(entries, "pickup_booked").at
+        booked = entry(entries, Entry.PICKUP_BOOKED).at
         await env.sleep(90 * 60)  # the goods arrived 30 minutes ago; the next poll is 4 h after booking
         await h.signal("goods_reported_received")
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
-        received = entry(await timeline(h), "goods_received").at - booked
+        received = entry(await timeline(h), Entry.GOODS_RECEIVED).at - booked
         assert timedelta(minutes=90) <= received < timedelta(hours=2), received
 
 
@@ -280,7 +281,7 @@ async def test_without_the_signal_the_goods_are_found_at_the_next_poll(env, stor
         await h.execute_update("review", approve(pickup=True))
         await finish(h)
         entries = await timeline(h)
-        received = entry(entries, "goods_received").at - entry(entries, "pickup_booked").at
+        received = entry(entries, Entry.GOODS_RECEIVED).at - entry(entries, Entry.PICKUP_BOOKED).at
         assert timedelta(hours=4) - timedelta(minutes=1) <= received <= timedelta(hours=4) + timedelta(minutes=1)
 
 
@@ -296,7 +297,7 @@ async def test_approved_without_pickup_is_advance_compensated_and_books_no_picku
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         assert result.reason == "no pickup needed: advance compensation"
         entries = await timeline(h)
-        assert kinds(entries) == ["opened", "review_requested", "reviewed", "refund_started", "refund_paid", "closed"]
+        assert kinds(entries) == [Entry.OPENED, Entry.REVIEW_REQUESTED, Entry.REVIEWED, Entry.REFUND_STARTED, Entry.REFUND_PAID, Entry.CLOSED]
         assert outside.courier.bookings == {}
         assert outside.courier.faults.attempts == {}
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
@@ -323,8 +324,8 @@ async def test_rejected_with_a_reason_pays_nothing(env, store):
         assert result.outcome == ReturnOutcome.REJECTED
         assert (result.refund_fen, result.payment_id, result.reason) == (0, None, "opened food cannot be returned")
         entries = await timeline(h)
-        assert kinds(entries) == ["opened", "review_requested", "reviewed", "closed"]
-        assert entry(entries, "closed").detail == {"outcome": "rejected", "reason": "opened food cannot be returned"}
+        assert kinds(entries) == [Entry.OPENED, Entry.REVIEW_REQUESTED, Entry.REVIEWED, Entry.CLOSED]
+        assert entry(entries, Entry.CLOSED).detail == {"outcome": "rejected", "reason": "opened food cannot be returned"}
         assert store.payments(case.case_id) == []
         assert outside.payment.ledger == [] and outside.courier.bookings == {}
         assert store.get_case(case.case_id)["outcome"] == "rejected"
@@ -338,10 +339,10 @@ async def test_refused_parcel_needs_no_review_and_is_advance_compensated(env, st
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         entries = await timeline(h)
-        assert "review_requested" not in kinds(entries)
-        reviewed = entry(entries, "reviewed")
+        assert Entry.REVIEW_REQUESTED not in kinds(entries)
+        reviewed = entry(entries, Entry.REVIEWED)
         assert (reviewed.actor, reviewed.detail["role"], reviewed.detail["pickup"]) == ("system", "system", False)
-        assert entry(entries, "opened").detail["origin"] == "parcel_refused"
+        assert entry(entries, Entry.OPENED).detail["origin"] == "parcel_refused"
         assert outside.courier.bookings == {}
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_refused_parcel")
@@ -387,7 +388,7 @@ async def test_courier_booking_failing_twice_books_once(env, store):
         assert result.outcome == ReturnOutcome.REFUNDED
         assert outside.courier.faults.attempts[f"book_pickup:{case.case_id}"] == 3
         assert list(outside.courier.bookings) == [case.case_id]
-        assert kinds(await timeline(h)).count("pickup_booked") == 1
+        assert kinds(await timeline(h)).count(Entry.PICKUP_BOOKED) == 1
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
 
 
@@ -399,7 +400,7 @@ async def test_review_just_before_the_24h_node_is_no_breach(env, store):
         await env.sleep(24 * HOUR - 60)
         await h.execute_update("review", reject())
         await finish(h)
-        assert "sla_breached" not in kinds(await timeline(h))
+        assert Entry.SLA_BREACHED not in kinds(await timeline(h))
 
 
 async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
@@ -408,7 +409,7 @@ async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
         h = await start(env, tq, case)
         await env.sleep(24 * HOUR + 60)
         entries = await timeline(h)
-        breach = entry(entries, "sla_breached")
+        breach = entry(entries, Entry.SLA_BREACHED)
         assert breach.detail == {"window": "after_sales_node", "escalated_to": "second_line"}
         # 24 h after the workflow began (the opened entry is recorded a moment later)
         assert abs(breach.at - entries[0].at - timedelta(hours=24)) < timedelta(seconds=5)
@@ -417,7 +418,7 @@ async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
         await h.execute_update("review", approve(pickup=False))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
-        assert kinds(await timeline(h)).count("sla_breached") == 1
+        assert kinds(await timeline(h)).count(Entry.SLA_BREACHED) == 1
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_sla_breached")
         await keep_history(h, "return_refund_sla_breached", patch=POLL_BY_RETRY)
@@ -429,7 +430,7 @@ async def test_status_and_timeline_queries_while_waiting(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        entries = await wait_for(h, "review_requested")
+        entries = await wait_for(h, Entry.REVIEW_REQUESTED)
         created = entries[0].at
         s = await status(h)
         assert (s.case_id, s.kind, s.state, s.outcome) == (case.case_id, CaseKind.RETURN_REFUND, "awaiting_review", None)
@@ -514,7 +515,7 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
     async with running_worker(dev_env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(dev_env, tq, case)
-        await wait_for(h, "review_requested")
+        await wait_for(h, Entry.REVIEW_REQUESTED)
         before = await quiet_history(h)
         for bad, reason in BAD_REVIEWS:
             with pytest.raises(WorkflowUpdateFailedError) as err:
@@ -529,8 +530,8 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
 
         # a valid review is accepted; a second one is refused and leaves nothing either
         await h.execute_update("review", approve(pickup=True))
-        entries = await wait_for(h, "pickup_booked")
-        assert entry(entries, "reviewed").detail["pickup"] is True
+        entries = await wait_for(h, Entry.PICKUP_BOOKED)
+        assert entry(entries, Entry.REVIEWED).detail["pickup"] is True
         before = await quiet_history(h)
         assert before.count("workflow_execution_update_accepted_event_attributes") == 1
         with pytest.raises(WorkflowUpdateFailedError) as err:
@@ -559,8 +560,8 @@ async def test_a_review_arriving_before_the_case_is_opened_is_kept(env, store):
         entries = await timeline(h)
         await keep_history(h, "return_refund_review_before_open")
     assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
-    assert kinds(entries) == ["opened", "review_requested", "reviewed", "refund_started", "refund_paid", "closed"]
-    assert entry(entries, "reviewed").actor == "zhao.returns"
+    assert kinds(entries) == [Entry.OPENED, Entry.REVIEW_REQUESTED, Entry.REVIEWED, Entry.REFUND_STARTED, Entry.REFUND_PAID, Entry.CLOSED]
+    assert entry(entries, Entry.REVIEWED).actor == "zhao.returns"
     assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
 
 
@@ -586,5 +587,5 @@ async def test_the_demo_policy_runs_the_same_process_in_seconds(env, store):
         for h in handles:
             entries = await timeline(h)
             # day 5 compressed to 20 s: paid within it
-            assert entry(entries, "refund_paid").at - entries[0].at <= demo.windows.return_refund.plain
+            assert entry(entries, Entry.REFUND_PAID).at - entries[0].at <= demo.windows.return_refund.plain
             assert (await status(h)).policy_version == demo.version

@@ -24,6 +24,7 @@ from domain.shipped_not_signed import (
     ShippedNotSignedInput,
     next_step,
 )
+from domain.timeline import Entry
 from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order
@@ -69,7 +70,7 @@ async def test_in_transit_chased_and_signed_just_before_96h(env, store):
         assert (await h.result()).outcome == NotSignedOutcome.SIGNED
         assert store.timeline(inp.case.case_id)[-1].at < due  # closed on the report, not at the deadline
         kinds = await entries(h)
-        assert "courier_chased" in kinds and "sla_breached" not in kinds
+        assert Entry.COURIER_CHASED in kinds and Entry.SLA_BREACHED not in kinds
         assert [n.kind for n in outside.courier.notices.values()] == ["chase"]
         await keep_history(h, "shipped_not_signed_chased_signed")
 
@@ -85,7 +86,7 @@ async def test_still_in_transit_after_96h_is_treated_as_lost_and_refunded_by_def
         result = await h.result()
         assert result.outcome == NotSignedOutcome.REFUNDED
         kinds = await entries(h)
-        assert "sla_breached" in kinds and "offer_defaulted" in kinds
+        assert Entry.SLA_BREACHED in kinds and Entry.OFFER_DEFAULTED in kinds
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("refund", inp.case.order.paid_fen)]
 
 
@@ -145,7 +146,7 @@ async def test_damaged_refused_just_before_the_answer_window_second_line_reships
         assert result.children == (f"case-{inp.case.case_id}-reship",)
         assert outside.payment.ledger == []
         kinds = await entries(h)
-        assert "sla_breached" not in kinds and "offer_defaulted" not in kinds
+        assert Entry.SLA_BREACHED not in kinds and Entry.OFFER_DEFAULTED not in kinds
         await keep_history(h, "shipped_not_signed_damaged_reshipped")
 
 
@@ -157,7 +158,7 @@ async def test_second_line_late_is_recorded_and_a_refusal_means_refund(env, stor
         await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=False))
         approval_due = await deadline(h, "approval:reship")
         await sleep_to(env, approval_due, +60)
-        assert "sla_breached" in await entries(h)
+        assert Entry.SLA_BREACHED in await entries(h)
         await h.execute_update("decide", ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=False,
                                                           note="customer accepted the refund on the call"))
         assert (await h.result()).outcome == NotSignedOutcome.REFUNDED
@@ -188,4 +189,4 @@ async def test_compensation_asked_for_is_the_first_line_delivery_delay_coupon(en
         assert result.outcome == NotSignedOutcome.REFUNDED and result.compensation_fen == ten_percent
         assert sorted((p.kind, p.amount_fen) for p in outside.payment.ledger) == sorted(
             [("refund", inp.case.order.paid_fen), ("coupon", ten_percent)])
-        assert "approval_requested" not in await entries(h)  # within first-line authority
+        assert Entry.APPROVAL_REQUESTED not in await entries(h)  # within first-line authority

@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 
 from domain.external import PaymentReceipt, PaymentRequest
 from domain.models import CaseEvent, CaseKind, CaseOpening, OrderLine, TimelineBatch, TimelineEntry
+from domain.timeline import Entry
 from store import CaseStore, open_store
 from tests.factories import header, order
 
@@ -61,17 +62,17 @@ def test_an_event_delivered_twice_is_stored_once(any_store: CaseStore):
     o = opening()
     any_store.open_case(o)
     cid = o.case.case_id
-    ev = event(cid, 0, "opened", reason="broken jar")
+    ev = event(cid, 0, Entry.OPENED, reason="broken jar")
     assert any_store.record_event(ev) is True
     assert any_store.record_event(ev) is False
     entries = any_store.timeline(cid)
-    assert [(e.seq, e.kind, e.detail) for e in entries] == [(0, "opened", {"reason": "broken jar"})]
+    assert [(e.seq, e.kind, e.detail) for e in entries] == [(0, Entry.OPENED, {"reason": "broken jar"})]
 
 
 def test_concurrent_redelivery_stores_one_row(any_store: CaseStore):
     o = opening()
     any_store.open_case(o)
-    ev = event(o.case.case_id, 0, "opened")
+    ev = event(o.case.case_id, 0, Entry.OPENED)
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: any_store.record_event(ev), range(8)))
     assert results.count(True) == 1
@@ -82,15 +83,15 @@ def test_events_move_the_case_state_and_the_closing_event_sets_the_outcome(any_s
     o = opening()
     any_store.open_case(o)
     cid = o.case.case_id
-    any_store.record_event(event(cid, 0, "opened"))
-    any_store.record_event(event(cid, 1, "pickup_booked", state="awaiting_goods"))
+    any_store.record_event(event(cid, 0, Entry.OPENED))
+    any_store.record_event(event(cid, 1, Entry.PICKUP_BOOKED, state="awaiting_goods"))
     row = any_store.get_case(cid)
     assert (row["state"], row["outcome"], row["updated_at"]) == ("awaiting_goods", None, T0 + timedelta(minutes=1))
-    any_store.record_event(event(cid, 2, "closed", state="closed", outcome="refunded"))
+    any_store.record_event(event(cid, 2, Entry.CLOSED, state="closed", outcome="refunded"))
     row = any_store.get_case(cid)
     assert (row["state"], row["outcome"]) == ("closed", "refunded")
     # a late redelivery of an older event neither duplicates nor rolls the state back
-    assert any_store.record_event(event(cid, 1, "pickup_booked", state="awaiting_goods")) is False
+    assert any_store.record_event(event(cid, 1, Entry.PICKUP_BOOKED, state="awaiting_goods")) is False
     assert any_store.get_case(cid)["state"] == "closed"
 
 
@@ -98,8 +99,8 @@ def test_an_older_event_arriving_late_does_not_roll_the_state_back(any_store: Ca
     o = opening()
     any_store.open_case(o)
     cid = o.case.case_id
-    any_store.record_event(event(cid, 3, "closed", state="closed", outcome="rejected"))
-    assert any_store.record_event(event(cid, 2, "reviewed", state="awaiting_review")) is True
+    any_store.record_event(event(cid, 3, Entry.CLOSED, state="closed", outcome="rejected"))
+    assert any_store.record_event(event(cid, 2, Entry.REVIEWED, state="awaiting_review")) is True
     row = any_store.get_case(cid)
     assert (row["state"], row["outcome"]) == ("closed", "rejected")
 
@@ -108,17 +109,17 @@ def test_timeline_is_in_sequence_order_whatever_the_arrival_order(any_store: Cas
     o = opening()
     any_store.open_case(o)
     cid = o.case.case_id
-    for seq, kind in [(2, "pickup_requested"), (0, "opened"), (3, "pickup_booked"), (1, "reviewed")]:
+    for seq, kind in [(2, Entry.PICKUP_REQUESTED), (0, Entry.OPENED), (3, Entry.PICKUP_BOOKED), (1, Entry.REVIEWED)]:
         any_store.record_event(event(cid, seq, kind))
     assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [
-        (0, "opened"), (1, "reviewed"), (2, "pickup_requested"), (3, "pickup_booked")]
+        (0, Entry.OPENED), (1, Entry.REVIEWED), (2, Entry.PICKUP_REQUESTED), (3, Entry.PICKUP_BOOKED)]
     assert any_store.timeline("S-never-opened") == []
 
 
 def test_an_event_for_an_unopened_case_raises_and_stores_nothing(any_store: CaseStore):
     cid = f"S-{uuid.uuid4().hex[:12]}"
     with pytest.raises(LookupError, match=f"case {cid} was never opened"):
-        any_store.record_event(event(cid, 0, "opened"))
+        any_store.record_event(event(cid, 0, Entry.OPENED))
     assert any_store.timeline(cid) == []
     assert any_store.get_case(cid) is None
 
@@ -178,7 +179,7 @@ def test_timezone_aware_datetimes_round_trip_as_the_same_instant(any_store: Case
     o = opening(at=local_evening)
     any_store.open_case(o)
     cid = o.case.case_id
-    any_store.record_event(event(cid, 0, "opened", at=local_evening))
+    any_store.record_event(event(cid, 0, Entry.OPENED, at=local_evening))
     row = any_store.get_case(cid)
     assert row["opened_at"] == local_evening
     assert row["opened_at"].utcoffset() == timedelta(0)
@@ -189,7 +190,7 @@ def test_timezone_aware_datetimes_round_trip_as_the_same_instant(any_store: Case
 def test_naive_datetimes_are_refused(any_store: CaseStore):
     o = opening()
     any_store.open_case(o)
-    ev = event(o.case.case_id, 0, "opened")
+    ev = event(o.case.case_id, 0, Entry.OPENED)
     naive = ev.model_copy(update={"entry": ev.entry.model_copy(update={"at": datetime(2026, 11, 20, 10)})})
     with pytest.raises(Exception, match="timezone-aware"):
         any_store.record_event(naive)
@@ -246,13 +247,13 @@ def test_a_fresh_sqlite_file_is_created_and_migrated(tmp_path: Path):
 def test_a_first_batch_opens_the_case_and_stores_its_entries_once(any_store: CaseStore):
     o = opening()
     cid = o.case.case_id
-    batch = TimelineBatch(case_id=cid, opening=o, events=(event(cid, 0, "opened"), event(cid, 1, "review_requested")))
+    batch = TimelineBatch(case_id=cid, opening=o, events=(event(cid, 0, Entry.OPENED), event(cid, 1, Entry.REVIEW_REQUESTED)))
     assert any_store.record_timeline(batch) == 2
     assert any_store.record_timeline(batch) == 0  # a retried batch: nothing new
-    later = TimelineBatch(case_id=cid, events=(event(cid, 1, "review_requested"),
-                                               event(cid, 2, "closed", state="closed", outcome="rejected")))
+    later = TimelineBatch(case_id=cid, events=(event(cid, 1, Entry.REVIEW_REQUESTED),
+                                               event(cid, 2, Entry.CLOSED, state="closed", outcome="rejected")))
     assert any_store.record_timeline(later) == 1
-    assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [(0, "opened"), (1, "review_requested"), (2, "closed")]
+    assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [(0, Entry.OPENED), (1, Entry.REVIEW_REQUESTED), (2, Entry.CLOSED)]
     row = any_store.get_case(cid)
     assert (row["state"], row["outcome"], row["updated_at"]) == ("closed", "rejected", T0 + timedelta(minutes=2))
 
@@ -260,5 +261,5 @@ def test_a_first_batch_opens_the_case_and_stores_its_entries_once(any_store: Cas
 def test_a_batch_for_an_unopened_case_raises_and_stores_nothing(any_store: CaseStore):
     cid = f"S-{uuid.uuid4().hex[:12]}"
     with pytest.raises(LookupError, match=f"case {cid} was never opened"):
-        any_store.record_timeline(TimelineBatch(case_id=cid, events=(event(cid, 0, "opened"), event(cid, 1, "x"))))
+        any_store.record_timeline(TimelineBatch(case_id=cid, events=(event(cid, 0, Entry.OPENED), event(cid, 1, "x"))))
     assert any_store.timeline(cid) == []

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.manual_refund import ManualRefundResult, Payee
+from domain.timeline import Entry
 from runtime.codec import CodecError, Sealer
 from runtime.keys import Keyring
 from store.vault import Vault, VaultRow
@@ -73,9 +74,9 @@ async def test_a_manual_refund_opened_with_a_payee_carries_only_its_reference(sh
     assert r.code == 0, r.err
     h = env.client.get_workflow_handle(f"case-{case_id}", result_type=ManualRefundResult)
     from service.cases import reached
-    assert await reached(h, "approval_requested")
+    assert await reached(h, Entry.APPROVAL_REQUESTED)
     await h.execute_update("decide", decision("review", SUPERVISOR))
-    assert await reached(h, "review_passed")
+    assert await reached(h, Entry.REVIEW_PASSED)
     await h.execute_update("decide", decision("second-check", REFUNDS))
     result = await h.result()
     assert result.outcome == "paid" and paid_to == [ACCOUNT]  # the provider got the account

@@ -17,6 +17,7 @@ from adapters.http import signing
 
 from adapters.simulators.service import FaultSettings
 from domain.returns import ReturnOutcome, ReturnRefundResult
+from domain.timeline import Entry
 from domain.windows import Window
 from store import open_store
 from tests.outside_services import (
@@ -69,7 +70,7 @@ async def test_goods_received_webhook_ends_the_wait_and_bad_webhooks_are_refused
         worker.stop()
     assert result.outcome == ReturnOutcome.REFUNDED
     assert took < 30, f"the case waited for its poll ({took:.0f}s), not for the webhook"
-    assert "goods_received" in [e.kind for e in store.timeline(inp.case.case_id)]
+    assert Entry.GOODS_RECEIVED in [e.kind for e in store.timeline(inp.case.case_id)]
     assert (await sims.stats())["calls"].get("webhook.202") == 1
 
     async with httpx.AsyncClient(timeout=10) as c:

@@ -13,6 +13,7 @@ from domain.missing_item import Remedy, RemedyChoice
 from domain.models import CaseKind, EvidenceRef, OrderLine
 from domain.remedies import CaseResult
 from domain.replies import EvidenceUpload
+from domain.timeline import Entry
 from domain.wrong_item import Complaint, Verdict, WrongItemInput, WrongOutcome, pickup_needed, verdict
 from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, deadline, entries, rejection, sleep_to
@@ -73,7 +74,7 @@ async def test_warehouse_error_cheap_item_refunded_without_pickup_barcode_just_b
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 0
         kinds = await entries(h)
-        assert "evidence_reminder_sent" not in kinds and "listing_fix_requested" not in kinds
+        assert Entry.EVIDENCE_REMINDER_SENT not in kinds and Entry.LISTING_FIX_REQUESTED not in kinds
         assert store.get_case(f"{inp.case.case_id}-refund")["outcome"] == "advance_compensated"
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
         await keep_history(h, "wrong_item_warehouse_error_no_pickup")
@@ -94,8 +95,8 @@ async def test_listing_error_dear_item_pickup_and_coupon_approved_just_before_ca
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 699  # 10 % of 69.90
         kinds = await entries(h)
-        assert "evidence_reminder_sent" in kinds and "listing_fix_requested" in kinds and "sla_breached" not in kinds
-        assert "pickup_booked" in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
+        assert Entry.EVIDENCE_REMINDER_SENT in kinds and Entry.LISTING_FIX_REQUESTED in kinds and Entry.SLA_BREACHED not in kinds
+        assert Entry.PICKUP_BOOKED in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
         assert sorted(p.kind for p in outside.payment.ledger) == ["coupon", "refund"]
         await keep_history(h, "wrong_item_listing_error_pickup_coupon")
 
@@ -108,7 +109,7 @@ async def test_coupon_approval_late_is_recorded(env, store):
         await h.execute_update("submit_evidence", BARCODE)
         due = await deadline(h, "approval:wrong-item-coupon", env=env, skip_s=3600)
         await sleep_to(env, due, +60)
-        assert "sla_breached" in await entries(h)
+        assert Entry.SLA_BREACHED in await entries(h)
         await h.execute_update("decide", ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
                                                           approve=False, note="customer declined"))
         result = await h.result()
@@ -159,7 +160,7 @@ async def test_missing_gift_the_product_lacks_is_a_listing_error(env, store):
         await deadline(h, "evidence_reminder")
         await h.execute_update("submit_evidence", BARCODE)
         assert (await h.result()).outcome == WrongOutcome.REFUNDED
-        assert "listing_fix_requested" in await entries(h)
+        assert Entry.LISTING_FIX_REQUESTED in await entries(h)
 
 
 async def test_bad_evidence_is_rejected(env, store):
