@@ -61,7 +61,9 @@ def install(app: FastAPI) -> None:
     async def _service(request: Request, e: ServiceError) -> JSONResponse:
         outcome = Outcome.FAILED if e.status >= 500 else Outcome.REFUSED
         audit(request, e.status, outcome, rule=e.rule, reason=str(e))
-        extra = {"rule": e.rule} if e.rule else {}
+        extra: dict[str, Any] = {"rule": e.rule} if e.rule else {}
+        if e.code:
+            extra["code"] = e.code.value  # what the domain refused with, for clients to match on
         return problem(request, e.status, e.slug, e.title, str(e), **extra)
 
     @app.exception_handler(RequestValidationError)

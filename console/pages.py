@@ -24,7 +24,7 @@ from api.problems import audit, note
 from console import charts
 from console.forms import FormError, data_from, fields_of, yuan_to_fen
 from console.session import COOKIE, DEMO_PEOPLE, SESSION_SECONDS, SignedOut, demo_sign_in, mint_demo, principal
-from console.wording import plain
+from console.wording import REFUSALS, plain
 from domain.actors import Role
 from domain.audit import Outcome
 from domain.damaged_goods import DamageCondition
@@ -89,9 +89,11 @@ def page(handler: Handler) -> Handler:
             return render(request, "error.html", 401, status=401, title="Sign in first", detail=str(e), rule="")
         except (ServiceError, FormError) as e:
             status, rule = (e.status, e.rule) if isinstance(e, ServiceError) else (Invalid.status, "")
+            code = e.code if isinstance(e, ServiceError) else None
             audit(request, status, Outcome.FAILED if status >= 500 else Outcome.REFUSED, rule=rule, reason=str(e))
-            title = {403: "Not allowed", 404: "Not found", 409: "Not now", 503: "Try again"}.get(status, "Not accepted")
-            return render(request, "error.html", status, status=status, title=title, detail=str(e), rule=rule)
+            title = (REFUSALS.get(code) if code else None) or {
+                403: "Not allowed", 404: "Not found", 409: "Not now", 503: "Try again"}.get(status, "Not accepted")
+            return render(request, "error.html", status, status=status, title=title, detail=str(e), rule=rule, code=code)
 
     return wrapped
 

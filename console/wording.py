@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.models import TimelineEntry
 from domain.money import format_fen
+from domain.problems import Code
 from domain.timeline import Entry
 
 WORDS: dict[Entry, str] = {
@@ -41,6 +42,20 @@ WORDS: dict[Entry, str] = {
     Entry.PAYEE_REQUESTED: "Please give the account to pay you 请提供收款账户",
     Entry.PAID: "Paid 已付款",
     Entry.PICKUP_REQUESTED: "A pickup was requested 已申请取件",
+}
+
+
+# A refused answer's heading, matched on the domain's code (domain/problems.py); the
+# message below it says the particulars.
+REFUSALS: dict[Code, str] = {
+    Code.WRONG_STATE: "The case is not waiting for this now 当前无需此操作",
+    Code.ALREADY_DONE: "This was already done 已处理",
+    Code.WRONG_ROLE: "Your role does not do this 您的角色无权此操作",
+    Code.NOT_THE_CUSTOMER: "Only the customer of this case may answer 仅限本案客户",
+    Code.SAME_PERSON: "A second person must check this 需由另一人复核",
+    Code.BEYOND_AUTHORITY: "Beyond your authority: escalate 超出权限，请升级",
+    Code.AMOUNT_TOO_HIGH: "The amount is too high 金额过高",
+    Code.NO_SUCH_APPROVAL: "Nothing to decide here 无待审批事项",
 }
 
 

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from domain.actors import ActorRef, Role
 from domain.models import CaseInput, Contract
 from domain.penalties import Penalty, PastRecord
+from domain.problems import Code, Problem
 
 
 class AgentComplaintInput(CaseInput):
@@ -61,22 +62,22 @@ class Appeal(Contract):
     grounds: str = Field(min_length=1, max_length=2000)
 
 
-def _is_the_agent(who: ActorRef, agent_id: str) -> str | None:
+def _is_the_agent(who: ActorRef, agent_id: str) -> Problem | None:
     if who.role != Role.AGENT or who.actor_id != agent_id:
-        return f"only the agent complained about ({agent_id}) may do this; {who.actor_id} is {who.role.value}"
+        return Problem(Code.NOT_THE_AGENT, f"only the agent complained about ({agent_id}) may do this; {who.actor_id} is {who.role.value}")
     return None
 
 
-def contact_problem(contact: AgentContact, state: str, agent_id: str) -> str | None:
+def contact_problem(contact: AgentContact, state: str, agent_id: str) -> Problem | None:
     if state != AgentState.AWAITING_CONTACT:
-        return f"the contact window is over: the complaint is {state}"
+        return Problem(Code.WRONG_STATE, f"the contact window is over: the complaint is {state}")
     return _is_the_agent(contact.agent, agent_id)
 
 
-def appeal_problem(appeal: Appeal, state: str, agent_id: str) -> str | None:
+def appeal_problem(appeal: Appeal, state: str, agent_id: str) -> Problem | None:
     # An appeal inside the contact window is itself the contact.
     if state not in (AgentState.AWAITING_CONTACT, AgentState.AWAITING_APPEAL):
-        return f"no appeal is possible now: the complaint is {state}"
+        return Problem(Code.WRONG_STATE, f"no appeal is possible now: the complaint is {state}")
     return _is_the_agent(appeal.agent, agent_id)
 
 

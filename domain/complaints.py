@@ -14,6 +14,7 @@ from domain.compensation import tier_for_amount
 from domain.models import CaseInput, Contract
 from domain.money import Fen
 from domain.policy import CompensationKind, Policy, Situation, Tier
+from domain.problems import Code, Problem
 
 
 class Category(StrEnum):       # S1 二.(一).4
@@ -246,20 +247,20 @@ class FollowUp(Contract):
 FOLLOW_UP_ROLES = (Role.FIRST_LINE, Role.SECOND_LINE, Role.COMPLAINT_SPECIALIST)
 
 
-def reply_problem(reply: CustomerReply, state: str, customer_id: str) -> str | None:
+def reply_problem(reply: CustomerReply, state: str, customer_id: str) -> Problem | None:
     if state != ComplaintState.AWAITING_CUSTOMER:
-        return f"the complaint is {state}, not waiting for the customer's reply"
+        return Problem(Code.WRONG_STATE, f"the complaint is {state}, not waiting for the customer's reply")
     if reply.customer.role != Role.CUSTOMER or reply.customer.actor_id != customer_id:
-        return f"only the complaining customer ({customer_id}) may accept or reject the answer"
+        return Problem(Code.NOT_THE_CUSTOMER, f"only the complaining customer ({customer_id}) may accept or reject the answer")
     return None
 
 
-def follow_up_problem(follow: FollowUp, state: str) -> str | None:
+def follow_up_problem(follow: FollowUp, state: str) -> Problem | None:
     if state != ComplaintState.AWAITING_FOLLOW_UP:
-        return f"the complaint is {state}, not awaiting follow-up"
+        return Problem(Code.WRONG_STATE, f"the complaint is {state}, not awaiting follow-up")
     if follow.by.role not in FOLLOW_UP_ROLES:
         allowed = ", ".join(r.value for r in FOLLOW_UP_ROLES)
-        return f"{follow.by.actor_id} is {follow.by.role.value}; follow-up is done by {allowed}"
+        return Problem(Code.WRONG_ROLE, f"{follow.by.actor_id} is {follow.by.role.value}; follow-up is done by {allowed}")
     return None
 
 

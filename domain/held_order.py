@@ -12,6 +12,7 @@ from domain.actors import ActorRef, Role
 from domain.compensation import CompensationOffer, offer_for_percent
 from domain.models import CaseHeader, CaseInput, Contract, LineQuantity, lines_value_fen, Lines
 from domain.policy import Policy, Situation
+from domain.problems import Code, Problem
 
 
 class HoldCause(StrEnum):
@@ -68,14 +69,14 @@ ANSWERABLE = (HeldState.AWAITING_CHOICE, HeldState.WAITING_FOR_STOCK)
 DEFAULT_CHOICE = CustomerChoice.WAIT  # silence cancels nothing; the 48 h rule still refunds
 
 
-def choice_problem(answer: HeldOrderAnswer, state: str, case: CaseHeader) -> str | None:
+def choice_problem(answer: HeldOrderAnswer, state: str, case: CaseHeader) -> Problem | None:
     """Why this answer cannot be taken now, or None."""
     if state not in ANSWERABLE:
-        return f"the held order is {state}; the customer is not being asked"
+        return Problem(Code.WRONG_STATE, f"the held order is {state}; the customer is not being asked")
     if answer.customer.role != Role.CUSTOMER or answer.customer.actor_id != case.customer_id:
-        return "only the customer who placed the order chooses"
+        return Problem(Code.NOT_THE_CUSTOMER, "only the customer who placed the order chooses")
     if answer.choice == CustomerChoice.INSIST and not case.order.paid:
-        return "the order is not paid: an unpaid order is never reshipped"
+        return Problem(Code.UNPAID_ORDER, "the order is not paid: an unpaid order is never reshipped")
     return None
 
 

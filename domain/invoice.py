@@ -12,6 +12,7 @@ from domain.manual_refund import Payee
 from domain.actors import Role
 from domain.models import CaseInput, CaseKind, Contract, EvidenceRef
 from domain.money import Fen, yuan
+from domain.problems import Code, Problem
 from domain.replies import Reply
 
 POSTAGE_REFUND_FEN = yuan(5)  # S4 §2: the customer advances the postage of a wrong invoice
@@ -79,23 +80,23 @@ class InvoiceInput(CaseInput):
     def _rules(self) -> InvoiceInput:
         problem = invoice_problem(self)
         if problem:
-            raise ValueError(problem)
+            raise ValueError(problem.message)
         return self
 
 
-def invoice_problem(inp: InvoiceInput) -> str | None:
+def invoice_problem(inp: InvoiceInput) -> Problem | None:
     if inp.case.kind != CaseKind.INVOICE:
-        return f"an invoice case cannot be opened as {inp.case.kind.value}"
+        return Problem(Code.WRONG_KIND, f"an invoice case cannot be opened as {inp.case.kind.value}")
     if inp.amount_fen != inp.case.order.paid_fen:
-        return f"the invoice amount must equal the paid amount ({inp.case.order.paid_fen} fen), not {inp.amount_fen} fen"
+        return Problem(Code.AMOUNT_MISMATCH, f"the invoice amount must equal the paid amount ({inp.case.order.paid_fen} fen), not {inp.amount_fen} fen")
     if inp.problem == InvoiceProblem.VAT and inp.vat is None:
-        return "a VAT invoice needs the taxpayer certificate, company name, tax number, bank and address"
+        return Problem(Code.MISSING_FIELD, "a VAT invoice needs the taxpayer certificate, company name, tax number, bank and address")
     if inp.problem != InvoiceProblem.VAT and inp.vat is not None:
-        return "company documents belong to a VAT invoice request only"
+        return Problem(Code.FIELD_NOT_ALLOWED, "company documents belong to a VAT invoice request only")
     if inp.problem == InvoiceProblem.WRONG and not inp.wrong_invoice_no:
-        return "a wrong invoice is named by its number"
+        return Problem(Code.MISSING_FIELD, "a wrong invoice is named by its number")
     if inp.problem != InvoiceProblem.WRONG and inp.payee is not None:
-        return "payment details belong to a wrong invoice's postage refund only"
+        return Problem(Code.FIELD_NOT_ALLOWED, "payment details belong to a wrong invoice's postage refund only")
     return None
 
 
@@ -127,9 +128,9 @@ class InvoiceDelivered(Reply):
     """The customer: the new invoice has arrived."""
 
 
-def arrival_problem(arrival: InvoiceArrival, state: str) -> str | None:
+def arrival_problem(arrival: InvoiceArrival, state: str) -> Problem | None:
     if arrival.by.role != Role.INVOICE_SPECIALIST:
-        return f"{arrival.by.actor_id} is {arrival.by.role.value}; the invoice specialist logs returned invoices"
+        return Problem(Code.WRONG_ROLE, f"{arrival.by.actor_id} is {arrival.by.role.value}; the invoice specialist logs returned invoices")
     if state != InvoiceState.AWAITING_RETURN:
-        return f"the case is {state}, not awaiting the wrong invoice"
+        return Problem(Code.WRONG_STATE, f"the case is {state}, not awaiting the wrong invoice")
     return None

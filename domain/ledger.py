@@ -15,6 +15,7 @@ from pydantic import Field
 
 from domain.external import PaymentKind, PaymentRequest
 from domain.models import Contract, LineQuantity, Order, lines_value_fen
+from domain.problems import Code, Problem
 
 
 class Purse(StrEnum):
@@ -113,18 +114,18 @@ def whole_lines(order: Order, left: dict[str, int]) -> tuple[LineQuantity, ...]:
 
 
 def refundable_problem(order: Order, entries: list[LedgerEntry], lines: tuple[LineQuantity, ...],
-                       amount_fen: int | None = None) -> str | None:
+                       amount_fen: int | None = None) -> Problem | None:
     """Why a case asking for these lines (empty: the whole order) or this amount cannot
     be refunded any more, or None. Checked at opening, before anything starts."""
     b = balance(order, entries)
     if b.left_fen <= 0:
-        return f"order {order.order_id} has refunded {b.refunded_fen} of the {b.paid_fen} fen paid: nothing is left to refund"
+        return Problem(Code.NOTHING_LEFT_TO_REFUND, f"order {order.order_id} has refunded {b.refunded_fen} of the {b.paid_fen} fen paid: nothing is left to refund")
     for lq in lines:
         left = b.lines_left.get(lq.sku, 0)
         if lq.quantity > left:
-            return f"line {lq.sku}: {lq.quantity} asked, {left} left to refund (bought {order.line(lq.sku).quantity})"
+            return Problem(Code.QUANTITY_TOO_HIGH, f"line {lq.sku}: {lq.quantity} asked, {left} left to refund (bought {order.line(lq.sku).quantity})")
     if amount_fen is not None and amount_fen > b.left_fen:
-        return f"{amount_fen} fen asked, only {b.left_fen} fen of order {order.order_id} is left to refund"
+        return Problem(Code.AMOUNT_TOO_HIGH, f"{amount_fen} fen asked, only {b.left_fen} fen of order {order.order_id} is left to refund")
     return None
 
 

@@ -12,6 +12,7 @@ from domain.actors import ActorRef, Role
 from domain.external import PaymentKind
 from domain.models import CaseInput, Contract, LineQuantity, lines_value_fen, Lines
 from domain.policy import Policy
+from domain.problems import Code, Problem
 
 
 class ManualRefundReason(StrEnum):
@@ -114,7 +115,7 @@ class ManualRefundInput(CaseInput):
     def _fits_order(self) -> ManualRefundInput:
         problem = amount_problem(self)
         if problem:
-            raise ValueError(problem)
+            raise ValueError(problem.message)
         return self
 
 
@@ -135,22 +136,22 @@ class Assessment(Contract):
     note: str = Field(default="", max_length=500)
 
 
-def amount_problem(inp: ManualRefundInput) -> str | None:
+def amount_problem(inp: ManualRefundInput) -> Problem | None:
     """Why this amount cannot be refunded for this order, or None."""
     order, kind = inp.case.order, inp.reason_kind
     if kind == ManualRefundReason.PARTIAL_QUANTITY and not inp.lines:
-        return "a partial-quantity refund names the lines and quantities refunded"
+        return Problem(Code.MISSING_FIELD, "a partial-quantity refund names the lines and quantities refunded")
     if kind in GOODS_REASONS:
         try:
             limit = lines_value_fen(order, inp.lines)
         except ValueError as e:
-            return str(e)
+            return Problem(Code.INVALID_LINES, str(e))
         if inp.amount_fen > limit:
-            return f"{inp.amount_fen} fen is more than the {limit} fen paid for these goods"
+            return Problem(Code.AMOUNT_TOO_HIGH, f"{inp.amount_fen} fen is more than the {limit} fen paid for these goods")
     elif inp.lines:
-        return f"a {kind.value} refund is not line-based"
+        return Problem(Code.FIELD_NOT_ALLOWED, f"a {kind.value} refund is not line-based")
     if kind not in GOODS_REASONS and inp.pickup:
-        return f"a {kind.value} refund takes no goods back"
+        return Problem(Code.FIELD_NOT_ALLOWED, f"a {kind.value} refund takes no goods back")
     return None
 
 
@@ -159,11 +160,11 @@ def needs_assessment(inp: ManualRefundInput) -> bool:
     return inp.reason_kind in GOODS_REASONS and inp.pickup is None
 
 
-def assessment_problem(a: Assessment, state: str, inp: ManualRefundInput) -> str | None:
+def assessment_problem(a: Assessment, state: str, inp: ManualRefundInput) -> Problem | None:
     if state != ManualRefundState.AWAITING_ASSESSMENT:
-        return f"the manual refund is {state}, not awaiting the return specialist"
+        return Problem(Code.WRONG_STATE, f"the manual refund is {state}, not awaiting the return specialist")
     if a.assessor.role not in ASSESSOR_ROLES:
-        return f"{a.assessor.actor_id} is {a.assessor.role.value}; the pickup decision is the return specialist's"
+        return Problem(Code.WRONG_ROLE, f"{a.assessor.actor_id} is {a.assessor.role.value}; the pickup decision is the return specialist's")
     return None
 
 

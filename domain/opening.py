@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from domain.actors import Role
 from domain.models import CaseKind
+from domain.problems import Code, Problem
 
 
 class Origin(StrEnum):
@@ -60,22 +61,22 @@ ORIGIN_PRODUCERS: dict[Origin, tuple[Role, ...]] = {
 }
 
 
-def opening_problem(role: Role, kind: CaseKind, origin: Origin = Origin.REQUEST, *, own_order: bool = True) -> str | None:
+def opening_problem(role: Role, kind: CaseKind, origin: Origin = Origin.REQUEST, *, own_order: bool = True) -> Problem | None:
     """Why this actor may not open this case, or None when they may. Pure."""
     if role == Role.SYSTEM:
         return None  # the engine opens children and swept cases; nothing reaches it from outside
     if role == Role.CUSTOMER and not own_order:
-        return "a customer opens cases on their own orders only"
+        return Problem(Code.OWN_ORDERS_ONLY, "a customer opens cases on their own orders only")
     if origin != Origin.REQUEST:
         producers = ORIGIN_PRODUCERS[origin]
         if role not in producers:
             who = ", ".join(r.value for r in producers) or "a parent case"
-            return f"a {kind.value} case with origin {origin.value} comes only from {who}, not from {role.value}"
+            return Problem(Code.ORIGIN_NOT_ALLOWED, f"a {kind.value} case with origin {origin.value} comes only from {who}, not from {role.value}")
         return None
     openers = REQUEST_OPENERS[kind]
     if role not in openers:
         allowed = ", ".join(r.value for r in openers)
-        return f"{role.value} may not open {kind.value} cases (opened by: {allowed})"
+        return Problem(Code.WRONG_ROLE, f"{role.value} may not open {kind.value} cases (opened by: {allowed})")
     return None
 
 

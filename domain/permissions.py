@@ -17,11 +17,12 @@ from enum import StrEnum
 from typing import Any
 
 from domain.actors import Role
-from domain.approvals import ApprovalDecision, ApprovalRequest, approval_problem
+from domain.approvals import ApprovalDecision, ApprovalRequest, approval_problem, pending_problem
 from domain.manual_refund import mask
 from domain.models import CaseKind
 from domain.opening import ORIGIN_PRODUCERS, REQUEST_OPENERS, Origin, opening_problem
 from domain.policy import Policy
+from domain.problems import Code
 
 
 class Action(StrEnum):
@@ -135,7 +136,7 @@ def open_refusal(role: Role, kind: CaseKind, origin: Origin = Origin.REQUEST, *,
         return None
     rule = "open.own_order" if not own_order and role == Role.CUSTOMER else (
         "open.origin" if origin != Origin.REQUEST else "open.kind")
-    return Refusal(rule, problem)
+    return Refusal(rule, problem.message)
 
 
 def answer_refusal(role: Role, answer: str) -> Refusal | None:
@@ -156,29 +157,18 @@ def decide_refusal(
 ) -> Refusal | None:
     """The decision against the approval at hand: domain/approvals.py's rules. Only the
     ones about who decides are refusals (403); a missing or decided approval is the
-    caller's state problem (409), see decide_conflict()."""
+    caller's state problem (409), see domain.approvals.pending_problem()."""
     refused = action_refusal(decision.approver.role, Action.DECIDE)
-    if refused or decide_conflict(pending, decision, decided):
+    if refused or pending_problem(pending, decision, decided):
         return refused
     problem = approval_problem(pending, decision, policy, decided)
     if problem is None:
         return None
-    request = pending[decision.approval_id]
-    if decision.approver.role not in request.roles:
-        return Refusal("decide.role", problem)
-    if decision.approver.actor_id in request.not_by:
-        return Refusal("decide.two_person", problem)
-    return Refusal("decide.authority", problem)
+    return Refusal(DECIDE_RULES.get(problem.code, "decide.authority"), problem.message)
 
 
-def decide_conflict(pending: dict[str, ApprovalRequest], decision: ApprovalDecision,
-                    decided: dict[str, ApprovalDecision] | None = None) -> str | None:
-    earlier = (decided or {}).get(decision.approval_id)
-    if earlier is not None:
-        return f"approval {decision.approval_id!r} was already decided by {earlier.approver.actor_id}"
-    if decision.approval_id not in pending:
-        return f"no pending approval {decision.approval_id!r} (pending: {', '.join(sorted(pending)) or 'none'})"
-    return None
+# The rule each of approval_problem()'s codes refuses by; the rest are about authority.
+DECIDE_RULES = {Code.WRONG_ROLE: "decide.role", Code.SAME_PERSON: "decide.two_person"}
 
 
 PAYEE_FIELDS = ("payment_account", "account_id", "real_name")

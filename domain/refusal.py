@@ -10,6 +10,7 @@ from pydantic import Field
 
 from domain.actors import ActorRef, Role
 from domain.models import CaseHeader, CaseInput, Contract
+from domain.problems import Code, Problem
 
 
 class RefusalHow(StrEnum):
@@ -53,13 +54,13 @@ class RefusalResult(Contract):
 DEFAULT_WANTS_GOODS = False  # a reship needs a customer who insists; silence means refund
 
 
-def answer_problem(answer: GoodsAnswer, state: str, case: CaseHeader) -> str | None:
+def answer_problem(answer: GoodsAnswer, state: str, case: CaseHeader) -> Problem | None:
     if state != RefusalState.AWAITING_CUSTOMER:
-        return f"the case is {state}; the customer is not being asked"
+        return Problem(Code.WRONG_STATE, f"the case is {state}; the customer is not being asked")
     if answer.customer.role != Role.CUSTOMER or answer.customer.actor_id != case.customer_id:
-        return "only the customer who placed the order answers"
+        return Problem(Code.NOT_THE_CUSTOMER, "only the customer who placed the order answers")
     if answer.wants_goods and not case.order.paid:
-        return "the order is not paid: an unpaid order is never reshipped"
+        return Problem(Code.UNPAID_ORDER, "the order is not paid: an unpaid order is never reshipped")
     return None
 
 

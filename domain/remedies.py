@@ -11,6 +11,7 @@ from pydantic import Field
 
 from domain.manual_refund import Payee
 from domain.models import CaseHeader, Contract, LineQuantity, Order
+from domain.problems import Code, Problem
 from domain.replies import Reply, customer_problem
 
 
@@ -62,10 +63,10 @@ class PayeeDetails(Reply):
     payee: Payee
 
 
-def payee_problem(details: PayeeDetails, case: CaseHeader, *, asked: bool) -> str | None:
+def payee_problem(details: PayeeDetails, case: CaseHeader, *, asked: bool) -> Problem | None:
     problem = customer_problem(details.by, case)
     if problem:
         return problem
     if not asked:
-        return "no payment details are being asked for now"
+        return Problem(Code.NOT_ASKED, "no payment details are being asked for now")
     return None

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from domain.models import CaseInput, Contract, LineQuantity, Order, lines_value_fen, Lines
 from domain.policy import Policy
+from domain.problems import Code, Problem
 
 
 class ReshipCause(StrEnum):
@@ -61,15 +62,15 @@ class ReshipResult(Contract):
     reason: str = ""
 
 
-def reship_problem(order: Order, customer_insists: bool, original_can_ship: bool) -> str | None:
+def reship_problem(order: Order, customer_insists: bool, original_can_ship: bool) -> Problem | None:
     """Why a reship must not happen, or None. Never reship an unpaid order; never while
     the original can still ship (the customer would get the goods twice)."""
     if not order.paid:
-        return "the order is not paid: an unpaid order is never reshipped"
+        return Problem(Code.UNPAID_ORDER, "the order is not paid: an unpaid order is never reshipped")
     if not customer_insists:
-        return "the customer did not ask for the goods: refund instead"
+        return Problem(Code.GOODS_NOT_WANTED, "the customer did not ask for the goods: refund instead")
     if original_can_ship:
-        return "the original order can still ship: reshipping would deliver twice"
+        return Problem(Code.ORIGINAL_CAN_SHIP, "the original order can still ship: reshipping would deliver twice")
     return None
 
 

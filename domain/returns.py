@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from domain.actors import SYSTEM, ActorRef, Role
 from domain.models import CaseInput, Contract, LineQuantity, lines_value_fen, Lines
 from domain.policy import Policy
+from domain.problems import Code, Problem
 
 
 class ReturnOrigin(StrEnum):
@@ -94,13 +95,13 @@ def advance_compensation_at(policy: Policy, created_at: datetime) -> datetime:
     return max(created_at, due - lead)
 
 
-def review_problem(decision: ReviewDecision, state: ReturnState, *, escalated: bool = False) -> str | None:
+def review_problem(decision: ReviewDecision, state: ReturnState, *, escalated: bool = False) -> Problem | None:
     """Why this review cannot be taken now, or None when it can."""
     if state != ReturnState.AWAITING_REVIEW:
-        return f"the return is {state.value}, not awaiting review"
+        return Problem(Code.WRONG_STATE, f"the return is {state.value}, not awaiting review")
     if decision.reviewer.role not in (ESCALATED_REVIEWER_ROLES if escalated else REVIEWER_ROLES):
         who = "a return specialist or, once escalated, second line" if escalated else "a return specialist"
-        return f"{decision.reviewer.actor_id} is {decision.reviewer.role.value}; returns are reviewed by {who}"
+        return Problem(Code.WRONG_ROLE, f"{decision.reviewer.actor_id} is {decision.reviewer.role.value}; returns are reviewed by {who}")
     return None
 
 

@@ -14,6 +14,7 @@ from domain.findings import DeliveryState
 from domain.manual_refund import Payee
 from domain.models import CaseInput, CaseKind
 from domain.policy import Policy
+from domain.problems import Code, Problem
 from domain.replies import Reply
 from domain.reship import ReshipCause
 
@@ -91,15 +92,15 @@ def reship_cause(state: DeliveryState) -> ReshipCause:
     return ReshipCause.DAMAGED_IN_TRANSIT if state == DeliveryState.DAMAGED else ReshipCause.LOST_IN_TRANSIT
 
 
-def appointment_problem(a: DeliveryAppointment, now: datetime) -> str | None:
+def appointment_problem(a: DeliveryAppointment, now: datetime) -> Problem | None:
     if a.deliver_at.tzinfo is None:
-        return "the delivery time needs a time zone"
+        return Problem(Code.TIME_ZONE_MISSING, "the delivery time needs a time zone")
     if a.deliver_at <= now:
-        return "the agreed delivery time must be in the future"
+        return Problem(Code.NOT_IN_FUTURE, "the agreed delivery time must be in the future")
     return None
 
 
-def report_problem(report: CourierReport) -> str | None:
+def report_problem(report: CourierReport) -> Problem | None:
     if report.by.role != Role.COURIER:
-        return f"{report.by.actor_id} is {report.by.role.value}; only the courier reports delivery status"
+        return Problem(Code.WRONG_ROLE, f"{report.by.actor_id} is {report.by.role.value}; only the courier reports delivery status")
     return None

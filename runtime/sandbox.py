@@ -24,7 +24,7 @@ from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
 # process module (workflows/return_refund.py, ...) is still loaded fresh per run.
 PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
                "workflows.steps", "workflows.casefile", "workflows.case_workflow", "workflows.remedies", "workflows.payout",
-               "workflows.evidence", "workflows.waits")
+               "workflows.evidence", "workflows.waits", "workflows.refusals")
 
 
 @functools.lru_cache(maxsize=256)

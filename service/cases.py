@@ -24,11 +24,11 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actors import ActorRef, Role
-from domain.approvals import ApprovalDecision, ApprovalRequest
+from domain.approvals import ApprovalDecision, ApprovalRequest, pending_problem
 from domain.kinds import COMMON_ANSWERS, KINDS, Answer, KindSpec, spec_for
 from domain.opening import origin_of
 from domain.permissions import (
-    Action, Refusal, action_refusal, allowed, answer_refusal, decide_conflict, decide_refusal, open_refusal,
+    Action, Refusal, action_refusal, allowed, answer_refusal, decide_refusal, open_refusal,
 )
 from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, workflow_id_for
 from domain.policy import Policy, PolicyError, named_policy
@@ -40,7 +40,7 @@ from domain.scrub import FREE_TEXT, scrub, scrub_fields
 from domain.timeline import Entry
 from service.admission import admit
 from store.vault import is_text_ref
-from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
+from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable, refusal_code
 from store.metrics import Metrics
 
 # Who may open a case besides the order's own customer: staff, and the courier or
@@ -303,7 +303,7 @@ async def send_answer(ctx: Context, ref: CaseRef, name: str, answer: Answer, pay
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         reason = getattr(cause, "message", None) or str(cause)
-        raise Conflict(f"{name} refused: {reason}") from None
+        raise Conflict(f"{name} refused: {reason}", code=refusal_code(cause)) from None
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
             raise not_running(ref, name) from None
@@ -439,9 +439,9 @@ async def decide_approval(ctx: Context, actor: ActorRef, case_id: str, approval_
             raise not_running(ref, "decide") from None
         raise Unavailable(f"decide not taken: {NO_WORKER}") from None
     decided = _decided(timeline)
-    conflict = decide_conflict(pending, decision, decided)
+    conflict = pending_problem(pending, decision, decided)
     if conflict:
-        raise Conflict(conflict)
+        raise Conflict(conflict.message, code=conflict.code)
     _refused(decide_refusal(pending, decision, await case_policy(ctx, ref), decided))
     return await send_answer(ctx, ref, "decide", COMMON_ANSWERS["decide"], decision)
 

@@ -2,6 +2,8 @@
 and problem type (RFC 9457), the CLI with one `aftersales: …` line and exit status 2."""
 from __future__ import annotations
 
+from domain.problems import Code
+
 
 class ServiceError(Exception):
     """Bad input: malformed (400) unless a subclass says otherwise."""
@@ -9,9 +11,10 @@ class ServiceError(Exception):
     slug = "malformed-request"
     title = "Malformed request"
 
-    def __init__(self, message: str, *, rule: str = ""):
+    def __init__(self, message: str, *, rule: str = "", code: Code | None = None):
         super().__init__(message)
         self.rule = rule
+        self.code = code  # what a domain validator refused with (domain/problems.py), for callers to match on
 
 
 class Forbidden(ServiceError):
@@ -36,3 +39,12 @@ class Invalid(ServiceError):
 class Unavailable(ServiceError):
     """No worker took it in time, or Temporal is unreachable: nothing was decided."""
     status, slug, title = 503, "no-worker", "Not taken"
+
+
+def refusal_code(cause: BaseException | None) -> Code | None:
+    """The code an Update validator refused with: workflows/refusals.py types the
+    ApplicationError by it. None for anything else (an older worker's ValueError)."""
+    try:
+        return Code(getattr(cause, "type", None))
+    except ValueError:
+        return None

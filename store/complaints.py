@@ -83,8 +83,8 @@ class ComplaintRecords:
                 raise ValueError("recording a refusal needs the pseudonym secret (ComplaintRecords(store, secret))")
             with self.store._session() as s:
                 s.add(PrivacyRefusalRow(order_id=order.order_id, action=request.action.value,
-                                        account_digest=account_digest(request.account, self.pseudonym_secret), reason=problem[:300], at=now))
-            raise PrivacyRefused(problem)
+                                        account_digest=account_digest(request.account, self.pseudonym_secret), reason=problem.message[:300], at=now))
+            raise PrivacyRefused(problem.message)
         return order
 
     def change_contact(self, request: ContactRequest, now: datetime, *, address: str | None = None,

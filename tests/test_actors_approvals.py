@@ -88,7 +88,8 @@ def d(who=LI, approve=True, amount=None, note="ok") -> ApprovalDecision:
     (request(), d(ZHOU, amount=1336), None, "beyond complaint_specialist authority (cap 1335 fen)"),
 ])
 def test_every_refusal_of_the_approval_validator(pending, decision, decided, problem):
-    assert problem in (approval_problem(pending, decision, P, decided) or "")
+    found = approval_problem(pending, decision, P, decided)
+    assert found is not None and problem in found.message
 
 
 def test_within_the_cap_and_a_plain_refusal_pass():
@@ -157,10 +158,10 @@ def test_agent_complaint_input_and_update_rules():
         AgentComplaintInput(case=case, policy=P, agent_id="chen.agent", handler=LI, violation=1, finding="x")
     chen = ActorRef(actor_id="chen.agent", role=Role.AGENT)
     assert contact_problem(AgentContact(agent=chen), "awaiting_contact", "chen.agent") is None
-    assert "only the agent" in contact_problem(AgentContact(agent=LI), "awaiting_contact", "chen.agent")
-    assert "contact window is over" in contact_problem(AgentContact(agent=chen), "awaiting_appeal", "chen.agent")
+    assert "only the agent" in contact_problem(AgentContact(agent=LI), "awaiting_contact", "chen.agent").message
+    assert "contact window is over" in contact_problem(AgentContact(agent=chen), "awaiting_appeal", "chen.agent").message
     assert appeal_problem(Appeal(agent=chen, grounds="g"), "awaiting_contact", "chen.agent") is None
-    assert "no appeal is possible" in appeal_problem(Appeal(agent=chen, grounds="g"), "penalising", "chen.agent")
+    assert "no appeal is possible" in appeal_problem(Appeal(agent=chen, grounds="g"), "penalising", "chen.agent").message
 
 
 def test_privacy_only_the_paying_account():
@@ -168,5 +169,5 @@ def test_privacy_only_the_paying_account():
     ok = ContactRequest(order_id=o.order_id, account=o.paying_account, action=ContactAction.READ)
     assert privacy_problem(o, ok) is None
     other = ok.model_copy(update={"account": "wechat:other"})
-    assert "only the account that paid" in privacy_problem(o, other)
-    assert "not " + o.order_id in privacy_problem(o, ok.model_copy(update={"order_id": "O-else"}))
+    assert "only the account that paid" in privacy_problem(o, other).message
+    assert "not " + o.order_id in privacy_problem(o, ok.model_copy(update={"order_id": "O-else"})).message

@@ -25,6 +25,7 @@ from domain.compensation import (
 )
 from domain.money import yuan
 from domain.policy import Situation, Tier, named_policy
+from domain.problems import Code, Problem
 
 P = named_policy("default")
 S = Situation
@@ -249,21 +250,21 @@ def test_granting_less_than_asked_is_allowed():
 
 def test_unknown_approval_id_names_the_pending_ones():
     problem = approval_problem(pending(request()), ApprovalDecision(approval_id="nope", approver=WANG, approve=True), P)
-    assert problem == "no pending approval 'nope' (pending: compensation-1)"
+    assert problem == Problem(Code.NO_SUCH_APPROVAL, "no pending approval 'nope' (pending: compensation-1)")
     problem = approval_problem({}, ApprovalDecision(approval_id="nope", approver=WANG, approve=True), P)
-    assert problem and "pending: none" in problem
+    assert problem and "pending: none" in problem.message
 
 
 def test_wrong_role():
     problem = approval_problem(pending(request()), ApprovalDecision(approval_id="compensation-1", approver=LI, approve=True), P)
-    assert problem == "li.first is first_line; compensation needs second_line"
+    assert problem == Problem(Code.WRONG_ROLE, "li.first is first_line; compensation needs second_line")
 
 
 def test_second_check_by_the_first_checker_is_refused():
     r = request("second-check", subject=Subject.MANUAL_REFUND_SECOND_CHECK, roles=(Role.OPERATIONS_SUPERVISOR,),
                 not_by=("chen.ops",), money=False)
     problem = approval_problem(pending(r), ApprovalDecision(approval_id="second-check", approver=SUPERVISOR, approve=True), P)
-    assert problem is not None and "different person" in problem
+    assert problem is not None and problem.code == Code.SAME_PERSON and "different person" in problem.message
     other = ActorRef(actor_id="zhou.ops", role=Role.OPERATIONS_SUPERVISOR)
     assert approval_problem(pending(r), ApprovalDecision(approval_id="second-check", approver=other, approve=True), P) is None
 
@@ -272,7 +273,8 @@ def test_amount_over_the_roles_cap_is_refused():
     # goods fault on a 3000 yuan order: 20 % = 600 yuan, second-line cap 200 yuan
     r = request(amount=yuan(300))
     problem = approval_problem(pending(r), ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=True), P)
-    assert problem is not None and "beyond second_line authority (cap 20000 fen)" in problem
+    assert problem is not None and problem.code == Code.BEYOND_AUTHORITY
+    assert "beyond second_line authority (cap 20000 fen)" in problem.message
     # granting within the cap is fine; the platform has no cap
     ok = ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=True, amount_fen=yuan(200))
     assert approval_problem(pending(r), ok, P) is None
@@ -284,13 +286,13 @@ def test_amount_over_the_roles_cap_is_refused():
 def test_first_line_may_not_approve_where_the_row_gives_it_no_authority():
     r = request(situation=S.GOODS_FAULT, amount=yuan(10), roles=(Role.FIRST_LINE, Role.SECOND_LINE))
     problem = approval_problem(pending(r), ApprovalDecision(approval_id="compensation-1", approver=LI, approve=True), P)
-    assert problem is not None and "beyond first_line authority" in problem
+    assert problem is not None and problem.code == Code.BEYOND_AUTHORITY and "beyond first_line authority" in problem.message
 
 
 def test_granting_more_than_asked_is_refused():
     d = ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=True, amount_fen=yuan(150))
     problem = approval_problem(pending(request(amount=yuan(100))), d, P)
-    assert problem == "cannot grant 15000 fen: more than the 10000 fen asked"
+    assert problem == Problem(Code.AMOUNT_TOO_HIGH, "cannot grant 15000 fen: more than the 10000 fen asked")
 
 
 def test_a_refusal_needs_a_note():

@@ -93,8 +93,8 @@ def test_who_pays_postage_and_which_window():
 
 
 def test_only_the_invoice_specialist_logs_a_returned_invoice():
-    assert "invoice specialist" in arrival_problem(InvoiceArrival(by=CUSTOMER), "awaiting_return")
-    assert "not awaiting" in arrival_problem(InvoiceArrival(by=INVOICE_SPECIALIST), "awaiting_delivery")
+    assert "invoice specialist" in arrival_problem(InvoiceArrival(by=CUSTOMER), "awaiting_return").message
+    assert "not awaiting" in arrival_problem(InvoiceArrival(by=INVOICE_SPECIALIST), "awaiting_delivery").message
     assert arrival_problem(InvoiceArrival(by=INVOICE_SPECIALIST), "awaiting_return") is None
 
 

@@ -98,10 +98,10 @@ def test_compensation_and_reimbursement_do_not_touch_the_orders_ceiling():
 def test_refundable_at_opening():
     o = an_order()
     assert refundable_problem(o, [], ()) is None
-    assert "nothing is left" in refundable_problem(o, held(o, ("C1", o.paid_fen, ())), ())
+    assert "nothing is left" in refundable_problem(o, held(o, ("C1", o.paid_fen, ())), ()).message
     assert "1 left" in refundable_problem(o, held(o, ("C1", 3180, (LineQuantity(sku="SOY-1L", quantity=2),))),
-                                          (LineQuantity(sku="SOY-1L", quantity=2),))
-    assert "only" in refundable_problem(o, held(o, ("C1", 100, ())), (), amount_fen=o.paid_fen)
+                                          (LineQuantity(sku="SOY-1L", quantity=2),)).message
+    assert "only" in refundable_problem(o, held(o, ("C1", 100, ())), (), amount_fen=o.paid_fen).message
 
 
 # -- the store, both backends --

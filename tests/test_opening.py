@@ -35,9 +35,9 @@ def test_the_table(role: Role, kind: CaseKind, origin: Origin):
 
 
 def test_the_rules_the_issue_names():
-    assert "courier" in opening_problem(Role.CUSTOMER, CaseKind.RETURN_REFUND, Origin.PARCEL_REFUSED)
+    assert "courier" in opening_problem(Role.CUSTOMER, CaseKind.RETURN_REFUND, Origin.PARCEL_REFUSED).message
     assert opening_problem(Role.COURIER, CaseKind.RETURN_REFUND, Origin.PARCEL_REFUSED) is None
-    assert "own orders" in opening_problem(Role.CUSTOMER, CaseKind.RETURN_REFUND, own_order=False)
+    assert "own orders" in opening_problem(Role.CUSTOMER, CaseKind.RETURN_REFUND, own_order=False).message
     assert opening_problem(Role.COMPLAINT_SPECIALIST, CaseKind.AGENT_COMPLAINT) is None
     assert opening_problem(Role.FIRST_LINE, CaseKind.AGENT_COMPLAINT) is not None
     assert opening_problem(Role.CUSTOMER, CaseKind.RESHIP) is not None

@@ -8,14 +8,15 @@ from datetime import datetime, timezone
 import pytest
 
 from domain.actors import ActorRef, Role
-from domain.approvals import ApprovalDecision, ApprovalRequest, MoneyAtStake, Subject
+from domain.approvals import ApprovalDecision, ApprovalRequest, MoneyAtStake, Subject, pending_problem
 from domain.kinds import KINDS
 from domain.models import CaseKind
 from domain.opening import Origin, opening_problem
 from domain.permissions import (
-    ANSWERERS, PERMISSIONS, Action, action_refusal, answer_refusal, decide_conflict, decide_refusal, open_refusal, visible,
+    ANSWERERS, PERMISSIONS, Action, action_refusal, answer_refusal, decide_refusal, open_refusal, visible,
 )
 from domain.policy import Situation, Tier, named_policy
+from domain.problems import Code
 
 A = Action
 R = Role
@@ -77,7 +78,7 @@ def test_opening_is_the_opening_table(role, kind, origin):
     for own in (True, False):
         expected = opening_problem(role, kind, origin, own_order=own)
         refusal = open_refusal(role, kind, origin, own_order=own)
-        assert (refusal.reason if refusal else None) == expected
+        assert (refusal.reason if refusal else None) == (expected.message if expected else None)
         if refusal:
             assert refusal.rule in ("open.kind", "open.origin", "open.own_order")
 
@@ -125,9 +126,9 @@ def test_wrong_role_for_the_request_and_state_conflicts():
     pending = {"review": _request("review", Subject.MANUAL_REFUND_REVIEW, (R.OPERATIONS_SUPERVISOR,))}
     assert decide_refusal(pending, _decision("review", "qian.refunds", R.REFUND_SPECIALIST), POLICY).rule == "decide.role"
     assert decide_refusal(pending, _decision("review", "x", R.CUSTOMER), POLICY).rule == "decide.role"
-    assert decide_conflict(pending, _decision("nope", "wu.ops", R.OPERATIONS_SUPERVISOR))
+    assert pending_problem(pending, _decision("nope", "wu.ops", R.OPERATIONS_SUPERVISOR))
     done = {"review": _decision("review", "wu.ops", R.OPERATIONS_SUPERVISOR)}
-    assert "already decided" in decide_conflict({}, _decision("review", "zheng.ops", R.OPERATIONS_SUPERVISOR), done)
+    assert pending_problem({}, _decision("review", "zheng.ops", R.OPERATIONS_SUPERVISOR), done).code == Code.ALREADY_DONE
     assert decide_refusal({}, _decision("review", "zheng.ops", R.OPERATIONS_SUPERVISOR), POLICY, done) is None
 
 

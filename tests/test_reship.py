@@ -19,9 +19,9 @@ TZ = DEFAULT_POLICY.calendar.tz
 
 
 def test_never_reship_unpaid_or_while_the_original_can_ship():
-    assert "not paid" in reship_problem(order(paid=False), True, False)
-    assert "can still ship" in reship_problem(order(), True, True)
-    assert "refund instead" in reship_problem(order(), False, False)
+    assert "not paid" in reship_problem(order(paid=False), True, False).message
+    assert "can still ship" in reship_problem(order(), True, True).message
+    assert "refund instead" in reship_problem(order(), False, False).message
     assert reship_problem(order(), True, False) is None
 
 

@@ -21,9 +21,11 @@ from temporalio.testing import WorkflowEnvironment
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.actors import ActorRef, Role
 from domain.models import CaseHeader, CaseKind, CaseStatus, TimelineEntry
+from domain.problems import Code
 from domain.returns import ReturnOrigin, ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from domain.timeline import Entry
 from domain.windows import Window
+from service.errors import refusal_code
 from runtime.binaries import binary
 from runtime.temporal import data_converter
 from tests.conftest import running_worker
@@ -524,6 +526,7 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
         with pytest.raises(WorkflowUpdateFailedError) as err:
             await h.execute_update("decide", {"approval_id": "compensation-1", "approver": REVIEWER, "approve": True})
         assert "no pending approval 'compensation-1' (pending: none)" in reason_of(err.value)
+        assert refusal_code(err.value.cause) == Code.NO_SUCH_APPROVAL  # what the API's problem document carries
         after = await history_events(h)
         assert after == before, f"rejected updates left events: {after[len(before):]}"
         assert (await status(h)).state == "awaiting_review"
@@ -537,6 +540,7 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
         with pytest.raises(WorkflowUpdateFailedError) as err:
             await h.execute_update("review", reject())
         assert reason_of(err.value) == "a review was already given"
+        assert refusal_code(err.value.cause) == Code.ALREADY_DONE
         assert await history_events(h) == before
         await h.terminate("test done")
 

@@ -15,11 +15,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.findings import SignerQuery
     from domain.models import CaseStatus
+    from domain.problems import Code, Problem
     from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import customer_problem
     from domain.timeline import Entry
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
 
 
@@ -73,8 +75,7 @@ class AbnormalSignOff(RemedyCase):
     def _validate_answer(self, answer: SignerAnswer) -> None:
         problem = customer_problem(answer.by, self.inp.case)
         if not problem and self.file.state != SignOffState.AWAITING_CUSTOMER:
-            problem = f"the case is {self.file.state}, not waiting for the customer's answer"
+            problem = Problem(Code.WRONG_STATE, f"the case is {self.file.state}, not waiting for the customer's answer")
         if not problem and self.answer is not None:
-            problem = "the customer has already answered"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.ALREADY_DONE, "the customer has already answered")
+        refuse(problem)

@@ -26,10 +26,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.approvals import Subject
     from domain.models import CaseStatus
     from domain.penalties import Penalty, penalty_for
+    from domain.problems import Code, Problem
     from domain.timeline import Entry
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
 
 
 @workflow.defn
@@ -117,11 +119,10 @@ class AgentComplaint(CaseWorkflow):
     def _validate_contact(self, contact: AgentContact) -> None:
         problem = contact_problem(contact, self.file.state, self.inp.agent_id)
         if problem is None and (self.contact is not None or self.appeal is not None):
-            problem = "the agent has already contacted the handler"
+            problem = Problem(Code.ALREADY_DONE, "the agent has already contacted the handler")
         if problem is None and self.contact_due is not None and workflow.now() >= self.contact_due:
-            problem = "the contact window is over: the verdict is final"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.WRONG_STATE, "the contact window is over: the verdict is final")
+        refuse(problem)
 
     @workflow.update
     async def appeal_verdict(self, appeal: Appeal) -> CaseStatus:
@@ -132,11 +133,10 @@ class AgentComplaint(CaseWorkflow):
     def _validate_appeal(self, appeal: Appeal) -> None:
         problem = appeal_problem(appeal, self.file.state, self.inp.agent_id)
         if problem is None and self.appeal is not None:
-            problem = "the verdict was already appealed"
+            problem = Problem(Code.ALREADY_DONE, "the verdict was already appealed")
         if problem is None and self.file.state == AgentState.AWAITING_CONTACT and self.contact_due is not None \
                 and workflow.now() >= self.contact_due:
-            problem = "the contact window is over: the verdict is final"
+            problem = Problem(Code.WRONG_STATE, "the contact window is over: the verdict is final")
         if problem is None and self.appeal_due is not None and workflow.now() >= self.appeal_due:
-            problem = "the appeal window is over: the verdict stands"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.WRONG_STATE, "the appeal window is over: the verdict stands")
+        refuse(problem)

@@ -11,13 +11,14 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.timeline import Entry
     from pydantic import ValidationError
 
     from domain.actors import Role
     from domain.approvals import ApprovalDecision, ApprovalRequest, MoneyAtStake, Subject, approval_problem
     from domain.models import CaseStatus, TimelineEntry
+    from domain.timeline import Entry
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
 
 
 FAILED = "failed"
@@ -133,8 +134,7 @@ class CaseWorkflow:
     def _validate_decide(self, decision: ApprovalDecision) -> None:
         pending, decided = self._approvals()
         problem = approval_problem(pending, decision, self.file.policy, decided)
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)
 
     @workflow.query
     def pending_approvals(self) -> list[ApprovalRequest]:

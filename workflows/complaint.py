@@ -38,11 +38,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.policy import Tier
+    from domain.problems import Code, Problem
     from domain.timeline import Entry
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
     from workflows.payout import pay
+    from workflows.refusals import refuse
 
 PAYMENT_KIND = {"coupon": "coupon", "cash": "cash_compensation", "refund_difference": "price_difference"}
 
@@ -201,10 +203,9 @@ class Complaint(CaseWorkflow):
 
     @reply_to_answer.validator
     def _validate_reply(self, reply: CustomerReply) -> None:
-        problem = "the customer already replied to this answer" if self.reply is not None else \
+        problem = Problem(Code.ALREADY_DONE, "the customer already replied to this answer") if self.reply is not None else \
             reply_problem(reply, self.file.state, self.inp.case.customer_id)
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)
 
     @workflow.update
     async def follow_up(self, follow: FollowUp) -> CaseStatus:
@@ -213,10 +214,9 @@ class Complaint(CaseWorkflow):
 
     @follow_up.validator
     def _validate_follow_up(self, follow: FollowUp) -> None:
-        problem = "the follow-up was already recorded" if self.follow is not None else \
+        problem = Problem(Code.ALREADY_DONE, "the follow-up was already recorded") if self.follow is not None else \
             follow_up_problem(follow, self.file.state)
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)
 
 
 def max_level(answers: list[Answer]) -> Level:

@@ -17,11 +17,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.compensation import standard_offer
     from domain.models import CaseStatus
     from domain.policy import Situation
+    from domain.problems import Code, Problem
     from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
     from domain.timeline import Entry
     from workflows import evidence, remedies
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
 
 
@@ -74,6 +76,6 @@ class DamagedGoods(RemedyCase):
     def _validate_evidence(self, upload: EvidenceUpload) -> None:
         problem = evidence_problem(upload, self.inp.case, EVIDENCE_KINDS)
         if not problem and (self.file.state != DamagedState.AWAITING_EVIDENCE or self.evidence is not None):
-            problem = "the photos were already received" if self.evidence else f"the case is {self.file.state}"
-        if problem:
-            raise ValueError(problem)
+            problem = (Problem(Code.ALREADY_DONE, "the photos were already received") if self.evidence
+                       else Problem(Code.WRONG_STATE, f"the case is {self.file.state}"))
+        refuse(problem)

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.timeline import Entry
     from workflows import remedies, steps, waits
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
 
 
@@ -175,5 +176,4 @@ class HeldOrder(RemedyCase):
     @choose.validator
     def _validate_choose(self, answer: HeldOrderAnswer) -> None:
         problem = choice_problem(answer, self.file.state, self.inp.case)
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)

@@ -24,11 +24,13 @@ with workflow.unsafe.imports_passed_through():
         postage_paid_by,
     )
     from domain.models import CaseStatus
+    from domain.problems import Code, Problem
     from domain.remedies import CaseResult
     from domain.replies import customer_problem
     from domain.timeline import Entry
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
 
 # §4.9: invoice postage is a manual refund, paid only after its two-person check; runs
@@ -119,9 +121,8 @@ class Invoice(RemedyCase):
 
     @wrong_invoice_returned.validator
     def _validate_arrival(self, arrival: InvoiceArrival) -> None:
-        problem = arrival_problem(arrival, self.file.state) or ("already logged" if self.arrival else None)
-        if problem:
-            raise ValueError(problem)
+        problem = arrival_problem(arrival, self.file.state) or (Problem(Code.ALREADY_DONE, "already logged") if self.arrival else None)
+        refuse(problem)
 
     @workflow.update
     async def invoice_delivered(self, answer: InvoiceDelivered) -> CaseStatus:
@@ -132,6 +133,5 @@ class Invoice(RemedyCase):
     def _validate_delivered(self, answer: InvoiceDelivered) -> None:
         problem = customer_problem(answer.by, self.inp.case)
         if not problem and self.file.state != InvoiceState.AWAITING_DELIVERY:
-            problem = f"the case is {self.file.state}; no invoice has been posted yet"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.WRONG_STATE, f"the case is {self.file.state}; no invoice has been posted yet")
+        refuse(problem)

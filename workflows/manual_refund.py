@@ -27,12 +27,14 @@ with workflow.unsafe.imports_passed_through():
         summary,
     )
     from domain.models import CaseStatus
+    from domain.problems import Code, Problem
     from domain.returns import refund_due_at
     from domain.timeline import Entry
     from workflows import steps, waits
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
     from workflows.payout import pay
+    from workflows.refusals import refuse
 
 
 @workflow.defn
@@ -160,7 +162,6 @@ class ManualRefund(CaseWorkflow):
 
     @assess.validator
     def _validate_assess(self, assessment: Assessment) -> None:
-        problem = ("the pickup decision was already made" if self.assessment is not None
+        problem = (Problem(Code.ALREADY_DONE, "the pickup decision was already made") if self.assessment is not None
                    else assessment_problem(assessment, self.file.state, self.inp))
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)

@@ -21,12 +21,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.policy import Situation
+    from domain.problems import Code, Problem
     from domain.remedies import CaseResult
     from domain.replies import customer_problem
     from domain.reship import ReshipCause
     from domain.timeline import Entry
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
 
 DONE = ("refunded", "advance_compensated", "paid", "reshipped", remedies.NOTHING_TO_REFUND)
@@ -92,6 +94,5 @@ class MissingItem(RemedyCase):
     def _validate_choice(self, choice: RemedyChoice) -> None:
         problem = customer_problem(choice.by, self.inp.case)
         if not problem and self.file.state != MissingState.AWAITING_CHOICE:
-            problem = f"the case is {self.file.state}; no remedy is on offer"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.WRONG_STATE, f"the case is {self.file.state}; no remedy is on offer")
+        refuse(problem)

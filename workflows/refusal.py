@@ -8,6 +8,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.models import CaseKind, CaseStatus
+    from domain.problems import Code, Problem
     from domain.refusal import (
         DEFAULT_WANTS_GOODS,
         GoodsAnswer,
@@ -24,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.timeline import Entry
     from workflows import remedies
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase, child_header
 
 
@@ -89,7 +91,6 @@ class Refusal(RemedyCase):
 
     @still_wants_goods.validator
     def _validate_answer(self, answer: GoodsAnswer) -> None:
-        problem = "the customer already answered" if self.answer is not None else answer_problem(
+        problem = Problem(Code.ALREADY_DONE, "the customer already answered") if self.answer is not None else answer_problem(
             answer, self.file.state, self.inp.case)
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)

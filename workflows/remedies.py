@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import steps
     from workflows.case_workflow import CaseWorkflow
     from workflows.payout import pay
+    from workflows.refusals import refuse
 
 NOTHING_TO_REFUND = "nothing_to_refund"
 
@@ -144,8 +145,7 @@ class RemedyCase(CaseWorkflow):
     @provide_payee.validator
     def _validate_payee(self, details: PayeeDetails) -> None:
         problem = payee_problem(details, self.file.case, asked=self._asked_payee)
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)
 
 
 def _sla_for(tier: Tier) -> str:

@@ -9,6 +9,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.external import PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.models import CaseStatus
+    from domain.problems import Code, Problem
     from domain.returns import (
         ESCALATED_REVIEWER_ROLES,
         ReturnOutcome,
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.casefile import CaseFile
     from workflows.payout import pay
     from workflows.case_workflow import CaseWorkflow
+    from workflows.refusals import refuse
 
 
 # Past the 24 h node a review is escalated for real (second line may give it; it is listed
@@ -151,9 +153,8 @@ class ReturnRefund(CaseWorkflow):
 
     @review.validator
     def _validate_review(self, decision: ReviewDecision) -> None:
-        problem = "a review was already given" if self.decision is not None else review_problem(decision, ReturnState(self.file.state), escalated=self.escalated)
-        if problem:
-            raise ValueError(problem)
+        problem = Problem(Code.ALREADY_DONE, "a review was already given") if self.decision is not None else review_problem(decision, ReturnState(self.file.state), escalated=self.escalated)
+        refuse(problem)
 
     @workflow.signal
     def goods_reported_received(self) -> None:

@@ -10,6 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.findings import CourierNotice, DeliveryQuery, DeliveryState, DeliveryStatus
     from domain.models import CaseStatus
     from domain.policy import Situation
+    from domain.problems import Code, Problem
     from domain.remedies import CaseResult
     from domain.replies import customer_problem
     from domain.shipped_not_signed import (
@@ -29,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.timeline import Entry
     from workflows import remedies, steps
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
 
 REPORT_RESET_FIRST = "report-reset-before-check"
@@ -141,10 +143,9 @@ class ShippedNotSigned(RemedyCase):
     def _validate_appointment(self, appointment: DeliveryAppointment) -> None:
         problem = customer_problem(appointment.by, self.inp.case)
         if not problem and self.file.state != NotSignedState.AWAITING_APPOINTMENT:
-            problem = f"the case is {self.file.state}; no second delivery is being arranged"
+            problem = Problem(Code.WRONG_STATE, f"the case is {self.file.state}; no second delivery is being arranged")
         problem = problem or appointment_problem(appointment, workflow.now())
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)
 
     @workflow.update
     async def answer_offer(self, answer: OfferAnswer) -> CaseStatus:
@@ -155,9 +156,8 @@ class ShippedNotSigned(RemedyCase):
     def _validate_offer(self, answer: OfferAnswer) -> None:
         problem = customer_problem(answer.by, self.inp.case)
         if not problem and self.file.state != NotSignedState.AWAITING_OFFER_ANSWER:
-            problem = f"the case is {self.file.state}; no refund offer is open"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.WRONG_STATE, f"the case is {self.file.state}; no refund offer is open")
+        refuse(problem)
 
     @workflow.update
     async def delivery_reported(self, report: CourierReport) -> CaseStatus:
@@ -167,5 +167,4 @@ class ShippedNotSigned(RemedyCase):
     @delivery_reported.validator
     def _validate_report(self, report: CourierReport) -> None:
         problem = report_problem(report)
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)

@@ -11,6 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.missing_item import MissingItemInput, MissingOutcome
     from domain.models import CaseKind, CaseStatus, LineQuantity
     from domain.policy import Situation
+    from domain.problems import Code, Problem
     from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
     from domain.timeline import Entry
@@ -26,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import evidence, remedies, steps
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase, child_header
 
 
@@ -103,6 +105,6 @@ class WrongItem(RemedyCase):
     def _validate_evidence(self, upload: EvidenceUpload) -> None:
         problem = evidence_problem(upload, self.inp.case, EVIDENCE_KINDS, barcode=True)
         if not problem and (self.file.state != WrongState.AWAITING_EVIDENCE or self.evidence is not None):
-            problem = "the barcode photo was already received" if self.evidence else f"the case is {self.file.state}"
-        if problem:
-            raise ValueError(problem)
+            problem = (Problem(Code.ALREADY_DONE, "the barcode photo was already received") if self.evidence
+                       else Problem(Code.WRONG_STATE, f"the case is {self.file.state}"))
+        refuse(problem)
