@@ -32,6 +32,7 @@ from runtime.settings import ROOT, Settings
 from service import cases
 from service.context import Context
 from store import open_store
+from workflows.case_workflow import CaseWorkflow
 
 RESULTS = ROOT / "bench" / "results-api.json"
 PAYEE = {"payment_account": "alipay", "account_id": "bench@example.com", "real_name": "测试"}
@@ -66,8 +67,7 @@ async def _all_pending(client: Any, case_ids: list[str], approval_id: str, timeo
     waiting = set(case_ids)
     while waiting and time.monotonic() < deadline:
         for case_id in list(waiting):
-            pending = await client.get_workflow_handle(f"case-{case_id}").query(
-                "pending_approvals", result_type=list[ApprovalRequest])
+            pending = await client.get_workflow_handle(f"case-{case_id}").query(CaseWorkflow.pending_approvals)
             if any(p.approval_id == approval_id for p in pending):
                 waiting.discard(case_id)
         await asyncio.sleep(0.2)
@@ -123,7 +123,7 @@ async def measure(n: int, concurrency: int) -> dict[str, Any]:
 
                 async def decide_direct(i: int) -> None:
                     await client.get_workflow_handle(f"case-{direct_ids[i]}").execute_update(
-                        "decide", ApprovalDecision(approval_id="review", approver=supervisor, approve=True))
+                        CaseWorkflow.decide, ApprovalDecision(approval_id="review", approver=supervisor, approve=True))
 
                 async def decide_api(i: int) -> None:
                     r = await http.post(f"/v1/cases/{api_ids[i]}/approvals/review", json={"decision": "approve"},

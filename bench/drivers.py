@@ -25,6 +25,7 @@ from domain.models import CaseKind, Order
 from domain.policy import Policy
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
 from domain.timeline import Entry
+from workflows.return_refund import ReturnRefund
 
 __all__ = ["Answer", "Case", "DRIVERS", "Driver", "WEIGHTS", "approve_everything", "bench_header", "bench_order",
            "driven_kinds", "mix", "no_answer", "simulator_config", "undriven_kinds"]
@@ -61,7 +62,7 @@ class ReturnRefundDriver:
 
         async def review(handle: WorkflowHandle, inbox: Inbox) -> None:
             await inbox.wait(header.case_id, Entry.REVIEW_REQUESTED)
-            await handle.execute_update("review", decision)
+            await handle.execute_update(ReturnRefund.review, decision)
 
         return Case(self.kind.value, "ReturnRefund", inp, header.workflow_id, review)
 

@@ -38,6 +38,12 @@ from domain.shipped_not_signed import OfferAnswer, ShippedNotSignedInput
 from domain.timeline import Entry
 from domain.windows import Window
 from domain.wrong_item import Complaint, WrongItemInput
+from workflows.abnormal_sign_off import AbnormalSignOff
+from workflows.damaged_goods import DamagedGoods
+from workflows.invoice import Invoice
+from workflows.missing_item import MissingItem
+from workflows.shipped_not_signed import ShippedNotSigned
+from workflows.wrong_item import WrongItem
 
 RICE, MILK, EGGS = "RICE-5KG", "MILK-1L", "EGGS-12"
 
@@ -78,9 +84,9 @@ class InvoiceDriver:
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
             if problem == InvoiceProblem.WRONG:
                 await inbox.wait(header.case_id, Entry.OPENED)
-                await handle.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICES, note="back in the post"))
+                await handle.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICES, note="back in the post"))
             await inbox.wait(header.case_id, Entry.INVOICE_ISSUED)
-            await handle.execute_update("invoice_delivered", InvoiceDelivered(by=who))
+            await handle.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=who))
 
         return case_for(self.kind, inp, answer, answered)
 
@@ -151,7 +157,7 @@ class AbnormalSignOffDriver:
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
             asked, _ = await inbox.wait_any(header.case_id, Entry.CUSTOMER_ASKED, Entry.REFUND_DECIDED)
             if asked == Entry.CUSTOMER_ASKED:
-                await handle.execute_update("confirm_signer", SignerAnswer(by=who, knows_signer=knows))
+                await handle.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=who, knows_signer=knows))
                 if knows:
                     return
             await refund_people(handle, inbox, header.case_id, who, payee)
@@ -202,7 +208,7 @@ class ShippedNotSignedDriver:
             if asked == Entry.APPOINTMENT_ASKED or reply is None:
                 return
             accept = reply.startswith("refund")
-            await handle.execute_update("answer_offer", OfferAnswer(by=who, accept_refund=accept,
+            await handle.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=who, accept_refund=accept,
                                                                     wants_compensation=reply == "refund+coupon"))
             if not accept:
                 await decide(handle, inbox, header.case_id, 1, approve=reply == "reship",
@@ -236,7 +242,7 @@ async def missing_item_people(handle: WorkflowHandle, inbox: Inbox, case_id: str
     await inbox.wait(case_id, Entry.REMEDY_OFFERED)
     if choice is not None:
         remedy, coupon = choice
-        await handle.execute_update("choose_remedy", RemedyChoice(by=who, remedy=remedy, wants_compensation=coupon))
+        await handle.execute_update(MissingItem.choose_remedy, RemedyChoice(by=who, remedy=remedy, wants_compensation=coupon))
     if choice is None or choice[0] == Remedy.REFUND:  # silence is a refund too
         await refund_people(handle, inbox, case_id, who, payee)
 
@@ -301,7 +307,7 @@ class DamagedGoodsDriver:
             await inbox.wait(header.case_id, Entry.EVIDENCE_REQUESTED)
             if not photos:
                 return
-            await handle.execute_update("submit_evidence", EvidenceUpload(by=who, items=(
+            await handle.execute_update(DamagedGoods.submit_evidence, EvidenceUpload(by=who, items=(
                 EvidenceRef(kind="photo", uri=f"mail://bench/{header.case_id}/damage.jpg"),)))
             await refund_people(handle, inbox, header.case_id, who, payee)
             if coupon:
@@ -350,7 +356,7 @@ class WrongItemDriver:
             await inbox.wait(header.case_id, Entry.EVIDENCE_REQUESTED)
             if not photo:
                 return
-            await handle.execute_update("submit_evidence", EvidenceUpload(
+            await handle.execute_update(WrongItem.submit_evidence, EvidenceUpload(
                 by=who, items=(EvidenceRef(kind="barcode_photo", uri=f"mail://bench/{header.case_id}/barcode.jpg"),),
                 barcode=f"69{n:011d}"))
             step, detail = await inbox.wait_any(header.case_id, Entry.REFUND_DECIDED, Entry.RECLASSIFIED)

@@ -15,6 +15,8 @@ from domain.complaints import Category, ComplaintInput, CustomerReply, Emotion, 
 from domain.models import CaseKind
 from domain.policy import Policy
 from domain.timeline import Entry
+from workflows.agent_complaint import AgentComplaint
+from workflows.complaint import Complaint
 
 FIRST_LINE = ActorRef(actor_id="bench.first_line", role=Role.FIRST_LINE)
 
@@ -75,12 +77,12 @@ class ComplaintDriver:
                 if silent:
                     break
                 accept = bool(given.get("approve")) or on_no == "accept"
-                await handle.execute_update("reply_to_answer", CustomerReply(
+                await handle.execute_update(Complaint.reply_to_answer, CustomerReply(
                     customer=who, accept=accept, note="" if accept else "not enough: I want the coupon"))
                 if accept or at_platform:
                     break
             await inbox.wait(header.case_id, Entry.FOLLOW_UP_DUE)
-            await handle.execute_update("follow_up", FollowUp(by=FIRST_LINE, solved=satisfaction >= 3,
+            await handle.execute_update(Complaint.follow_up, FollowUp(by=FIRST_LINE, solved=satisfaction >= 3,
                                                               satisfaction=satisfaction, note="return visit"))
 
         return case_for(self.kind, inp, answer, answered)
@@ -121,11 +123,11 @@ class AgentComplaintDriver:
                 return
             await inbox.wait(header.case_id, Entry.VERDICT_NOTICE)
             if contacts:
-                await handle.execute_update("contact_handler", AgentContact(agent=agent, note="I would like to explain"))
+                await handle.execute_update(AgentComplaint.contact_handler, AgentContact(agent=agent, note="I would like to explain"))
                 if appeals:
                     await inbox.wait(header.case_id, Entry.AGENT_CONTACTED)
             if appeals:
-                await handle.execute_update("appeal_verdict", Appeal(agent=agent, grounds="the customer misread my reply"))
+                await handle.execute_update(AgentComplaint.appeal_verdict, Appeal(agent=agent, grounds="the customer misread my reply"))
                 await decide(handle, inbox, header.case_id, 1, approve=granted, note="the chat record bears the verdict out")
 
         return case_for(self.kind, inp, answer, answered)

@@ -16,6 +16,8 @@ from domain.models import CaseKind, LineQuantity, Order, lines_value_fen
 from domain.policy import Policy
 from domain.timeline import Entry
 from domain.windows import Window
+from workflows.held_order import HeldOrder
+from workflows.manual_refund import ManualRefund
 
 WAIT, REFUND, INSIST = CustomerChoice.WAIT, CustomerChoice.REFUND, CustomerChoice.INSIST
 
@@ -58,7 +60,7 @@ class HeldOrderDriver:
             if offer_kind == "cash":
                 await decide(handle, inbox, header.case_id, 1)
             if choice is not None:
-                await handle.execute_update("choose", HeldOrderAnswer(customer=who, choice=choice))
+                await handle.execute_update(HeldOrder.choose, HeldOrderAnswer(customer=who, choice=choice))
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -111,7 +113,7 @@ class ManualRefundDriver:
         async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
             if needs_assessment(inp):
                 await inbox.wait(header.case_id, Entry.ASSESSMENT_REQUESTED)
-                await handle.execute_update("assess", Assessment(assessor=RETURNS, pickup=pickup))
+                await handle.execute_update(ManualRefund.assess, Assessment(assessor=RETURNS, pickup=pickup))
             if await decide(handle, inbox, header.case_id, 1, approve=review_ok, note="already refunded on the platform"):
                 await decide(handle, inbox, header.case_id, 2, approve=second_ok, note="amount does not match the order")
 

@@ -23,6 +23,8 @@ from runtime.keys import load_keyring
 from domain.policy import Policy
 from domain.remedies import PayeeDetails, RefundRoute
 from domain.timeline import Entry
+from workflows.case_workflow import CaseWorkflow
+from workflows.remedies import RemedyCase
 
 # The people's part of a case: given its handle and what they can see (the Inbox).
 Answer = Callable[[WorkflowHandle, Inbox], Awaitable[None]]
@@ -115,12 +117,12 @@ async def answer_approval(handle: WorkflowHandle, detail: dict[str, Any], nth: i
     if approve:
         for role in reversed(roles):
             try:
-                await handle.execute_update("decide", decision(role, True))
+                await handle.execute_update(CaseWorkflow.decide, decision(role, True))
                 return True
             except WorkflowUpdateFailedError:
                 continue
         note = note or "beyond my authority: passed up"
-    await handle.execute_update("decide", decision(roles[0], False, note or "declined"))
+    await handle.execute_update(CaseWorkflow.decide, decision(roles[0], False, note or "declined"))
     return False
 
 
@@ -155,7 +157,7 @@ async def refund_people(handle: WorkflowHandle, inbox: Inbox, case_id: str, who:
     return needs nobody: the parent case has reviewed it."""
     kind, detail = await inbox.wait_any(case_id, Entry.PAYEE_REQUESTED, Entry.REFUND_STARTED, Entry.NOTHING_TO_REFUND)
     if kind == Entry.PAYEE_REQUESTED:
-        await handle.execute_update("provide_payee", PayeeDetails(by=who, payee=payee))
+        await handle.execute_update(RemedyCase.provide_payee, PayeeDetails(by=who, payee=payee))
         kind, detail = await inbox.wait_any(case_id, Entry.REFUND_STARTED, Entry.REFUND_NOT_STARTED)
     if kind == Entry.REFUND_STARTED and detail.get("route") == RefundRoute.MANUAL_REFUND.value:
         child, child_case = child_of(handle, detail["child"])

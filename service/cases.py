@@ -42,6 +42,7 @@ from service.admission import admit
 from store.vault import is_text_ref
 from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable, refusal_code
 from store.metrics import Metrics
+from workflows.case_workflow import CaseWorkflow
 
 # Who may open a case besides the order's own customer: staff, and the courier or
 # warehouse reporting something (a refused parcel, §4.14).
@@ -222,9 +223,9 @@ async def case_view(ctx: Context, case_id: str) -> dict[str, Any]:
     worker = ""
     if ref.running:
         try:
-            status = await handle.query("status", result_type=CaseStatus, rpc_timeout=QUERY_TIMEOUT)
+            status = await handle.query(CaseWorkflow.status, rpc_timeout=QUERY_TIMEOUT)
             if not timeline:
-                timeline = await handle.query("timeline", result_type=list[TimelineEntry], rpc_timeout=QUERY_TIMEOUT)
+                timeline = await handle.query(CaseWorkflow.timeline, rpc_timeout=QUERY_TIMEOUT)
         except RPCError:
             status = None  # the worker is not answering; the store still has the timeline
             worker = NO_WORKER
@@ -279,7 +280,7 @@ async def reached(handle: WorkflowHandle, entry: Entry, timeout: float = 15.0) -
     deadline = time.monotonic() + timeout
     while True:
         try:
-            timeline = await handle.query("timeline", result_type=list[TimelineEntry], rpc_timeout=QUERY_TIMEOUT)
+            timeline = await handle.query(CaseWorkflow.timeline, rpc_timeout=QUERY_TIMEOUT)
         except RPCError:
             timeline = []
         if any(e.kind == entry for e in timeline):
@@ -429,11 +430,9 @@ async def decide_approval(ctx: Context, actor: ActorRef, case_id: str, approval_
         raise not_running(ref, "decide")
     handle = (await ctx.temporal()).get_workflow_handle(ref.workflow_id)
     try:
-        pending = {r.approval_id: r for r in await handle.query(
-            "pending_approvals", result_type=list[ApprovalRequest], rpc_timeout=QUERY_TIMEOUT)}
+        pending = {r.approval_id: r for r in await handle.query(CaseWorkflow.pending_approvals, rpc_timeout=QUERY_TIMEOUT)}
         # only an approval that is not pending can have been decided already
-        timeline = [] if approval_id in pending else await handle.query(
-            "timeline", result_type=list[TimelineEntry], rpc_timeout=QUERY_TIMEOUT)
+        timeline = [] if approval_id in pending else await handle.query(CaseWorkflow.timeline, rpc_timeout=QUERY_TIMEOUT)
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
             raise not_running(ref, "decide") from None
@@ -466,7 +465,7 @@ async def pending_approvals(ctx: Context, ref: CaseRef) -> list[ApprovalRequest]
         return []
     handle = (await ctx.temporal()).get_workflow_handle(ref.workflow_id)
     try:
-        return await handle.query("pending_approvals", result_type=list[ApprovalRequest], rpc_timeout=QUERY_TIMEOUT)
+        return await handle.query(CaseWorkflow.pending_approvals, rpc_timeout=QUERY_TIMEOUT)
     except RPCError:
         return []
 

@@ -10,6 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.approvals import ApprovalRequest
 from domain.models import CaseStatus
+from workflows.case_workflow import CaseWorkflow
 
 
 async def wait_closed(env: WorkflowEnvironment, case_id: str) -> None:
@@ -46,14 +47,14 @@ async def until(probe, what: str, *, attempts: int = 200):  # type: ignore[no-un
 
 async def pending(handle: WorkflowHandle, approval_id: str) -> ApprovalRequest:
     async def probe() -> ApprovalRequest | None:
-        found = await handle.query("pending_approvals", result_type=list[ApprovalRequest])
+        found = await handle.query(CaseWorkflow.pending_approvals)
         return next((r for r in found if r.approval_id == approval_id), None)
     return await until(probe, f"approval {approval_id}")
 
 
 async def in_state(handle: WorkflowHandle, state: str) -> None:
     async def probe() -> bool:
-        status = await handle.query("status", result_type=CaseStatus)
+        status = await handle.query(CaseWorkflow.status)
         return status.state == state
     await until(probe, f"state {state}")
 

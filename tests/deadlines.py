@@ -3,7 +3,9 @@ the process tests speak as."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
@@ -11,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.actors import ActorRef, Role
 from domain.models import CaseStatus, TimelineEntry
+from workflows.case_workflow import CaseWorkflow
 
 CUSTOMER = ActorRef(actor_id="cust-1", role=Role.CUSTOMER)
 OTHER_CUSTOMER = ActorRef(actor_id="cust-2", role=Role.CUSTOMER)
@@ -29,7 +32,7 @@ async def deadline(handle: WorkflowHandle, name: str, *, env: WorkflowEnvironmen
     status: CaseStatus | None = None
     for _ in range(600):  # ~30 s of real time on a loaded machine
         try:
-            status = await handle.query("status", result_type=CaseStatus)
+            status = await handle.query(CaseWorkflow.status)
         except RPCError:  # a child that has not started yet
             status = None
         if status and status.next_deadline_name == name and status.next_deadline:
@@ -47,11 +50,11 @@ async def sleep_to(env: WorkflowEnvironment, at: datetime, offset_s: float) -> N
 
 
 async def entries(handle: WorkflowHandle) -> list[str]:
-    timeline = await handle.query("timeline", result_type=list[TimelineEntry])
+    timeline = await handle.query(CaseWorkflow.timeline)
     return [e.kind for e in timeline]
 
 
-async def rejection(handle: WorkflowHandle, update: str, arg: object) -> str:
+async def rejection(handle: WorkflowHandle, update: Callable[..., Any], arg: object) -> str:
     """The validator's reason for refusing this Update (it must refuse)."""
     try:
         await handle.execute_update(update, arg)
@@ -69,10 +72,10 @@ async def approve_manual_refund(env: WorkflowEnvironment, workflow_id: str, *, s
     for approval_id, who in (("review", SUPERVISOR), ("second-check", REFUND_SPECIALIST)):
         for _ in range(400):
             try:
-                pending = await child.query("pending_approvals", result_type=list[ApprovalRequest])
+                pending = await child.query(CaseWorkflow.pending_approvals)
             except Exception:  # noqa: BLE001  (the child may not have started yet)
                 pending = []
             if any(p.approval_id == approval_id for p in pending):
                 break
             await (env.sleep(skip_s) if skip_s else asyncio.sleep(0.05))
-        await child.execute_update("decide", ApprovalDecision(approval_id=approval_id, approver=who, approve=True))
+        await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id=approval_id, approver=who, approve=True))

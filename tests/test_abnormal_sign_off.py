@@ -15,6 +15,9 @@ from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.abnormal_sign_off import AbnormalSignOff
+from workflows.case_workflow import CaseWorkflow
+from workflows.remedies import RemedyCase
 
 PAYEE = Payee(payment_account="alipay:13812345678", account_id="tb_cust1", real_name="张三")
 
@@ -41,7 +44,7 @@ async def asked(h) -> None:
     """Until the case asks the customer: the deadline is set before the courier's proof
     is in, and an answer before the question is refused."""
     for _ in range(600):
-        if (await h.query("status", result_type=CaseStatus)).state == "awaiting_customer":
+        if (await h.query(CaseWorkflow.status)).state == "awaiting_customer":
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the case never asked the customer")
@@ -54,7 +57,7 @@ async def test_customer_knows_the_signer_just_before_3_working_days(env, store):
         due = await deadline(h, "answer_due")
         await asked(h)
         await sleep_to(env, due, -60)
-        await h.execute_update("confirm_signer", SignerAnswer(by=CUSTOMER, knows_signer=True))
+        await h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=CUSTOMER, knows_signer=True))
         assert (await h.result()).outcome == SignOffOutcome.SIGNER_KNOWN
         assert outside.payment.ledger == []
         proof = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.SIGNER_PROOF][0]
@@ -77,7 +80,7 @@ async def test_unknown_signer_open_trade_refunded_by_return(env, store):
     async with running_worker(env, store, signed_by(inp, slip=True)) as (tq, outside):
         h = await start(env, tq, inp)
         await asked(h)
-        await h.execute_update("confirm_signer", SignerAnswer(by=CUSTOMER, knows_signer=False))
+        await h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=CUSTOMER, knows_signer=False))
         result = await h.result()
         assert result.outcome == SignOffOutcome.REFUNDED
         assert result.children == (f"case-{inp.case.case_id}-refund",)
@@ -102,7 +105,7 @@ async def test_completed_trade_unknown_signer_manual_refund(env, store):
     async with running_worker(env, store, signed_by(inp)) as (tq, outside):
         h = await start(env, tq, inp)
         await asked(h)
-        await h.execute_update("confirm_signer", SignerAnswer(by=CUSTOMER, knows_signer=False))
+        await h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=CUSTOMER, knows_signer=False))
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
         result = await h.result()
         assert result.outcome == SignOffOutcome.REFUNDED and result.refund_fen == inp.case.order.paid_fen
@@ -116,9 +119,9 @@ async def test_completed_trade_payee_given_just_before_the_answer_window(env, st
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "payee")
-        assert "no payment details" not in await rejection(h, "provide_payee", PayeeDetails(by=OTHER_CUSTOMER, payee=PAYEE))
+        assert "no payment details" not in await rejection(h, RemedyCase.provide_payee, PayeeDetails(by=OTHER_CUSTOMER, payee=PAYEE))
         await sleep_to(env, due, -60)
-        await h.execute_update("provide_payee", PayeeDetails(by=CUSTOMER, payee=PAYEE))
+        await h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE))
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
         assert (await h.result()).outcome == SignOffOutcome.REFUNDED
         assert len(outside.payment.ledger) == 1
@@ -140,8 +143,8 @@ async def test_bad_answers_are_rejected(env, store):
     async with running_worker(env, store, signed_by(inp)) as (tq, _):
         h = await start(env, tq, inp)
         await asked(h)
-        assert "not the customer" in await rejection(h, "confirm_signer", SignerAnswer(by=OTHER_CUSTOMER, knows_signer=False))
-        assert "only the customer" in await rejection(h, "confirm_signer", SignerAnswer(by=FIRST_LINE, knows_signer=False))
-        assert "no payment details" in await rejection(h, "provide_payee", PayeeDetails(by=CUSTOMER, payee=PAYEE))
-        await h.execute_update("confirm_signer", SignerAnswer(by=CUSTOMER, knows_signer=True))
+        assert "not the customer" in await rejection(h, AbnormalSignOff.confirm_signer, SignerAnswer(by=OTHER_CUSTOMER, knows_signer=False))
+        assert "only the customer" in await rejection(h, AbnormalSignOff.confirm_signer, SignerAnswer(by=FIRST_LINE, knows_signer=False))
+        assert "no payment details" in await rejection(h, RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE))
+        await h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=CUSTOMER, knows_signer=True))
         assert (await h.result()).outcome == SignOffOutcome.SIGNER_KNOWN

@@ -24,6 +24,8 @@ from domain.timeline import Entry
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.agent_complaint import AgentComplaint
+from workflows.case_workflow import CaseWorkflow
 
 ZHOU = ActorRef(actor_id="zhou.complaints", role=Role.COMPLAINT_SPECIALIST)
 FENG = ActorRef(actor_id="feng.complaints", role=Role.COMPLAINT_SPECIALIST)
@@ -50,7 +52,7 @@ async def start(env, tq, agent_id: str, violation: int | None = 2, policy: Polic
 
 async def notice(h: WorkflowHandle) -> TimelineEntry:
     for _ in range(300):
-        for e in await h.query("timeline", result_type=list[TimelineEntry]):
+        for e in await h.query(CaseWorkflow.timeline):
             if e.kind == Entry.VERDICT_NOTICE:
                 return e
         await asyncio.sleep(0.05)
@@ -70,7 +72,7 @@ async def refused(call, match: str) -> None:
 
 async def review(h: WorkflowHandle) -> ApprovalRequest:
     for _ in range(300):
-        found = await h.query("pending_approvals", result_type=list[ApprovalRequest])
+        found = await h.query(CaseWorkflow.pending_approvals)
         if found:
             return found[0]
         await asyncio.sleep(0.05)
@@ -94,9 +96,9 @@ async def test_no_contact_within_48h_makes_the_verdict_final(env, store):
         n = await notice(h)
         await until(env, n.at, CONTACT_S + 1)
         result = await h.result()
-        await too_late(h.execute_update("contact_handler", AgentContact(agent=agent(who))))
+        await too_late(h.execute_update(AgentComplaint.contact_handler, AgentContact(agent=agent(who))))
         assert result.outcome == AgentOutcome.PENALISED and not result.contacted and result.penalty.level == Level.LEVEL_1
-        final = [e for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == Entry.VERDICT_FINAL]
+        final = [e for e in await h.query(CaseWorkflow.timeline) if e.kind == Entry.VERDICT_FINAL]
         assert final[0].detail["window"] == "agent_contact"
         contact_due = datetime.fromisoformat(n.detail["contact_due"])
         assert contact_due - n.at == timedelta(seconds=CONTACT_S)
@@ -112,19 +114,19 @@ async def test_contact_just_before_48h_keeps_the_appeal_open_until_2_working_day
         appeal_due = datetime.fromisoformat(n.detail["appeal_due"])
         assert appeal_due == DEFAULT_POLICY.calendar.deadline(n.at, DEFAULT_POLICY.windows.agent_appeal)
         await until(env, n.at, CONTACT_S - 60)
-        await refused(h.execute_update("contact_handler", AgentContact(agent=agent("chen.agent"))), "only the agent complained about")
-        await h.execute_update("contact_handler", AgentContact(agent=agent(who), note="I'd like to discuss"))
-        status = await h.query("status", result_type=CaseStatus)
+        await refused(h.execute_update(AgentComplaint.contact_handler, AgentContact(agent=agent("chen.agent"))), "only the agent complained about")
+        await h.execute_update(AgentComplaint.contact_handler, AgentContact(agent=agent(who), note="I'd like to discuss"))
+        status = await h.query(CaseWorkflow.status)
         assert status.next_deadline == appeal_due
         await until(env, appeal_due, -60)
-        await h.execute_update("appeal_verdict", Appeal(agent=agent(who), grounds="the customer asked two questions at once"))
+        await h.execute_update(AgentComplaint.appeal_verdict, Appeal(agent=agent(who), grounds="the customer asked two questions at once"))
         req = await review(h)
         assert req.subject == "appeal_review" and req.not_by == ("zhou.complaints", who)
-        await refused(h.execute_update("decide", ApprovalDecision(approval_id=req.approval_id, approver=ZHOU, approve=True,
+        await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id=req.approval_id, approver=ZHOU, approve=True,
                                                                  note="fine")), "may not decide this: the verdict's handler")
-        await refused(h.execute_update("decide", ApprovalDecision(approval_id=req.approval_id, approver=LI, approve=True,
+        await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id=req.approval_id, approver=LI, approve=True,
                                                                  note="fine")), "needs operations_supervisor")
-        await h.execute_update("decide", ApprovalDecision(approval_id=req.approval_id, approver=WU, approve=False,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id=req.approval_id, approver=WU, approve=False,
                                                          note="the transcript shows the wrong answer"))
         result = await h.result()
         assert (result.contacted, result.appealed, result.appeal_granted) == (True, True, False)
@@ -138,12 +140,12 @@ async def test_no_appeal_within_2_working_days_lets_the_verdict_stand(env, store
         h = await start(env, tq, who)
         n = await notice(h)
         appeal_due = datetime.fromisoformat(n.detail["appeal_due"])
-        await h.execute_update("contact_handler", AgentContact(agent=agent(who)))
+        await h.execute_update(AgentComplaint.contact_handler, AgentContact(agent=agent(who)))
         await until(env, appeal_due, 1)
         result = await h.result()
-        await too_late(h.execute_update("appeal_verdict", Appeal(agent=agent(who), grounds="too late")))
+        await too_late(h.execute_update(AgentComplaint.appeal_verdict, Appeal(agent=agent(who), grounds="too late")))
         assert result.contacted and not result.appealed and result.outcome == AgentOutcome.PENALISED
-        final = [e for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == Entry.VERDICT_FINAL]
+        final = [e for e in await h.query(CaseWorkflow.timeline) if e.kind == Entry.VERDICT_FINAL]
         assert final[0].detail["window"] == "agent_appeal" and appeal_due <= final[0].at < appeal_due + timedelta(seconds=5)
 
 
@@ -163,11 +165,11 @@ async def test_a_holiday_inside_the_appeal_window_extends_it(env, store):
         assert cal.local_date(n.at) == today, "the test must not straddle local midnight"
         assert appeal_due == policy.calendar.end_of_day(cal.add_working_days(holiday, 2))
         assert appeal_due > plain_due
-        await h.execute_update("contact_handler", AgentContact(agent=agent(who)))
+        await h.execute_update(AgentComplaint.contact_handler, AgentContact(agent=agent(who)))
         await until(env, plain_due, 60)  # past the window without the holiday: still open
-        await h.execute_update("appeal_verdict", Appeal(agent=agent(who), grounds="the holiday counts for nothing"))
+        await h.execute_update(AgentComplaint.appeal_verdict, Appeal(agent=agent(who), grounds="the holiday counts for nothing"))
         req = await review(h)
-        await h.execute_update("decide", ApprovalDecision(approval_id=req.approval_id, approver=FENG, approve=True,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id=req.approval_id, approver=FENG, approve=True,
                                                          note="the customer's question was ambiguous"))
         result = await h.result()
         assert result.outcome == AgentOutcome.OVERTURNED and result.appeal_granted and result.penalty is None
@@ -217,13 +219,13 @@ async def test_an_appeal_inside_the_contact_window_is_the_contact(env, store):
         who = new_agent()
         h = await start(env, tq, who, violation=6)
         await notice(h)
-        await h.execute_update("appeal_verdict", Appeal(agent=agent(who), grounds="I was polite throughout"))
-        await refused(h.execute_update("appeal_verdict", Appeal(agent=agent(who), grounds="again")),
+        await h.execute_update(AgentComplaint.appeal_verdict, Appeal(agent=agent(who), grounds="I was polite throughout"))
+        await refused(h.execute_update(AgentComplaint.appeal_verdict, Appeal(agent=agent(who), grounds="again")),
                       "already appealed|no appeal is possible")
         req = await review(h)
-        await h.execute_update("decide", ApprovalDecision(approval_id=req.approval_id, approver=WU, approve=False,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id=req.approval_id, approver=WU, approve=False,
                                                          note="the chat shows sarcasm"))
         result = await h.result()
         assert result.contacted and result.appealed and result.penalty.level == Level.LEVEL_2
-        kinds = timeline_kinds(await h.query("timeline", result_type=list[TimelineEntry]))
+        kinds = timeline_kinds(await h.query(CaseWorkflow.timeline))
         assert kinds.index(Entry.AGENT_CONTACTED) < kinds.index(Entry.APPEALED) < kinds.index(Entry.PENALTY_DECIDED)

@@ -32,6 +32,7 @@ from store.audit import AuditLog
 from tests.case_clock import wait_closed
 from tests.conftest import eventually, running_worker
 from tests.factories import order
+from workflows.case_workflow import CaseWorkflow
 
 ACTORS = load_actors(ROOT / "policies" / "actors.toml")
 PROBLEM = "application/problem+json"
@@ -293,7 +294,7 @@ async def test_a_customer_cannot_decide_and_the_second_check_needs_a_second_pers
 async def _until_pending(door: Door, case_id: str, approval_id: str) -> None:
     handle = door.env.client.get_workflow_handle(f"case-{case_id}")
     for _ in range(200):
-        pending = await handle.query("pending_approvals")
+        pending = await handle.query(CaseWorkflow.pending_approvals)
         if any(p["approval_id"] == approval_id for p in pending):
             return
         await door.env.sleep(timedelta(seconds=1))
@@ -369,7 +370,7 @@ async def test_a_first_line_token_cannot_approve_a_15_percent_cash_compensation(
     handle = env.client.get_workflow_handle(f"case-{c}")
 
     async def compensation_pending() -> bool:
-        return any(p["approval_id"] == "compensation" for p in await handle.query("pending_approvals"))
+        return any(p["approval_id"] == "compensation" for p in await handle.query(CaseWorkflow.pending_approvals))
 
     for _ in range(300):  # past the 6 s backfill window: apology and compensation
         if await compensation_pending():

@@ -26,6 +26,9 @@ from domain.windows import Window
 from store.metrics import Metrics
 from tests.case_clock import in_state, kinds, pending
 from tests.factories import DEFAULT_POLICY, header, order
+from workflows.held_order import HeldOrder
+from workflows.return_refund import ReturnRefund
+from workflows.shipped_not_signed import ShippedNotSigned
 
 CUSTOMER = ActorRef(actor_id="cust-1", role=Role.CUSTOMER)
 SECOND_LINE = ActorRef(actor_id="wang.second", role=Role.SECOND_LINE)
@@ -93,14 +96,14 @@ async def test_a_held_orders_refund_does_not_wait_on_a_pending_compensation_appr
         await env.sleep(timedelta(hours=24, minutes=1))
         await pending(h, "compensation")  # second line has not decided the 15 % cash
         await in_state(h, "awaiting_choice")
-        await h.execute_update("choose", HeldOrderAnswer(customer=CUSTOMER, choice=CustomerChoice.REFUND))
+        await h.execute_update(HeldOrder.choose, HeldOrderAnswer(customer=CUSTOMER, choice=CustomerChoice.REFUND))
         for _ in range(200):  # real time: the refund child pays while the approval still waits
             if store.payments(f"{inp.case.case_id}-refund"):
                 break
             await asyncio.sleep(0.05)
         assert [p["amount_fen"] for p in store.payments(f"{inp.case.case_id}-refund")] == [o.paid_fen]
         assert await pending(h, "compensation")  # still waiting: the refund went first
-        await h.execute_update("decide", ApprovalDecision(approval_id="compensation", approver=SECOND_LINE,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="compensation", approver=SECOND_LINE,
                                                           approve=True))
         result = await h.result()
     assert result.outcome == HeldOutcome.REFUNDED and result.compensation_fen == o.paid_fen * 15 // 100
@@ -135,9 +138,9 @@ async def test_a_courier_report_arriving_during_the_delivery_check_is_not_lost(e
         h = await env.client.start_workflow("ShippedNotSigned", inp, id=inp.case.workflow_id, task_queue=tq,
                                             result_type=CaseResult)
         await in_state(h, "chasing")
-        await h.execute_update("delivery_reported", CourierReport(by=COURIER))  # wakes the case: check again
+        await h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=COURIER))  # wakes the case: check again
         await asyncio.wait_for(courier.in_call.wait(), 10)
-        await h.execute_update("delivery_reported", CourierReport(by=COURIER))  # arrives during the second check
+        await h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=COURIER))  # arrives during the second check
         courier.release.set()
         for _ in range(100):  # real time only: the clock does not move
             if courier.calls >= 3:
@@ -238,7 +241,7 @@ async def test_a_return_review_past_the_24h_node_is_escalated_for_real(env, stor
         node = await deadline(h, "review_sla")
         by_second_line = ReviewDecision(reviewer=SECOND_LINE, approve=True, pickup=False)
         await sleep_to(env, node, -60)
-        assert "return specialist" in await rejection(h, "review", by_second_line)
+        assert "return specialist" in await rejection(h, ReturnRefund.review, by_second_line)
         await sleep_to(env, node, +60)
         listed = []
         for _ in range(100):
@@ -248,7 +251,7 @@ async def test_a_return_review_past_the_24h_node_is_escalated_for_real(env, stor
                 break
             await asyncio.sleep(0.05)
         assert listed and listed[0]["overdue"] and "second_line" in listed[0]["roles"]
-        await h.execute_update("review", by_second_line)
+        await h.execute_update(ReturnRefund.review, by_second_line)
         assert (await h.result()).outcome == ReturnOutcome.ADVANCE_COMPENSATED
     assert not [r for r in Metrics(store).pending_approvals(await env.get_current_time())
                 if r["case_id"] == inp.case.case_id]

@@ -23,6 +23,7 @@ from tests.case_clock import wait_closed
 from tests.conftest import running_worker
 from tests.front_door import Result, front_door, shell_for, with_issuer
 from tests.factories import order
+from workflows.case_workflow import CaseWorkflow
 
 
 @pytest.fixture
@@ -224,7 +225,7 @@ async def test_review_refusals(shell, env, store, seeded):
     refused(await shell("review", cid, "--as", "zhao.returns", "approve"), "--pickup")
     refused(await shell("review", "RR-no-such-case", "--as", "zhao.returns", "approve", "--pickup"), "unknown case")
     handle = env.client.get_workflow_handle(f"case-{cid}")
-    assert (await handle.query("status", result_type=CaseStatus)).state == "awaiting_review"
+    assert (await handle.query(CaseWorkflow.status)).state == "awaiting_review"
     assert not any(e.kind == Entry.REVIEWED for e in store.timeline(cid))
 
     assert (await shell("review", cid, "--as", "zhao.returns", "reject", "--reason", "超过7天")).code == 0
@@ -303,7 +304,7 @@ async def test_personal_data_typed_into_free_text_never_reaches_the_case(shell, 
     assert store.get_case(cid)["reason"] == "瓶子漏了，打我电话 [phone] 或发 [email]"
     stored = json.dumps([e.model_dump(mode="json") for e in store.timeline(cid)], ensure_ascii=False)
     assert "已寄回[address]，身份证[id_number]" in stored
-    history = json.dumps([e.model_dump(mode="json") for e in await handle.query("timeline", result_type=list[TimelineEntry])],
+    history = json.dumps([e.model_dump(mode="json") for e in await handle.query(CaseWorkflow.timeline)],
                          ensure_ascii=False) + (await handle.fetch_history()).to_json()
     for secret in [*typed, "13812345678", "liu.yang", "建国路"]:
         assert secret not in stored and secret not in history

@@ -26,6 +26,8 @@ from runtime.settings import Settings
 from starter.cli import run
 from service.context import Context
 from tests.factories import DEFAULT_POLICY, header
+from workflows.case_workflow import CaseWorkflow
+from workflows.return_refund import ReturnRefund
 
 PHONE = "13812345678"
 
@@ -139,14 +141,14 @@ async def test_a_case_begun_under_the_old_key_resumes_and_replays_under_the_new(
         h = await before.start_workflow("ReturnRefund", ReturnRefundInput(case=case, policy=DEFAULT_POLICY),
                                         id=case.workflow_id, task_queue=tq, result_type=ReturnRefundResult)
         for _ in range(200):
-            if (await h.query("status", result_type=CaseStatus)).state == "awaiting_review":
+            if (await h.query(CaseWorkflow.status)).state == "awaiting_review":
                 break
             await asyncio.sleep(0.05)
     after = client_with(new)
     # a fresh worker, so the case is rebuilt from the history written under the old key
     async with worker.build_worker(after, store, outside, task_queue=tq, max_cached_workflows=0):
         h2 = after.get_workflow_handle(case.workflow_id, result_type=ReturnRefundResult)
-        await h2.execute_update("review", ReviewDecision(reviewer=ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST),
+        await h2.execute_update(ReturnRefund.review, ReviewDecision(reviewer=ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST),
                                                          approve=True, pickup=False))
         result = await asyncio.wait_for(h2.result(), timeout=60)
     assert result.outcome.value == "advance_compensated"

@@ -30,6 +30,8 @@ from store.complaints import ComplaintRecords
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
+from workflows.complaint import Complaint
 
 LI = ActorRef(actor_id="li.first", role=Role.FIRST_LINE)
 WANG = ActorRef(actor_id="wang.second", role=Role.SECOND_LINE)
@@ -58,7 +60,7 @@ async def start(env, tq, o: Order, the_intake: Intake, policy=DEFAULT_POLICY) ->
 async def pending(h: WorkflowHandle, approval_id: str | None = None) -> ApprovalRequest:
     """The approval the case waits for (polled in real time: queries do not move the clock)."""
     for _ in range(300):
-        found = await h.query("pending_approvals", result_type=list[ApprovalRequest])
+        found = await h.query(CaseWorkflow.pending_approvals)
         if found and (approval_id is None or found[0].approval_id == approval_id):
             return found[0]
         await asyncio.sleep(0.05)
@@ -67,27 +69,27 @@ async def pending(h: WorkflowHandle, approval_id: str | None = None) -> Approval
 
 async def in_state(h: WorkflowHandle, state: str) -> None:
     for _ in range(300):
-        if (await h.query("status", result_type=CaseStatus)).state == state:
+        if (await h.query(CaseWorkflow.status)).state == state:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"never reached {state}")
 
 
 async def decide(h, request: ApprovalRequest, who: ActorRef, approve: bool = True, note: str = "", amount: int | None = None):
-    return await h.execute_update("decide", ApprovalDecision(
+    return await h.execute_update(CaseWorkflow.decide, ApprovalDecision(
         approval_id=request.approval_id, approver=who, approve=approve, note=note or ("ok" if approve else "no"),
         amount_fen=amount))
 
 
 async def reply(h, o: Order, accept: bool, note: str = "") -> None:
     await in_state(h, "awaiting_customer")
-    await h.execute_update("reply_to_answer", CustomerReply(customer=customer(o), accept=accept,
+    await h.execute_update(Complaint.reply_to_answer, CustomerReply(customer=customer(o), accept=accept,
                                                             note=note or ("" if accept else "not enough")))
 
 
 async def follow_up(h, score: int = 4) -> None:
     await in_state(h, "awaiting_follow_up")
-    await h.execute_update("follow_up", FollowUp(by=LI, solved=True, satisfaction=score))
+    await h.execute_update(Complaint.follow_up, FollowUp(by=LI, solved=True, satisfaction=score))
 
 
 async def refused(call, match: str) -> None:
@@ -139,7 +141,7 @@ async def test_repeat_complaint_is_detected_from_the_store_and_goes_to_the_level
         await follow_up(again)
         result = await again.result()
         assert result.repeat and result.level == Level.SECOND_LINE and result.compensation_fen == 2000
-        timeline = await again.query("timeline", result_type=list[TimelineEntry])
+        timeline = await again.query(CaseWorkflow.timeline)
         assert Entry.REPEAT_DETECTED in kinds(timeline)
         assert [e.detail["earlier"] for e in timeline if e.kind == Entry.REPEAT_DETECTED] == [[first.id.removeprefix("case-")]]
 
@@ -191,7 +193,7 @@ async def test_rejections_climb_first_line_second_line_platform_and_the_platform
         assert [a.amount_fen for a in result.answers] == [0, 2000, 2670]
         assert [p["amount_fen"] for p in store.payments(result.case_id)] == [2670]
         assert len(outside.payment.ledger) == 1
-        timeline = await h.query("timeline", result_type=list[TimelineEntry])
+        timeline = await h.query(CaseWorkflow.timeline)
         assert kinds(timeline).count(Entry.RESUBMITTED) == 2
         decided = [(e.actor, e.detail["approve"]) for e in timeline if e.kind == Entry.APPROVAL_DECIDED]
         assert decided == [("li.first", False), ("wang.second", True), ("platform", True)]
@@ -229,7 +231,7 @@ async def test_first_line_silence_escalates_to_second_line_and_second_line_silen
         await follow_up(h)
         result = await h.result()
         assert result.level == Level.PLATFORM and result.submissions == 1
-        timeline = await h.query("timeline", result_type=list[TimelineEntry])
+        timeline = await h.query(CaseWorkflow.timeline)
         assert [e.detail["window"] for e in timeline if e.kind == Entry.SLA_BREACHED] == ["after_sales_node", "second_line_callback"]
         assert [(e.detail["from_level"], e.detail["to_level"]) for e in timeline if e.kind == Entry.ESCALATED] == [
             ("first_line", "second_line"), ("second_line", "platform")]
@@ -251,7 +253,7 @@ async def test_an_answer_just_before_the_second_line_window_keeps_it_there(env, 
         await follow_up(h)
         result = await h.result()
         assert result.level == Level.SECOND_LINE
-        timeline = await h.query("timeline", result_type=list[TimelineEntry])
+        timeline = await h.query(CaseWorkflow.timeline)
         assert Entry.ESCALATED not in kinds(timeline) and Entry.SLA_BREACHED not in kinds(timeline)
 
 
@@ -265,21 +267,21 @@ async def test_customer_silence_is_taken_as_acceptance(env, store):
         await follow_up(h)
         result = await h.result()
         assert result.outcome == ComplaintOutcome.RESOLVED
-        assert Entry.CUSTOMER_SILENT in kinds(await h.query("timeline", result_type=list[TimelineEntry]))
+        assert Entry.CUSTOMER_SILENT in kinds(await h.query(CaseWorkflow.timeline))
 
 
 async def test_only_the_complaining_customer_may_reply_and_only_staff_follow_up(env, store):
     async with running_worker(env, store) as (tq, _):
         o = order()
         h = await start(env, tq, o, intake(o, category=Category.LOGISTICS))
-        await refused(h.execute_update("reply_to_answer", CustomerReply(customer=customer(o), accept=True)), "not waiting for the customer")
+        await refused(h.execute_update(Complaint.reply_to_answer, CustomerReply(customer=customer(o), accept=True)), "not waiting for the customer")
         await decide(h, await pending(h), LI)
         await in_state(h, "awaiting_customer")
         stranger = ActorRef(actor_id="cust-999", role=Role.CUSTOMER)
-        await refused(h.execute_update("reply_to_answer", CustomerReply(customer=stranger, accept=True)), "only the complaining customer")
+        await refused(h.execute_update(Complaint.reply_to_answer, CustomerReply(customer=stranger, accept=True)), "only the complaining customer")
         await reply(h, o, accept=True)
         await in_state(h, "awaiting_follow_up")
-        await refused(h.execute_update("follow_up", FollowUp(by=customer(o), solved=True, satisfaction=5)), "follow-up is done by")
+        await refused(h.execute_update(Complaint.follow_up, FollowUp(by=customer(o), solved=True, satisfaction=5)), "follow-up is done by")
         await follow_up(h, 2)
         await h.result()
         history = await h.fetch_history()
@@ -301,7 +303,7 @@ async def test_complaints_the_rulebook_does_not_accept_are_refused_with_the_hand
         result = await h.result()
         assert result.outcome == ComplaintOutcome.NOT_ACCEPTED
         assert reason in result.refusal.reason and result.refusal.handling
-        assert (await h.query("timeline", result_type=list[TimelineEntry]))[1].detail["handling"] == result.refusal.handling
+        assert (await h.query(CaseWorkflow.timeline))[1].detail["handling"] == result.refusal.handling
 
 
 async def test_the_approval_validator_refuses_unknown_and_repeated_decisions(env, store):
@@ -309,7 +311,7 @@ async def test_the_approval_validator_refuses_unknown_and_repeated_decisions(env
         o = order()
         h = await start(env, tq, o, intake(o, category=Category.LOGISTICS, demand_fen=1000))
         req = await pending(h)
-        await refused(h.execute_update("decide", ApprovalDecision(approval_id="answer-9", approver=LI, approve=True)), "no pending approval 'answer-9'")
+        await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="answer-9", approver=LI, approve=True)), "no pending approval 'answer-9'")
         await refused(decide(h, req, PLATFORM), "needs first_line, complaint_specialist")
         await refused(decide(h, req, ZHOU, amount=1001), "more than the 1000 fen asked")
         await decide(h, req, ZHOU, amount=800)
@@ -326,13 +328,13 @@ async def test_a_late_follow_up_is_a_breach_but_still_closes_the_complaint(env, 
         await decide(h, await pending(h), LI)
         await reply(h, o, accept=True)
         await in_state(h, "awaiting_follow_up")
-        status = await h.query("status", result_type=CaseStatus)
+        status = await h.query(CaseWorkflow.status)
         assert status.next_deadline_name == "follow_up"
         await env.sleep((status.next_deadline - await env.get_current_time()).total_seconds() + 60)
         await follow_up(h, 2)
         result = await h.result()
         assert result.outcome == ComplaintOutcome.RESOLVED and result.satisfaction == 2
-        breaches = [e.detail for e in await h.query("timeline", result_type=list[TimelineEntry]) if e.kind == Entry.SLA_BREACHED]
+        breaches = [e.detail for e in await h.query(CaseWorkflow.timeline) if e.kind == Entry.SLA_BREACHED]
         assert breaches == [{"window": "after_sales_node", "step": "follow_up"}]
 
 
@@ -347,7 +349,7 @@ async def test_the_platform_past_its_working_day_is_recorded_and_still_owes_the_
         await env.sleep((req.due_at - await env.get_current_time()).total_seconds() + 3600)
         still = await pending(h, "answer-2-platform")
         assert still.approval_id == req.approval_id
-        timeline = await h.query("timeline", result_type=list[TimelineEntry])
+        timeline = await h.query(CaseWorkflow.timeline)
         assert [e.detail["window"] for e in timeline if e.kind == Entry.SLA_BREACHED] == ["platform_answer"]
         await decide(h, still, PLATFORM, amount=5000, note="50 yuan")
         await reply(h, o, accept=True)

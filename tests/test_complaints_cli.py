@@ -14,6 +14,7 @@ from runtime.settings import Settings
 from tests.conftest import running_worker
 from tests.front_door import Result, front_door, shell_for, with_issuer
 from tests.factories import DEFAULT_POLICY, header, order
+from workflows.case_workflow import CaseWorkflow
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def refused(r: Result, *words: str) -> None:
 
 async def until_state(h, state: str) -> None:
     for _ in range(200):
-        if (await h.query("status")).get("state") == state:
+        if (await h.query(CaseWorkflow.status)).get("state") == state:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(state)

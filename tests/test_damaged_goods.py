@@ -34,6 +34,8 @@ from tests.deadlines import (
 )
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
+from workflows.damaged_goods import DamagedGoods
 
 PHOTOS = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="photo", uri="mail://scww/1.jpg"),))
 PAYEE = Payee(payment_account="alipay:13812345678", account_id="tb_cust1", real_name="张三")
@@ -83,7 +85,7 @@ async def test_photos_just_before_the_reminder_scrapped_on_site_refunded_without
         h = await start(env, tq, inp)
         remind_at = await deadline(h, "evidence_reminder")
         await sleep_to(env, remind_at, -60)
-        await h.execute_update("submit_evidence", PHOTOS)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED
         assert Entry.EVIDENCE_REMINDER_SENT not in await entries(h)
@@ -102,7 +104,7 @@ async def test_reminder_after_a_day_then_photos_just_before_the_evidence_window_
         due = await deadline(h, "evidence")
         assert Entry.EVIDENCE_REMINDER_SENT in await entries(h)
         await sleep_to(env, due, -60)
-        await h.execute_update("submit_evidence", PHOTOS)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED
         assert store.get_case(f"{inp.case.case_id}-refund")["outcome"] == "refunded"  # goods came back first
@@ -125,7 +127,7 @@ async def test_part_of_a_line_is_a_manual_refund_without_pickup(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", PHOTOS)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
         result = await h.result()
         two_milk = inp.case.order.paid_fen * 2 * 1590 // inp.case.order.lines_total_fen
@@ -139,7 +141,7 @@ async def test_completed_trade_is_a_manual_refund(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", PHOTOS)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund", skip_s=3600)  # goods back first
         assert (await h.result()).outcome == DamagedOutcome.REFUNDED
         assert store.get_case(f"{inp.case.case_id}-refund")["kind"] == "manual_refund"
@@ -153,12 +155,12 @@ async def test_bad_evidence_is_rejected(env, store):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         barcode = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="x://1"),), barcode="6901234567892")
-        assert "not accepted" in await rejection(h, "submit_evidence", barcode)
-        assert "not the customer" in await rejection(h, "submit_evidence", PHOTOS.model_copy(update={"by": OTHER_CUSTOMER}))
-        assert "only the customer" in await rejection(h, "submit_evidence", PHOTOS.model_copy(update={"by": FIRST_LINE}))
+        assert "not accepted" in await rejection(h, DamagedGoods.submit_evidence, barcode)
+        assert "not the customer" in await rejection(h, DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": OTHER_CUSTOMER}))
+        assert "only the customer" in await rejection(h, DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": FIRST_LINE}))
         with pytest.raises(ValidationError):
             EvidenceUpload(by=CUSTOMER, items=())
-        await h.execute_update("submit_evidence", PHOTOS)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         assert (await h.result()).outcome == DamagedOutcome.REFUNDED
 
 
@@ -167,11 +169,11 @@ async def test_compensation_asked_for_needs_the_second_line(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", PHOTOS)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         await deadline(h, "approval:damaged-goods-coupon")
-        assert "needs second_line" in await rejection(h, "decide", ApprovalDecision(
+        assert "needs second_line" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
             approval_id="damaged-goods-coupon", approver=FIRST_LINE, approve=True))
-        await h.execute_update("decide", ApprovalDecision(approval_id="damaged-goods-coupon", approver=SECOND_LINE,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="damaged-goods-coupon", approver=SECOND_LINE,
                                                           approve=True, amount_fen=1000))
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED and result.compensation_fen == 1000

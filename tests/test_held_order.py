@@ -25,6 +25,8 @@ from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_u
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
+from workflows.held_order import HeldOrder
 from workflows.waits import POLL_BY_RETRY
 
 H = 3600
@@ -102,14 +104,14 @@ async def test_customer_chooses_refund_and_a_return_refund_child_pays_it(env, st
     inp = held(o)
     async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
-        await refused(h.execute_update("choose", answer(CustomerChoice.REFUND)), "not being asked")
+        await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.REFUND)), "not being asked")
         await sleep_until(env, t0 + timedelta(hours=24), 60)
         await in_state(h, "awaiting_choice")
-        await refused(h.execute_update("choose", answer(CustomerChoice.REFUND, ActorRef(actor_id="cust-2", role=Role.CUSTOMER))),
+        await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.REFUND, ActorRef(actor_id="cust-2", role=Role.CUSTOMER))),
                       "only the customer who placed the order")
-        await refused(h.execute_update("choose", answer(CustomerChoice.REFUND, ActorRef(actor_id="cust-1", role=Role.FIRST_LINE))),
+        await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.REFUND, ActorRef(actor_id="cust-1", role=Role.FIRST_LINE))),
                       "only the customer")
-        await h.execute_update("choose", answer(CustomerChoice.REFUND))
+        await h.execute_update(HeldOrder.choose, answer(CustomerChoice.REFUND))
         result = await h.result()
     assert result.outcome == HeldOutcome.REFUNDED and result.child_outcome == "advance_compensated"
     refunds = store.payments(f"{inp.case.case_id}-refund")
@@ -124,7 +126,7 @@ async def test_insisting_customer_gets_a_reship_at_48h(env, store):
     async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
         await sleep_until(env, t0 + timedelta(hours=25))
-        await h.execute_update("choose", answer(CustomerChoice.INSIST))
+        await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.outcome == HeldOutcome.RESHIPPED and result.child_outcome == "reshipped"
     assert Entry.RESHIP_FINISHED in kinds(store, inp.case.case_id)
@@ -142,7 +144,7 @@ async def test_insist_when_the_original_can_still_ship_sends_the_original_not_a_
     async with running_worker(env, store, stock_after(o, None, original_can_ship=True)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
         await sleep_until(env, t0 + timedelta(hours=25))
-        await h.execute_update("choose", answer(CustomerChoice.INSIST))
+        await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and "original can still ship" in result.reason
     assert [d["outcome"] for d in entries(store, inp.case.case_id, Entry.RESHIP_FINISHED)] == ["refused"]
@@ -154,7 +156,7 @@ async def test_unpaid_order_cannot_insist_and_is_cancelled_at_48h(env, store):
     async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
         await sleep_until(env, t0 + timedelta(hours=25))
-        await refused(h.execute_update("choose", answer(CustomerChoice.INSIST)), "never reshipped")
+        await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST)), "never reshipped")
         result = await h.result()
     assert result.outcome == HeldOutcome.CANCELLED
     assert Entry.RESHIP_STARTED not in kinds(store, inp.case.case_id) and Entry.REFUND_STARTED not in kinds(store, inp.case.case_id)
@@ -173,7 +175,7 @@ async def test_answer_just_before_the_customer_answer_window_is_taken(env, store
         h, t0 = await start(env, tq, inp)
         await in_state(h, "awaiting_backfill")
         await sleep_until(env, t0 + timedelta(hours=36), -60)
-        await h.execute_update("choose", answer(CustomerChoice.INSIST))
+        await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.choice == CustomerChoice.INSIST and result.outcome == HeldOutcome.RESHIPPED
     assert Entry.CUSTOMER_ANSWER_DEFAULTED not in kinds(store, inp.case.case_id)
@@ -185,7 +187,7 @@ async def test_silence_past_the_customer_answer_window_defaults_to_wait_then_ref
     async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
         await sleep_until(env, t0 + timedelta(hours=36), 60)
-        await refused(h.execute_update("choose", answer(CustomerChoice.INSIST, ActorRef(actor_id="cust-9", role=Role.CUSTOMER))),
+        await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST, ActorRef(actor_id="cust-9", role=Role.CUSTOMER))),
                       "only the customer")
         result = await h.result()
     assert result.choice == CustomerChoice.WAIT and result.outcome == HeldOutcome.REFUNDED
@@ -226,10 +228,10 @@ async def test_cash_compensation_waits_for_second_line_approval(env, store):
         await sleep_until(env, t0 + timedelta(hours=24), 60)
         req = await pending(h, "compensation")
         assert req.money and req.money.amount_fen == o.paid_fen * 15 // 100
-        await refused(h.execute_update("decide", ApprovalDecision(
+        await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
             approval_id="compensation", approver=ActorRef(actor_id="ma.l1", role=Role.FIRST_LINE), approve=True)),
             "needs second_line")
-        await h.execute_update("decide", ApprovalDecision(approval_id="compensation", approver=SECOND_LINE, approve=True))
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="compensation", approver=SECOND_LINE, approve=True))
         result = await h.result()
     assert result.compensation_fen == o.paid_fen * 15 // 100
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["cash_compensation"]
@@ -245,7 +247,7 @@ async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store
     async with running_worker(env, store, stock_after(o, "2h")) as (tq, outside):
         h, t0 = await start(env, tq, inp)
         await sleep_until(env, t0 + timedelta(hours=3))
-        await h.signal("stock_reported")
+        await h.signal(HeldOrder.stock_reported)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED
     dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.DISPATCHED)

@@ -30,6 +30,9 @@ from tests.deadlines import (
 )
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
+from workflows.invoice import Invoice
+from workflows.remedies import RemedyCase
 
 VAT = VatDetails(
     taxpayer_certificate=EvidenceRef(kind="document", uri="fax://62898155/1"), company_name="上海某某贸易有限公司",
@@ -107,9 +110,9 @@ async def check_postage(env, inp: InvoiceInput, *, reviewer=SUPERVISOR, second=R
     """§4.9: the 5 yuan postage goes through the manual refund's two-person check."""
     child = env.client.get_workflow_handle(f"{inp.case.workflow_id}-postage")
     await pending(child, "review")
-    await child.execute_update("decide", ApprovalDecision(approval_id="review", approver=reviewer, approve=True))
+    await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="review", approver=reviewer, approve=True))
     await pending(child, "second-check")
-    await child.execute_update("decide", ApprovalDecision(approval_id="second-check", approver=second, approve=True))
+    await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="second-check", approver=second, approve=True))
     return child
 
 
@@ -122,7 +125,7 @@ async def test_not_ticked_reissued_merchant_pays_and_delivered(env, store):
         inp = invoice_input(InvoiceProblem.NOT_TICKED)
         h = await start(env, tq, inp)
         await deadline(h, "invoice_delivered")
-        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         result = await h.result()
         assert result.outcome == InvoiceOutcome.DELIVERED
         issued = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.INVOICE_ISSUED]
@@ -136,7 +139,7 @@ async def test_missing_invoice_confirmed_just_before_5_working_days(env, store):
         h = await start(env, tq, invoice_input(InvoiceProblem.MISSING))
         due = await deadline(h, "invoice_delivered")
         await sleep_to(env, due, -60)
-        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERED
         assert Entry.SLA_BREACHED not in await entries(h)
 
@@ -160,12 +163,12 @@ async def test_wrong_invoice_returned_postage_refunded_once_new_one_just_before_
         h = await start(env, tq, inp)
         back_by = await deadline(h, "wrong_invoice_back")
         await sleep_to(env, back_by, -60)
-        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         due = await deadline(h, "invoice_delivered")
         assert outside.payment.ledger == []  # nothing is paid before the two-person check
         await check_postage(env, inp)
         await sleep_to(env, due, -60)
-        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         result = await h.result()
         assert result.outcome == InvoiceOutcome.DELIVERED and result.refund_fen == 500
         postage = store.payments(f"{inp.case.case_id}-postage")
@@ -180,19 +183,19 @@ async def test_wrong_invoice_postage_needs_two_people_neither_of_them_the_opener
         inp = invoice_input(InvoiceProblem.WRONG)
         h = await start(env, tq, inp)
         await deadline(h, "wrong_invoice_back")
-        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         child = env.client.get_workflow_handle(f"{inp.case.workflow_id}-postage")
         await pending(child, "review")
-        await child.execute_update("decide", ApprovalDecision(approval_id="review", approver=SUPERVISOR, approve=True))
+        await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="review", approver=SUPERVISOR, approve=True))
         await pending(child, "second-check")
         with pytest.raises(WorkflowUpdateFailedError) as e:
-            await child.execute_update("decide", ApprovalDecision(approval_id="second-check", approver=SUPERVISOR,
+            await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="second-check", approver=SUPERVISOR,
                                                                   approve=True))
         assert "different person" in str(e.value.cause)
         assert outside.payment.ledger == []
-        await child.execute_update("decide", ApprovalDecision(approval_id="second-check", approver=REFUND_SPECIALIST,
+        await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="second-check", approver=REFUND_SPECIALIST,
                                                               approve=True))
-        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).refund_fen == 500
 
 
@@ -201,12 +204,12 @@ async def test_wrong_invoice_without_payee_asks_for_it(env, store):
         inp = invoice_input(InvoiceProblem.WRONG, payee=None)
         h = await start(env, tq, inp)
         await deadline(h, "wrong_invoice_back")
-        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         await deadline(h, "payee")
-        await h.execute_update("provide_payee", PayeeDetails(by=CUSTOMER, payee=PAYEE))
+        await h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE))
         await check_postage(env, inp)
         await deadline(h, "invoice_delivered")
-        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         result = await h.result()
         assert result.refund_fen == 500 and [r.amount_fen for r in outside.payment.ledger] == [500]
 
@@ -216,7 +219,7 @@ async def test_wrong_invoice_delivery_window_passes_after_arrival(env, store):
         inp = invoice_input(InvoiceProblem.WRONG)
         h = await start(env, tq, inp)
         await deadline(h, "wrong_invoice_back")
-        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         due = await deadline(h, "invoice_delivered")
         await check_postage(env, inp)
         await sleep_to(env, due, +60)
@@ -242,7 +245,7 @@ async def test_vat_invoice_delivered_just_before_two_weeks(env, store):
         opened = (await env.get_current_time())
         assert (due - opened).days >= 13
         await sleep_to(env, due, -60)
-        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERED
         await keep_history(h, "invoice_vat_delivered")
 
@@ -262,25 +265,25 @@ async def test_bad_answers_are_rejected_and_leave_no_trace(env, store):
         await deadline(h, "wrong_invoice_back")
         before = await entries(h)
         for handler, answer, reason in [
-            ("invoice_delivered", InvoiceDelivered(by=CUSTOMER), "no invoice has been posted"),
-            ("wrong_invoice_returned", InvoiceArrival(by=CUSTOMER), "invoice specialist"),
-            ("wrong_invoice_returned", InvoiceArrival(by=FIRST_LINE), "invoice specialist"),
+            (Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER), "no invoice has been posted"),
+            (Invoice.wrong_invoice_returned, InvoiceArrival(by=CUSTOMER), "invoice specialist"),
+            (Invoice.wrong_invoice_returned, InvoiceArrival(by=FIRST_LINE), "invoice specialist"),
         ]:
             with pytest.raises(WorkflowUpdateFailedError) as e:
                 await h.execute_update(handler, answer)
             assert reason in str(e.value.cause)
-        await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+        await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         with pytest.raises(WorkflowUpdateFailedError):
-            await h.execute_update("wrong_invoice_returned", InvoiceArrival(by=INVOICE_SPECIALIST))
+            await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         await deadline(h, "invoice_delivered")
         for by, reason in [(OTHER_CUSTOMER, "not the customer"), (INVOICE_SPECIALIST, "only the customer")]:
             with pytest.raises(WorkflowUpdateFailedError) as e:
-                await h.execute_update("invoice_delivered", InvoiceDelivered(by=by))
+                await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=by))
             assert reason in str(e.value.cause)
         history = await h.fetch_history()
         accepted = [ev for ev in history.events if ev.HasField("workflow_execution_update_accepted_event_attributes")]
         assert len(accepted) == 1
         assert (await entries(h))[: len(before)] == before
         await check_postage(env, inp)
-        await h.execute_update("invoice_delivered", InvoiceDelivered(by=CUSTOMER))
+        await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERED

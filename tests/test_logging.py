@@ -21,6 +21,7 @@ from runtime import logs
 from runtime.temporal import codec_for
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order, secret
+from workflows.return_refund import ReturnRefund
 
 PHONE = "13812345678"
 ADDRESS = "上海市浦东新区世纪大道100号"
@@ -166,7 +167,7 @@ async def test_a_return_refund_run_logs_the_case_per_activity_and_nothing_privat
             result_type=ReturnRefundResult,
         )
         await env.sleep(60)
-        await h.execute_update("review", ReviewDecision(
+        await h.execute_update(ReturnRefund.review, ReviewDecision(
             reviewer=ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST), approve=True, pickup=True))
         result = await h.result()
         history = await h.fetch_history()

@@ -22,6 +22,8 @@ from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_u
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
+from workflows.manual_refund import ManualRefund
 from workflows.waits import POLL_BY_RETRY
 
 PAYEE = Payee(payment_account="alipay", account_id="13900001111", real_name="王小明")
@@ -82,15 +84,15 @@ async def test_completed_trade_is_assessed_picked_up_checked_twice_and_paid_once
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await in_state(h, "awaiting_assessment")
-        await refused(h.execute_update("assess", Assessment(assessor=REFUNDS, pickup=True)), "return specialist")  # only the return specialist decides the pickup
-        await h.execute_update("assess", Assessment(assessor=RETURNS, pickup=True))
+        await refused(h.execute_update(ManualRefund.assess, Assessment(assessor=REFUNDS, pickup=True)), "return specialist")  # only the return specialist decides the pickup
+        await h.execute_update(ManualRefund.assess, Assessment(assessor=RETURNS, pickup=True))
         await env.sleep(49 * 3600)  # the simulated goods arrive 48 h after the pickup booking
         await pending(h, "review")
-        await refused(h.execute_update("decide", decision("review", REFUNDS)), "needs operations_supervisor")
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await refused(h.execute_update(CaseWorkflow.decide, decision("review", REFUNDS)), "needs operations_supervisor")
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
-        await refused(h.execute_update("decide", decision("second-check", SUPERVISOR)), "must be a different person")
-        await h.execute_update("decide", decision("second-check", REFUNDS))
+        await refused(h.execute_update(CaseWorkflow.decide, decision("second-check", SUPERVISOR)), "must be a different person")
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert (result.amount_fen, result.reviewed_by, result.second_checked_by) == (6990, "qian.ops", "li.refunds")
@@ -110,8 +112,8 @@ async def test_supervisor_refusal_rejects_without_paying(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await pending(h, "review")
-        await refused(h.execute_update("decide", {"approval_id": "review", "approver": SUPERVISOR.model_dump(), "approve": False}), "decoding")  # a refusal without a note is not even a decision
-        await h.execute_update("decide", decision("review", SUPERVISOR, approve=False, note="fee was free shipping"))
+        await refused(h.execute_update(CaseWorkflow.decide, {"approval_id": "review", "approver": SUPERVISOR.model_dump(), "approve": False}), "decoding")  # a refusal without a note is not even a decision
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR, approve=False, note="fee was free shipping"))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.REJECTED and result.reason == "fee was free shipping"
     assert store.payments(inp.case.case_id) == [] and outside.payment.ledger == []
@@ -122,9 +124,9 @@ async def test_second_checker_may_refuse(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await pending(h, "review")
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
-        await h.execute_update("decide", decision("second-check", SUPERVISOR_2, approve=False, note="postage already refunded"))
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", SUPERVISOR_2, approve=False, note="postage already refunded"))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.REJECTED and result.second_checked_by == "sun.ops"
     assert outside.payment.ledger == []
@@ -138,11 +140,11 @@ async def test_review_and_second_check_just_before_their_windows_breach_nothing(
         review = await pending(h, "review")
         assert review.sla_window == "manual_refund_review"
         await sleep_until(env, review.due_at, -60)
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         check = await pending(h, "second-check")
         assert check.sla_window == "manual_refund_payment" and check.not_by == ("qian.ops", "cust-1")  # neither the first checker nor the opener
         await sleep_until(env, check.due_at, -60)
-        await h.execute_update("decide", decision("second-check", SUPERVISOR_2))
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", SUPERVISOR_2))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert Entry.SLA_BREACHED not in kinds(store, inp.case.case_id)
@@ -154,10 +156,10 @@ async def test_review_and_second_check_after_their_windows_are_recorded_as_breac
         h = await start(env, tq, inp)
         review = await pending(h, "review")
         await sleep_until(env, review.due_at, 60)
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         check = await pending(h, "second-check")
         await sleep_until(env, check.due_at, 60)
-        await h.execute_update("decide", decision("second-check", REFUNDS))
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID  # late, but still paid
     windows = [d["window"] for d in entries(store, inp.case.case_id, Entry.SLA_BREACHED)]
@@ -173,7 +175,7 @@ async def test_assessment_after_the_24h_node_is_a_breach_and_before_it_is_not(en
             await in_state(h, "awaiting_assessment")
             started = (await h.describe()).start_time
             await sleep_until(env, DEFAULT_POLICY.calendar.deadline(started, DEFAULT_POLICY.windows.after_sales_node), offset)
-            await h.execute_update("assess", Assessment(assessor=RETURNS, pickup=False))
+            await h.execute_update(ManualRefund.assess, Assessment(assessor=RETURNS, pickup=False))
             await pending(h, "review")
             await h.terminate("test done")
     assert Entry.SLA_BREACHED not in kinds(store, early.case.case_id)
@@ -186,10 +188,10 @@ async def test_compensation_payout_paid_after_five_working_days_is_a_breach(env,
         h = await start(env, tq, inp)
         review = await pending(h, "review")
         payout_due = DEFAULT_POLICY.calendar.deadline(review.requested_at, DEFAULT_POLICY.windows.compensation_payout)
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
         await sleep_until(env, payout_due, 60)
-        await h.execute_update("decide", decision("second-check", REFUNDS))
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["cash_compensation"]
@@ -202,10 +204,10 @@ async def test_compensation_payout_within_five_working_days_is_on_time(env, stor
         h = await start(env, tq, inp)
         review = await pending(h, "review")
         payout_due = DEFAULT_POLICY.calendar.deadline(review.requested_at, DEFAULT_POLICY.windows.compensation_payout)
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
         await sleep_until(env, payout_due, -60)
-        await h.execute_update("decide", decision("second-check", REFUNDS))
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert {"window": "compensation_payout"} not in entries(store, inp.case.case_id, Entry.SLA_BREACHED)

@@ -25,6 +25,7 @@ from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.missing_item import MissingItem
 
 RICE = (LineQuantity(sku="RICE-5KG", quantity=1),)
 MILK_2 = (LineQuantity(sku="MILK-1L", quantity=2),)
@@ -79,7 +80,7 @@ async def test_short_shipped_reship_with_coupon_chosen_just_before_the_window(en
         h = await start(env, tq, inp)
         due = await deadline(h, "customer_choice")
         await sleep_to(env, due, -60)
-        await h.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP, wants_compensation=True))
+        await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP, wants_compensation=True))
         result = await h.result()
         assert result.outcome == MissingOutcome.RESHIPPED and result.compensation_fen == 1000
         assert result.children == (f"case-{inp.case.case_id}-reship",)
@@ -106,7 +107,7 @@ async def test_neither_split_nor_short_believes_the_customer(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "customer_choice")
-        await h.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
+        await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
         result = await h.result()
         assert result.outcome == MissingOutcome.REFUNDED and result.refund_fen > 0
         checked = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.WAREHOUSE_CHECKED][0]
@@ -120,7 +121,7 @@ async def test_part_of_a_line_missing_is_a_manual_refund(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "customer_choice")
-        await h.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND, wants_compensation=True))
+        await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND, wants_compensation=True))
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
         result = await h.result()
         assert result.outcome == MissingOutcome.REFUNDED
@@ -133,7 +134,7 @@ async def test_bad_choices_are_rejected(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "customer_choice")
-        assert "not the customer" in await rejection(h, "choose_remedy", RemedyChoice(by=OTHER_CUSTOMER, remedy=Remedy.REFUND))
-        assert "only the customer" in await rejection(h, "choose_remedy", RemedyChoice(by=FIRST_LINE, remedy=Remedy.RESHIP))
-        await h.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
+        assert "not the customer" in await rejection(h, MissingItem.choose_remedy, RemedyChoice(by=OTHER_CUSTOMER, remedy=Remedy.REFUND))
+        assert "only the customer" in await rejection(h, MissingItem.choose_remedy, RemedyChoice(by=FIRST_LINE, remedy=Remedy.RESHIP))
+        await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
         await h.result()

@@ -16,6 +16,7 @@ from tests.case_clock import entries, kinds, pending
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
 from workflows.waits import POLL_BY_RETRY
 
 SECOND_LINE = ActorRef(actor_id="wu.l2", role=Role.SECOND_LINE)
@@ -39,7 +40,7 @@ async def run_oversold(env, store, o, *, answer_after: str | None, ships: bool, 
             check_due = DEFAULT_POLICY.calendar.deadline((await h.describe()).start_time, DEFAULT_POLICY.windows.oversold_check)
             await env.sleep(((check_due - await env.get_current_time()).total_seconds()) + 120)
             await pending(h, "compensation")
-            await h.execute_update("decide", ApprovalDecision(approval_id="compensation", approver=SECOND_LINE,
+            await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="compensation", approver=SECOND_LINE,
                                                               approve=True))
         return h, inp, await h.result()
 

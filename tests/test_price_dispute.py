@@ -15,6 +15,7 @@ from tests.conftest import running_worker
 from tests.deadlines import FIRST_LINE, PLATFORM, SECOND_LINE, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
 
 LINES = (
     OrderLine(sku="OIL-5L", name="Peanut oil 5L", unit_price_fen=9990, quantity=1),
@@ -66,7 +67,7 @@ async def test_system_error_platform_answers_just_before_1_working_day_paid_gets
         h = await start(env, tq, inp)
         due = await deadline(h, "approval:platform")
         await sleep_to(env, due, -60)
-        await h.execute_update("decide", ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True,
                                                           note="system error confirmed"))
         result = await h.result()
         assert result.outcome == PriceOutcome.DIFFERENCE_REFUNDED and result.refund_fen == 3000
@@ -82,7 +83,7 @@ async def test_platform_answer_late_is_a_recorded_breach_and_still_called_back(e
         due = await deadline(h, "approval:platform")
         await sleep_to(env, due, +60)
         assert Entry.SLA_BREACHED in await entries(h)
-        await h.execute_update("decide", ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=False,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=False,
                                                           note="price was correct: promo had ended"))
         assert (await h.result()).outcome == PriceOutcome.PLATFORM_DECLINED
         assert outside.payment.ledger == []
@@ -93,16 +94,16 @@ async def test_unpaid_order_gets_a_second_line_coupon_just_before_the_callback_w
         inp = dispute(paid=False)
         h = await start(env, tq, inp)
         await deadline(h, "approval:platform")
-        await h.execute_update("decide", ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True,
                                                           note="system error"))
         due = await deadline(h, "approval:price-compensation")
         # first line has no authority for a promo coupon on an unpaid order
-        assert "needs second_line" in await rejection(h, "decide", ApprovalDecision(
+        assert "needs second_line" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
             approval_id="price-compensation", approver=FIRST_LINE, approve=True))
-        assert "more than" in await rejection(h, "decide", ApprovalDecision(
+        assert "more than" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
             approval_id="price-compensation", approver=SECOND_LINE, approve=True, amount_fen=10**6))
         await sleep_to(env, due, -60)
-        await h.execute_update("decide", ApprovalDecision(approval_id="price-compensation", approver=SECOND_LINE,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="price-compensation", approver=SECOND_LINE,
                                                           approve=True))
         result = await h.result()
         ten_percent = inp.case.order.paid_fen // 10
@@ -116,12 +117,12 @@ async def test_coupon_refused_after_the_callback_window(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, dispute(paid=False))
         await deadline(h, "approval:platform")
-        await h.execute_update("decide", ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True,
                                                           note="system error"))
         due = await deadline(h, "approval:price-compensation")
         await sleep_to(env, due, +60)
         assert (await entries(h)).count(Entry.SLA_BREACHED) == 1
-        await h.execute_update("decide", ApprovalDecision(approval_id="price-compensation", approver=SECOND_LINE,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="price-compensation", approver=SECOND_LINE,
                                                           approve=False, note="customer declined a coupon"))
         assert (await h.result()).outcome == PriceOutcome.COUPON_REFUSED
         assert outside.payment.ledger == []
@@ -135,6 +136,6 @@ async def test_platform_decision_only_by_the_platform(env, store):
             (ApprovalDecision(approval_id="platform", approver=SECOND_LINE, approve=True), "needs platform"),
             (ApprovalDecision(approval_id="nope", approver=PLATFORM, approve=True), "no pending approval"),
         ]:
-            assert reason in await rejection(h, "decide", decision)
-        await h.execute_update("decide", ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True))
+            assert reason in await rejection(h, CaseWorkflow.decide, decision)
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True))
         assert (await h.result()).outcome == PriceOutcome.DIFFERENCE_REFUNDED

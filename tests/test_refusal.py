@@ -12,6 +12,7 @@ from tests.case_clock import entries, in_state, kinds, refused, sleep_until
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.refusal import Refusal
 
 CUSTOMER = ActorRef(actor_id="cust-1", role=Role.CUSTOMER)
 
@@ -50,11 +51,11 @@ async def test_courier_return_and_a_customer_who_wants_the_goods_gets_a_reship(e
     async with running_worker(env, store) as (tq, outside):
         h, t0 = await start(env, tq, inp)
         await in_state(h, "awaiting_customer")
-        await refused(h.execute_update("still_wants_goods", GoodsAnswer(
+        await refused(h.execute_update(Refusal.still_wants_goods, GoodsAnswer(
             customer=ActorRef(actor_id="cust-1", role=Role.COURIER), wants_goods=True)), "only the customer")
         await sleep_until(env, t0 + timedelta(hours=24), -60)  # just before the customer_answer window closes
-        await h.execute_update("still_wants_goods", GoodsAnswer(customer=CUSTOMER, wants_goods=True))
-        await refused(h.execute_update("still_wants_goods", GoodsAnswer(customer=CUSTOMER, wants_goods=False)),
+        await h.execute_update(Refusal.still_wants_goods, GoodsAnswer(customer=CUSTOMER, wants_goods=True))
+        await refused(h.execute_update(Refusal.still_wants_goods, GoodsAnswer(customer=CUSTOMER, wants_goods=False)),
                       "already answered")
         result = await h.result()
     assert result.outcome == RefusalOutcome.RESHIPPED and result.courier_fault and result.child_outcome == "reshipped"
@@ -78,7 +79,7 @@ async def test_courier_return_and_a_customer_who_declines_is_refunded(env, store
     async with running_worker(env, store) as (tq, outside):
         h, _ = await start(env, tq, inp)
         await in_state(h, "awaiting_customer")
-        await h.execute_update("still_wants_goods", GoodsAnswer(customer=CUSTOMER, wants_goods=False))
+        await h.execute_update(Refusal.still_wants_goods, GoodsAnswer(customer=CUSTOMER, wants_goods=False))
         result = await h.result()
     assert result.outcome == RefusalOutcome.REFUNDED and result.child_outcome == "advance_compensated"
 

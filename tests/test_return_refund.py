@@ -31,6 +31,8 @@ from runtime.temporal import data_converter
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
+from workflows.return_refund import ReturnRefund
 from workflows.waits import POLL_BY_RETRY
 
 CAL = DEFAULT_POLICY.calendar
@@ -60,11 +62,11 @@ async def finish(h: WorkflowHandle) -> ReturnRefundResult:
 
 
 async def timeline(h: WorkflowHandle) -> list[TimelineEntry]:
-    return await h.query("timeline", result_type=list[TimelineEntry])
+    return await h.query(CaseWorkflow.timeline)
 
 
 async def status(h: WorkflowHandle) -> CaseStatus:
-    return await h.query("status", result_type=CaseStatus)
+    return await h.query(CaseWorkflow.status)
 
 
 def kinds(entries: list[TimelineEntry]) -> list[str]:
@@ -102,7 +104,7 @@ def assert_paid_once(store, outside, h_case: str, amount: int) -> None:
 
 async def review_and_book(env: WorkflowEnvironment, h: WorkflowHandle) -> tuple[list[TimelineEntry], CaseStatus]:
     await env.sleep(60)
-    await h.execute_update("review", approve(pickup=True))
+    await h.execute_update(ReturnRefund.review, approve(pickup=True))
     entries = await wait_for(h, Entry.PICKUP_BOOKED)
     return entries, await status(h)
 
@@ -114,7 +116,7 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
         await env.sleep(60)
-        accepted = await h.execute_update("review", approve(pickup=True), result_type=CaseStatus)
+        accepted = await h.execute_update(ReturnRefund.review, approve(pickup=True))
         assert accepted.case_id == case.case_id
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
@@ -161,7 +163,7 @@ async def test_partial_return_refunds_the_lines_share_of_the_paid_amount(env, st
         case = header(CaseKind.RETURN_REFUND, the_order)
         h = await start(env, tq, case, lines=(LineQuantity(sku="RICE-5KG", quantity=1),))
         await env.sleep(60)
-        await h.execute_update("review", approve(pickup=False))
+        await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.refund_fen == 10000 * 6990 // 13350
         assert_paid_once(store, outside, case.case_id, result.refund_fen)
@@ -229,7 +231,7 @@ async def test_goods_that_never_arrive_in_time_are_advance_compensated(env, stor
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("168h"))
         h = await start(env, tq, case)
         await env.sleep(60)
-        await h.execute_update("review", approve(pickup=True))
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         entries = await timeline(h)
@@ -246,7 +248,7 @@ async def test_parcel_lost_in_transit_is_advance_compensated(env, store):
         config.scenarios[case.order.order_id] = Scenario(parcel_lost=True)
         h = await start(env, tq, case)
         await env.sleep(60)
-        await h.execute_update("review", approve(pickup=True))
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         entries = await timeline(h)
@@ -266,7 +268,7 @@ async def test_goods_reported_received_signal_shortens_the_wait(env, store):
         entries, _ = await review_and_book(env, h)
         booked = entry(entries, Entry.PICKUP_BOOKED).at
         await env.sleep(90 * 60)  # the goods arrived 30 minutes ago; the next poll is 4 h after booking
-        await h.signal("goods_reported_received")
+        await h.signal(ReturnRefund.goods_reported_received)
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
         received = entry(await timeline(h), Entry.GOODS_RECEIVED).at - booked
@@ -280,7 +282,7 @@ async def test_without_the_signal_the_goods_are_found_at_the_next_poll(env, stor
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("1h"))
         h = await start(env, tq, case)
         await env.sleep(60)
-        await h.execute_update("review", approve(pickup=True))
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
         await finish(h)
         entries = await timeline(h)
         received = entry(entries, Entry.GOODS_RECEIVED).at - entry(entries, Entry.PICKUP_BOOKED).at
@@ -294,7 +296,7 @@ async def test_approved_without_pickup_is_advance_compensated_and_books_no_picku
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
         await env.sleep(60)
-        await h.execute_update("review", approve(pickup=False))
+        await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         assert result.reason == "no pickup needed: advance compensation"
@@ -321,7 +323,7 @@ async def test_rejected_with_a_reason_pays_nothing(env, store):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
         await env.sleep(60)
-        await h.execute_update("review", reject("opened food cannot be returned"))
+        await h.execute_update(ReturnRefund.review, reject("opened food cannot be returned"))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REJECTED
         assert (result.refund_fen, result.payment_id, result.reason) == (0, None, "opened food cannot be returned")
@@ -369,7 +371,7 @@ async def test_payment_failing_twice_then_succeeding_pays_once(env, store):
         config.scenarios[case.order.order_id] = Scenario(payment_fails=2)
         h = await start(env, tq, case)
         await env.sleep(60)
-        await h.execute_update("review", approve(pickup=False))
+        await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         assert outside.payment.faults.attempts[f"pay:{case.case_id}:refund"] == 3
@@ -385,7 +387,7 @@ async def test_courier_booking_failing_twice_books_once(env, store):
         config.scenarios[case.order.order_id] = Scenario(pickup_fails=2)
         h = await start(env, tq, case)
         await env.sleep(60)
-        await h.execute_update("review", approve(pickup=True))
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
         assert outside.courier.faults.attempts[f"book_pickup:{case.case_id}"] == 3
@@ -400,7 +402,7 @@ async def test_review_just_before_the_24h_node_is_no_breach(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq)
         await env.sleep(24 * HOUR - 60)
-        await h.execute_update("review", reject())
+        await h.execute_update(ReturnRefund.review, reject())
         await finish(h)
         assert Entry.SLA_BREACHED not in kinds(await timeline(h))
 
@@ -417,7 +419,7 @@ async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
         assert abs(breach.at - entries[0].at - timedelta(hours=24)) < timedelta(seconds=5)
         # the case still waits for the review and finishes normally
         assert (await status(h)).state == "awaiting_review"
-        await h.execute_update("review", approve(pickup=False))
+        await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         assert kinds(await timeline(h)).count(Entry.SLA_BREACHED) == 1
@@ -455,7 +457,7 @@ async def test_starting_the_same_case_twice_is_refused(env, store):
         with pytest.raises(WorkflowAlreadyStartedError):
             await start(env, tq, case)
         await env.sleep(60)
-        await h.execute_update("review", reject())
+        await h.execute_update(ReturnRefund.review, reject())
         await finish(h)
         assert store.count_cases() >= 1
         assert len([c for c in store.list_cases(kind="return_refund", limit=1000) if c["case_id"] == case.case_id]) == 1
@@ -521,10 +523,10 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
         before = await quiet_history(h)
         for bad, reason in BAD_REVIEWS:
             with pytest.raises(WorkflowUpdateFailedError) as err:
-                await h.execute_update("review", bad)
+                await h.execute_update(ReturnRefund.review, bad)
             assert reason in reason_of(err.value), reason_of(err.value)
         with pytest.raises(WorkflowUpdateFailedError) as err:
-            await h.execute_update("decide", {"approval_id": "compensation-1", "approver": REVIEWER, "approve": True})
+            await h.execute_update(CaseWorkflow.decide, {"approval_id": "compensation-1", "approver": REVIEWER, "approve": True})
         assert "no pending approval 'compensation-1' (pending: none)" in reason_of(err.value)
         assert refusal_code(err.value.cause) == Code.NO_SUCH_APPROVAL  # what the API's problem document carries
         after = await history_events(h)
@@ -532,13 +534,13 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
         assert (await status(h)).state == "awaiting_review"
 
         # a valid review is accepted; a second one is refused and leaves nothing either
-        await h.execute_update("review", approve(pickup=True))
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
         entries = await wait_for(h, Entry.PICKUP_BOOKED)
         assert entry(entries, Entry.REVIEWED).detail["pickup"] is True
         before = await quiet_history(h)
         assert before.count("workflow_execution_update_accepted_event_attributes") == 1
         with pytest.raises(WorkflowUpdateFailedError) as err:
-            await h.execute_update("review", reject())
+            await h.execute_update(ReturnRefund.review, reject())
         assert reason_of(err.value) == "a review was already given"
         assert refusal_code(err.value.cause) == Code.ALREADY_DONE
         assert await history_events(h) == before
@@ -555,7 +557,7 @@ async def test_a_review_arriving_before_the_case_is_opened_is_kept(env, store):
     case = header(CaseKind.RETURN_REFUND)
     tq = f"tq-early-{uuid.uuid4().hex[:8]}"
     h = await start(env, tq, case)  # no worker on this queue yet
-    update = asyncio.create_task(h.execute_update("review", approve(pickup=False), result_type=CaseStatus))
+    update = asyncio.create_task(h.execute_update(ReturnRefund.review, approve(pickup=False)))
     await asyncio.sleep(0.5)
     outside = worker.Outside.simulated()
     async with worker.build_worker(env.client, store, outside, task_queue=tq):
@@ -585,7 +587,7 @@ async def test_the_demo_policy_runs_the_same_process_in_seconds(env, store):
                 result_type=ReturnRefundResult))
         await env.sleep(1)
         for h in handles:
-            await h.execute_update("review", approve(pickup=True))
+            await h.execute_update(ReturnRefund.review, approve(pickup=True))
         results = [await finish(h) for h in handles]
         assert [r.outcome for r in results] == [ReturnOutcome.REFUNDED, ReturnOutcome.ADVANCE_COMPENSATED]
         for h in handles:

@@ -19,6 +19,7 @@ from tests.case_clock import kinds, pending, refused
 from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
 from workflows.waits import POLL_BY_RETRY
 
 
@@ -40,10 +41,10 @@ async def track(env, store, ship_after: str | None, o=None, approve: bool = True
             await env.sleep(72 * 3600 + 60)
             req = await pending(h, "platform-72h")
             assert req.money and req.money.tier == Tier.SECOND_LINE
-            await refused(h.execute_update("decide", ApprovalDecision(
+            await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
                 approval_id="platform-72h", approver=ActorRef(actor_id="ma.l1", role=Role.FIRST_LINE), approve=True)),
                 "needs second_line")
-            await h.execute_update("decide", ApprovalDecision(
+            await h.execute_update(CaseWorkflow.decide, ApprovalDecision(
                 approval_id="platform-72h", approver=ActorRef(actor_id="wu.l2", role=Role.SECOND_LINE), approve=approve,
                 note="" if approve else "customer declined"))
         return h, inp, await h.result()

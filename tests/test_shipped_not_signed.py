@@ -29,6 +29,8 @@ from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
+from workflows.shipped_not_signed import ShippedNotSigned
 
 COURIER = ActorRef(actor_id="sf.express", role=Role.COURIER)
 
@@ -66,7 +68,7 @@ async def test_in_transit_chased_and_signed_just_before_96h(env, store):
         due = await deadline(h, "sign_target")
         assert due == inp.case.order.shipped_at + timedelta(hours=96)
         await sleep_to(env, due, -60)
-        await h.execute_update("delivery_reported", CourierReport(by=COURIER))
+        await h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=COURIER))
         assert (await h.result()).outcome == NotSignedOutcome.SIGNED
         assert store.timeline(inp.case.case_id)[-1].at < due  # closed on the report, not at the deadline
         kinds = await entries(h)
@@ -97,9 +99,9 @@ async def test_nobody_home_time_agreed_just_before_the_answer_window(env, store)
         due = await deadline(h, "appointment")
         await sleep_to(env, due, -60)
         at = (await env.get_current_time()) + timedelta(hours=20)
-        assert "future" in await rejection(h, "agree_delivery_time", DeliveryAppointment(by=CUSTOMER, deliver_at=at - timedelta(days=2)))
-        assert "not the customer" in await rejection(h, "agree_delivery_time", DeliveryAppointment(by=OTHER_CUSTOMER, deliver_at=at))
-        await h.execute_update("agree_delivery_time", DeliveryAppointment(by=CUSTOMER, deliver_at=at))
+        assert "future" in await rejection(h, ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at - timedelta(days=2)))
+        assert "not the customer" in await rejection(h, ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=OTHER_CUSTOMER, deliver_at=at))
+        await h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at))
         assert (await h.result()).outcome == NotSignedOutcome.SECOND_DELIVERY
         notice = outside.courier.notices[f"{inp.case.case_id}:second_delivery"]
         assert notice.deliver_at == at
@@ -121,7 +123,7 @@ async def test_lost_parcel_refund_accepted(env, store):
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "offer_answer")
-        await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=True))
+        await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True))
         result = await h.result()
         assert result.outcome == NotSignedOutcome.REFUNDED and result.refund_fen == inp.case.order.paid_fen
         assert result.children == (f"case-{inp.case.case_id}-refund",)
@@ -135,12 +137,12 @@ async def test_damaged_refused_just_before_the_answer_window_second_line_reships
         h = await start(env, tq, inp)
         offer_due = await deadline(h, "offer_answer")
         await sleep_to(env, offer_due, -60)
-        await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=False))
+        await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=False))
         approval_due = await deadline(h, "approval:reship")
-        assert "needs second_line" in await rejection(h, "decide", ApprovalDecision(
+        assert "needs second_line" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
             approval_id="reship", approver=FIRST_LINE, approve=True))
         await sleep_to(env, approval_due, -60)
-        await h.execute_update("decide", ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=True))
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=True))
         result = await h.result()
         assert result.outcome == NotSignedOutcome.RESHIPPED
         assert result.children == (f"case-{inp.case.case_id}-reship",)
@@ -155,11 +157,11 @@ async def test_second_line_late_is_recorded_and_a_refusal_means_refund(env, stor
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "offer_answer")
-        await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=False))
+        await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=False))
         approval_due = await deadline(h, "approval:reship")
         await sleep_to(env, approval_due, +60)
         assert Entry.SLA_BREACHED in await entries(h)
-        await h.execute_update("decide", ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=False,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=False,
                                                           note="customer accepted the refund on the call"))
         assert (await h.result()).outcome == NotSignedOutcome.REFUNDED
         assert len(outside.payment.ledger) == 1
@@ -170,11 +172,11 @@ async def test_bad_answers_are_rejected(env, store):
     async with running_worker(env, store, config) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "sign_target")
-        assert "only the courier" in await rejection(h, "delivery_reported", CourierReport(by=CUSTOMER))
-        assert "no refund offer" in await rejection(h, "answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=True))
+        assert "only the courier" in await rejection(h, ShippedNotSigned.delivery_reported, CourierReport(by=CUSTOMER))
+        assert "no refund offer" in await rejection(h, ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True))
         at = (await env.get_current_time()) + timedelta(hours=5)
-        assert "no second delivery" in await rejection(h, "agree_delivery_time", DeliveryAppointment(by=CUSTOMER, deliver_at=at))
-        assert "only the customer" in await rejection(h, "answer_offer", OfferAnswer(by=FIRST_LINE, accept_refund=True))
+        assert "no second delivery" in await rejection(h, ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at))
+        assert "only the customer" in await rejection(h, ShippedNotSigned.answer_offer, OfferAnswer(by=FIRST_LINE, accept_refund=True))
         await h.terminate("test over")
 
 
@@ -183,7 +185,7 @@ async def test_compensation_asked_for_is_the_first_line_delivery_delay_coupon(en
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "offer_answer")
-        await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=True, wants_compensation=True))
+        await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True, wants_compensation=True))
         result = await h.result()
         ten_percent = min(inp.case.order.paid_fen // 10, 20000)
         assert result.outcome == NotSignedOutcome.REFUNDED and result.compensation_fen == ten_percent

@@ -18,6 +18,7 @@ from store.vault import Vault, VaultRow
 from tests.replay_support import keep_history
 from tests.test_cli import Result, seeded, shell  # noqa: F401  (fixtures)
 from tests.test_manual_refund import REFUNDS, SUPERVISOR, decision
+from workflows.case_workflow import CaseWorkflow
 
 ACCOUNT, NAME = "liu.yang@example.com", "刘洋"
 PAYEE = Payee(payment_account="alipay", account_id=ACCOUNT, real_name=NAME)
@@ -75,9 +76,9 @@ async def test_a_manual_refund_opened_with_a_payee_carries_only_its_reference(sh
     h = env.client.get_workflow_handle(f"case-{case_id}", result_type=ManualRefundResult)
     from service.cases import reached
     assert await reached(h, Entry.APPROVAL_REQUESTED)
-    await h.execute_update("decide", decision("review", SUPERVISOR))
+    await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
     assert await reached(h, Entry.REVIEW_PASSED)
-    await h.execute_update("decide", decision("second-check", REFUNDS))
+    await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
     result = await h.result()
     assert result.outcome == "paid" and paid_to == [ACCOUNT]  # the provider got the account
     history = (await h.fetch_history()).to_json()

@@ -19,6 +19,9 @@ from tests.conftest import running_worker
 from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, deadline, entries, rejection, sleep_to
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from workflows.case_workflow import CaseWorkflow
+from workflows.missing_item import MissingItem
+from workflows.wrong_item import WrongItem
 
 LINES = (
     OrderLine(sku="MILK-1L", name="Whole milk 1L", unit_price_fen=1590, quantity=4),
@@ -70,7 +73,7 @@ async def test_warehouse_error_cheap_item_refunded_without_pickup_barcode_just_b
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await sleep_to(env, await deadline(h, "evidence_reminder"), -60)
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 0
         kinds = await entries(h)
@@ -85,12 +88,12 @@ async def test_listing_error_dear_item_pickup_and_coupon_approved_just_before_ca
     async with running_worker(env, store, scripted(inp, barcode_matches_received=True)) as (tq, outside):
         h = await start(env, tq, inp)
         await sleep_to(env, await deadline(h, "evidence_reminder"), +60)  # reminded, then sends the photo
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         due = await deadline(h, "approval:wrong-item-coupon", env=env, skip_s=3600)  # after pickup and refund
-        assert "needs second_line" in await rejection(h, "decide", ApprovalDecision(
+        assert "needs second_line" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
             approval_id="wrong-item-coupon", approver=FIRST_LINE, approve=True))
         await sleep_to(env, due, -60)
-        await h.execute_update("decide", ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
                                                           approve=True))
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 699  # 10 % of 69.90
@@ -106,11 +109,11 @@ async def test_coupon_approval_late_is_recorded(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         due = await deadline(h, "approval:wrong-item-coupon", env=env, skip_s=3600)
         await sleep_to(env, due, +60)
         assert Entry.SLA_BREACHED in await entries(h)
-        await h.execute_update("decide", ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
+        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
                                                           approve=False, note="customer declined"))
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 0
@@ -133,7 +136,7 @@ async def test_barcode_just_before_the_evidence_window(env, store):
         h = await start(env, tq, inp)
         await sleep_to(env, await deadline(h, "evidence_reminder"), +60)
         await sleep_to(env, await deadline(h, "evidence"), -60)
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         assert (await h.result()).outcome == WrongOutcome.REFUNDED
 
 
@@ -142,10 +145,10 @@ async def test_missing_gift_the_product_has_becomes_a_missing_item(env, store):
     async with running_worker(env, store, scripted(inp, barcode_matches_received=True, barcode_has_gift=True)) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         child = env.client.get_workflow_handle(f"case-{inp.case.case_id}-missing")
         await deadline(child, "customer_choice")
-        await child.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP))
+        await child.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP))
         result = await h.result()
         assert result.outcome == WrongOutcome.RECLASSIFIED_MISSING_ITEM
         assert store.get_case(f"{inp.case.case_id}-missing")["outcome"] == "reshipped"
@@ -158,7 +161,7 @@ async def test_missing_gift_the_product_lacks_is_a_listing_error(env, store):
     async with running_worker(env, store, scripted(inp, barcode_matches_received=True)) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         assert (await h.result()).outcome == WrongOutcome.REFUNDED
         assert Entry.LISTING_FIX_REQUESTED in await entries(h)
 
@@ -169,10 +172,10 @@ async def test_bad_evidence_is_rejected(env, store):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         photo = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="photo", uri="x://1"),), barcode="6901234567892")
-        assert "not accepted" in await rejection(h, "submit_evidence", photo)
-        assert "barcode digits" in await rejection(h, "submit_evidence", BARCODE.model_copy(update={"barcode": None}))
-        assert "not the customer" in await rejection(h, "submit_evidence", BARCODE.model_copy(update={"by": OTHER_CUSTOMER}))
+        assert "not accepted" in await rejection(h, WrongItem.submit_evidence, photo)
+        assert "barcode digits" in await rejection(h, WrongItem.submit_evidence, BARCODE.model_copy(update={"barcode": None}))
+        assert "not the customer" in await rejection(h, WrongItem.submit_evidence, BARCODE.model_copy(update={"by": OTHER_CUSTOMER}))
         with pytest.raises(ValidationError, match="barcode"):
             EvidenceUpload(by=CUSTOMER, items=BARCODE.items, barcode="12-34")
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         await h.result()

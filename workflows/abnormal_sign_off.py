@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
         refund_without_asking,
     )
     from domain.findings import SignerQuery
+    from domain.handlers import UpdateName
     from domain.models import CaseStatus
     from domain.problems import Code, Problem
     from domain.remedies import PAID_OUTCOMES, CaseResult
@@ -66,7 +67,7 @@ class AbnormalSignOff(RemedyCase):
         return CaseResult(case_id=f.case.case_id, outcome=outcome, refund_fen=self.refunded_fen,
                           children=tuple(self.children))
 
-    @workflow.update
+    @workflow.update(name=UpdateName.CONFIRM_SIGNER)
     async def confirm_signer(self, answer: SignerAnswer) -> CaseStatus:
         self.answer = answer
         return self.file.status()

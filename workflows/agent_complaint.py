@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         contact_problem,
     )
     from domain.approvals import Subject
+    from domain.handlers import UpdateName
     from domain.models import CaseStatus
     from domain.penalties import Penalty, penalty_for
     from domain.problems import Code, Problem
@@ -110,7 +111,7 @@ class AgentComplaint(CaseWorkflow):
         await f.record(Entry.EFFECTS_RECORDED, "system", effects=penalty.effects, notice=penalty.notice)
         return penalty
 
-    @workflow.update
+    @workflow.update(name=UpdateName.CONTACT_HANDLER)
     async def contact_handler(self, contact: AgentContact) -> CaseStatus:
         self.contact = contact
         return self.file.status()
@@ -124,7 +125,7 @@ class AgentComplaint(CaseWorkflow):
             problem = Problem(Code.WRONG_STATE, "the contact window is over: the verdict is final")
         refuse(problem)
 
-    @workflow.update
+    @workflow.update(name=UpdateName.APPEAL_VERDICT)
     async def appeal_verdict(self, appeal: Appeal) -> CaseStatus:
         self.appeal = appeal
         return self.file.status()

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
 
     from domain.actors import Role
     from domain.approvals import ApprovalDecision, ApprovalRequest, MoneyAtStake, Subject, approval_problem
+    from domain.handlers import QueryName, UpdateName
     from domain.models import CaseStatus, TimelineEntry
     from domain.timeline import Entry
     from workflows.casefile import CaseFile
@@ -125,7 +126,7 @@ class CaseWorkflow:
                        amount_fen=(decision.amount_fen or (money.amount_fen if money else None)) if decision.approve else None)
         return decision
 
-    @workflow.update
+    @workflow.update(name=UpdateName.DECIDE)
     async def decide(self, decision: ApprovalDecision) -> CaseStatus:
         self._approvals()[1][decision.approval_id] = decision
         return self.file.status()
@@ -136,14 +137,14 @@ class CaseWorkflow:
         problem = approval_problem(pending, decision, self.file.policy, decided)
         refuse(problem)
 
-    @workflow.query
+    @workflow.query(name=QueryName.PENDING_APPROVALS)
     def pending_approvals(self) -> list[ApprovalRequest]:
         return list(self._approvals()[0].values())
 
-    @workflow.query
+    @workflow.query(name=QueryName.STATUS)
     def status(self) -> CaseStatus:
         return self.file.status()
 
-    @workflow.query
+    @workflow.query(name=QueryName.TIMELINE)
     def timeline(self) -> list[TimelineEntry]:
         return list(self.file.timeline)

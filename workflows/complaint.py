@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         responsibility,
         situation,
     )
+    from domain.handlers import UpdateName
     from domain.models import CaseStatus
     from domain.policy import Tier
     from domain.problems import Code, Problem
@@ -196,7 +197,7 @@ class Complaint(CaseWorkflow):
             opened_at=opened, closed_at=workflow.now(),
         ))
 
-    @workflow.update
+    @workflow.update(name=UpdateName.REPLY_TO_ANSWER)
     async def reply_to_answer(self, reply: CustomerReply) -> CaseStatus:
         self.reply = reply
         return self.file.status()
@@ -207,7 +208,7 @@ class Complaint(CaseWorkflow):
             reply_problem(reply, self.file.state, self.inp.case.customer_id)
         refuse(problem)
 
-    @workflow.update
+    @workflow.update(name=UpdateName.FOLLOW_UP)
     async def follow_up(self, follow: FollowUp) -> CaseStatus:
         self.follow = follow
         return self.file.status()

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
         refund_lines,
     )
     from domain.compensation import standard_offer
+    from domain.handlers import UpdateName
     from domain.models import CaseStatus
     from domain.policy import Situation
     from domain.problems import Code, Problem
@@ -67,7 +68,7 @@ class DamagedGoods(RemedyCase):
         await self.file.record(Entry.EVIDENCE_RECEIVED, self.evidence.by.actor_id, uris=[e.uri for e in self.evidence.items])
         return True
 
-    @workflow.update
+    @workflow.update(name=UpdateName.SUBMIT_EVIDENCE)
     async def submit_evidence(self, upload: EvidenceUpload) -> CaseStatus:
         self.evidence = upload
         return self.file.status()

@@ -14,6 +14,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.compensation import CompensationOffer
     from domain.fulfilment import BackfillRequest, BackfillTicket, DispatchRequest, StockQuery, StockStatus
+    from domain.handlers import SignalName, UpdateName
     from domain.held_order import (
         DEFAULT_CHOICE,
         CustomerChoice,
@@ -162,12 +163,12 @@ class HeldOrder(RemedyCase):
         return HeldOrderResult(case_id=self.inp.case.case_id, outcome=outcome, choice=self.choice,
                                compensation_fen=self.compensation_fen, child_outcome=child, reason=why)
 
-    @workflow.signal
+    @workflow.signal(name=SignalName.STOCK_REPORTED)
     def stock_reported(self) -> None:
         """The warehouse's push (a backfill arrived): look now, not at the next poll."""
         self.file.pushes += 1
 
-    @workflow.update
+    @workflow.update(name=UpdateName.CHOOSE)
     async def choose(self, answer: HeldOrderAnswer) -> CaseStatus:
         self.choice, self.answered, self.last_answer = answer.choice, True, answer  # the run records it
         self.file.clear_deadline("customer_answer")

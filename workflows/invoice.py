@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.external import PaymentRequest, idempotency_key
+    from domain.handlers import UpdateName
     from domain.manual_refund import ManualRefundReason
     from domain.findings import InvoiceIssue, InvoiceReceipt
     from domain.invoice import (
@@ -114,7 +115,7 @@ class Invoice(RemedyCase):
         self.postage_fen = receipt.amount_fen
         await f.record(Entry.POSTAGE_REFUNDED, "payment", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
 
-    @workflow.update
+    @workflow.update(name=UpdateName.WRONG_INVOICE_RETURNED)
     async def wrong_invoice_returned(self, arrival: InvoiceArrival) -> CaseStatus:
         self.arrival = arrival
         return self.file.status()
@@ -124,7 +125,7 @@ class Invoice(RemedyCase):
         problem = arrival_problem(arrival, self.file.state) or (Problem(Code.ALREADY_DONE, "already logged") if self.arrival else None)
         refuse(problem)
 
-    @workflow.update
+    @workflow.update(name=UpdateName.INVOICE_DELIVERED)
     async def invoice_delivered(self, answer: InvoiceDelivered) -> CaseStatus:
         self.delivered = answer
         return self.file.status()

@@ -10,6 +10,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.approvals import Subject
     from domain.external import PickupRequest, ReceiptQuery, ReceiptStatus
+    from domain.handlers import SignalName, UpdateName
     from domain.manual_refund import (
         OPENER_MAY_NOT_APPROVE,
         REVIEW_ROLES,
@@ -150,12 +151,12 @@ class ManualRefund(CaseWorkflow):
             payment_id=receipt.payment_id, reviewed_by=reviewed_by, second_checked_by=second_checked_by,
         )
 
-    @workflow.signal
+    @workflow.signal(name=SignalName.GOODS_REPORTED_RECEIVED)
     def goods_reported_received(self) -> None:
         """The warehouse's push (the goods are back): look now, not at the next poll."""
         self.file.pushes += 1
 
-    @workflow.update
+    @workflow.update(name=UpdateName.ASSESS)
     async def assess(self, assessment: Assessment) -> CaseStatus:
         self.assessment = assessment
         return self.file.status()

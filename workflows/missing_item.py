@@ -8,6 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.compensation import standard_offer
     from domain.findings import CourierNotice, ShipmentCheck, ShipmentQuery
+    from domain.handlers import UpdateName
     from domain.missing_item import (
         DEFAULT_REMEDY,
         MissingFinding,
@@ -85,7 +86,7 @@ class MissingItem(RemedyCase):
         return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, compensation_fen=coupon,
                           children=tuple(self.children))
 
-    @workflow.update
+    @workflow.update(name=UpdateName.CHOOSE_REMEDY)
     async def choose_remedy(self, choice: RemedyChoice) -> CaseStatus:
         self.choice = choice
         return self.file.status()

@@ -11,6 +11,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.fulfilment import DispatchRequest, OversoldAnswer, OversoldCheck
+    from domain.handlers import SignalName
     from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
     from domain.timeline import Entry
     from workflows import remedies, steps, waits
@@ -85,7 +86,7 @@ class Oversold(RemedyCase):
         return OversoldResult(case_id=self.inp.case.case_id, outcome=outcome, can_ship=ships, compensation_fen=granted,
                               child_outcome=child, reason=why)
 
-    @workflow.signal
+    @workflow.signal(name=SignalName.OVERSOLD_ANSWER_REPORTED)
     def oversold_answer_reported(self) -> None:
         """The platform's push (it has answered): look now, not at the next poll."""
         self.file.pushes += 1

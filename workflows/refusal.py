@@ -7,6 +7,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.handlers import UpdateName
     from domain.models import CaseKind, CaseStatus
     from domain.problems import Code, Problem
     from domain.refusal import (
@@ -84,7 +85,7 @@ class Refusal(RemedyCase):
                        amount_fen=result.refund_fen)
         return result.outcome.value
 
-    @workflow.update
+    @workflow.update(name=UpdateName.STILL_WANTS_GOODS)
     async def still_wants_goods(self, answer: GoodsAnswer) -> CaseStatus:
         self.answer = answer  # recorded by the run, which is waiting for it
         return self.file.status()

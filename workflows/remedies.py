@@ -10,6 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.actors import ActorRef, Role
     from domain.approvals import MoneyAtStake, Subject, roles_for_tier
     from domain.compensation import CompensationOffer
+    from domain.handlers import UpdateName
     from domain.manual_refund import GOODS_REASONS, ManualRefundInput, ManualRefundReason, ManualRefundResult, Payee
     from domain.models import CaseHeader, CaseKind, CaseStatus, LineQuantity, lines_value_fen
     from domain.policy import Tier
@@ -137,7 +138,7 @@ class RemedyCase(CaseWorkflow):
             self._asked_payee = False
         return self.payee
 
-    @workflow.update
+    @workflow.update(name=UpdateName.PROVIDE_PAYEE)
     async def provide_payee(self, details: PayeeDetails) -> CaseStatus:
         self.payee = details.payee
         return self.file.status()

@@ -46,8 +46,8 @@ class Reship(CaseWorkflow):
             await f.record(Entry.ORIGINAL_CHECKED, "warehouse", shipped=status.shipped, can_still_ship=status.can_still_ship)
         problem = reship_problem(order, inp.customer_insists, can_ship)
         if problem:
-            await f.close(ReshipOutcome.REFUSED, "system", reason=problem)
-            return ReshipResult(case_id=inp.case.case_id, outcome=ReshipOutcome.REFUSED, reason=problem)
+            await f.close(ReshipOutcome.REFUSED, "system", reason=problem.message)
+            return ReshipResult(case_id=inp.case.case_id, outcome=ReshipOutcome.REFUSED, reason=problem.message)
 
         await steps.close_order(CloseOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                   closed_as=ORIGINAL_CLOSED_AS))

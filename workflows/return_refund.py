@@ -8,6 +8,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.external import PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
+    from domain.handlers import SignalName, UpdateName
     from domain.models import CaseStatus
     from domain.problems import Code, Problem
     from domain.returns import (
@@ -146,7 +147,7 @@ class ReturnRefund(CaseWorkflow):
             case_id=inp.case.case_id, outcome=outcome, refund_fen=receipt.amount_fen, payment_id=receipt.payment_id, reason=why
         )
 
-    @workflow.update
+    @workflow.update(name=UpdateName.REVIEW)
     async def review(self, decision: ReviewDecision) -> CaseStatus:
         self.decision = decision
         return self.file.status()
@@ -156,7 +157,7 @@ class ReturnRefund(CaseWorkflow):
         problem = Problem(Code.ALREADY_DONE, "a review was already given") if self.decision is not None else review_problem(decision, ReturnState(self.file.state), escalated=self.escalated)
         refuse(problem)
 
-    @workflow.signal
+    @workflow.signal(name=SignalName.GOODS_REPORTED_RECEIVED)
     def goods_reported_received(self) -> None:
         """The warehouse's webhook: check the receipt now rather than at the next poll."""
         self.goods_reported = True

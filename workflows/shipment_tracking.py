@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.fulfilment import DispatchQuery, DispatchStatus
+    from domain.handlers import SignalName
     from domain.shipment_tracking import (
         ShipmentTrackingInput,
         ShipmentTrackingResult,
@@ -78,7 +79,7 @@ class ShipmentTracking(CaseWorkflow):
         return ShipmentTrackingResult(case_id=self.inp.case.case_id, outcome=outcome, shipped_at=shipped_at,
                                       compensation_fen=granted)
 
-    @workflow.signal
+    @workflow.signal(name=SignalName.DISPATCH_REPORTED)
     def dispatch_reported(self) -> None:
         """The warehouse's push (the order shipped): look now, not at the next poll."""
         self.file.pushes += 1

@@ -8,6 +8,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.approvals import Subject
     from domain.compensation import standard_offer
     from domain.findings import CourierNotice, DeliveryQuery, DeliveryState, DeliveryStatus
+    from domain.handlers import UpdateName
     from domain.models import CaseStatus
     from domain.policy import Situation
     from domain.problems import Code, Problem
@@ -134,7 +135,7 @@ class ShippedNotSigned(RemedyCase):
         return CaseResult(case_id=self.inp.case.case_id, outcome=outcome, refund_fen=self.refunded_fen,
                           compensation_fen=coupon, children=tuple(self.children))
 
-    @workflow.update
+    @workflow.update(name=UpdateName.AGREE_DELIVERY_TIME)
     async def agree_delivery_time(self, appointment: DeliveryAppointment) -> CaseStatus:
         self.appointment = appointment
         return self.file.status()
@@ -147,7 +148,7 @@ class ShippedNotSigned(RemedyCase):
         problem = problem or appointment_problem(appointment, workflow.now())
         refuse(problem)
 
-    @workflow.update
+    @workflow.update(name=UpdateName.ANSWER_OFFER)
     async def answer_offer(self, answer: OfferAnswer) -> CaseStatus:
         self.offer_answer = answer
         return self.file.status()
@@ -159,7 +160,7 @@ class ShippedNotSigned(RemedyCase):
             problem = Problem(Code.WRONG_STATE, f"the case is {self.file.state}; no refund offer is open")
         refuse(problem)
 
-    @workflow.update
+    @workflow.update(name=UpdateName.DELIVERY_REPORTED)
     async def delivery_reported(self, report: CourierReport) -> CaseStatus:
         self.reported = True
         return self.file.status()

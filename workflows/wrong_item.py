@@ -8,6 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.compensation import standard_offer
     from domain.findings import BarcodeCheck, BarcodeQuery, ListingFix
+    from domain.handlers import UpdateName
     from domain.missing_item import MissingItemInput, MissingOutcome
     from domain.models import CaseKind, CaseStatus, LineQuantity
     from domain.policy import Situation
@@ -96,7 +97,7 @@ class WrongItem(RemedyCase):
                           refund_fen=result.refund_fen, compensation_fen=result.compensation_fen,
                           children=tuple(self.children))
 
-    @workflow.update
+    @workflow.update(name=UpdateName.SUBMIT_EVIDENCE)
     async def submit_evidence(self, upload: EvidenceUpload) -> CaseStatus:
         self.evidence = upload
         return self.file.status()

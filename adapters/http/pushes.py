@@ -4,14 +4,16 @@ lost, repeated or forged push costs nothing but a poll. The webhooks app takes i
 routes from here; authentication stays with the webhooks app."""
 from __future__ import annotations
 
+from domain.handlers import SignalName
+
 # (system, event) -> the signal the waiting case workflow takes it as
-PUSHES: dict[tuple[str, str], str] = {
-    ("warehouse", "goods-received"): "goods_reported_received",  # ReturnRefund, ManualRefund
-    ("warehouse", "backfill-arrived"): "stock_reported",  # HeldOrder
-    ("warehouse", "dispatched"): "dispatch_reported",  # ShipmentTracking
-    ("platform", "oversold-answered"): "oversold_answer_reported",  # Oversold
+PUSHES: dict[tuple[str, str], SignalName] = {
+    ("warehouse", "goods-received"): SignalName.GOODS_REPORTED_RECEIVED,  # ReturnRefund, ManualRefund
+    ("warehouse", "backfill-arrived"): SignalName.STOCK_REPORTED,  # HeldOrder
+    ("warehouse", "dispatched"): SignalName.DISPATCH_REPORTED,  # ShipmentTracking
+    ("platform", "oversold-answered"): SignalName.OVERSOLD_ANSWER_REPORTED,  # Oversold
 }
 
 
-def signal_for(system: str, event: str) -> str | None:
+def signal_for(system: str, event: str) -> SignalName | None:
     return PUSHES.get((system, event))
