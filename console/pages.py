@@ -93,7 +93,8 @@ def page(handler: Handler) -> Handler:
             audit(request, status, Outcome.FAILED if status >= 500 else Outcome.REFUSED, rule=rule, reason=str(e))
             title = (REFUSALS.get(code) if code else None) or {
                 403: "Not allowed", 404: "Not found", 409: "Not now", 503: "Try again"}.get(status, "Not accepted")
-            return render(request, "error.html", status, status=status, title=title, detail=str(e), rule=rule, code=code)
+            return render(request, "error.html", status, status=status, title=title, detail=str(e), rule=rule,
+                          refusal_code=code)
 
     return wrapped
 

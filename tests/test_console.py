@@ -69,7 +69,7 @@ def seeded(store):
 async def _until_pending(env, case_id: str, approval_id: str) -> None:
     handle = env.client.get_workflow_handle(f"case-{case_id}")
     for _ in range(200):
-        if any(p["approval_id"] == approval_id for p in await handle.query(CaseWorkflow.pending_approvals)):
+        if any(p.approval_id == approval_id for p in await handle.query(CaseWorkflow.pending_approvals)):
             return
         await env.sleep(timedelta(seconds=1))
     raise AssertionError(f"{approval_id} never asked")
@@ -194,7 +194,7 @@ async def test_a_customer_answers_a_held_order_offer_from_the_generated_form(con
         assert r.status_code == 201, r.text
     handle = console.env.client.get_workflow_handle(f"case-{c}")
     for _ in range(100):
-        if any(e["kind"] == Entry.APOLOGISED for e in await handle.query(CaseWorkflow.timeline)):
+        if any(e.kind == Entry.APOLOGISED for e in await handle.query(CaseWorkflow.timeline)):
             break
         await console.env.sleep(timedelta(hours=1))
     async with console.as_(o.customer_id) as me:
