@@ -25,7 +25,7 @@ from api.app import create_app
 from api.identity import Identity
 from bench.servers import WorkerProcess, dev_server, free_port
 from domain.actors import load_actors
-from domain.approvals import ApprovalDecision, ApprovalRequest
+from domain.approvals import ApprovalDecision
 from domain.kinds import spec_for
 from domain.models import Order, OrderLine
 from runtime.settings import ROOT, Settings

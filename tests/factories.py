@@ -5,11 +5,22 @@ import functools
 import uuid
 from datetime import datetime, timezone
 
+from domain.actors import ActorRef, Role
 from domain.models import CaseHeader, CaseKind, Order, OrderLine, order_for_case
 from domain.policy import Policy, named_policy
 from runtime.keys import load_keyring
 
 DEFAULT_POLICY: Policy = named_policy("default")
+
+# The people the process tests speak as.
+CUSTOMER = ActorRef(actor_id="cust-1", role=Role.CUSTOMER)
+OTHER_CUSTOMER = ActorRef(actor_id="cust-2", role=Role.CUSTOMER)
+FIRST_LINE = ActorRef(actor_id="li.first", role=Role.FIRST_LINE)
+SECOND_LINE = ActorRef(actor_id="wang.second", role=Role.SECOND_LINE)
+PLATFORM = ActorRef(actor_id="tmall.ops", role=Role.PLATFORM)
+INVOICE_SPECIALIST = ActorRef(actor_id="chen.invoice", role=Role.INVOICE_SPECIALIST)
+SUPERVISOR = ActorRef(actor_id="zhou.ops", role=Role.OPERATIONS_SUPERVISOR)
+REFUND_SPECIALIST = ActorRef(actor_id="sun.refund", role=Role.REFUND_SPECIALIST)
 
 
 def order(order_id: str | None = None, *, paid_fen: int | None = None, trade_completed: bool = False,

@@ -3,20 +3,17 @@
 answer window and the payee window both sides."""
 from __future__ import annotations
 
-import asyncio
 
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer, SignOffOutcome, masked_name
 from domain.manual_refund import Payee
-from domain.models import CaseKind, CaseStatus
+from domain.models import CaseKind
 from domain.remedies import CaseResult, PayeeDetails
 from domain.timeline import Entry
 from adapters.simulators import Scenario, SimulatorConfig
-from tests.conftest import running_worker
-from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, approve_manual_refund, deadline, in_state, kinds, refused, running_worker, timeline
 from workflows.abnormal_sign_off import AbnormalSignOff
-from workflows.case_workflow import CaseWorkflow
 from workflows.remedies import RemedyCase
 
 PAYEE = Payee(payment_account="alipay:13812345678", account_id="tb_cust1", real_name="张三")
@@ -43,11 +40,7 @@ def test_signer_name_is_masked():
 async def asked(h) -> None:
     """Until the case asks the customer: the deadline is set before the courier's proof
     is in, and an answer before the question is refused."""
-    for _ in range(600):
-        if (await h.query(CaseWorkflow.status)).state == "awaiting_customer":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the case never asked the customer")
+    await in_state(h, "awaiting_customer")
 
 
 async def test_customer_knows_the_signer_just_before_3_working_days(env, store):
@@ -56,7 +49,7 @@ async def test_customer_knows_the_signer_just_before_3_working_days(env, store):
         h = await start(env, tq, inp)
         due = await deadline(h, "answer_due")
         await asked(h)
-        await sleep_to(env, due, -60)
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=CUSTOMER, knows_signer=True))
         assert (await h.result()).outcome == SignOffOutcome.SIGNER_KNOWN
         assert outside.payment.ledger == []
@@ -70,7 +63,7 @@ async def test_no_answer_after_3_working_days_closes(env, store):
     async with running_worker(env, store, signed_by(inp)) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "answer_due")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         assert (await h.result()).outcome == SignOffOutcome.NO_REPLY
         assert outside.payment.ledger == []
 
@@ -96,7 +89,7 @@ async def test_no_proof_from_the_courier_is_refunded_without_asking(env, store):
         h = await start(env, tq, inp)
         result = await h.result()
         assert result.outcome == SignOffOutcome.REFUNDED
-        assert Entry.CUSTOMER_ASKED not in await entries(h)
+        assert Entry.CUSTOMER_ASKED not in kinds(await timeline(h))
         assert len(outside.payment.ledger) == 1
 
 
@@ -119,8 +112,8 @@ async def test_completed_trade_payee_given_just_before_the_answer_window(env, st
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "payee")
-        assert "no payment details" not in await rejection(h, RemedyCase.provide_payee, PayeeDetails(by=OTHER_CUSTOMER, payee=PAYEE))
-        await sleep_to(env, due, -60)
+        assert "no payment details" not in await refused(h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=OTHER_CUSTOMER, payee=PAYEE)))
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE))
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
         assert (await h.result()).outcome == SignOffOutcome.REFUNDED
@@ -132,7 +125,7 @@ async def test_completed_trade_no_payee_after_the_answer_window(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "payee")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         result = await h.result()
         assert result.outcome == SignOffOutcome.REFUND_INCOMPLETE and result.children == ()
         assert outside.payment.ledger == []
@@ -143,8 +136,8 @@ async def test_bad_answers_are_rejected(env, store):
     async with running_worker(env, store, signed_by(inp)) as (tq, _):
         h = await start(env, tq, inp)
         await asked(h)
-        assert "not the customer" in await rejection(h, AbnormalSignOff.confirm_signer, SignerAnswer(by=OTHER_CUSTOMER, knows_signer=False))
-        assert "only the customer" in await rejection(h, AbnormalSignOff.confirm_signer, SignerAnswer(by=FIRST_LINE, knows_signer=False))
-        assert "no payment details" in await rejection(h, RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE))
+        assert "not the customer" in await refused(h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=OTHER_CUSTOMER, knows_signer=False)))
+        assert "only the customer" in await refused(h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=FIRST_LINE, knows_signer=False)))
+        assert "no payment details" in await refused(h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE)))
         await h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=CUSTOMER, knows_signer=True))
         assert (await h.result()).outcome == SignOffOutcome.SIGNER_KNOWN

@@ -29,9 +29,8 @@ from runtime.settings import ROOT, Settings
 from service import cases
 from service.context import Context
 from store.audit import AuditLog
-from tests.case_clock import wait_closed
-from tests.conftest import eventually, running_worker
 from tests.factories import order
+from tests.support import pending, running_worker, until, wait_closed
 from workflows.case_workflow import CaseWorkflow
 
 ACTORS = load_actors(ROOT / "policies" / "actors.toml")
@@ -284,7 +283,7 @@ async def test_a_customer_cannot_decide_and_the_second_check_needs_a_second_pers
     is_problem(r, 403, "forbidden", "decide.two_person")
     assert (await door.call("POST", f"/v1/cases/{c}/approvals/second-check", "zheng.ops",
                             json={"decision": "approve"})).status_code == 200
-    assert await eventually(lambda: store.payments(c))  # paid at once once both have approved
+    assert await until(lambda: store.payments(c))  # paid at once once both have approved
     view = (await door.call("GET", f"/v1/cases/{c}", "wu.ops")).json()
     assert view["payments"][0]["amount_fen"] == 800
     refusals = [a for a in AuditLog(store).entries(case_id=c) if a.outcome.value == "refused"]
@@ -292,13 +291,7 @@ async def test_a_customer_cannot_decide_and_the_second_check_needs_a_second_pers
 
 
 async def _until_pending(door: Door, case_id: str, approval_id: str) -> None:
-    handle = door.env.client.get_workflow_handle(f"case-{case_id}")
-    for _ in range(200):
-        pending = await handle.query(CaseWorkflow.pending_approvals)
-        if any(p["approval_id"] == approval_id for p in pending):
-            return
-        await door.env.sleep(timedelta(seconds=1))
-    raise AssertionError(f"{approval_id} never asked")
+    await pending(door.env.client.get_workflow_handle(f"case-{case_id}"), approval_id, env=door.env, skip=1)
 
 
 async def test_contact_details_only_for_the_paying_account(door, store, seeded):

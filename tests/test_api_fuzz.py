@@ -17,7 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from runtime.settings import ROOT
 from starter.front_door import openapi_document
 from store.audit import AuditLog
-from tests.conftest import eventually
+from tests.support import until
 from tests.test_api import door, seeded  # noqa: F401  (fixtures)
 from domain.timeline import Entry
 
@@ -60,7 +60,7 @@ async def test_fuzzed_bodies_get_4xx_problems_and_change_nothing(door, env, stor
                              json={"order_id": seeded.order_id, "case_id": c})
     assert opened.status_code == 201
     # the case settles (its row and first entries written) before the counts are compared
-    assert await eventually(lambda: any(e.kind == Entry.REVIEW_REQUESTED for e in store.timeline(c)))
+    assert await until(lambda: any(e.kind == Entry.REVIEW_REQUESTED for e in store.timeline(c)))
     tokens = {"customer": door.token(customer=seeded.customer_id), "ops": door.token("wu.ops"),
               "returns": door.token("zhao.returns")}
     loop = asyncio.get_running_loop()

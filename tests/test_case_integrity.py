@@ -22,10 +22,9 @@ from domain.returns import ReturnOrigin, ReturnOutcome, ReturnRefundInput, Retur
 from domain.shipped_not_signed import CourierReport, ShippedNotSignedInput
 from domain.remedies import CaseResult
 from domain.timeline import Entry
-from domain.windows import Window
 from store.metrics import Metrics
-from tests.case_clock import in_state, kinds, pending
 from tests.factories import DEFAULT_POLICY, header, order
+from tests.support import advance, deadline, in_state, kinds, pending, refused
 from workflows.held_order import HeldOrder
 from workflows.return_refund import ReturnRefund
 from workflows.shipped_not_signed import ShippedNotSigned
@@ -64,7 +63,7 @@ async def test_a_payment_refused_for_good_ends_the_case_visibly_and_frees_its_re
     closing = store.timeline(inp.case.case_id)[-1]
     assert closing.kind == Entry.CLOSED and closing.detail["step"] == "pay_refund"
     assert "account is closed" in closing.detail["reason"]
-    assert Entry.REFUND_STARTED in kinds(store, inp.case.case_id)  # every queued entry was written
+    assert Entry.REFUND_STARTED in kinds(store.timeline(inp.case.case_id))  # every queued entry was written
     listed = [r for r in Metrics(store).needs_person(closing.at) if r["case_id"] == inp.case.case_id]
     assert listed and listed[0]["subject"] == "failed"
     assert store.ledger.balance(inp.case.order.order_id).left_fen == inp.case.order.paid_fen  # released
@@ -80,7 +79,7 @@ async def test_a_gift_only_return_records_nothing_to_pay_and_closes(env, store):
         result = await env.client.execute_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
                                                    result_type=ReturnRefundResult, execution_timeout=timedelta(days=30))
     assert result.outcome == ReturnOutcome.NOTHING_TO_REFUND and result.refund_fen == 0
-    assert Entry.NOTHING_TO_PAY in kinds(store, inp.case.case_id)
+    assert Entry.NOTHING_TO_PAY in kinds(store.timeline(inp.case.case_id))
     assert store.payments(inp.case.case_id) == []
 
 
@@ -93,7 +92,7 @@ async def test_a_held_orders_refund_does_not_wait_on_a_pending_compensation_appr
     async with w:
         h = await env.client.start_workflow("HeldOrder", inp, id=inp.case.workflow_id, task_queue=tq,
                                             result_type=HeldOrderResult)
-        await env.sleep(timedelta(hours=24, minutes=1))
+        await advance(env, by=timedelta(hours=24, minutes=1))
         await pending(h, "compensation")  # second line has not decided the 15 % cash
         await in_state(h, "awaiting_choice")
         await h.execute_update(HeldOrder.choose, HeldOrderAnswer(customer=CUSTOMER, choice=CustomerChoice.REFUND))
@@ -227,12 +226,11 @@ async def test_a_reship_that_cannot_be_placed_after_closing_the_original_refunds
     assert outside.platform.closed == [o.order_id]
     assert result.outcome == ReshipOutcome.REFUNDED_INSTEAD and "delisted" in result.reason
     assert [p["amount_fen"] for p in store.payments(inp.case.case_id)] == [o.paid_fen]
-    assert Entry.RESHIP_FAILED in kinds(store, inp.case.case_id)
+    assert Entry.RESHIP_FAILED in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_a_return_review_past_the_24h_node_is_escalated_for_real(env, store):
     from domain.returns import ReviewDecision
-    from tests.deadlines import deadline, rejection, sleep_to
     inp = ReturnRefundInput(case=header(CaseKind.RETURN_REFUND), policy=DEFAULT_POLICY)
     tq, w = await with_worker(env, store, worker.Outside.simulated())
     async with w:
@@ -240,9 +238,9 @@ async def test_a_return_review_past_the_24h_node_is_escalated_for_real(env, stor
                                             result_type=ReturnRefundResult)
         node = await deadline(h, "review_sla")
         by_second_line = ReviewDecision(reviewer=SECOND_LINE, approve=True, pickup=False)
-        await sleep_to(env, node, -60)
-        assert "return specialist" in await rejection(h, ReturnRefund.review, by_second_line)
-        await sleep_to(env, node, +60)
+        await advance(env, to=node, offset_s=-60)
+        assert "return specialist" in await refused(h.execute_update(ReturnRefund.review, by_second_line))
+        await advance(env, to=node, offset_s=+60)
         listed = []
         for _ in range(100):
             listed = [r for r in Metrics(store).pending_approvals(await env.get_current_time())

@@ -6,23 +6,20 @@ import contextlib
 import io
 import json
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.models import CaseStatus, OrderLine, TimelineEntry
+from domain.models import OrderLine
 from domain.returns import ReturnOutcome
 from domain.timeline import Entry
 from runtime.settings import Settings
 from starter import cli
 from service.context import Context
-from tests.case_clock import wait_closed
-from tests.conftest import running_worker
-from tests.front_door import Result, front_door, shell_for, with_issuer
 from tests.factories import order
+from tests.front_door import Result, front_door, shell_for, with_issuer
+from tests.support import running_worker, wait_closed
 from workflows.case_workflow import CaseWorkflow
 
 
@@ -170,8 +167,8 @@ async def test_open_review_show_refunds_without_pickup(shell, env, store, seeded
     view = (await shell("show", cid, "--json")).json
     assert view["case"]["outcome"] == ReturnOutcome.ADVANCE_COMPENSATED
     assert view["case"]["opened_by"] == seeded.customer_id
-    kinds = [e["kind"] for e in view["timeline"]]
-    assert kinds[0] == Entry.OPENED and kinds[-1] == Entry.CLOSED and Entry.REVIEWED in kinds
+    got = [e["kind"] for e in view["timeline"]]
+    assert got[0] == Entry.OPENED and got[-1] == Entry.CLOSED and Entry.REVIEWED in got
     reviewed = next(e for e in view["timeline"] if e["kind"] == Entry.REVIEWED)
     assert reviewed["actor"] == "zhao.returns" and reviewed["detail"]["pickup"] is False
     assert [p["amount_fen"] for p in view["payments"]] == [1590 * 2 * seeded.paid_fen // seeded.lines_total_fen]
@@ -274,8 +271,8 @@ async def test_existing_case_id_is_refused(shell, env, store, seeded):
 
 async def test_kinds_lists_return_refund(shell):
     r = await shell("kinds", "--json")
-    kinds = {k["kind"]: k for k in r.json}
-    rr = kinds["return_refund"]
+    got = {k["kind"]: k for k in r.json}
+    rr = got["return_refund"]
     assert (rr["workflow"], rr["section"]) == ("ReturnRefund", "§4.10")
     assert {a["name"] for a in rr["answers"]} >= {"review", "decide", "goods_received"}
     assert "lines" in rr["input_fields"]

@@ -18,7 +18,7 @@ from temporalio.worker import Replayer
 
 import worker
 from domain.actors import ActorRef, Role
-from domain.models import CaseKind, CaseStatus
+from domain.models import CaseKind
 from domain.returns import ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from runtime.codec import ENCODING, KEY_ID, CodecError, EncryptionCodec, encrypted_converter, history_payloads
 from runtime.keys import Keyring, KeyringError, load_keyring

@@ -2,13 +2,11 @@
 resubmission, timer escalation, refusals, follow-up and the stored outcome."""
 from __future__ import annotations
 
-import asyncio
-import re
 from datetime import datetime, timezone
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle
 
 from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision, ApprovalRequest
@@ -24,12 +22,12 @@ from domain.complaints import (
     Level,
     Target,
 )
-from domain.models import CaseKind, CaseStatus, Order, TimelineEntry
+from domain.models import CaseKind, Order
 from domain.timeline import Entry
 from store.complaints import ComplaintRecords
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, in_state, kinds, pending, refused, running_worker
 from workflows.case_workflow import CaseWorkflow
 from workflows.complaint import Complaint
 
@@ -57,24 +55,6 @@ async def start(env, tq, o: Order, the_intake: Intake, policy=DEFAULT_POLICY) ->
         result_type=ComplaintResult)
 
 
-async def pending(h: WorkflowHandle, approval_id: str | None = None) -> ApprovalRequest:
-    """The approval the case waits for (polled in real time: queries do not move the clock)."""
-    for _ in range(300):
-        found = await h.query(CaseWorkflow.pending_approvals)
-        if found and (approval_id is None or found[0].approval_id == approval_id):
-            return found[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no pending approval {approval_id or ''}")
-
-
-async def in_state(h: WorkflowHandle, state: str) -> None:
-    for _ in range(300):
-        if (await h.query(CaseWorkflow.status)).state == state:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never reached {state}")
-
-
 async def decide(h, request: ApprovalRequest, who: ActorRef, approve: bool = True, note: str = "", amount: int | None = None):
     return await h.execute_update(CaseWorkflow.decide, ApprovalDecision(
         approval_id=request.approval_id, approver=who, approve=approve, note=note or ("ok" if approve else "no"),
@@ -90,17 +70,6 @@ async def reply(h, o: Order, accept: bool, note: str = "") -> None:
 async def follow_up(h, score: int = 4) -> None:
     await in_state(h, "awaiting_follow_up")
     await h.execute_update(Complaint.follow_up, FollowUp(by=LI, solved=True, satisfaction=score))
-
-
-async def refused(call, match: str) -> None:
-    """The Update was rejected by its validator, for the reason given."""
-    with pytest.raises(WorkflowUpdateFailedError) as e:
-        await call
-    assert re.search(match, str(e.value.cause)), str(e.value.cause)
-
-
-def kinds(result_timeline) -> list[str]:
-    return [e.kind for e in result_timeline]
 
 
 async def test_first_complaint_is_answered_by_first_line_and_counts_as_first_contact_resolution(env, store):
@@ -221,10 +190,10 @@ async def test_first_line_silence_escalates_to_second_line_and_second_line_silen
         o = order()
         h = await start(env, tq, o, intake(o, category=Category.AFTER_SALES, demand_fen=2000))
         first = await pending(h, "answer-1-first_line")
-        await env.sleep((first.due_at - await env.get_current_time()).total_seconds() + 60)
+        await advance(env, by=(first.due_at - await env.get_current_time()).total_seconds() + 60)
         second = await pending(h, "answer-1-second_line")
         assert second.due_at == DEFAULT_POLICY.calendar.deadline(second.requested_at, DEFAULT_POLICY.windows.second_line_callback)
-        await env.sleep((second.due_at - await env.get_current_time()).total_seconds() + 60)
+        await advance(env, by=(second.due_at - await env.get_current_time()).total_seconds() + 60)
         platform = await pending(h, "answer-1-platform")
         await decide(h, platform, PLATFORM)
         await reply(h, o, accept=True)
@@ -243,11 +212,11 @@ async def test_an_answer_just_before_the_second_line_window_keeps_it_there(env, 
         o = order()
         h = await start(env, tq, o, intake(o, category=Category.AFTER_SALES, demand_fen=2000))
         first = await pending(h, "answer-1-first_line")
-        await env.sleep((first.due_at - await env.get_current_time()).total_seconds() - 60)
+        await advance(env, by=(first.due_at - await env.get_current_time()).total_seconds() - 60)
         await decide(h, first, LI, approve=False, note="not ours to pay")  # just in time: no escalation
         await reply(h, o, accept=False)
         second = await pending(h, "answer-2-second_line")
-        await env.sleep((second.due_at - await env.get_current_time()).total_seconds() - 60)
+        await advance(env, by=(second.due_at - await env.get_current_time()).total_seconds() - 60)
         await decide(h, second, WANG)
         await reply(h, o, accept=True)
         await follow_up(h)
@@ -263,7 +232,7 @@ async def test_customer_silence_is_taken_as_acceptance(env, store):
         h = await start(env, tq, o, intake(o, category=Category.LOGISTICS))
         await decide(h, await pending(h), LI)
         await in_state(h, "awaiting_customer")
-        await env.sleep(DEFAULT_POLICY.windows.customer_answer.plain.total_seconds() + 1)
+        await advance(env, by=DEFAULT_POLICY.windows.customer_answer.plain.total_seconds() + 1)
         await follow_up(h)
         result = await h.result()
         assert result.outcome == ComplaintOutcome.RESOLVED
@@ -330,7 +299,7 @@ async def test_a_late_follow_up_is_a_breach_but_still_closes_the_complaint(env, 
         await in_state(h, "awaiting_follow_up")
         status = await h.query(CaseWorkflow.status)
         assert status.next_deadline_name == "follow_up"
-        await env.sleep((status.next_deadline - await env.get_current_time()).total_seconds() + 60)
+        await advance(env, by=(status.next_deadline - await env.get_current_time()).total_seconds() + 60)
         await follow_up(h, 2)
         result = await h.result()
         assert result.outcome == ComplaintOutcome.RESOLVED and result.satisfaction == 2
@@ -346,7 +315,7 @@ async def test_the_platform_past_its_working_day_is_recorded_and_still_owes_the_
         await reply(h, o, accept=False)
         req = await pending(h, "answer-2-platform")  # 90 yuan is beyond second line's 20 %
         assert req.due_at == DEFAULT_POLICY.calendar.deadline(req.requested_at, DEFAULT_POLICY.windows.platform_answer)
-        await env.sleep((req.due_at - await env.get_current_time()).total_seconds() + 3600)
+        await advance(env, by=(req.due_at - await env.get_current_time()).total_seconds() + 3600)
         still = await pending(h, "answer-2-platform")
         assert still.approval_id == req.approval_id
         timeline = await h.query(CaseWorkflow.timeline)

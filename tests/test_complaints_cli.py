@@ -11,10 +11,9 @@ import pytest
 from domain.complaints import Category, ComplaintInput, ComplaintResult, Emotion, Intake
 from domain.models import CaseKind
 from runtime.settings import Settings
-from tests.conftest import running_worker
-from tests.front_door import Result, front_door, shell_for, with_issuer
 from tests.factories import DEFAULT_POLICY, header, order
-from workflows.case_workflow import CaseWorkflow
+from tests.front_door import Result, front_door, shell_for, with_issuer
+from tests.support import in_state, running_worker
 
 
 @pytest.fixture
@@ -32,14 +31,6 @@ def refused(r: Result, *words: str) -> None:
     assert r.err.startswith("aftersales: ") and len(r.err.splitlines()) == 1, r.err
     for w in words:
         assert w in r.err, r.err
-
-
-async def until_state(h, state: str) -> None:
-    for _ in range(200):
-        if (await h.query(CaseWorkflow.status)).get("state") == state:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(state)
 
 
 async def listed(shell, case_id: str, who: str) -> list[dict]:
@@ -81,12 +72,12 @@ async def test_approvals_list_and_decide_through_the_shared_update(env, store, s
     left = json.loads((await shell("approvals", "list", "--json", "--as", "li.first")).out)
     assert [a for a in left if a["case_id"] == case.case_id] == []
 
-    await until_state(h, "awaiting_customer")
+    await in_state(h, "awaiting_customer")
     refused(await shell("answer", case.case_id, "reply", "--as", "cust-someone-else", "--json", '{"accept": true}'),
             "unknown case")  # another customer's case is not theirs to see
     ok = await shell("answer", case.case_id, "reply", "--as", o.customer_id, "--json", '{"accept": true}')
     assert ok.code == 0, ok.err
-    await until_state(h, "awaiting_follow_up")
+    await in_state(h, "awaiting_follow_up")
     refused(await shell("answer", case.case_id, "follow_up", "--as", "platform", "--json", '{"solved": true, "satisfaction": 4}'),
             "platform may not give the follow_up answer", "rule answer.role")
     ok = await shell("answer", case.case_id, "follow_up", "--as", "li.first", "--json", '{"solved": true, "satisfaction": 4}')
@@ -129,7 +120,7 @@ async def test_an_agent_complaint_answered_and_appealed_from_the_cli(env, store,
     opened = await shell("open", "--file", str(doc), "--as", "zhou.complaints")
     assert opened.code == 0, opened.err
     h = env.client.get_workflow_handle(f"case-{case_id}")
-    await until_state(h, "awaiting_contact")
+    await in_state(h, "awaiting_contact")
     refused(await shell("answer", case_id, "contact", "--as", "chen.agent", "--json", "{}"), "only the agent complained about")
     assert (await shell("answer", case_id, "contact", "--as", "lin.agent", "--json", '{"note": "call me"}')).code == 0
     assert (await shell("answer", case_id, "appeal", "--as", "lin.agent", "--json", '{"grounds": "outside my group"}')).code == 0

@@ -6,8 +6,8 @@ import io
 from runtime.settings import Settings
 from service.context import Context
 from starter.demo import DemoRun, agent_complaint_script, complaint_script, load_demo_orders
-from tests.conftest import running_worker
 from tests.front_door import front_door, with_issuer
+from tests.support import running_worker
 from domain.timeline import Entry
 
 
@@ -27,8 +27,8 @@ async def _script(env, store, ctx):
     for case in run.cases:
         await env.client.get_workflow_handle(f"case-{case.case_id}").result()
         assert store.get_case(case.case_id)["outcome"] == case.expect, case
-    kinds = [e.kind for e in store.timeline(complaint)]
-    assert Entry.ESCALATED in kinds and Entry.RESUBMITTED in kinds
+    got = [e.kind for e in store.timeline(complaint)]
+    assert Entry.ESCALATED in got and Entry.RESUBMITTED in got
     assert [e.detail.get("level") for e in store.timeline(complaint) if e.kind == Entry.ANSWER_GIVEN][-1] == "platform"
     assert Entry.APPEALED in [e.kind for e in store.timeline(agent_case)]
 

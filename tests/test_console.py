@@ -24,8 +24,8 @@ from domain.approvals import ApprovalDecision
 from domain.timeline import Entry
 from service.context import Context
 from store.audit import AuditLog
-from tests.conftest import eventually, running_worker
 from tests.factories import order
+from tests.support import advance, pending, running_worker, until
 from tests.test_api import ACTORS, api_settings
 from workflows.case_workflow import CaseWorkflow
 
@@ -67,12 +67,7 @@ def seeded(store):
 
 
 async def _until_pending(env, case_id: str, approval_id: str) -> None:
-    handle = env.client.get_workflow_handle(f"case-{case_id}")
-    for _ in range(200):
-        if any(p.approval_id == approval_id for p in await handle.query(CaseWorkflow.pending_approvals)):
-            return
-        await env.sleep(timedelta(seconds=1))
-    raise AssertionError(f"{approval_id} never asked")
+    await pending(env.client.get_workflow_handle(f"case-{case_id}"), approval_id, env=env, skip=1)
 
 
 def _manual_refund(seeded, case_id: str) -> dict[str, Any]:
@@ -135,7 +130,7 @@ async def test_queue_buttons_follow_the_table_and_the_second_check_needs_another
     async with console.as_("zheng.ops") as zheng:
         r = await zheng.post(f"/console/cases/{c}/approvals/second-check", data={"decision": "approve"})
         assert r.status_code == 303, r.text
-    assert await eventually(lambda: console.store.payments(c))
+    assert await until(lambda: console.store.payments(c))
     async with console.as_("wu.ops") as wu:
         page = (await wu.get(f"/console/cases/{c}")).text
         assert "¥8.00" in page and "Order ledger" in page and "刘洋" not in page and "13812345678" not in page  # masked
@@ -196,14 +191,14 @@ async def test_a_customer_answers_a_held_order_offer_from_the_generated_form(con
     for _ in range(100):
         if any(e.kind == Entry.APOLOGISED for e in await handle.query(CaseWorkflow.timeline)):
             break
-        await console.env.sleep(timedelta(hours=1))
+        await advance(console.env, by=timedelta(hours=1))
     async with console.as_(o.customer_id) as me:
         page = (await me.get(f"/console/cases/{c}")).text
         assert 'action="/console/cases/' + c + '/answers/choose"' in page and 'value="refund"' in page
         assert "/answers/review" not in page  # only the answers a customer gives
         r = await me.post(f"/console/cases/{c}/answers/choose", data={"choice": "refund"})
         assert r.status_code == 303, r.text
-    assert await eventually(lambda: store.get_case(c) and store.get_case(c)["outcome"] == "refunded", timeout=30)
+    assert await until(lambda: store.get_case(c) and store.get_case(c)["outcome"] == "refunded", timeout=30)
 
 
 # forms from the answer models ----------------------------------------------------------------------
@@ -249,6 +244,6 @@ async def test_a_customer_opens_damaged_goods_and_the_photo_reaches_the_case(con
 
     def received():
         return [e for e in console.store.timeline(case_id) if e.kind == Entry.EVIDENCE_RECEIVED]
-    assert await eventually(received)
+    assert await until(received)
     assert received()[0].detail["uris"] == [f"evidence:sha256:{digest}.jpg"]
     assert len(console.store.page_cases(customer_id=seeded.customer_id)) == 1

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from store import CaseStore, open_store
-from tests.conftest import PG_ADMIN_URL
+from tests.support import PG_ADMIN_URL
 
 CASES = 100_000
 BUDGET_S = 0.05  # one page, well inside a page view's budget even on a shared 2-core machine

@@ -20,20 +20,9 @@ from domain.models import CaseKind, EvidenceRef, LineQuantity
 from domain.remedies import CaseResult, RefundRoute, refund_route
 from domain.replies import EvidenceUpload
 from domain.timeline import Entry
-from tests.conftest import running_worker
-from tests.deadlines import (
-    CUSTOMER,
-    FIRST_LINE,
-    OTHER_CUSTOMER,
-    SECOND_LINE,
-    approve_manual_refund,
-    deadline,
-    entries,
-    rejection,
-    sleep_to,
-)
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, approve_manual_refund, deadline, kinds, refused, running_worker, timeline
 from workflows.case_workflow import CaseWorkflow
 from workflows.damaged_goods import DamagedGoods
 
@@ -84,11 +73,11 @@ async def test_photos_just_before_the_reminder_scrapped_on_site_refunded_without
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         remind_at = await deadline(h, "evidence_reminder")
-        await sleep_to(env, remind_at, -60)
+        await advance(env, to=remind_at, offset_s=-60)
         await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED
-        assert Entry.EVIDENCE_REMINDER_SENT not in await entries(h)
+        assert Entry.EVIDENCE_REMINDER_SENT not in kinds(await timeline(h))
         child = store.get_case(f"{inp.case.case_id}-refund")
         assert child["kind"] == "return_refund" and child["outcome"] == "advance_compensated"
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
@@ -100,10 +89,10 @@ async def test_reminder_after_a_day_then_photos_just_before_the_evidence_window_
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         remind_at = await deadline(h, "evidence_reminder")
-        await sleep_to(env, remind_at, +60)
+        await advance(env, to=remind_at, offset_s=+60)
         due = await deadline(h, "evidence")
-        assert Entry.EVIDENCE_REMINDER_SENT in await entries(h)
-        await sleep_to(env, due, -60)
+        assert Entry.EVIDENCE_REMINDER_SENT in kinds(await timeline(h))
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED
@@ -116,8 +105,8 @@ async def test_no_photos_after_the_evidence_window_closes_without_refund(env, st
     inp = damaged(RICE_BROKEN)
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), +60)
-        await sleep_to(env, await deadline(h, "evidence"), +60)
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=+60)
+        await advance(env, to=await deadline(h, "evidence"), offset_s=+60)
         assert (await h.result()).outcome == DamagedOutcome.NO_EVIDENCE
         assert outside.payment.ledger == []
 
@@ -142,7 +131,7 @@ async def test_completed_trade_is_a_manual_refund(env, store):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
-        await approve_manual_refund(env, f"case-{inp.case.case_id}-refund", skip_s=3600)  # goods back first
+        await approve_manual_refund(env, f"case-{inp.case.case_id}-refund", skip=3600)  # goods back first
         assert (await h.result()).outcome == DamagedOutcome.REFUNDED
         assert store.get_case(f"{inp.case.case_id}-refund")["kind"] == "manual_refund"
         assert Entry.PICKUP_BOOKED in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
@@ -155,9 +144,9 @@ async def test_bad_evidence_is_rejected(env, store):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         barcode = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="x://1"),), barcode="6901234567892")
-        assert "not accepted" in await rejection(h, DamagedGoods.submit_evidence, barcode)
-        assert "not the customer" in await rejection(h, DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": OTHER_CUSTOMER}))
-        assert "only the customer" in await rejection(h, DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": FIRST_LINE}))
+        assert "not accepted" in await refused(h.execute_update(DamagedGoods.submit_evidence, barcode))
+        assert "not the customer" in await refused(h.execute_update(DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": OTHER_CUSTOMER})))
+        assert "only the customer" in await refused(h.execute_update(DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": FIRST_LINE})))
         with pytest.raises(ValidationError):
             EvidenceUpload(by=CUSTOMER, items=())
         await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
@@ -171,8 +160,8 @@ async def test_compensation_asked_for_needs_the_second_line(env, store):
         await deadline(h, "evidence_reminder")
         await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         await deadline(h, "approval:damaged-goods-coupon")
-        assert "needs second_line" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
-            approval_id="damaged-goods-coupon", approver=FIRST_LINE, approve=True))
+        assert "needs second_line" in await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
+            approval_id="damaged-goods-coupon", approver=FIRST_LINE, approve=True)))
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="damaged-goods-coupon", approver=SECOND_LINE,
                                                           approve=True, amount_fen=1000))
         result = await h.result()

@@ -7,8 +7,8 @@ import io
 from runtime.settings import Settings
 from service.context import Context
 from starter.demo import DemoRun, fulfilment_script, load_demo_orders
-from tests.conftest import running_worker
 from tests.front_door import front_door, with_issuer
+from tests.support import running_worker
 
 
 async def test_demo_opens_one_case_of_each_fulfilment_kind_and_each_ends_as_expected(env, store, sqlite_url, tmp_path):

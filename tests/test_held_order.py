@@ -21,10 +21,9 @@ from domain.models import CaseKind
 from domain.policy import Tier
 from domain.timeline import Entry
 from domain.windows import Window
-from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_until
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, details, in_state, kinds, pending, refused, running_worker
 from workflows.case_workflow import CaseWorkflow
 from workflows.held_order import HeldOrder
 from workflows.waits import POLL_BY_RETRY
@@ -79,7 +78,7 @@ async def test_stock_arriving_just_before_24h_ships_in_the_next_batch_without_ap
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and result.compensation_fen == 0
-    got = kinds(store, inp.case.case_id)
+    got = kinds(store.timeline(inp.case.case_id))
     assert Entry.DISPATCHED in got and Entry.APOLOGISED not in got and Entry.BACKFILL_MISSED not in got
     await keep_history(h, "held_order_backfilled_shipped")
     await keep_history(h, "held_order_backfilled_shipped", patch=POLL_BY_RETRY)
@@ -92,7 +91,7 @@ async def test_stock_just_after_24h_means_apology_and_coupon_then_ships(env, sto
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and result.compensation_fen == o.paid_fen // 10
-    got = kinds(store, inp.case.case_id)
+    got = kinds(store.timeline(inp.case.case_id))
     assert got.index(Entry.BACKFILL_MISSED) < got.index(Entry.APOLOGISED) < got.index(Entry.COMPENSATION_GRANTED) < got.index(Entry.DISPATCHED)
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["coupon"]
 
@@ -105,7 +104,7 @@ async def test_customer_chooses_refund_and_a_return_refund_child_pays_it(env, st
     async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
         await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.REFUND)), "not being asked")
-        await sleep_until(env, t0 + timedelta(hours=24), 60)
+        await advance(env, to=t0 + timedelta(hours=24), offset_s=60)
         await in_state(h, "awaiting_choice")
         await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.REFUND, ActorRef(actor_id="cust-2", role=Role.CUSTOMER))),
                       "only the customer who placed the order")
@@ -125,11 +124,11 @@ async def test_insisting_customer_gets_a_reship_at_48h(env, store):
     inp = held(o)
     async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=25))
+        await advance(env, to=t0 + timedelta(hours=25))
         await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.outcome == HeldOutcome.RESHIPPED and result.child_outcome == "reshipped"
-    assert Entry.RESHIP_FINISHED in kinds(store, inp.case.case_id)
+    assert Entry.RESHIP_FINISHED in kinds(store.timeline(inp.case.case_id))
     assert store.payments(f"{inp.case.case_id}-refund") == []
     await keep_history(h, "held_order_insist_reshipped")
     await keep_history(h, "held_order_insist_reshipped", patch=POLL_BY_RETRY)
@@ -143,11 +142,11 @@ async def test_insist_when_the_original_can_still_ship_sends_the_original_not_a_
     inp = held(o)
     async with running_worker(env, store, stock_after(o, None, original_can_ship=True)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=25))
+        await advance(env, to=t0 + timedelta(hours=25))
         await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and "original can still ship" in result.reason
-    assert [d["outcome"] for d in entries(store, inp.case.case_id, Entry.RESHIP_FINISHED)] == ["refused"]
+    assert [d["outcome"] for d in details(store.timeline(inp.case.case_id), Entry.RESHIP_FINISHED)] == ["refused"]
 
 
 async def test_unpaid_order_cannot_insist_and_is_cancelled_at_48h(env, store):
@@ -155,11 +154,11 @@ async def test_unpaid_order_cannot_insist_and_is_cancelled_at_48h(env, store):
     inp = held(o)
     async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=25))
+        await advance(env, to=t0 + timedelta(hours=25))
         await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST)), "never reshipped")
         result = await h.result()
     assert result.outcome == HeldOutcome.CANCELLED
-    assert Entry.RESHIP_STARTED not in kinds(store, inp.case.case_id) and Entry.REFUND_STARTED not in kinds(store, inp.case.case_id)
+    assert Entry.RESHIP_STARTED not in kinds(store.timeline(inp.case.case_id)) and Entry.REFUND_STARTED not in kinds(store.timeline(inp.case.case_id))
 
 
 # -- customer answer window -----------------------------------------------------------
@@ -174,11 +173,11 @@ async def test_answer_just_before_the_customer_answer_window_is_taken(env, store
     async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
         await in_state(h, "awaiting_backfill")
-        await sleep_until(env, t0 + timedelta(hours=36), -60)
+        await advance(env, to=t0 + timedelta(hours=36), offset_s=-60)
         await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.choice == CustomerChoice.INSIST and result.outcome == HeldOutcome.RESHIPPED
-    assert Entry.CUSTOMER_ANSWER_DEFAULTED not in kinds(store, inp.case.case_id)
+    assert Entry.CUSTOMER_ANSWER_DEFAULTED not in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_silence_past_the_customer_answer_window_defaults_to_wait_then_refund_at_48h(env, store):
@@ -186,12 +185,12 @@ async def test_silence_past_the_customer_answer_window_defaults_to_wait_then_ref
     inp = held(o, SHORT_ANSWER)
     async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=36), 60)
+        await advance(env, to=t0 + timedelta(hours=36), offset_s=60)
         await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST, ActorRef(actor_id="cust-9", role=Role.CUSTOMER))),
                       "only the customer")
         result = await h.result()
     assert result.choice == CustomerChoice.WAIT and result.outcome == HeldOutcome.REFUNDED
-    got = kinds(store, inp.case.case_id)
+    got = kinds(store.timeline(inp.case.case_id))
     assert got.index(Entry.CUSTOMER_ANSWER_DEFAULTED) < got.index(Entry.HELD_UNSHIPPED) < got.index(Entry.REFUND_STARTED)
 
 
@@ -204,7 +203,7 @@ async def test_stock_just_before_48h_ships_for_a_waiting_customer(env, store):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED
-    assert Entry.HELD_UNSHIPPED not in kinds(store, inp.case.case_id)
+    assert Entry.HELD_UNSHIPPED not in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_stock_just_after_48h_is_too_late_the_order_is_refunded(env, store):
@@ -214,7 +213,7 @@ async def test_stock_just_after_48h_is_too_late_the_order_is_refunded(env, store
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.REFUNDED
-    assert Entry.DISPATCHED not in kinds(store, inp.case.case_id)
+    assert Entry.DISPATCHED not in kinds(store.timeline(inp.case.case_id))
     assert [p["amount_fen"] for p in store.payments(f"{inp.case.case_id}-refund")] == [o.paid_fen]
 
 
@@ -225,7 +224,7 @@ async def test_cash_compensation_waits_for_second_line_approval(env, store):
     inp = held(o, offer_kind="cash", offer_percent=15)
     async with running_worker(env, store, stock_after(o, "30h")) as (tq, outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=24), 60)
+        await advance(env, to=t0 + timedelta(hours=24), offset_s=60)
         req = await pending(h, "compensation")
         assert req.money and req.money.amount_fen == o.paid_fen * 15 // 100
         await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
@@ -246,7 +245,7 @@ async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store
     inp = held(o, slow_polls)
     async with running_worker(env, store, stock_after(o, "2h")) as (tq, outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=3))
+        await advance(env, to=t0 + timedelta(hours=3))
         await h.signal(HeldOrder.stock_reported)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED

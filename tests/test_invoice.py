@@ -23,13 +23,9 @@ from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef
 from domain.remedies import CaseResult, PayeeDetails
 from domain.timeline import Entry
-from tests.case_clock import pending
-from tests.conftest import running_worker
-from tests.deadlines import (
-    CUSTOMER, FIRST_LINE, INVOICE_SPECIALIST, OTHER_CUSTOMER, REFUND_SPECIALIST, SUPERVISOR, deadline, entries, sleep_to,
-)
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, INVOICE_SPECIALIST, OTHER_CUSTOMER, REFUND_SPECIALIST, SUPERVISOR, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, deadline, kinds, pending, running_worker, timeline
 from workflows.case_workflow import CaseWorkflow
 from workflows.invoice import Invoice
 from workflows.remedies import RemedyCase
@@ -138,10 +134,10 @@ async def test_missing_invoice_confirmed_just_before_5_working_days(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, invoice_input(InvoiceProblem.MISSING))
         due = await deadline(h, "invoice_delivered")
-        await sleep_to(env, due, -60)
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERED
-        assert Entry.SLA_BREACHED not in await entries(h)
+        assert Entry.SLA_BREACHED not in kinds(await timeline(h))
 
 
 async def test_missing_invoice_unconfirmed_just_after_5_working_days(env, store):
@@ -149,12 +145,12 @@ async def test_missing_invoice_unconfirmed_just_after_5_working_days(env, store)
         inp = invoice_input(InvoiceProblem.MISSING)
         h = await start(env, tq, inp)
         due = await deadline(h, "invoice_delivered")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         result = await h.result()
         assert result.outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
         issued = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.INVOICE_ISSUED]
         assert issued[0].detail["postage_paid_by"] == "warehouse"
-        assert Entry.SLA_BREACHED in await entries(h)
+        assert Entry.SLA_BREACHED in kinds(await timeline(h))
 
 
 async def test_wrong_invoice_returned_postage_refunded_once_new_one_just_before_window(env, store):
@@ -162,12 +158,12 @@ async def test_wrong_invoice_returned_postage_refunded_once_new_one_just_before_
         inp = invoice_input(InvoiceProblem.WRONG)
         h = await start(env, tq, inp)
         back_by = await deadline(h, "wrong_invoice_back")
-        await sleep_to(env, back_by, -60)
+        await advance(env, to=back_by, offset_s=-60)
         await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         due = await deadline(h, "invoice_delivered")
         assert outside.payment.ledger == []  # nothing is paid before the two-person check
         await check_postage(env, inp)
-        await sleep_to(env, due, -60)
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         result = await h.result()
         assert result.outcome == InvoiceOutcome.DELIVERED and result.refund_fen == 500
@@ -222,7 +218,7 @@ async def test_wrong_invoice_delivery_window_passes_after_arrival(env, store):
         await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         due = await deadline(h, "invoice_delivered")
         await check_postage(env, inp)
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
 
 
@@ -231,10 +227,10 @@ async def test_wrong_invoice_never_mailed_back_closes_after_the_window(env, stor
         inp = invoice_input(InvoiceProblem.WRONG)
         h = await start(env, tq, inp)
         back_by = await deadline(h, "wrong_invoice_back")
-        await sleep_to(env, back_by, +60)
+        await advance(env, to=back_by, offset_s=+60)
         assert (await h.result()).outcome == InvoiceOutcome.WRONG_INVOICE_NOT_RETURNED
         assert outside.payment.ledger == []
-        assert Entry.INVOICE_ISSUED not in await entries(h)
+        assert Entry.INVOICE_ISSUED not in kinds(await timeline(h))
 
 
 async def test_vat_invoice_delivered_just_before_two_weeks(env, store):
@@ -244,7 +240,7 @@ async def test_vat_invoice_delivered_just_before_two_weeks(env, store):
         due = await deadline(h, "invoice_delivered")
         opened = (await env.get_current_time())
         assert (due - opened).days >= 13
-        await sleep_to(env, due, -60)
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERED
         await keep_history(h, "invoice_vat_delivered")
@@ -254,7 +250,7 @@ async def test_vat_invoice_unconfirmed_after_two_weeks(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, invoice_input(InvoiceProblem.VAT))
         due = await deadline(h, "invoice_delivered")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
 
 
@@ -263,7 +259,7 @@ async def test_bad_answers_are_rejected_and_leave_no_trace(env, store):
         inp = invoice_input(InvoiceProblem.WRONG)
         h = await start(env, tq, inp)
         await deadline(h, "wrong_invoice_back")
-        before = await entries(h)
+        before = kinds(await timeline(h))
         for handler, answer, reason in [
             (Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER), "no invoice has been posted"),
             (Invoice.wrong_invoice_returned, InvoiceArrival(by=CUSTOMER), "invoice specialist"),
@@ -283,7 +279,7 @@ async def test_bad_answers_are_rejected_and_leave_no_trace(env, store):
         history = await h.fetch_history()
         accepted = [ev for ev in history.events if ev.HasField("workflow_execution_update_accepted_event_attributes")]
         assert len(accepted) == 1
-        assert (await entries(h))[: len(before)] == before
+        assert (kinds(await timeline(h)))[: len(before)] == before
         await check_postage(env, inp)
         await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERED

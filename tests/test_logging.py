@@ -19,8 +19,8 @@ from domain.models import CaseKind, payer_reference
 from domain.returns import ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from runtime import logs
 from runtime.temporal import codec_for
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order, secret
+from tests.support import advance, running_worker
 from workflows.return_refund import ReturnRefund
 
 PHONE = "13812345678"
@@ -166,7 +166,7 @@ async def test_a_return_refund_run_logs_the_case_per_activity_and_nothing_privat
             "ReturnRefund", ReturnRefundInput(case=case, policy=DEFAULT_POLICY), id=case.workflow_id, task_queue=tq,
             result_type=ReturnRefundResult,
         )
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, ReviewDecision(
             reviewer=ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST), approve=True, pickup=True))
         result = await h.result()

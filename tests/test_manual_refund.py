@@ -18,10 +18,9 @@ from domain.manual_refund import (
 )
 from domain.models import CaseKind, LineQuantity
 from domain.timeline import Entry
-from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_until
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, details, in_state, kinds, pending, refused, running_worker
 from workflows.case_workflow import CaseWorkflow
 from workflows.manual_refund import ManualRefund
 from workflows.waits import POLL_BY_RETRY
@@ -86,7 +85,7 @@ async def test_completed_trade_is_assessed_picked_up_checked_twice_and_paid_once
         await in_state(h, "awaiting_assessment")
         await refused(h.execute_update(ManualRefund.assess, Assessment(assessor=REFUNDS, pickup=True)), "return specialist")  # only the return specialist decides the pickup
         await h.execute_update(ManualRefund.assess, Assessment(assessor=RETURNS, pickup=True))
-        await env.sleep(49 * 3600)  # the simulated goods arrive 48 h after the pickup booking
+        await advance(env, by=49 * 3600)  # the simulated goods arrive 48 h after the pickup booking
         await pending(h, "review")
         await refused(h.execute_update(CaseWorkflow.decide, decision("review", REFUNDS)), "needs operations_supervisor")
         await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
@@ -98,7 +97,7 @@ async def test_completed_trade_is_assessed_picked_up_checked_twice_and_paid_once
     assert (result.amount_fen, result.reviewed_by, result.second_checked_by) == (6990, "qian.ops", "li.refunds")
     assert [p["amount_fen"] for p in store.payments(inp.case.case_id)] == [6990]
     assert store.payments(inp.case.case_id)[0]["idempotency_key"] == f"{inp.case.case_id}:manual_refund"
-    got = kinds(store, inp.case.case_id)
+    got = kinds(store.timeline(inp.case.case_id))
     assert got.index(Entry.GOODS_RECEIVED) < got.index(Entry.SUMMARISED) < got.index(Entry.PAID) < got.index(Entry.CONFIRMED)
     assert Entry.SLA_BREACHED not in got
     dumped = str([e.detail for e in store.timeline(inp.case.case_id)])
@@ -139,15 +138,15 @@ async def test_review_and_second_check_just_before_their_windows_breach_nothing(
         h = await start(env, tq, inp)
         review = await pending(h, "review")
         assert review.sla_window == "manual_refund_review"
-        await sleep_until(env, review.due_at, -60)
+        await advance(env, to=review.due_at, offset_s=-60)
         await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         check = await pending(h, "second-check")
         assert check.sla_window == "manual_refund_payment" and check.not_by == ("qian.ops", "cust-1")  # neither the first checker nor the opener
-        await sleep_until(env, check.due_at, -60)
+        await advance(env, to=check.due_at, offset_s=-60)
         await h.execute_update(CaseWorkflow.decide, decision("second-check", SUPERVISOR_2))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
-    assert Entry.SLA_BREACHED not in kinds(store, inp.case.case_id)
+    assert Entry.SLA_BREACHED not in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_review_and_second_check_after_their_windows_are_recorded_as_breaches(env, store):
@@ -155,14 +154,14 @@ async def test_review_and_second_check_after_their_windows_are_recorded_as_breac
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         review = await pending(h, "review")
-        await sleep_until(env, review.due_at, 60)
+        await advance(env, to=review.due_at, offset_s=60)
         await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         check = await pending(h, "second-check")
-        await sleep_until(env, check.due_at, 60)
+        await advance(env, to=check.due_at, offset_s=60)
         await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID  # late, but still paid
-    windows = [d["window"] for d in entries(store, inp.case.case_id, Entry.SLA_BREACHED)]
+    windows = [d["window"] for d in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)]
     assert windows == ["manual_refund_review", "manual_refund_payment"]
 
 
@@ -174,12 +173,12 @@ async def test_assessment_after_the_24h_node_is_a_breach_and_before_it_is_not(en
             h = await start(env, tq, inp)
             await in_state(h, "awaiting_assessment")
             started = (await h.describe()).start_time
-            await sleep_until(env, DEFAULT_POLICY.calendar.deadline(started, DEFAULT_POLICY.windows.after_sales_node), offset)
+            await advance(env, to=DEFAULT_POLICY.calendar.deadline(started, DEFAULT_POLICY.windows.after_sales_node), offset_s=offset)
             await h.execute_update(ManualRefund.assess, Assessment(assessor=RETURNS, pickup=False))
             await pending(h, "review")
             await h.terminate("test done")
-    assert Entry.SLA_BREACHED not in kinds(store, early.case.case_id)
-    assert entries(store, late.case.case_id, Entry.SLA_BREACHED) == [{"window": "after_sales_node", "step": "assessment"}]
+    assert Entry.SLA_BREACHED not in kinds(store.timeline(early.case.case_id))
+    assert details(store.timeline(late.case.case_id), Entry.SLA_BREACHED) == [{"window": "after_sales_node", "step": "assessment"}]
 
 
 async def test_compensation_payout_paid_after_five_working_days_is_a_breach(env, store):
@@ -190,12 +189,12 @@ async def test_compensation_payout_paid_after_five_working_days_is_a_breach(env,
         payout_due = DEFAULT_POLICY.calendar.deadline(review.requested_at, DEFAULT_POLICY.windows.compensation_payout)
         await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
-        await sleep_until(env, payout_due, 60)
+        await advance(env, to=payout_due, offset_s=60)
         await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["cash_compensation"]
-    assert {"window": "compensation_payout"} in entries(store, inp.case.case_id, Entry.SLA_BREACHED)
+    assert {"window": "compensation_payout"} in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)
 
 
 async def test_compensation_payout_within_five_working_days_is_on_time(env, store):
@@ -206,11 +205,11 @@ async def test_compensation_payout_within_five_working_days_is_on_time(env, stor
         payout_due = DEFAULT_POLICY.calendar.deadline(review.requested_at, DEFAULT_POLICY.windows.compensation_payout)
         await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
-        await sleep_until(env, payout_due, -60)
+        await advance(env, to=payout_due, offset_s=-60)
         await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
-    assert {"window": "compensation_payout"} not in entries(store, inp.case.case_id, Entry.SLA_BREACHED)
+    assert {"window": "compensation_payout"} not in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)
 
 
 async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[no-untyped-def]
@@ -227,7 +226,7 @@ async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[n
     config = SimulatorConfig(scenarios={inp.case.order.order_id: Scenario(receive_after=Window.model_validate(f"{minutes}m"))})
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
-        await sleep_until(env, due, 60)
+        await advance(env, to=due, offset_s=60)
         await pending(h, "review")  # late goods do not hold the refund up
         await h.terminate("test done")
     return inp.case.case_id
@@ -235,12 +234,12 @@ async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[n
 
 async def test_goods_back_just_before_day_5_are_received(env, store):
     case_id = await _goods_by_day_5(env, store, -5)
-    got = kinds(store, case_id)
+    got = kinds(store.timeline(case_id))
     assert Entry.GOODS_RECEIVED in got and Entry.PICKUP_OVERDUE not in got
 
 
 async def test_goods_not_back_by_day_5_are_overdue_and_the_review_goes_ahead(env, store):
     case_id = await _goods_by_day_5(env, store, 5)
-    got = kinds(store, case_id)
+    got = kinds(store.timeline(case_id))
     assert Entry.PICKUP_OVERDUE in got and Entry.GOODS_RECEIVED not in got
     assert got.index(Entry.PICKUP_OVERDUE) < got.index(Entry.SUMMARISED)

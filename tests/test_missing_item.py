@@ -21,10 +21,9 @@ from domain.missing_item import (
 from domain.models import CaseKind, LineQuantity
 from domain.remedies import CaseResult
 from domain.timeline import Entry
-from tests.conftest import running_worker
-from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, approve_manual_refund, deadline, kinds, refused, running_worker, timeline
 from workflows.missing_item import MissingItem
 
 RICE = (LineQuantity(sku="RICE-5KG", quantity=1),)
@@ -79,13 +78,13 @@ async def test_short_shipped_reship_with_coupon_chosen_just_before_the_window(en
     async with running_worker(env, store, scripted(inp, short_lines=RICE)) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "customer_choice")
-        await sleep_to(env, due, -60)
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP, wants_compensation=True))
         result = await h.result()
         assert result.outcome == MissingOutcome.RESHIPPED and result.compensation_fen == 1000
         assert result.children == (f"case-{inp.case.case_id}-reship",)
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("coupon", 1000)]
-        assert Entry.CHOICE_DEFAULTED not in await entries(h)
+        assert Entry.CHOICE_DEFAULTED not in kinds(await timeline(h))
         await keep_history(h, "missing_item_short_reshipped_coupon")
 
 
@@ -94,7 +93,7 @@ async def test_no_answer_after_the_window_refunds_the_missing_line_without_coupo
     async with running_worker(env, store, scripted(inp, short_lines=RICE)) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "customer_choice")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         result = await h.result()
         assert result.outcome == MissingOutcome.REFUNDED and result.compensation_fen == 0
         rice_share = inp.case.order.paid_fen * 6990 // inp.case.order.lines_total_fen
@@ -134,7 +133,7 @@ async def test_bad_choices_are_rejected(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "customer_choice")
-        assert "not the customer" in await rejection(h, MissingItem.choose_remedy, RemedyChoice(by=OTHER_CUSTOMER, remedy=Remedy.REFUND))
-        assert "only the customer" in await rejection(h, MissingItem.choose_remedy, RemedyChoice(by=FIRST_LINE, remedy=Remedy.RESHIP))
+        assert "not the customer" in await refused(h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=OTHER_CUSTOMER, remedy=Remedy.REFUND)))
+        assert "only the customer" in await refused(h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=FIRST_LINE, remedy=Remedy.RESHIP)))
         await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
         await h.result()

@@ -14,9 +14,8 @@ from domain.models import Order
 from domain.timeline import Entry
 from runtime.settings import Settings
 from store import CaseStore
-from tests.case_clock import wait_closed
-from tests.conftest import running_worker
 from tests.front_door import front_door, shell_for, with_issuer
+from tests.support import running_worker, wait_closed
 
 DEMO_ORDERS = Path(__file__).resolve().parent.parent / "starter" / "demo_data" / "orders.json"
 

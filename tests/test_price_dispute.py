@@ -11,10 +11,9 @@ from domain.models import CaseKind, OrderLine
 from domain.price_dispute import PriceDisputeInput, PriceFinding, PriceOutcome, classify, price_difference
 from domain.remedies import CaseResult
 from domain.timeline import Entry
-from tests.conftest import running_worker
-from tests.deadlines import FIRST_LINE, PLATFORM, SECOND_LINE, deadline, entries, rejection, sleep_to
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import DEFAULT_POLICY, FIRST_LINE, PLATFORM, SECOND_LINE, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, deadline, kinds, refused, running_worker, timeline
 from workflows.case_workflow import CaseWorkflow
 
 LINES = (
@@ -66,14 +65,14 @@ async def test_system_error_platform_answers_just_before_1_working_day_paid_gets
         inp = dispute()
         h = await start(env, tq, inp)
         due = await deadline(h, "approval:platform")
-        await sleep_to(env, due, -60)
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True,
                                                           note="system error confirmed"))
         result = await h.result()
         assert result.outcome == PriceOutcome.DIFFERENCE_REFUNDED and result.refund_fen == 3000
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("price_difference", 3000)]
-        kinds = await entries(h)
-        assert Entry.SLA_BREACHED not in kinds and Entry.CALLED_BACK in kinds
+        got = kinds(await timeline(h))
+        assert Entry.SLA_BREACHED not in got and Entry.CALLED_BACK in got
         await keep_history(h, "price_dispute_platform_difference_refunded")
 
 
@@ -81,8 +80,8 @@ async def test_platform_answer_late_is_a_recorded_breach_and_still_called_back(e
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, dispute())
         due = await deadline(h, "approval:platform")
-        await sleep_to(env, due, +60)
-        assert Entry.SLA_BREACHED in await entries(h)
+        await advance(env, to=due, offset_s=+60)
+        assert Entry.SLA_BREACHED in kinds(await timeline(h))
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=False,
                                                           note="price was correct: promo had ended"))
         assert (await h.result()).outcome == PriceOutcome.PLATFORM_DECLINED
@@ -98,18 +97,18 @@ async def test_unpaid_order_gets_a_second_line_coupon_just_before_the_callback_w
                                                           note="system error"))
         due = await deadline(h, "approval:price-compensation")
         # first line has no authority for a promo coupon on an unpaid order
-        assert "needs second_line" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
-            approval_id="price-compensation", approver=FIRST_LINE, approve=True))
-        assert "more than" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
-            approval_id="price-compensation", approver=SECOND_LINE, approve=True, amount_fen=10**6))
-        await sleep_to(env, due, -60)
+        assert "needs second_line" in await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
+            approval_id="price-compensation", approver=FIRST_LINE, approve=True)))
+        assert "more than" in await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
+            approval_id="price-compensation", approver=SECOND_LINE, approve=True, amount_fen=10**6)))
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="price-compensation", approver=SECOND_LINE,
                                                           approve=True))
         result = await h.result()
         ten_percent = inp.case.order.paid_fen // 10
         assert result.outcome == PriceOutcome.COUPON_GRANTED and result.compensation_fen == ten_percent
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("coupon", ten_percent)]
-        assert Entry.SLA_BREACHED not in await entries(h)
+        assert Entry.SLA_BREACHED not in kinds(await timeline(h))
         await keep_history(h, "price_dispute_unpaid_coupon")
 
 
@@ -120,8 +119,8 @@ async def test_coupon_refused_after_the_callback_window(env, store):
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True,
                                                           note="system error"))
         due = await deadline(h, "approval:price-compensation")
-        await sleep_to(env, due, +60)
-        assert (await entries(h)).count(Entry.SLA_BREACHED) == 1
+        await advance(env, to=due, offset_s=+60)
+        assert (kinds(await timeline(h))).count(Entry.SLA_BREACHED) == 1
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="price-compensation", approver=SECOND_LINE,
                                                           approve=False, note="customer declined a coupon"))
         assert (await h.result()).outcome == PriceOutcome.COUPON_REFUSED
@@ -136,6 +135,6 @@ async def test_platform_decision_only_by_the_platform(env, store):
             (ApprovalDecision(approval_id="platform", approver=SECOND_LINE, approve=True), "needs platform"),
             (ApprovalDecision(approval_id="nope", approver=PLATFORM, approve=True), "no pending approval"),
         ]:
-            assert reason in await rejection(h, CaseWorkflow.decide, decision)
+            assert reason in await refused(h.execute_update(CaseWorkflow.decide, decision))
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="platform", approver=PLATFORM, approve=True))
         assert (await h.result()).outcome == PriceOutcome.DIFFERENCE_REFUNDED

@@ -8,10 +8,9 @@ from domain.actors import ActorRef, Role
 from domain.models import CaseKind
 from domain.refusal import GoodsAnswer, RefusalHow, RefusalInput, RefusalOutcome, RefusalResult, settlement
 from domain.timeline import Entry
-from tests.case_clock import entries, in_state, kinds, refused, sleep_until
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, details, in_state, kinds, refused, running_worker
 from workflows.refusal import Refusal
 
 CUSTOMER = ActorRef(actor_id="cust-1", role=Role.CUSTOMER)
@@ -42,7 +41,7 @@ async def test_refused_parcel_is_refunded_with_advance_compensation_without_a_re
     assert result.child_outcome == "advance_compensated"
     child = f"{inp.case.case_id}-refund"
     assert [p["amount_fen"] for p in store.payments(child)] == [inp.case.order.paid_fen]
-    assert entries(store, child, Entry.OPENED)[0]["origin"] == "parcel_refused"
+    assert details(store.timeline(child), Entry.OPENED)[0]["origin"] == "parcel_refused"
     await keep_history(h, "refusal_parcel_refused_refunded")
 
 
@@ -53,13 +52,13 @@ async def test_courier_return_and_a_customer_who_wants_the_goods_gets_a_reship(e
         await in_state(h, "awaiting_customer")
         await refused(h.execute_update(Refusal.still_wants_goods, GoodsAnswer(
             customer=ActorRef(actor_id="cust-1", role=Role.COURIER), wants_goods=True)), "only the customer")
-        await sleep_until(env, t0 + timedelta(hours=24), -60)  # just before the customer_answer window closes
+        await advance(env, to=t0 + timedelta(hours=24), offset_s=-60)  # just before the customer_answer window closes
         await h.execute_update(Refusal.still_wants_goods, GoodsAnswer(customer=CUSTOMER, wants_goods=True))
         await refused(h.execute_update(Refusal.still_wants_goods, GoodsAnswer(customer=CUSTOMER, wants_goods=False)),
                       "already answered")
         result = await h.result()
     assert result.outcome == RefusalOutcome.RESHIPPED and result.courier_fault and result.child_outcome == "reshipped"
-    assert Entry.CUSTOMER_ANSWER_DEFAULTED not in kinds(store, inp.case.case_id)
+    assert Entry.CUSTOMER_ANSWER_DEFAULTED not in kinds(store.timeline(inp.case.case_id))
     assert store.payments(f"{inp.case.case_id}-refund") == []
     await keep_history(h, "refusal_courier_returned_reshipped")
 
@@ -68,10 +67,10 @@ async def test_courier_return_and_silence_past_the_window_means_refund(env, stor
     inp = refusal(RefusalHow.COURIER_RETURNED)
     async with running_worker(env, store) as (tq, outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=24), 60)
+        await advance(env, to=t0 + timedelta(hours=24), offset_s=60)
         result = await h.result()
     assert result.outcome == RefusalOutcome.REFUNDED and result.wants_goods is False
-    assert entries(store, inp.case.case_id, Entry.CUSTOMER_ANSWER_DEFAULTED) == [{"window": "customer_answer", "wants_goods": False}]
+    assert details(store.timeline(inp.case.case_id), Entry.CUSTOMER_ANSWER_DEFAULTED) == [{"window": "customer_answer", "wants_goods": False}]
 
 
 async def test_courier_return_and_a_customer_who_declines_is_refunded(env, store):
@@ -90,4 +89,4 @@ async def test_unpaid_refused_parcel_is_cancelled_without_refund_or_reship(env, 
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == RefusalOutcome.CANCELLED
-    assert Entry.REFUND_STARTED not in kinds(store, inp.case.case_id) and Entry.RESHIP_STARTED not in kinds(store, inp.case.case_id)
+    assert Entry.REFUND_STARTED not in kinds(store.timeline(inp.case.case_id)) and Entry.RESHIP_STARTED not in kinds(store.timeline(inp.case.case_id))

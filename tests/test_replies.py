@@ -7,8 +7,7 @@ from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef, LineQuantity
 from domain.remedies import PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
 from domain.replies import EvidenceUpload, customer_problem, evidence_problem, role_problem
-from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER
-from tests.factories import header, order
+from tests.factories import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, header, order
 
 CASE = header(CaseKind.DAMAGED_GOODS, order())
 PHOTO = EvidenceRef(kind="photo", uri="mail://1.jpg")

@@ -10,10 +10,9 @@ from adapters.simulators import Scenario, SimulatorConfig
 from domain.models import CaseKind, LineQuantity
 from domain.reship import ReshipCause, ReshipInput, ReshipOutcome, ReshipResult, promised_delivery, reship_problem
 from domain.timeline import Entry
-from tests.case_clock import entries, kinds, sleep_until
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, details, kinds, running_worker
 
 TZ = DEFAULT_POLICY.calendar.tz
 
@@ -46,7 +45,7 @@ async def _at_local(env, hour: int, minute: int) -> None:
     target = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
     if target <= now:
         target += timedelta(days=1)
-    await sleep_until(env, target)
+    await advance(env, to=target)
 
 
 async def run_reship(env, store, inp: ReshipInput, config: SimulatorConfig | None = None):
@@ -64,7 +63,7 @@ async def test_paid_before_20_is_reshipped_for_the_next_day_and_the_original_clo
     assert result.outcome == ReshipOutcome.RESHIPPED
     assert result.promised_delivery == started.date() + timedelta(days=1)
     assert (result.original_closed_as, result.paid_by) == ("abnormal_return_no_refund", "platform")
-    got = kinds(store, inp.case.case_id)
+    got = kinds(store.timeline(inp.case.case_id))
     assert got.index(Entry.ORIGINAL_CLOSED) < got.index(Entry.RESHIP_PLACED) < got.index(Entry.DISPATCHED)
     assert store.payments(inp.case.case_id) == []  # the platform pays, not us; no refund of the original
     await keep_history(h, "reship_lost_in_transit_next_day")
@@ -85,11 +84,11 @@ async def test_refused_while_the_original_can_still_ship(env, store):
     inp = ReshipInput(case=header(CaseKind.RESHIP, o), policy=DEFAULT_POLICY, cause=ReshipCause.HELD_ORDER_UNSHIPPED)
     h, result = await run_reship(env, store, inp, config)
     assert result.outcome == ReshipOutcome.REFUSED and "can still ship" in result.reason
-    assert Entry.ORIGINAL_CLOSED not in kinds(store, inp.case.case_id)
+    assert Entry.ORIGINAL_CLOSED not in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_refused_for_an_unpaid_order(env, store):
     inp = ReshipInput(case=header(CaseKind.RESHIP, order(paid=False)), policy=DEFAULT_POLICY, cause=ReshipCause.OVERSOLD)
     h, result = await run_reship(env, store, inp)
     assert result.outcome == ReshipOutcome.REFUSED and "not paid" in result.reason
-    assert entries(store, inp.case.case_id, Entry.ORIGINAL_CHECKED) == []  # refused before asking the warehouse
+    assert details(store.timeline(inp.case.case_id), Entry.ORIGINAL_CHECKED) == []  # refused before asking the warehouse

@@ -28,9 +28,9 @@ from domain.windows import Window
 from service.errors import refusal_code
 from runtime.binaries import binary
 from runtime.temporal import data_converter
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header
 from tests.replay_support import keep_history
+from tests.support import advance, entry, kinds, reached, running_worker, timeline
 from workflows.case_workflow import CaseWorkflow
 from workflows.return_refund import ReturnRefund
 from workflows.waits import POLL_BY_RETRY
@@ -61,32 +61,8 @@ async def finish(h: WorkflowHandle) -> ReturnRefundResult:
     return await asyncio.wait_for(h.result(), timeout=60)
 
 
-async def timeline(h: WorkflowHandle) -> list[TimelineEntry]:
-    return await h.query(CaseWorkflow.timeline)
-
-
 async def status(h: WorkflowHandle) -> CaseStatus:
     return await h.query(CaseWorkflow.status)
-
-
-def kinds(entries: list[TimelineEntry]) -> list[str]:
-    return [e.kind for e in entries]
-
-
-def entry(entries: list[TimelineEntry], kind: str) -> TimelineEntry:
-    found = [e for e in entries if e.kind == kind]
-    assert len(found) == 1, f"{kind}: {kinds(entries)}"
-    return found[0]
-
-
-async def wait_for(h: WorkflowHandle, kind: str) -> list[TimelineEntry]:
-    """Poll the timeline query (real time; the clock only skips while a result is awaited)."""
-    for _ in range(1200):  # 30 s of real time at most
-        entries = await timeline(h)
-        if kind in kinds(entries):
-            return entries
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"no {kind} in {kinds(await timeline(h))}")
 
 
 def refund_due(created: datetime) -> datetime:
@@ -103,9 +79,9 @@ def assert_paid_once(store, outside, h_case: str, amount: int) -> None:
 
 
 async def review_and_book(env: WorkflowEnvironment, h: WorkflowHandle) -> tuple[list[TimelineEntry], CaseStatus]:
-    await env.sleep(60)
+    await advance(env, by=60)
     await h.execute_update(ReturnRefund.review, approve(pickup=True))
-    entries = await wait_for(h, Entry.PICKUP_BOOKED)
+    entries = await reached(h, Entry.PICKUP_BOOKED)
     return entries, await status(h)
 
 
@@ -115,7 +91,7 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        await env.sleep(60)
+        await advance(env, by=60)
         accepted = await h.execute_update(ReturnRefund.review, approve(pickup=True))
         assert accepted.case_id == case.case_id
         result = await finish(h)
@@ -162,7 +138,7 @@ async def test_partial_return_refunds_the_lines_share_of_the_paid_amount(env, st
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND, the_order)
         h = await start(env, tq, case, lines=(LineQuantity(sku="RICE-5KG", quantity=1),))
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.refund_fen == 10000 * 6990 // 13350
@@ -230,7 +206,7 @@ async def test_goods_that_never_arrive_in_time_are_advance_compensated(env, stor
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("168h"))
         h = await start(env, tq, case)
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, approve(pickup=True))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
@@ -247,7 +223,7 @@ async def test_parcel_lost_in_transit_is_advance_compensated(env, store):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(parcel_lost=True)
         h = await start(env, tq, case)
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, approve(pickup=True))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
@@ -267,7 +243,7 @@ async def test_goods_reported_received_signal_shortens_the_wait(env, store):
         h = await start(env, tq, case)
         entries, _ = await review_and_book(env, h)
         booked = entry(entries, Entry.PICKUP_BOOKED).at
-        await env.sleep(90 * 60)  # the goods arrived 30 minutes ago; the next poll is 4 h after booking
+        await advance(env, by=90 * 60)  # the goods arrived 30 minutes ago; the next poll is 4 h after booking
         await h.signal(ReturnRefund.goods_reported_received)
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
@@ -281,7 +257,7 @@ async def test_without_the_signal_the_goods_are_found_at_the_next_poll(env, stor
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("1h"))
         h = await start(env, tq, case)
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, approve(pickup=True))
         await finish(h)
         entries = await timeline(h)
@@ -295,7 +271,7 @@ async def test_approved_without_pickup_is_advance_compensated_and_books_no_picku
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
@@ -322,7 +298,7 @@ async def test_rejected_with_a_reason_pays_nothing(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, reject("opened food cannot be returned"))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REJECTED
@@ -370,7 +346,7 @@ async def test_payment_failing_twice_then_succeeding_pays_once(env, store):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(payment_fails=2)
         h = await start(env, tq, case)
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
@@ -386,7 +362,7 @@ async def test_courier_booking_failing_twice_books_once(env, store):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(pickup_fails=2)
         h = await start(env, tq, case)
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, approve(pickup=True))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
@@ -401,7 +377,7 @@ async def test_courier_booking_failing_twice_books_once(env, store):
 async def test_review_just_before_the_24h_node_is_no_breach(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq)
-        await env.sleep(24 * HOUR - 60)
+        await advance(env, by=24 * HOUR - 60)
         await h.execute_update(ReturnRefund.review, reject())
         await finish(h)
         assert Entry.SLA_BREACHED not in kinds(await timeline(h))
@@ -411,7 +387,7 @@ async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        await env.sleep(24 * HOUR + 60)
+        await advance(env, by=24 * HOUR + 60)
         entries = await timeline(h)
         breach = entry(entries, Entry.SLA_BREACHED)
         assert breach.detail == {"window": "after_sales_node", "escalated_to": "second_line"}
@@ -434,7 +410,7 @@ async def test_status_and_timeline_queries_while_waiting(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        entries = await wait_for(h, Entry.REVIEW_REQUESTED)
+        entries = await reached(h, Entry.REVIEW_REQUESTED)
         created = entries[0].at
         s = await status(h)
         assert (s.case_id, s.kind, s.state, s.outcome) == (case.case_id, CaseKind.RETURN_REFUND, "awaiting_review", None)
@@ -456,7 +432,7 @@ async def test_starting_the_same_case_twice_is_refused(env, store):
         h = await start(env, tq, case)
         with pytest.raises(WorkflowAlreadyStartedError):
             await start(env, tq, case)
-        await env.sleep(60)
+        await advance(env, by=60)
         await h.execute_update(ReturnRefund.review, reject())
         await finish(h)
         assert store.count_cases() >= 1
@@ -519,7 +495,7 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
     async with running_worker(dev_env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(dev_env, tq, case)
-        await wait_for(h, Entry.REVIEW_REQUESTED)
+        await reached(h, Entry.REVIEW_REQUESTED)
         before = await quiet_history(h)
         for bad, reason in BAD_REVIEWS:
             with pytest.raises(WorkflowUpdateFailedError) as err:
@@ -535,7 +511,7 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
 
         # a valid review is accepted; a second one is refused and leaves nothing either
         await h.execute_update(ReturnRefund.review, approve(pickup=True))
-        entries = await wait_for(h, Entry.PICKUP_BOOKED)
+        entries = await reached(h, Entry.PICKUP_BOOKED)
         assert entry(entries, Entry.REVIEWED).detail["pickup"] is True
         before = await quiet_history(h)
         assert before.count("workflow_execution_update_accepted_event_attributes") == 1
@@ -585,7 +561,7 @@ async def test_the_demo_policy_runs_the_same_process_in_seconds(env, store):
             handles.append(await env.client.start_workflow(
                 "ReturnRefund", ReturnRefundInput(case=case, policy=demo), id=case.workflow_id, task_queue=tq,
                 result_type=ReturnRefundResult))
-        await env.sleep(1)
+        await advance(env, by=1)
         for h in handles:
             await h.execute_update(ReturnRefund.review, approve(pickup=True))
         results = [await finish(h) for h in handles]

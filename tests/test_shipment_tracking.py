@@ -15,10 +15,9 @@ from domain.shipment_tracking import (
 )
 from domain.timeline import Entry
 from domain.windows import Window
-from tests.case_clock import kinds, pending, refused
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, kinds, pending, refused, running_worker
 from workflows.case_workflow import CaseWorkflow
 from workflows.waits import POLL_BY_RETRY
 
@@ -38,7 +37,7 @@ async def track(env, store, ship_after: str | None, o=None, approve: bool = True
         h = await env.client.start_workflow("ShipmentTracking", inp, id=inp.case.workflow_id, task_queue=tq,
                                             result_type=ShipmentTrackingResult)
         if ship_after is None:
-            await env.sleep(72 * 3600 + 60)
+            await advance(env, by=72 * 3600 + 60)
             req = await pending(h, "platform-72h")
             assert req.money and req.money.tier == Tier.SECOND_LINE
             await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
@@ -53,7 +52,7 @@ async def track(env, store, ship_after: str | None, o=None, approve: bool = True
 async def test_shipped_just_before_48h_is_on_time(env, store):
     h, inp, result = await track(env, store, "2879m")
     assert result.outcome == TrackingOutcome.SHIPPED_ON_TIME
-    assert Entry.TRACKING_CALL not in kinds(store, inp.case.case_id)
+    assert Entry.TRACKING_CALL not in kinds(store.timeline(inp.case.case_id))
     await keep_history(h, "shipment_tracking_on_time")
     await keep_history(h, "shipment_tracking_on_time", patch=POLL_BY_RETRY)
 
@@ -61,7 +60,7 @@ async def test_shipped_just_before_48h_is_on_time(env, store):
 async def test_shipped_just_after_48h_gets_a_tracking_call_and_apology(env, store):
     h, inp, result = await track(env, store, "2881m")
     assert result.outcome == TrackingOutcome.SHIPPED_LATE
-    assert Entry.TRACKING_CALL in kinds(store, inp.case.case_id) and Entry.PLATFORM_RULE not in kinds(store, inp.case.case_id)
+    assert Entry.TRACKING_CALL in kinds(store.timeline(inp.case.case_id)) and Entry.PLATFORM_RULE not in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_shipped_just_before_72h_escapes_the_platform_rule(env, store):
@@ -75,7 +74,7 @@ async def test_unshipped_at_72h_gets_the_platform_compensation_after_second_line
     h, inp, result = await track(env, store, None, o)
     assert result.outcome == TrackingOutcome.PLATFORM_COMPENSATED and result.compensation_fen == 50_000  # cap 500 yuan
     assert [(p["kind"], p["amount_fen"]) for p in store.payments(inp.case.case_id)] == [("coupon", 50_000)]
-    got = kinds(store, inp.case.case_id)
+    got = kinds(store.timeline(inp.case.case_id))
     assert got.index(Entry.TRACKING_CALL) < got.index(Entry.PLATFORM_RULE) < got.index(Entry.COMPENSATION_GRANTED)
     await keep_history(h, "shipment_tracking_platform_72h_compensated")
     await keep_history(h, "shipment_tracking_platform_72h_compensated", patch=POLL_BY_RETRY)

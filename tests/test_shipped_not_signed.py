@@ -25,10 +25,9 @@ from domain.shipped_not_signed import (
     next_step,
 )
 from domain.timeline import Entry
-from tests.conftest import running_worker
-from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, deadline, entries, rejection, sleep_to
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, deadline, kinds, refused, running_worker, timeline
 from workflows.case_workflow import CaseWorkflow
 from workflows.shipped_not_signed import ShippedNotSigned
 
@@ -67,12 +66,12 @@ async def test_in_transit_chased_and_signed_just_before_96h(env, store):
         h = await start(env, tq, inp)
         due = await deadline(h, "sign_target")
         assert due == inp.case.order.shipped_at + timedelta(hours=96)
-        await sleep_to(env, due, -60)
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=COURIER))
         assert (await h.result()).outcome == NotSignedOutcome.SIGNED
         assert store.timeline(inp.case.case_id)[-1].at < due  # closed on the report, not at the deadline
-        kinds = await entries(h)
-        assert Entry.COURIER_CHASED in kinds and Entry.SLA_BREACHED not in kinds
+        got = kinds(await timeline(h))
+        assert Entry.COURIER_CHASED in got and Entry.SLA_BREACHED not in got
         assert [n.kind for n in outside.courier.notices.values()] == ["chase"]
         await keep_history(h, "shipped_not_signed_chased_signed")
 
@@ -82,13 +81,13 @@ async def test_still_in_transit_after_96h_is_treated_as_lost_and_refunded_by_def
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "sign_target")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         offer_due = await deadline(h, "offer_answer")
-        await sleep_to(env, offer_due, +60)  # customer_answer passes: the default is the refund
+        await advance(env, to=offer_due, offset_s=+60)  # customer_answer passes: the default is the refund
         result = await h.result()
         assert result.outcome == NotSignedOutcome.REFUNDED
-        kinds = await entries(h)
-        assert Entry.SLA_BREACHED in kinds and Entry.OFFER_DEFAULTED in kinds
+        got = kinds(await timeline(h))
+        assert Entry.SLA_BREACHED in got and Entry.OFFER_DEFAULTED in got
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("refund", inp.case.order.paid_fen)]
 
 
@@ -97,10 +96,10 @@ async def test_nobody_home_time_agreed_just_before_the_answer_window(env, store)
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "appointment")
-        await sleep_to(env, due, -60)
+        await advance(env, to=due, offset_s=-60)
         at = (await env.get_current_time()) + timedelta(hours=20)
-        assert "future" in await rejection(h, ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at - timedelta(days=2)))
-        assert "not the customer" in await rejection(h, ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=OTHER_CUSTOMER, deliver_at=at))
+        assert "future" in await refused(h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at - timedelta(days=2))))
+        assert "not the customer" in await refused(h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=OTHER_CUSTOMER, deliver_at=at)))
         await h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at))
         assert (await h.result()).outcome == NotSignedOutcome.SECOND_DELIVERY
         notice = outside.courier.notices[f"{inp.case.case_id}:second_delivery"]
@@ -113,7 +112,7 @@ async def test_nobody_home_no_answer_courier_redelivers_on_its_next_round(env, s
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "appointment")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         assert (await h.result()).outcome == NotSignedOutcome.SECOND_DELIVERY
         assert outside.courier.notices[f"{inp.case.case_id}:second_delivery"].deliver_at is None
 
@@ -136,19 +135,19 @@ async def test_damaged_refused_just_before_the_answer_window_second_line_reships
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         offer_due = await deadline(h, "offer_answer")
-        await sleep_to(env, offer_due, -60)
+        await advance(env, to=offer_due, offset_s=-60)
         await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=False))
         approval_due = await deadline(h, "approval:reship")
-        assert "needs second_line" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
-            approval_id="reship", approver=FIRST_LINE, approve=True))
-        await sleep_to(env, approval_due, -60)
+        assert "needs second_line" in await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
+            approval_id="reship", approver=FIRST_LINE, approve=True)))
+        await advance(env, to=approval_due, offset_s=-60)
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=True))
         result = await h.result()
         assert result.outcome == NotSignedOutcome.RESHIPPED
         assert result.children == (f"case-{inp.case.case_id}-reship",)
         assert outside.payment.ledger == []
-        kinds = await entries(h)
-        assert Entry.SLA_BREACHED not in kinds and Entry.OFFER_DEFAULTED not in kinds
+        got = kinds(await timeline(h))
+        assert Entry.SLA_BREACHED not in got and Entry.OFFER_DEFAULTED not in got
         await keep_history(h, "shipped_not_signed_damaged_reshipped")
 
 
@@ -159,8 +158,8 @@ async def test_second_line_late_is_recorded_and_a_refusal_means_refund(env, stor
         await deadline(h, "offer_answer")
         await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=False))
         approval_due = await deadline(h, "approval:reship")
-        await sleep_to(env, approval_due, +60)
-        assert Entry.SLA_BREACHED in await entries(h)
+        await advance(env, to=approval_due, offset_s=+60)
+        assert Entry.SLA_BREACHED in kinds(await timeline(h))
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=False,
                                                           note="customer accepted the refund on the call"))
         assert (await h.result()).outcome == NotSignedOutcome.REFUNDED
@@ -172,11 +171,11 @@ async def test_bad_answers_are_rejected(env, store):
     async with running_worker(env, store, config) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "sign_target")
-        assert "only the courier" in await rejection(h, ShippedNotSigned.delivery_reported, CourierReport(by=CUSTOMER))
-        assert "no refund offer" in await rejection(h, ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True))
+        assert "only the courier" in await refused(h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=CUSTOMER)))
+        assert "no refund offer" in await refused(h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True)))
         at = (await env.get_current_time()) + timedelta(hours=5)
-        assert "no second delivery" in await rejection(h, ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at))
-        assert "only the customer" in await rejection(h, ShippedNotSigned.answer_offer, OfferAnswer(by=FIRST_LINE, accept_refund=True))
+        assert "no second delivery" in await refused(h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at)))
+        assert "only the customer" in await refused(h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=FIRST_LINE, accept_refund=True)))
         await h.terminate("test over")
 
 
@@ -191,4 +190,4 @@ async def test_compensation_asked_for_is_the_first_line_delivery_delay_coupon(en
         assert result.outcome == NotSignedOutcome.REFUNDED and result.compensation_fen == ten_percent
         assert sorted((p.kind, p.amount_fen) for p in outside.payment.ledger) == sorted(
             [("refund", inp.case.order.paid_fen), ("coupon", ten_percent)])
-        assert Entry.APPROVAL_REQUESTED not in await entries(h)  # within first-line authority
+        assert Entry.APPROVAL_REQUESTED not in kinds(await timeline(h))  # within first-line authority

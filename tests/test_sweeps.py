@@ -23,9 +23,9 @@ from domain.sweeps import (
 from domain.windows import Window
 from store import open_store
 from store.reports import completion_reports
-from tests.conftest import eventually, running_worker
 from tests.factories import DEFAULT_POLICY, order
 from tests.replay_support import keep_history
+from tests.support import advance, running_worker, until
 
 TZ = DEFAULT_POLICY.calendar.tz
 
@@ -88,7 +88,7 @@ async def test_tracking_sweep_opens_one_case_per_late_order_and_never_twice(env,
         described = await env.client.get_workflow_handle(f"case-{want[0]}").describe()
         assert described.workflow_type == "ShipmentTracking"
         stored = lambda: sorted(c["case_id"] for c in store.list_cases(kind=CaseKind.SHIPMENT_TRACKING.value))  # noqa: E731
-        assert await eventually(lambda: stored() == want) and stored() == want
+        assert await until(lambda: stored() == want) and stored() == want
         await keep_history(h, "daily_sweep_case_orders")
         # the sweep's history (decrypted) holds the late orders as cases may carry them:
         # no phone, no address, no paying account (§6; issue 12)
@@ -100,7 +100,7 @@ async def test_tracking_sweep_opens_one_case_per_late_order_and_never_twice(env,
 
         # 10:00 the next day: one of the two tracked orders has shipped
         soon_case = sweep_case_id(SweepKind.SHIPMENT_TRACKING, soon.order_id, day)
-        await env.sleep(3 * 3600)
+        await advance(env, by=3 * 3600)
         assert store.get_case(soon_case)["outcome"] == "shipped_on_time"
         report_at = as_of + timedelta(days=1)
         rh = await env.client.start_workflow(
@@ -112,7 +112,7 @@ async def test_tracking_sweep_opens_one_case_per_late_order_and_never_twice(env,
             "DailyCompletionReport", ReportInput(policy=DEFAULT_POLICY, as_of=report_at), id=f"report-{uuid.uuid4().hex[:6]}",
             task_queue=tq, result_type=CompletionReport)
         late_case = sweep_case_id(SweepKind.SHIPMENT_TRACKING, late.order_id, day)
-        await env.sleep(4 * 3600)
+        await advance(env, by=4 * 3600)
         assert store.get_case(late_case)["outcome"] in ("shipped_on_time", "shipped_late")
     assert (report.tracked, report.completed, report.rate_permille) == (2, 1, 500)
     assert report.by_outcome == {"shipped_on_time": 1, "open": 1} and again.tracked == 2
@@ -133,7 +133,7 @@ async def test_oversold_sweep_opens_oversold_cases_only(env, tmp_path):
         _, second = await sweep(env, tq, SweepKind.OVERSOLD, as_of)
         case_id = sweep_case_id(SweepKind.OVERSOLD, o.order_id, first.export_date)
         assert first.opened == (case_id,) and second.already_open == (case_id,)
-        await env.sleep(5 * 3600)  # the platform answers 4 h after the check
+        await advance(env, by=5 * 3600)  # the platform answers 4 h after the check
         status = await env.client.get_workflow_handle(f"case-{case_id}").describe()
     assert status.status.name == "COMPLETED"
     assert store.get_case(case_id)["outcome"] == "shipped_late"

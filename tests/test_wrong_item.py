@@ -15,10 +15,9 @@ from domain.remedies import CaseResult
 from domain.replies import EvidenceUpload
 from domain.timeline import Entry
 from domain.wrong_item import Complaint, Verdict, WrongItemInput, WrongOutcome, pickup_needed, verdict
-from tests.conftest import running_worker
-from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, deadline, entries, rejection, sleep_to
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, deadline, kinds, refused, running_worker, timeline
 from workflows.case_workflow import CaseWorkflow
 from workflows.missing_item import MissingItem
 from workflows.wrong_item import WrongItem
@@ -72,12 +71,12 @@ async def test_warehouse_error_cheap_item_refunded_without_pickup_barcode_just_b
     inp = wrong()
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), -60)
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=-60)
         await h.execute_update(WrongItem.submit_evidence, BARCODE)
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 0
-        kinds = await entries(h)
-        assert Entry.EVIDENCE_REMINDER_SENT not in kinds and Entry.LISTING_FIX_REQUESTED not in kinds
+        got = kinds(await timeline(h))
+        assert Entry.EVIDENCE_REMINDER_SENT not in got and Entry.LISTING_FIX_REQUESTED not in got
         assert store.get_case(f"{inp.case.case_id}-refund")["outcome"] == "advance_compensated"
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
         await keep_history(h, "wrong_item_warehouse_error_no_pickup")
@@ -87,18 +86,18 @@ async def test_listing_error_dear_item_pickup_and_coupon_approved_just_before_ca
     inp = wrong(sku="RICE-5KG", quantity=1)
     async with running_worker(env, store, scripted(inp, barcode_matches_received=True)) as (tq, outside):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), +60)  # reminded, then sends the photo
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=+60)  # reminded, then sends the photo
         await h.execute_update(WrongItem.submit_evidence, BARCODE)
-        due = await deadline(h, "approval:wrong-item-coupon", env=env, skip_s=3600)  # after pickup and refund
-        assert "needs second_line" in await rejection(h, CaseWorkflow.decide, ApprovalDecision(
-            approval_id="wrong-item-coupon", approver=FIRST_LINE, approve=True))
-        await sleep_to(env, due, -60)
+        due = await deadline(h, "approval:wrong-item-coupon", env=env, skip=3600)  # after pickup and refund
+        assert "needs second_line" in await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
+            approval_id="wrong-item-coupon", approver=FIRST_LINE, approve=True)))
+        await advance(env, to=due, offset_s=-60)
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
                                                           approve=True))
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 699  # 10 % of 69.90
-        kinds = await entries(h)
-        assert Entry.EVIDENCE_REMINDER_SENT in kinds and Entry.LISTING_FIX_REQUESTED in kinds and Entry.SLA_BREACHED not in kinds
+        got = kinds(await timeline(h))
+        assert Entry.EVIDENCE_REMINDER_SENT in got and Entry.LISTING_FIX_REQUESTED in got and Entry.SLA_BREACHED not in got
         assert Entry.PICKUP_BOOKED in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
         assert sorted(p.kind for p in outside.payment.ledger) == ["coupon", "refund"]
         await keep_history(h, "wrong_item_listing_error_pickup_coupon")
@@ -110,9 +109,9 @@ async def test_coupon_approval_late_is_recorded(env, store):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         await h.execute_update(WrongItem.submit_evidence, BARCODE)
-        due = await deadline(h, "approval:wrong-item-coupon", env=env, skip_s=3600)
-        await sleep_to(env, due, +60)
-        assert Entry.SLA_BREACHED in await entries(h)
+        due = await deadline(h, "approval:wrong-item-coupon", env=env, skip=3600)
+        await advance(env, to=due, offset_s=+60)
+        assert Entry.SLA_BREACHED in kinds(await timeline(h))
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
                                                           approve=False, note="customer declined"))
         result = await h.result()
@@ -124,8 +123,8 @@ async def test_no_barcode_photo_after_the_evidence_window(env, store):
     inp = wrong()
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), +60)
-        await sleep_to(env, await deadline(h, "evidence"), +60)
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=+60)
+        await advance(env, to=await deadline(h, "evidence"), offset_s=+60)
         assert (await h.result()).outcome == WrongOutcome.NO_EVIDENCE
         assert outside.payment.ledger == []
 
@@ -134,8 +133,8 @@ async def test_barcode_just_before_the_evidence_window(env, store):
     inp = wrong()
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), +60)
-        await sleep_to(env, await deadline(h, "evidence"), -60)
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=+60)
+        await advance(env, to=await deadline(h, "evidence"), offset_s=-60)
         await h.execute_update(WrongItem.submit_evidence, BARCODE)
         assert (await h.result()).outcome == WrongOutcome.REFUNDED
 
@@ -163,7 +162,7 @@ async def test_missing_gift_the_product_lacks_is_a_listing_error(env, store):
         await deadline(h, "evidence_reminder")
         await h.execute_update(WrongItem.submit_evidence, BARCODE)
         assert (await h.result()).outcome == WrongOutcome.REFUNDED
-        assert Entry.LISTING_FIX_REQUESTED in await entries(h)
+        assert Entry.LISTING_FIX_REQUESTED in kinds(await timeline(h))
 
 
 async def test_bad_evidence_is_rejected(env, store):
@@ -172,9 +171,9 @@ async def test_bad_evidence_is_rejected(env, store):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         photo = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="photo", uri="x://1"),), barcode="6901234567892")
-        assert "not accepted" in await rejection(h, WrongItem.submit_evidence, photo)
-        assert "barcode digits" in await rejection(h, WrongItem.submit_evidence, BARCODE.model_copy(update={"barcode": None}))
-        assert "not the customer" in await rejection(h, WrongItem.submit_evidence, BARCODE.model_copy(update={"by": OTHER_CUSTOMER}))
+        assert "not accepted" in await refused(h.execute_update(WrongItem.submit_evidence, photo))
+        assert "barcode digits" in await refused(h.execute_update(WrongItem.submit_evidence, BARCODE.model_copy(update={"barcode": None})))
+        assert "not the customer" in await refused(h.execute_update(WrongItem.submit_evidence, BARCODE.model_copy(update={"by": OTHER_CUSTOMER})))
         with pytest.raises(ValidationError, match="barcode"):
             EvidenceUpload(by=CUSTOMER, items=BARCODE.items, barcode="12-34")
         await h.execute_update(WrongItem.submit_evidence, BARCODE)
