@@ -363,12 +363,9 @@ async def test_a_first_line_token_cannot_approve_a_15_percent_cash_compensation(
     handle = env.client.get_workflow_handle(f"case-{c}")
 
     async def compensation_pending() -> bool:
-        return any(p["approval_id"] == "compensation" for p in await handle.query(CaseWorkflow.pending_approvals))
+        return any(p.approval_id == "compensation" for p in await handle.query(CaseWorkflow.pending_approvals))
 
-    for _ in range(300):  # past the 6 s backfill window: apology and compensation
-        if await compensation_pending():
-            break
-        await asyncio.sleep(0.1)
+    await until(compensation_pending, "the compensation approval")  # past the 6 s backfill window
     r = await door.call("POST", f"/v1/cases/{c}/approvals/compensation", "li.first", json={"decision": "approve"})
     body = is_problem(r, 403, "forbidden")
     assert body["rule"] in ("decide.role", "decide.authority"), body

@@ -24,7 +24,7 @@ from domain.remedies import CaseResult
 from domain.timeline import Entry
 from store.metrics import Metrics
 from tests.factories import DEFAULT_POLICY, header, order
-from tests.support import advance, deadline, in_state, kinds, pending, refused
+from tests.support import advance, deadline, in_state, kinds, pending, refused, until
 from workflows.held_order import HeldOrder
 from workflows.return_refund import ReturnRefund
 from workflows.shipped_not_signed import ShippedNotSigned
@@ -96,10 +96,8 @@ async def test_a_held_orders_refund_does_not_wait_on_a_pending_compensation_appr
         await pending(h, "compensation")  # second line has not decided the 15 % cash
         await in_state(h, "awaiting_choice")
         await h.execute_update(HeldOrder.choose, HeldOrderAnswer(customer=CUSTOMER, choice=CustomerChoice.REFUND))
-        for _ in range(200):  # real time: the refund child pays while the approval still waits
-            if store.payments(f"{inp.case.case_id}-refund"):
-                break
-            await asyncio.sleep(0.05)
+        # real time: the refund child pays while the approval still waits
+        await until(lambda: store.payments(f"{inp.case.case_id}-refund"), "the refund")
         assert [p["amount_fen"] for p in store.payments(f"{inp.case.case_id}-refund")] == [o.paid_fen]
         assert await pending(h, "compensation")  # still waiting: the refund went first
         await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="compensation", approver=SECOND_LINE,
@@ -141,11 +139,8 @@ async def test_a_courier_report_arriving_during_the_delivery_check_is_not_lost(e
         await asyncio.wait_for(courier.in_call.wait(), 10)
         await h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=COURIER))  # arrives during the second check
         courier.release.set()
-        for _ in range(100):  # real time only: the clock does not move
-            if courier.calls >= 3:
-                break
-            await asyncio.sleep(0.05)
-        assert courier.calls >= 3, "the report that came during the check was wiped"
+        # real time only: the clock does not move
+        await until(lambda: courier.calls >= 3, "a look after the report that came during the check", timeout=5)
         await h.terminate()
 
 
@@ -242,12 +237,10 @@ async def test_a_return_review_past_the_24h_node_is_escalated_for_real(env, stor
         assert "return specialist" in await refused(h.execute_update(ReturnRefund.review, by_second_line))
         await advance(env, to=node, offset_s=+60)
         listed = []
-        for _ in range(100):
-            listed = [r for r in Metrics(store).pending_approvals(await env.get_current_time())
-                      if r["case_id"] == inp.case.case_id and r["approval_id"] == "review"]
-            if listed:
-                break
-            await asyncio.sleep(0.05)
+        async def review_listed() -> list[dict]:
+            return [r for r in Metrics(store).pending_approvals(await env.get_current_time())
+                    if r["case_id"] == inp.case.case_id and r["approval_id"] == "review"]
+        listed = await until(review_listed, "the review in the approvals list", timeout=5)
         assert listed and listed[0]["overdue"] and "second_line" in listed[0]["roles"]
         await h.execute_update(ReturnRefund.review, by_second_line)
         assert (await h.result()).outcome == ReturnOutcome.ADVANCE_COMPENSATED

@@ -26,6 +26,7 @@ from runtime.settings import Settings
 from starter.cli import run
 from service.context import Context
 from tests.factories import DEFAULT_POLICY, header
+from tests.support import in_state
 from workflows.case_workflow import CaseWorkflow
 from workflows.return_refund import ReturnRefund
 
@@ -140,10 +141,7 @@ async def test_a_case_begun_under_the_old_key_resumes_and_replays_under_the_new(
     async with worker.build_worker(before, store, outside, task_queue=tq, max_cached_workflows=0):
         h = await before.start_workflow("ReturnRefund", ReturnRefundInput(case=case, policy=DEFAULT_POLICY),
                                         id=case.workflow_id, task_queue=tq, result_type=ReturnRefundResult)
-        for _ in range(200):
-            if (await h.query(CaseWorkflow.status)).state == "awaiting_review":
-                break
-            await asyncio.sleep(0.05)
+        await in_state(h, "awaiting_review")
     after = client_with(new)
     # a fresh worker, so the case is rebuilt from the history written under the old key
     async with worker.build_worker(after, store, outside, task_queue=tq, max_cached_workflows=0):

@@ -13,7 +13,7 @@ from domain.models import CaseKind
 from runtime.settings import Settings
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.front_door import Result, front_door, shell_for, with_issuer
-from tests.support import in_state, running_worker
+from tests.support import in_state, running_worker, until
 
 
 @pytest.fixture
@@ -34,14 +34,11 @@ def refused(r: Result, *words: str) -> None:
 
 
 async def listed(shell, case_id: str, who: str) -> list[dict]:
-    for _ in range(100):
+    async def mine() -> list[dict]:
         r = await shell("approvals", "list", "--json", "--as", who)
         assert r.code == 0, r.err
-        mine = [a for a in json.loads(r.out) if a["case_id"] == case_id]
-        if mine:
-            return mine
-        await asyncio.sleep(0.1)
-    return []
+        return [a for a in json.loads(r.out) if a["case_id"] == case_id]
+    return await until(mine, f"{case_id} in {who}'s approvals", timeout=10)
 
 
 async def test_approvals_list_and_decide_through_the_shared_update(env, store, shell):

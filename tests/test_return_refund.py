@@ -30,7 +30,7 @@ from runtime.binaries import binary
 from runtime.temporal import data_converter
 from tests.factories import DEFAULT_POLICY, header
 from tests.replay_support import keep_history
-from tests.support import advance, entry, kinds, reached, running_worker, timeline
+from tests.support import advance, entry, kinds, reached, running_worker, timeline, until
 from workflows.case_workflow import CaseWorkflow
 from workflows.return_refund import ReturnRefund
 from workflows.waits import POLL_BY_RETRY
@@ -456,16 +456,15 @@ async def history_events(h: WorkflowHandle) -> list[str]:
 
 async def quiet_history(h: WorkflowHandle) -> list[str]:
     """The history once the workflow sits on a timer and nothing else is moving."""
-    for _ in range(200):
+    async def settled() -> list[str] | None:
         events = await history_events(h)
         # the timeline write of the same task may be recorded after the timer, in the
         # same or one more workflow task
-        if "timer_started_event_attributes" in events[-5:]:
-            await asyncio.sleep(0.2)
-            if await history_events(h) == events:
-                return events
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"history never settled: {events[-5:]}")
+        if "timer_started_event_attributes" not in events[-5:]:
+            return None
+        await asyncio.sleep(0.2)
+        return events if await history_events(h) == events else None
+    return await until(settled, "the history to settle", timeout=10)
 
 
 REVIEWER = {"actor_id": "zhao.returns", "role": "return_specialist"}
