@@ -3,7 +3,7 @@ FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY domain ./domain
 COPY store ./store
 COPY adapters ./adapters
@@ -13,10 +13,12 @@ COPY starter ./starter
 COPY runtime ./runtime
 COPY api ./api
 COPY service ./service
+COPY console ./console
 COPY worker.py ./
 COPY policies ./policies
 # bytecode at build time: the workflow sandbox re-imports each workflow module per run
-RUN pip install . && python -m compileall -q /app && useradd --create-home --uid 10001 aftersales && mkdir -p /data /keys && chown aftersales /data /keys && chmod 700 /keys
+# the versions the tests ran with: the committed lock, checked by hash; then the project itself
+RUN pip install --require-hashes -r requirements.lock && pip install --no-deps . && python -m compileall -q /app && useradd --create-home --uid 10001 aftersales && mkdir -p /data /keys && chown aftersales /data /keys && chmod 700 /keys
 # The policy and actor files live beside the code in /app/policies, found through /app.
 ENV PYTHONPATH=/app
 USER aftersales

@@ -20,6 +20,7 @@ class SweepActivities:
     @activity.defn
     async def open_sweep_case(self, c: SweepCase) -> bool:
         """True if this call opened the case, False if it was already open (or closed)."""
+        arg: ShipmentTrackingInput | OversoldInput
         if c.kind == SweepKind.SHIPMENT_TRACKING:
             workflow, arg = "ShipmentTracking", ShipmentTrackingInput(case=c.case, policy=c.policy, export_date=c.export_date)
         else:

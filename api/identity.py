@@ -16,6 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -108,7 +109,7 @@ class Identity:
         """The caller behind a bearer token, or BadCredential saying why not."""
         try:
             if self._key is not None:
-                key: object = self._key.public_key()
+                key: Any = self._key.public_key()
                 algorithms = [ALGORITHM]
             else:
                 assert self._jwks is not None

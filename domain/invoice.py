@@ -100,13 +100,17 @@ def invoice_problem(inp: InvoiceInput) -> Problem | None:
     return None
 
 
-def postage_paid_by(problem: InvoiceProblem) -> Literal["merchant", "warehouse", "customer"]:
-    return {
+PostagePayer = Literal["merchant", "warehouse", "customer"]
+
+
+def postage_paid_by(problem: InvoiceProblem) -> PostagePayer:
+    payers: dict[InvoiceProblem, PostagePayer] = {
         InvoiceProblem.NOT_TICKED: "merchant",
         InvoiceProblem.MISSING: "warehouse",
         InvoiceProblem.WRONG: "customer",   # advanced, then refunded
         InvoiceProblem.VAT: "merchant",
-    }[problem]
+    }
+    return payers[problem]
 
 
 def delivery_window(problem: InvoiceProblem) -> str:

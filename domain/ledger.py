@@ -144,8 +144,10 @@ def reserve(order: Order, entries: list[LedgerEntry], request: PaymentRequest) -
     b = balance(order, [e for e in entries if e.idempotency_key != request.idempotency_key])
     purse, lines = PURSE[request.kind], request.lines
     asked = request.amount_fen
-    entry = dict(idempotency_key=request.idempotency_key, case_id=request.case_id, order_id=order.order_id,
-                 kind=request.kind)
+    def entry(amount_fen: int, lines: tuple[LineQuantity, ...] = ()) -> LedgerEntry:
+        return LedgerEntry(idempotency_key=request.idempotency_key, case_id=request.case_id,
+                           order_id=order.order_id, kind=request.kind, amount_fen=amount_fen, lines=lines)
+
     if purse == Purse.REIMBURSEMENT:
         mine = sum(e.amount_fen for e in entries
                    if e.holds and e.purse == Purse.REIMBURSEMENT and e.case_id == request.case_id)
@@ -153,10 +155,10 @@ def reserve(order: Order, entries: list[LedgerEntry], request: PaymentRequest) -
         if asked > left:
             return Refusal(idempotency_key=request.idempotency_key, reason=f"a reimbursement is at most {left} fen",
                            asked_fen=asked, already_fen=b.reimbursed_fen, left_fen=left)
-        return Grant(entry=LedgerEntry(**entry, amount_fen=asked), asked_fen=asked, already_fen=b.reimbursed_fen)
+        return Grant(entry=entry(asked), asked_fen=asked, already_fen=b.reimbursed_fen)
     if purse == Purse.COMPENSATION:
         # capped per case by the compensation table before it gets here; recorded for one truth
-        return Grant(entry=LedgerEntry(**entry, amount_fen=asked), asked_fen=asked, already_fen=b.compensated_fen)
+        return Grant(entry=entry(asked), asked_fen=asked, already_fen=b.compensated_fen)
 
     # money back against the order's ceiling; a goods refund naming no lines is the whole order
     goods = request.kind == "refund"
@@ -178,7 +180,7 @@ def reserve(order: Order, entries: list[LedgerEntry], request: PaymentRequest) -
                if b.left_fen <= 0 else "the lines asked for were refunded already")
         return Refusal(idempotency_key=request.idempotency_key, reason=f"{why}: nothing is left to refund",
                        asked_fen=asked, already_fen=b.refunded_fen, left_fen=b.left_fen)
-    return Grant(entry=LedgerEntry(**entry, amount_fen=amount, lines=granted_lines),
+    return Grant(entry=entry(amount, granted_lines),
                  capped=amount < asked, asked_fen=asked, already_fen=b.refunded_fen)
 
 

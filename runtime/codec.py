@@ -98,7 +98,7 @@ def history_payloads(message: Message) -> Iterator[Payload]:
     for field, value in message.ListFields():
         if field.type != field.TYPE_MESSAGE:
             continue
-        if field.message_type.GetOptions().map_entry:
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
             values = value.values()
         elif field.is_repeated:
             values = value

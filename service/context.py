@@ -47,7 +47,7 @@ class Context:
             try:
                 sealer = Sealer(load_keyring(self.settings))
             except KeyringError as e:
-                raise CliError(str(e)) from None
+                raise ServiceError(str(e)) from None
             self.store = open_store(self.settings.store_url)
             self.store.sealer = sealer  # orders' contact details and paying account sealed at rest
         return self.store
@@ -65,13 +65,13 @@ class Context:
         try:
             return load_keyring(self.settings).pseudonym_secret
         except KeyringError as e:
-            raise CliError(str(e)) from None
+            raise ServiceError(str(e)) from None
 
     def vault(self) -> Vault:
         try:
             return Vault(self.cases(), Sealer(load_keyring(self.settings)))
         except KeyringError as e:
-            raise CliError(str(e)) from None
+            raise ServiceError(str(e)) from None
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)

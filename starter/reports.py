@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 
 from temporalio.client import (
     Client,
@@ -17,6 +18,7 @@ from temporalio.client import (
     ScheduleRange,
     ScheduleSpec,
     ScheduleUpdate,
+    ScheduleUpdateInput,
 )
 
 from domain.policy import Policy, PolicyError, named_policy
@@ -60,7 +62,7 @@ async def ensure_schedules(client: Client, policy: Policy, task_queue: str) -> d
             await client.create_schedule(schedule_id, schedule)
             done[schedule_id] = "created"
         except ScheduleAlreadyRunningError:
-            await client.get_schedule_handle(schedule_id).update(lambda _, s=schedule: ScheduleUpdate(schedule=s))
+            await client.get_schedule_handle(schedule_id).update(_replace_with(schedule))
             done[schedule_id] = "updated"
     return done
 
@@ -128,3 +130,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--at", help="the export's time, ISO with a zone (default: now)")
     r.add_argument("--policy", help="policy name (default: the API's)")
     r.set_defaults(afunc=cmd_sweeps_run)
+
+
+def _replace_with(schedule: Schedule) -> Callable[[ScheduleUpdateInput], ScheduleUpdate]:
+    """The updater a schedule handle calls: whatever is there becomes `schedule`."""
+    return lambda _: ScheduleUpdate(schedule=schedule)

@@ -15,7 +15,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import TypeVar
 
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 
@@ -25,6 +27,8 @@ from runtime.settings import Settings
 from runtime.temporal import connect
 from starter.cli import CliError
 from service.context import Context
+
+T = TypeVar("T")
 
 SERVER_START_TIMEOUT = 60.0
 
@@ -331,9 +335,9 @@ async def _start_api(ctx: Context, stop: asyncio.Event) -> asyncio.Task[None]:
     raise CliError(f"the API did not start on {host}:{port} within 10 s")
 
 
-async def _until(stop: asyncio.Event, aw: object, also: asyncio.Task[None] | None = None) -> object:
+async def _until(stop: asyncio.Event, aw: Awaitable[T], also: asyncio.Task[None] | None = None) -> T | None:
     """Await `aw` unless Ctrl-C comes first (None then). A worker dying is an error."""
-    task = aw if isinstance(aw, asyncio.Task) else asyncio.ensure_future(aw)  # type: ignore[arg-type]
+    task = asyncio.ensure_future(aw)
     stopper = asyncio.create_task(stop.wait())
     waiting = {task, stopper} | ({also} if also else set())
     done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)

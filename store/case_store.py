@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, create_engine, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -90,18 +90,25 @@ class CaseStore:
 
     def _insert_ignore(self, s: Session | Connection, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
         """Insert unless a row with the same unique keys exists; True if inserted."""
+        return bool(self._insert_many_ignore(s, table, [values], keys))
+
+    def _insert_many_ignore(self, s: Session | Connection, table: Any, rows: list[dict[str, Any]],
+                            keys: list[str]) -> list[tuple[Any, ...]]:
+        """Insert each row unless one with the same unique keys exists, in one statement;
+        the keys of the rows inserted."""
         dialect = self.engine.dialect.name
         # The Core table, not the ORM class: an ORM-enabled insert goes through bulk
         # persistence, the largest cost per timeline entry in the bench's profiles.
         core = getattr(table, "__table__", table)
+        stmt: postgresql.Insert | sqlite.Insert
         if dialect == "postgresql":
-            stmt = postgresql.insert(core).values(**values).on_conflict_do_nothing(index_elements=keys)
+            stmt = postgresql.insert(core).values(rows).on_conflict_do_nothing(index_elements=keys)
         elif dialect == "sqlite":
-            stmt = sqlite.insert(core).values(**values).on_conflict_do_nothing(index_elements=keys)
+            stmt = sqlite.insert(core).values(rows).on_conflict_do_nothing(index_elements=keys)
         else:  # pragma: no cover - only the two backends above are supported
             raise RuntimeError(f"unsupported database {dialect}")
-        # rowcount is -1 on PostgreSQL (psycopg) for ON CONFLICT inserts: ask for a key back instead.
-        return s.execute(stmt.returning(*(core.c[k] for k in keys))).first() is not None
+        # rowcount is -1 on PostgreSQL (psycopg) for ON CONFLICT inserts: ask for the keys back instead.
+        return [tuple(r) for r in s.execute(stmt.returning(*(core.c[k] for k in keys)))]
 
     # orders ------------------------------------------------------------------
     def save_order(self, order: Order) -> None:
@@ -145,7 +152,7 @@ class CaseStore:
             with self.engine.begin() as conn:
                 if batch.opening:
                     self._insert_case(conn, batch.opening)
-                return sum(self._insert_event(conn, ev) for ev in batch.events)
+                return self._insert_events(conn, batch.events)
         except IntegrityError:
             if self.get_case(batch.case_id) is None:  # the foreign key: say so plainly
                 raise LookupError(f"case {batch.case_id} was never opened") from None
@@ -172,23 +179,27 @@ class CaseStore:
             ["case_id"],
         )
 
-    def _insert_event(self, conn: Connection, ev: CaseEvent) -> bool:
-        e = ev.entry
-        inserted = self._insert_ignore(
-            conn,
-            CaseEventRow,
-            dict(case_id=ev.case_id, event_key=e.key, seq=e.seq, at=e.at, kind=e.kind, actor=e.actor, state=e.state,
-                 detail=e.detail),
-            ["case_id", "event_key"],
-        )
-        if inserted:
+    def _insert_events(self, conn: Connection, events: tuple[CaseEvent, ...]) -> int:
+        """Each entry once (one statement for the batch), then the case's state and outcome
+        from the newest entry inserted (one more): two statements, however long the batch."""
+        if not events:
+            return 0
+        rows = [dict(case_id=ev.case_id, event_key=ev.entry.key, seq=ev.entry.seq, at=ev.entry.at, kind=ev.entry.kind,
+                     actor=ev.entry.actor, state=ev.entry.state, detail=ev.entry.detail) for ev in events]
+        inserted = {(case_id, key) for case_id, key in
+                    self._insert_many_ignore(conn, CaseEventRow, rows, ["case_id", "event_key"])}
+        new = [ev for ev in events if (ev.case_id, ev.entry.key) in inserted]
+        for case_id in dict.fromkeys(ev.case_id for ev in new):
+            mine = sorted((ev for ev in new if ev.case_id == case_id), key=lambda ev: (ev.entry.at, ev.entry.seq))
+            latest = mine[-1].entry
+            values: dict[str, Any] = dict(state=latest.state, updated_at=latest.at)
+            outcomes = [ev.outcome for ev in mine if ev.outcome]
+            if outcomes:
+                values["outcome"] = outcomes[-1]
             # an entry older than the case's latest (a late retry) leaves the state alone
-            cases = CaseRow.__table__
-            values: dict[str, Any] = dict(state=e.state, updated_at=e.at)
-            if ev.outcome:
-                values["outcome"] = ev.outcome
-            conn.execute(update(cases).where(cases.c.case_id == ev.case_id, cases.c.updated_at <= e.at).values(**values))
-        return inserted
+            cases = cast(Table, CaseRow.__table__)
+            conn.execute(update(cases).where(cases.c.case_id == case_id, cases.c.updated_at <= latest.at).values(**values))
+        return len(new)
 
     def get_case(self, case_id: str) -> dict[str, Any] | None:
         with self._session() as s:

@@ -52,7 +52,7 @@ class ComplaintRecords:
         with self.store._session() as s:
             rows = list(s.scalars(stmt))
         return AgentRecord(agent_id=agent_id, records=tuple(
-            PastRecord(violation=r.violation, level=Level(r.level), case_id=r.case_id, at=r.decided_at) for r in rows))
+            PastRecord(violation=r.violation or 0, level=Level(r.level), case_id=r.case_id, at=r.decided_at) for r in rows))
 
     def record_penalty(self, entry: PenaltyEntry) -> bool:
         p = entry.penalty

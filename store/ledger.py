@@ -6,8 +6,9 @@ The rules are domain.ledger's; this module only reads and writes them."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, Table, select, update
 
 from domain.external import PaymentRequest
 from domain.ledger import Balance, EntryStatus, Grant, LedgerEntry, Refusal, balance, reserve
@@ -19,12 +20,12 @@ class UnknownOrder(LookupError):
     pass
 
 
-def _entry(row: LedgerRow | object) -> LedgerEntry:
-    r = row  # a Core row or an ORM row: both have the columns as attributes
+def _entry(r: Any) -> LedgerEntry:
+    """A Core row or an ORM row: both have the columns as attributes."""
     return LedgerEntry(
-        idempotency_key=r.idempotency_key, case_id=r.case_id, order_id=r.order_id, kind=r.kind,  # type: ignore[attr-defined]
-        amount_fen=r.amount_fen, status=EntryStatus(r.status), payment_id=r.payment_id,  # type: ignore[attr-defined]
-        lines=tuple(LineQuantity(sku=sku, quantity=q) for sku, q in (r.lines or {}).items()),  # type: ignore[attr-defined]
+        idempotency_key=r.idempotency_key, case_id=r.case_id, order_id=r.order_id, kind=r.kind,
+        amount_fen=r.amount_fen, status=EntryStatus(r.status), payment_id=r.payment_id,
+        lines=tuple(LineQuantity(sku=sku, quantity=q) for sku, q in (r.lines or {}).items()),
     )
 
 
@@ -41,7 +42,7 @@ class Ledger:
         self.engine = engine
 
     def _order(self, conn: Connection, order_id: str, *, lock: bool) -> Order:
-        orders = OrderRow.__table__
+        orders = cast(Table, OrderRow.__table__)
         if lock:
             # Serialises every reservation on this order: a row lock on PostgreSQL, the
             # database's write lock on SQLite (taken by the first statement, a write, so
@@ -56,7 +57,7 @@ class Ledger:
         return money_of(body)
 
     def _entries(self, conn: Connection, order_id: str) -> list[LedgerEntry]:
-        t = LedgerRow.__table__
+        t = cast(Table, LedgerRow.__table__)
         return [_entry(r) for r in conn.execute(select(t).where(t.c.order_id == order_id).order_by(t.c.id))]
 
     def entries(self, order_id: str) -> list[LedgerEntry]:
@@ -79,7 +80,7 @@ class Ledger:
             mine = next((e for e in entries if e.idempotency_key == request.idempotency_key), None)
             if mine is not None and mine.holds:
                 return decision  # a retry: its own reservation, nothing to write
-            e, t = decision.entry, LedgerRow.__table__
+            e, t = decision.entry, cast(Table, LedgerRow.__table__)
             values = dict(case_id=e.case_id, order_id=e.order_id, kind=e.kind, purse=e.purse.value,
                           amount_fen=e.amount_fen, lines={lq.sku: lq.quantity for lq in e.lines},
                           status=EntryStatus.RESERVED.value, payment_id=None, updated_at=now)
@@ -99,7 +100,7 @@ class Ledger:
 
     def _set(self, key: str, status: EntryStatus, *, payment_id: str | None = None,
              only_from: EntryStatus | None = None) -> None:
-        t = LedgerRow.__table__
+        t = cast(Table, LedgerRow.__table__)
         stmt = update(t).where(t.c.idempotency_key == key)
         if only_from is not None:
             stmt = stmt.where(t.c.status == only_from.value)

@@ -113,7 +113,18 @@ def test_build_contexts_have_a_dockerfile(name):
     path = (ROOT / context / dockerfile)
     assert path.is_file(), f"{name}: no {path}"
     text = path.read_text()
-    assert "FROM python:3.12-slim" in text and "pip install ." in text
+    assert "FROM python:3.12-slim" in text
+    assert "pip install --require-hashes -r requirements.lock" in text and "pip install --no-deps ." in text
+
+
+def test_the_image_copies_every_package():
+    """The API image serves the console: a package left out of the image fails only in production."""
+    import tomllib
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    text = (ROOT / "Dockerfile").read_text()
+    for pattern in packages:
+        name = pattern.rstrip("*")
+        assert f"COPY {name} ./{name}" in text, f"the Dockerfile does not copy {name}/"
 
 
 @pytest.mark.parametrize("name", sorted(OURS))

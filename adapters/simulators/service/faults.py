@@ -14,6 +14,7 @@ from adapters.simulators.scenario import Scenario, scenario_for
 from domain.windows import Window
 
 System = Literal["warehouse", "courier", "payment", "platform", "finance", "catalogue"]
+EVERY_SYSTEM: tuple[System, ...] = ("warehouse", "courier", "payment", "platform", "finance", "catalogue")
 Fate = Literal["ok", "error", "timeout", "lost", "scripted"]
 
 
@@ -29,7 +30,7 @@ class FaultSettings(BaseModel):
     delay_after_effect_ms: dict[System, int] = Field(
         default_factory=dict, description="per system: wait this long after the effect, before answering")
     systems: list[System] = Field(
-        default_factory=lambda: ["warehouse", "courier", "payment", "platform", "finance", "catalogue"],
+        default_factory=lambda: list(EVERY_SYSTEM),
         description="where the rates apply")
     default_receive_after: Window = Window.model_validate("48h")
     scenarios: dict[str, Scenario] = Field(default_factory=dict, description="scripted outcomes per order id")

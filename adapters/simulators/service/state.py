@@ -100,7 +100,8 @@ class SimulatorState:
 
     def forget_keys_before(self, cutoff: datetime) -> int:
         with Session(self.engine) as s, s.begin():
-            return s.execute(delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < cutoff)).rowcount
+            result = s.execute(delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < cutoff))
+            return int(getattr(result, "rowcount", 0))  # a DML result always has it
 
     def ledger(self) -> list[dict[str, Any]]:
         with Session(self.engine) as s:
