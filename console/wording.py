@@ -7,7 +7,7 @@ from domain.money import format_fen
 from domain.problems import Code
 from domain.timeline import Entry
 
-WORDS: dict[Entry, str] = {
+WORDS: dict[str, str] = {  # by Entry member; a stored row carries the plain string
     Entry.OPENED: "We received your request 已收到您的申请",
     Entry.REVIEW_REQUESTED: "A return specialist is looking at it 退货专员审核中",
     Entry.REVIEWED: "Your return was reviewed 已审核",

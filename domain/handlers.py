@@ -3,6 +3,7 @@ each. The workflows register their handlers under these names (`@workflow.update
 the kinds table lists answers by them, and the pushes map to them; clients that can import
 the workflow class call it by reference instead (`handle.execute_update(ReturnRefund.review, …)`).
 The values are the names recorded in histories: never change one."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -3,6 +3,7 @@ a Problem or None: callers (the API's problem documents, the console, the workfl
 Update validators) match on the code; the message is for the person. Codes are stored in
 no history as commands, only in rejected Updates' failures, so new ones may be added freely;
 renaming one changes what API clients match on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

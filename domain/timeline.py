@@ -3,6 +3,7 @@
 Writers record a member and readers (tests, the bench's inbox, the demo, the console, the
 metrics) match on members, so a misspelt kind fails at import instead of matching nothing in
 production. The values are the strings already stored in histories and rows; never change one."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -5,9 +5,9 @@ leaves nothing behind."""
 from __future__ import annotations
 
 from domain.ledger import PURSE, Purse, refundable_problem
-from domain.problems import Problem
 from domain.manual_refund import ManualRefundInput, payment_kind
 from domain.models import CaseInput
+from domain.problems import Problem
 from domain.refusal import RefusalInput
 from domain.returns import ReturnRefundInput
 from service.errors import Conflict

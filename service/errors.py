@@ -44,7 +44,8 @@ class Unavailable(ServiceError):
 def refusal_code(cause: BaseException | None) -> Code | None:
     """The code an Update validator refused with: workflows/refusals.py types the
     ApplicationError by it. None for anything else (an older worker's ValueError)."""
+    kind = getattr(cause, "type", None)
     try:
-        return Code(getattr(cause, "type", None))
+        return Code(kind) if isinstance(kind, str) else None
     except ValueError:
         return None

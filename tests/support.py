@@ -4,6 +4,7 @@ time-skipping clock (`advance`), read what the case did (`timeline`, `kinds`, `d
 
 Waiting is in real time: queries do not move the test server's clock, and the server does
 not skip while a client awaits an Update's result. Moving the clock is `advance` only."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,14 +36,21 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://root@12
 
 
 # -- waiting ------------------------------------------------------------------------
-async def until(probe: Callable[[], T | Awaitable[T]], what: str = "the condition", *, timeout: float = 30.0,
-                interval: float = 0.05, env: WorkflowEnvironment | None = None, skip: float = 0) -> T:
+async def until(
+    probe: Callable[[], T | Awaitable[T]],
+    what: str = "the condition",
+    *,
+    within: float = 30.0,
+    interval: float = 0.05,
+    env: WorkflowEnvironment | None = None,
+    skip: float = 0,
+) -> T:
     """The first truthy value of probe() (plain or async), polled in real time; fails the
-    test after `timeout` seconds. A probe that raises RPCError (a case or child not started
+    test after `within` seconds. A probe that raises RPCError (a case or child not started
     yet) counts as not yet. With env and skip, the clock moves `skip` seconds between
     polls instead (for things that happen on the case's own clock)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     last: Any = None
     while True:
         try:
@@ -58,20 +66,25 @@ async def until(probe: Callable[[], T | Awaitable[T]], what: str = "the conditio
         await (advance(env, by=skip) if env is not None and skip else asyncio.sleep(interval))
 
 
-async def reached(handle: WorkflowHandle, kind: Entry, *, timeout: float = 30.0) -> list[TimelineEntry]:
+async def reached(handle: WorkflowHandle, kind: Entry, *, within: float = 30.0) -> list[TimelineEntry]:
     """The case's timeline once it shows `kind`."""
+
     async def probe() -> list[TimelineEntry] | None:
         entries = await timeline(handle)
         return entries if kind in kinds(entries) else None
-    return await until(probe, f"{kind} in the timeline", timeout=timeout)
+
+    return await until(probe, f"{kind} in the timeline", within=within)
 
 
-async def pending(handle: WorkflowHandle, approval_id: str | None = None, *, env: WorkflowEnvironment | None = None,
-                  skip: float = 0) -> ApprovalRequest:
+async def pending(
+    handle: WorkflowHandle, approval_id: str | None = None, *, env: WorkflowEnvironment | None = None, skip: float = 0
+) -> ApprovalRequest:
     """The pending approval (the first one, or the one named)."""
+
     async def probe() -> ApprovalRequest | None:
         found = await handle.query(CaseWorkflow.pending_approvals)
         return next((r for r in found if approval_id is None or r.approval_id == approval_id), None)
+
     return await until(probe, f"pending approval {approval_id or ''}", env=env, skip=skip)
 
 
@@ -79,21 +92,26 @@ async def in_state(handle: WorkflowHandle, state: str) -> CaseStatus:
     async def probe() -> CaseStatus | None:
         status = await handle.query(CaseWorkflow.status)
         return status if status.state == state else None
+
     return await until(probe, f"state {state}")
 
 
-async def deadline(handle: WorkflowHandle, name: str, *, env: WorkflowEnvironment | None = None,
-                   skip: float = 0) -> datetime:
+async def deadline(
+    handle: WorkflowHandle, name: str, *, env: WorkflowEnvironment | None = None, skip: float = 0
+) -> datetime:
     """The named deadline once the case has set it."""
+
     async def probe() -> datetime | None:
         status = await handle.query(CaseWorkflow.status)
         return status.next_deadline if status.next_deadline_name == name else None
+
     return await until(probe, f"the deadline {name!r}", env=env, skip=skip)
 
 
 # -- the clock ----------------------------------------------------------------------
-async def advance(env: WorkflowEnvironment | None, *, to: datetime | None = None, by: float | timedelta = 0,
-                  offset_s: float = 0.0) -> None:
+async def advance(
+    env: WorkflowEnvironment | None, *, to: datetime | None = None, by: float | timedelta = 0, offset_s: float = 0.0
+) -> None:
     """Move the time-skipping clock `by` a duration, or `to` a moment + offset_s (negative:
     just before it). Moving to a moment already past fails: the test meant something else."""
     assert env is not None
@@ -116,7 +134,8 @@ async def wait_closed(env: WorkflowEnvironment, case_id: str) -> None:
             return True
         await advance(env, by=timedelta(hours=2))
         return False
-    await until(closed, f"{case_id} to close", timeout=120)
+
+    await until(closed, f"{case_id} to close", within=120)
 
 
 # -- what the case did --------------------------------------------------------------
@@ -158,12 +177,15 @@ async def approve_manual_refund(env: WorkflowEnvironment, workflow_id: str, *, s
     child = env.client.get_workflow_handle(workflow_id)
     for approval_id, who in (("review", SUPERVISOR), ("second-check", REFUND_SPECIALIST)):
         await pending(child, approval_id, env=env, skip=skip)
-        await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id=approval_id, approver=who, approve=True))
+        await child.execute_update(
+            CaseWorkflow.decide, ApprovalDecision(approval_id=approval_id, approver=who, approve=True)
+        )
 
 
 @asynccontextmanager
-async def running_worker(env: WorkflowEnvironment, store: CaseStore, config: SimulatorConfig | None = None,
-                         **overrides: object) -> AsyncIterator[tuple[str, worker.Outside]]:
+async def running_worker(
+    env: WorkflowEnvironment, store: CaseStore, config: SimulatorConfig | None = None, **overrides: object
+) -> AsyncIterator[tuple[str, worker.Outside]]:
     """A worker on a fresh task queue with fresh simulators; yields (task_queue, outside)."""
     outside = worker.Outside.simulated(config)
     task_queue = f"tq-{uuid.uuid4().hex[:8]}"

@@ -4,7 +4,6 @@ its rule, another customer's case is a 404, a refused request starts nothing and
 only its audit line, and an answer no worker takes is a 503 problem."""
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import time

@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.timeline import Entry
 from runtime.settings import ROOT
 from starter.front_door import openapi_document
 from store.audit import AuditLog
 from tests.support import until
 from tests.test_api import door, seeded  # noqa: F401  (fixtures)
-from domain.timeline import Entry
 
 EXAMPLES = 40
 scalars = st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=False, allow_infinity=False) \

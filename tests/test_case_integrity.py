@@ -140,7 +140,7 @@ async def test_a_courier_report_arriving_during_the_delivery_check_is_not_lost(e
         await h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=COURIER))  # arrives during the second check
         courier.release.set()
         # real time only: the clock does not move
-        await until(lambda: courier.calls >= 3, "a look after the report that came during the check", timeout=5)
+        await until(lambda: courier.calls >= 3, "a look after the report that came during the check", within=5)
         await h.terminate()
 
 
@@ -240,7 +240,7 @@ async def test_a_return_review_past_the_24h_node_is_escalated_for_real(env, stor
         async def review_listed() -> list[dict]:
             return [r for r in Metrics(store).pending_approvals(await env.get_current_time())
                     if r["case_id"] == inp.case.case_id and r["approval_id"] == "review"]
-        listed = await until(review_listed, "the review in the approvals list", timeout=5)
+        listed = await until(review_listed, "the review in the approvals list", within=5)
         assert listed and listed[0]["overdue"] and "second_line" in listed[0]["roles"]
         await h.execute_update(ReturnRefund.review, by_second_line)
         assert (await h.result()).outcome == ReturnOutcome.ADVANCE_COMPENSATED

@@ -23,11 +23,10 @@ from domain.returns import ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from runtime.codec import ENCODING, KEY_ID, CodecError, EncryptionCodec, encrypted_converter, history_payloads
 from runtime.keys import Keyring, KeyringError, load_keyring
 from runtime.settings import Settings
-from starter.cli import run
 from service.context import Context
+from starter.cli import run
 from tests.factories import DEFAULT_POLICY, header
 from tests.support import in_state
-from workflows.case_workflow import CaseWorkflow
 from workflows.return_refund import ReturnRefund
 
 PHONE = "13812345678"

@@ -38,7 +38,7 @@ async def listed(shell, case_id: str, who: str) -> list[dict]:
         r = await shell("approvals", "list", "--json", "--as", who)
         assert r.code == 0, r.err
         return [a for a in json.loads(r.out) if a["case_id"] == case_id]
-    return await until(mine, f"{case_id} in {who}'s approvals", timeout=10)
+    return await until(mine, f"{case_id} in {who}'s approvals", within=10)
 
 
 async def test_approvals_list_and_decide_through_the_shared_update(env, store, shell):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import io
 
+from domain.timeline import Entry
 from runtime.settings import Settings
 from service.context import Context
 from starter.demo import DemoRun, agent_complaint_script, complaint_script, load_demo_orders
 from tests.front_door import front_door, with_issuer
 from tests.support import running_worker
-from domain.timeline import Entry
 
 
 async def test_demo_complaint_climbs_to_the_platform_and_the_agent_complaint_is_appealed(env, store, sqlite_url, tmp_path):

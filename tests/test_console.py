@@ -198,7 +198,7 @@ async def test_a_customer_answers_a_held_order_offer_from_the_generated_form(con
         assert "/answers/review" not in page  # only the answers a customer gives
         r = await me.post(f"/console/cases/{c}/answers/choose", data={"choice": "refund"})
         assert r.status_code == 303, r.text
-    assert await until(lambda: store.get_case(c) and store.get_case(c)["outcome"] == "refunded", timeout=30)
+    assert await until(lambda: store.get_case(c) and store.get_case(c)["outcome"] == "refunded", within=30)
 
 
 # forms from the answer models ----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 right sort (an Update where the service executes an Update, a Signal where it signals),
 and every handler name is one of domain/handlers.py's. A misspelt answer fails here, not
 when a person presses its button."""
+
 from __future__ import annotations
 
 import pytest

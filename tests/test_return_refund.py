@@ -25,9 +25,9 @@ from domain.problems import Code
 from domain.returns import ReturnOrigin, ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from domain.timeline import Entry
 from domain.windows import Window
-from service.errors import refusal_code
 from runtime.binaries import binary
 from runtime.temporal import data_converter
+from service.errors import refusal_code
 from tests.factories import DEFAULT_POLICY, header
 from tests.replay_support import keep_history
 from tests.support import advance, entry, kinds, reached, running_worker, timeline, until
@@ -464,7 +464,7 @@ async def quiet_history(h: WorkflowHandle) -> list[str]:
             return None
         await asyncio.sleep(0.2)
         return events if await history_events(h) == events else None
-    return await until(settled, "the history to settle", timeout=10)
+    return await until(settled, "the history to settle", within=10)
 
 
 REVIEWER = {"actor_id": "zhao.returns", "role": "return_specialist"}

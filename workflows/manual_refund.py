@@ -115,7 +115,7 @@ class ManualRefund(CaseWorkflow):
             else:
                 status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
             if status.received or status.lost:
-                await f.record(Entry.GOODS_RECEIVED if status.received else "parcel_lost", "warehouse", note=status.note)
+                await f.record(Entry.GOODS_RECEIVED if status.received else Entry.PARCEL_LOST, "warehouse", note=status.note)
                 break
             if workflow.now() >= cutoff:
                 await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")

@@ -1,5 +1,6 @@
 """How an Update validator refuses: an ApplicationError typed by the problem's code
 (domain/problems.py), so the service and the console match on the code, not the words."""
+
 from __future__ import annotations
 
 from temporalio import workflow

@@ -14,9 +14,10 @@ from adapters.http import signing
 from domain.models import workflow_id_for
 
 from adapters.http.pushes import PUSHES
+from domain.handlers import SignalName
 
 # (system, event) -> the signal the case workflow takes it as (adapters/http/pushes.py)
-EVENTS: dict[tuple[str, str], str] = PUSHES
+EVENTS: dict[tuple[str, str], SignalName] = PUSHES
 
 
 class WebhookEvent(BaseModel):
