@@ -1,5 +1,7 @@
 """Errors as application/problem+json (RFC 9457), one stable `type` per kind of error, and
-the audit line every state-changing request leaves, allowed or refused."""
+the audit line every state-changing request leaves, allowed or refused. A 403 carries the
+`rule` that refused it; a refusal by a domain validator carries its `code`
+(domain/problems.py), so clients match on the code, not on the words of `detail`."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
