@@ -4,7 +4,6 @@ they were and are refunded by their deadline (demo policy: seconds for days)."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 
 import pytest
@@ -14,6 +13,7 @@ from domain.returns import ReturnOutcome, ReturnRefundResult, refund_due_at
 from domain.timeline import Entry
 from store import open_store
 from tests.outside_services import ROOMY_POLICY, DevServer, Simulators, WorkerProcess, return_case, utcnow
+from tests.support import kinds, until
 
 CASES = 5
 
@@ -41,10 +41,8 @@ async def test_cases_resume_after_a_server_restart_and_meet_their_deadline(world
         for inp in inputs:
             await client.start_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
                                         result_type=ReturnRefundResult)
-        deadline = time.monotonic() + 60
-        while not all(Entry.PICKUP_BOOKED in [e.kind for e in store.timeline(i.case.case_id)] for i in inputs):
-            assert time.monotonic() < deadline, "the cases never got their pickups booked"
-            await asyncio.sleep(0.2)
+        await until(lambda: all(Entry.PICKUP_BOOKED in kinds(store.timeline(i.case.case_id)) for i in inputs),
+                    "every case's pickup booked", within=60, interval=0.2)
         assert all(store.get_case(i.case.case_id)["outcome"] is None for i in inputs)
 
         stopped_at = utcnow()

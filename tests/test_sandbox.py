@@ -3,7 +3,6 @@ sandbox: workflow code that is not deterministic is stopped, and every run gets 
 copy of its workflow module."""
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from temporalio.api.enums.v1 import EventType
@@ -12,6 +11,7 @@ from temporalio.worker import Worker
 
 from runtime.sandbox import sandbox_runner
 from tests.sandbox_workflows import CountsRuns, ReadsTheWallClock
+from tests.support import until
 
 
 def worker(env: WorkflowEnvironment, task_queue: str) -> Worker:
@@ -23,14 +23,11 @@ async def test_a_workflow_reading_the_wall_clock_is_stopped_by_the_sandbox(env: 
     tq = f"sandbox-{uuid.uuid4()}"
     async with worker(env, tq):
         h = await env.client.start_workflow(ReadsTheWallClock.run, id=f"wall-clock-{uuid.uuid4()}", task_queue=tq)
-        failure = ""
-        for _ in range(200):
-            for e in (await h.fetch_history()).events:
-                if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
-                    failure = e.workflow_task_failed_event_attributes.failure.message
-            if failure:
-                break
-            await asyncio.sleep(0.05)
+
+        async def task_failure() -> str:
+            return next((e.workflow_task_failed_event_attributes.failure.message for e in (await h.fetch_history()).events
+                         if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED), "")
+        failure = await until(task_failure, "the workflow task to fail", within=10)
         await h.terminate("test over")
     assert "Cannot access datetime.datetime.now" in failure and "from inside a workflow" in failure, failure
 
