@@ -16,7 +16,7 @@ from adapters.simulators import CourierSimulator, PaymentSimulator, SimulatorCon
 from adapters.simulators.catalogue import CatalogueSimulator
 from adapters.simulators.finance import FinanceSimulator
 from adapters.simulators.platform import PlatformSimulator
-from runtime import logs
+from runtime import logs, tracing
 from runtime.keys import load_keyring
 from runtime.pushes import SignalPushes
 from runtime.sandbox import sandbox_runner
@@ -95,8 +95,10 @@ def simulator_config(settings: Settings) -> SimulatorConfig:
 async def run_worker(settings: Settings | None = None, stop: asyncio.Event | None = None) -> None:
     settings = settings or Settings()
     log = logs.case_logger("-", component="worker")
-    client = await connect(settings)
+    tracing.start(settings, "aftersales-worker")
+    client = await connect(settings, runtime=sdk_runtime(settings))
     store = open_store(settings.store_url)
+    exposed = serve_figures(settings, store)
     outside = Outside.from_settings(settings)
     if outside.config.pushes:
         outside.push_with(SignalPushes(client))
@@ -106,10 +108,34 @@ async def run_worker(settings: Settings | None = None, stop: asyncio.Event | Non
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker started", task_queue=settings.task_queue, address=settings.temporal_address)
-    async with worker:
-        await stop.wait()
-        log.info("worker stopping")
+    try:
+        async with worker:
+            await stop.wait()
+            log.info("worker stopping")
+    finally:
+        if exposed is not None:
+            exposed.shutdown()
+            exposed.server_close()
+        tracing.stop()
     log.info("worker stopped")
+
+
+def sdk_runtime(settings: Settings) -> Any:
+    """The SDK's runtime serving its telemetry on SDK_METRICS_BIND, or None (the default runtime)."""
+    if not settings.sdk_metrics_bind:
+        return None
+    from runtime.metrics import sdk_runtime as with_metrics
+
+    return with_metrics(settings)
+
+
+def serve_figures(settings: Settings, store: CaseStore) -> Any:
+    """The business figures on METRICS_BIND, or None: off, nothing listens."""
+    if not settings.metrics_bind:
+        return None
+    from runtime.metrics import serve_figures as serve
+
+    return serve(settings.metrics_bind, store)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from domain.audit import AuditEntry, Outcome
 from domain.kinds import spec_for
 from domain.permissions import Action, PERMISSIONS, Refusal, action_refusal, visible
 from domain.privacy import ContactAction, ContactRequest
+from runtime.tracing import active as active_tracing
 from service import cases
 from service.context import Context
 from service.errors import Forbidden, Invalid, NotFound
@@ -229,6 +230,11 @@ def create_app(ctx: Context, identity: Identity | None, extra_routers: Iterable[
     app.include_router(v1_router())
     for router in extra_routers:
         app.include_router(router)
+    if ctx.settings.api_metrics:  # off: prometheus_client is not even imported
+        from runtime.metrics import figures_router
+        app.include_router(figures_router(ctx.cases))
+    if (tracing := active_tracing()) is not None:
+        tracing.instrument_app(app)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -40,6 +40,7 @@ from bench.replay import replay_all
 from domain.policy import Policy, named_policy
 from domain.timeline import Entry
 from domain.windows import Window
+from store import figures, open_store
 
 TARGETS = {
     "throughput_ratio": (">=", 0.9),
@@ -176,6 +177,22 @@ def summary(runs: list[CaseRun], wall: float, memory: dict[str, float]) -> dict[
         events_per_case=round(statistics.mean(r.metrics["events"] for r in ok), 1) if ok else 0.0,
         worker_peak_rss_mb=memory.get("peak_rss_mb"), kinds=kinds, events_per_kind=events_per_kind(ok),
     )
+
+
+def store_figures(db: Path) -> dict[str, Any]:
+    """What operators see of a run: cases closed by kind and outcome and breaches by window,
+    read with the queries the Prometheus collector exports (store/figures.py: the
+    aftersales_cases_closed_total and aftersales_sla_breaches_total series), not counted
+    again here. Children, and the paced run's cases, are in the same store."""
+    store = open_store(f"sqlite:///{db}")
+    try:
+        return {
+            "closed_by_kind": figures.closed_by_kind(figures.cases_closed(store)),
+            "breaches": figures.breaches_by_window(figures.breaches(store)),
+            "still_open": sum(figures.cases_open(store).values()),
+        }
+    finally:
+        store.engine.dispose()
 
 
 def events_per_kind(ok: list[CaseRun]) -> dict[str, float]:
@@ -336,6 +353,7 @@ async def throughput(client: Client, address: str, workdir: Path, cases: list[Ca
         paced_cases = paced_pool[:max(1, int(rate * 60))]
         paced_runs, wall = await run_cases(client, "bench-ours", paced_cases, args.concurrency, inbox, rate=rate)
         results["ours_paced"] = {**summary(paced_runs, wall, w.memory()), "arrivals_per_s": rate}
+    results["ours"].update(store_figures(db))
     db = workdir / "floor-cases.db"
     async with WorkerProcess(address, "bench-floor", f"sqlite:///{db}", BENCH_SIMULATORS,
                              workdir / "worker-floor.log") as w:
@@ -428,6 +446,10 @@ def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdict
         ("worker peak RSS MB", str(o["worker_peak_rss_mb"]), str(f["worker_peak_rss_mb"])),
         *[(f"events per case: {k}", str(v), str(f.get("events_per_kind", {}).get(k, "-")))
           for k, v in o.get("events_per_kind", {}).items()],
+        # from the store, by the collector's queries (aftersales_cases_closed_total, aftersales_sla_breaches_total)
+        *[(f"closed (store figures): {k}", ", ".join(f"{outcome}={n}" for outcome, n in v.items()), "")
+          for k, v in o.get("closed_by_kind", {}).items()],
+        ("breaches per window (store figures)", ", ".join(f"{k}={v}" for k, v in o.get("breaches", {}).items()) or "none", ""),
         ("replay histories/s", str(rp["ours"]["histories_per_s"]), str(rp["floor"]["histories_per_s"])),
         ("replay events/s", str(rp["ours"]["events_per_s"]), str(rp["floor"]["events_per_s"])),
         ("replay failures", str(rp["ours"]["failures"]), str(rp["floor"]["failures"])),

@@ -14,21 +14,18 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.simulators import SimulatorConfig
 from bench import drivers
 from bench.drivers import Case
 from bench.inbox import Inbox
-from domain.policy import named_policy
-from domain.timeline import Entry
 from bench.servers import WorkerProcess, child_pid, cpu_seconds, memory_mb
 from bench.sweeps import SweepClock, sweep_orders
+from domain.policy import named_policy
 from runtime.binaries import binary
 from runtime.temporal import data_converter
-from store import open_store
-from store.schema import CaseEventRow, CaseRow
+from store import figures, open_store
 
 # Share of a day's cases per local hour (UTC+8): quiet at night, peaks at lunch and evening.
 HOURLY = [1, 1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 7, 6, 6, 6, 6, 7, 8, 9, 9, 7, 4, 2]
@@ -45,25 +42,19 @@ def arrivals(total: int, days: int, first_local_hour: int, seed: int = 11) -> li
 
 
 def breaches(store: Any) -> dict[str, int]:
-    """Timeline entries that name a window: an SLA breach or an overdue wait."""
-    found: Counter[str] = Counter()
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(CaseEventRow.kind, CaseEventRow.detail)
-                            .where(CaseEventRow.kind.in_([Entry.SLA_BREACHED, Entry.PICKUP_OVERDUE])))
-        for kind, detail in rows:
-            found[f"{(detail or {}).get('window', '?')}" if kind == Entry.SLA_BREACHED else f"{kind}:{(detail or {}).get('window', '?')}"] += 1
-    return dict(sorted(found.items()))
+    """Timeline entries that name a window (an SLA breach or an overdue wait): the same
+    query the Prometheus collector exports as aftersales_sla_breaches_total (store/figures.py)."""
+    return figures.breaches_by_window(figures.breaches(store))
 
 
 def closed_cases(store: Any) -> int:
-    with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(CaseRow).where(CaseRow.outcome.is_not(None))).scalar() or 0
+    """Closed cases, child cases included: aftersales_cases_closed_total summed."""
+    return sum(figures.cases_closed(store).values())
 
 
 def open_cases(store: Any) -> int:
-    """Cases on record not yet closed, child cases included."""
-    with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(CaseRow).where(CaseRow.outcome.is_(None))).scalar() or 0
+    """Cases on record not yet closed, child cases included: aftersales_cases_open summed."""
+    return sum(figures.cases_open(store).values())
 
 
 async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days: int = 14, workers: int = 2,
@@ -153,7 +144,8 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
         found = breaches(store)
         kinds = Counter(c.kind for c in cases)
         return dict(
-            cases=total, days=days, closed=closed_cases(store), wall_s=round(wall, 1),
+            cases=total, days=days, closed=closed_cases(store), closed_by_kind=figures.closed_by_kind(figures.cases_closed(store)),
+            wall_s=round(wall, 1),
             cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=clock.summary(),
             sweep_cases=clock.opened, breaches=found, breach_total=sum(found.values()), errors=dict(errors),
             workers=workers, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),

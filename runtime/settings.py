@@ -44,6 +44,10 @@ ENV_VARS = {
     "AFTERSALES_KEY_FILE": "path of the keyring file (a mounted secret); default <AFTERSALES_DATA_DIR>/keys.json, generated on first start",
     "CODEC_TOKEN": "bearer token the codec server (/codec/encode, /codec/decode) requires; empty: the codec server refuses everyone",
     "CODEC_CORS_ORIGINS": "comma-separated origins allowed to call the codec server (the Temporal UI)",
+    "METRICS_BIND": "host:port where the worker serves the business figures for Prometheus (runtime/metrics.py); empty: off, nothing listens",
+    "SDK_METRICS_BIND": "host:port where the worker's Temporal SDK serves its runtime telemetry for Prometheus (task latencies, slots, polls); empty: off",
+    "API_METRICS": "on: the API serves the business figures at /metrics, unauthenticated as Prometheus scrapes (keep it on the internal network); default off",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "OTLP/HTTP collector base URL, e.g. http://jaeger:4318; set: tracing on (API request → workflow → activities → outside calls); empty: no tracing code runs",
 }
 
 
@@ -94,6 +98,10 @@ class Settings:
     codec_token: str = field(default_factory=lambda: _env("CODEC_TOKEN", ""), repr=False)
     codec_cors_origins: tuple[str, ...] = field(default_factory=lambda: tuple(
         o.strip() for o in _env("CODEC_CORS_ORIGINS", "http://localhost:8233,http://localhost:8080").split(",") if o.strip()))
+    metrics_bind: str = field(default_factory=lambda: _env("METRICS_BIND", ""))
+    sdk_metrics_bind: str = field(default_factory=lambda: _env("SDK_METRICS_BIND", ""))
+    api_metrics: bool = field(default_factory=lambda: _env("API_METRICS", "off").lower() in ("on", "1", "true", "yes"))
+    otlp_endpoint: str = field(default_factory=lambda: _env("OTEL_EXPORTER_OTLP_ENDPOINT", ""))
 
     @property
     def store_url(self) -> str:

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.converter import DataConverter
+from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
 
+from runtime import tracing
 from runtime.codec import EncryptionCodec, encrypted_converter
 from runtime.keys import load_keyring
 from runtime.settings import Settings
@@ -37,9 +39,11 @@ def data_converter(settings: Settings | None = None) -> DataConverter:
     return encrypted_converter(codec_for(settings))
 
 
-async def connect(settings: Settings | None = None) -> Client:
+async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:
+    """`runtime`: the worker's, when the SDK serves its metrics (runtime/metrics.sdk_runtime).
+    With tracing on (runtime/tracing.py) the client and its workers carry the tracing interceptor."""
     settings = settings or Settings()
     return await Client.connect(
         settings.temporal_address, namespace=settings.namespace, data_converter=data_converter(settings),
-        tls=tls_config(settings),
+        tls=tls_config(settings), interceptors=tracing.client_interceptors(), runtime=runtime,
     )

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.app import create_app, payload_reader
+from runtime import tracing
 from runtime.codec_server import codec_router
 from runtime.temporal import codec_for
 from api.identity import Identity
@@ -49,6 +50,7 @@ async def cmd_api(args: argparse.Namespace, ctx: Context) -> int:
     if args.openapi:
         Path(args.openapi).write_text(json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n")
         return 0
+    tracing.start(ctx.settings, "aftersales-api")  # before the app and the client: both take it from there
     app = build_app(ctx)
     await ctx.temporal()  # fail now, in one line, if Temporal is unreachable
     ctx.cases()

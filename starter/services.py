@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 
-from runtime import logs
+from runtime import logs, tracing
 from runtime.binaries import binary
 from runtime.settings import Settings
 from runtime.temporal import connect
@@ -214,6 +214,7 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
     data.mkdir(parents=True, exist_ok=True)
     worker_log = (data / "worker.log").open("a", encoding="utf-8")
     logs.configure(settings.log_level, stream=worker_log)
+    tracing.start(settings, "aftersales")  # the worker and the API below share the process's one provider
 
     server = _server_for(settings, args.ui_port)
     server.start()

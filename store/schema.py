@@ -100,5 +100,6 @@ class LedgerRow(Base):
 
 
 Index("ix_case_events_case_seq", CaseEventRow.case_id, CaseEventRow.seq)
+Index("ix_case_events_kind", CaseEventRow.kind)  # the operating figures' entries by kind (0014)
 Index("ix_cases_opened_case", CaseRow.opened_at, CaseRow.case_id)  # the console's keyset paging (0013)
 Index("ix_orders_customer_id_paging", OrderRow.customer_id, OrderRow.order_id)

@@ -58,6 +58,9 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     with sqlite3.connect(work / "week-cases.db") as conn:
         still_open = conn.execute("select count(*) from cases where outcome is null").fetchone()[0]
     assert still_open == 0 and r["week"]["closed"] >= 20 + r["week"]["sweep_cases"], r["week"]
+    # per-kind figures come from the store by the Prometheus collector's queries (store/figures.py)
+    assert sum(n for outcomes in r["week"]["closed_by_kind"].values() for n in outcomes.values()) == r["week"]["closed"]
+    assert sum(n for outcomes in r["ours"]["closed_by_kind"].values() for n in outcomes.values()) >= 5
     assert r["week"]["breach_total"] == 0 and not r["week"]["errors"], (r["week"]["breaches"], r["week"]["errors"])
     assert "THROUGHPUT ours/floor" in done.stdout
     assert set(r["ours"]["events_per_kind"]) == set(r["floor"]["events_per_kind"])  # per kind, ours against the floor

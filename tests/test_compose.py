@@ -3,6 +3,8 @@ runtime/settings.py reads, their addresses point at services that exist, and the
 commands are real `aftersales` subcommands."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -222,3 +224,82 @@ def test_tls_init_makes_a_chain_temporal_and_our_clients_verify(tmp_path):
     tls = tls_config(dataclasses.replace(Settings(), temporal_tls_ca=str(files.ca), temporal_tls_cert=str(files.cert("client")),
                                          temporal_tls_key=str(files.key("client"))))
     assert tls.client_cert == files.cert("client").read_bytes() and tls.server_root_ca_cert == files.ca.read_bytes()
+
+
+# seen in production (issue 14): Prometheus and Grafana ------------------------------------------
+DEPLOY = ROOT / "deploy"
+
+
+def _port_of(address: str) -> int:
+    return int(address.rsplit(":", 1)[1])
+
+
+def _metrics_ports(name: str) -> set[int]:
+    """The ports a compose service serves Prometheus metrics on, by its own configuration."""
+    service = service_named(name)
+    e = env(service)
+    if image_of(name).startswith("temporalio/auto-setup"):
+        return {_port_of(e["PROMETHEUS_ENDPOINT"])} if e.get("PROMETHEUS_ENDPOINT") else set()
+    ports = {_port_of(e[k]) for k in ("METRICS_BIND", "SDK_METRICS_BIND") if e.get(k)}
+    if e.get("API_METRICS", "").lower() in ("on", "1", "true", "yes") and subcommand(service) == "api":
+        argv = service["command"]
+        ports.add(int(argv[argv.index("--port") + 1]))
+    return ports
+
+
+def _scrape_targets() -> list[tuple[str, str, int]]:
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text(encoding="utf-8"))
+    out = []
+    for job in config["scrape_configs"]:
+        for static in job.get("static_configs", []):
+            for target in static["targets"]:
+                host, port = target.rsplit(":", 1)
+                out.append((job["job_name"], host, int(port)))
+        for dns in job.get("dns_sd_configs", []):
+            out.extend((job["job_name"], host, int(dns["port"])) for host in dns["names"])
+    return out
+
+
+def test_every_scrape_target_is_a_service_that_serves_metrics_there():
+    targets = _scrape_targets()
+    assert {host for _, host, _ in targets} >= {"worker", "api", "temporal"}
+    for job, host, port in targets:
+        assert port in _metrics_ports(host), f"{job}: {host}:{port} serves no metrics ({_metrics_ports(host)})"
+    assert any(image_of(n).startswith("prom/prometheus") for n in SERVICES)
+
+
+def test_grafana_is_provisioned_from_the_repository():
+    grafana = next(s for n, s in SERVICES.items() if image_of(n).startswith("grafana/grafana"))
+    mounts = {target: source for source, target in (v.split(":")[:2] for v in grafana["volumes"])}
+    assert (ROOT / mounts["/etc/grafana/provisioning"]).resolve() == DEPLOY / "grafana" / "provisioning"
+    provider = yaml.safe_load((DEPLOY / "grafana" / "provisioning" / "dashboards" / "aftersales.yml").read_text())
+    path = provider["providers"][0]["options"]["path"]
+    assert (ROOT / mounts[path]).resolve() == DEPLOY / "grafana" / "dashboards"
+    source = yaml.safe_load((DEPLOY / "grafana" / "provisioning" / "datasources" / "prometheus.yml").read_text())
+    ds = source["datasources"][0]
+    prometheus = next(n for n in SERVICES if image_of(n).startswith("prom/prometheus"))
+    assert urlparse(ds["url"]).hostname == prometheus and ds["type"] == "prometheus"
+    dashboards = list((DEPLOY / "grafana" / "dashboards").glob("*.json"))
+    assert dashboards
+    for dashboard in dashboards:
+        for panel in json.loads(dashboard.read_text(encoding="utf-8"))["panels"]:
+            if panel["type"] != "row":
+                assert panel["datasource"]["uid"] == ds["uid"], panel["title"]
+
+
+def test_the_dashboard_queries_only_metrics_the_code_defines():
+    from runtime.metrics import BUSINESS_METRICS, SDK_DASHBOARD_METRICS
+
+    seen = set()
+    for dashboard in (DEPLOY / "grafana" / "dashboards").glob("*.json"):
+        for panel in json.loads(dashboard.read_text(encoding="utf-8"))["panels"]:
+            for target in panel.get("targets", []):
+                for name in re.findall(r"\b((?:aftersales|temporal)_[a-z0-9_]+)\b", target["expr"]):
+                    seen.add(name)
+                    if name.startswith("aftersales_"):
+                        assert name in BUSINESS_METRICS, f"{panel['title']}: {name} is not defined in runtime/metrics.py"
+                    else:
+                        base = re.sub(r"_(bucket|count|sum|total)$", "", name)
+                        assert base in SDK_DASHBOARD_METRICS, f"{panel['title']}: {name} is not an SDK metric we check"
+    # every business figure is drawn somewhere
+    assert set(BUSINESS_METRICS) <= seen, sorted(set(BUSINESS_METRICS) - seen)
