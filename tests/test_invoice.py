@@ -2,6 +2,8 @@
 documents, and each window just before and just after."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
@@ -13,6 +15,7 @@ from domain.invoice import (
     InvoiceInput,
     InvoiceOutcome,
     InvoiceProblem,
+    InvoiceState,
     VatDetails,
     arrival_problem,
     delivery_window,
@@ -25,7 +28,7 @@ from domain.remedies import CaseResult, PayeeDetails
 from domain.timeline import Entry
 from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, INVOICE_SPECIALIST, OTHER_CUSTOMER, REFUND_SPECIALIST, SUPERVISOR, header, order
 from tests.replay_support import keep_history
-from tests.support import advance, deadline, kinds, pending, running_worker, timeline
+from tests.support import advance, deadline, in_state, kinds, pending, running_worker, timeline
 from workflows.case_workflow import CaseWorkflow
 from workflows.invoice import Invoice
 from workflows.remedies import RemedyCase
@@ -112,6 +115,14 @@ async def check_postage(env, inp: InvoiceInput, *, reviewer=SUPERVISOR, second=R
     return child
 
 
+async def posted(h) -> datetime:
+    """The new invoice's delivery deadline, once the invoice is issued: the deadline is set
+    just before the issuing call, and the customer can confirm only after it."""
+    due = await deadline(h, "invoice_delivered")
+    await in_state(h, InvoiceState.AWAITING_DELIVERY)
+    return due
+
+
 async def start(env, tq, inp: InvoiceInput):
     return await env.client.start_workflow("Invoice", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult)
 
@@ -120,7 +131,7 @@ async def test_not_ticked_reissued_merchant_pays_and_delivered(env, store):
     async with running_worker(env, store) as (tq, _):
         inp = invoice_input(InvoiceProblem.NOT_TICKED)
         h = await start(env, tq, inp)
-        await deadline(h, "invoice_delivered")
+        await posted(h)
         await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         result = await h.result()
         assert result.outcome == InvoiceOutcome.DELIVERED
@@ -133,7 +144,7 @@ async def test_not_ticked_reissued_merchant_pays_and_delivered(env, store):
 async def test_missing_invoice_confirmed_just_before_5_working_days(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, invoice_input(InvoiceProblem.MISSING))
-        due = await deadline(h, "invoice_delivered")
+        due = await posted(h)
         await advance(env, to=due, offset_s=-60)
         await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERED
@@ -144,7 +155,7 @@ async def test_missing_invoice_unconfirmed_just_after_5_working_days(env, store)
     async with running_worker(env, store) as (tq, _):
         inp = invoice_input(InvoiceProblem.MISSING)
         h = await start(env, tq, inp)
-        due = await deadline(h, "invoice_delivered")
+        due = await posted(h)
         await advance(env, to=due, offset_s=+60)
         result = await h.result()
         assert result.outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
@@ -160,7 +171,7 @@ async def test_wrong_invoice_returned_postage_refunded_once_new_one_just_before_
         back_by = await deadline(h, "wrong_invoice_back")
         await advance(env, to=back_by, offset_s=-60)
         await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
-        due = await deadline(h, "invoice_delivered")
+        due = await posted(h)
         assert outside.payment.ledger == []  # nothing is paid before the two-person check
         await check_postage(env, inp)
         await advance(env, to=due, offset_s=-60)
@@ -204,7 +215,7 @@ async def test_wrong_invoice_without_payee_asks_for_it(env, store):
         await deadline(h, "payee")
         await h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE))
         await check_postage(env, inp)
-        await deadline(h, "invoice_delivered")
+        await posted(h)
         await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         result = await h.result()
         assert result.refund_fen == 500 and [r.amount_fen for r in outside.payment.ledger] == [500]
@@ -216,7 +227,7 @@ async def test_wrong_invoice_delivery_window_passes_after_arrival(env, store):
         h = await start(env, tq, inp)
         await deadline(h, "wrong_invoice_back")
         await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
-        due = await deadline(h, "invoice_delivered")
+        due = await posted(h)
         await check_postage(env, inp)
         await advance(env, to=due, offset_s=+60)
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
@@ -237,7 +248,7 @@ async def test_vat_invoice_delivered_just_before_two_weeks(env, store):
     async with running_worker(env, store) as (tq, _):
         inp = invoice_input(InvoiceProblem.VAT)
         h = await start(env, tq, inp)
-        due = await deadline(h, "invoice_delivered")
+        due = await posted(h)
         opened = (await env.get_current_time())
         assert (due - opened).days >= 13
         await advance(env, to=due, offset_s=-60)
@@ -249,7 +260,7 @@ async def test_vat_invoice_delivered_just_before_two_weeks(env, store):
 async def test_vat_invoice_unconfirmed_after_two_weeks(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, invoice_input(InvoiceProblem.VAT))
-        due = await deadline(h, "invoice_delivered")
+        due = await posted(h)
         await advance(env, to=due, offset_s=+60)
         assert (await h.result()).outcome == InvoiceOutcome.DELIVERY_UNCONFIRMED
 
@@ -271,7 +282,7 @@ async def test_bad_answers_are_rejected_and_leave_no_trace(env, store):
         await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         with pytest.raises(WorkflowUpdateFailedError):
             await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
-        await deadline(h, "invoice_delivered")
+        await posted(h)
         for by, reason in [(OTHER_CUSTOMER, "not the customer"), (INVOICE_SPECIALIST, "only the customer")]:
             with pytest.raises(WorkflowUpdateFailedError) as e:
                 await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=by))
