@@ -14,6 +14,7 @@ COPY runtime ./runtime
 COPY api ./api
 COPY service ./service
 COPY console ./console
+COPY people ./people
 COPY worker.py ./
 COPY policies ./policies
 # bytecode at build time: the workflow sandbox re-imports each workflow module per run

@@ -19,7 +19,7 @@ from api.bodies import (
 from api.identity import BadCredential, Identity, Principal
 from api.problems import Unauthenticated, audit, install, note
 from domain.audit import AuditEntry, Outcome
-from domain.kinds import spec_for
+from service.catalogue import spec_for
 from domain.permissions import Action, PERMISSIONS, Refusal, action_refusal, visible
 from domain.privacy import ContactAction, ContactRequest
 from runtime.tracing import active as active_tracing

@@ -26,10 +26,10 @@ from api.identity import Identity
 from bench.servers import WorkerProcess, dev_server, free_port
 from domain.actors import load_actors
 from domain.approvals import ApprovalDecision
-from domain.kinds import spec_for
 from domain.models import Order, OrderLine
 from runtime.settings import ROOT, Settings
 from service import cases
+from service.catalogue import spec_for
 from service.context import Context
 from store import open_store
 from workflows.case_workflow import CaseWorkflow

@@ -4,7 +4,7 @@ and how the customer, specialist or supervisor answers it, as a realistic mix.
 Returns and the approver-only kinds are driven here; the other kinds by business in
 drivers_fulfilment (held orders, manual refunds), drivers_after_sales (§4.2–§4.8) and
 drivers_complaints (§4.12, §5), on the shared pieces of bench.people. A kind registered
-in domain.kinds without a driver is left out of the mix and reported as undriven;
+in service.catalogue without a driver is left out of the mix and reported as undriven;
 adding a driver is one class and one entry in DRIVERS."""
 from __future__ import annotations
 
@@ -14,18 +14,18 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from bench import drivers_after_sales, drivers_complaints, drivers_fulfilment
 from bench.inbox import Inbox
-from bench.people import Answer, Case, Driver, approve_everything, bench_header, bench_order, no_answer
+from bench.people import Answer, BenchDesk, Case, Driver, bench_header, bench_order, no_answer
 from domain.actors import ActorRef, Role
-from domain.kinds import KINDS
 from domain.models import CaseKind, Order
 from domain.policy import Policy
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
-from domain.timeline import Entry
-from workflows.return_refund import ReturnRefund
+from people.approvers import approve_everything
+from people.returns import review
+from service.catalogue import KINDS
 
 __all__ = ["Answer", "Case", "DRIVERS", "Driver", "WEIGHTS", "approve_everything", "bench_header", "bench_order",
            "driven_kinds", "mix", "no_answer", "simulator_config", "undriven_kinds"]
@@ -60,11 +60,10 @@ class ReturnRefundDriver:
         else:
             decision = ReviewDecision(reviewer=self.reviewer, approve=False, reason="opened food cannot be returned")
 
-        async def review(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await inbox.wait(header.case_id, Entry.REVIEW_REQUESTED)
-            await handle.execute_update(ReturnRefund.review, decision)
+        async def reviewer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            await review(BenchDesk(inbox, client), header.case_id, decision)
 
-        return Case(self.kind.value, "ReturnRefund", inp, header.workflow_id, review)
+        return Case(self.kind.value, "ReturnRefund", inp, header.workflow_id, reviewer)
 
 
 class ApprovingDriver:
@@ -78,8 +77,8 @@ class ApprovingDriver:
         header = bench_header(self.kind, n)
         inp = spec.input_model(case=header, policy=policy, **self.extra(n, header.order))
 
-        async def approve(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await approve_everything(handle, inbox, header.case_id)
+        async def approve(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            await approve_everything(BenchDesk(inbox, client), header.case_id)
 
         return Case(self.kind.value, spec.workflow, inp, header.workflow_id, approve if answered else no_answer)
 

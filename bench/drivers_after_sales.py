@@ -8,42 +8,42 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
 from bench.people import (
+    BenchDesk,
     Case,
     bench_header,
     bench_order,
     bench_payee,
     case_for,
-    child_of,
     customer,
-    decide,
-    refund_people,
 )
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer
 from domain.actors import ActorRef, Role
 from domain.damaged_goods import DamageCondition, DamagedGoodsInput, DamagedLine
 from domain.findings import DeliveryState
-from domain.invoice import InvoiceArrival, InvoiceContent, InvoiceDelivered, InvoiceInput, InvoiceProblem, VatDetails
-from domain.manual_refund import Payee
-from domain.missing_item import MissingItemInput, Remedy, RemedyChoice
+from domain.invoice import InvoiceContent, InvoiceInput, InvoiceProblem, VatDetails
+from domain.missing_item import MissingItemInput, Remedy
 from domain.models import CaseKind, EvidenceRef, LineQuantity
 from domain.policy import Policy
 from domain.price_dispute import PriceDisputeInput, PriceFinding, classify
-from domain.replies import EvidenceUpload
-from domain.shipped_not_signed import OfferAnswer, ShippedNotSignedInput
+from domain.shipped_not_signed import ShippedNotSignedInput
 from domain.timeline import Entry
 from domain.windows import Window
 from domain.wrong_item import Complaint, WrongItemInput
+from people.after_sales import (
+    damaged_goods_people,
+    invoice_people,
+    missing_item_customer,
+    not_signed_customer,
+    price_approvers,
+    wrong_item_people,
+)
+from people.refunds import refund_people
 from workflows.abnormal_sign_off import AbnormalSignOff
-from workflows.damaged_goods import DamagedGoods
-from workflows.invoice import Invoice
-from workflows.missing_item import MissingItem
-from workflows.shipped_not_signed import ShippedNotSigned
-from workflows.wrong_item import WrongItem
 
 RICE, MILK, EGGS = "RICE-5KG", "MILK-1L", "EGGS-12"
 
@@ -81,12 +81,9 @@ class InvoiceDriver:
         )
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            if problem == InvoiceProblem.WRONG:
-                await inbox.wait(header.case_id, Entry.OPENED)
-                await handle.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICES, note="back in the post"))
-            await inbox.wait(header.case_id, Entry.INVOICE_ISSUED)
-            await handle.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=who))
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            returned_by = INVOICES if problem == InvoiceProblem.WRONG else None
+            await invoice_people(BenchDesk(inbox, client), header.case_id, who, returned_by=returned_by)
 
         return case_for(self.kind, inp, answer, answered)
 
@@ -113,13 +110,11 @@ class PriceDisputeDriver:
             fields = dict(sku=RICE, promo_unit_price_fen=5990, bought_promo_before=row in ("limit", "once"))
         inp = PriceDisputeInput(case=header, policy=policy, **fields)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if classify(inp) != PriceFinding.SYSTEM_ERROR:
                 return
-            agreed = await decide(handle, inbox, header.case_id, 1, approve=row != "declined",
-                                  note="the promo had ended before the order was paid")
-            if agreed and row == "unpaid":
-                await decide(handle, inbox, header.case_id, 2)
+            await price_approvers(BenchDesk(inbox, client), header.case_id, agreed=row != "declined",
+                                  unpaid=row == "unpaid", note="the promo had ended before the order was paid")
 
         return case_for(self.kind, inp, answer, answered)
 
@@ -154,13 +149,13 @@ class AbnormalSignOffDriver:
         scenario = Scenario(signer_name=signer, signer_slip_photo=slip) if signer or slip else None
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             asked, _ = await inbox.wait_any(header.case_id, Entry.CUSTOMER_ASKED, Entry.REFUND_DECIDED)
             if asked == Entry.CUSTOMER_ASKED:
                 await handle.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=who, knows_signer=knows))
                 if knows:
                     return
-            await refund_people(handle, inbox, header.case_id, who, payee)
+            await refund_people(BenchDesk(inbox, client), header.case_id, who, payee)
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -201,18 +196,9 @@ class ShippedNotSignedDriver:
                     else Scenario(delivery=DeliveryState(status)))
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            asked, _ = await inbox.wait_any(header.case_id, Entry.REFUND_OFFERED, Entry.APPOINTMENT_ASKED)
-            # An appointment needs a time after the case's clock, which the customer
-            # cannot see here: they leave it to the courier's next round.
-            if asked == Entry.APPOINTMENT_ASKED or reply is None:
-                return
-            accept = reply.startswith("refund")
-            await handle.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=who, accept_refund=accept,
-                                                                    wants_compensation=reply == "refund+coupon"))
-            if not accept:
-                await decide(handle, inbox, header.case_id, 1, approve=reply == "reship",
-                             note="the goods are out of stock: refund instead")
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            await not_signed_customer(BenchDesk(inbox, client), header.case_id, who, reply,
+                                      declined_note="the goods are out of stock: refund instead")
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -235,18 +221,6 @@ MISSING_PLAN: list[tuple[str, str, tuple[Remedy, bool] | None]] = [
 ]
 
 
-async def missing_item_people(handle: WorkflowHandle, inbox: Inbox, case_id: str, who: ActorRef, payee: Payee,
-                              choice: tuple[Remedy, bool] | None) -> None:
-    """The customer of a missing item: reship or refund, once it is offered; a refund of
-    part of a line (a manual refund) then needs its checks."""
-    await inbox.wait(case_id, Entry.REMEDY_OFFERED)
-    if choice is not None:
-        remedy, coupon = choice
-        await handle.execute_update(MissingItem.choose_remedy, RemedyChoice(by=who, remedy=remedy, wants_compensation=coupon))
-    if choice is None or choice[0] == Remedy.REFUND:  # silence is a refund too
-        await refund_people(handle, inbox, case_id, who, payee)
-
-
 class MissingItemDriver:
     """The warehouse finds 15% split shipments (courier chased, nobody asked), 25% short
     shipped, 60% neither (the customer is believed). Offered a remedy (17 in 20): 9
@@ -263,8 +237,8 @@ class MissingItemDriver:
         scenario = {"split": Scenario(split_shipment=True), "short": Scenario(short_lines=missing)}.get(found)
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await missing_item_people(handle, inbox, header.case_id, who, payee, choice)
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            await missing_item_customer(BenchDesk(inbox, client), header.case_id, who, payee, choice)
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -303,15 +277,9 @@ class DamagedGoodsDriver:
                                 wants_compensation=coupon)
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await inbox.wait(header.case_id, Entry.EVIDENCE_REQUESTED)
-            if not photos:
-                return
-            await handle.execute_update(DamagedGoods.submit_evidence, EvidenceUpload(by=who, items=(
-                EvidenceRef(kind="photo", uri=f"mail://bench/{header.case_id}/damage.jpg"),)))
-            await refund_people(handle, inbox, header.case_id, who, payee)
-            if coupon:
-                await decide(handle, inbox, header.case_id, 1)
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            photo = f"mail://bench/{header.case_id}/damage.jpg" if photos else None
+            await damaged_goods_people(BenchDesk(inbox, client), header.case_id, who, payee, photo=photo, coupon=coupon)
 
         return case_for(self.kind, inp, answer, answered)
 
@@ -352,21 +320,10 @@ class WrongItemDriver:
         scenario = {"same": Scenario(barcode_matches_received=True), "gift": Scenario(barcode_has_gift=True)}.get(reading)
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await inbox.wait(header.case_id, Entry.EVIDENCE_REQUESTED)
-            if not photo:
-                return
-            await handle.execute_update(WrongItem.submit_evidence, EvidenceUpload(
-                by=who, items=(EvidenceRef(kind="barcode_photo", uri=f"mail://bench/{header.case_id}/barcode.jpg"),),
-                barcode=f"69{n:011d}"))
-            step, detail = await inbox.wait_any(header.case_id, Entry.REFUND_DECIDED, Entry.RECLASSIFIED)
-            if step == Entry.RECLASSIFIED:  # the gift is a missing item of its own: the customer wants it sent
-                child, child_case = child_of(handle, detail["child"])
-                await missing_item_people(child, inbox, child_case, who, payee, (Remedy.RESHIP, False))
-                return
-            await refund_people(handle, inbox, header.case_id, who, payee)
-            if detail.get("pickup"):
-                await decide(handle, inbox, header.case_id, 1)
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            uri = f"mail://bench/{header.case_id}/barcode.jpg" if photo else None
+            await wrong_item_people(BenchDesk(inbox, client), header.case_id, who, payee, photo=uri,
+                                    barcode=f"69{n:011d}")
 
         return case_for(self.kind, inp, answer, answered, scenario)
 

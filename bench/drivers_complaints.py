@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from bench.inbox import Inbox
-from bench.people import Case, answer_approval, bench_header, case_for, customer, decide
+from bench.people import BenchDesk, Case, bench_header, case_for, customer
 from domain.actors import ActorRef, Role
-from domain.agent_complaints import AgentComplaintInput, AgentContact, Appeal
+from domain.agent_complaints import AgentComplaintInput
 from domain.complaints import Category, ComplaintInput, CustomerReply, Emotion, FollowUp, Intake, Target
 from domain.models import CaseKind
 from domain.policy import Policy
 from domain.timeline import Entry
-from workflows.agent_complaint import AgentComplaint
+from people.approvers import answer_approval
+from people.complaints import agent_people
 from workflows.complaint import Complaint
 
 FIRST_LINE = ActorRef(actor_id="bench.first_line", role=Role.FIRST_LINE)
@@ -63,7 +64,7 @@ class ComplaintDriver:
         inp = ComplaintInput(case=header, policy=policy, intake=intake)
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if slot == NOT_ACCEPTED_SLOT:
                 return
             submission = 0
@@ -71,7 +72,7 @@ class ComplaintDriver:
                 submission += 1
                 request = await inbox.wait_nth(header.case_id, Entry.APPROVAL_REQUESTED, submission)
                 at_platform = Role.PLATFORM.value in request.get("roles", [])
-                await answer_approval(handle, request, submission, approve=not (at_platform and platform_says_no),
+                await answer_approval(BenchDesk(inbox, client), header.case_id, request, submission, approve=not (at_platform and platform_says_no),
                                       note="the photos do not show a quality fault")
                 given = await inbox.wait_nth(header.case_id, Entry.ANSWER_GIVEN, submission)
                 if silent:
@@ -118,17 +119,13 @@ class AgentComplaintDriver:
                                   violation=violation, finding=f"bench: the chat record shows violation {violation}"
                                   if upheld else "bench: a slow first reply, no violation")
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             if not upheld:
                 return
-            await inbox.wait(header.case_id, Entry.VERDICT_NOTICE)
-            if contacts:
-                await handle.execute_update(AgentComplaint.contact_handler, AgentContact(agent=agent, note="I would like to explain"))
-                if appeals:
-                    await inbox.wait(header.case_id, Entry.AGENT_CONTACTED)
-            if appeals:
-                await handle.execute_update(AgentComplaint.appeal_verdict, Appeal(agent=agent, grounds="the customer misread my reply"))
-                await decide(handle, inbox, header.case_id, 1, approve=granted, note="the chat record bears the verdict out")
+            await agent_people(BenchDesk(inbox, client), header.case_id, agent,
+                               contact="I would like to explain" if contacts else None,
+                               appeal="the customer misread my reply" if appeals else None, granted=granted,
+                               review_note="the chat record bears the verdict out")
 
         return case_for(self.kind, inp, answer, answered)
 

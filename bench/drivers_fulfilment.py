@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
-from bench.people import Case, bench_header, bench_order, bench_payee, case_for, customer, decide
+from bench.people import BenchDesk, Case, bench_header, bench_order, bench_payee, case_for, customer
 from domain.actors import ActorRef, Role
-from domain.held_order import CustomerChoice, HeldOrderAnswer, HeldOrderInput, HoldCause
-from domain.manual_refund import Assessment, ManualRefundInput, ManualRefundReason, needs_assessment
+from domain.held_order import CustomerChoice, HeldOrderInput, HoldCause
+from domain.manual_refund import ManualRefundInput, ManualRefundReason, needs_assessment
 from domain.models import CaseKind, LineQuantity, Order, lines_value_fen
 from domain.policy import Policy
-from domain.timeline import Entry
 from domain.windows import Window
-from workflows.held_order import HeldOrder
-from workflows.manual_refund import ManualRefund
+from people.fulfilment import held_order_people, manual_refund_people
 
 WAIT, REFUND, INSIST = CustomerChoice.WAIT, CustomerChoice.REFUND, CustomerChoice.INSIST
 
@@ -55,12 +53,9 @@ class HeldOrderDriver:
             scenario = Scenario(backfill_after=Window(amount=int(after / timedelta(seconds=1)), unit="s"))
         who = customer(header)
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            await inbox.wait(header.case_id, Entry.APOLOGISED)
-            if offer_kind == "cash":
-                await decide(handle, inbox, header.case_id, 1)
-            if choice is not None:
-                await handle.execute_update(HeldOrder.choose, HeldOrderAnswer(customer=who, choice=choice))
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            await held_order_people(BenchDesk(inbox, client), header.case_id, who, cash_offer=offer_kind == "cash",
+                                    choice=choice)
 
         return case_for(self.kind, inp, answer, answered, scenario)
 
@@ -110,12 +105,11 @@ class ManualRefundDriver:
         inp = ManualRefundInput(case=header, policy=policy, reason_kind=reason, amount_fen=amount, lines=lines,
                                 payee=bench_payee(n), note="bench")
 
-        async def answer(handle: WorkflowHandle, inbox: Inbox) -> None:
-            if needs_assessment(inp):
-                await inbox.wait(header.case_id, Entry.ASSESSMENT_REQUESTED)
-                await handle.execute_update(ManualRefund.assess, Assessment(assessor=RETURNS, pickup=pickup))
-            if await decide(handle, inbox, header.case_id, 1, approve=review_ok, note="already refunded on the platform"):
-                await decide(handle, inbox, header.case_id, 2, approve=second_ok, note="amount does not match the order")
+        async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            await manual_refund_people(
+                BenchDesk(inbox, client), header.case_id, assessor=RETURNS if needs_assessment(inp) else None,
+                pickup=pickup, review_ok=review_ok, second_ok=second_ok,
+                review_note="already refunded on the platform", second_note="amount does not match the order")
 
         return case_for(self.kind, inp, answer, answered)
 

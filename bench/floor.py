@@ -7,8 +7,9 @@ from __future__ import annotations
 from temporalio import activity, workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.steps import STEPS
     from temporalio.common import RetryPolicy
+
+    from runtime.activity_timeouts import STEPS
 
 
 @activity.defn

@@ -10,27 +10,26 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
 from adapters.simulators.scenario import Scenario
 from bench.inbox import Inbox
 from domain.actors import ActorRef, Role
-from domain.approvals import ApprovalDecision
-from domain.kinds import KINDS
 from domain.manual_refund import Payee
 from domain.models import CaseHeader, CaseKind, Order, OrderLine, order_for_case, workflow_id_for
-from runtime.keys import load_keyring
 from domain.policy import Policy
-from domain.remedies import PayeeDetails, RefundRoute
 from domain.timeline import Entry
-from workflows.case_workflow import CaseWorkflow
-from workflows.remedies import RemedyCase
+from people.desk import Refused
+from runtime.keys import load_keyring
+from service.catalogue import KINDS
 
-# The people's part of a case: given its handle and what they can see (the Inbox).
-Answer = Callable[[WorkflowHandle, Inbox], Awaitable[None]]
+# The people's part of a case: given its handle, what they can see (the Inbox) and the
+# client the bench runs on (a case handed to a child is answered on the child's handle).
+Answer = Callable[[WorkflowHandle, Inbox, Client], Awaitable[None]]
 
 
-async def no_answer(_: WorkflowHandle, __: Inbox) -> None:
+async def no_answer(_: WorkflowHandle, __: Inbox, ___: Client) -> None:
     return None
 
 
@@ -101,65 +100,33 @@ def case_for(kind: CaseKind, inp: Any, answer: Answer, answered: bool, scenario:
                 scenario)
 
 
-async def answer_approval(handle: WorkflowHandle, detail: dict[str, Any], nth: int, *, approve: bool = True,
-                          note: str = "") -> bool:
-    """Decide the approval request `detail` (an `approval_requested` entry); True if granted.
-    Granted by the first of its roles whose authority covers it, a different person for
-    each request (second checks); refused with `note`, or when no role may grant it: an
-    approver beyond their authority says no and the case escalates, rather than let it
-    time out into a breach."""
-    roles = [Role(r) for r in detail.get("roles") or [Role.SECOND_LINE.value]]
-
-    def decision(role: Role, yes: bool, why: str = "") -> ApprovalDecision:
-        return ApprovalDecision(approval_id=detail["approval_id"], approve=yes, note=why,
-                                approver=ActorRef(actor_id=f"bench.{role.value}.{nth}", role=role))
-
-    if approve:
-        for role in reversed(roles):
-            try:
-                await handle.execute_update(CaseWorkflow.decide, decision(role, True))
-                return True
-            except WorkflowUpdateFailedError:
-                continue
-        note = note or "beyond my authority: passed up"
-    await handle.execute_update(CaseWorkflow.decide, decision(roles[0], False, note or "declined"))
-    return False
+# Every answer's handler by its catalogue name (one handler per name across the kinds).
+HANDLERS = {name: a.handler for spec in KINDS.values() for name, a in spec.answers.items()}
 
 
-async def decide(handle: WorkflowHandle, inbox: Inbox, case_id: str, nth: int, *, approve: bool = True,
-                 note: str = "") -> bool:
-    """The approvers' answer to the case's nth approval request, once it is asked."""
-    detail = await inbox.wait_nth(case_id, Entry.APPROVAL_REQUESTED, nth)
-    return await answer_approval(handle, detail, nth, approve=approve, note=note)
+@dataclass(frozen=True)
+class BenchDesk:
+    """The people's desk on the bench (people/desk.py): the store's timelines through the
+    Inbox, answers as Updates through the bench's Client, approvers named per request."""
 
+    inbox: Inbox
+    client: Client
 
-async def approve_everything(handle: WorkflowHandle, inbox: Inbox, case_id: str) -> None:
-    """The supervisors: each approval the case asks for is granted by the first of its
-    roles whose authority covers it, a different person each time (second checks), or
-    refused when none may grant it."""
-    asked = 0
-    while True:
-        asked += 1
-        await decide(handle, inbox, case_id, asked)
+    async def wait(self, case_id: str, entry: Entry) -> dict[str, Any]:
+        return await self.inbox.wait(case_id, entry)
 
+    async def wait_nth(self, case_id: str, entry: Entry, nth: int) -> dict[str, Any]:
+        return await self.inbox.wait_nth(case_id, entry, nth)
 
-def child_of(handle: WorkflowHandle, workflow_id: str) -> tuple[WorkflowHandle, str]:
-    """A child case's handle and case id, from the workflow id its parent recorded."""
-    # An Answer is given its own case's handle only; a child case is a workflow of its
-    # own, reached through the same client.
-    child = handle._client.get_workflow_handle(workflow_id)  # noqa: SLF001
-    return child, workflow_id.removeprefix(workflow_id_for(""))
+    async def wait_any(self, case_id: str, *entries: Entry) -> tuple[Entry, dict[str, Any]]:
+        return await self.inbox.wait_any(case_id, *entries)
 
+    async def answer(self, case_id: str, name: str, payload: BaseModel) -> None:
+        handle = self.client.get_workflow_handle(workflow_id_for(case_id))
+        try:
+            await handle.execute_update(HANDLERS[name], payload)
+        except WorkflowUpdateFailedError as e:
+            raise Refused(str(e.cause)) from e
 
-async def refund_people(handle: WorkflowHandle, inbox: Inbox, case_id: str, who: ActorRef, payee: Payee) -> None:
-    """The people of a refund the case hands to a child: the customer's payment details
-    if the case asks for them, then a manual refund's review and second check. A normal
-    return needs nobody: the parent case has reviewed it."""
-    kind, detail = await inbox.wait_any(case_id, Entry.PAYEE_REQUESTED, Entry.REFUND_STARTED, Entry.NOTHING_TO_REFUND)
-    if kind == Entry.PAYEE_REQUESTED:
-        await handle.execute_update(RemedyCase.provide_payee, PayeeDetails(by=who, payee=payee))
-        kind, detail = await inbox.wait_any(case_id, Entry.REFUND_STARTED, Entry.REFUND_NOT_STARTED)
-    if kind == Entry.REFUND_STARTED and detail.get("route") == RefundRoute.MANUAL_REFUND.value:
-        child, child_case = child_of(handle, detail["child"])
-        for nth in (1, 2):
-            await decide(child, inbox, child_case, nth)
+    def person(self, role: Role, nth: int) -> ActorRef:
+        return ActorRef(actor_id=f"bench.{role.value}.{nth}", role=role)

@@ -31,12 +31,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 
 from bench import drivers
+from bench.codec_cost import codec_cost
 from bench.drivers import Case
 from bench.inbox import Inbox
+from bench.replay import replay_all
 from bench.servers import WorkerProcess, cpu_seconds, dev_server
 from bench.week import simulated_week
-from bench.codec_cost import codec_cost
-from bench.replay import replay_all
 from domain.policy import Policy, named_policy
 from domain.timeline import Entry
 from domain.windows import Window
@@ -117,7 +117,7 @@ async def run_cases(client: Client, task_queue: str, cases: list[Case], concurre
         try:
             handle = await client.start_workflow(r.case.workflow, r.case.input, id=r.case.workflow_id, task_queue=task_queue)
             # the people answer while the case runs; an approver may wait for approvals never asked
-            answering = asyncio.create_task(r.case.answer(handle, inbox))
+            answering = asyncio.create_task(r.case.answer(handle, inbox, client))
             try:
                 await handle.result()
             finally:

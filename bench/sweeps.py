@@ -16,7 +16,8 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from adapters.simulators.scenario import Scenario
 from bench.drivers import approve_everything, bench_order
 from bench.inbox import Inbox
-from domain.models import Order, workflow_id_for
+from bench.people import BenchDesk
+from domain.models import Order
 from domain.policy import Policy
 from domain.sweeps import SWEEP_HOURS, ReportInput, SweepInput, SweepKind, SweepResult
 from domain.windows import Window
@@ -68,8 +69,7 @@ class SweepClock:
                 result: SweepResult = await finished(handle)
                 self.opened += len(result.opened)
                 for case_id in result.opened:
-                    case = self.client.get_workflow_handle(workflow_id_for(case_id))
-                    self.people(approve_everything(case, self.inbox, case_id))
+                    self.people(approve_everything(BenchDesk(self.inbox, self.client), case_id))
             self.runs[job] += 1
 
     def summary(self) -> str:

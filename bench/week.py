@@ -96,7 +96,7 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 except Exception as e:  # noqa: BLE001 - counted and reported
                     errors[f"start {type(e).__name__}"] += 1
                     return
-            people(c.answer(handle, inbox))
+            people(c.answer(handle, inbox, client))
 
         async def settle() -> None:
             """Let the people answer what the last hour asked before time moves on."""

@@ -1,4 +1,4 @@
-"""Answer forms generated from the answer models of domain/kinds.py, and the form data
+"""Answer forms generated from the answer models of service/catalogue.py, and the form data
 turned back into the model's fields. The model validates; nothing here repeats a rule.
 
 Actor fields are left out (the service sets them to whoever the credential says); an amount

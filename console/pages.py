@@ -28,12 +28,12 @@ from console.wording import REFUSALS, plain
 from domain.actors import Role
 from domain.audit import Outcome
 from domain.damaged_goods import DamageCondition
-from domain.kinds import KINDS, spec_for
 from domain.models import CaseKind
 from domain.money import format_fen
 from domain.permissions import Action, action_refusal, allowed, answer_refusal, visible
 from domain.timeline import Entry
 from service import cases
+from service.catalogue import KINDS, spec_for
 from service.errors import Invalid, NotFound, ServiceError
 from starter.render import shop_time
 from store.metrics import Metrics

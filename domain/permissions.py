@@ -48,7 +48,7 @@ class Refusal:
     reason: str
 
 
-# Who gives each answer of domain/kinds.py (every answer is listed; a test checks it).
+# Who gives each answer of service/catalogue.py (every answer is listed; a test checks it).
 CUSTOMER_ONLY = (Role.CUSTOMER,)
 ANSWERERS: dict[str, tuple[Role, ...]] = {
     "review": (Role.RETURN_SPECIALIST,),                      # §4.10 (domain.returns.REVIEWER_ROLES)

@@ -8,7 +8,13 @@ The SDK's sandbox, with two costs it pays per payload taken off (bench/README.md
   lookup that runs no workflow code; here it is asked directly.
 Workflow code itself still runs inside the sandbox with its restrictions, and each run
 still gets its own copy of its workflow module. The pure packages are passed through,
-so they are imported once per worker, not once per run or replay."""
+so they are imported once per worker, not once per run or replay.
+
+The faster instance subclasses the SDK's private `_runner._Instance` and overrides
+members the SDK does not promise to keep, so pyproject.toml pins temporalio to the
+minor version tests/test_sandbox.py proves it with (OVERRIDDEN must exist there);
+WORKFLOW_SANDBOX=stock runs the SDK's own runner with the same passthrough list, for
+an SDK upgrade that breaks it before the pin is moved."""
 from __future__ import annotations
 
 import functools
@@ -22,9 +28,15 @@ from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
 # Imported once, shared by every workflow run instead of re-imported per run. The
 # workflows.* entries are the stateless library modules the case workflows share; each
 # process module (workflows/return_refund.py, ...) is still loaded fresh per run.
-PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
-               "workflows.steps", "workflows.casefile", "workflows.case_workflow", "workflows.remedies", "workflows.payout",
-               "workflows.evidence", "workflows.waits", "workflows.refusals")
+PASSTHROUGH = ("domain", "runtime.activity_timeouts", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
+               "workflows.activity_calls", "workflows.casefile", "workflows.case_workflow", "workflows.remedies", "workflows.payout",
+               "workflows.evidence", "workflows.waits", "workflows.returned_goods", "workflows.refusals")
+
+
+# The SDK's private members the faster instance relies on; a new SDK version is checked
+# against this list before the pin in pyproject.toml moves.
+OVERRIDDEN = ("_run_code", "get_serialization_context", "get_external_store_context", "globals_and_locals")
+RUNNER_CHOICES = ("fast", "stock")
 
 
 @functools.lru_cache(maxsize=256)
@@ -53,5 +65,13 @@ class CaseSandboxRunner(SandboxedWorkflowRunner):
         return _Instance(det, self.runner_class, self.restrictions)
 
 
-def sandbox_runner() -> SandboxedWorkflowRunner:
-    return CaseSandboxRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
+def sandbox_runner(choice: str | None = None) -> SandboxedWorkflowRunner:
+    """The sandbox WORKFLOW_SANDBOX names: `fast` (this module's) or `stock` (the SDK's)."""
+    from runtime.settings import Settings
+
+    choice = choice or Settings().workflow_sandbox
+    if choice not in RUNNER_CHOICES:
+        raise ValueError(f"WORKFLOW_SANDBOX={choice!r}: use one of {', '.join(RUNNER_CHOICES)}")
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+    runner = CaseSandboxRunner if choice == "fast" else SandboxedWorkflowRunner
+    return runner(restrictions=restrictions)

@@ -43,6 +43,7 @@ ENV_VARS = {
     "AFTERSALES_KEYS": "the keyring document itself (JSON; runtime/keys.py), e.g. injected by a secret manager",
     "AFTERSALES_KEY_FILE": "path of the keyring file (a mounted secret); default <AFTERSALES_DATA_DIR>/keys.json, generated on first start",
     "CODEC_TOKEN": "bearer token the codec server (/codec/encode, /codec/decode) requires; empty: the codec server refuses everyone",
+    "WORKFLOW_SANDBOX": "fast (runtime/sandbox.py's runner, default) or stock (the SDK's SandboxedWorkflowRunner, for an SDK the fast one is not proven on)",
     "CODEC_CORS_ORIGINS": "comma-separated origins allowed to call the codec server (the Temporal UI)",
     "METRICS_BIND": "host:port where the worker serves the business figures for Prometheus (runtime/metrics.py); empty: off, nothing listens",
     "SDK_METRICS_BIND": "host:port where the worker's Temporal SDK serves its runtime telemetry for Prometheus (task latencies, slots, polls); empty: off",
@@ -95,6 +96,7 @@ class Settings:
         return Path(self.auth_signing_key_file) if self.auth_signing_key_file else self.data_dir / "api-signing-key.pem"
     keys: str = field(default_factory=lambda: _env("AFTERSALES_KEYS", ""), repr=False)
     key_file: Path | None = field(default_factory=lambda: Path(p) if (p := _env("AFTERSALES_KEY_FILE", "")) else None)
+    workflow_sandbox: str = field(default_factory=lambda: _env("WORKFLOW_SANDBOX", "fast"))
     codec_token: str = field(default_factory=lambda: _env("CODEC_TOKEN", ""), repr=False)
     codec_cors_origins: tuple[str, ...] = field(default_factory=lambda: tuple(
         o.strip() for o in _env("CODEC_CORS_ORIGINS", "http://localhost:8233,http://localhost:8080").split(",") if o.strip()))

@@ -17,7 +17,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import (
-    WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -25,23 +28,28 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision, ApprovalRequest, pending_problem
-from domain.kinds import COMMON_ANSWERS, KINDS, Answer, KindSpec, spec_for
-from domain.opening import origin_of
-from domain.permissions import (
-    Action, Refusal, action_refusal, allowed, answer_refusal, decide_refusal, open_refusal,
-)
-from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, workflow_id_for
-from domain.policy import Policy, PolicyError, named_policy
-from service.context import Context, one_line
 from domain.invoice import InvoiceInput
 from domain.manual_refund import Payee
-from domain.models import order_for_case
+from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, order_for_case, workflow_id_for
+from domain.opening import origin_of
+from domain.permissions import (
+    Action,
+    Refusal,
+    action_refusal,
+    allowed,
+    answer_refusal,
+    decide_refusal,
+    open_refusal,
+)
+from domain.policy import Policy, PolicyError, named_policy
 from domain.scrub import FREE_TEXT, scrub, scrub_fields
 from domain.timeline import Entry
 from service.admission import admit
-from store.vault import is_text_ref
-from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable, refusal_code
+from service.catalogue import COMMON_ANSWERS, KINDS, Answer, KindSpec, spec_for
+from service.context import Context, one_line
+from service.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, refusal_code
 from store.metrics import Metrics
+from store.vault import is_text_ref
 from workflows.case_workflow import CaseWorkflow
 
 # Who may open a case besides the order's own customer: staff, and the courier or

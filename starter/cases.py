@@ -11,9 +11,9 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
-from domain.kinds import spec_for
 from domain.models import CaseStatus, Order
 from service.cases import kinds_table, parse_lines
+from service.catalogue import spec_for
 from service.context import Context, one_line
 from starter.api_client import call
 from starter.cli import CliError

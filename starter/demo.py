@@ -16,22 +16,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import quote
 
 from pydantic import BaseModel
 
 from api.identity import Identity, subject_for_customer
-from domain.actors import ActorRef
+from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision
-from domain.kinds import spec_for
 from domain.models import CaseStatus
 from domain.timeline import Entry
+from people.desk import Refused
+from service.catalogue import spec_for
 from service.context import Context
 from starter.api_client import call
 from starter.cases import read_orders
+from starter.cli import CliError
 from starter.render import describe_case, view_from_json
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
@@ -40,6 +41,7 @@ DEMO_SIMULATORS = DEMO_DATA / "simulators.json"
 DEMO_POLICY = "demo"
 INTAKE = "li.first"      # registers the cases customers ask for (by phone or chat)
 WATCHER = "wu.ops"       # follows every case's page
+ENTRY_WAIT_SECONDS = 30.0  # how long a scripted person waits for the case to ask
 
 
 # Complaints name their order in the intake and pay nothing back against it: they keep
@@ -113,19 +115,48 @@ class DemoRun:
         store.save_order(copy)
         return copy.order_id
 
+    def customer_of(self, order_id: str) -> ActorRef:
+        order = self.ctx.cases().get_order(order_id)
+        assert order is not None
+        return ActorRef(actor_id=order.customer_id, role=Role.CUSTOMER)
+
     def actor(self, actor_id: str) -> ActorRef:
         return self.ctx.actors().find(actor_id)
 
     async def view(self, case_id: str) -> dict[str, Any]:
         return await self.call(WATCHER, "GET", f"/v1/cases/{quote(case_id, safe='')}")
 
-    async def reached(self, case_id: str, entry: Entry, timeout: float = 30.0) -> None:
-        """Wait until the case's timeline shows `entry`, as a person would before answering."""
-        deadline = time.monotonic() + timeout
-        while not any(e["kind"] == entry for e in (await self.view(case_id))["timeline"]):
+    async def wait(self, case_id: str, entry: Entry) -> dict[str, Any]:
+        """The detail of the case's first `entry`, once its timeline shows it, as a person
+        would see it before answering (people/desk.py)."""
+        return await self.wait_nth(case_id, entry, 1)
+
+    async def wait_nth(self, case_id: str, entry: Entry, nth: int) -> dict[str, Any]:
+        deadline = time.monotonic() + ENTRY_WAIT_SECONDS
+        while True:
+            found = [e["detail"] for e in (await self.view(case_id))["timeline"] if e["kind"] == entry]
+            if len(found) >= nth:
+                return found[nth - 1]
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"{case_id} did not reach {entry} in {timeout:.0f}s")
+                raise TimeoutError(f"{case_id} did not reach {entry} #{nth} in {ENTRY_WAIT_SECONDS:.0f}s")
             await asyncio.sleep(0.2)
+
+    async def wait_any(self, case_id: str, *entries: Entry) -> tuple[Entry, dict[str, Any]]:
+        deadline = time.monotonic() + ENTRY_WAIT_SECONDS
+        while True:
+            timeline = (await self.view(case_id))["timeline"]
+            for entry in entries:
+                found = [e["detail"] for e in timeline if e["kind"] == entry]
+                if found:
+                    return entry, found[0]
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{case_id} reached none of {', '.join(entries)} in {ENTRY_WAIT_SECONDS:.0f}s")
+            await asyncio.sleep(0.2)
+
+    def person(self, role: Role, nth: int) -> ActorRef:
+        """Someone of `role` in the actor registry, a different one for each nth where there are several."""
+        people = self.ctx.actors().with_role(role)
+        return people[(nth - 1) % len(people)]
 
     async def pending(self, case_id: str) -> list[SimpleNamespace]:
         """The case's open approvals, from its timeline."""
@@ -148,14 +179,21 @@ class DemoRun:
         if isinstance(payload, ApprovalDecision):
             body: dict[str, Any] = {"decision": "approve" if payload.approve else "reject", "note": payload.note,
                                     "amount_fen": payload.amount_fen}
-            done = await self.call(payload.approver.actor_id, "POST",
-                                   f"{path}/approvals/{quote(payload.approval_id, safe='')}", body)
+            approval = f"{path}/approvals/{quote(payload.approval_id, safe='')}"
+            done = await self._refusable(payload.approver.actor_id, approval, body)
         else:
             actors = {k: v for k, v in (payload or {}).__dict__.items() if isinstance(v, ActorRef)} if payload else {}
             who = next(iter(actors.values())).actor_id if actors else self._answerer(name)
             body = payload.model_dump(mode="json", exclude=set(actors)) if payload is not None else None
-            done = await self.call(who, "POST", f"{path}/answers/{name}", body)
+            done = await self._refusable(who, f"{path}/answers/{name}", body)
         return CaseStatus.model_validate(done["status"]) if done.get("status") else None
+
+    async def _refusable(self, actor_id: str, path: str, body: Any) -> Any:
+        """A refused answer (the API's 4xx) is people/desk.py's Refused: another person may try."""
+        try:
+            return await self.call(actor_id, "POST", path, body)
+        except CliError as e:
+            raise Refused(str(e)) from e
 
     def _answerer(self, name: str) -> str:
         """Who gives an answer that names nobody (a partner's push): the registry's first of its role."""
@@ -179,6 +217,7 @@ DemoScript = Callable[[DemoRun], Awaitable[list[str]]]
 async def return_refund_script(run: DemoRun) -> list[str]:
     """Issue 2: returns approved with and without pickup, rejected, pickup late, parcel refused."""
     from domain.returns import ReturnOutcome, ReviewDecision
+    from people.returns import review
 
     reviewer = run.actor("zhao.returns")
     with_pickup = await run.open(
@@ -197,15 +236,13 @@ async def return_refund_script(run: DemoRun) -> list[str]:
         "return_refund", "SO-20261120-0005", reason="收件人拒收", opened_by="courier",
         fields={"origin": "parcel_refused"}, expect=ReturnOutcome.ADVANCE_COMPENSATED,
         story="parcel refused on delivery (§4.14): no review, refunded without waiting")
-    # The specialist answers once the review is asked for.
-    await asyncio.gather(*(run.reached(c, Entry.REVIEW_REQUESTED) for c in (with_pickup, no_pickup, rejected, late)))
+    # The specialist answers once the review is asked for (people/returns.py, as on the bench).
     await asyncio.gather(
-        run.answer(with_pickup, "review", ReviewDecision(reviewer=reviewer, approve=True, pickup=True)),
-        run.answer(no_pickup, "review", ReviewDecision(reviewer=reviewer, approve=True, pickup=False,
-                                                       reason="低值商品，免退回")),
-        run.answer(rejected, "review", ReviewDecision(reviewer=reviewer, approve=False,
-                                                      reason="已拆封的个人护理用品不支持无理由退货")),
-        run.answer(late, "review", ReviewDecision(reviewer=reviewer, approve=True, pickup=True)),
+        review(run, with_pickup, ReviewDecision(reviewer=reviewer, approve=True, pickup=True)),
+        review(run, no_pickup, ReviewDecision(reviewer=reviewer, approve=True, pickup=False, reason="低值商品，免退回")),
+        review(run, rejected, ReviewDecision(reviewer=reviewer, approve=False,
+                                             reason="已拆封的个人护理用品不支持无理由退货")),
+        review(run, late, ReviewDecision(reviewer=reviewer, approve=True, pickup=True)),
     )
     return [with_pickup, no_pickup, rejected, late, refused]
 
@@ -235,7 +272,6 @@ async def _in_state(run: DemoRun, case_id: str, state: str, timeout: float = 60.
 async def complaint_script(run: DemoRun) -> list[str]:
     """§4.12: first line declines, the customer rejects (resubmitted), second line stays silent past
     its callback window, the timer hands it to the platform, which grants the coupon."""
-    from domain.actors import Role
     from domain.approvals import ApprovalDecision
     from domain.complaints import ComplaintOutcome, CustomerReply, FollowUp
 
@@ -272,21 +308,17 @@ async def complaint_script(run: DemoRun) -> list[str]:
 async def agent_complaint_script(run: DemoRun) -> list[str]:
     """§5: verdict notice (attitude), the agent contacts the handler and appeals, the operations
     supervisor upholds the verdict; the penalty follows from the agent's stored record."""
-    from domain.agent_complaints import AgentContact, AgentOutcome, Appeal
-    from domain.approvals import ApprovalDecision
+    from domain.agent_complaints import AgentOutcome
+    from people.complaints import agent_people
 
     case = await run.open(
         "agent_complaint", "SO-20261120-0005", opened_by="zhou.complaints", reason="客户投诉客服态度冷淡、不耐烦",
         expect=AgentOutcome.PENALISED, story="agent complaint appealed: contact in 48 h, appeal, review upholds the verdict",
         fields={"agent_id": "chen.agent", "handler": {"actor_id": "zhou.complaints", "role": "complaint_specialist"},
                 "violation": 6, "finding": "会话中出现讽刺性语句 (violation 6, attitude)"})
-    agent = run.actor("chen.agent")
-    await run.reached(case, Entry.VERDICT_NOTICE)
-    await run.answer(case, "contact", AgentContact(agent=agent, note="我想说明当时的情况"))
-    await run.answer(case, "appeal", Appeal(agent=agent, grounds="客户连续催促，我的回复并无讽刺之意"))
-    req = await _pending_approval(run, case)
-    await run.answer(case, "decide", ApprovalDecision(approval_id=req.approval_id, approver=run.actor("wu.ops"),
-                                                      approve=False, note="聊天记录中有讽刺用语，维持原判"))
+    # The same scripted agent and review as the bench's (people/complaints.py).
+    await agent_people(run, case, run.actor("chen.agent"), contact="我想说明当时的情况",
+                       appeal="客户连续催促，我的回复并无讽刺之意", granted=False, review_note="聊天记录中有讽刺用语，维持原判")
     return [case]
 
 
@@ -344,18 +376,11 @@ async def _approval(run: DemoRun, case_id: str, approval_id: str, timeout: float
 
 async def after_sales_script(run: DemoRun) -> list[str]:
     """§4.2–§4.8: one case of each kind, answered the way a customer and the staff would."""
-    from domain.actors import Role
-    from domain.approvals import ApprovalDecision
-    from domain.invoice import InvoiceArrival, InvoiceDelivered
-    from domain.missing_item import Remedy, RemedyChoice
-    from domain.models import EvidenceRef
-    from domain.replies import EvidenceUpload
-    from domain.shipped_not_signed import OfferAnswer
+    from domain.manual_refund import Payee
+    from domain.missing_item import Remedy
+    from people import after_sales as people
 
-    def customer(order_id: str) -> ActorRef:
-        order = run.ctx.cases().get_order(order_id)
-        assert order is not None
-        return ActorRef(actor_id=order.customer_id, role=Role.CUSTOMER)
+    customer = run.customer_of
 
     invoice = await run.open(
         "invoice", "SO-20261118-0002", reason="发票抬头开错", expect="delivered",
@@ -385,44 +410,18 @@ async def after_sales_script(run: DemoRun) -> list[str]:
         story="wrong item over 20 yuan: barcode shows a warehouse error, pickup, refund and a second-line coupon",
         fields={"sku": "TISSUE-VINDA-10", "quantity": 1})
 
-    async def invoice_steps() -> None:
-        await run.reached(invoice, Entry.OPENED)
-        await run.answer(invoice, "invoice_returned", InvoiceArrival(by=run.actor("sun.invoices")))
-        await run.reached(invoice, Entry.INVOICE_ISSUED)
-        await run.answer(invoice, "invoice_delivered", InvoiceDelivered(by=customer("SO-20261118-0002")))
-
-    async def price_steps() -> None:
-        await _approval(run, price, "platform")
-        await run.answer(price, "decide", ApprovalDecision(approval_id="platform", approver=run.actor("platform"),
-                                                           approve=True, note="活动价未生效，系统问题"))
-
-    async def not_signed_steps() -> None:
-        await run.reached(not_signed, Entry.REFUND_OFFERED)
-        await run.answer(not_signed, "offer", OfferAnswer(by=customer("SO-20261120-0005"), accept_refund=False))
-        await _approval(run, not_signed, "reship")
-        await run.answer(not_signed, "decide", ApprovalDecision(approval_id="reship", approver=run.actor("wang.second"),
-                                                                approve=True, note="客户坚持要货，同意重拍"))
-
-    async def missing_steps() -> None:
-        await run.reached(missing, Entry.REMEDY_OFFERED)
-        await run.answer(missing, "remedy", RemedyChoice(by=customer("SO-20261119-0004"), remedy=Remedy.RESHIP,
-                                                         wants_compensation=True))
-
-    async def damaged_steps() -> None:
-        await run.reached(damaged, Entry.EVIDENCE_REQUESTED)
-        await run.answer(damaged, "evidence", EvidenceUpload(by=customer("SO-20261120-0005"), items=(
-            EvidenceRef(kind="photo", uri="mail://scww/water-leak.jpg"),)))
-
-    async def wrong_steps() -> None:
-        await run.reached(wrong, Entry.EVIDENCE_REQUESTED)
-        await run.answer(wrong, "evidence", EvidenceUpload(by=customer("SO-20261120-0005"), items=(
-            EvidenceRef(kind="barcode_photo", uri="mail://scww/tissue-barcode.jpg"),), barcode="6922266446719"))
-        await _approval(run, wrong, "wrong-item-coupon")
-        await run.answer(wrong, "decide", ApprovalDecision(approval_id="wrong-item-coupon", approver=run.actor("wang.second"),
-                                                           approve=True))
-
-    await asyncio.gather(invoice_steps(), price_steps(), not_signed_steps(), missing_steps(), damaged_steps(),
-                         wrong_steps())
+    # The same scripted people as the bench's (people/after_sales.py), saying what this story needs.
+    payee = Payee.model_validate(DEMO_PAYEES[0])
+    await asyncio.gather(
+        people.invoice_people(run, invoice, customer("SO-20261118-0002"), returned_by=run.actor("sun.invoices")),
+        people.price_approvers(run, price, agreed=True, unpaid=False, note="活动价未生效，系统问题"),
+        people.not_signed_customer(run, not_signed, customer("SO-20261120-0005"), "reship"),
+        people.missing_item_customer(run, missing, customer("SO-20261119-0004"), payee, (Remedy.RESHIP, True)),
+        people.damaged_goods_people(run, damaged, customer("SO-20261120-0005"), payee, photo="mail://scww/water-leak.jpg",
+                             coupon=False),
+        people.wrong_item_people(run, wrong, customer("SO-20261120-0005"), payee, photo="mail://scww/tissue-barcode.jpg",
+                          barcode="6922266446719"),
+    )
     return [invoice, price, sign_off, not_signed, missing, damaged, wrong]
 
 
@@ -432,15 +431,11 @@ DEMO_SCRIPTS += [after_sales_script]
 # -- processes-a (issue 3): held order, oversold, shipment tracking, manual refund, reship, refusal --
 async def fulfilment_script(run: DemoRun) -> list[str]:
     """§4.1, §4.9, §4.11, §4.13, §4.14: one case of each kind, answered as the customer and staff would."""
-    from domain.actors import Role
     from domain.approvals import ApprovalDecision
-    from domain.held_order import CustomerChoice, HeldOrderAnswer
-    from domain.refusal import GoodsAnswer
+    from domain.held_order import CustomerChoice
+    from people import fulfilment as people
 
-    def customer(order_id: str) -> ActorRef:
-        order = run.ctx.cases().get_order(order_id)
-        assert order is not None
-        return ActorRef(actor_id=order.customer_id, role=Role.CUSTOMER)
+    customer = run.customer_of
 
     async def approve(case_id: str, approval_id: str, actor_id: str) -> None:
         await _approval(run, case_id, approval_id)
@@ -472,21 +467,13 @@ async def fulfilment_script(run: DemoRun) -> list[str]:
         story="refusal: the courier returned the parcel on its own, the customer still wants it, reshipped",
         fields={"how": "courier_returned"})
 
-    async def held_answer() -> None:
-        await run.reached(held, Entry.APOLOGISED)
-        await run.answer(held, "choose", HeldOrderAnswer(customer=customer("SO-20261119-0004"),
-                                                         choice=CustomerChoice.REFUND))
-
-    async def refusal_answer() -> None:
-        await run.reached(refusal, Entry.COURIER_FAULT)
-        await run.answer(refusal, "still_wants_goods", GoodsAnswer(customer=customer("SO-20261120-0005"),
-                                                                   wants_goods=True))
-
-    async def manual_checks() -> None:
-        await approve(manual, "review", "wu.ops")
-        await approve(manual, "second-check", "zheng.ops")  # neither the opener nor the first checker
-
-    await asyncio.gather(held_answer(), refusal_answer(), manual_checks(),
+    # The same scripted people as the bench's (people/fulfilment.py). The manual refund's two
+    # checks go to wu.ops, then zheng.ops: qian.refunds, who opened it, is refused the second.
+    await asyncio.gather(people.held_order_people(run, held, customer("SO-20261119-0004"), cash_offer=False,
+                                                  choice=CustomerChoice.REFUND),
+                         people.refusal_customer(run, refusal, customer("SO-20261120-0005"), wants_goods=True),
+                         people.manual_refund_people(run, manual, assessor=None, review_note="checked",
+                                                     second_note="checked"),
                          approve(oversold, "compensation", "wang.second"),
                          approve(tracking, "platform-72h", "wang.second"))
     return [held, oversold, tracking, manual, reship, refusal]

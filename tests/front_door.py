@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 
 from api.app import create_app
-from starter import cli
 from api.identity import Identity, subject_for_customer
 from domain.actors import load_actors
 from runtime.settings import ROOT, Settings
 from service.context import Context
+from starter import cli
 
 ACTORS = load_actors(ROOT / "policies" / "actors.toml")
 

@@ -23,8 +23,8 @@ from adapters.simulators.service.app import SERVICES
 from domain.actors import ActorRef, Role
 from domain.models import CaseKind, LineQuantity, Order
 from domain.policy import Policy, named_policy
-from domain.windows import Window
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
+from domain.windows import Window
 from runtime.binaries import binary
 from runtime.temporal import data_converter
 from tests.factories import header

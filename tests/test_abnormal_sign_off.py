@@ -3,13 +3,12 @@
 answer window and the payee window both sides."""
 from __future__ import annotations
 
-
+from adapters.simulators import Scenario, SimulatorConfig
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer, SignOffOutcome, masked_name
+from domain.child_cases import CaseResult, PayeeDetails
 from domain.manual_refund import Payee
 from domain.models import CaseKind
-from domain.remedies import CaseResult, PayeeDetails
 from domain.timeline import Entry
-from adapters.simulators import Scenario, SimulatorConfig
 from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, header, order
 from tests.replay_support import keep_history
 from tests.support import advance, approve_manual_refund, deadline, in_state, kinds, refused, running_worker, timeline

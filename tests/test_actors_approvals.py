@@ -11,12 +11,24 @@ from domain.actors import ROLE_DUTIES, ActorDirectory, ActorRef, Role, load_acto
 from domain.agent_complaints import AgentComplaintInput, AgentContact, Appeal, appeal_problem, contact_problem
 from domain.approvals import ApprovalDecision, ApprovalRequest, MoneyAtStake, Subject, approval_problem
 from domain.complaints import (
-    Category, Emotion, Intake, Level, Situation, Target, answering_level, authority_level, classify, refusal, responsibility,
+    Category,
+    Emotion,
+    Intake,
+    Level,
+    Situation,
+    Target,
+    answering_level,
+    authority_level,
+    classify,
+    refusal,
+    responsibility,
 )
 from domain.models import CaseKind
 from domain.policy import Tier
-from domain.privacy import ContactAction, ContactRequest, contact_problem as privacy_problem
-from tests.factories import DEFAULT_POLICY as P, header, order
+from domain.privacy import ContactAction, ContactRequest
+from domain.privacy import contact_problem as privacy_problem
+from tests.factories import DEFAULT_POLICY as P
+from tests.factories import header, order
 
 NOW = datetime(2026, 11, 23, 2, tzinfo=timezone.utc)
 LI = ActorRef(actor_id="li.first", role=Role.FIRST_LINE)

@@ -11,14 +11,20 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from domain.actors import ActorRef, Role
-from domain.agent_complaints import AgentComplaintInput, AgentComplaintResult, AgentContact, AgentOutcome, Appeal
+from domain.agent_complaints import (
+    AgentComplaintInput,
+    AgentComplaintResult,
+    AgentContact,
+    AgentOutcome,
+    Appeal,
+    PenaltyEntry,
+)
 from domain.approvals import ApprovalDecision
 from domain.models import CaseKind, CaseOpening, TimelineEntry
 from domain.penalties import Level, penalty_for
 from domain.policy import Policy
-from store.complaints import ComplaintRecords
-from domain.agent_complaints import PenaltyEntry
 from domain.timeline import Entry
+from store.complaints import ComplaintRecords
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
 from tests.support import advance, entry, kinds, pending, reached, refused, running_worker, timeline

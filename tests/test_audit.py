@@ -7,8 +7,8 @@ import uuid
 from datetime import datetime, timezone
 
 from domain.audit import AuditEntry, Outcome
-from starter.cli import run
 from service.context import Context
+from starter.cli import run
 from store.audit import AuditLog
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from bench import drivers
 from bench.run import bench_policy
 from bench.week import arrivals
-from domain.kinds import KINDS
 from domain.policy import Windows, named_policy
+from service.catalogue import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 

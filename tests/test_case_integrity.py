@@ -14,13 +14,13 @@ from adapters.errors import BusinessError
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision
+from domain.child_cases import CaseResult
 from domain.external import PaymentReceipt, PaymentRequest
 from domain.findings import DeliveryQuery, DeliveryState, DeliveryStatus
 from domain.held_order import CustomerChoice, HeldOrderAnswer, HeldOrderInput, HeldOrderResult, HeldOutcome, HoldCause
 from domain.models import CaseKind, LineQuantity, OrderLine
 from domain.returns import ReturnOrigin, ReturnOutcome, ReturnRefundInput, ReturnRefundResult
 from domain.shipped_not_signed import CourierReport, ShippedNotSignedInput
-from domain.remedies import CaseResult
 from domain.timeline import Entry
 from store.metrics import Metrics
 from tests.factories import DEFAULT_POLICY, header, order
@@ -145,8 +145,8 @@ async def test_a_courier_report_arriving_during_the_delivery_check_is_not_lost(e
 
 
 def test_a_child_id_never_exceeds_a_case_id():
+    from domain.child_cases import child_case_id
     from domain.models import CaseHeader
-    from domain.remedies import child_case_id
     parent = "WI-" + "x" * 76
     child = child_case_id(parent, "missing-gift")
     grandchild = child_case_id(child, "refund")
@@ -169,7 +169,7 @@ class BadData(CaseWorkflow):
 
     @workflow.init
     def __init__(self, inp: ReturnRefundInput) -> None:
-        self.file = CaseFile(inp.case, inp.policy, "checking")
+        super().__init__(CaseFile(inp.case, inp.policy, "checking"))
 
     @workflow.run
     async def run(self, inp: ReturnRefundInput) -> None:

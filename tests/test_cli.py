@@ -15,8 +15,8 @@ from domain.models import OrderLine
 from domain.returns import ReturnOutcome
 from domain.timeline import Entry
 from runtime.settings import Settings
-from starter import cli
 from service.context import Context
+from starter import cli
 from tests.factories import order
 from tests.front_door import Result, front_door, shell_for, with_issuer
 from tests.support import running_worker, wait_closed
@@ -309,8 +309,8 @@ async def test_personal_data_typed_into_free_text_never_reaches_the_case(shell, 
 
 def test_an_answers_free_text_is_scrubbed_before_validation():
     from domain.actors import ActorRef, Role
-    from domain.kinds import COMMON_ANSWERS
     from service.cases import answer_model
+    from service.catalogue import COMMON_ANSWERS
 
     who = ActorRef(actor_id="wang.second", role=Role.SECOND_LINE)
     decision = answer_model(COMMON_ANSWERS["decide"], who,

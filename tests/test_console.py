@@ -19,8 +19,8 @@ from api.identity import Identity, subject_for_customer
 from console.forms import FormError, data_from, fields_of, yuan_to_fen
 from console.pages import console_router
 from console.session import COOKIE
-from domain.held_order import HeldOrderAnswer
 from domain.approvals import ApprovalDecision
+from domain.held_order import HeldOrderAnswer
 from domain.timeline import Entry
 from service.context import Context
 from store.audit import AuditLog

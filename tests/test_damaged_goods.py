@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.approvals import ApprovalDecision
+from domain.child_cases import CaseResult, RefundRoute, refund_route
 from domain.damaged_goods import (
     SCRAP_ON_SITE,
     DamageCondition,
@@ -17,7 +18,6 @@ from domain.damaged_goods import (
 )
 from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef, LineQuantity
-from domain.remedies import CaseResult, RefundRoute, refund_route
 from domain.replies import EvidenceUpload
 from domain.timeline import Entry
 from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, header, order

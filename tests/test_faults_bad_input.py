@@ -22,7 +22,13 @@ from adapters.errors import BusinessError, TransientError
 from adapters.http import HttpCourier, HttpPayment, HttpWarehouse
 from adapters.simulators.service import FaultSettings, create_app
 from domain.external import (
-    PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus, idempotency_key,
+    PaymentReceipt,
+    PaymentRequest,
+    PickupBooking,
+    PickupRequest,
+    ReceiptQuery,
+    ReceiptStatus,
+    idempotency_key,
 )
 from domain.returns import ReturnRefundResult
 from tests.outside_services import return_case

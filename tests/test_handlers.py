@@ -10,7 +10,7 @@ from temporalio import workflow
 
 from adapters.http.pushes import PUSHES
 from domain.handlers import QueryName, SignalName, UpdateName
-from domain.kinds import KINDS
+from service.catalogue import KINDS
 from workflows.registry import WORKFLOWS
 
 BY_NAME = {workflow._Definition.must_from_class(cls).name: cls for cls in WORKFLOWS}

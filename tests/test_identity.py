@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from api.identity import BadCredential, Identity, ensure_signing_key, parse_ttl, subject_for_customer
 from domain.actors import Role, load_actors
 from runtime.settings import ROOT, Settings
-from starter.cli import run
 from service.context import Context
+from starter.cli import run
 
 ACTORS = load_actors(ROOT / "policies" / "actors.toml")
 

@@ -8,6 +8,8 @@ import pytest
 from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
 
+from domain.approvals import ApprovalDecision
+from domain.child_cases import CaseResult, PayeeDetails
 from domain.invoice import (
     POSTAGE_REFUND_FEN,
     InvoiceArrival,
@@ -21,12 +23,20 @@ from domain.invoice import (
     delivery_window,
     postage_paid_by,
 )
-from domain.approvals import ApprovalDecision
 from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef
-from domain.remedies import CaseResult, PayeeDetails
 from domain.timeline import Entry
-from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, INVOICE_SPECIALIST, OTHER_CUSTOMER, REFUND_SPECIALIST, SUPERVISOR, header, order
+from tests.factories import (
+    CUSTOMER,
+    DEFAULT_POLICY,
+    FIRST_LINE,
+    INVOICE_SPECIALIST,
+    OTHER_CUSTOMER,
+    REFUND_SPECIALIST,
+    SUPERVISOR,
+    header,
+    order,
+)
 from tests.replay_support import keep_history
 from tests.support import advance, deadline, in_state, kinds, pending, running_worker, timeline
 from workflows.case_workflow import CaseWorkflow

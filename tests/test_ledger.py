@@ -205,8 +205,8 @@ def test_child_ids_fit_every_column_that_stores_them(any_store: CaseStore):
     """A child case's id (up to 80 characters) is who opened the grandchild and an actor in timelines."""
     from datetime import datetime, timezone
 
+    from domain.child_cases import child_case_id
     from domain.models import CaseEvent, CaseKind, CaseOpening, TimelineBatch, TimelineEntry
-    from domain.remedies import child_case_id
     from tests.factories import header
     parent = "WI-" + "p" * 77
     child = child_case_id(parent, "missing-gift")

@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from adapters.simulators import Scenario, SimulatorConfig
+from domain.child_cases import CaseResult
 from domain.findings import ShipmentCheck
 from domain.manual_refund import Payee
 from domain.missing_item import (
@@ -19,7 +20,6 @@ from domain.missing_item import (
     lines_to_remedy,
 )
 from domain.models import CaseKind, LineQuantity
-from domain.remedies import CaseResult
 from domain.timeline import Entry
 from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, header, order
 from tests.replay_support import keep_history

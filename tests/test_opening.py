@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from domain.actors import Role
+from domain.actors import SYSTEM, Role
 from domain.models import CaseKind
 from domain.opening import ORIGIN_PRODUCERS, REQUEST_OPENERS, Origin, opening_problem, origin_of
 from domain.refusal import RefusalHow, RefusalInput
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
-from domain.actors import SYSTEM
 from tests.factories import DEFAULT_POLICY, header
 
 CUSTOMER_OPENS = {CaseKind.RETURN_REFUND, CaseKind.INVOICE, CaseKind.PRICE_DISPUTE, CaseKind.ABNORMAL_SIGN_OFF,

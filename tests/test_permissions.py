@@ -9,14 +9,21 @@ import pytest
 
 from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision, ApprovalRequest, MoneyAtStake, Subject, pending_problem
-from domain.kinds import KINDS
 from domain.models import CaseKind
 from domain.opening import Origin, opening_problem
 from domain.permissions import (
-    ANSWERERS, PERMISSIONS, Action, action_refusal, answer_refusal, decide_refusal, open_refusal, visible,
+    ANSWERERS,
+    PERMISSIONS,
+    Action,
+    action_refusal,
+    answer_refusal,
+    decide_refusal,
+    open_refusal,
+    visible,
 )
 from domain.policy import Situation, Tier, named_policy
 from domain.problems import Code
+from service.catalogue import KINDS
 
 A = Action
 R = Role

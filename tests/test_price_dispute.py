@@ -7,9 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from domain.approvals import ApprovalDecision
+from domain.child_cases import CaseResult
 from domain.models import CaseKind, OrderLine
 from domain.price_dispute import PriceDisputeInput, PriceFinding, PriceOutcome, classify, price_difference
-from domain.remedies import CaseResult
 from domain.timeline import Entry
 from tests.factories import DEFAULT_POLICY, FIRST_LINE, PLATFORM, SECOND_LINE, header, order
 from tests.replay_support import keep_history

@@ -3,9 +3,9 @@ and the child ids and refund routes the case processes derive."""
 from __future__ import annotations
 
 from domain.actors import ActorRef, Role
+from domain.child_cases import PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
 from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef, LineQuantity
-from domain.remedies import PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
 from domain.replies import EvidenceUpload, customer_problem, evidence_problem, role_problem
 from tests.factories import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, header, order
 

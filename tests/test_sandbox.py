@@ -16,7 +16,7 @@ from tests.support import until
 
 def worker(env: WorkflowEnvironment, task_queue: str) -> Worker:
     return Worker(env.client, task_queue=task_queue, workflows=[ReadsTheWallClock, CountsRuns],
-                  workflow_runner=sandbox_runner())
+                  workflow_runner=sandbox_runner("fast"))
 
 
 async def test_a_workflow_reading_the_wall_clock_is_stopped_by_the_sandbox(env: WorkflowEnvironment):
@@ -38,3 +38,40 @@ async def test_every_run_starts_from_a_fresh_copy_of_its_workflow_module(env: Wo
         counts = [await env.client.execute_workflow(CountsRuns.run, id=f"count-{uuid.uuid4()}", task_queue=tq)
                   for _ in range(3)]
     assert counts == [1, 1, 1]
+
+
+def test_the_sdk_still_has_every_private_member_the_fast_sandbox_overrides():
+    """runtime/sandbox.py subclasses the SDK's private `_Instance`: the pin in pyproject.toml
+    names the minor version this test proves it on."""
+    import inspect
+    import re
+    from importlib.metadata import version
+
+    from temporalio.worker.workflow_sandbox import _runner as sdk_runner
+
+    from runtime.sandbox import OVERRIDDEN
+    from runtime.settings import ROOT
+
+    init = inspect.getsource(sdk_runner._Instance.__init__)
+    missing = [m for m in OVERRIDDEN if not hasattr(sdk_runner._Instance, m) and f"self.{m} =" not in init]
+    assert missing == []
+    pin = re.search(r'"temporalio>=(\d+)\.(\d+),<(\d+)\.(\d+)"', (ROOT / "pyproject.toml").read_text())
+    assert pin, "temporalio is pinned to a minor version"
+    major, minor = (int(x) for x in version("temporalio").split(".")[:2])
+    assert (major, minor) == (int(pin[1]), int(pin[2])) and (int(pin[3]), int(pin[4])) == (major, minor + 1)
+
+
+async def test_the_stock_sandbox_runs_the_same_workflows(env: WorkflowEnvironment):
+    """WORKFLOW_SANDBOX=stock: the SDK's own runner with the same passthrough list."""
+    tq = f"sandbox-{uuid.uuid4()}"
+    async with Worker(env.client, task_queue=tq, workflows=[CountsRuns], workflow_runner=sandbox_runner("stock")):
+        counts = [await env.client.execute_workflow(CountsRuns.run, id=f"count-{uuid.uuid4()}", task_queue=tq)
+                  for _ in range(2)]
+    assert counts == [1, 1]
+
+
+def test_an_unknown_sandbox_choice_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="WORKFLOW_SANDBOX"):
+        sandbox_runner("quick")

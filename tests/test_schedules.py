@@ -9,11 +9,11 @@ from datetime import date, datetime, timezone
 from temporalio.client import ScheduleActionStartWorkflow, ScheduleRange
 from temporalio.testing import WorkflowEnvironment
 
-from runtime.temporal import data_converter
 from domain.sweeps import CompletionQuery
 from runtime.binaries import binary
-from starter.cli import run
+from runtime.temporal import data_converter
 from service.context import Context
+from starter.cli import run
 from store import open_store
 from store.reports import write_completion_report
 from tests.factories import DEFAULT_POLICY

@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.actors import ActorRef, Role
 from domain.approvals import ApprovalDecision
+from domain.child_cases import CaseResult
 from domain.findings import DeliveryState
 from domain.models import CaseKind
-from domain.remedies import CaseResult
 from domain.shipped_not_signed import (
     CourierReport,
     DeliveryAppointment,

@@ -14,14 +14,20 @@ import httpx
 import pytest
 
 from adapters.http import signing
-
 from adapters.simulators.service import FaultSettings
 from domain.returns import ReturnOutcome, ReturnRefundResult
 from domain.timeline import Entry
 from domain.windows import Window
 from store import open_store
 from tests.outside_services import (
-    ROOMY_POLICY, ROOT, DevServer, Simulators, WorkerProcess, free_port, return_case, wait_for_port,
+    ROOMY_POLICY,
+    ROOT,
+    DevServer,
+    Simulators,
+    WorkerProcess,
+    free_port,
+    return_case,
+    wait_for_port,
 )
 
 TOKEN = "s3cret-hook-0123456789"

@@ -8,10 +8,10 @@ from pydantic import ValidationError
 
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.approvals import ApprovalDecision
+from domain.child_cases import CaseResult
 from domain.findings import BarcodeCheck
 from domain.missing_item import Remedy, RemedyChoice
 from domain.models import CaseKind, EvidenceRef, OrderLine
-from domain.remedies import CaseResult
 from domain.replies import EvidenceUpload
 from domain.timeline import Entry
 from domain.wrong_item import Complaint, Verdict, WrongItemInput, WrongOutcome, pickup_needed, verdict

@@ -13,14 +13,14 @@ with workflow.unsafe.imports_passed_through():
         masked_name,
         refund_without_asking,
     )
+    from domain.child_cases import PAID_OUTCOMES, CaseResult
     from domain.findings import SignerQuery
     from domain.handlers import UpdateName
     from domain.models import CaseStatus
     from domain.problems import Code, Problem
-    from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import customer_problem
     from domain.timeline import Entry
-    from workflows import remedies, steps
+    from workflows import activity_calls
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
@@ -31,16 +31,15 @@ class AbnormalSignOff(RemedyCase):
     @workflow.init
     def __init__(self, inp: AbnormalSignOffInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, SignOffState.AWAITING_PROOF)
+        super().__init__(CaseFile(inp.case, inp.policy, SignOffState.AWAITING_PROOF), payee=inp.payee)
         self.answer: SignerAnswer | None = None
-        self.start_remedies(inp.payee)
 
     @workflow.run
     async def run(self, inp: AbnormalSignOffInput) -> CaseResult:
         f = self.file
         await f.open(trade_completed=inp.case.order.trade_completed)
         answer_due = f.deadline_after("answer_due", workflow.now(), inp.policy.windows.abnormal_sign_off)
-        proof = await steps.fetch_signer_proof(SignerQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id))
+        proof = await activity_calls.fetch_signer_proof(SignerQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id))
         await f.record(Entry.SIGNER_PROOF, "courier", signer=masked_name(proof.signer_name),
                        slip_photo=proof.slip_photo.uri if proof.slip_photo else None)
         if refund_without_asking(proof):
@@ -61,11 +60,11 @@ class AbnormalSignOff(RemedyCase):
         f = self.file
         f.clear_deadline("answer_due")
         await f.record(Entry.REFUND_DECIDED, "first_line", state=SignOffState.REFUNDING, why=why)
-        child = await remedies.refund(self, (), pickup=False, reason=why)
+        child = await self.remedies.refund((), pickup=False, reason=why)
         outcome = SignOffOutcome.REFUNDED if child in PAID_OUTCOMES else SignOffOutcome.REFUND_INCOMPLETE
         await f.close(outcome, "system", child_outcome=child)
-        return CaseResult(case_id=f.case.case_id, outcome=outcome, refund_fen=self.refunded_fen,
-                          children=tuple(self.children))
+        return CaseResult(case_id=f.case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen,
+                          children=tuple(self.remedies.children))
 
     @workflow.update(name=UpdateName.CONFIRM_SIGNER)
     async def confirm_signer(self, answer: SignerAnswer) -> CaseStatus:

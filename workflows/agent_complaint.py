@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.penalties import Penalty, penalty_for
     from domain.problems import Code, Problem
     from domain.timeline import Entry
-    from workflows import steps
+    from workflows import activity_calls
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
@@ -40,7 +40,7 @@ class AgentComplaint(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: AgentComplaintInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, AgentState.AWAITING_CONTACT)
+        super().__init__(CaseFile(inp.case, inp.policy, AgentState.AWAITING_CONTACT))
         self.contact: AgentContact | None = None
         self.appeal: Appeal | None = None
         self.contact_due: datetime | None = None
@@ -102,11 +102,11 @@ class AgentComplaint(CaseWorkflow):
 
     async def _penalise(self, violation: int | None) -> Penalty:
         f, inp = self.file, self.inp
-        record = await steps.read_agent_record(RecordQuery(agent_id=inp.agent_id, case_id=inp.case.case_id))
+        record = await activity_calls.read_agent_record(RecordQuery(agent_id=inp.agent_id, case_id=inp.case.case_id))
         penalty = penalty_for(violation, record.records)
         await f.record(Entry.PENALTY_DECIDED, "system", state=AgentState.PENALISING, level=penalty.level.value,
                        reason=penalty.reason, earlier_records=len(record.records))
-        await steps.record_penalty(PenaltyEntry(case_id=inp.case.case_id, agent_id=inp.agent_id, penalty=penalty,
+        await activity_calls.record_penalty(PenaltyEntry(case_id=inp.case.case_id, agent_id=inp.agent_id, penalty=penalty,
                                                 effects=tuple(penalty.effects), decided_at=workflow.now()))
         await f.record(Entry.EFFECTS_RECORDED, "system", effects=penalty.effects, notice=penalty.notice)
         return penalty

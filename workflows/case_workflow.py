@@ -1,11 +1,12 @@
-"""CaseWorkflow: the handlers every case process shares. Subclasses set self.file in
-their @workflow.init and call seek_approval() where the rulebook needs a decision."""
+"""CaseWorkflow: the handlers every case process shares. Every case's @workflow.init
+calls CaseWorkflow.__init__ with its CaseFile; seek_approval() is where the rulebook
+needs a decision, wait_past_sla() wherever a person is waited for past an SLA."""
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
@@ -23,6 +24,27 @@ with workflow.unsafe.imports_passed_through():
 
 
 FAILED = "failed"
+
+
+class SeekApproval(Protocol):
+    async def __call__(self, approval_id: str, subject: Subject, roles: tuple[Role, ...], sla_window: str, *,
+                       summary: str = "", money: MoneyAtStake | None = None, not_by: tuple[str, ...] = (),
+                       not_by_reason: str = "", until: datetime | None = None) -> ApprovalDecision | None: ...
+
+
+async def wait_past_sla(file: CaseFile, done: Callable[[], bool], sla: datetime, on_breach: Callable[[], Awaitable[None]],
+                        *, until: datetime | None = None) -> bool:
+    """Wait for done(); if `sla` passes first, on_breach() records the breach (and
+    whatever escalation goes with it) and the wait goes on, to `until` or for good.
+    True when done() came, False when `until` passed first."""
+    if await file.wait_until(done, sla if until is None else min(sla, until)):
+        return True
+    if workflow.now() >= sla:
+        await on_breach()
+    if until is None:
+        await workflow.wait_condition(done)
+        return True
+    return await file.wait_until(done, until)
 
 
 def failure_step(error: BaseException) -> tuple[str, str]:
@@ -53,8 +75,8 @@ def closes_visibly(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitabl
             return await run(self, *args)
         except (ActivityError, ChildWorkflowError, ValidationError) as e:
             step, why = failure_step(e)
-            f = getattr(self, "file", None)
-            if f is not None and f.outcome is None:
+            f = self.file
+            if f.outcome is None:
                 await f.close(FAILED, "system", state=FAILED, step=step, reason=why[:500])
             raise ApplicationError(f"case failed at {step}: {why}", type="CaseFailed", non_retryable=True) from e
     wrapped.__closes_visibly__ = True  # type: ignore[attr-defined]
@@ -62,7 +84,10 @@ def closes_visibly(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitabl
 
 
 class CaseWorkflow:
-    file: CaseFile
+    def __init__(self, file: CaseFile) -> None:
+        self.file = file
+        self.pending: dict[str, ApprovalRequest] = {}
+        self.decided: dict[str, ApprovalDecision] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Every case kind's run gets the same visible failure, so a new kind cannot forget it.
@@ -70,12 +95,6 @@ class CaseWorkflow:
         run = cls.__dict__.get("run")
         if run is not None and not getattr(run, "__closes_visibly__", False):
             cls.run = closes_visibly(run)  # type: ignore[attr-defined]
-
-    def _approvals(self) -> tuple[dict[str, ApprovalRequest], dict[str, ApprovalDecision]]:
-        if not hasattr(self, "_pending"):
-            self._pending: dict[str, ApprovalRequest] = {}
-            self._decided: dict[str, ApprovalDecision] = {}
-        return self._pending, self._decided
 
     async def seek_approval(
         self,
@@ -92,7 +111,7 @@ class CaseWorkflow:
     ) -> ApprovalDecision | None:
         """Ask, record the request, and wait for the decision. Returns None if `until`
         passes first. Passing the SLA is recorded as a breach; the wait goes on."""
-        pending, decided = self._approvals()
+        pending, decided = self.pending, self.decided
         f = self.file
         window = getattr(f.policy.windows, sla_window)
         now = workflow.now()
@@ -106,15 +125,11 @@ class CaseWorkflow:
         await f.record(Entry.APPROVAL_REQUESTED, "system", approval_id=approval_id, subject=subject.value,
                        roles=[r.value for r in roles], due_at=request.due_at.isoformat(), sla_window=sla_window,
                        amount_fen=money.amount_fen if money else None, summary=summary)
-        done = lambda: approval_id in decided  # noqa: E731
-        first_stop = request.due_at if until is None else min(request.due_at, until)
-        if not await f.wait_until(done, first_stop):
-            if workflow.now() >= request.due_at:
-                await f.record(Entry.SLA_BREACHED, "system", window=sla_window, approval_id=approval_id)
-            if until is None:
-                await workflow.wait_condition(done)
-            else:
-                await f.wait_until(done, until)
+
+        async def breached() -> None:
+            await f.record(Entry.SLA_BREACHED, "system", window=sla_window, approval_id=approval_id)
+
+        await wait_past_sla(f, lambda: approval_id in decided, request.due_at, breached, until=until)
         f.clear_deadline(f"approval:{approval_id}")
         pending.pop(approval_id, None)
         decision = decided.get(approval_id)
@@ -128,18 +143,17 @@ class CaseWorkflow:
 
     @workflow.update(name=UpdateName.DECIDE)
     async def decide(self, decision: ApprovalDecision) -> CaseStatus:
-        self._approvals()[1][decision.approval_id] = decision
+        self.decided[decision.approval_id] = decision
         return self.file.status()
 
     @decide.validator
     def _validate_decide(self, decision: ApprovalDecision) -> None:
-        pending, decided = self._approvals()
-        problem = approval_problem(pending, decision, self.file.policy, decided)
+        problem = approval_problem(self.pending, decision, self.file.policy, self.decided)
         refuse(problem)
 
     @workflow.query(name=QueryName.PENDING_APPROVALS)
     def pending_approvals(self) -> list[ApprovalRequest]:
-        return list(self._approvals()[0].values())
+        return list(self.pending.values())
 
     @workflow.query(name=QueryName.STATUS)
     def status(self) -> CaseStatus:

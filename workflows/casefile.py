@@ -19,7 +19,7 @@ from domain.models import CaseEvent, CaseHeader, CaseOpening, CaseStatus, Timeli
 from domain.policy import Policy
 from domain.timeline import Entry
 from domain.windows import Window
-from workflows import steps
+from workflows import activity_calls
 
 
 class CaseFile:
@@ -36,11 +36,11 @@ class CaseFile:
 
     async def open(self, **detail: Any) -> None:
         opening = CaseOpening(case=self.case, opened_at=workflow.now(), state=self.state)
-        self.batched = workflow.patched(steps.TIMELINE_BATCHES)
+        self.batched = workflow.patched(activity_calls.TIMELINE_BATCHES)
         if self.batched:
             self._opening = opening  # goes with the first batch
         else:
-            await steps.open_case(opening)
+            await activity_calls.open_case(opening)
         await self.record(Entry.OPENED, self.case.opened_by, reason=self.case.reason, **detail)
 
     async def record(self, kind: Entry, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
@@ -62,7 +62,7 @@ class CaseFile:
     async def _store(self, event: CaseEvent) -> None:
         self.timeline.append(event.entry)
         if not self.batched:
-            await steps.record_case_event(event)
+            await activity_calls.record_case_event(event)
             return
         self._unsent.append(event)
         if self._writer is None or self._writer.done():
@@ -72,7 +72,7 @@ class CaseFile:
         while self._unsent:
             batch = TimelineBatch(case_id=self.case.case_id, opening=self._opening, events=tuple(self._unsent))
             self._unsent, self._opening = [], None
-            await steps.record_timeline(batch)
+            await activity_calls.record_timeline(batch)
 
     def deadline_after(self, name: str, start: datetime, window: Window) -> datetime:
         at = self.policy.calendar.deadline(start, window)

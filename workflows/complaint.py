@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import Tier
     from domain.problems import Code, Problem
     from domain.timeline import Entry
-    from workflows import steps
+    from workflows import activity_calls
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
     from workflows.payout import pay
@@ -55,7 +55,7 @@ class Complaint(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: ComplaintInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, ComplaintState.AWAITING_ANSWER)
+        super().__init__(CaseFile(inp.case, inp.policy, ComplaintState.AWAITING_ANSWER))
         self.reply: CustomerReply | None = None
         self.follow: FollowUp | None = None
 
@@ -76,7 +76,7 @@ class Complaint(CaseWorkflow):
 
         await f.record(Entry.CLASSIFIED, case.opened_by, category=category.value, responsibility=blame.value,
                        situation=situation(intake).value)
-        prior = await steps.find_prior_complaints(
+        prior = await activity_calls.find_prior_complaints(
             PriorQuery(case_id=case.case_id, customer_id=case.customer_id, order_id=case.order.order_id))
         repeat = bool(prior)
         if repeat:
@@ -188,7 +188,7 @@ class Complaint(CaseWorkflow):
     async def _keep(self, outcome: ComplaintOutcome, category: str, blame: str, repeat: bool, submissions: int,
                     level: Level, satisfaction: int | None, paid_fen: int, opened: datetime) -> None:
         case = self.inp.case
-        await steps.record_complaint_outcome(ComplaintRecord(
+        await activity_calls.record_complaint_outcome(ComplaintRecord(
             case_id=case.case_id, customer_id=case.customer_id, order_id=case.order.order_id, category=category,
             responsibility=blame, outcome=outcome.value, repeat=repeat, submissions=submissions, level=level.value,
             first_contact_resolved=(outcome == ComplaintOutcome.RESOLVED and submissions == 1 and not repeat

@@ -5,6 +5,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.child_cases import PAID_OUTCOMES, CaseResult
+    from domain.compensation import standard_offer
     from domain.damaged_goods import (
         EVIDENCE_KINDS,
         SCRAP_ON_SITE,
@@ -14,15 +16,13 @@ with workflow.unsafe.imports_passed_through():
         pickup_needed,
         refund_lines,
     )
-    from domain.compensation import standard_offer
     from domain.handlers import UpdateName
     from domain.models import CaseStatus
     from domain.policy import Situation
     from domain.problems import Code, Problem
-    from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
     from domain.timeline import Entry
-    from workflows import evidence, remedies
+    from workflows import evidence
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
@@ -33,9 +33,8 @@ class DamagedGoods(RemedyCase):
     @workflow.init
     def __init__(self, inp: DamagedGoodsInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, DamagedState.AWAITING_EVIDENCE)
+        super().__init__(CaseFile(inp.case, inp.policy, DamagedState.AWAITING_EVIDENCE), payee=inp.payee)
         self.evidence: EvidenceUpload | None = None
-        self.start_remedies(inp.payee)
 
     @workflow.run
     async def run(self, inp: DamagedGoodsInput) -> CaseResult:
@@ -49,17 +48,17 @@ class DamagedGoods(RemedyCase):
         scrapped = [d.sku for d in inp.damaged if d.condition in SCRAP_ON_SITE]
         await f.record(Entry.ASSESSED, "return_specialist", state=DamagedState.REFUNDING, pickup=pickup,
                        scrapped_on_site=scrapped)
-        child = await remedies.refund(self, refund_lines(inp), pickup=pickup,
+        child = await self.remedies.refund(refund_lines(inp), pickup=pickup,
                                       reason="damaged goods, photos checked" + ("" if pickup else "; scrapped on site"))
         outcome = DamagedOutcome.REFUNDED if child in PAID_OUTCOMES else DamagedOutcome.INCOMPLETE
         coupon = 0
         if inp.wants_compensation and outcome == DamagedOutcome.REFUNDED:
-            coupon = await remedies.compensate(
-                self, standard_offer(inp.policy, Situation.GOODS_FAULT, case.order.paid_fen), basis_fen=case.order.paid_fen,
+            coupon = await self.remedies.compensate(
+                standard_offer(inp.policy, Situation.GOODS_FAULT, case.order.paid_fen), basis_fen=case.order.paid_fen,
                 step="damaged-goods-coupon", why="goods damaged: the customer asked for compensation")
         await f.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
-        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, compensation_fen=coupon,
-                          children=tuple(self.children))
+        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen, compensation_fen=coupon,
+                          children=tuple(self.remedies.children))
 
     async def await_evidence(self) -> bool:
         if not await evidence.await_evidence(self.file, lambda: self.evidence is not None, EVIDENCE_KINDS):

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseStatus
     from domain.reship import ReshipCause, ReshipOutcome
     from domain.timeline import Entry
-    from workflows import remedies, steps, waits
+    from workflows import activity_calls, remedies, waits
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
@@ -41,8 +41,7 @@ class HeldOrder(RemedyCase):
     @workflow.init
     def __init__(self, inp: HeldOrderInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, HeldState.AWAITING_BACKFILL)
-        self.start_remedies(None)
+        super().__init__(CaseFile(inp.case, inp.policy, HeldState.AWAITING_BACKFILL))
         self.choice: CustomerChoice | None = None
         self.answered = False
         self.last_answer: HeldOrderAnswer | None = None
@@ -57,7 +56,7 @@ class HeldOrder(RemedyCase):
         await f.open(cause=inp.cause.value, lines=[lq.model_dump() for lq in inp.lines])
         backfill_due = f.deadline_after("backfill", held_at, w.backfill)
         held_due = f.deadline_after("held_unshipped", held_at, w.held_unshipped)
-        ticket = await steps.request_backfill(BackfillRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+        ticket = await activity_calls.request_backfill(BackfillRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                               lines=inp.lines, requested_at=held_at))
         await f.record(Entry.BACKFILL_REQUESTED, "system", ticket_id=ticket.ticket_id)
         if await self._stock_by(ticket, backfill_due):
@@ -114,11 +113,11 @@ class HeldOrder(RemedyCase):
         return got is not None
 
     async def _compensate(self, offer: CompensationOffer) -> None:
-        self.compensation_fen = await remedies.compensate(self, offer, basis_fen=self.inp.case.order.paid_fen,
+        self.compensation_fen = await self.remedies.compensate(offer, basis_fen=self.inp.case.order.paid_fen,
                                                           step="compensation", why=f"held order: {self.inp.cause.value}")
 
     async def _stock(self, ticket: BackfillTicket, as_of: datetime | None = None) -> StockStatus:
-        return await steps.check_stock(StockQuery(ticket=ticket, as_of=as_of or workflow.now()))
+        return await activity_calls.check_stock(StockQuery(ticket=ticket, as_of=as_of or workflow.now()))
 
     async def _stock_by(self, ticket: BackfillTicket, until: datetime) -> bool:
         poll = self.inp.policy.polling.outside_status.plain
@@ -137,7 +136,7 @@ class HeldOrder(RemedyCase):
 
     async def _ship(self, why: str) -> HeldOrderResult:
         f, inp = self.file, self.inp
-        sent = await steps.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+        sent = await activity_calls.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                           lines=inp.lines, as_of=workflow.now(), batch="next"))
         await f.record(Entry.DISPATCHED, "warehouse", dispatch_id=sent.dispatch_id, batch="next")
         return await self._close(HeldOutcome.SHIPPED, why)
@@ -147,9 +146,9 @@ class HeldOrder(RemedyCase):
         await f.record(Entry.SETTLING, "system", state=HeldState.SETTLING, outcome=outcome.value, why=why)
         child = None
         if outcome == HeldOutcome.REFUNDED:
-            child = await remedies.refund(self, inp.lines, pickup=False, reason=f"held order: {why}")
+            child = await self.remedies.refund(inp.lines, pickup=False, reason=f"held order: {why}")
         elif outcome == HeldOutcome.RESHIPPED:
-            child = await remedies.reship(self, inp.lines, cause=ReshipCause.HELD_ORDER_UNSHIPPED, note=why)
+            child = await self.remedies.reship(inp.lines, cause=ReshipCause.HELD_ORDER_UNSHIPPED, note=why)
             if child == ReshipOutcome.REFUNDED_INSTEAD:  # the original is closed: the customer got the money
                 return await self._close(HeldOutcome.REFUNDED, f"{why}; the reship failed, refunded instead", child)
             if child != "reshipped":  # the original can still ship after all: send it, never both

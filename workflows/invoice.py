@@ -8,10 +8,10 @@ import asyncio
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.child_cases import CaseResult
     from domain.external import PaymentRequest, idempotency_key
-    from domain.handlers import UpdateName
-    from domain.manual_refund import ManualRefundReason
     from domain.findings import InvoiceIssue, InvoiceReceipt
+    from domain.handlers import UpdateName
     from domain.invoice import (
         POSTAGE_REFUND_FEN,
         InvoiceArrival,
@@ -24,12 +24,12 @@ with workflow.unsafe.imports_passed_through():
         delivery_window,
         postage_paid_by,
     )
+    from domain.manual_refund import ManualRefundReason
     from domain.models import CaseStatus
     from domain.problems import Code, Problem
-    from domain.remedies import CaseResult
     from domain.replies import customer_problem
     from domain.timeline import Entry
-    from workflows import remedies, steps
+    from workflows import activity_calls
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
@@ -45,11 +45,10 @@ class Invoice(RemedyCase):
     def __init__(self, inp: InvoiceInput) -> None:
         self.inp = inp
         first = InvoiceState.AWAITING_RETURN if inp.problem == InvoiceProblem.WRONG else InvoiceState.ISSUING
-        self.file = CaseFile(inp.case, inp.policy, first)
+        super().__init__(CaseFile(inp.case, inp.policy, first), payee=inp.payee)
         self.arrival: InvoiceArrival | None = None
         self.delivered: InvoiceDelivered | None = None
         self.postage_fen = 0
-        self.start_remedies(inp.payee)
         self._postage: asyncio.Task[None] | None = None
 
     @workflow.run
@@ -75,7 +74,7 @@ class Invoice(RemedyCase):
 
         window = delivery_window(inp.problem)
         due = f.deadline_after("invoice_delivered", start, getattr(windows, window))
-        receipt: InvoiceReceipt = await steps.issue_invoice(InvoiceIssue(
+        receipt: InvoiceReceipt = await activity_calls.issue_invoice(InvoiceIssue(
             case_id=inp.case.case_id, order_id=inp.case.order.order_id,
             invoice_type="vat" if inp.problem == InvoiceProblem.VAT else "plain", title=inp.title,
             content=inp.content.value, amount_fen=inp.amount_fen, postage_paid_by=postage_paid_by(inp.problem),
@@ -93,12 +92,12 @@ class Invoice(RemedyCase):
         return CaseResult(case_id=inp.case.case_id, outcome=InvoiceOutcome.DELIVERY_UNCONFIRMED, refund_fen=self.postage_fen)
 
     async def _postage_manual_refund(self) -> None:
-        outcome = await remedies.manual_refund(
-            self, (), pickup=False, reason="postage advanced for mailing back a wrong invoice", step="postage",
+        outcome = await self.remedies.manual_refund(
+            (), pickup=False, reason="postage advanced for mailing back a wrong invoice", step="postage",
             reason_kind=ManualRefundReason.INVOICE_POSTAGE, amount_fen=POSTAGE_REFUND_FEN,
         )
         if outcome == "paid":
-            self.postage_fen = self.refunded_fen
+            self.postage_fen = self.remedies.refunded_fen
 
     async def _postage_settled(self) -> None:
         """The case closes only once its postage refund has ended, one way or the other."""
@@ -107,7 +106,7 @@ class Invoice(RemedyCase):
 
     async def _refund_postage(self) -> None:
         f, case = self.file, self.inp.case
-        receipt = await steps.pay_refund(PaymentRequest(
+        receipt = await activity_calls.pay_refund(PaymentRequest(
             idempotency_key=idempotency_key(case.case_id, "postage"), case_id=case.case_id, order_id=case.order.order_id,
             kind="postage_refund", amount_fen=POSTAGE_REFUND_FEN, account_ref=case.order.paying_account,
             reason="postage advanced for mailing back a wrong invoice",

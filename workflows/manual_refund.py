@@ -9,7 +9,6 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.approvals import Subject
-    from domain.external import PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.handlers import SignalName, UpdateName
     from domain.manual_refund import (
         OPENER_MAY_NOT_APPROVE,
@@ -31,11 +30,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.problems import Code, Problem
     from domain.returns import refund_due_at
     from domain.timeline import Entry
-    from workflows import steps, waits
-    from workflows.case_workflow import CaseWorkflow
+    from workflows.case_workflow import CaseWorkflow, wait_past_sla
     from workflows.casefile import CaseFile
     from workflows.payout import pay
     from workflows.refusals import refuse
+    from workflows.returned_goods import book_and_await_goods
 
 
 @workflow.defn
@@ -44,7 +43,7 @@ class ManualRefund(CaseWorkflow):
     def __init__(self, inp: ManualRefundInput) -> None:
         self.inp = inp
         first = ManualRefundState.AWAITING_ASSESSMENT if needs_assessment(inp) else ManualRefundState.AWAITING_REVIEW
-        self.file = CaseFile(inp.case, inp.policy, first)
+        super().__init__(CaseFile(inp.case, inp.policy, first))
         self.assessment: Assessment | None = None
 
     @workflow.run
@@ -90,9 +89,11 @@ class ManualRefund(CaseWorkflow):
             return bool(inp.pickup)
         node = f.deadline_after("assessment_sla", workflow.now(), inp.policy.windows.after_sales_node)
         await f.record(Entry.ASSESSMENT_REQUESTED, "system", state=ManualRefundState.AWAITING_ASSESSMENT)
-        if not await f.wait_until(lambda: self.assessment is not None, node):
+
+        async def breached() -> None:
             await f.record(Entry.SLA_BREACHED, "system", window="after_sales_node", step="assessment")
-            await workflow.wait_condition(lambda: self.assessment is not None)
+
+        await wait_past_sla(f, lambda: self.assessment is not None, node, breached)
         f.clear_deadline("assessment_sla")
         a = self.assessment
         assert a is not None
@@ -102,25 +103,14 @@ class ManualRefund(CaseWorkflow):
     async def _take_goods_back(self, registered: datetime) -> None:
         """The goods come back by the return deadline; late goods do not hold the refund up."""
         f, inp = self.file, self.inp
-        booking = await steps.book_pickup(PickupRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
-                                                        lines=inp.lines, as_of=workflow.now()))
-        await f.record(Entry.PICKUP_BOOKED, "courier", state=ManualRefundState.AWAITING_GOODS, booking_id=booking.booking_id)
-        cutoff = f.set_deadline("goods_due", refund_due_at(inp.policy, registered))
-        poll = inp.policy.polling.return_receipt.plain
-        while True:
-            if workflow.patched(waits.POLL_BY_RETRY):
-                status = await waits.answer_by("poll_return_receipt", "check_return_receipt", "warehouse",
-                                               lambda at: ReceiptQuery(booking=booking, as_of=at), ReceiptStatus,
-                                               every=poll, until=cutoff, file=f)
-            else:
-                status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
-            if status.received or status.lost:
-                await f.record(Entry.GOODS_RECEIVED if status.received else Entry.PARCEL_LOST, "warehouse", note=status.note)
-                break
-            if workflow.now() >= cutoff:
-                await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
-                break
-            await workflow.sleep(min(poll, cutoff - workflow.now()))
+        cutoff = refund_due_at(inp.policy, registered)
+        _, status = await book_and_await_goods(f, inp.lines, booked_state=ManualRefundState.AWAITING_GOODS,
+                                               cutoff=f.set_deadline("goods_due", cutoff),
+                                               every=inp.policy.polling.return_receipt.plain, wake_on_push=False)
+        if status.received or status.lost:
+            await f.record(Entry.GOODS_RECEIVED if status.received else Entry.PARCEL_LOST, "warehouse", note=status.note)
+        else:
+            await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
         f.clear_deadline("goods_due")
 
     async def _reject(self, actor: str, note: str, **who: str) -> ManualRefundResult:

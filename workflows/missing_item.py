@@ -6,6 +6,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.child_cases import CaseResult
     from domain.compensation import standard_offer
     from domain.findings import CourierNotice, ShipmentCheck, ShipmentQuery
     from domain.handlers import UpdateName
@@ -23,11 +24,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseStatus
     from domain.policy import Situation
     from domain.problems import Code, Problem
-    from domain.remedies import CaseResult
     from domain.replies import customer_problem
     from domain.reship import ReshipCause
     from domain.timeline import Entry
-    from workflows import remedies, steps
+    from workflows import activity_calls, remedies
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
@@ -40,21 +40,20 @@ class MissingItem(RemedyCase):
     @workflow.init
     def __init__(self, inp: MissingItemInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, MissingState.CHECKING)
+        super().__init__(CaseFile(inp.case, inp.policy, MissingState.CHECKING), payee=inp.payee)
         self.choice: RemedyChoice | None = None
-        self.start_remedies(inp.payee)
 
     @workflow.run
     async def run(self, inp: MissingItemInput) -> CaseResult:
         f, case = self.file, inp.case
         await f.open(missing=[lq.model_dump() for lq in inp.missing])
-        check: ShipmentCheck = await steps.check_shipment(
+        check: ShipmentCheck = await activity_calls.check_shipment(
             ShipmentQuery(case_id=case.case_id, order_id=case.order.order_id, reported_missing=inp.missing))
         finding = classify(check)
         await f.record(Entry.WAREHOUSE_CHECKED, "warehouse", finding=finding.value, split=check.split,
                        short_lines=[lq.model_dump() for lq in check.short_lines])
         if finding == MissingFinding.SPLIT:
-            ack = await steps.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
+            ack = await activity_calls.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
                                                            kind="chase", note="split shipment: deliver the other parcel"))
             await f.close(MissingOutcome.COURIER_CHASED, "first_line", reference=ack.reference)
             return CaseResult(case_id=case.case_id, outcome=MissingOutcome.COURIER_CHASED)
@@ -72,19 +71,19 @@ class MissingItem(RemedyCase):
         coupon = 0
         if self.choice and self.choice.wants_compensation:
             offer = standard_offer(inp.policy, Situation.MISSING_ITEM, case.order.paid_fen)
-            coupon = await remedies.compensate(self, offer, basis_fen=case.order.paid_fen, step="missing-item-coupon",
+            coupon = await self.remedies.compensate(offer, basis_fen=case.order.paid_fen, step="missing-item-coupon",
                                                why="missing item: the customer asked for compensation")
         if remedy == Remedy.RESHIP:
-            child = await remedies.reship(self, lines, cause=ReshipCause.SHORT_SHIPPED, note=f"missing: {finding.value}")
+            child = await self.remedies.reship(lines, cause=ReshipCause.SHORT_SHIPPED, note=f"missing: {finding.value}")
             outcome = MissingOutcome.RESHIPPED
         else:
-            child = await remedies.refund(self, lines, pickup=False, reason=f"missing lines ({finding.value})")
+            child = await self.remedies.refund(lines, pickup=False, reason=f"missing lines ({finding.value})")
             outcome = MissingOutcome.REFUNDED
         if child not in DONE:
             outcome = MissingOutcome.INCOMPLETE
         await f.close(outcome, "system", child_outcome=child)
-        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, compensation_fen=coupon,
-                          children=tuple(self.children))
+        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen, compensation_fen=coupon,
+                          children=tuple(self.remedies.children))
 
     @workflow.update(name=UpdateName.CHOOSE_REMEDY)
     async def choose_remedy(self, choice: RemedyChoice) -> CaseStatus:

@@ -3,9 +3,8 @@ answer within the oversold_check window, then ships late with an apology, or
 compensates (second-line approval) and refunds a paid order through a ReturnRefund child."""
 from __future__ import annotations
 
-from datetime import datetime
-
 import asyncio
+from datetime import datetime
 
 from temporalio import workflow
 
@@ -14,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.handlers import SignalName
     from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
     from domain.timeline import Entry
-    from workflows import remedies, steps, waits
+    from workflows import activity_calls, remedies, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 
@@ -24,8 +23,7 @@ class Oversold(RemedyCase):
     @workflow.init
     def __init__(self, inp: OversoldInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, OversoldState.AWAITING_PLATFORM)
-        self.start_remedies(None)
+        super().__init__(CaseFile(inp.case, inp.policy, OversoldState.AWAITING_PLATFORM))
 
     @workflow.run
     async def run(self, inp: OversoldInput) -> OversoldResult:
@@ -43,25 +41,25 @@ class Oversold(RemedyCase):
         await f.record(Entry.APOLOGISED, "first_line")
         if ships:
             await f.record(Entry.SHIPPING_LATE, "system", state=OversoldState.SHIPPING)
-            sent = await steps.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=order.order_id,
+            sent = await activity_calls.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                               as_of=workflow.now(), batch="next"))
             await f.record(Entry.DISPATCHED, "warehouse", dispatch_id=sent.dispatch_id)
             return await self._close(OversoldOutcome.SHIPPED_LATE, ships, 0, None, "the platform found stock")
 
         await f.record(Entry.CANNOT_SHIP, "system", state=OversoldState.COMPENSATING)
-        compensation = remedies.compensate(self, oversold_offer(inp.policy, order), basis_fen=order.paid_fen,
+        compensation = self.remedies.compensate(oversold_offer(inp.policy, order), basis_fen=order.paid_fen,
                                            step="compensation", why="oversold: cannot ship")
         if not workflow.patched(remedies.COMPENSATION_ALONGSIDE):
             granted = await compensation  # runs begun before: the refund waited on the approval
             if not order.paid:
                 return await self._close(OversoldOutcome.CANCELLED, ships, granted, None, "unpaid oversold order")
-            child = await remedies.refund(self, (), pickup=False, reason="oversold: cannot ship")
+            child = await self.remedies.refund((), pickup=False, reason="oversold: cannot ship")
             return await self._close(OversoldOutcome.REFUNDED, ships, granted, child, "oversold: cannot ship")
         # the refund never waits on a compensation approval; the case closes once both are done
         granting = asyncio.create_task(compensation)
         if not order.paid:
             return await self._close(OversoldOutcome.CANCELLED, ships, await granting, None, "unpaid oversold order")
-        child = await remedies.refund(self, (), pickup=False, reason="oversold: cannot ship")
+        child = await self.remedies.refund((), pickup=False, reason="oversold: cannot ship")
         return await self._close(OversoldOutcome.REFUNDED, ships, await granting, child, "oversold: cannot ship")
 
     async def _answer_by(self, asked: datetime, due: datetime) -> OversoldAnswer:
@@ -74,7 +72,7 @@ class Oversold(RemedyCase):
                                          as_of=at),
                 OversoldAnswer, every=poll, until=due, file=self.file)
         while True:
-            answer = await steps.check_oversold(OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+            answer = await activity_calls.check_oversold(OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                               asked_at=asked, as_of=workflow.now()))
             if answer.answered or workflow.now() >= due:
                 return answer

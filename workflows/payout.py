@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.ledger import REFUND_CAPPED
     from domain.models import LineQuantity
     from domain.timeline import Entry
-    from workflows import steps
+    from workflows import activity_calls
     from workflows.casefile import CaseFile
 
 
@@ -32,7 +32,7 @@ async def pay(f: CaseFile, *, step: str, kind: PaymentKind, amount_fen: int, rea
         kind=kind, amount_fen=amount_fen, account_ref=account_ref or case.order.paying_account, reason=reason,
         lines=lines,
     )
-    call = steps.grant_compensation if compensation else steps.pay_refund
+    call = activity_calls.grant_compensation if compensation else activity_calls.pay_refund
     try:
         receipt = await call(request)
     except ActivityError as e:

@@ -7,6 +7,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.actors import Role
     from domain.approvals import Subject
+    from domain.child_cases import CaseResult
     from domain.compensation import standard_offer
     from domain.policy import Situation
     from domain.price_dispute import (
@@ -18,11 +19,10 @@ with workflow.unsafe.imports_passed_through():
         explanation,
         price_difference,
     )
-    from domain.remedies import CaseResult
     from domain.timeline import Entry
-    from workflows import remedies
-    from workflows.casefile import CaseFile
     from workflows.case_workflow import CaseWorkflow
+    from workflows.casefile import CaseFile
+    from workflows.remedies import Remedies
 
 
 @workflow.defn
@@ -30,7 +30,8 @@ class PriceDispute(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: PriceDisputeInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, PriceState.CHECKING)
+        super().__init__(CaseFile(inp.case, inp.policy, PriceState.CHECKING))
+        self.remedies = Remedies(self.file, self.seek_approval)
 
     @workflow.run
     async def run(self, inp: PriceDisputeInput) -> CaseResult:
@@ -61,7 +62,7 @@ class PriceDispute(CaseWorkflow):
         else:
             offer = standard_offer(inp.policy, Situation.PROMO_UNPAID, order.paid_fen)
             outcome = PriceOutcome.COUPON_GRANTED
-        granted = await remedies.compensate(self, offer, basis_fen=order.paid_fen, step="price-compensation",
+        granted = await self.remedies.compensate(offer, basis_fen=order.paid_fen, step="price-compensation",
                                             why="promo price not applied (system error, platform agreed)")
         if not granted:
             outcome = PriceOutcome.COUPON_REFUSED

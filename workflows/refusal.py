@@ -24,7 +24,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.reship import ReshipCause
     from domain.returns import ReturnOrigin, ReturnRefundInput, ReturnRefundResult
     from domain.timeline import Entry
-    from workflows import remedies
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase, child_header
@@ -35,8 +34,7 @@ class Refusal(RemedyCase):
     @workflow.init
     def __init__(self, inp: RefusalInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, RefusalState.SETTLING)
-        self.start_remedies(None)
+        super().__init__(CaseFile(inp.case, inp.policy, RefusalState.SETTLING))
         self.answer: GoodsAnswer | None = None
 
     @workflow.run
@@ -61,7 +59,7 @@ class Refusal(RemedyCase):
         await f.record(Entry.SETTLING, "system", state=RefusalState.SETTLING, outcome=outcome.value)
         child = None
         if outcome == RefusalOutcome.RESHIPPED:
-            child = await remedies.reship(self, (), cause=ReshipCause.COURIER_RETURNED, note="courier returned the parcel")
+            child = await self.remedies.reship((), cause=ReshipCause.COURIER_RETURNED, note="courier returned the parcel")
             if child != "reshipped":
                 outcome, child = RefusalOutcome.REFUNDED, await self._refund()
         elif outcome == RefusalOutcome.REFUNDED:

@@ -8,8 +8,8 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.models import lines_value_fen
     from domain.fulfilment import CloseOrderRequest, DispatchQuery, DispatchRequest, ReshipOrderRequest
+    from domain.models import lines_value_fen
     from domain.reship import (
         ORIGINAL_CLOSED_AS,
         ReshipInput,
@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         reship_problem,
     )
     from domain.timeline import Entry
-    from workflows import steps
+    from workflows import activity_calls
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
     from workflows.payout import pay
@@ -31,7 +31,7 @@ class Reship(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: ReshipInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, ReshipState.CHECKING)
+        super().__init__(CaseFile(inp.case, inp.policy, ReshipState.CHECKING))
 
     @workflow.run
     async def run(self, inp: ReshipInput) -> ReshipResult:
@@ -40,7 +40,7 @@ class Reship(CaseWorkflow):
         can_ship = False
         if order.paid:  # an unpaid order is refused without asking anyone
             placed = order.paid_at or workflow.now()
-            status = await steps.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=order.order_id,
+            status = await activity_calls.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=order.order_id,
                                                               placed_at=placed, as_of=workflow.now()))
             can_ship = status.can_still_ship and not status.shipped
             await f.record(Entry.ORIGINAL_CHECKED, "warehouse", shipped=status.shipped, can_still_ship=status.can_still_ship)
@@ -49,11 +49,11 @@ class Reship(CaseWorkflow):
             await f.close(ReshipOutcome.REFUSED, "system", reason=problem.message)
             return ReshipResult(case_id=inp.case.case_id, outcome=ReshipOutcome.REFUSED, reason=problem.message)
 
-        await steps.close_order(CloseOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
+        await activity_calls.close_order(CloseOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                   closed_as=ORIGINAL_CLOSED_AS))
         await f.record(Entry.ORIGINAL_CLOSED, "platform", state=ReshipState.RESHIPPING, closed_as=ORIGINAL_CLOSED_AS)
         try:
-            new = await steps.place_reship(ReshipOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
+            new = await activity_calls.place_reship(ReshipOrderRequest(case_id=inp.case.case_id, order_id=order.order_id,
                                                               lines=inp.lines, as_of=workflow.now()))
         except ActivityError as e:
             return await self._refund_instead(e)
@@ -61,7 +61,7 @@ class Reship(CaseWorkflow):
         f.set_deadline("promised_delivery", inp.policy.calendar.end_of_day(promise))
         await f.record(Entry.RESHIP_PLACED, "platform", reship_order_id=new.reship_order_id, paid_by=new.paid_by,
                        promised_delivery=promise.isoformat())
-        sent = await steps.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=new.reship_order_id,
+        sent = await activity_calls.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=new.reship_order_id,
                                                           lines=inp.lines, as_of=workflow.now()))
         await f.record(Entry.DISPATCHED, "warehouse", dispatch_id=sent.dispatch_id)
         await f.close(ReshipOutcome.RESHIPPED, "system", reship_order_id=new.reship_order_id,

@@ -7,7 +7,6 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.external import PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.handlers import SignalName, UpdateName
     from domain.models import CaseStatus
     from domain.problems import Code, Problem
@@ -25,11 +24,11 @@ with workflow.unsafe.imports_passed_through():
         review_problem,
     )
     from domain.timeline import Entry
-    from workflows import steps, waits
+    from workflows.case_workflow import CaseWorkflow, wait_past_sla
     from workflows.casefile import CaseFile
     from workflows.payout import pay
-    from workflows.case_workflow import CaseWorkflow
     from workflows.refusals import refuse
+    from workflows.returned_goods import book_and_await_goods
 
 
 # Past the 24 h node a review is escalated for real (second line may give it; it is listed
@@ -42,11 +41,10 @@ class ReturnRefund(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: ReturnRefundInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, ReturnState.AWAITING_REVIEW)
+        super().__init__(CaseFile(inp.case, inp.policy, ReturnState.AWAITING_REVIEW))
         # set here, not in run(): a review Update can arrive in the first workflow task,
         # before run() gets past opening the case, and must not be overwritten
         self.decision: ReviewDecision | None = initial_decision(inp)
-        self.goods_reported = False
         self.escalated = False
 
     @workflow.run
@@ -80,7 +78,8 @@ class ReturnRefund(CaseWorkflow):
         f = self.file
         node = f.deadline_after("review_sla", created, self.inp.policy.windows.after_sales_node)
         await f.record(Entry.REVIEW_REQUESTED, "system", state=ReturnState.AWAITING_REVIEW)
-        if not await f.wait_until(lambda: self.decision is not None, node):
+
+        async def escalate() -> None:
             await f.record(Entry.SLA_BREACHED, "system", window="after_sales_node", escalated_to="second_line")
             if workflow.patched(REVIEW_ESCALATION):
                 # escalated for real: second line may review, and the overdue review is on the approvals list
@@ -88,47 +87,26 @@ class ReturnRefund(CaseWorkflow):
                 await f.record(Entry.APPROVAL_REQUESTED, "system", approval_id="review", subject="return_review",
                                roles=[r.value for r in ESCALATED_REVIEWER_ROLES], due_at=node.isoformat(),
                                sla_window="after_sales_node", summary="return review past the 24 h node")
-            await workflow.wait_condition(lambda: self.decision is not None)
-            if self.escalated and self.decision is not None:
-                await f.record(Entry.APPROVAL_DECIDED, self.decision.reviewer.actor_id, approval_id="review",
-                               subject="return_review", approve=self.decision.approve,
-                               role=self.decision.reviewer.role.value)
+
+        await wait_past_sla(f, lambda: self.decision is not None, node, escalate)
+        if self.escalated and self.decision is not None:
+            await f.record(Entry.APPROVAL_DECIDED, self.decision.reviewer.actor_id, approval_id="review",
+                           subject="return_review", approve=self.decision.approve, role=self.decision.reviewer.role.value)
         f.clear_deadline("review_sla")
 
     async def _pickup_and_receive(self, cutoff: datetime) -> bool:
         f, inp = self.file, self.inp
         await f.record(Entry.PICKUP_REQUESTED, "system", state=ReturnState.AWAITING_PICKUP)
-        booking: PickupBooking = await steps.book_pickup(
-            PickupRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id, lines=inp.lines, as_of=workflow.now())
-        )
-        await f.record(Entry.PICKUP_BOOKED, "courier", state=ReturnState.AWAITING_GOODS, booking_id=booking.booking_id)
         # no deadline of its own: the cutoff only serves refund_due, which status() reports
-        poll = inp.policy.polling.return_receipt.plain
-        if workflow.patched(waits.POLL_BY_RETRY):
-            status = await waits.answer_by("poll_return_receipt", "check_return_receipt", "warehouse",
-                                           lambda at: ReceiptQuery(booking=booking, as_of=at), ReceiptStatus,
-                                           every=poll, until=cutoff, file=f)
-            if status.received:
-                await f.record(Entry.GOODS_RECEIVED, "warehouse", booking_id=booking.booking_id)
-            elif status.lost:
-                await f.record(Entry.PARCEL_LOST, "courier", note=status.note)
-            else:
-                await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
-            return status.received
-        while True:
-            # reset before asking, so a webhook arriving during the check is not lost
-            self.goods_reported = False
-            status = await steps.check_return_receipt(ReceiptQuery(booking=booking, as_of=workflow.now()))
-            if status.received:
-                await f.record(Entry.GOODS_RECEIVED, "warehouse", booking_id=booking.booking_id)
-                return True
-            if status.lost:
-                await f.record(Entry.PARCEL_LOST, "courier", note=status.note)
-                return False
-            if workflow.now() >= cutoff:
-                await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
-                return False
-            await f.wait_until(lambda: self.goods_reported, min(cutoff, workflow.now() + poll))
+        booking, status = await book_and_await_goods(f, inp.lines, booked_state=ReturnState.AWAITING_GOODS, cutoff=cutoff,
+                                                     every=inp.policy.polling.return_receipt.plain, wake_on_push=True)
+        if status.received:
+            await f.record(Entry.GOODS_RECEIVED, "warehouse", booking_id=booking.booking_id)
+        elif status.lost:
+            await f.record(Entry.PARCEL_LOST, "courier", note=status.note)
+        else:
+            await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
+        return status.received
 
     async def _refund(self, *, advance: bool, why: str) -> ReturnRefundResult:
         f, inp = self.file, self.inp
@@ -160,6 +138,5 @@ class ReturnRefund(CaseWorkflow):
     @workflow.signal(name=SignalName.GOODS_REPORTED_RECEIVED)
     def goods_reported_received(self) -> None:
         """The warehouse's webhook: check the receipt now rather than at the next poll."""
-        self.goods_reported = True
         self.file.pushes += 1
 

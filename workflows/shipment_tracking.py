@@ -19,9 +19,10 @@ with workflow.unsafe.imports_passed_through():
         platform_offer,
     )
     from domain.timeline import Entry
-    from workflows import remedies, steps, waits
+    from workflows import activity_calls, waits
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
+    from workflows.remedies import Remedies
 
 
 @workflow.defn
@@ -29,7 +30,8 @@ class ShipmentTracking(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: ShipmentTrackingInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, TrackingState.TRACKING)
+        super().__init__(CaseFile(inp.case, inp.policy, TrackingState.TRACKING))
+        self.remedies = Remedies(self.file, self.seek_approval)
 
     @workflow.run
     async def run(self, inp: ShipmentTrackingInput) -> ShipmentTrackingResult:
@@ -52,7 +54,7 @@ class ShipmentTracking(CaseWorkflow):
         f.clear_deadline("platform_ship")
         await f.record(Entry.PLATFORM_RULE, "system", state=TrackingState.COMPENSATING, window="platform_ship")
         paid = inp.case.order.paid_fen
-        granted = await remedies.compensate(self, platform_offer(inp.policy, paid), basis_fen=paid,
+        granted = await self.remedies.compensate(platform_offer(inp.policy, paid), basis_fen=paid,
                                             step="platform-72h", why="not shipped within 72 h (platform rule)")
         return await self._close(TrackingOutcome.PLATFORM_COMPENSATED, status, granted)
 
@@ -66,7 +68,7 @@ class ShipmentTracking(CaseWorkflow):
                                          placed_at=placed_at(inp), as_of=at),
                 DispatchStatus, every=poll, until=until, file=self.file)
         while True:
-            status = await steps.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
+            status = await activity_calls.check_dispatch(DispatchQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                               placed_at=placed_at(inp), as_of=workflow.now()))
             if status.shipped or workflow.now() >= until:
                 return status

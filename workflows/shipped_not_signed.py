@@ -6,13 +6,13 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.actors import Role
     from domain.approvals import Subject
+    from domain.child_cases import CaseResult
     from domain.compensation import standard_offer
     from domain.findings import CourierNotice, DeliveryQuery, DeliveryState, DeliveryStatus
     from domain.handlers import UpdateName
     from domain.models import CaseStatus
     from domain.policy import Situation
     from domain.problems import Code, Problem
-    from domain.remedies import CaseResult
     from domain.replies import customer_problem
     from domain.shipped_not_signed import (
         CourierReport,
@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
         sign_deadline,
     )
     from domain.timeline import Entry
-    from workflows import remedies, steps
+    from workflows import activity_calls
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
@@ -44,11 +44,10 @@ class ShippedNotSigned(RemedyCase):
     @workflow.init
     def __init__(self, inp: ShippedNotSignedInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, NotSignedState.CHECKING)
+        super().__init__(CaseFile(inp.case, inp.policy, NotSignedState.CHECKING), payee=inp.payee)
         self.appointment: DeliveryAppointment | None = None
         self.offer_answer: OfferAnswer | None = None
         self.reported = False
-        self.start_remedies(inp.payee)
 
     @workflow.run
     async def run(self, inp: ShippedNotSignedInput) -> CaseResult:
@@ -62,7 +61,7 @@ class ShippedNotSigned(RemedyCase):
             if workflow.patched(REPORT_RESET_FIRST):
                 # reset before asking, so a courier report arriving during the calls is kept
                 self.reported = False
-            status: DeliveryStatus = await steps.check_delivery(DeliveryQuery(
+            status: DeliveryStatus = await activity_calls.check_delivery(DeliveryQuery(
                 case_id=case.case_id, order_id=case.order.order_id, shipped_at=shipped_at, as_of=workflow.now()))
             late = workflow.now() >= due
             step = next_step(status.state, late)
@@ -77,7 +76,7 @@ class ShippedNotSigned(RemedyCase):
                     await f.record(Entry.SLA_BREACHED, "system", window="sign_target", treated_as="lost")
                 return await self._offer_refund(status.state)
             if not chased:
-                ack = await steps.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
+                ack = await activity_calls.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
                                                                kind="chase", note="normal transit: deliver within 96 h"))
                 await f.record(Entry.COURIER_CHASED, "first_line", state=NotSignedState.CHASING, reference=ack.reference)
                 chased = True
@@ -92,7 +91,7 @@ class ShippedNotSigned(RemedyCase):
         answer_by = f.deadline_after("appointment", workflow.now(), self.inp.policy.windows.customer_answer)
         agreed = await f.wait_until(lambda: self.appointment is not None, answer_by)
         deliver_at = self.appointment.deliver_at if agreed and self.appointment else None
-        ack = await steps.notify_courier(CourierNotice(
+        ack = await activity_calls.notify_courier(CourierNotice(
             case_id=case.case_id, order_id=case.order.order_id, kind="second_delivery", deliver_at=deliver_at,
             note="time agreed with the customer" if agreed else "customer did not answer: courier's next round"))
         await f.close(NotSignedOutcome.SECOND_DELIVERY, "first_line", reference=ack.reference,
@@ -116,10 +115,10 @@ class ShippedNotSigned(RemedyCase):
             )
             if decision is not None and decision.approve:
                 await f.record(Entry.RESHIP_AGREED, decision.approver.actor_id, state=NotSignedState.RESHIPPING)
-                child = await remedies.reship(self, (), cause=reship_cause(state), note=f"parcel {state.value}")
+                child = await self.remedies.reship((), cause=reship_cause(state), note=f"parcel {state.value}")
                 return await self._close(NotSignedOutcome.RESHIPPED, child)
         await f.record(Entry.REFUND_AGREED, "first_line", state=NotSignedState.REFUNDING)
-        child = await remedies.refund(self, (), pickup=False, reason=f"parcel {state.value} in transit")
+        child = await self.remedies.refund((), pickup=False, reason=f"parcel {state.value} in transit")
         return await self._close(NotSignedOutcome.REFUNDED, child)
 
     async def _close(self, outcome: NotSignedOutcome, child: str) -> CaseResult:
@@ -128,12 +127,12 @@ class ShippedNotSigned(RemedyCase):
         coupon = 0
         if self.offer_answer is not None and self.offer_answer.wants_compensation:
             paid = self.inp.case.order.paid_fen
-            coupon = await remedies.compensate(self, standard_offer(self.inp.policy, Situation.DELIVERY_DELAY, paid),
+            coupon = await self.remedies.compensate(standard_offer(self.inp.policy, Situation.DELIVERY_DELAY, paid),
                                                basis_fen=paid, step="delivery-delay-coupon",
                                                why="parcel lost or damaged in transit: the customer asked for compensation")
         await self.file.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
-        return CaseResult(case_id=self.inp.case.case_id, outcome=outcome, refund_fen=self.refunded_fen,
-                          compensation_fen=coupon, children=tuple(self.children))
+        return CaseResult(case_id=self.inp.case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen,
+                          compensation_fen=coupon, children=tuple(self.remedies.children))
 
     @workflow.update(name=UpdateName.AGREE_DELIVERY_TIME)
     async def agree_delivery_time(self, appointment: DeliveryAppointment) -> CaseStatus:

@@ -14,15 +14,15 @@ with workflow.unsafe.imports_passed_through():
         CompletionQuery,
         CompletionReport,
         ReportInput,
-        SweepInput,
         SweepCase,
+        SweepInput,
         SweepKind,
         SweepResult,
         completion_window,
         export_window,
         sweep_case_id,
     )
-    from workflows import steps
+    from workflows import activity_calls
 
 LATE_KIND = {SweepKind.SHIPMENT_TRACKING: "unshipped", SweepKind.OVERSOLD: "oversold"}
 
@@ -34,16 +34,16 @@ class DailySweep:
         as_of = inp.as_of or workflow.now()
         export_date, start, until = export_window(inp.policy, inp.kind, as_of)
         query = LateOrderQuery(kind=LATE_KIND[inp.kind], placed_from=start, placed_until=until, as_of=as_of)
-        if workflow.patched(steps.SWEEP_CASE_ORDERS):
-            late = await steps.list_late_orders_for_cases(query)
+        if workflow.patched(activity_calls.SWEEP_CASE_ORDERS):
+            late = await activity_calls.list_late_orders_for_cases(query)
         else:  # whole orders: CaseHeader strips them as it always did
-            late = await steps.list_late_orders(query)
+            late = await activity_calls.list_late_orders(query)
         opened, already = [], []
         for order in late.orders:
             case_id = sweep_case_id(inp.kind, order.order_id, export_date)
             case = CaseHeader(case_id=case_id, kind=CASE_KIND[inp.kind], order=order, customer_id=order.customer_id,
                               opened_by=f"sweep:{inp.kind.value}", reason=f"{inp.kind.value} export {export_date}")
-            new = await steps.open_sweep_case(SweepCase(kind=inp.kind, case=case, policy=inp.policy,
+            new = await activity_calls.open_sweep_case(SweepCase(kind=inp.kind, case=case, policy=inp.policy,
                                                         export_date=export_date))
             (opened if new else already).append(case_id)
         workflow.logger.info("sweep %s %s: %d found, %d opened", inp.kind.value, export_date, len(late.orders), len(opened))
@@ -57,5 +57,5 @@ class DailyCompletionReport:
     async def run(self, inp: ReportInput) -> CompletionReport:
         as_of = inp.as_of or workflow.now()
         day, start, until = completion_window(inp.policy, as_of)
-        return await steps.write_completion_report(
+        return await activity_calls.write_completion_report(
             CompletionQuery(report_date=day, tracked_from=start, tracked_until=until, as_of=as_of))

@@ -23,10 +23,10 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, CancelledError, RetryState
 
-from domain.steps import STEPS
+from runtime.activity_timeouts import STEPS
+from workflows import activity_calls
+from workflows.activity_calls import NON_RETRYABLE
 from workflows.casefile import CaseFile
-from workflows import steps
-from workflows.steps import NON_RETRYABLE
 
 T = TypeVar("T")
 
@@ -83,4 +83,4 @@ async def answer_by(poll_activity: str, check_activity: str, system: str, query:
         if got is not None:
             return got
         if workflow.now() >= until:  # the last look is as of the deadline itself
-            return await steps.call(check_activity, system, query(until), result_type)
+            return await activity_calls.call(check_activity, system, query(until), result_type)

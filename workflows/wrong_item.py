@@ -6,14 +6,14 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.child_cases import PAID_OUTCOMES, CaseResult
     from domain.compensation import standard_offer
     from domain.findings import BarcodeCheck, BarcodeQuery, ListingFix
     from domain.handlers import UpdateName
-    from domain.missing_item import MissingItemInput, MissingOutcome
+    from domain.missing_item import MissingItemInput
     from domain.models import CaseKind, CaseStatus, LineQuantity
     from domain.policy import Situation
     from domain.problems import Code, Problem
-    from domain.remedies import PAID_OUTCOMES, CaseResult
     from domain.replies import EvidenceUpload, evidence_problem
     from domain.timeline import Entry
     from domain.wrong_item import (
@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         pickup_needed,
         verdict,
     )
-    from workflows import evidence, remedies, steps
+    from workflows import activity_calls, evidence
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase, child_header
@@ -37,9 +37,8 @@ class WrongItem(RemedyCase):
     @workflow.init
     def __init__(self, inp: WrongItemInput) -> None:
         self.inp = inp
-        self.file = CaseFile(inp.case, inp.policy, WrongState.AWAITING_EVIDENCE)
+        super().__init__(CaseFile(inp.case, inp.policy, WrongState.AWAITING_EVIDENCE), payee=inp.payee)
         self.evidence: EvidenceUpload | None = None
-        self.start_remedies(inp.payee)
 
     @workflow.run
     async def run(self, inp: WrongItemInput) -> CaseResult:
@@ -51,7 +50,7 @@ class WrongItem(RemedyCase):
         assert self.evidence is not None and self.evidence.barcode is not None
         await f.record(Entry.EVIDENCE_RECEIVED, self.evidence.by.actor_id, state=WrongState.CHECKING,
                        uris=[e.uri for e in self.evidence.items], barcode=self.evidence.barcode)
-        check: BarcodeCheck = await steps.check_barcode(BarcodeQuery(
+        check: BarcodeCheck = await activity_calls.check_barcode(BarcodeQuery(
             case_id=case.case_id, order_id=case.order.order_id, sku=inp.sku, barcode=self.evidence.barcode))
         found = verdict(inp.complaint, check)
         await f.record(Entry.BARCODE_CHECKED, "warehouse", verdict=found.value, product_sku=check.product_sku,
@@ -59,25 +58,25 @@ class WrongItem(RemedyCase):
         if found == Verdict.MISSING_ITEM:
             return await self._as_missing_item()
         if found == Verdict.LISTING_ERROR:
-            ack = await steps.fix_listing(ListingFix(case_id=case.case_id, sku=inp.sku,
+            ack = await activity_calls.fix_listing(ListingFix(case_id=case.case_id, sku=inp.sku,
                                                      note=f"{inp.complaint.value}: page does not match the goods"))
             await f.record(Entry.LISTING_FIX_REQUESTED, "catalogue", ticket=ack.ticket)
 
         pickup = pickup_needed(case.order, inp.sku)
         await f.record(Entry.REFUND_DECIDED, "first_line", state=WrongState.REFUNDING, pickup=pickup, verdict=found.value)
-        child = await remedies.refund(self, (LineQuantity(sku=inp.sku, quantity=inp.quantity),), pickup=pickup,
+        child = await self.remedies.refund((LineQuantity(sku=inp.sku, quantity=inp.quantity),), pickup=pickup,
                                       reason=f"wrong item: {found.value}")
         coupon = 0
         if pickup and child in PAID_OUTCOMES:
             await f.record(Entry.COUPON_OFFERED, "first_line", state=WrongState.COMPENSATING)
             basis = coupon_basis_fen(inp)
-            coupon = await remedies.compensate(self, standard_offer(inp.policy, Situation.GOODS_FAULT, basis),
+            coupon = await self.remedies.compensate(standard_offer(inp.policy, Situation.GOODS_FAULT, basis),
                                                basis_fen=basis, step="wrong-item-coupon",
                                                why="wrong item above 20 yuan: picked up, coupon for the trouble")
         outcome = WrongOutcome.REFUNDED if child in PAID_OUTCOMES else WrongOutcome.INCOMPLETE
         await f.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
-        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.refunded_fen, compensation_fen=coupon,
-                          children=tuple(self.children))
+        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen, compensation_fen=coupon,
+                          children=tuple(self.remedies.children))
 
     async def _as_missing_item(self) -> CaseResult:
         f, inp = self.file, self.inp
@@ -91,11 +90,11 @@ class WrongItem(RemedyCase):
                              payee=inp.payee),
             id=case.workflow_id, result_type=CaseResult,
         )
-        self.children.append(case.workflow_id)
+        self.remedies.children.append(case.workflow_id)
         await f.close(WrongOutcome.RECLASSIFIED_MISSING_ITEM, "system", child_outcome=result.outcome)
         return CaseResult(case_id=inp.case.case_id, outcome=WrongOutcome.RECLASSIFIED_MISSING_ITEM,
                           refund_fen=result.refund_fen, compensation_fen=result.compensation_fen,
-                          children=tuple(self.children))
+                          children=tuple(self.remedies.children))
 
     @workflow.update(name=UpdateName.SUBMIT_EVIDENCE)
     async def submit_evidence(self, upload: EvidenceUpload) -> CaseStatus:

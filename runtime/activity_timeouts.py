@@ -1,4 +1,4 @@
-"""Timeouts and retries per kind of activity: technical settings, not rulebook
+"""Timeouts and retries per outside system an activity calls: technical settings, not rulebook
 windows, and set per activity rather than left at Temporal's defaults."""
 from __future__ import annotations
 

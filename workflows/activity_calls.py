@@ -7,11 +7,9 @@ from typing import Any, TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+from domain.agent_complaints import AgentRecord, PenaltyEntry, RecordQuery
+from domain.complaints import ComplaintRecord, PriorQuery
 from domain.external import PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
-from domain.fulfilment import (
-    BackfillRequest, BackfillTicket, CloseOrderRequest, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus,
-    LateOrderQuery, LateOrders, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest, StockQuery, StockStatus,
-)
 from domain.findings import (
     BarcodeCheck,
     BarcodeQuery,
@@ -28,11 +26,26 @@ from domain.findings import (
     SignerProof,
     SignerQuery,
 )
+from domain.fulfilment import (
+    BackfillRequest,
+    BackfillTicket,
+    CloseOrderRequest,
+    DispatchQuery,
+    DispatchReceipt,
+    DispatchRequest,
+    DispatchStatus,
+    LateOrderQuery,
+    LateOrders,
+    OversoldAnswer,
+    OversoldCheck,
+    ReshipOrder,
+    ReshipOrderRequest,
+    StockQuery,
+    StockStatus,
+)
 from domain.models import CaseEvent, CaseOpening, TimelineBatch
 from domain.sweeps import CompletionQuery, CompletionReport, SweepCase
-from domain.agent_complaints import AgentRecord, PenaltyEntry, RecordQuery
-from domain.complaints import ComplaintRecord, PriorQuery
-from domain.steps import STEPS, StepSettings
+from runtime.activity_timeouts import STEPS, StepSettings
 
 T = TypeVar("T")
 
@@ -64,7 +77,8 @@ async def call(activity: str, system: str, arg: Any, result_type: type[T]) -> T:
 
 # Timeline writes are short, idempotent and go to our own database: as local activities
 # they cost no server round trip and no extra workflow task each (bench/README.md).
-# Runs begun before this change have no patch marker and replay on the old path.
+# Retired (docs/architecture.md, "Retiring a patch"): deprecated, only the local path is
+# left; the runs that wrote by regular activity are archived in tests/retired_histories/.
 STORE_WRITES_LOCAL = "store-writes-local-activities"
 
 
@@ -86,15 +100,13 @@ async def call_local(activity: str, system: str, arg: Any, result_type: type[T])
 
 
 async def open_case(opening: CaseOpening) -> bool:
-    if workflow.patched(STORE_WRITES_LOCAL):
-        return await call_local("open_case", "store", opening, bool)
-    return await call("open_case", "store", opening, bool)
+    workflow.deprecate_patch(STORE_WRITES_LOCAL)
+    return await call_local("open_case", "store", opening, bool)
 
 
 async def record_case_event(event: CaseEvent) -> bool:
-    if workflow.patched(STORE_WRITES_LOCAL):
-        return await call_local("record_case_event", "store", event, bool)
-    return await call("record_case_event", "store", event, bool)
+    workflow.deprecate_patch(STORE_WRITES_LOCAL)
+    return await call_local("record_case_event", "store", event, bool)
 
 
 async def record_timeline(batch: TimelineBatch) -> int:

@@ -1,33 +1,34 @@
-"""The case kinds: for each, its workflow type, rulebook section, input contract and
-the answers (Updates and Signals) a person can give it. The CLI and the demo read
-this table; a new case kind adds one entry (see docs/architecture.md)."""
+"""The case-kind catalogue: for each kind, its workflow type, rulebook section, title,
+input contract and the answers (Updates and Signals) a person can give it, with their
+help texts. What the API, the CLI, the console and the bench offer per kind; no workflow
+reads it. A new case kind adds one entry (see docs/architecture.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from domain.approvals import ApprovalDecision
-from domain.agent_complaints import AgentComplaintInput, AgentContact, Appeal
-from domain.complaints import ComplaintInput, CustomerReply, FollowUp
-from domain.handlers import SignalName, UpdateName
-from domain.models import CaseKind
-from domain.held_order import HeldOrderAnswer, HeldOrderInput
-from domain.manual_refund import Assessment, ManualRefundInput
-from domain.reship import ReshipInput
-from domain.refusal import GoodsAnswer, RefusalInput
-from domain.oversold import OversoldInput
-from domain.shipment_tracking import ShipmentTrackingInput
-from domain.returns import ReturnRefundInput, ReviewDecision
-from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
-from domain.price_dispute import PriceDisputeInput
 from domain.abnormal_sign_off import AbnormalSignOffInput, SignerAnswer
-from domain.remedies import PayeeDetails
-from domain.shipped_not_signed import CourierReport, DeliveryAppointment, OfferAnswer, ShippedNotSignedInput
-from domain.missing_item import MissingItemInput, RemedyChoice
+from domain.agent_complaints import AgentComplaintInput, AgentContact, Appeal
+from domain.approvals import ApprovalDecision
+from domain.child_cases import PayeeDetails
+from domain.complaints import ComplaintInput, CustomerReply, FollowUp
 from domain.damaged_goods import DamagedGoodsInput
-from domain.wrong_item import WrongItemInput
+from domain.handlers import SignalName, UpdateName
+from domain.held_order import HeldOrderAnswer, HeldOrderInput
+from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
+from domain.manual_refund import Assessment, ManualRefundInput
+from domain.missing_item import MissingItemInput, RemedyChoice
+from domain.models import CaseKind
+from domain.oversold import OversoldInput
+from domain.price_dispute import PriceDisputeInput
+from domain.refusal import GoodsAnswer, RefusalInput
 from domain.replies import EvidenceUpload
+from domain.reship import ReshipInput
+from domain.returns import ReturnRefundInput, ReviewDecision
+from domain.shipment_tracking import ShipmentTrackingInput
+from domain.shipped_not_signed import CourierReport, DeliveryAppointment, OfferAnswer, ShippedNotSignedInput
+from domain.wrong_item import WrongItemInput
 
 
 @dataclass(frozen=True)
