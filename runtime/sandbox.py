@@ -21,9 +21,9 @@ import functools
 from types import CodeType
 from typing import Any
 
+from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from temporalio.worker.workflow_sandbox import _runner as sdk_runner
-from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
 
 # Imported once, shared by every workflow run instead of re-imported per run. The
 # workflows.* entries are the stateless library modules the case workflows share; each

@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 
 from adapters.simulators import SimulatorConfig
+from domain.timeline import Entry
 from runtime.settings import Settings
 from service.context import Context
 from starter.demo import DEMO_SIMULATORS, DemoRun, load_demo_orders, return_refund_script
 from tests.front_door import front_door, with_issuer
 from tests.support import running_worker
-from domain.timeline import Entry
 
 
 async def test_demo_returns_are_reviewed_by_the_scripted_specialist_and_end_as_expected(
