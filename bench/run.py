@@ -303,7 +303,8 @@ def bench_policy() -> Policy:
     for group in ("windows", "polling"):
         table = getattr(policy, group)
         late = {name: Window(amount=getattr(getattr(demo, group), name).amount * 5, unit="s")
-                for name in type(table).model_fields if getattr(table, name).unit != "s"}
+                for name in type(table).model_fields
+                if isinstance(getattr(table, name), Window) and getattr(table, name).unit != "s"}
         if late:
             fixed[group] = table.model_copy(update=late)
     return policy.model_copy(update=fixed) if fixed else policy

@@ -35,6 +35,7 @@ class SignalName(StrEnum):
     DISPATCH_REPORTED = "dispatch_reported"
     OVERSOLD_ANSWER_REPORTED = "oversold_answer_reported"
     STOCK_REPORTED = "stock_reported"
+    DELIVERY_STATUS_REPORTED = "delivery_status_reported"
 
 
 class QueryName(StrEnum):

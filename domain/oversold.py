@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pydantic import Field
+
+from domain.carryover import CarriedWait
 from domain.compensation import CompensationOffer, standard_offer
 from domain.models import CaseInput, Contract, Order
 from domain.policy import Policy, Situation
@@ -25,7 +28,7 @@ class OversoldOutcome(StrEnum):
 
 
 class OversoldInput(CaseInput):
-    pass
+    carried: CarriedWait | None = Field(default=None, description="set by the case itself when a long wait continues as new")
 
 
 class OversoldResult(Contract):

@@ -62,6 +62,8 @@ class Polling(Frozen):
     refund_lead: Window = Field(description="pay this long before the refund deadline")
     outside_status: Window = Field(default=Window.model_validate("1h"),
                                    description="how often a held, oversold or tracked order asks about stock, dispatch or the platform's answer")
+    history_limit: int = Field(default=2000, ge=100, le=50_000,
+                               description="a run waiting on an outside system continues as new before its history reaches this many events")
 
 
 class Situation(StrEnum):

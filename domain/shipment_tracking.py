@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from domain.carryover import CarriedWait
 from domain.compensation import CompensationOffer, standard_offer
 from domain.models import CaseInput, Contract
 from domain.policy import Policy, Situation
@@ -29,6 +30,7 @@ class TrackingOutcome(StrEnum):
 class ShipmentTrackingInput(CaseInput):
     placed_at: datetime | None = Field(default=None, description="when the order was placed; default: paid_at")
     export_date: date | None = Field(default=None, description="the 09:00 export that listed the order")
+    carried: CarriedWait | None = Field(default=None, description="set by the case itself when a long wait continues as new")
 
     @model_validator(mode="after")
     def _has_a_start(self) -> ShipmentTrackingInput:

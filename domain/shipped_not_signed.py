@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from domain.actors import Role
+from domain.carryover import CarriedWait
 from domain.findings import DeliveryState
 from domain.manual_refund import Payee
 from domain.models import CaseInput, CaseKind
@@ -47,6 +48,7 @@ class NextStep(StrEnum):
 
 class ShippedNotSignedInput(CaseInput):
     payee: Payee | None = Field(default=None, description="for a manual refund, should one be needed")
+    carried: CarriedWait | None = Field(default=None, description="set by the case itself when a long wait continues as new")
 
     @model_validator(mode="after")
     def _shipped(self) -> ShippedNotSignedInput:

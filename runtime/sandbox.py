@@ -30,7 +30,8 @@ from temporalio.worker.workflow_sandbox import _runner as sdk_runner
 # process module (workflows/return_refund.py, ...) is still loaded fresh per run.
 PASSTHROUGH = ("domain", "runtime.activity_timeouts", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
                "workflows.activity_calls", "workflows.casefile", "workflows.case_workflow", "workflows.remedies", "workflows.payout",
-               "workflows.evidence", "workflows.waits", "workflows.returned_goods", "workflows.refusals")
+               "workflows.evidence", "workflows.waits", "workflows.returned_goods", "workflows.carryover",
+               "workflows.patches", "workflows.refusals")
 
 
 # The SDK's private members the faster instance relies on; a new SDK version is checked

@@ -19,6 +19,9 @@ def register(sub: Any) -> None:
     p.add_argument("--faults", default=None, help="JSON file of initial fault settings (see PUT /admin/faults); "
                    "default: derived from SIMULATOR_CONFIG, the in-process simulators' file")
     p.add_argument("--seed", type=int, default=None, help="seed of the fault dice (overrides --faults)")
+    p.add_argument("--webhook-url", default=None,
+                   help="push every event to this webhooks service (e.g. http://webhooks:8701/webhooks), "
+                        "signed with WEBHOOK_SECRET (overrides --faults)")
     p.add_argument("--openapi", metavar="DIR", default=None, help="write one OpenAPI document per system and exit")
     p.set_defaults(afunc=run)
 
@@ -39,6 +42,8 @@ async def run(args: argparse.Namespace, ctx: Any = None) -> int:
               else faults_from(world) if settings.simulator_config else FaultSettings())
     if args.seed is not None:
         faults = faults.model_copy(update={"seed": args.seed})
+    if args.webhook_url:  # push first: the events reach the cases as they happen
+        faults = faults.model_copy(update={"webhook_url": args.webhook_url, "webhook_token": settings.webhook_secret})
     app = create_app(url, faults, world)
     if args.openapi:
         out = Path(args.openapi)

@@ -26,6 +26,7 @@ from tests.replay_support import keep_history
 from tests.support import advance, details, in_state, kinds, pending, refused, running_worker
 from workflows.case_workflow import CaseWorkflow
 from workflows.held_order import HeldOrder
+from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
 H = 3600
@@ -82,6 +83,7 @@ async def test_stock_arriving_just_before_24h_ships_in_the_next_batch_without_ap
     assert Entry.DISPATCHED in got and Entry.APOLOGISED not in got and Entry.BACKFILL_MISSED not in got
     await keep_history(h, "held_order_backfilled_shipped")
     await keep_history(h, "held_order_backfilled_shipped", patch=POLL_BY_RETRY)
+    await keep_history(h, "held_order_backfilled_shipped", patch=BASELINE)
 
 
 async def test_stock_just_after_24h_means_apology_and_coupon_then_ships(env, store):
@@ -117,6 +119,7 @@ async def test_customer_chooses_refund_and_a_return_refund_child_pays_it(env, st
     assert [p["amount_fen"] for p in refunds] == [o.paid_fen]
     await keep_history(h, "held_order_customer_refund")
     await keep_history(h, "held_order_customer_refund", patch=POLL_BY_RETRY)
+    await keep_history(h, "held_order_customer_refund", patch=BASELINE)
 
 
 async def test_insisting_customer_gets_a_reship_at_48h(env, store):
@@ -132,6 +135,7 @@ async def test_insisting_customer_gets_a_reship_at_48h(env, store):
     assert store.payments(f"{inp.case.case_id}-refund") == []
     await keep_history(h, "held_order_insist_reshipped")
     await keep_history(h, "held_order_insist_reshipped", patch=POLL_BY_RETRY)
+    await keep_history(h, "held_order_insist_reshipped", patch=BASELINE)
     # 48 h of hourly stock polls: 577 events as a timer-and-activity loop (the recorded
     # timeline-batches history), one retried activity per wait now
     assert len((await h.fetch_history()).events) < 120
@@ -146,7 +150,7 @@ async def test_insist_when_the_original_can_still_ship_sends_the_original_not_a_
         await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and "original can still ship" in result.reason
-    assert [d["outcome"] for d in details(store.timeline(inp.case.case_id), Entry.RESHIP_FINISHED)] == ["refused"]
+    assert [d["outcome"] for d in details(store.timeline(inp.case.case_id), "reship_finished")] == ["refused"]
 
 
 async def test_unpaid_order_cannot_insist_and_is_cancelled_at_48h(env, store):
@@ -253,6 +257,7 @@ async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store
     opened = store.timeline(inp.case.case_id)[0]
     assert timedelta(hours=3) <= dispatched.at - opened.at < timedelta(hours=4)  # not at the 6 h poll
     await keep_history(h, "held_order_pushed_shipped", patch=POLL_BY_RETRY)
+    await keep_history(h, "held_order_pushed_shipped", patch=BASELINE)
 
 
 async def test_without_a_push_the_stock_is_seen_at_the_next_poll(env, store):

@@ -23,6 +23,7 @@ from tests.replay_support import keep_history
 from tests.support import advance, details, in_state, kinds, pending, refused, running_worker
 from workflows.case_workflow import CaseWorkflow
 from workflows.manual_refund import ManualRefund
+from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
 PAYEE = Payee(payment_account="alipay", account_id="13900001111", real_name="王小明")
@@ -104,6 +105,7 @@ async def test_completed_trade_is_assessed_picked_up_checked_twice_and_paid_once
     assert "13900001111" not in dumped and "王小明" not in dumped
     await keep_history(h, "manual_refund_completed_trade_paid")
     await keep_history(h, "manual_refund_completed_trade_paid", patch=POLL_BY_RETRY)
+    await keep_history(h, "manual_refund_completed_trade_paid", patch=BASELINE)
 
 
 async def test_supervisor_refusal_rejects_without_paying(env, store):
@@ -161,7 +163,7 @@ async def test_review_and_second_check_after_their_windows_are_recorded_as_breac
         await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID  # late, but still paid
-    windows = [d["window"] for d in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)]
+    windows = [d["window"] for d in details(store.timeline(inp.case.case_id), "sla_breached")]
     assert windows == ["manual_refund_review", "manual_refund_payment"]
 
 
@@ -178,7 +180,7 @@ async def test_assessment_after_the_24h_node_is_a_breach_and_before_it_is_not(en
             await pending(h, "review")
             await h.terminate("test done")
     assert Entry.SLA_BREACHED not in kinds(store.timeline(early.case.case_id))
-    assert details(store.timeline(late.case.case_id), Entry.SLA_BREACHED) == [{"window": "after_sales_node", "step": "assessment"}]
+    assert details(store.timeline(late.case.case_id), "sla_breached") == [{"window": "after_sales_node", "step": "assessment"}]
 
 
 async def test_compensation_payout_paid_after_five_working_days_is_a_breach(env, store):
@@ -194,7 +196,7 @@ async def test_compensation_payout_paid_after_five_working_days_is_a_breach(env,
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["cash_compensation"]
-    assert {"window": "compensation_payout"} in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)
+    assert {"window": "compensation_payout"} in details(store.timeline(inp.case.case_id), "sla_breached")
 
 
 async def test_compensation_payout_within_five_working_days_is_on_time(env, store):
@@ -209,7 +211,7 @@ async def test_compensation_payout_within_five_working_days_is_on_time(env, stor
         await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
-    assert {"window": "compensation_payout"} not in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)
+    assert {"window": "compensation_payout"} not in details(store.timeline(inp.case.case_id), "sla_breached")
 
 
 async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
 from tests.support import advance, details, kinds, pending, running_worker
 from workflows.case_workflow import CaseWorkflow
+from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
 SECOND_LINE = ActorRef(actor_id="wu.l2", role=Role.SECOND_LINE)
@@ -56,6 +57,7 @@ async def test_platform_says_can_ship_so_it_ships_late_with_an_apology(env, stor
     assert got.index(Entry.APOLOGISED) < got.index(Entry.DISPATCHED) and store.payments(inp.case.case_id) == []
     await keep_history(h, "oversold_can_ship_late")
     await keep_history(h, "oversold_can_ship_late", patch=POLL_BY_RETRY)
+    await keep_history(h, "oversold_can_ship_late", patch=BASELINE)
 
 
 async def test_paid_cannot_ship_gets_cash_after_second_line_and_a_refund(env, store):
@@ -66,6 +68,7 @@ async def test_paid_cannot_ship_gets_cash_after_second_line_and_a_refund(env, st
     assert [p["amount_fen"] for p in store.payments(f"{inp.case.case_id}-refund")] == [o.paid_fen]
     await keep_history(h, "oversold_paid_refunded_cash")
     await keep_history(h, "oversold_paid_refunded_cash", patch=POLL_BY_RETRY)
+    await keep_history(h, "oversold_paid_refunded_cash", patch=BASELINE)
 
 
 async def test_unpaid_cannot_ship_gets_a_coupon_and_is_cancelled(env, store):
@@ -87,4 +90,4 @@ async def test_no_answer_by_the_oversold_check_window_is_treated_as_cannot_ship(
     minutes = math.ceil(await minutes_to_check_due(env)) + 2
     h, inp, result = await run_oversold(env, store, order(), answer_after=f"{minutes}m", ships=True, compensated=True)
     assert result.outcome == OversoldOutcome.REFUNDED and result.can_ship is False
-    assert details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED) == [{"window": "oversold_check", "treated_as": "cannot_ship"}]
+    assert details(store.timeline(inp.case.case_id), "sla_breached") == [{"window": "oversold_check", "treated_as": "cannot_ship"}]

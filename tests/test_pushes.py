@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from adapters.http.pushes import PUSHES
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.external import PickupRequest
+from domain.findings import DeliveryQuery
 from domain.fulfilment import BackfillRequest, DispatchQuery, OversoldCheck
 from domain.windows import Window
 from worker import Outside
@@ -34,7 +35,8 @@ async def test_the_simulators_push_each_event_once_at_the_time_it_happens():
     h = Window.model_validate
     outside = Outside.simulated(SimulatorConfig(pushes=True, default_receive_after=h("3h"), scenarios={
         "O-1": Scenario(backfill_after=h("5h")), "O-2": Scenario(ship_after=h("30h")),
-        "O-3": Scenario(platform_answer_after=h("4h")), "O-4": Scenario(parcel_lost=True)}))
+        "O-3": Scenario(platform_answer_after=h("4h")), "O-4": Scenario(parcel_lost=True),
+        "O-6": Scenario(signed_after=h("20h"))}))
     received = Received()
     outside.push_with(received)
     w, c, p = outside.warehouse, outside.courier, outside.platform
@@ -43,11 +45,13 @@ async def test_the_simulators_push_each_event_once_at_the_time_it_happens():
         await w.dispatch_status(DispatchQuery(case_id="C-2", order_id="O-2", placed_at=T0, as_of=T0))
         await p.check_oversold(OversoldCheck(case_id="C-3", order_id="O-3", asked_at=T0, as_of=T0))
         await c.book_pickup(PickupRequest(case_id="C-5", order_id="O-5", lines=(), as_of=T0))
+        await c.delivery_status(DeliveryQuery(case_id="C-6", order_id="O-6", shipped_at=T0, as_of=T0))
     await c.book_pickup(PickupRequest(case_id="C-4", order_id="O-4", lines=(), as_of=T0))  # lost: nothing to push
     assert sorted(received.got) == sorted([
         ("warehouse", "backfill-arrived", "C-1", T0 + timedelta(hours=5)),
         ("warehouse", "dispatched", "C-2", T0 + timedelta(hours=30)),
         ("platform", "oversold-answered", "C-3", T0 + timedelta(hours=4)),
         ("warehouse", "goods-received", "C-5", T0 + timedelta(hours=3)),
+        ("courier", "delivery-status", "C-6", T0 + timedelta(hours=20)),
     ])
     assert all(PUSHES[(s, e)] for s, e, _, _ in received.got)

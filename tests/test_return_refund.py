@@ -21,17 +21,16 @@ from temporalio.testing import WorkflowEnvironment
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.actors import ActorRef, Role
 from domain.models import CaseHeader, CaseKind, CaseStatus, TimelineEntry
-from domain.problems import Code
 from domain.returns import ReturnOrigin, ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from domain.timeline import Entry
 from domain.windows import Window
 from runtime.binaries import binary
 from runtime.temporal import data_converter
-from service.errors import refusal_code
 from tests.factories import DEFAULT_POLICY, header
 from tests.replay_support import keep_history
-from tests.support import advance, entry, kinds, reached, running_worker, timeline, until
+from tests.support import advance, entry, kinds, reached, running_worker, timeline
 from workflows.case_workflow import CaseWorkflow
+from workflows.patches import BASELINE
 from workflows.return_refund import ReturnRefund
 from workflows.waits import POLL_BY_RETRY
 
@@ -100,8 +99,8 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         assert result.reason == "goods received"
         entries = await timeline(h)
         assert kinds(entries) == [
-            Entry.OPENED, Entry.REVIEW_REQUESTED, Entry.REVIEWED, Entry.PICKUP_REQUESTED, Entry.PICKUP_BOOKED,
-            Entry.GOODS_RECEIVED, Entry.REFUND_STARTED, Entry.REFUND_PAID, Entry.CLOSED,
+            "opened", "review_requested", "reviewed", "pickup_requested", "pickup_booked", "goods_received",
+            "refund_started", "refund_paid", "closed",
         ]
         assert [e.seq for e in entries] == list(range(len(entries)))
         assert entry(entries, Entry.REVIEWED).actor == "zhao.returns"
@@ -128,6 +127,7 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         assert scheduled == {"book_pickup", "poll_return_receipt", "pay_refund"}
         await keep_history(h, "return_refund_pickup_refunded")
         await keep_history(h, "return_refund_pickup_refunded", patch=POLL_BY_RETRY)
+        await keep_history(h, "return_refund_pickup_refunded", patch=BASELINE)
 
 
 async def test_partial_return_refunds_the_lines_share_of_the_paid_amount(env, store):
@@ -215,6 +215,7 @@ async def test_goods_that_never_arrive_in_time_are_advance_compensated(env, stor
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_advance_compensated")
         await keep_history(h, "return_refund_advance_compensated", patch=POLL_BY_RETRY)
+        await keep_history(h, "return_refund_advance_compensated", patch=BASELINE)
 
 
 async def test_parcel_lost_in_transit_is_advance_compensated(env, store):
@@ -402,6 +403,7 @@ async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_sla_breached")
         await keep_history(h, "return_refund_sla_breached", patch=POLL_BY_RETRY)
+        await keep_history(h, "return_refund_sla_breached", patch=BASELINE)
 
 
 # -- queries and identity -----------------------------------------------------------
@@ -455,16 +457,18 @@ async def history_events(h: WorkflowHandle) -> list[str]:
 
 
 async def quiet_history(h: WorkflowHandle) -> list[str]:
-    """The history once the workflow sits on a timer and nothing else is moving."""
-    async def settled() -> list[str] | None:
+    """The history once the workflow sits on a timer or a poll and nothing else is moving."""
+    for _ in range(200):
         events = await history_events(h)
-        # the timeline write of the same task may be recorded after the timer, in the
-        # same or one more workflow task
-        if "timer_started_event_attributes" not in events[-5:]:
-            return None
-        await asyncio.sleep(0.2)
-        return events if await history_events(h) == events else None
-    return await until(settled, "the history to settle", within=10)
+        # the timeline write of the same task may be recorded after the timer (or the poll
+        # activity, which has no deadline timer beside it since poll-without-deadline-timer),
+        # in the same or one more workflow task
+        if {"timer_started_event_attributes", "activity_task_scheduled_event_attributes"} & set(events[-5:]):
+            await asyncio.sleep(0.2)
+            if await history_events(h) == events:
+                return events
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"history never settled: {events[-5:]}")
 
 
 REVIEWER = {"actor_id": "zhao.returns", "role": "return_specialist"}
@@ -503,7 +507,6 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
         with pytest.raises(WorkflowUpdateFailedError) as err:
             await h.execute_update(CaseWorkflow.decide, {"approval_id": "compensation-1", "approver": REVIEWER, "approve": True})
         assert "no pending approval 'compensation-1' (pending: none)" in reason_of(err.value)
-        assert refusal_code(err.value.cause) == Code.NO_SUCH_APPROVAL  # what the API's problem document carries
         after = await history_events(h)
         assert after == before, f"rejected updates left events: {after[len(before):]}"
         assert (await status(h)).state == "awaiting_review"
@@ -517,7 +520,6 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
         with pytest.raises(WorkflowUpdateFailedError) as err:
             await h.execute_update(ReturnRefund.review, reject())
         assert reason_of(err.value) == "a review was already given"
-        assert refusal_code(err.value.cause) == Code.ALREADY_DONE
         assert await history_events(h) == before
         await h.terminate("test done")
 

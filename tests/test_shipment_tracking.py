@@ -19,6 +19,7 @@ from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
 from tests.support import advance, kinds, pending, refused, running_worker
 from workflows.case_workflow import CaseWorkflow
+from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
 
@@ -55,6 +56,7 @@ async def test_shipped_just_before_48h_is_on_time(env, store):
     assert Entry.TRACKING_CALL not in kinds(store.timeline(inp.case.case_id))
     await keep_history(h, "shipment_tracking_on_time")
     await keep_history(h, "shipment_tracking_on_time", patch=POLL_BY_RETRY)
+    await keep_history(h, "shipment_tracking_on_time", patch=BASELINE)
 
 
 async def test_shipped_just_after_48h_gets_a_tracking_call_and_apology(env, store):
@@ -78,3 +80,4 @@ async def test_unshipped_at_72h_gets_the_platform_compensation_after_second_line
     assert got.index(Entry.TRACKING_CALL) < got.index(Entry.PLATFORM_RULE) < got.index(Entry.COMPENSATION_GRANTED)
     await keep_history(h, "shipment_tracking_platform_72h_compensated")
     await keep_history(h, "shipment_tracking_platform_72h_compensated", patch=POLL_BY_RETRY)
+    await keep_history(h, "shipment_tracking_platform_72h_compensated", patch=BASELINE)

@@ -15,11 +15,12 @@ from typing import Any
 
 from temporalio import workflow
 
+from domain.carryover import CarriedWait
 from domain.models import CaseEvent, CaseHeader, CaseOpening, CaseStatus, TimelineBatch, TimelineEntry
 from domain.policy import Policy
 from domain.timeline import Entry
 from domain.windows import Window
-from workflows import activity_calls
+from workflows import activity_calls, patches
 
 
 class CaseFile:
@@ -33,15 +34,35 @@ class CaseFile:
         self._unsent: list[CaseEvent] = []
         self._writer: asyncio.Task[None] | None = None
         self.pushes = 0  # the outside system's pushes (a signal each): a wait looks now, not at its next poll
+        # how this kind's next run is started when a long wait continues as new (workflows/carryover.py):
+        # the case's input with the carried wait; None where a kind cannot resume a wait
+        self.continue_with: Callable[[CarriedWait], Any] | None = None
+        self.run = 1  # which run of the case this is (continue-as-new)
 
     async def open(self, **detail: Any) -> None:
         opening = CaseOpening(case=self.case, opened_at=workflow.now(), state=self.state)
-        self.batched = workflow.patched(activity_calls.TIMELINE_BATCHES)
+        self.batched = patches.patched(activity_calls.TIMELINE_BATCHES)
         if self.batched:
             self._opening = opening  # goes with the first batch
         else:
             await activity_calls.open_case(opening)
         await self.record(Entry.OPENED, self.case.opened_by, reason=self.case.reason, **detail)
+
+    def resume(self, carried: CarriedWait) -> None:
+        """The next run of a case that continued as new: already open and stored, so
+        nothing is opened or recorded again; entries go on from the carried sequence."""
+        self.timeline = list(carried.timeline)
+        self.state, self.deadlines = carried.state, dict(carried.deadlines)
+        self.batched, self.pushes, self.run = carried.batched, carried.pushes, carried.run
+
+    async def carry(self, waiting_for: str, since: datetime | None = None) -> CarriedWait:
+        """What the next run needs, once everything queued is stored (a run's unsent
+        entries would be lost with it)."""
+        if self._writer:
+            await self._writer
+        return CarriedWait(waiting_for=waiting_for, state=self.state, timeline=tuple(self.timeline),
+                           deadlines=dict(self.deadlines), batched=self.batched, pushes=self.pushes, since=since,
+                           run=self.run + 1)
 
     async def record(self, kind: Entry, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
         if state:

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import CaseStatus
     from domain.reship import ReshipCause, ReshipOutcome
     from domain.timeline import Entry
-    from workflows import activity_calls, remedies, waits
+    from workflows import activity_calls, patches, remedies, waits
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
@@ -67,7 +67,7 @@ class HeldOrder(RemedyCase):
         await f.record(Entry.APOLOGISED, "first_line", state=HeldState.AWAITING_CHOICE, offered_refund=True)
         offer = compensation_offer(inp.policy, inp)
         compensation = self._compensate(offer)
-        if workflow.patched(remedies.COMPENSATION_ALONGSIDE):
+        if patches.patched(remedies.COMPENSATION_ALONGSIDE):
             # the customer's choice and the 48 h rule never wait on a compensation approval
             self._granting = asyncio.create_task(compensation)
         else:
@@ -121,7 +121,7 @@ class HeldOrder(RemedyCase):
 
     async def _stock_by(self, ticket: BackfillTicket, until: datetime) -> bool:
         poll = self.inp.policy.polling.outside_status.plain
-        self.polls_by_retry = workflow.patched(waits.POLL_BY_RETRY)
+        self.polls_by_retry = patches.patched(waits.POLL_BY_RETRY)
         if self.polls_by_retry:
             status = await waits.answer_by("poll_stock", "check_stock", "warehouse",
                                            lambda at: StockQuery(ticket=ticket, as_of=at), StockStatus,

@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.problems import Code, Problem
     from domain.replies import customer_problem
     from domain.timeline import Entry
-    from workflows import activity_calls
+    from workflows import activity_calls, patches
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
@@ -66,7 +66,7 @@ class Invoice(RemedyCase):
             await f.record(Entry.WRONG_INVOICE_RETURNED, self.arrival.by.actor_id, state=InvoiceState.ISSUING,
                            invoice_no=inp.wrong_invoice_no)
             start = workflow.now()
-            if workflow.patched(POSTAGE_TWO_PERSON):
+            if patches.patched(POSTAGE_TWO_PERSON):
                 # alongside the new invoice, whose 5 working days do not wait on the check
                 self._postage = asyncio.create_task(self._postage_manual_refund())
             else:

@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.handlers import SignalName
     from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult, OversoldState, can_ship, oversold_offer
     from domain.timeline import Entry
-    from workflows import activity_calls, remedies, waits
+    from workflows import activity_calls, carryover, patches, remedies, waits
     from workflows.casefile import CaseFile
     from workflows.remedies import RemedyCase
 
@@ -24,14 +24,21 @@ class Oversold(RemedyCase):
     def __init__(self, inp: OversoldInput) -> None:
         self.inp = inp
         super().__init__(CaseFile(inp.case, inp.policy, OversoldState.AWAITING_PLATFORM))
+        self.file.continue_with = lambda carried: inp.model_copy(update={"carried": carried})
 
     @workflow.run
     async def run(self, inp: OversoldInput) -> OversoldResult:
-        f, order = self.file, inp.case.order
-        asked = workflow.now()
-        await f.open(paid=order.paid)
-        due = f.deadline_after("oversold_check", asked, inp.policy.windows.oversold_check)
-        await f.record(Entry.PLATFORM_ASKED, "system", due_at=due.isoformat())
+        f, order, carried = self.file, inp.case.order, inp.carried
+        if carried is None:
+            asked = workflow.now()
+            await f.open(paid=order.paid)
+            due = f.deadline_after("oversold_check", asked, inp.policy.windows.oversold_check)
+            await f.record(Entry.PLATFORM_ASKED, "system", due_at=due.isoformat())
+        else:  # a long wait for the platform continued as new: resume it
+            f.resume(carried)
+            assert carried.since is not None
+            asked = carried.since
+            due = inp.policy.calendar.deadline(asked, inp.policy.windows.oversold_check)
         answer = await self._answer_by(asked, due)
         f.clear_deadline("oversold_check")
         if not answer.answered:
@@ -49,7 +56,7 @@ class Oversold(RemedyCase):
         await f.record(Entry.CANNOT_SHIP, "system", state=OversoldState.COMPENSATING)
         compensation = self.remedies.compensate(oversold_offer(inp.policy, order), basis_fen=order.paid_fen,
                                            step="compensation", why="oversold: cannot ship")
-        if not workflow.patched(remedies.COMPENSATION_ALONGSIDE):
+        if not patches.patched(remedies.COMPENSATION_ALONGSIDE):
             granted = await compensation  # runs begun before: the refund waited on the approval
             if not order.paid:
                 return await self._close(OversoldOutcome.CANCELLED, ships, granted, None, "unpaid oversold order")
@@ -65,17 +72,19 @@ class Oversold(RemedyCase):
     async def _answer_by(self, asked: datetime, due: datetime) -> OversoldAnswer:
         inp = self.inp
         poll = inp.policy.polling.outside_status.plain
-        if workflow.patched(waits.POLL_BY_RETRY):
+        if self.inp.carried is not None or patches.patched(waits.POLL_BY_RETRY):
             return await waits.answer_by(
                 "poll_oversold", "check_oversold", "platform",
                 lambda at: OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id, asked_at=asked,
                                          as_of=at),
-                OversoldAnswer, every=poll, until=due, file=self.file)
+                OversoldAnswer, every=poll, until=due, file=self.file, waiting_for="oversold_check", since=asked)
         while True:
             answer = await activity_calls.check_oversold(OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
                                                               asked_at=asked, as_of=workflow.now()))
             if answer.answered or workflow.now() >= due:
                 return answer
+            # a run begun before poll-by-retry writes ~10 events a poll: under a short poll it continues as new
+            await carryover.continue_if_long(self.file, "oversold_check", asked)
             await workflow.sleep(min(poll, due - workflow.now()))
 
     async def _close(self, outcome: OversoldOutcome, ships: bool, granted: int, child: str | None,

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         review_problem,
     )
     from domain.timeline import Entry
+    from workflows import patches
     from workflows.case_workflow import CaseWorkflow, wait_past_sla
     from workflows.casefile import CaseFile
     from workflows.payout import pay
@@ -81,7 +82,7 @@ class ReturnRefund(CaseWorkflow):
 
         async def escalate() -> None:
             await f.record(Entry.SLA_BREACHED, "system", window="after_sales_node", escalated_to="second_line")
-            if workflow.patched(REVIEW_ESCALATION):
+            if patches.patched(REVIEW_ESCALATION):
                 # escalated for real: second line may review, and the overdue review is on the approvals list
                 self.escalated = True
                 await f.record(Entry.APPROVAL_REQUESTED, "system", approval_id="review", subject="return_review",

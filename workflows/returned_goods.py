@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.external import PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.models import LineQuantity
     from domain.timeline import Entry
-    from workflows import activity_calls, waits
+    from workflows import activity_calls, patches, waits
     from workflows.casefile import CaseFile
 
 
@@ -36,7 +36,7 @@ async def book_and_await_goods(
         PickupRequest(case_id=case.case_id, order_id=case.order.order_id, lines=lines, as_of=workflow.now())
     )
     await file.record(Entry.PICKUP_BOOKED, "courier", state=booked_state, booking_id=booking.booking_id)
-    if workflow.patched(waits.POLL_BY_RETRY):
+    if patches.patched(waits.POLL_BY_RETRY):
         status = await waits.answer_by(
             "poll_return_receipt",
             "check_return_receipt",

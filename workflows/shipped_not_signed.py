@@ -9,7 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.child_cases import CaseResult
     from domain.compensation import standard_offer
     from domain.findings import CourierNotice, DeliveryQuery, DeliveryState, DeliveryStatus
-    from domain.handlers import UpdateName
+    from domain.handlers import SignalName, UpdateName
     from domain.models import CaseStatus
     from domain.policy import Situation
     from domain.problems import Code, Problem
@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
         sign_deadline,
     )
     from domain.timeline import Entry
-    from workflows import activity_calls
+    from workflows import activity_calls, carryover, patches
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
@@ -48,17 +48,26 @@ class ShippedNotSigned(RemedyCase):
         self.appointment: DeliveryAppointment | None = None
         self.offer_answer: OfferAnswer | None = None
         self.reported = False
+        self.file.continue_with = lambda carried: inp.model_copy(update={"carried": carried})
 
     @workflow.run
     async def run(self, inp: ShippedNotSignedInput) -> CaseResult:
         f, case = self.file, inp.case
         shipped_at = case.order.shipped_at
         assert shipped_at is not None
-        await f.open(shipped_at=shipped_at.isoformat())
-        due = f.set_deadline("sign_target", sign_deadline(inp.policy, shipped_at))
-        chased = False
+        due = sign_deadline(inp.policy, shipped_at)
+        if inp.carried is None:
+            await f.open(shipped_at=shipped_at.isoformat())
+            f.set_deadline("sign_target", due)
+        else:  # a wait on the courier woken again and again continued as new: resume it
+            f.resume(inp.carried)
+        chased = "courier_chased" in [e.kind for e in f.timeline]
+        first = True
         while True:
-            if workflow.patched(REPORT_RESET_FIRST):
+            if not first:  # between two looks at the courier, nothing in flight
+                await carryover.continue_if_long(f, "sign_target")
+            first = False
+            if patches.patched(REPORT_RESET_FIRST):
                 # reset before asking, so a courier report arriving during the calls is kept
                 self.reported = False
             status: DeliveryStatus = await activity_calls.check_delivery(DeliveryQuery(
@@ -80,7 +89,7 @@ class ShippedNotSigned(RemedyCase):
                                                                kind="chase", note="normal transit: deliver within 96 h"))
                 await f.record(Entry.COURIER_CHASED, "first_line", state=NotSignedState.CHASING, reference=ack.reference)
                 chased = True
-            if not workflow.patched(REPORT_RESET_FIRST):
+            if not patches.patched(REPORT_RESET_FIRST):
                 self.reported = False  # runs begun before: a report during the calls was lost here
             await f.wait_until(lambda: self.reported, due)
 
@@ -168,3 +177,9 @@ class ShippedNotSigned(RemedyCase):
     def _validate_report(self, report: CourierReport) -> None:
         problem = report_problem(report)
         refuse(problem)
+
+    @workflow.signal(name=SignalName.DELIVERY_STATUS_REPORTED)
+    def delivery_status_reported(self) -> None:
+        """The courier's push (adapters/http/pushes.py): the parcel's status changed; the
+        case asks the courier itself, so a forged or repeated push costs one check."""
+        self.reported = True

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         export_window,
         sweep_case_id,
     )
-    from workflows import activity_calls
+    from workflows import activity_calls, patches
 
 LATE_KIND = {SweepKind.SHIPMENT_TRACKING: "unshipped", SweepKind.OVERSOLD: "oversold"}
 
@@ -34,7 +34,7 @@ class DailySweep:
         as_of = inp.as_of or workflow.now()
         export_date, start, until = export_window(inp.policy, inp.kind, as_of)
         query = LateOrderQuery(kind=LATE_KIND[inp.kind], placed_from=start, placed_until=until, as_of=as_of)
-        if workflow.patched(activity_calls.SWEEP_CASE_ORDERS):
+        if patches.patched(activity_calls.SWEEP_CASE_ORDERS):
             late = await activity_calls.list_late_orders_for_cases(query)
         else:  # whole orders: CaseHeader strips them as it always did
             late = await activity_calls.list_late_orders(query)

@@ -3,10 +3,11 @@
 A poll is one activity whose retry policy is the poll interval (backoff 1.0) and whose
 schedule-to-close is the wait's deadline: the activity raises a retryable "not yet"
 (activities/conduct.py) until its condition holds, and the server retries it without
-adding an event per attempt. A wait costs one activity, one timer for the deadline and
-the workflow tasks around them, where a timer-and-activity loop wrote ~10 events per
-poll (a held order's 48 h of hourly polls: ~500). The wait is raced against whatever
-else may wake the case (a push signal, a customer's answer); the deadline's own check
+adding an event per attempt. A wait costs one activity and the workflow tasks around
+it (runs begun before patch POLL_WITHOUT_TIMER also start a timer for the deadline,
+which the activity's schedule-to-close already enforces), where a timer-and-activity
+loop wrote ~10 events per poll (a held order's 48 h of hourly polls: ~500). The wait is
+raced against whatever else may wake the case (a push signal, a customer's answer); the deadline's own check
 stays with the caller, as of the deadline, so "just before / just after" keeps its
 meaning whatever the poll interval.
 
@@ -24,13 +25,14 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, CancelledError, RetryState
 
 from runtime.activity_timeouts import STEPS
-from workflows import activity_calls
+from workflows import activity_calls, carryover, patches
 from workflows.activity_calls import NON_RETRYABLE
 from workflows.casefile import CaseFile
 
 T = TypeVar("T")
 
 POLL_BY_RETRY = "poll-by-retry"
+POLL_WITHOUT_TIMER = "poll-without-deadline-timer"
 
 # a retry scheduled for the deadline itself is not needed: the caller checks as of the deadline
 _GIVEN_UP = (RetryState.TIMEOUT, RetryState.MAXIMUM_ATTEMPTS_REACHED, RetryState.CANCEL_REQUESTED)
@@ -52,7 +54,11 @@ async def poll(activity: str, system: str, query: Any, result_type: type[T], *, 
         retry_policy=RetryPolicy(initial_interval=every, backoff_coefficient=1.0, maximum_interval=every,
                                  non_retryable_error_types=NON_RETRYABLE),
     )
-    await file.wait_until(lambda: handle.done() or woken(), until)
+    if patches.patched(POLL_WITHOUT_TIMER):
+        # the activity's schedule-to-close is the deadline: it ends by then on its own
+        await workflow.wait_condition(lambda: handle.done() or woken())
+    else:  # runs begun before: a deadline timer beside each poll (two events more)
+        await file.wait_until(lambda: handle.done() or woken(), until)
     cancelled = not handle.done()
     if cancelled:
         handle.cancel()
@@ -73,10 +79,16 @@ async def poll(activity: str, system: str, query: Any, result_type: type[T], *, 
 
 
 async def answer_by(poll_activity: str, check_activity: str, system: str, query: Callable[[datetime], Any],
-                    result_type: type[T], *, every: timedelta, until: datetime, file: CaseFile) -> T:
+                    result_type: type[T], *, every: timedelta, until: datetime, file: CaseFile,
+                    waiting_for: str = "", since: datetime | None = None) -> T:
     """The outside system's answer once its condition holds (polled by retry, looked at
-    at once when the system pushes: file.pushes), else its answer as of `until`."""
+    at once when the system pushes: file.pushes), else its answer as of `until`.
+    `waiting_for` names the wait (its deadline) for a kind that resumes it in a next
+    run: woken again and again, the run continues as new (workflows/carryover.py),
+    carrying `since` (when the question was put) where the query needs it."""
     while True:
+        if waiting_for:  # before each look, where nothing is in flight
+            await carryover.continue_if_long(file, waiting_for, since)
         pushes = file.pushes
         got = await poll(poll_activity, system, query(workflow.now()), result_type, every=every, until=until,
                          file=file, woken=lambda: file.pushes != pushes)

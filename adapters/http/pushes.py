@@ -12,6 +12,9 @@ PUSHES: dict[tuple[str, str], SignalName] = {
     ("warehouse", "backfill-arrived"): SignalName.STOCK_REPORTED,  # HeldOrder
     ("warehouse", "dispatched"): SignalName.DISPATCH_REPORTED,  # ShipmentTracking
     ("platform", "oversold-answered"): SignalName.OVERSOLD_ANSWER_REPORTED,  # Oversold
+    ("courier", "delivery-status"): SignalName.DELIVERY_STATUS_REPORTED,  # ShippedNotSigned: signed, lost, nobody home
+    # the courier's pickup: the parcel lost on its way back ends the wait for the goods as the receipt does
+    ("courier", "pickup-lost"): SignalName.GOODS_REPORTED_RECEIVED,  # ReturnRefund, ManualRefund
 }
 
 

@@ -46,8 +46,11 @@ class CourierSimulator:
         scenario = self.config.scenario(query.order_id)
         if scenario.delivery is not None:
             return DeliveryStatus(order_id=query.order_id, state=scenario.delivery)
-        if scenario.signed_after is not None and query.as_of >= query.shipped_at + scenario.signed_after.plain:
-            return DeliveryStatus(order_id=query.order_id, state=DeliveryState.SIGNED)
+        if scenario.signed_after is not None:
+            signed_at = query.shipped_at + scenario.signed_after.plain
+            if query.as_of >= signed_at:
+                return DeliveryStatus(order_id=query.order_id, state=DeliveryState.SIGNED)
+            self.announced.once("courier", "delivery-status", query.case_id, signed_at)
         return DeliveryStatus(order_id=query.order_id, state=DeliveryState.IN_TRANSIT)
 
     async def send_notice(self, notice: CourierNotice) -> CourierAck:

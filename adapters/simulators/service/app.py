@@ -4,15 +4,10 @@ finance and catalogue over HTTP, one ASGI app with a path prefix per system
 at run time and read what was injected."""
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import inspect
-import json
-import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
-
-import httpx
 
 from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
@@ -22,7 +17,6 @@ from adapters.catalogue import Catalogue
 from adapters.courier import Courier
 from adapters.finance import Finance
 from adapters.errors import BusinessError, IdempotencyConflict, TransientError, UnknownOrder
-from adapters.http import signing
 from adapters.http.operations import operations, path_of
 from adapters.payment import Payment
 from adapters.platform import Platform
@@ -32,6 +26,8 @@ from adapters.simulators.finance import FinanceSimulator
 from adapters.simulators.platform import PlatformSimulator
 from adapters.simulators.service.faults import Faults, FaultSettings, System
 from adapters.simulators.service.state import KeyConflict, SimulatorState
+from adapters.simulators.service.webhooks import WebhookPusher
+from adapters.simulators.pushes import Announced
 from domain.external import PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
 
 from adapters.warehouse import Warehouse
@@ -85,6 +81,13 @@ def create_app(database_url: str, faults: FaultSettings | None = None, world: Si
     world = (world or SimulatorConfig()).model_copy(update={"failure_rate": 0.0, "latency_ms": 0})
     _share(injector.settings, world)
     systems = {name: make(world) for name, make in SIMULATORS.items()}
+    # every event the simulators announce is posted to webhook_url, signed (webhooks.py)
+    pusher = WebhookPusher(injector)
+    for simulator in systems.values():
+        if hasattr(simulator, "announced"):
+            simulator.announced.pusher = pusher
+    pickups = Announced()  # the pickup bookings live in this service's tables, not the courier simulator's
+    pickups.pusher = pusher
     app.state.sim, app.state.faults = state, injector
 
     @app.exception_handler(Unanswered)
@@ -138,21 +141,11 @@ def create_app(database_url: str, faults: FaultSettings | None = None, world: Si
         await after("courier", fate)
         return booking
 
-    announced: set[str] = set()
-    webhooks: set[asyncio.Task[None]] = set()
-
     def announce(booking: PickupBooking) -> None:
-        """The warehouse tells the engine when the goods arrive, if a webhook is set."""
+        """The warehouse tells the engine when the goods arrive (unless the parcel is lost)."""
         s = injector.settings
-        if not s.webhook_url or booking.booking_id in announced or s.scenario(booking.order_id).parcel_lost:
-            return
-        announced.add(booking.booking_id)
-        task = asyncio.create_task(_send_webhook(
-            f"{s.webhook_url.rstrip('/')}/warehouse/goods-received",
-            {"case_id": booking.case_id, "reference": booking.booking_id},
-            s.webhook_token, _arrival(s, booking), injector))
-        webhooks.add(task)
-        task.add_done_callback(webhooks.discard)
+        if not s.scenario(booking.order_id).parcel_lost:
+            pickups.once("warehouse", "goods-received", booking.case_id, _arrival(s, booking))
 
     payment = APIRouter(prefix="/payment/v1", tags=["payment"])
 
@@ -230,23 +223,6 @@ def create_app(database_url: str, faults: FaultSettings | None = None, world: Si
 def _arrival(settings: FaultSettings, booking: PickupBooking) -> datetime:
     """When the returned goods reach the warehouse: a while after the pickup booking."""
     return booking.booked_at + (settings.scenario(booking.order_id).receive_after or settings.default_receive_after).plain
-
-
-async def _send_webhook(url: str, body: dict[str, str], secret: str, at: datetime, injector: Faults) -> None:
-    await asyncio.sleep(max(0.0, (at - datetime.now(timezone.utc)).total_seconds()))
-    raw = json.dumps(body).encode()
-    async with httpx.AsyncClient(timeout=5) as client:
-        for attempt in range(5):
-            try:  # signed afresh each attempt: a retry is a new moment inside the replay window
-                headers = {"Content-Type": "application/json", **signing.headers(secret, int(time.time()), raw)}
-                r = await client.post(url, content=raw, headers=headers)
-                if r.status_code < 500:
-                    injector.calls[f"webhook.{r.status_code}"] += 1
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(2**attempt)
-        injector.calls["webhook.undelivered"] += 1
 
 
 def faults_from(config: SimulatorConfig) -> FaultSettings:

@@ -35,7 +35,7 @@ class FaultSettings(BaseModel):
     default_receive_after: Window = Window.model_validate("48h")
     scenarios: dict[str, Scenario] = Field(default_factory=dict, description="scripted outcomes per order id")
     unknown_orders: list[str] = Field(default_factory=list, description="orders the services answer 404 for")
-    webhook_url: str = Field(default="", description="where the warehouse posts goods-received webhooks; empty: none")
+    webhook_url: str = Field(default="", description="the webhooks service's base URL: every push kind is posted to <url>/<system>/<event>; empty: none")
     webhook_token: str = Field(default="", description="the HMAC key that signs each webhook (X-Webhook-Signature)")
 
     @model_validator(mode="after")
