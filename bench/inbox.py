@@ -4,6 +4,7 @@ specialist's work queue would show them. A person answers once the case has aske
 
 One poller per run reads new timeline rows from the worker's SQLite store and wakes
 the drivers waiting for them; no workflow queries, so the engine is not loaded by it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -98,20 +99,26 @@ class Inbox:
             return []
         with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
             try:
-                return conn.execute("select id, case_id, kind, detail from case_events where id > ? order by id",
-                                    (self.last_id,)).fetchall()
+                return conn.execute(
+                    "select id, case_id, kind, detail from case_events where id > ? order by id", (self.last_id,)
+                ).fetchall()
             except sqlite3.OperationalError:  # not migrated yet
                 return []
 
     def _read_postgresql(self) -> list[Any]:
         """Concurrent transactions commit ids out of order: read back a margin, skip rows already read."""
         from sqlalchemy import create_engine, exc, text
+
         if not hasattr(self, "_engine"):
             self._engine = create_engine(str(self.db))
         try:
             with self._engine.connect() as c:
-                return list(c.execute(text("select id, case_id, kind, detail from case_events where id > :i order by id"),
-                                      {"i": self.last_id - 2000}))
+                return list(
+                    c.execute(
+                        text("select id, case_id, kind, detail from case_events where id > :i order by id"),
+                        {"i": self.last_id - 2000},
+                    )
+                )
         except exc.ProgrammingError:  # not migrated yet
             return []
 

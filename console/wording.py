@@ -1,5 +1,6 @@
 """A case's timeline in plain words for its customer: what happened, not the engine's entry
 names. An entry without wording here is shown by its name with spaces."""
+
 from __future__ import annotations
 
 from domain.models import TimelineEntry

@@ -1,5 +1,6 @@
 """Complaints against agents (rulebook §5, S0): the process's contracts and the rules
 its Updates are validated by. The penalty table itself is domain/penalties.py."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +10,7 @@ from pydantic import Field, model_validator
 
 from domain.actors import ActorRef, Role
 from domain.models import CaseInput, Contract
-from domain.penalties import Penalty, PastRecord
+from domain.penalties import PastRecord, Penalty
 from domain.problems import Code, Problem
 
 
@@ -46,13 +47,14 @@ class AgentState(StrEnum):
 
 
 class AgentOutcome(StrEnum):
-    PENALISED = "penalised"        # the verdict stood; the penalty is on the record
-    OVERTURNED = "overturned"      # the appeal was granted: nothing on the record
-    REMINDED = "reminded"          # not upheld, a fault seen
+    PENALISED = "penalised"  # the verdict stood; the penalty is on the record
+    OVERTURNED = "overturned"  # the appeal was granted: nothing on the record
+    REMINDED = "reminded"  # not upheld, a fault seen
 
 
 class AgentContact(Contract):
     """The agent contacts the handler about the notice (S0: within 48 h)."""
+
     agent: ActorRef
     note: str = Field(default="", max_length=1000)
 
@@ -64,7 +66,10 @@ class Appeal(Contract):
 
 def _is_the_agent(who: ActorRef, agent_id: str) -> Problem | None:
     if who.role != Role.AGENT or who.actor_id != agent_id:
-        return Problem(Code.NOT_THE_AGENT, f"only the agent complained about ({agent_id}) may do this; {who.actor_id} is {who.role.value}")
+        return Problem(
+            Code.NOT_THE_AGENT,
+            f"only the agent complained about ({agent_id}) may do this; {who.actor_id} is {who.role.value}",
+        )
     return None
 
 
@@ -93,6 +98,7 @@ class AgentRecord(Contract):
 
 class PenaltyEntry(Contract):
     """A penalty as the store keeps it (the agent's record, the effects to apply)."""
+
     case_id: str
     agent_id: str
     penalty: Penalty

@@ -3,6 +3,7 @@ the manual refund's review and second check, appeal reviews, platform decisions.
 
 A workflow asks for an approval with an ApprovalRequest; an approver answers with an
 ApprovalDecision through the `decide` Update, whose validator is approval_problem()."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,8 +19,8 @@ from domain.problems import Code, Problem
 
 
 class Subject(StrEnum):
-    COMPENSATION = "compensation"                          # above first-line authority
-    MANUAL_REFUND_REVIEW = "manual_refund_review"          # operations supervisor
+    COMPENSATION = "compensation"  # above first-line authority
+    MANUAL_REFUND_REVIEW = "manual_refund_review"  # operations supervisor
     MANUAL_REFUND_SECOND_CHECK = "manual_refund_second_check"  # a different person
     APPEAL_REVIEW = "appeal_review"
     PLATFORM_DECISION = "platform_decision"
@@ -35,6 +36,7 @@ TIER_ROLES: dict[Tier, tuple[Role, ...]] = {
 
 class MoneyAtStake(Contract):
     """What an approval would pay, so the validator can check the approver's authority."""
+
     situation: Situation
     kind: CompensationKind
     amount_fen: int = Field(gt=0)
@@ -79,12 +81,15 @@ ROLE_TIER: dict[Role, Tier] = {
 }
 
 
-def pending_problem(pending: dict[str, ApprovalRequest], decision: ApprovalDecision,
-                    decided: dict[str, ApprovalDecision] | None = None) -> Problem | None:
+def pending_problem(
+    pending: dict[str, ApprovalRequest], decision: ApprovalDecision, decided: dict[str, ApprovalDecision] | None = None
+) -> Problem | None:
     """Whether the approval is there to decide: decided already, or never asked."""
     earlier = (decided or {}).get(decision.approval_id)
     if earlier is not None:
-        return Problem(Code.ALREADY_DONE, f"approval {decision.approval_id!r} was already decided by {earlier.approver.actor_id}")
+        return Problem(
+            Code.ALREADY_DONE, f"approval {decision.approval_id!r} was already decided by {earlier.approver.actor_id}"
+        )
     if decision.approval_id not in pending:
         open_ids = ", ".join(sorted(pending)) or "none"
         return Problem(Code.NO_SUCH_APPROVAL, f"no pending approval {decision.approval_id!r} (pending: {open_ids})")
@@ -92,7 +97,9 @@ def pending_problem(pending: dict[str, ApprovalRequest], decision: ApprovalDecis
 
 
 def approval_problem(
-    pending: dict[str, ApprovalRequest], decision: ApprovalDecision, policy: Policy,
+    pending: dict[str, ApprovalRequest],
+    decision: ApprovalDecision,
+    policy: Policy,
     decided: dict[str, ApprovalDecision] | None = None,
 ) -> Problem | None:
     """Why this decision cannot be taken, or None. Pure: the `decide` Update's validator."""
@@ -107,22 +114,32 @@ def approval_problem(
     if who.actor_id in request.not_by:
         if request.not_by_reason:
             return Problem(Code.SAME_PERSON, f"{who.actor_id} may not decide this: {request.not_by_reason}")
-        return Problem(Code.SAME_PERSON, f"{who.actor_id} already checked this; the second check must be a different person")
+        return Problem(
+            Code.SAME_PERSON, f"{who.actor_id} already checked this; the second check must be a different person"
+        )
     money = request.money
     if decision.amount_fen is not None and (money is None or not decision.approve):
         return Problem(Code.AMOUNT_NOT_ALLOWED, "an amount can only be given when approving a request that pays money")
     if money and decision.approve:
         amount = decision.amount_fen or money.amount_fen
         if amount > money.amount_fen:
-            return Problem(Code.AMOUNT_TOO_HIGH, f"cannot grant {amount} fen: more than the {money.amount_fen} fen asked")
+            return Problem(
+                Code.AMOUNT_TOO_HIGH, f"cannot grant {amount} fen: more than the {money.amount_fen} fen asked"
+            )
         tier = ROLE_TIER.get(who.role)
         if tier is not None:
             cap = authority_limit(policy, money.situation, money.paid_fen, tier, money.kind)
             if cap is None:
-                return Problem(Code.BEYOND_AUTHORITY, f"{amount} fen {money.kind} is beyond {who.role.value} authority (none for "
-                               f"{money.kind} in {money.situation.value}); escalate to the next tier")
+                return Problem(
+                    Code.BEYOND_AUTHORITY,
+                    f"{amount} fen {money.kind} is beyond {who.role.value} authority (none for "
+                    f"{money.kind} in {money.situation.value}); escalate to the next tier",
+                )
             if amount > cap:
-                return Problem(Code.BEYOND_AUTHORITY, f"{amount} fen {money.kind} is beyond {who.role.value} authority (cap {cap} fen); escalate to the next tier")
+                return Problem(
+                    Code.BEYOND_AUTHORITY,
+                    f"{amount} fen {money.kind} is beyond {who.role.value} authority (cap {cap} fen); escalate to the next tier",
+                )
     return None
 
 

@@ -2,6 +2,7 @@
 return while the trade is open and whole lines come back; a manual refund for a
 completed trade or part of a line's quantity, which the platform's return button
 cannot express."""
+
 from __future__ import annotations
 
 import hashlib
@@ -51,6 +52,7 @@ PAID_OUTCOMES = ("refunded", "advance_compensated", "paid", "refunded_instead")
 
 class CaseResult(Contract):
     """What a case process of §4.2–§4.8 returns: how it ended and what it handed out."""
+
     case_id: str
     outcome: str
     refund_fen: int = 0
@@ -60,6 +62,7 @@ class CaseResult(Contract):
 
 class PayeeDetails(Reply):
     """The customer's payment account, account id and real name for a manual refund (§4.9)."""
+
     payee: Payee
 
 

@@ -1,6 +1,7 @@
 """Held order (扣单), rulebook §4.1: short stock, no stock, near expiry or expired.
 Backfill within 24 h; no stock → apology, compensation and the customer's choice;
 at 48 h still unshipped → refund, or a reship for a customer who refuses cancellation."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -10,7 +11,7 @@ from pydantic import Field
 
 from domain.actors import ActorRef, Role
 from domain.compensation import CompensationOffer, offer_for_percent
-from domain.models import CaseHeader, CaseInput, Contract, LineQuantity, lines_value_fen, Lines
+from domain.models import CaseHeader, CaseInput, Contract, Lines, lines_value_fen
 from domain.policy import Policy, Situation
 from domain.problems import Code, Problem
 
@@ -31,16 +32,16 @@ class HeldState(StrEnum):
 
 
 class HeldOutcome(StrEnum):
-    SHIPPED = "shipped"            # stock arrived: in the next batch
+    SHIPPED = "shipped"  # stock arrived: in the next batch
     REFUNDED = "refunded"
     RESHIPPED = "reshipped"
-    CANCELLED = "cancelled"        # unpaid: nothing to refund, never reshipped
+    CANCELLED = "cancelled"  # unpaid: nothing to refund, never reshipped
 
 
 class CustomerChoice(StrEnum):
-    WAIT = "wait"                  # keep waiting for the stock
-    REFUND = "refund"              # cancel now and refund
-    INSIST = "insist"              # refuses cancellation: reship if still unshipped at 48 h
+    WAIT = "wait"  # keep waiting for the stock
+    REFUND = "refund"  # cancel now and refund
+    INSIST = "insist"  # refuses cancellation: reship if still unshipped at 48 h
 
 
 class HeldOrderAnswer(Contract):

@@ -10,6 +10,7 @@ anything; the workflows' validators check role and authority again as a second l
   account, account id and real name are masked for everyone but finance.
 
 Every refusal names its rule (`Refusal.rule`), so a 403 says which rule refused it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,38 +28,38 @@ from domain.problems import Code
 
 class Action(StrEnum):
     OPEN = "open"
-    CHOOSE_POLICY = "choose_policy"    # open under a named policy (the demo's windows in seconds); not customers
-    READ_CASES = "read_cases"          # list / show (a customer: own cases only)
-    ANSWER = "answer"                  # an Update or Signal of `aftersales kinds`
-    DECIDE = "decide"                  # an approval (the `decide` Update)
+    CHOOSE_POLICY = "choose_policy"  # open under a named policy (the demo's windows in seconds); not customers
+    READ_CASES = "read_cases"  # list / show (a customer: own cases only)
+    ANSWER = "answer"  # an Update or Signal of `aftersales kinds`
+    DECIDE = "decide"  # an approval (the `decide` Update)
     READ_APPROVALS = "read_approvals"  # the approvals queue
-    READ_CONTACT = "read_contact"      # §6: an order's phone and address
+    READ_CONTACT = "read_contact"  # §6: an order's phone and address
     CHANGE_CONTACT = "change_contact"
-    READ_METRICS = "read_metrics"      # §7 metrics
-    READ_REPORTS = "read_reports"      # the daily reports
-    READ_AUDIT = "read_audit"          # the audit trail of the front door, and §6 privacy refusals
-    RUN_SWEEP = "run_sweep"            # a daily sweep (09:00 tracking / 17:00 oversold export) now
-    READ_PAYEE = "read_payee"          # a payee's account in the clear (§4.9: finance pays)
-    READ_PAYLOADS = "read_payloads"    # workflow payloads decrypted (the codec server, for the Temporal UI)
+    READ_METRICS = "read_metrics"  # §7 metrics
+    READ_REPORTS = "read_reports"  # the daily reports
+    READ_AUDIT = "read_audit"  # the audit trail of the front door, and §6 privacy refusals
+    RUN_SWEEP = "run_sweep"  # a daily sweep (09:00 tracking / 17:00 oversold export) now
+    READ_PAYEE = "read_payee"  # a payee's account in the clear (§4.9: finance pays)
+    READ_PAYLOADS = "read_payloads"  # workflow payloads decrypted (the codec server, for the Temporal UI)
 
 
 @dataclass(frozen=True)
 class Refusal:
-    rule: str     # stable id of the rule that refused, e.g. "answer.role"
+    rule: str  # stable id of the rule that refused, e.g. "answer.role"
     reason: str
 
 
 # Who gives each answer of service/catalogue.py (every answer is listed; a test checks it).
 CUSTOMER_ONLY = (Role.CUSTOMER,)
 ANSWERERS: dict[str, tuple[Role, ...]] = {
-    "review": (Role.RETURN_SPECIALIST,),                      # §4.10 (domain.returns.REVIEWER_ROLES)
-    "assess": (Role.RETURN_SPECIALIST,),                      # §4.9 (domain.manual_refund.ASSESSOR_ROLES)
-    "goods_received": (Role.WAREHOUSE, Role.COURIER),         # a push: look at the receipt now
-    "delivery_reported": (Role.COURIER,),                     # a push: the delivery status changed
-    "invoice_returned": (Role.INVOICE_SPECIALIST,),           # §4.2: the wrong invoice came back
+    "review": (Role.RETURN_SPECIALIST,),  # §4.10 (domain.returns.REVIEWER_ROLES)
+    "assess": (Role.RETURN_SPECIALIST,),  # §4.9 (domain.manual_refund.ASSESSOR_ROLES)
+    "goods_received": (Role.WAREHOUSE, Role.COURIER),  # a push: look at the receipt now
+    "delivery_reported": (Role.COURIER,),  # a push: the delivery status changed
+    "invoice_returned": (Role.INVOICE_SPECIALIST,),  # §4.2: the wrong invoice came back
     "follow_up": (Role.FIRST_LINE, Role.SECOND_LINE, Role.COMPLAINT_SPECIALIST),  # §4.12 return visit
-    "contact": (Role.AGENT,),                                 # §5: the agent contacts the handler
-    "appeal": (Role.AGENT,),                                  # §5: the agent appeals
+    "contact": (Role.AGENT,),  # §5: the agent contacts the handler
+    "appeal": (Role.AGENT,),  # §5: the agent appeals
     "invoice_delivered": CUSTOMER_ONLY,
     "payee": CUSTOMER_ONLY,
     "signer": CUSTOMER_ONLY,
@@ -72,11 +73,25 @@ ANSWERERS: dict[str, tuple[Role, ...]] = {
 }
 
 # Who decides approvals at all; which approval and how much is domain/approvals.py's.
-DECIDERS = (Role.FIRST_LINE, Role.SECOND_LINE, Role.COMPLAINT_SPECIALIST, Role.OPERATIONS_SUPERVISOR,
-            Role.REFUND_SPECIALIST, Role.PLATFORM)
+DECIDERS = (
+    Role.FIRST_LINE,
+    Role.SECOND_LINE,
+    Role.COMPLAINT_SPECIALIST,
+    Role.OPERATIONS_SUPERVISOR,
+    Role.REFUND_SPECIALIST,
+    Role.PLATFORM,
+)
 
-_STAFF = (Role.FIRST_LINE, Role.SECOND_LINE, Role.RETURN_SPECIALIST, Role.REFUND_SPECIALIST,
-          Role.INVOICE_SPECIALIST, Role.COMPLAINT_SPECIALIST, Role.OPERATIONS_SUPERVISOR, Role.FINANCE)
+_STAFF = (
+    Role.FIRST_LINE,
+    Role.SECOND_LINE,
+    Role.RETURN_SPECIALIST,
+    Role.REFUND_SPECIALIST,
+    Role.INVOICE_SPECIALIST,
+    Role.COMPLAINT_SPECIALIST,
+    Role.OPERATIONS_SUPERVISOR,
+    Role.FINANCE,
+)
 _PARTNERS = (Role.PLATFORM, Role.WAREHOUSE, Role.COURIER)
 
 
@@ -129,13 +144,18 @@ def action_refusal(role: Role, action: Action) -> Refusal | None:
     return Refusal(f"{action.value}.role", f"{role.value} may not {action.value.replace('_', ' ')} (allowed: {who})")
 
 
-def open_refusal(role: Role, kind: CaseKind, origin: Origin = Origin.REQUEST, *, own_order: bool = True) -> Refusal | None:
+def open_refusal(
+    role: Role, kind: CaseKind, origin: Origin = Origin.REQUEST, *, own_order: bool = True
+) -> Refusal | None:
     """domain/opening.py's table, as a refusal with its rule."""
     problem = opening_problem(role, kind, origin, own_order=own_order)
     if problem is None:
         return None
-    rule = "open.own_order" if not own_order and role == Role.CUSTOMER else (
-        "open.origin" if origin != Origin.REQUEST else "open.kind")
+    rule = (
+        "open.own_order"
+        if not own_order and role == Role.CUSTOMER
+        else ("open.origin" if origin != Origin.REQUEST else "open.kind")
+    )
     return Refusal(rule, problem.message)
 
 
@@ -146,13 +166,17 @@ def answer_refusal(role: Role, answer: str) -> Refusal | None:
     if roles is None:
         return Refusal("answer.unknown", f"no answer {answer!r}")
     if role not in roles:
-        return Refusal("answer.role", f"{role.value} may not give the {answer} answer (given by: "
-                                      f"{', '.join(r.value for r in roles)})")
+        return Refusal(
+            "answer.role",
+            f"{role.value} may not give the {answer} answer (given by: {', '.join(r.value for r in roles)})",
+        )
     return None
 
 
 def decide_refusal(
-    pending: dict[str, ApprovalRequest], decision: ApprovalDecision, policy: Policy,
+    pending: dict[str, ApprovalRequest],
+    decision: ApprovalDecision,
+    policy: Policy,
     decided: dict[str, ApprovalDecision] | None = None,
 ) -> Refusal | None:
     """The decision against the approval at hand: domain/approvals.py's rules. Only the
@@ -179,7 +203,9 @@ def visible(role: Role, doc: Any) -> Any:
     if allowed(role, Action.READ_PAYEE):
         return doc
     if isinstance(doc, dict):
-        return {k: (mask(v) if k in PAYEE_FIELDS and isinstance(v, str) and v else visible(role, v)) for k, v in doc.items()}
+        return {
+            k: (mask(v) if k in PAYEE_FIELDS and isinstance(v, str) and v else visible(role, v)) for k, v in doc.items()
+        }
     if isinstance(doc, list | tuple):
         return [visible(role, v) for v in doc]
     return doc

@@ -1,5 +1,6 @@
 """Rulebook §6 (S0, S3): only the paying account may read or change an order's
 address or phone. Pure: the CLI and any activity call the same check."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,7 +30,10 @@ def contact_problem(order: Order, request: ContactRequest) -> Problem | None:
     if request.order_id != order.order_id:
         return Problem(Code.WRONG_ORDER, f"the request is for order {request.order_id}, not {order.order_id}")
     if request.account != order.paying_account:
-        return Problem(Code.NOT_THE_PAYER, f"only the account that paid for order {order.order_id} may read or change its address or phone (§6)")
+        return Problem(
+            Code.NOT_THE_PAYER,
+            f"only the account that paid for order {order.order_id} may read or change its address or phone (§6)",
+        )
     return None
 
 

@@ -2,6 +2,7 @@
 a return created without asking and refunded with advance compensation. A courier
 returning the parcel on its own is the courier's fault: reship if the customer still
 wants the goods, otherwise refund."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -14,8 +15,8 @@ from domain.problems import Code, Problem
 
 
 class RefusalHow(StrEnum):
-    CUSTOMER_REFUSED = "customer_refused"    # the customer cancelled after dispatch and refused the parcel
-    COURIER_RETURNED = "courier_returned"    # the courier sent it back on its own: courier fault
+    CUSTOMER_REFUSED = "customer_refused"  # the customer cancelled after dispatch and refused the parcel
+    COURIER_RETURNED = "courier_returned"  # the courier sent it back on its own: courier fault
 
 
 class RefusalState(StrEnum):
@@ -27,7 +28,7 @@ class RefusalState(StrEnum):
 class RefusalOutcome(StrEnum):
     REFUNDED = "refunded"
     RESHIPPED = "reshipped"
-    CANCELLED = "cancelled"   # unpaid: nothing to refund, never reshipped
+    CANCELLED = "cancelled"  # unpaid: nothing to refund, never reshipped
 
 
 class RefusalInput(CaseInput):
@@ -37,6 +38,7 @@ class RefusalInput(CaseInput):
 
 class GoodsAnswer(Contract):
     """The customer's answer after a courier returned the parcel: still want the goods?"""
+
     customer: ActorRef
     wants_goods: bool
     note: str = Field(default="", max_length=500)

@@ -1,6 +1,7 @@
 """Reship (重拍), rulebook §4.11 and §4.1: only for merchant-caused non-delivery when the
 customer insists on the goods. The original order is closed as "abnormal return, no
 refund", the platform pays, and delivery follows the 20:00 rule."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -8,19 +9,20 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from domain.models import CaseInput, Contract, LineQuantity, Order, lines_value_fen, Lines
+from domain.models import CaseInput, Contract, Lines, Order, lines_value_fen
 from domain.policy import Policy
 from domain.problems import Code, Problem
 
 
 class ReshipCause(StrEnum):
     """Merchant-side causes only: a customer-caused non-delivery is no reason to reship."""
-    HELD_ORDER_UNSHIPPED = "held_order_unshipped"   # §4.1 at 48 h
+
+    HELD_ORDER_UNSHIPPED = "held_order_unshipped"  # §4.1 at 48 h
     OVERSOLD = "oversold"
-    LOST_IN_TRANSIT = "lost_in_transit"             # §4.6
-    DAMAGED_IN_TRANSIT = "damaged_in_transit"       # §4.6
-    COURIER_RETURNED = "courier_returned"           # §4.14: courier fault
-    SHORT_SHIPPED = "short_shipped"                 # §4.3
+    LOST_IN_TRANSIT = "lost_in_transit"  # §4.6
+    DAMAGED_IN_TRANSIT = "damaged_in_transit"  # §4.6
+    COURIER_RETURNED = "courier_returned"  # §4.14: courier fault
+    SHORT_SHIPPED = "short_shipped"  # §4.3
 
 
 class ReshipState(StrEnum):

@@ -2,6 +2,7 @@
 domain/opening.py): whether its order still has money to give back (the order's ledger),
 and whether a chosen case id could collide with a child's. Read-only: a refused case
 leaves nothing behind."""
+
 from __future__ import annotations
 
 from domain.ledger import PURSE, Purse, refundable_problem
@@ -19,7 +20,9 @@ def admit(store: CaseStore, inp: CaseInput, *, chosen_id: bool) -> None:
     case = inp.case
     problem = money_problem(store, inp)
     if problem:
-        raise Conflict(f"invalid {case.kind.value} case: {problem.message}", rule="open.nothing_left", code=problem.code)
+        raise Conflict(
+            f"invalid {case.kind.value} case: {problem.message}", rule="open.nothing_left", code=problem.code
+        )
     if chosen_id:
         clash = child_id_clash(store, case.case_id)
         if clash:

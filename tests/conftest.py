@@ -1,5 +1,6 @@
 """Shared fixtures: a real time-skipping Temporal server, real databases (SQLite file
 and the PostgreSQL at 127.0.0.1:5432), simulators for the outside world only."""
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,6 @@ from tests.support import PG_ADMIN_URL
 # histories they record into tests/histories/ replay in any later run. Test keys only.
 TEST_KEYS = Path(__file__).resolve().parent / "keys.json"
 os.environ.setdefault("AFTERSALES_KEY_FILE", str(TEST_KEYS))
-
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -50,7 +50,7 @@ def pg_url() -> Iterator[str]:
     try:
         with admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required for the store tests: {e}")
     yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     with admin.connect() as c:

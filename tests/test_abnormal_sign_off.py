@@ -1,6 +1,7 @@
 """AbnormalSignOff (§4.8): signer known → closed; unknown or unproven → refund
 (ReturnRefund while the trade is open, ManualRefund once completed); the 3-working-day
 answer window and the payee window both sides."""
+
 from __future__ import annotations
 
 from adapters.simulators import Scenario, SimulatorConfig
@@ -28,8 +29,9 @@ def signed_by(inp, name="李四", slip=False) -> SimulatorConfig:
 
 
 async def start(env, tq, inp):
-    return await env.client.start_workflow("AbnormalSignOff", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=CaseResult)
+    return await env.client.start_workflow(
+        "AbnormalSignOff", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 def test_signer_name_is_masked():
@@ -52,7 +54,7 @@ async def test_customer_knows_the_signer_just_before_3_working_days(env, store):
         await h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=CUSTOMER, knows_signer=True))
         assert (await h.result()).outcome == SignOffOutcome.SIGNER_KNOWN
         assert outside.payment.ledger == []
-        proof = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.SIGNER_PROOF][0]
+        proof = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.SIGNER_PROOF)
         assert proof.detail["signer"] == "李*"
         await keep_history(h, "abnormal_sign_off_signer_known")
 
@@ -111,7 +113,9 @@ async def test_completed_trade_payee_given_just_before_the_answer_window(env, st
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "payee")
-        assert "no payment details" not in await refused(h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=OTHER_CUSTOMER, payee=PAYEE)))
+        assert "no payment details" not in await refused(
+            h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=OTHER_CUSTOMER, payee=PAYEE))
+        )
         await advance(env, to=due, offset_s=-60)
         await h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE))
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
@@ -135,8 +139,14 @@ async def test_bad_answers_are_rejected(env, store):
     async with running_worker(env, store, signed_by(inp)) as (tq, _):
         h = await start(env, tq, inp)
         await asked(h)
-        assert "not the customer" in await refused(h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=OTHER_CUSTOMER, knows_signer=False)))
-        assert "only the customer" in await refused(h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=FIRST_LINE, knows_signer=False)))
-        assert "no payment details" in await refused(h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE)))
+        assert "not the customer" in await refused(
+            h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=OTHER_CUSTOMER, knows_signer=False))
+        )
+        assert "only the customer" in await refused(
+            h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=FIRST_LINE, knows_signer=False))
+        )
+        assert "no payment details" in await refused(
+            h.execute_update(RemedyCase.provide_payee, PayeeDetails(by=CUSTOMER, payee=PAYEE))
+        )
         await h.execute_update(AbnormalSignOff.confirm_signer, SignerAnswer(by=CUSTOMER, knows_signer=True))
         assert (await h.result()).outcome == SignOffOutcome.SIGNER_KNOWN

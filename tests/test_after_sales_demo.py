@@ -1,5 +1,6 @@
 """The demo's after-sales script (issue 3: §4.2–§4.8) reaches every expected outcome
 under the demo policy."""
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,15 @@ async def _script(env, store, ctx):
     load_demo_orders(ctx)
     run = DemoRun(ctx)
     cases = await after_sales_script(run)
-    assert {c.kind for c in run.cases} == {"invoice", "price_dispute", "abnormal_sign_off", "shipped_not_signed",
-                                           "missing_item", "damaged_goods", "wrong_item"}
+    assert {c.kind for c in run.cases} == {
+        "invoice",
+        "price_dispute",
+        "abnormal_sign_off",
+        "shipped_not_signed",
+        "missing_item",
+        "damaged_goods",
+        "wrong_item",
+    }
     for case in run.cases:
         await env.client.get_workflow_handle(f"case-{case.case_id}").result()
         assert store.get_case(case.case_id)["outcome"] == case.expect, case

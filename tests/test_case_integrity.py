@@ -1,10 +1,12 @@
 """No case left half done or silent (issue 10): each defect the issue names, tested on
 the time-skipping server; every one of these failed on the code before it."""
+
 from __future__ import annotations
 
 import asyncio
 import uuid
 from datetime import timedelta
+from typing import ClassVar
 
 import pytest
 from temporalio.client import WorkflowFailureError
@@ -41,7 +43,8 @@ async def with_worker(env, store, outside: worker.Outside):
 
 class ClosedAccount:
     """A payment provider that refuses for good: the customer's account is closed."""
-    ledger: list[PaymentReceipt] = []
+
+    ledger: ClassVar[list[PaymentReceipt]] = []
 
     async def pay(self, request: PaymentRequest) -> PaymentReceipt:
         raise BusinessError("the payee account is closed", type="AccountClosed")
@@ -50,8 +53,11 @@ class ClosedAccount:
 async def test_a_payment_refused_for_good_ends_the_case_visibly_and_frees_its_reservation(env, store):
     outside = worker.Outside.simulated()
     outside.payment = ClosedAccount()
-    inp = ReturnRefundInput(case=header(CaseKind.RETURN_REFUND, opened_by="courier"), policy=DEFAULT_POLICY,
-                            origin=ReturnOrigin.PARCEL_REFUSED)
+    inp = ReturnRefundInput(
+        case=header(CaseKind.RETURN_REFUND, opened_by="courier"),
+        policy=DEFAULT_POLICY,
+        origin=ReturnOrigin.PARCEL_REFUSED,
+    )
     tq, w = await with_worker(env, store, outside)
     async with w:
         h = await env.client.start_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq)
@@ -72,12 +78,22 @@ async def test_a_payment_refused_for_good_ends_the_case_visibly_and_frees_its_re
 async def test_a_gift_only_return_records_nothing_to_pay_and_closes(env, store):
     gift = OrderLine(sku="GIFT-BAG", name="赠品袋", unit_price_fen=0, quantity=1, gift=True)
     o = order(lines=(OrderLine(sku="MILK-1L", name="Milk", unit_price_fen=1590, quantity=1), gift))
-    inp = ReturnRefundInput(case=header(CaseKind.RETURN_REFUND, o, opened_by="courier"), policy=DEFAULT_POLICY,
-                            origin=ReturnOrigin.PARCEL_REFUSED, lines=(LineQuantity(sku="GIFT-BAG", quantity=1),))
+    inp = ReturnRefundInput(
+        case=header(CaseKind.RETURN_REFUND, o, opened_by="courier"),
+        policy=DEFAULT_POLICY,
+        origin=ReturnOrigin.PARCEL_REFUSED,
+        lines=(LineQuantity(sku="GIFT-BAG", quantity=1),),
+    )
     tq, w = await with_worker(env, store, worker.Outside.simulated())
     async with w:
-        result = await env.client.execute_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
-                                                   result_type=ReturnRefundResult, execution_timeout=timedelta(days=30))
+        result = await env.client.execute_workflow(
+            "ReturnRefund",
+            inp,
+            id=inp.case.workflow_id,
+            task_queue=tq,
+            result_type=ReturnRefundResult,
+            execution_timeout=timedelta(days=30),
+        )
     assert result.outcome == ReturnOutcome.NOTHING_TO_REFUND and result.refund_fen == 0
     assert Entry.NOTHING_TO_PAY in kinds(store.timeline(inp.case.case_id))
     assert store.payments(inp.case.case_id) == []
@@ -85,13 +101,19 @@ async def test_a_gift_only_return_records_nothing_to_pay_and_closes(env, store):
 
 async def test_a_held_orders_refund_does_not_wait_on_a_pending_compensation_approval(env, store):
     o = order()
-    inp = HeldOrderInput(case=header(CaseKind.HELD_ORDER, o), policy=DEFAULT_POLICY, cause=HoldCause.NO_STOCK,
-                         offer_kind="cash", offer_percent=15)
+    inp = HeldOrderInput(
+        case=header(CaseKind.HELD_ORDER, o),
+        policy=DEFAULT_POLICY,
+        cause=HoldCause.NO_STOCK,
+        offer_kind="cash",
+        offer_percent=15,
+    )
     config = SimulatorConfig(scenarios={o.order_id: Scenario(backfill_after=None)})
     tq, w = await with_worker(env, store, worker.Outside.simulated(config))
     async with w:
-        h = await env.client.start_workflow("HeldOrder", inp, id=inp.case.workflow_id, task_queue=tq,
-                                            result_type=HeldOrderResult)
+        h = await env.client.start_workflow(
+            "HeldOrder", inp, id=inp.case.workflow_id, task_queue=tq, result_type=HeldOrderResult
+        )
         await advance(env, by=timedelta(hours=24, minutes=1))
         await pending(h, "compensation")  # second line has not decided the 15 % cash
         await in_state(h, "awaiting_choice")
@@ -100,8 +122,9 @@ async def test_a_held_orders_refund_does_not_wait_on_a_pending_compensation_appr
         await until(lambda: store.payments(f"{inp.case.case_id}-refund"), "the refund")
         assert [p["amount_fen"] for p in store.payments(f"{inp.case.case_id}-refund")] == [o.paid_fen]
         assert await pending(h, "compensation")  # still waiting: the refund went first
-        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="compensation", approver=SECOND_LINE,
-                                                          approve=True))
+        await h.execute_update(
+            CaseWorkflow.decide, ApprovalDecision(approval_id="compensation", approver=SECOND_LINE, approve=True)
+        )
         result = await h.result()
     assert result.outcome == HeldOutcome.REFUNDED and result.compensation_fen == o.paid_fen * 15 // 100
 
@@ -132,12 +155,17 @@ async def test_a_courier_report_arriving_during_the_delivery_check_is_not_lost(e
     outside.courier = courier
     tq, w = await with_worker(env, store, outside)
     async with w:
-        h = await env.client.start_workflow("ShippedNotSigned", inp, id=inp.case.workflow_id, task_queue=tq,
-                                            result_type=CaseResult)
+        h = await env.client.start_workflow(
+            "ShippedNotSigned", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+        )
         await in_state(h, "chasing")
-        await h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=COURIER))  # wakes the case: check again
+        await h.execute_update(
+            ShippedNotSigned.delivery_reported, CourierReport(by=COURIER)
+        )  # wakes the case: check again
         await asyncio.wait_for(courier.in_call.wait(), 10)
-        await h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=COURIER))  # arrives during the second check
+        await h.execute_update(
+            ShippedNotSigned.delivery_reported, CourierReport(by=COURIER)
+        )  # arrives during the second check
         courier.release.set()
         # real time only: the clock does not move
         await until(lambda: courier.calls >= 3, "a look after the report that came during the check", within=5)
@@ -147,6 +175,7 @@ async def test_a_courier_report_arriving_during_the_delivery_check_is_not_lost(e
 def test_a_child_id_never_exceeds_a_case_id():
     from domain.child_cases import child_case_id
     from domain.models import CaseHeader
+
     parent = "WI-" + "x" * 76
     child = child_case_id(parent, "missing-gift")
     grandchild = child_case_id(child, "refund")
@@ -180,12 +209,19 @@ class BadData(CaseWorkflow):
 async def test_bad_data_inside_a_workflow_fails_it_with_a_reason_instead_of_retrying_forever(env, store):
     inp = ReturnRefundInput(case=header(CaseKind.RETURN_REFUND), policy=DEFAULT_POLICY)
     tq = f"tq-{uuid.uuid4().hex[:8]}"
-    w = worker.build_worker(env.client, store, worker.Outside.simulated(), task_queue=tq, workflows=[BadData],
-                            workflow_runner=UnsandboxedWorkflowRunner())
+    w = worker.build_worker(
+        env.client,
+        store,
+        worker.Outside.simulated(),
+        task_queue=tq,
+        workflows=[BadData],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    )
     async with w:
         with pytest.raises(WorkflowFailureError) as e:
-            await env.client.execute_workflow(BadData.run, inp, id=inp.case.workflow_id, task_queue=tq,
-                                              execution_timeout=timedelta(minutes=5))
+            await env.client.execute_workflow(
+                BadData.run, inp, id=inp.case.workflow_id, task_queue=tq, execution_timeout=timedelta(minutes=5)
+            )
     assert "case failed at workflow" in str(e.value.cause) and "quantity" in str(e.value.cause)
     assert store.get_case(inp.case.case_id)["outcome"] == "failed"
 
@@ -209,15 +245,18 @@ class NoReships:
 
 async def test_a_reship_that_cannot_be_placed_after_closing_the_original_refunds_the_customer(env, store):
     from domain.reship import ReshipCause, ReshipInput, ReshipOutcome, ReshipResult
+
     o = order()
-    inp = ReshipInput(case=header(CaseKind.RESHIP, o, opened_by="li.first"), policy=DEFAULT_POLICY,
-                      cause=ReshipCause.LOST_IN_TRANSIT)
+    inp = ReshipInput(
+        case=header(CaseKind.RESHIP, o, opened_by="li.first"), policy=DEFAULT_POLICY, cause=ReshipCause.LOST_IN_TRANSIT
+    )
     outside = worker.Outside.simulated()
     outside.platform = NoReships(outside.platform)
     tq, w = await with_worker(env, store, outside)
     async with w:
-        result = await env.client.execute_workflow("Reship", inp, id=inp.case.workflow_id, task_queue=tq,
-                                                   result_type=ReshipResult)
+        result = await env.client.execute_workflow(
+            "Reship", inp, id=inp.case.workflow_id, task_queue=tq, result_type=ReshipResult
+        )
     assert outside.platform.closed == [o.order_id]
     assert result.outcome == ReshipOutcome.REFUNDED_INSTEAD and "delisted" in result.reason
     assert [p["amount_fen"] for p in store.payments(inp.case.case_id)] == [o.paid_fen]
@@ -226,23 +265,31 @@ async def test_a_reship_that_cannot_be_placed_after_closing_the_original_refunds
 
 async def test_a_return_review_past_the_24h_node_is_escalated_for_real(env, store):
     from domain.returns import ReviewDecision
+
     inp = ReturnRefundInput(case=header(CaseKind.RETURN_REFUND), policy=DEFAULT_POLICY)
     tq, w = await with_worker(env, store, worker.Outside.simulated())
     async with w:
-        h = await env.client.start_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
-                                            result_type=ReturnRefundResult)
+        h = await env.client.start_workflow(
+            "ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq, result_type=ReturnRefundResult
+        )
         node = await deadline(h, "review_sla")
         by_second_line = ReviewDecision(reviewer=SECOND_LINE, approve=True, pickup=False)
         await advance(env, to=node, offset_s=-60)
         assert "return specialist" in await refused(h.execute_update(ReturnRefund.review, by_second_line))
         await advance(env, to=node, offset_s=+60)
         listed = []
+
         async def review_listed() -> list[dict]:
-            return [r for r in Metrics(store).pending_approvals(await env.get_current_time())
-                    if r["case_id"] == inp.case.case_id and r["approval_id"] == "review"]
+            return [
+                r
+                for r in Metrics(store).pending_approvals(await env.get_current_time())
+                if r["case_id"] == inp.case.case_id and r["approval_id"] == "review"
+            ]
+
         listed = await until(review_listed, "the review in the approvals list", within=5)
         assert listed and listed[0]["overdue"] and "second_line" in listed[0]["roles"]
         await h.execute_update(ReturnRefund.review, by_second_line)
         assert (await h.result()).outcome == ReturnOutcome.ADVANCE_COMPENSATED
-    assert not [r for r in Metrics(store).pending_approvals(await env.get_current_time())
-                if r["case_id"] == inp.case.case_id]
+    assert not [
+        r for r in Metrics(store).pending_approvals(await env.get_current_time()) if r["case_id"] == inp.case.case_id
+    ]

@@ -1,4 +1,5 @@
 """The demo's complaint scripts (issue 4) reach their expected outcomes under the demo policy."""
+
 from __future__ import annotations
 
 import io
@@ -11,7 +12,9 @@ from tests.front_door import front_door, with_issuer
 from tests.support import running_worker
 
 
-async def test_demo_complaint_climbs_to_the_platform_and_the_agent_complaint_is_appealed(env, store, sqlite_url, tmp_path):
+async def test_demo_complaint_climbs_to_the_platform_and_the_agent_complaint_is_appealed(
+    env, store, sqlite_url, tmp_path
+):
     async with running_worker(env, store) as (tq, _):
         settings = with_issuer(Settings(task_queue=tq, database_url=sqlite_url, policy="demo"), tmp_path)
         async with front_door(settings, env.client, store) as door:
@@ -40,5 +43,5 @@ async def _script(env, store, ctx):
         await env.client.get_workflow_handle(f"case-{case.case_id}").result()
         assert store.get_case(case.case_id)["outcome"] == case.expect, case
     assert Entry.REPEAT_DETECTED in [e.kind for e in store.timeline(repeat)]
-    penalty = [e.detail for e in store.timeline(second_agent_case) if e.kind == Entry.PENALTY_DECIDED][0]
+    penalty = next(e.detail for e in store.timeline(second_agent_case) if e.kind == Entry.PENALTY_DECIDED)
     assert penalty["earlier_records"] >= 1

@@ -1,6 +1,7 @@
 """DamagedGoods (§4.4): photos required (evidence_reminder and evidence windows both
 sides), pickup unless scrapped on site, refund by line and quantity through
 ReturnRefund or ManualRefund."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,13 +40,20 @@ def damaged(*lines: DamagedLine, completed=False, payee=None) -> DamagedGoodsInp
 
 
 async def start(env, tq, inp):
-    return await env.client.start_workflow("DamagedGoods", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=CaseResult)
+    return await env.client.start_workflow(
+        "DamagedGoods", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 def test_scrap_on_site_list_and_pickup():
-    assert {c.value for c in SCRAP_ON_SITE} == {"broken_food_package", "broken_glass", "opened_food_quality",
-                                                "spoiled_food", "leaked_liquid", "rotten_fruit"}
+    assert {c.value for c in SCRAP_ON_SITE} == {
+        "broken_food_package",
+        "broken_glass",
+        "opened_food_quality",
+        "spoiled_food",
+        "leaked_liquid",
+        "rotten_fruit",
+    }
     assert not pickup_needed((RICE_BROKEN, MILK_LEAKED))
     assert pickup_needed((RICE_CRUSHED, MILK_LEAKED))
 
@@ -54,7 +62,10 @@ def test_refund_route_by_trade_and_quantity():
     o = order()
     assert refund_route(o, (LineQuantity(sku="RICE-5KG", quantity=1),)) == RefundRoute.RETURN_REFUND
     assert refund_route(o, (LineQuantity(sku="MILK-1L", quantity=2),)) == RefundRoute.MANUAL_REFUND
-    assert refund_route(order(trade_completed=True), (LineQuantity(sku="RICE-5KG", quantity=1),)) == RefundRoute.MANUAL_REFUND
+    assert (
+        refund_route(order(trade_completed=True), (LineQuantity(sku="RICE-5KG", quantity=1),))
+        == RefundRoute.MANUAL_REFUND
+    )
 
 
 def test_bad_damage_reports_are_refused():
@@ -86,7 +97,7 @@ async def test_photos_just_before_the_reminder_scrapped_on_site_refunded_without
 
 async def test_reminder_after_a_day_then_photos_just_before_the_evidence_window_pickup(env, store):
     inp = damaged(RICE_CRUSHED)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq, inp)
         remind_at = await deadline(h, "evidence_reminder")
         await advance(env, to=remind_at, offset_s=+60)
@@ -113,7 +124,7 @@ async def test_no_photos_after_the_evidence_window_closes_without_refund(env, st
 
 async def test_part_of_a_line_is_a_manual_refund_without_pickup(env, store):
     inp = damaged(MILK_LEAKED, payee=PAYEE)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
@@ -143,10 +154,16 @@ async def test_bad_evidence_is_rejected(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        barcode = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="x://1"),), barcode="6901234567892")
+        barcode = EvidenceUpload(
+            by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="x://1"),), barcode="6901234567892"
+        )
         assert "not accepted" in await refused(h.execute_update(DamagedGoods.submit_evidence, barcode))
-        assert "not the customer" in await refused(h.execute_update(DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": OTHER_CUSTOMER})))
-        assert "only the customer" in await refused(h.execute_update(DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": FIRST_LINE})))
+        assert "not the customer" in await refused(
+            h.execute_update(DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": OTHER_CUSTOMER}))
+        )
+        assert "only the customer" in await refused(
+            h.execute_update(DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": FIRST_LINE}))
+        )
         with pytest.raises(ValidationError):
             EvidenceUpload(by=CUSTOMER, items=())
         await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
@@ -160,10 +177,16 @@ async def test_compensation_asked_for_needs_the_second_line(env, store):
         await deadline(h, "evidence_reminder")
         await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         await deadline(h, "approval:damaged-goods-coupon")
-        assert "needs second_line" in await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
-            approval_id="damaged-goods-coupon", approver=FIRST_LINE, approve=True)))
-        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="damaged-goods-coupon", approver=SECOND_LINE,
-                                                          approve=True, amount_fen=1000))
+        assert "needs second_line" in await refused(
+            h.execute_update(
+                CaseWorkflow.decide,
+                ApprovalDecision(approval_id="damaged-goods-coupon", approver=FIRST_LINE, approve=True),
+            )
+        )
+        await h.execute_update(
+            CaseWorkflow.decide,
+            ApprovalDecision(approval_id="damaged-goods-coupon", approver=SECOND_LINE, approve=True, amount_fen=1000),
+        )
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED and result.compensation_fen == 1000
         assert sorted(p.kind for p in outside.payment.ledger) == ["coupon", "refund"]

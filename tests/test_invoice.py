@@ -1,5 +1,6 @@
 """Invoice (§4.2): every kind of request, the content and amount rules, the VAT
 documents, and each window just before and just after."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,16 +45,20 @@ from workflows.invoice import Invoice
 from workflows.remedies import RemedyCase
 
 VAT = VatDetails(
-    taxpayer_certificate=EvidenceRef(kind="document", uri="fax://62898155/1"), company_name="上海某某贸易有限公司",
-    tax_number="91310000MA1FL4XX2B", bank="招商银行上海分行", bank_account="6225880212345678",
+    taxpayer_certificate=EvidenceRef(kind="document", uri="fax://62898155/1"),
+    company_name="上海某某贸易有限公司",
+    tax_number="91310000MA1FL4XX2B",
+    bank="招商银行上海分行",
+    bank_account="6225880212345678",
     company_address="上海市延安中路841号",
 )
 
 
 def invoice_input(problem: InvoiceProblem, **kw) -> InvoiceInput:
     case = header(CaseKind.INVOICE, kw.pop("the_order", None) or order())
-    fields = dict(case=case, policy=DEFAULT_POLICY, problem=problem, title="个人", content="food",
-                  amount_fen=case.order.paid_fen)
+    fields = dict(
+        case=case, policy=DEFAULT_POLICY, problem=problem, title="个人", content="food", amount_fen=case.order.paid_fen
+    )
     if problem == InvoiceProblem.VAT:
         fields["vat"] = VAT
     if problem == InvoiceProblem.WRONG:
@@ -64,6 +69,7 @@ def invoice_input(problem: InvoiceProblem, **kw) -> InvoiceInput:
 
 
 # -- the rules, without Temporal --
+
 
 def test_content_must_be_an_allowed_category():
     with pytest.raises(ValidationError, match="content"):
@@ -100,7 +106,12 @@ def test_a_wrong_invoice_is_named():
 
 def test_who_pays_postage_and_which_window():
     assert [postage_paid_by(p) for p in InvoiceProblem] == ["merchant", "warehouse", "customer", "merchant"]
-    assert [delivery_window(p) for p in InvoiceProblem] == ["missing_invoice", "missing_invoice", "wrong_invoice", "vat_invoice"]
+    assert [delivery_window(p) for p in InvoiceProblem] == [
+        "missing_invoice",
+        "missing_invoice",
+        "wrong_invoice",
+        "vat_invoice",
+    ]
     assert POSTAGE_REFUND_FEN == 500
 
 
@@ -115,13 +126,18 @@ PAYEE = Payee(payment_account="alipay", account_id="13900002222", real_name="李
 
 # -- the workflow --
 
+
 async def check_postage(env, inp: InvoiceInput, *, reviewer=SUPERVISOR, second=REFUND_SPECIALIST):
     """§4.9: the 5 yuan postage goes through the manual refund's two-person check."""
     child = env.client.get_workflow_handle(f"{inp.case.workflow_id}-postage")
     await pending(child, "review")
-    await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="review", approver=reviewer, approve=True))
+    await child.execute_update(
+        CaseWorkflow.decide, ApprovalDecision(approval_id="review", approver=reviewer, approve=True)
+    )
     await pending(child, "second-check")
-    await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="second-check", approver=second, approve=True))
+    await child.execute_update(
+        CaseWorkflow.decide, ApprovalDecision(approval_id="second-check", approver=second, approve=True)
+    )
     return child
 
 
@@ -134,7 +150,9 @@ async def posted(h) -> datetime:
 
 
 async def start(env, tq, inp: InvoiceInput):
-    return await env.client.start_workflow("Invoice", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult)
+    return await env.client.start_workflow(
+        "Invoice", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 async def test_not_ticked_reissued_merchant_pays_and_delivered(env, store):
@@ -203,15 +221,19 @@ async def test_wrong_invoice_postage_needs_two_people_neither_of_them_the_opener
         await h.execute_update(Invoice.wrong_invoice_returned, InvoiceArrival(by=INVOICE_SPECIALIST))
         child = env.client.get_workflow_handle(f"{inp.case.workflow_id}-postage")
         await pending(child, "review")
-        await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="review", approver=SUPERVISOR, approve=True))
+        await child.execute_update(
+            CaseWorkflow.decide, ApprovalDecision(approval_id="review", approver=SUPERVISOR, approve=True)
+        )
         await pending(child, "second-check")
         with pytest.raises(WorkflowUpdateFailedError) as e:
-            await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="second-check", approver=SUPERVISOR,
-                                                                  approve=True))
+            await child.execute_update(
+                CaseWorkflow.decide, ApprovalDecision(approval_id="second-check", approver=SUPERVISOR, approve=True)
+            )
         assert "different person" in str(e.value.cause)
         assert outside.payment.ledger == []
-        await child.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="second-check", approver=REFUND_SPECIALIST,
-                                                              approve=True))
+        await child.execute_update(
+            CaseWorkflow.decide, ApprovalDecision(approval_id="second-check", approver=REFUND_SPECIALIST, approve=True)
+        )
         await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))
         assert (await h.result()).refund_fen == 500
 
@@ -259,7 +281,7 @@ async def test_vat_invoice_delivered_just_before_two_weeks(env, store):
         inp = invoice_input(InvoiceProblem.VAT)
         h = await start(env, tq, inp)
         due = await posted(h)
-        opened = (await env.get_current_time())
+        opened = await env.get_current_time()
         assert (due - opened).days >= 13
         await advance(env, to=due, offset_s=-60)
         await h.execute_update(Invoice.invoice_delivered, InvoiceDelivered(by=CUSTOMER))

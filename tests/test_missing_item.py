@@ -1,6 +1,7 @@
 """MissingItem (§4.3): split → chase; short-shipped or neither → reship or refund the
 missing lines (customer_answer window: just before the choice counts, just after the
 refund default applies); the 10 yuan coupon only when asked."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,8 +41,9 @@ def scripted(inp, **scenario) -> SimulatorConfig:
 
 
 async def start(env, tq, inp):
-    return await env.client.start_workflow("MissingItem", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=CaseResult)
+    return await env.client.start_workflow(
+        "MissingItem", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 def test_classify_and_lines():
@@ -79,7 +81,9 @@ async def test_short_shipped_reship_with_coupon_chosen_just_before_the_window(en
         h = await start(env, tq, inp)
         due = await deadline(h, "customer_choice")
         await advance(env, to=due, offset_s=-60)
-        await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP, wants_compensation=True))
+        await h.execute_update(
+            MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP, wants_compensation=True)
+        )
         result = await h.result()
         assert result.outcome == MissingOutcome.RESHIPPED and result.compensation_fen == 1000
         assert result.children == (f"case-{inp.case.case_id}-reship",)
@@ -109,7 +113,7 @@ async def test_neither_split_nor_short_believes_the_customer(env, store):
         await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
         result = await h.result()
         assert result.outcome == MissingOutcome.REFUNDED and result.refund_fen > 0
-        checked = [e for e in store.timeline(inp.case.case_id) if e.kind == Entry.WAREHOUSE_CHECKED][0]
+        checked = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.WAREHOUSE_CHECKED)
         assert checked.detail["finding"] == "neither"
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
         await keep_history(h, "missing_item_neither_refunded")
@@ -120,7 +124,9 @@ async def test_part_of_a_line_missing_is_a_manual_refund(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "customer_choice")
-        await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND, wants_compensation=True))
+        await h.execute_update(
+            MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND, wants_compensation=True)
+        )
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
         result = await h.result()
         assert result.outcome == MissingOutcome.REFUNDED
@@ -133,7 +139,11 @@ async def test_bad_choices_are_rejected(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "customer_choice")
-        assert "not the customer" in await refused(h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=OTHER_CUSTOMER, remedy=Remedy.REFUND)))
-        assert "only the customer" in await refused(h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=FIRST_LINE, remedy=Remedy.RESHIP)))
+        assert "not the customer" in await refused(
+            h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=OTHER_CUSTOMER, remedy=Remedy.REFUND))
+        )
+        assert "only the customer" in await refused(
+            h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=FIRST_LINE, remedy=Remedy.RESHIP))
+        )
         await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
         await h.result()

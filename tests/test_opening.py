@@ -1,4 +1,5 @@
 """Who may open which case (domain/opening.py): the whole table, roles × kinds × origins."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,9 +11,17 @@ from domain.refusal import RefusalHow, RefusalInput
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
 from tests.factories import DEFAULT_POLICY, header
 
-CUSTOMER_OPENS = {CaseKind.RETURN_REFUND, CaseKind.INVOICE, CaseKind.PRICE_DISPUTE, CaseKind.ABNORMAL_SIGN_OFF,
-                  CaseKind.SHIPPED_NOT_SIGNED, CaseKind.MISSING_ITEM, CaseKind.DAMAGED_GOODS, CaseKind.WRONG_ITEM,
-                  CaseKind.COMPLAINT}
+CUSTOMER_OPENS = {
+    CaseKind.RETURN_REFUND,
+    CaseKind.INVOICE,
+    CaseKind.PRICE_DISPUTE,
+    CaseKind.ABNORMAL_SIGN_OFF,
+    CaseKind.SHIPPED_NOT_SIGNED,
+    CaseKind.MISSING_ITEM,
+    CaseKind.DAMAGED_GOODS,
+    CaseKind.WRONG_ITEM,
+    CaseKind.COMPLAINT,
+}
 
 
 def test_every_kind_has_openers_and_every_origin_its_producers():
@@ -47,11 +56,19 @@ def test_the_rules_the_issue_names():
 def test_origin_of_reads_each_kinds_own_field():
     case = header(CaseKind.RETURN_REFUND)
     assert origin_of(ReturnRefundInput(case=case, policy=DEFAULT_POLICY)) == Origin.REQUEST
-    assert origin_of(ReturnRefundInput(case=case, policy=DEFAULT_POLICY,
-                                       origin=ReturnOrigin.PARCEL_REFUSED)) == Origin.PARCEL_REFUSED
+    assert (
+        origin_of(ReturnRefundInput(case=case, policy=DEFAULT_POLICY, origin=ReturnOrigin.PARCEL_REFUSED))
+        == Origin.PARCEL_REFUSED
+    )
     decided = ReviewDecision(reviewer=SYSTEM, approve=True, pickup=False)
-    assert origin_of(ReturnRefundInput(case=case, policy=DEFAULT_POLICY, origin=ReturnOrigin.PROCESS_OUTCOME,
-                                       decided=decided)) == Origin.PRE_DECIDED
+    assert (
+        origin_of(
+            ReturnRefundInput(case=case, policy=DEFAULT_POLICY, origin=ReturnOrigin.PROCESS_OUTCOME, decided=decided)
+        )
+        == Origin.PRE_DECIDED
+    )
     refusal = header(CaseKind.REFUSAL)
-    assert origin_of(RefusalInput(case=refusal, policy=DEFAULT_POLICY, how=RefusalHow.COURIER_RETURNED)) == \
-        Origin.COURIER_RETURNED
+    assert (
+        origin_of(RefusalInput(case=refusal, policy=DEFAULT_POLICY, how=RefusalHow.COURIER_RETURNED))
+        == Origin.COURIER_RETURNED
+    )

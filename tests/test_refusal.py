@@ -1,5 +1,6 @@
 """Refusal (§4.14): refused parcel → advance-compensated refund; courier return → courier
 fault, reship if the customer still wants the goods; the customer_answer window."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,7 +22,9 @@ def refusal(how: RefusalHow, o=None) -> RefusalInput:  # type: ignore[no-untyped
 
 
 async def start(env, tq, inp):  # type: ignore[no-untyped-def]
-    h = await env.client.start_workflow("Refusal", inp, id=inp.case.workflow_id, task_queue=tq, result_type=RefusalResult)
+    h = await env.client.start_workflow(
+        "Refusal", inp, id=inp.case.workflow_id, task_queue=tq, result_type=RefusalResult
+    )
     return h, (await h.describe()).start_time
 
 
@@ -34,7 +37,7 @@ def test_settlement():
 
 async def test_refused_parcel_is_refunded_with_advance_compensation_without_a_request(env, store):
     inp = refusal(RefusalHow.CUSTOMER_REFUSED)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == RefusalOutcome.REFUNDED and not result.courier_fault
@@ -47,15 +50,22 @@ async def test_refused_parcel_is_refunded_with_advance_compensation_without_a_re
 
 async def test_courier_return_and_a_customer_who_wants_the_goods_gets_a_reship(env, store):
     inp = refusal(RefusalHow.COURIER_RETURNED)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
         await in_state(h, "awaiting_customer")
-        await refused(h.execute_update(Refusal.still_wants_goods, GoodsAnswer(
-            customer=ActorRef(actor_id="cust-1", role=Role.COURIER), wants_goods=True)), "only the customer")
+        await refused(
+            h.execute_update(
+                Refusal.still_wants_goods,
+                GoodsAnswer(customer=ActorRef(actor_id="cust-1", role=Role.COURIER), wants_goods=True),
+            ),
+            "only the customer",
+        )
         await advance(env, to=t0 + timedelta(hours=24), offset_s=-60)  # just before the customer_answer window closes
         await h.execute_update(Refusal.still_wants_goods, GoodsAnswer(customer=CUSTOMER, wants_goods=True))
-        await refused(h.execute_update(Refusal.still_wants_goods, GoodsAnswer(customer=CUSTOMER, wants_goods=False)),
-                      "already answered")
+        await refused(
+            h.execute_update(Refusal.still_wants_goods, GoodsAnswer(customer=CUSTOMER, wants_goods=False)),
+            "already answered",
+        )
         result = await h.result()
     assert result.outcome == RefusalOutcome.RESHIPPED and result.courier_fault and result.child_outcome == "reshipped"
     assert Entry.CUSTOMER_ANSWER_DEFAULTED not in kinds(store.timeline(inp.case.case_id))
@@ -65,17 +75,19 @@ async def test_courier_return_and_a_customer_who_wants_the_goods_gets_a_reship(e
 
 async def test_courier_return_and_silence_past_the_window_means_refund(env, store):
     inp = refusal(RefusalHow.COURIER_RETURNED)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
         await advance(env, to=t0 + timedelta(hours=24), offset_s=60)
         result = await h.result()
     assert result.outcome == RefusalOutcome.REFUNDED and result.wants_goods is False
-    assert details(store.timeline(inp.case.case_id), Entry.CUSTOMER_ANSWER_DEFAULTED) == [{"window": "customer_answer", "wants_goods": False}]
+    assert details(store.timeline(inp.case.case_id), Entry.CUSTOMER_ANSWER_DEFAULTED) == [
+        {"window": "customer_answer", "wants_goods": False}
+    ]
 
 
 async def test_courier_return_and_a_customer_who_declines_is_refunded(env, store):
     inp = refusal(RefusalHow.COURIER_RETURNED)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h, _ = await start(env, tq, inp)
         await in_state(h, "awaiting_customer")
         await h.execute_update(Refusal.still_wants_goods, GoodsAnswer(customer=CUSTOMER, wants_goods=False))
@@ -85,8 +97,10 @@ async def test_courier_return_and_a_customer_who_declines_is_refunded(env, store
 
 async def test_unpaid_refused_parcel_is_cancelled_without_refund_or_reship(env, store):
     inp = refusal(RefusalHow.COURIER_RETURNED, order(paid=False))
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == RefusalOutcome.CANCELLED
-    assert Entry.REFUND_STARTED not in kinds(store.timeline(inp.case.case_id)) and Entry.RESHIP_STARTED not in kinds(store.timeline(inp.case.case_id))
+    assert Entry.REFUND_STARTED not in kinds(store.timeline(inp.case.case_id)) and Entry.RESHIP_STARTED not in kinds(
+        store.timeline(inp.case.case_id)
+    )

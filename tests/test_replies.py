@@ -1,5 +1,6 @@
 """The checks every customer answer and evidence upload passes (pure, no Temporal),
 and the child ids and refund routes the case processes derive."""
+
 from __future__ import annotations
 
 from domain.actors import ActorRef, Role
@@ -22,11 +23,20 @@ def test_only_the_orders_customer_answers():
 
 def test_evidence_kinds_and_barcode_digits():
     assert evidence_problem(EvidenceUpload(by=CUSTOMER, items=(PHOTO,)), CASE, ("photo",)) is None
-    assert "not accepted" in evidence_problem(EvidenceUpload(by=CUSTOMER, items=(PHOTO,)), CASE, ("barcode_photo",)).message
+    assert (
+        "not accepted"
+        in evidence_problem(EvidenceUpload(by=CUSTOMER, items=(PHOTO,)), CASE, ("barcode_photo",)).message
+    )
     bc = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="x://b"),))
     assert "barcode digits" in evidence_problem(bc, CASE, ("barcode_photo",), barcode=True).message
-    assert evidence_problem(bc.model_copy(update={"barcode": "6901234567892"}), CASE, ("barcode_photo",), barcode=True) is None
-    assert "not the customer" in evidence_problem(EvidenceUpload(by=OTHER_CUSTOMER, items=(PHOTO,)), CASE, ("photo",)).message
+    assert (
+        evidence_problem(bc.model_copy(update={"barcode": "6901234567892"}), CASE, ("barcode_photo",), barcode=True)
+        is None
+    )
+    assert (
+        "not the customer"
+        in evidence_problem(EvidenceUpload(by=OTHER_CUSTOMER, items=(PHOTO,)), CASE, ("photo",)).message
+    )
 
 
 def test_role_problem():

@@ -1,5 +1,6 @@
 """Reship (§4.11): refused for an unpaid order or while the original can still ship;
 otherwise the original is closed, the platform pays, delivery follows the 20:00 rule."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -24,20 +25,27 @@ def test_never_reship_unpaid_or_while_the_original_can_ship():
     assert reship_problem(order(), True, False) is None
 
 
-@pytest.mark.parametrize("local, promised", [
-    (datetime(2026, 11, 20, 19, 59, 59, tzinfo=TZ), "2026-11-21"),  # just before 20:00: next day
-    (datetime(2026, 11, 20, 20, 0, 0, tzinfo=TZ), "2026-11-22"),    # 20:00 and after: the day after
-    (datetime(2026, 11, 20, 23, 59, tzinfo=TZ), "2026-11-22"),
-    (datetime(2026, 11, 20, 0, 5, tzinfo=TZ), "2026-11-21"),
-])
+@pytest.mark.parametrize(
+    "local, promised",
+    [
+        (datetime(2026, 11, 20, 19, 59, 59, tzinfo=TZ), "2026-11-21"),  # just before 20:00: next day
+        (datetime(2026, 11, 20, 20, 0, 0, tzinfo=TZ), "2026-11-22"),  # 20:00 and after: the day after
+        (datetime(2026, 11, 20, 23, 59, tzinfo=TZ), "2026-11-22"),
+        (datetime(2026, 11, 20, 0, 5, tzinfo=TZ), "2026-11-21"),
+    ],
+)
 def test_the_20_oclock_rule_in_shop_time(local, promised):
     assert promised_delivery(DEFAULT_POLICY, local.astimezone(timezone.utc)).isoformat() == promised
 
 
 def test_reship_lines_must_belong_to_the_order():
     with pytest.raises(ValueError):
-        ReshipInput(case=header(CaseKind.RESHIP), policy=DEFAULT_POLICY, cause=ReshipCause.SHORT_SHIPPED,
-                    lines=(LineQuantity(sku="NOPE", quantity=1),))
+        ReshipInput(
+            case=header(CaseKind.RESHIP),
+            policy=DEFAULT_POLICY,
+            cause=ReshipCause.SHORT_SHIPPED,
+            lines=(LineQuantity(sku="NOPE", quantity=1),),
+        )
 
 
 async def _at_local(env, hour: int, minute: int) -> None:
@@ -49,8 +57,10 @@ async def _at_local(env, hour: int, minute: int) -> None:
 
 
 async def run_reship(env, store, inp: ReshipInput, config: SimulatorConfig | None = None):
-    async with running_worker(env, store, config) as (tq, outside):
-        h = await env.client.start_workflow("Reship", inp, id=inp.case.workflow_id, task_queue=tq, result_type=ReshipResult)
+    async with running_worker(env, store, config) as (tq, _outside):
+        h = await env.client.start_workflow(
+            "Reship", inp, id=inp.case.workflow_id, task_queue=tq, result_type=ReshipResult
+        )
         return h, await h.result()
 
 
@@ -82,13 +92,17 @@ async def test_refused_while_the_original_can_still_ship(env, store):
     o = order()
     config = SimulatorConfig(scenarios={o.order_id: Scenario(original_can_ship=True)})
     inp = ReshipInput(case=header(CaseKind.RESHIP, o), policy=DEFAULT_POLICY, cause=ReshipCause.HELD_ORDER_UNSHIPPED)
-    h, result = await run_reship(env, store, inp, config)
+    _h, result = await run_reship(env, store, inp, config)
     assert result.outcome == ReshipOutcome.REFUSED and "can still ship" in result.reason
     assert Entry.ORIGINAL_CLOSED not in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_refused_for_an_unpaid_order(env, store):
-    inp = ReshipInput(case=header(CaseKind.RESHIP, order(paid=False)), policy=DEFAULT_POLICY, cause=ReshipCause.OVERSOLD)
-    h, result = await run_reship(env, store, inp)
+    inp = ReshipInput(
+        case=header(CaseKind.RESHIP, order(paid=False)), policy=DEFAULT_POLICY, cause=ReshipCause.OVERSOLD
+    )
+    _h, result = await run_reship(env, store, inp)
     assert result.outcome == ReshipOutcome.REFUSED and "not paid" in result.reason
-    assert details(store.timeline(inp.case.case_id), Entry.ORIGINAL_CHECKED) == []  # refused before asking the warehouse
+    assert (
+        details(store.timeline(inp.case.case_id), Entry.ORIGINAL_CHECKED) == []
+    )  # refused before asking the warehouse

@@ -4,6 +4,7 @@ time-skipping server: every clock is moved past and stopped just before.
 The refund is due by the end of day 5, counted from the day after the return was
 created (shop time, UTC+8); the wait for the goods ends refund_lead before that
 (the pickup cutoff) so the refund is still paid in time."""
+
 from __future__ import annotations
 
 import asyncio
@@ -50,8 +51,11 @@ def reject(reason: str = "opened food cannot be returned") -> ReviewDecision:
 async def start(env: WorkflowEnvironment, tq: str, case: CaseHeader | None = None, **inp: object) -> WorkflowHandle:
     case = case or header(CaseKind.RETURN_REFUND)
     return await env.client.start_workflow(
-        "ReturnRefund", ReturnRefundInput(case=case, policy=DEFAULT_POLICY, **inp), id=case.workflow_id,
-        task_queue=tq, result_type=ReturnRefundResult,
+        "ReturnRefund",
+        ReturnRefundInput(case=case, policy=DEFAULT_POLICY, **inp),
+        id=case.workflow_id,
+        task_queue=tq,
+        result_type=ReturnRefundResult,
     )
 
 
@@ -71,7 +75,9 @@ def refund_due(created: datetime) -> datetime:
 
 def assert_paid_once(store, outside, h_case: str, amount: int) -> None:
     payments = store.payments(h_case)
-    assert [(p["idempotency_key"], p["amount_fen"], p["kind"]) for p in payments] == [(f"{h_case}:refund", amount, "refund")]
+    assert [(p["idempotency_key"], p["amount_fen"], p["kind"]) for p in payments] == [
+        (f"{h_case}:refund", amount, "refund")
+    ]
     ledger = [r for r in outside.payment.ledger if r.idempotency_key == f"{h_case}:refund"]
     assert len(ledger) == 1 and ledger[0].amount_fen == amount
     assert payments[0]["payment_id"] == ledger[0].payment_id
@@ -86,6 +92,7 @@ async def review_and_book(env: WorkflowEnvironment, h: WorkflowHandle) -> tuple[
 
 # -- approve with pickup: goods received, refunded ----------------------------------
 
+
 async def test_approved_with_pickup_goods_received_refunded_once(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
@@ -99,8 +106,15 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         assert result.reason == "goods received"
         entries = await timeline(h)
         assert kinds(entries) == [
-            "opened", "review_requested", "reviewed", "pickup_requested", "pickup_booked", "goods_received",
-            "refund_started", "refund_paid", "closed",
+            "opened",
+            "review_requested",
+            "reviewed",
+            "pickup_requested",
+            "pickup_booked",
+            "goods_received",
+            "refund_started",
+            "refund_paid",
+            "closed",
         ]
         assert [e.seq for e in entries] == list(range(len(entries)))
         assert entry(entries, Entry.REVIEWED).actor == "zhao.returns"
@@ -121,8 +135,11 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         # the timeline went in batches, one local activity per wait, opening included
         history = (await h.fetch_history()).events
         writes = [e for e in history if e.marker_recorded_event_attributes.marker_name == "core_local_activity"]
-        scheduled = {e.activity_task_scheduled_event_attributes.activity_type.name for e in history
-                     if e.HasField("activity_task_scheduled_event_attributes")}
+        scheduled = {
+            e.activity_task_scheduled_event_attributes.activity_type.name
+            for e in history
+            if e.HasField("activity_task_scheduled_event_attributes")
+        }
         assert 1 < len(writes) < len(entries), (len(writes), len(entries))
         assert scheduled == {"book_pickup", "poll_return_receipt", "pay_refund"}
         await keep_history(h, "return_refund_pickup_refunded")
@@ -146,6 +163,7 @@ async def test_partial_return_refunds_the_lines_share_of_the_paid_amount(env, st
 
 
 # -- day 5: the pickup just in time and just too late -------------------------------
+
 
 async def test_goods_arriving_just_before_the_cutoff_are_a_normal_refund(env, store):
     config = SimulatorConfig()
@@ -238,7 +256,7 @@ async def test_parcel_lost_in_transit_is_advance_compensated(env, store):
 
 async def test_goods_reported_received_signal_shortens_the_wait(env, store):
     config = SimulatorConfig()
-    async with running_worker(env, store, config) as (tq, outside):
+    async with running_worker(env, store, config) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("1h"))
         h = await start(env, tq, case)
@@ -254,7 +272,7 @@ async def test_goods_reported_received_signal_shortens_the_wait(env, store):
 
 async def test_without_the_signal_the_goods_are_found_at_the_next_poll(env, store):
     config = SimulatorConfig()
-    async with running_worker(env, store, config) as (tq, outside):
+    async with running_worker(env, store, config) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("1h"))
         h = await start(env, tq, case)
@@ -268,6 +286,7 @@ async def test_without_the_signal_the_goods_are_found_at_the_next_poll(env, stor
 
 # -- approve without pickup, reject, refused parcel ---------------------------------
 
+
 async def test_approved_without_pickup_is_advance_compensated_and_books_no_pickup(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
@@ -278,7 +297,14 @@ async def test_approved_without_pickup_is_advance_compensated_and_books_no_picku
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         assert result.reason == "no pickup needed: advance compensation"
         entries = await timeline(h)
-        assert kinds(entries) == [Entry.OPENED, Entry.REVIEW_REQUESTED, Entry.REVIEWED, Entry.REFUND_STARTED, Entry.REFUND_PAID, Entry.CLOSED]
+        assert kinds(entries) == [
+            Entry.OPENED,
+            Entry.REVIEW_REQUESTED,
+            Entry.REVIEWED,
+            Entry.REFUND_STARTED,
+            Entry.REFUND_PAID,
+            Entry.CLOSED,
+        ]
         assert outside.courier.bookings == {}
         assert outside.courier.faults.attempts == {}
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
@@ -306,7 +332,10 @@ async def test_rejected_with_a_reason_pays_nothing(env, store):
         assert (result.refund_fen, result.payment_id, result.reason) == (0, None, "opened food cannot be returned")
         entries = await timeline(h)
         assert kinds(entries) == [Entry.OPENED, Entry.REVIEW_REQUESTED, Entry.REVIEWED, Entry.CLOSED]
-        assert entry(entries, Entry.CLOSED).detail == {"outcome": "rejected", "reason": "opened food cannot be returned"}
+        assert entry(entries, Entry.CLOSED).detail == {
+            "outcome": "rejected",
+            "reason": "opened food cannot be returned",
+        }
         assert store.payments(case.case_id) == []
         assert outside.payment.ledger == [] and outside.courier.bookings == {}
         assert store.get_case(case.case_id)["outcome"] == "rejected"
@@ -340,6 +369,7 @@ def test_a_customers_return_cannot_arrive_pre_decided():
 
 
 # -- outside systems failing --------------------------------------------------------
+
 
 async def test_payment_failing_twice_then_succeeding_pays_once(env, store):
     config = SimulatorConfig()
@@ -375,8 +405,9 @@ async def test_courier_booking_failing_twice_books_once(env, store):
 
 # -- the after-sales node: a recorded answer within 24 h ----------------------------
 
+
 async def test_review_just_before_the_24h_node_is_no_breach(env, store):
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq)
         await advance(env, by=24 * HOUR - 60)
         await h.execute_update(ReturnRefund.review, reject())
@@ -408,14 +439,20 @@ async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
 
 # -- queries and identity -----------------------------------------------------------
 
+
 async def test_status_and_timeline_queries_while_waiting(env, store):
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
         entries = await reached(h, Entry.REVIEW_REQUESTED)
         created = entries[0].at
         s = await status(h)
-        assert (s.case_id, s.kind, s.state, s.outcome) == (case.case_id, CaseKind.RETURN_REFUND, "awaiting_review", None)
+        assert (s.case_id, s.kind, s.state, s.outcome) == (
+            case.case_id,
+            CaseKind.RETURN_REFUND,
+            "awaiting_review",
+            None,
+        )
         assert s.policy_version == DEFAULT_POLICY.version
         # the 24 h node comes first while the review is pending
         assert s.next_deadline_name == "review_sla"
@@ -429,7 +466,7 @@ async def test_status_and_timeline_queries_while_waiting(env, store):
 
 
 async def test_starting_the_same_case_twice_is_refused(env, store):
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
         with pytest.raises(WorkflowAlreadyStartedError):
@@ -445,9 +482,12 @@ async def test_starting_the_same_case_twice_is_refused(env, store):
 # On the real (dev) server a rejected Update leaves no trace in the history; the
 # time-skipping test server writes workflow-task events for it, so this part runs there.
 
+
 @pytest_asyncio.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    e = await WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"), data_converter=data_converter())
+    e = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"), data_converter=data_converter()
+    )
     yield e
     await e.shutdown()
 
@@ -474,14 +514,22 @@ async def quiet_history(h: WorkflowHandle) -> list[str]:
 REVIEWER = {"actor_id": "zhao.returns", "role": "return_specialist"}
 
 BAD_REVIEWS = [
-    (ReviewDecision(reviewer=ActorRef(actor_id="li.first", role=Role.FIRST_LINE), approve=True, pickup=True),
-     "li.first is first_line; returns are reviewed by a return specialist"),
+    (
+        ReviewDecision(reviewer=ActorRef(actor_id="li.first", role=Role.FIRST_LINE), approve=True, pickup=True),
+        "li.first is first_line; returns are reviewed by a return specialist",
+    ),
     ({"reviewer": REVIEWER, "approve": True}, "an approval must say whether a pickup is needed"),
     ({"reviewer": REVIEWER, "approve": False}, "a rejection needs a reason"),
     ({"approve": True, "pickup": True}, "reviewer\n  Field required"),
     ({"reviewer": REVIEWER, "approve": "maybe", "pickup": True}, "approve\n  Input should be a valid boolean"),
-    ({"reviewer": {"actor_id": "x", "role": "boss"}, "approve": True, "pickup": True}, "reviewer.role\n  Input should be"),
-    ({"reviewer": REVIEWER, "approve": True, "pickup": True, "refund_fen": 1}, "refund_fen\n  Extra inputs are not permitted"),
+    (
+        {"reviewer": {"actor_id": "x", "role": "boss"}, "approve": True, "pickup": True},
+        "reviewer.role\n  Input should be",
+    ),
+    (
+        {"reviewer": REVIEWER, "approve": True, "pickup": True, "refund_fen": 1},
+        "refund_fen\n  Extra inputs are not permitted",
+    ),
     ("approve", "Input should be an object"),
 ]
 
@@ -495,7 +543,7 @@ def reason_of(err: WorkflowUpdateFailedError) -> str:
 
 
 async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(dev_env, store):
-    async with running_worker(dev_env, store) as (tq, outside):
+    async with running_worker(dev_env, store) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(dev_env, tq, case)
         await reached(h, Entry.REVIEW_REQUESTED)
@@ -505,10 +553,12 @@ async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(d
                 await h.execute_update(ReturnRefund.review, bad)
             assert reason in reason_of(err.value), reason_of(err.value)
         with pytest.raises(WorkflowUpdateFailedError) as err:
-            await h.execute_update(CaseWorkflow.decide, {"approval_id": "compensation-1", "approver": REVIEWER, "approve": True})
+            await h.execute_update(
+                CaseWorkflow.decide, {"approval_id": "compensation-1", "approver": REVIEWER, "approve": True}
+            )
         assert "no pending approval 'compensation-1' (pending: none)" in reason_of(err.value)
         after = await history_events(h)
-        assert after == before, f"rejected updates left events: {after[len(before):]}"
+        assert after == before, f"rejected updates left events: {after[len(before) :]}"
         assert (await status(h)).state == "awaiting_review"
 
         # a valid review is accepted; a second one is refused and leaves nothing either
@@ -543,7 +593,14 @@ async def test_a_review_arriving_before_the_case_is_opened_is_kept(env, store):
         entries = await timeline(h)
         await keep_history(h, "return_refund_review_before_open")
     assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
-    assert kinds(entries) == [Entry.OPENED, Entry.REVIEW_REQUESTED, Entry.REVIEWED, Entry.REFUND_STARTED, Entry.REFUND_PAID, Entry.CLOSED]
+    assert kinds(entries) == [
+        Entry.OPENED,
+        Entry.REVIEW_REQUESTED,
+        Entry.REVIEWED,
+        Entry.REFUND_STARTED,
+        Entry.REFUND_PAID,
+        Entry.CLOSED,
+    ]
     assert entry(entries, Entry.REVIEWED).actor == "zhao.returns"
     assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
 
@@ -553,15 +610,21 @@ async def test_the_demo_policy_runs_the_same_process_in_seconds(env, store):
 
     demo = named_policy("demo")
     config = SimulatorConfig()
-    async with running_worker(env, store, config) as (tq, outside):
+    async with running_worker(env, store, config) as (tq, _outside):
         on_time, late = header(CaseKind.RETURN_REFUND), header(CaseKind.RETURN_REFUND)
         config.scenarios[on_time.order.order_id] = Scenario(receive_after="5s")
         config.scenarios[late.order.order_id] = Scenario(receive_after="60s")
         handles = []
         for case in (on_time, late):
-            handles.append(await env.client.start_workflow(
-                "ReturnRefund", ReturnRefundInput(case=case, policy=demo), id=case.workflow_id, task_queue=tq,
-                result_type=ReturnRefundResult))
+            handles.append(
+                await env.client.start_workflow(
+                    "ReturnRefund",
+                    ReturnRefundInput(case=case, policy=demo),
+                    id=case.workflow_id,
+                    task_queue=tq,
+                    result_type=ReturnRefundResult,
+                )
+            )
         await advance(env, by=1)
         for h in handles:
             await h.execute_update(ReturnRefund.review, approve(pickup=True))

@@ -1,5 +1,6 @@
 """ShipmentTracking (§4.13): the 48 h ship target and the 72 h platform rule, each just
 before and just after; the 30 % cap-500 coupon needs second-line approval."""
+
 from __future__ import annotations
 
 from adapters.simulators import Scenario, SimulatorConfig
@@ -33,20 +34,37 @@ async def track(env, store, ship_after: str | None, o=None, approve: bool = True
     o = o or order()
     placed = await env.get_current_time()
     inp = ShipmentTrackingInput(case=header(CaseKind.SHIPMENT_TRACKING, o), policy=DEFAULT_POLICY, placed_at=placed)
-    config = SimulatorConfig(scenarios={o.order_id: Scenario(ship_after=Window.model_validate(ship_after) if ship_after else None)})
-    async with running_worker(env, store, config) as (tq, outside):
-        h = await env.client.start_workflow("ShipmentTracking", inp, id=inp.case.workflow_id, task_queue=tq,
-                                            result_type=ShipmentTrackingResult)
+    config = SimulatorConfig(
+        scenarios={o.order_id: Scenario(ship_after=Window.model_validate(ship_after) if ship_after else None)}
+    )
+    async with running_worker(env, store, config) as (tq, _outside):
+        h = await env.client.start_workflow(
+            "ShipmentTracking", inp, id=inp.case.workflow_id, task_queue=tq, result_type=ShipmentTrackingResult
+        )
         if ship_after is None:
             await advance(env, by=72 * 3600 + 60)
             req = await pending(h, "platform-72h")
             assert req.money and req.money.tier == Tier.SECOND_LINE
-            await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
-                approval_id="platform-72h", approver=ActorRef(actor_id="ma.l1", role=Role.FIRST_LINE), approve=True)),
-                "needs second_line")
-            await h.execute_update(CaseWorkflow.decide, ApprovalDecision(
-                approval_id="platform-72h", approver=ActorRef(actor_id="wu.l2", role=Role.SECOND_LINE), approve=approve,
-                note="" if approve else "customer declined"))
+            await refused(
+                h.execute_update(
+                    CaseWorkflow.decide,
+                    ApprovalDecision(
+                        approval_id="platform-72h",
+                        approver=ActorRef(actor_id="ma.l1", role=Role.FIRST_LINE),
+                        approve=True,
+                    ),
+                ),
+                "needs second_line",
+            )
+            await h.execute_update(
+                CaseWorkflow.decide,
+                ApprovalDecision(
+                    approval_id="platform-72h",
+                    approver=ActorRef(actor_id="wu.l2", role=Role.SECOND_LINE),
+                    approve=approve,
+                    note="" if approve else "customer declined",
+                ),
+            )
         return h, inp, await h.result()
 
 
@@ -60,13 +78,15 @@ async def test_shipped_just_before_48h_is_on_time(env, store):
 
 
 async def test_shipped_just_after_48h_gets_a_tracking_call_and_apology(env, store):
-    h, inp, result = await track(env, store, "2881m")
+    _h, inp, result = await track(env, store, "2881m")
     assert result.outcome == TrackingOutcome.SHIPPED_LATE
-    assert Entry.TRACKING_CALL in kinds(store.timeline(inp.case.case_id)) and Entry.PLATFORM_RULE not in kinds(store.timeline(inp.case.case_id))
+    assert Entry.TRACKING_CALL in kinds(store.timeline(inp.case.case_id)) and Entry.PLATFORM_RULE not in kinds(
+        store.timeline(inp.case.case_id)
+    )
 
 
 async def test_shipped_just_before_72h_escapes_the_platform_rule(env, store):
-    h, inp, result = await track(env, store, "4319m")
+    _h, inp, result = await track(env, store, "4319m")
     assert result.outcome == TrackingOutcome.SHIPPED_LATE and result.compensation_fen == 0
     assert store.payments(inp.case.case_id) == []
 

@@ -2,6 +2,7 @@
 second delivery; lost/damaged (or still in transit at 96 h) → refund offer, refused →
 second line → reship. Windows: sign_target, customer_answer (appointment and offer),
 second_line_callback, each just before and just after."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -43,8 +44,9 @@ async def not_signed(env, **scenario) -> tuple[ShippedNotSignedInput, SimulatorC
 
 
 async def start(env, tq, inp):
-    return await env.client.start_workflow("ShippedNotSigned", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=CaseResult)
+    return await env.client.start_workflow(
+        "ShippedNotSigned", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 def test_next_step_per_courier_status():
@@ -98,8 +100,17 @@ async def test_nobody_home_time_agreed_just_before_the_answer_window(env, store)
         due = await deadline(h, "appointment")
         await advance(env, to=due, offset_s=-60)
         at = (await env.get_current_time()) + timedelta(hours=20)
-        assert "future" in await refused(h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at - timedelta(days=2))))
-        assert "not the customer" in await refused(h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=OTHER_CUSTOMER, deliver_at=at)))
+        assert "future" in await refused(
+            h.execute_update(
+                ShippedNotSigned.agree_delivery_time,
+                DeliveryAppointment(by=CUSTOMER, deliver_at=at - timedelta(days=2)),
+            )
+        )
+        assert "not the customer" in await refused(
+            h.execute_update(
+                ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=OTHER_CUSTOMER, deliver_at=at)
+            )
+        )
         await h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at))
         assert (await h.result()).outcome == NotSignedOutcome.SECOND_DELIVERY
         notice = outside.courier.notices[f"{inp.case.case_id}:second_delivery"]
@@ -138,10 +149,15 @@ async def test_damaged_refused_just_before_the_answer_window_second_line_reships
         await advance(env, to=offer_due, offset_s=-60)
         await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=False))
         approval_due = await deadline(h, "approval:reship")
-        assert "needs second_line" in await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
-            approval_id="reship", approver=FIRST_LINE, approve=True)))
+        assert "needs second_line" in await refused(
+            h.execute_update(
+                CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=FIRST_LINE, approve=True)
+            )
+        )
         await advance(env, to=approval_due, offset_s=-60)
-        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=True))
+        await h.execute_update(
+            CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=True)
+        )
         result = await h.result()
         assert result.outcome == NotSignedOutcome.RESHIPPED
         assert result.children == (f"case-{inp.case.case_id}-reship",)
@@ -160,8 +176,15 @@ async def test_second_line_late_is_recorded_and_a_refusal_means_refund(env, stor
         approval_due = await deadline(h, "approval:reship")
         await advance(env, to=approval_due, offset_s=+60)
         assert Entry.SLA_BREACHED in kinds(await timeline(h))
-        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=False,
-                                                          note="customer accepted the refund on the call"))
+        await h.execute_update(
+            CaseWorkflow.decide,
+            ApprovalDecision(
+                approval_id="reship",
+                approver=SECOND_LINE,
+                approve=False,
+                note="customer accepted the refund on the call",
+            ),
+        )
         assert (await h.result()).outcome == NotSignedOutcome.REFUNDED
         assert len(outside.payment.ledger) == 1
 
@@ -171,11 +194,19 @@ async def test_bad_answers_are_rejected(env, store):
     async with running_worker(env, store, config) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "sign_target")
-        assert "only the courier" in await refused(h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=CUSTOMER)))
-        assert "no refund offer" in await refused(h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True)))
+        assert "only the courier" in await refused(
+            h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=CUSTOMER))
+        )
+        assert "no refund offer" in await refused(
+            h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True))
+        )
         at = (await env.get_current_time()) + timedelta(hours=5)
-        assert "no second delivery" in await refused(h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at)))
-        assert "only the customer" in await refused(h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=FIRST_LINE, accept_refund=True)))
+        assert "no second delivery" in await refused(
+            h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at))
+        )
+        assert "only the customer" in await refused(
+            h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=FIRST_LINE, accept_refund=True))
+        )
         await h.terminate("test over")
 
 
@@ -184,10 +215,13 @@ async def test_compensation_asked_for_is_the_first_line_delivery_delay_coupon(en
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "offer_answer")
-        await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True, wants_compensation=True))
+        await h.execute_update(
+            ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True, wants_compensation=True)
+        )
         result = await h.result()
         ten_percent = min(inp.case.order.paid_fen // 10, 20000)
         assert result.outcome == NotSignedOutcome.REFUNDED and result.compensation_fen == ten_percent
         assert sorted((p.kind, p.amount_fen) for p in outside.payment.ledger) == sorted(
-            [("refund", inp.case.order.paid_fen), ("coupon", ten_percent)])
+            [("refund", inp.case.order.paid_fen), ("coupon", ten_percent)]
+        )
         assert Entry.APPROVAL_REQUESTED not in kinds(await timeline(h))  # within first-line authority

@@ -1,4 +1,5 @@
 """The case store on SQLite and on PostgreSQL: idempotent writes, ordering, time zones."""
+
 from __future__ import annotations
 
 import uuid
@@ -19,22 +20,41 @@ T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 CST = timezone(timedelta(hours=8))
 
 
-def opening(case_id: str | None = None, *, at: datetime = T0, state: str = "awaiting_review", kind=CaseKind.RETURN_REFUND):
+def opening(
+    case_id: str | None = None, *, at: datetime = T0, state: str = "awaiting_review", kind=CaseKind.RETURN_REFUND
+):
     return CaseOpening(case=header(kind, case_id=case_id or f"S-{uuid.uuid4().hex[:12]}"), opened_at=at, state=state)
 
 
-def event(case_id: str, seq: int, kind: str, *, state: str = "awaiting_review", at: datetime | None = None,
-          outcome: str | None = None, **detail) -> CaseEvent:
+def event(
+    case_id: str,
+    seq: int,
+    kind: str,
+    *,
+    state: str = "awaiting_review",
+    at: datetime | None = None,
+    outcome: str | None = None,
+    **detail,
+) -> CaseEvent:
     return CaseEvent(
-        case_id=case_id, outcome=outcome,
-        entry=TimelineEntry(seq=seq, at=at or T0 + timedelta(minutes=seq), kind=kind, actor="system", state=state, detail=detail),
+        case_id=case_id,
+        outcome=outcome,
+        entry=TimelineEntry(
+            seq=seq, at=at or T0 + timedelta(minutes=seq), kind=kind, actor="system", state=state, detail=detail
+        ),
     )
 
 
 def payment(case_id: str, order_id: str, *, key: str | None = None, amount: int = 13350, payment_id: str = "PAY-1"):
     key = key or f"{case_id}:refund"
-    req = PaymentRequest(idempotency_key=key, case_id=case_id, order_id=order_id, kind="refund", amount_fen=amount,
-                         account_ref="alipay:13812345678")
+    req = PaymentRequest(
+        idempotency_key=key,
+        case_id=case_id,
+        order_id=order_id,
+        kind="refund",
+        amount_fen=amount,
+        account_ref="alipay:13812345678",
+    )
     rec = PaymentReceipt(idempotency_key=key, payment_id=payment_id, kind="refund", amount_fen=amount, paid_at=T0)
     return req, rec
 
@@ -44,6 +64,7 @@ def url_of(store: CaseStore) -> str:
 
 
 # -- cases ----------------------------------------------------------------------------
+
 
 def test_open_case_is_idempotent(any_store: CaseStore):
     o = opening()
@@ -55,7 +76,12 @@ def test_open_case_is_idempotent(any_store: CaseStore):
     assert row is not None
     assert (row["state"], row["opened_at"], row["outcome"]) == ("awaiting_review", T0, None)
     assert (row["kind"], row["workflow_id"], row["order_id"], row["customer_id"], row["opened_by"]) == (
-        "return_refund", f"case-{o.case.case_id}", o.case.order.order_id, "cust-1", "cust-1")
+        "return_refund",
+        f"case-{o.case.case_id}",
+        o.case.order.order_id,
+        "cust-1",
+        "cust-1",
+    )
 
 
 def test_an_event_delivered_twice_is_stored_once(any_store: CaseStore):
@@ -112,7 +138,11 @@ def test_timeline_is_in_sequence_order_whatever_the_arrival_order(any_store: Cas
     for seq, kind in [(2, Entry.PICKUP_REQUESTED), (0, Entry.OPENED), (3, Entry.PICKUP_BOOKED), (1, Entry.REVIEWED)]:
         any_store.record_event(event(cid, seq, kind))
     assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [
-        (0, Entry.OPENED), (1, Entry.REVIEWED), (2, Entry.PICKUP_REQUESTED), (3, Entry.PICKUP_BOOKED)]
+        (0, Entry.OPENED),
+        (1, Entry.REVIEWED),
+        (2, Entry.PICKUP_REQUESTED),
+        (3, Entry.PICKUP_BOOKED),
+    ]
     assert any_store.timeline("S-never-opened") == []
 
 
@@ -133,13 +163,16 @@ def test_get_and_list_cases(any_store: CaseStore):
     assert any_store.count_cases() == before + 3
     listed = any_store.list_cases(state=state)
     assert [c["case_id"] for c in listed] == [o.case.case_id for o in reversed(openings)]  # newest first
-    assert [c["case_id"] for c in any_store.list_cases(state=state, limit=2)] == [o.case.case_id for o in reversed(openings[1:])]
+    assert [c["case_id"] for c in any_store.list_cases(state=state, limit=2)] == [
+        o.case.case_id for o in reversed(openings[1:])
+    ]
     assert any_store.list_cases(kind="held_order", state=state) == []
     assert len(any_store.list_cases(kind="return_refund", state=state)) == 3
     assert any_store.get_case("S-nope") is None
 
 
 # -- payments -------------------------------------------------------------------------
+
 
 def test_payment_idempotency_key_is_unique(any_store: CaseStore):
     o = opening()
@@ -153,7 +186,8 @@ def test_payment_idempotency_key_is_unique(any_store: CaseStore):
     assert any_store.record_payment(req2, rec2) is False
     rows = any_store.payments(cid)
     assert [(p["idempotency_key"], p["amount_fen"], p["payment_id"], p["kind"]) for p in rows] == [
-        (f"{cid}:refund", 13350, "PAY-1", "refund")]
+        (f"{cid}:refund", 13350, "PAY-1", "refund")
+    ]
     assert rows[0]["paid_at"] == T0
     # another step of the same case is another payment
     req3, rec3 = payment(cid, o.case.order.order_id, key=f"{cid}:compensation", amount=500, payment_id="PAY-3")
@@ -173,6 +207,7 @@ def test_payments_never_keep_the_paying_account(any_store: CaseStore):
 
 
 # -- time zones -----------------------------------------------------------------------
+
 
 def test_timezone_aware_datetimes_round_trip_as_the_same_instant(any_store: CaseStore):
     local_evening = datetime(2026, 11, 20, 23, 30, 15, 123000, tzinfo=CST)
@@ -199,21 +234,26 @@ def test_naive_datetimes_are_refused(any_store: CaseStore):
 
 # -- orders ---------------------------------------------------------------------------
 
+
 def test_orders_save_get_and_update(any_store: CaseStore):
     o = order()
     assert any_store.get_order(o.order_id) is None
     any_store.save_order(o)
     assert any_store.get_order(o.order_id) == o
-    changed = o.model_copy(update={
-        "paid_fen": 5000, "trade_completed": True,
-        "lines": (OrderLine(sku="TEA-1", name="Green tea", unit_price_fen=5000, quantity=1),),
-    })
+    changed = o.model_copy(
+        update={
+            "paid_fen": 5000,
+            "trade_completed": True,
+            "lines": (OrderLine(sku="TEA-1", name="Green tea", unit_price_fen=5000, quantity=1),),
+        }
+    )
     any_store.save_order(changed)
     got = any_store.get_order(o.order_id)
     assert got == changed and got.paid_at == o.paid_at and got.trade_completed
 
 
 # -- migrations -----------------------------------------------------------------------
+
 
 def test_open_store_twice_is_harmless(any_store: CaseStore):
     o = opening()
@@ -244,16 +284,25 @@ def test_a_fresh_sqlite_file_is_created_and_migrated(tmp_path: Path):
 
 # -- timeline batches (what CaseFile sends: one transaction per wait) ----------------
 
+
 def test_a_first_batch_opens_the_case_and_stores_its_entries_once(any_store: CaseStore):
     o = opening()
     cid = o.case.case_id
-    batch = TimelineBatch(case_id=cid, opening=o, events=(event(cid, 0, Entry.OPENED), event(cid, 1, Entry.REVIEW_REQUESTED)))
+    batch = TimelineBatch(
+        case_id=cid, opening=o, events=(event(cid, 0, Entry.OPENED), event(cid, 1, Entry.REVIEW_REQUESTED))
+    )
     assert any_store.record_timeline(batch) == 2
     assert any_store.record_timeline(batch) == 0  # a retried batch: nothing new
-    later = TimelineBatch(case_id=cid, events=(event(cid, 1, Entry.REVIEW_REQUESTED),
-                                               event(cid, 2, Entry.CLOSED, state="closed", outcome="rejected")))
+    later = TimelineBatch(
+        case_id=cid,
+        events=(event(cid, 1, Entry.REVIEW_REQUESTED), event(cid, 2, Entry.CLOSED, state="closed", outcome="rejected")),
+    )
     assert any_store.record_timeline(later) == 1
-    assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [(0, Entry.OPENED), (1, Entry.REVIEW_REQUESTED), (2, Entry.CLOSED)]
+    assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [
+        (0, Entry.OPENED),
+        (1, Entry.REVIEW_REQUESTED),
+        (2, Entry.CLOSED),
+    ]
     row = any_store.get_case(cid)
     assert (row["state"], row["outcome"], row["updated_at"]) == ("closed", "rejected", T0 + timedelta(minutes=2))
 

@@ -1,6 +1,7 @@
 """WrongItem (§4.5): barcode photo (evidence_reminder / evidence windows), warehouse vs
 listing error, ≤ 20 yuan refund without pickup, > 20 yuan pickup plus a second-line
 coupon (second_line_callback window), a missing gift reclassified by the barcode."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,13 +28,15 @@ LINES = (
     OrderLine(sku="RICE-5KG", name="Jasmine rice 5kg", unit_price_fen=6990, quantity=1),
     OrderLine(sku="CUP-GIFT", name="Free cup", unit_price_fen=0, quantity=1, gift=True),
 )
-BARCODE = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="mail://scww/bc.jpg"),),
-                         barcode="6901234567892")
+BARCODE = EvidenceUpload(
+    by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="mail://scww/bc.jpg"),), barcode="6901234567892"
+)
 
 
 def wrong(sku="MILK-1L", quantity=4, **kw) -> WrongItemInput:
-    return WrongItemInput(case=header(CaseKind.WRONG_ITEM, order(lines=LINES)), policy=DEFAULT_POLICY, sku=sku,
-                          quantity=quantity, **kw)
+    return WrongItemInput(
+        case=header(CaseKind.WRONG_ITEM, order(lines=LINES)), policy=DEFAULT_POLICY, sku=sku, quantity=quantity, **kw
+    )
 
 
 def scripted(inp, **scenario) -> SimulatorConfig:
@@ -41,18 +44,25 @@ def scripted(inp, **scenario) -> SimulatorConfig:
 
 
 async def start(env, tq, inp):
-    return await env.client.start_workflow("WrongItem", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=CaseResult)
+    return await env.client.start_workflow(
+        "WrongItem", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 def test_verdicts_and_the_20_yuan_line():
-    check = lambda matches, gift=False: BarcodeCheck(barcode="1", product_sku="x", matches_received=matches, has_gift=gift)  # noqa: E731
+    def check(matches: bool, gift: bool = False) -> BarcodeCheck:
+        return BarcodeCheck(barcode="1", product_sku="x", matches_received=matches, has_gift=gift)
+
     assert verdict(Complaint.WRONG_GOODS, check(False)) == Verdict.WAREHOUSE_ERROR
     assert verdict(Complaint.WRONG_GOODS, check(True)) == Verdict.LISTING_ERROR
     assert verdict(Complaint.MISSING_GIFT, check(True, gift=True)) == Verdict.MISSING_ITEM
     assert verdict(Complaint.MISSING_GIFT, check(True, gift=False)) == Verdict.LISTING_ERROR
-    o = order(lines=(OrderLine(sku="A", name="a", unit_price_fen=2000, quantity=1),
-                     OrderLine(sku="B", name="b", unit_price_fen=2001, quantity=1)))
+    o = order(
+        lines=(
+            OrderLine(sku="A", name="a", unit_price_fen=2000, quantity=1),
+            OrderLine(sku="B", name="b", unit_price_fen=2001, quantity=1),
+        )
+    )
     assert not pickup_needed(o, "A") and pickup_needed(o, "B")
 
 
@@ -89,15 +99,22 @@ async def test_listing_error_dear_item_pickup_and_coupon_approved_just_before_ca
         await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=+60)  # reminded, then sends the photo
         await h.execute_update(WrongItem.submit_evidence, BARCODE)
         due = await deadline(h, "approval:wrong-item-coupon", env=env, skip=3600)  # after pickup and refund
-        assert "needs second_line" in await refused(h.execute_update(CaseWorkflow.decide, ApprovalDecision(
-            approval_id="wrong-item-coupon", approver=FIRST_LINE, approve=True)))
+        assert "needs second_line" in await refused(
+            h.execute_update(
+                CaseWorkflow.decide,
+                ApprovalDecision(approval_id="wrong-item-coupon", approver=FIRST_LINE, approve=True),
+            )
+        )
         await advance(env, to=due, offset_s=-60)
-        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
-                                                          approve=True))
+        await h.execute_update(
+            CaseWorkflow.decide, ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE, approve=True)
+        )
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 699  # 10 % of 69.90
         got = kinds(await timeline(h))
-        assert Entry.EVIDENCE_REMINDER_SENT in got and Entry.LISTING_FIX_REQUESTED in got and Entry.SLA_BREACHED not in got
+        assert (
+            Entry.EVIDENCE_REMINDER_SENT in got and Entry.LISTING_FIX_REQUESTED in got and Entry.SLA_BREACHED not in got
+        )
         assert Entry.PICKUP_BOOKED in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
         assert sorted(p.kind for p in outside.payment.ledger) == ["coupon", "refund"]
         await keep_history(h, "wrong_item_listing_error_pickup_coupon")
@@ -112,8 +129,12 @@ async def test_coupon_approval_late_is_recorded(env, store):
         due = await deadline(h, "approval:wrong-item-coupon", env=env, skip=3600)
         await advance(env, to=due, offset_s=+60)
         assert Entry.SLA_BREACHED in kinds(await timeline(h))
-        await h.execute_update(CaseWorkflow.decide, ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
-                                                          approve=False, note="customer declined"))
+        await h.execute_update(
+            CaseWorkflow.decide,
+            ApprovalDecision(
+                approval_id="wrong-item-coupon", approver=SECOND_LINE, approve=False, note="customer declined"
+            ),
+        )
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 0
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
@@ -141,7 +162,10 @@ async def test_barcode_just_before_the_evidence_window(env, store):
 
 async def test_missing_gift_the_product_has_becomes_a_missing_item(env, store):
     inp = wrong(complaint=Complaint.MISSING_GIFT, gift_sku="CUP-GIFT")
-    async with running_worker(env, store, scripted(inp, barcode_matches_received=True, barcode_has_gift=True)) as (tq, outside):
+    async with running_worker(env, store, scripted(inp, barcode_matches_received=True, barcode_has_gift=True)) as (
+        tq,
+        outside,
+    ):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         await h.execute_update(WrongItem.submit_evidence, BARCODE)
@@ -157,7 +181,7 @@ async def test_missing_gift_the_product_has_becomes_a_missing_item(env, store):
 
 async def test_missing_gift_the_product_lacks_is_a_listing_error(env, store):
     inp = wrong(complaint=Complaint.MISSING_GIFT, gift_sku="CUP-GIFT")
-    async with running_worker(env, store, scripted(inp, barcode_matches_received=True)) as (tq, outside):
+    async with running_worker(env, store, scripted(inp, barcode_matches_received=True)) as (tq, _outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         await h.execute_update(WrongItem.submit_evidence, BARCODE)
@@ -172,8 +196,12 @@ async def test_bad_evidence_is_rejected(env, store):
         await deadline(h, "evidence_reminder")
         photo = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="photo", uri="x://1"),), barcode="6901234567892")
         assert "not accepted" in await refused(h.execute_update(WrongItem.submit_evidence, photo))
-        assert "barcode digits" in await refused(h.execute_update(WrongItem.submit_evidence, BARCODE.model_copy(update={"barcode": None})))
-        assert "not the customer" in await refused(h.execute_update(WrongItem.submit_evidence, BARCODE.model_copy(update={"by": OTHER_CUSTOMER})))
+        assert "barcode digits" in await refused(
+            h.execute_update(WrongItem.submit_evidence, BARCODE.model_copy(update={"barcode": None}))
+        )
+        assert "not the customer" in await refused(
+            h.execute_update(WrongItem.submit_evidence, BARCODE.model_copy(update={"by": OTHER_CUSTOMER}))
+        )
         with pytest.raises(ValidationError, match="barcode"):
             EvidenceUpload(by=CUSTOMER, items=BARCODE.items, barcode="12-34")
         await h.execute_update(WrongItem.submit_evidence, BARCODE)

@@ -1,5 +1,6 @@
 """AbnormalSignOff (rulebook §4.8): courier proof → the customer's answer within
 3 working days → closed, or refunded through the right child."""
+
 from __future__ import annotations
 
 from temporalio import workflow
@@ -39,9 +40,15 @@ class AbnormalSignOff(RemedyCase):
         f = self.file
         await f.open(trade_completed=inp.case.order.trade_completed)
         answer_due = f.deadline_after("answer_due", workflow.now(), inp.policy.windows.abnormal_sign_off)
-        proof = await activity_calls.fetch_signer_proof(SignerQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id))
-        await f.record(Entry.SIGNER_PROOF, "courier", signer=masked_name(proof.signer_name),
-                       slip_photo=proof.slip_photo.uri if proof.slip_photo else None)
+        proof = await activity_calls.fetch_signer_proof(
+            SignerQuery(case_id=inp.case.case_id, order_id=inp.case.order.order_id)
+        )
+        await f.record(
+            Entry.SIGNER_PROOF,
+            "courier",
+            signer=masked_name(proof.signer_name),
+            slip_photo=proof.slip_photo.uri if proof.slip_photo else None,
+        )
         if refund_without_asking(proof):
             return await self._refund("the courier has no signer name or slip")
 
@@ -63,8 +70,12 @@ class AbnormalSignOff(RemedyCase):
         child = await self.remedies.refund((), pickup=False, reason=why)
         outcome = SignOffOutcome.REFUNDED if child in PAID_OUTCOMES else SignOffOutcome.REFUND_INCOMPLETE
         await f.close(outcome, "system", child_outcome=child)
-        return CaseResult(case_id=f.case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen,
-                          children=tuple(self.remedies.children))
+        return CaseResult(
+            case_id=f.case.case_id,
+            outcome=outcome,
+            refund_fen=self.remedies.refunded_fen,
+            children=tuple(self.remedies.children),
+        )
 
     @workflow.update(name=UpdateName.CONFIRM_SIGNER)
     async def confirm_signer(self, answer: SignerAnswer) -> CaseStatus:

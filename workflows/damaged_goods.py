@@ -1,5 +1,6 @@
 """DamagedGoods (rulebook §4.4): wait for the photos (a reminder, then a timeout), then
 refund the damaged lines with or without a pickup through the right child."""
+
 from __future__ import annotations
 
 from temporalio import workflow
@@ -46,25 +47,39 @@ class DamagedGoods(RemedyCase):
 
         pickup = pickup_needed(inp.damaged)
         scrapped = [d.sku for d in inp.damaged if d.condition in SCRAP_ON_SITE]
-        await f.record(Entry.ASSESSED, "return_specialist", state=DamagedState.REFUNDING, pickup=pickup,
-                       scrapped_on_site=scrapped)
-        child = await self.remedies.refund(refund_lines(inp), pickup=pickup,
-                                      reason="damaged goods, photos checked" + ("" if pickup else "; scrapped on site"))
+        await f.record(
+            Entry.ASSESSED, "return_specialist", state=DamagedState.REFUNDING, pickup=pickup, scrapped_on_site=scrapped
+        )
+        child = await self.remedies.refund(
+            refund_lines(inp),
+            pickup=pickup,
+            reason="damaged goods, photos checked" + ("" if pickup else "; scrapped on site"),
+        )
         outcome = DamagedOutcome.REFUNDED if child in PAID_OUTCOMES else DamagedOutcome.INCOMPLETE
         coupon = 0
         if inp.wants_compensation and outcome == DamagedOutcome.REFUNDED:
             coupon = await self.remedies.compensate(
-                standard_offer(inp.policy, Situation.GOODS_FAULT, case.order.paid_fen), basis_fen=case.order.paid_fen,
-                step="damaged-goods-coupon", why="goods damaged: the customer asked for compensation")
+                standard_offer(inp.policy, Situation.GOODS_FAULT, case.order.paid_fen),
+                basis_fen=case.order.paid_fen,
+                step="damaged-goods-coupon",
+                why="goods damaged: the customer asked for compensation",
+            )
         await f.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
-        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen, compensation_fen=coupon,
-                          children=tuple(self.remedies.children))
+        return CaseResult(
+            case_id=case.case_id,
+            outcome=outcome,
+            refund_fen=self.remedies.refunded_fen,
+            compensation_fen=coupon,
+            children=tuple(self.remedies.children),
+        )
 
     async def await_evidence(self) -> bool:
         if not await evidence.await_evidence(self.file, lambda: self.evidence is not None, EVIDENCE_KINDS):
             return False
         assert self.evidence is not None
-        await self.file.record(Entry.EVIDENCE_RECEIVED, self.evidence.by.actor_id, uris=[e.uri for e in self.evidence.items])
+        await self.file.record(
+            Entry.EVIDENCE_RECEIVED, self.evidence.by.actor_id, uris=[e.uri for e in self.evidence.items]
+        )
         return True
 
     @workflow.update(name=UpdateName.SUBMIT_EVIDENCE)
@@ -76,6 +91,9 @@ class DamagedGoods(RemedyCase):
     def _validate_evidence(self, upload: EvidenceUpload) -> None:
         problem = evidence_problem(upload, self.inp.case, EVIDENCE_KINDS)
         if not problem and (self.file.state != DamagedState.AWAITING_EVIDENCE or self.evidence is not None):
-            problem = (Problem(Code.ALREADY_DONE, "the photos were already received") if self.evidence
-                       else Problem(Code.WRONG_STATE, f"the case is {self.file.state}"))
+            problem = (
+                Problem(Code.ALREADY_DONE, "the photos were already received")
+                if self.evidence
+                else Problem(Code.WRONG_STATE, f"the case is {self.file.state}")
+            )
         refuse(problem)

@@ -1,5 +1,6 @@
 """Waiting for the customer's evidence (photos, a barcode photo): one reminder on the
 way, a timeout at the end, both from the policy table."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -3,6 +3,7 @@
 (through the calculator's tiers) and the choice to wait or be refunded. At 48 h still
 unshipped: refund, or reship for a customer who refuses cancellation (never for an
 unpaid order, never while the original can still ship: Reship checks that)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -56,8 +57,11 @@ class HeldOrder(RemedyCase):
         await f.open(cause=inp.cause.value, lines=[lq.model_dump() for lq in inp.lines])
         backfill_due = f.deadline_after("backfill", held_at, w.backfill)
         held_due = f.deadline_after("held_unshipped", held_at, w.held_unshipped)
-        ticket = await activity_calls.request_backfill(BackfillRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
-                                                              lines=inp.lines, requested_at=held_at))
+        ticket = await activity_calls.request_backfill(
+            BackfillRequest(
+                case_id=inp.case.case_id, order_id=inp.case.order.order_id, lines=inp.lines, requested_at=held_at
+            )
+        )
         await f.record(Entry.BACKFILL_REQUESTED, "system", ticket_id=ticket.ticket_id)
         if await self._stock_by(ticket, backfill_due):
             return await self._ship("stock arrived within the backfill window")
@@ -78,11 +82,18 @@ class HeldOrder(RemedyCase):
         while True:
             if self.last_answer is not recorded and self.last_answer is not None:
                 recorded = a = self.last_answer
-                await f.record(Entry.CUSTOMER_CHOSE, a.customer.actor_id, state=HeldState.WAITING_FOR_STOCK,
-                               choice=a.choice.value, note=a.note)
+                await f.record(
+                    Entry.CUSTOMER_CHOSE,
+                    a.customer.actor_id,
+                    state=HeldState.WAITING_FOR_STOCK,
+                    choice=a.choice.value,
+                    note=a.note,
+                )
             if self.choice == CustomerChoice.REFUND:
-                return await self._settle(HeldOutcome.REFUNDED if inp.case.order.paid else HeldOutcome.CANCELLED,
-                                          "the customer chose a refund")
+                return await self._settle(
+                    HeldOutcome.REFUNDED if inp.case.order.paid else HeldOutcome.CANCELLED,
+                    "the customer chose a refund",
+                )
             if not self.polls_by_retry and (await self._stock(ticket)).available:
                 return await self._ship("stock arrived while the customer waited")
             now = workflow.now()
@@ -94,27 +105,47 @@ class HeldOrder(RemedyCase):
             if not self.answered and now >= answer_due:
                 self.choice, self.answered = DEFAULT_CHOICE, True
                 f.clear_deadline("customer_answer")
-                await f.record(Entry.CUSTOMER_ANSWER_DEFAULTED, "system", state=HeldState.WAITING_FOR_STOCK,
-                               window="customer_answer", choice=DEFAULT_CHOICE.value)
+                await f.record(
+                    Entry.CUSTOMER_ANSWER_DEFAULTED,
+                    "system",
+                    state=HeldState.WAITING_FOR_STOCK,
+                    window="customer_answer",
+                    choice=DEFAULT_CHOICE.value,
+                )
             seen, pushes = self.last_answer, f.pushes
             if self.polls_by_retry:
                 # the poll is raced against the customer's answer, the answer window and the warehouse's push
                 wake = held_due if self.answered else min(held_due, answer_due)
-                if await self._poll_stock(ticket, wake, lambda: self.last_answer is not seen or f.pushes != pushes):
+                if await self._poll_stock(
+                    ticket,
+                    wake,
+                    lambda: self.last_answer is not seen or f.pushes != pushes,  # noqa: B023 - awaited in this iteration
+                ):
                     return await self._ship("stock arrived while the customer waited")
                 continue
             wake = min(held_due, now + poll, *([answer_due] if not self.answered else []))
-            await f.wait_until(lambda: self.last_answer is not seen, wake)
+            await f.wait_until(lambda: self.last_answer is not seen, wake)  # noqa: B023 - awaited in this iteration
 
     async def _poll_stock(self, ticket: BackfillTicket, until: datetime, woken: Callable[[], bool]) -> bool:
-        got = await waits.poll("poll_stock", "warehouse", StockQuery(ticket=ticket, as_of=workflow.now()), StockStatus,
-                               every=self.inp.policy.polling.outside_status.plain, until=until, file=self.file,
-                               woken=woken)
+        got = await waits.poll(
+            "poll_stock",
+            "warehouse",
+            StockQuery(ticket=ticket, as_of=workflow.now()),
+            StockStatus,
+            every=self.inp.policy.polling.outside_status.plain,
+            until=until,
+            file=self.file,
+            woken=woken,
+        )
         return got is not None
 
     async def _compensate(self, offer: CompensationOffer) -> None:
-        self.compensation_fen = await self.remedies.compensate(offer, basis_fen=self.inp.case.order.paid_fen,
-                                                          step="compensation", why=f"held order: {self.inp.cause.value}")
+        self.compensation_fen = await self.remedies.compensate(
+            offer,
+            basis_fen=self.inp.case.order.paid_fen,
+            step="compensation",
+            why=f"held order: {self.inp.cause.value}",
+        )
 
     async def _stock(self, ticket: BackfillTicket, as_of: datetime | None = None) -> StockStatus:
         return await activity_calls.check_stock(StockQuery(ticket=ticket, as_of=as_of or workflow.now()))
@@ -123,9 +154,16 @@ class HeldOrder(RemedyCase):
         poll = self.inp.policy.polling.outside_status.plain
         self.polls_by_retry = patches.patched(waits.POLL_BY_RETRY)
         if self.polls_by_retry:
-            status = await waits.answer_by("poll_stock", "check_stock", "warehouse",
-                                           lambda at: StockQuery(ticket=ticket, as_of=at), StockStatus,
-                                           every=poll, until=until, file=self.file)
+            status = await waits.answer_by(
+                "poll_stock",
+                "check_stock",
+                "warehouse",
+                lambda at: StockQuery(ticket=ticket, as_of=at),
+                StockStatus,
+                every=poll,
+                until=until,
+                file=self.file,
+            )
             return status.available
         while True:
             if (await self._stock(ticket)).available:
@@ -136,8 +174,15 @@ class HeldOrder(RemedyCase):
 
     async def _ship(self, why: str) -> HeldOrderResult:
         f, inp = self.file, self.inp
-        sent = await activity_calls.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
-                                                          lines=inp.lines, as_of=workflow.now(), batch="next"))
+        sent = await activity_calls.dispatch_order(
+            DispatchRequest(
+                case_id=inp.case.case_id,
+                order_id=inp.case.order.order_id,
+                lines=inp.lines,
+                as_of=workflow.now(),
+                batch="next",
+            )
+        )
         await f.record(Entry.DISPATCHED, "warehouse", dispatch_id=sent.dispatch_id, batch="next")
         return await self._close(HeldOutcome.SHIPPED, why)
 
@@ -159,8 +204,14 @@ class HeldOrder(RemedyCase):
         if self._granting is not None:
             await self._granting  # the case closes once its compensation is decided too
         await self.file.close(outcome, "system", why=why, choice=self.choice.value if self.choice else None)
-        return HeldOrderResult(case_id=self.inp.case.case_id, outcome=outcome, choice=self.choice,
-                               compensation_fen=self.compensation_fen, child_outcome=child, reason=why)
+        return HeldOrderResult(
+            case_id=self.inp.case.case_id,
+            outcome=outcome,
+            choice=self.choice,
+            compensation_fen=self.compensation_fen,
+            child_outcome=child,
+            reason=why,
+        )
 
     @workflow.signal(name=SignalName.STOCK_REPORTED)
     def stock_reported(self) -> None:

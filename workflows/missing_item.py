@@ -1,6 +1,7 @@
 """MissingItem (rulebook §4.3): warehouse check → chase the courier, or reship / refund
 the missing lines (the customer's choice, refund by default) plus the first line's
 10 yuan coupon when asked."""
+
 from __future__ import annotations
 
 from temporalio import workflow
@@ -48,31 +49,55 @@ class MissingItem(RemedyCase):
         f, case = self.file, inp.case
         await f.open(missing=[lq.model_dump() for lq in inp.missing])
         check: ShipmentCheck = await activity_calls.check_shipment(
-            ShipmentQuery(case_id=case.case_id, order_id=case.order.order_id, reported_missing=inp.missing))
+            ShipmentQuery(case_id=case.case_id, order_id=case.order.order_id, reported_missing=inp.missing)
+        )
         finding = classify(check)
-        await f.record(Entry.WAREHOUSE_CHECKED, "warehouse", finding=finding.value, split=check.split,
-                       short_lines=[lq.model_dump() for lq in check.short_lines])
+        await f.record(
+            Entry.WAREHOUSE_CHECKED,
+            "warehouse",
+            finding=finding.value,
+            split=check.split,
+            short_lines=[lq.model_dump() for lq in check.short_lines],
+        )
         if finding == MissingFinding.SPLIT:
-            ack = await activity_calls.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
-                                                           kind="chase", note="split shipment: deliver the other parcel"))
+            ack = await activity_calls.notify_courier(
+                CourierNotice(
+                    case_id=case.case_id,
+                    order_id=case.order.order_id,
+                    kind="chase",
+                    note="split shipment: deliver the other parcel",
+                )
+            )
             await f.close(MissingOutcome.COURIER_CHASED, "first_line", reference=ack.reference)
             return CaseResult(case_id=case.case_id, outcome=MissingOutcome.COURIER_CHASED)
 
         lines = lines_to_remedy(finding, check, inp.missing)
-        await f.record(Entry.REMEDY_OFFERED, "first_line", state=MissingState.AWAITING_CHOICE,
-                       lines=[lq.model_dump() for lq in lines])
+        await f.record(
+            Entry.REMEDY_OFFERED,
+            "first_line",
+            state=MissingState.AWAITING_CHOICE,
+            lines=[lq.model_dump() for lq in lines],
+        )
         answer_by = f.deadline_after("customer_choice", workflow.now(), inp.policy.windows.customer_answer)
         if not await f.wait_until(lambda: self.choice is not None, answer_by):
             await f.record(Entry.CHOICE_DEFAULTED, "system", window="customer_answer", default=DEFAULT_REMEDY.value)
         f.clear_deadline("customer_choice")
         remedy = self.choice.remedy if self.choice else DEFAULT_REMEDY
-        await f.record(Entry.REMEDY_CHOSEN, self.choice.by.actor_id if self.choice else "system", state=MissingState.REMEDYING,
-                       remedy=remedy.value)
+        await f.record(
+            Entry.REMEDY_CHOSEN,
+            self.choice.by.actor_id if self.choice else "system",
+            state=MissingState.REMEDYING,
+            remedy=remedy.value,
+        )
         coupon = 0
         if self.choice and self.choice.wants_compensation:
             offer = standard_offer(inp.policy, Situation.MISSING_ITEM, case.order.paid_fen)
-            coupon = await self.remedies.compensate(offer, basis_fen=case.order.paid_fen, step="missing-item-coupon",
-                                               why="missing item: the customer asked for compensation")
+            coupon = await self.remedies.compensate(
+                offer,
+                basis_fen=case.order.paid_fen,
+                step="missing-item-coupon",
+                why="missing item: the customer asked for compensation",
+            )
         if remedy == Remedy.RESHIP:
             child = await self.remedies.reship(lines, cause=ReshipCause.SHORT_SHIPPED, note=f"missing: {finding.value}")
             outcome = MissingOutcome.RESHIPPED
@@ -82,8 +107,13 @@ class MissingItem(RemedyCase):
         if child not in DONE:
             outcome = MissingOutcome.INCOMPLETE
         await f.close(outcome, "system", child_outcome=child)
-        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen, compensation_fen=coupon,
-                          children=tuple(self.remedies.children))
+        return CaseResult(
+            case_id=case.case_id,
+            outcome=outcome,
+            refund_fen=self.remedies.refunded_fen,
+            compensation_fen=coupon,
+            children=tuple(self.remedies.children),
+        )
 
     @workflow.update(name=UpdateName.CHOOSE_REMEDY)
     async def choose_remedy(self, choice: RemedyChoice) -> CaseStatus:

@@ -1,6 +1,7 @@
 """Oversold (§4.1, S4 2.2): asks the platform whether the order can ship, waits for the
 answer within the oversold_check window, then ships late with an apology, or
 compensates (second-line approval) and refunds a paid order through a ReturnRefund child."""
+
 from __future__ import annotations
 
 import asyncio
@@ -48,14 +49,19 @@ class Oversold(RemedyCase):
         await f.record(Entry.APOLOGISED, "first_line")
         if ships:
             await f.record(Entry.SHIPPING_LATE, "system", state=OversoldState.SHIPPING)
-            sent = await activity_calls.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=order.order_id,
-                                                              as_of=workflow.now(), batch="next"))
+            sent = await activity_calls.dispatch_order(
+                DispatchRequest(case_id=inp.case.case_id, order_id=order.order_id, as_of=workflow.now(), batch="next")
+            )
             await f.record(Entry.DISPATCHED, "warehouse", dispatch_id=sent.dispatch_id)
             return await self._close(OversoldOutcome.SHIPPED_LATE, ships, 0, None, "the platform found stock")
 
         await f.record(Entry.CANNOT_SHIP, "system", state=OversoldState.COMPENSATING)
-        compensation = self.remedies.compensate(oversold_offer(inp.policy, order), basis_fen=order.paid_fen,
-                                           step="compensation", why="oversold: cannot ship")
+        compensation = self.remedies.compensate(
+            oversold_offer(inp.policy, order),
+            basis_fen=order.paid_fen,
+            step="compensation",
+            why="oversold: cannot ship",
+        )
         if not patches.patched(remedies.COMPENSATION_ALONGSIDE):
             granted = await compensation  # runs begun before: the refund waited on the approval
             if not order.paid:
@@ -74,24 +80,43 @@ class Oversold(RemedyCase):
         poll = inp.policy.polling.outside_status.plain
         if self.inp.carried is not None or patches.patched(waits.POLL_BY_RETRY):
             return await waits.answer_by(
-                "poll_oversold", "check_oversold", "platform",
-                lambda at: OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id, asked_at=asked,
-                                         as_of=at),
-                OversoldAnswer, every=poll, until=due, file=self.file, waiting_for="oversold_check", since=asked)
+                "poll_oversold",
+                "check_oversold",
+                "platform",
+                lambda at: OversoldCheck(
+                    case_id=inp.case.case_id, order_id=inp.case.order.order_id, asked_at=asked, as_of=at
+                ),
+                OversoldAnswer,
+                every=poll,
+                until=due,
+                file=self.file,
+                waiting_for="oversold_check",
+                since=asked,
+            )
         while True:
-            answer = await activity_calls.check_oversold(OversoldCheck(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
-                                                              asked_at=asked, as_of=workflow.now()))
+            answer = await activity_calls.check_oversold(
+                OversoldCheck(
+                    case_id=inp.case.case_id, order_id=inp.case.order.order_id, asked_at=asked, as_of=workflow.now()
+                )
+            )
             if answer.answered or workflow.now() >= due:
                 return answer
             # a run begun before poll-by-retry writes ~10 events a poll: under a short poll it continues as new
             await carryover.continue_if_long(self.file, "oversold_check", asked)
             await workflow.sleep(min(poll, due - workflow.now()))
 
-    async def _close(self, outcome: OversoldOutcome, ships: bool, granted: int, child: str | None,
-                     why: str) -> OversoldResult:
+    async def _close(
+        self, outcome: OversoldOutcome, ships: bool, granted: int, child: str | None, why: str
+    ) -> OversoldResult:
         await self.file.close(outcome, "system", why=why, compensation_fen=granted, child_outcome=child)
-        return OversoldResult(case_id=self.inp.case.case_id, outcome=outcome, can_ship=ships, compensation_fen=granted,
-                              child_outcome=child, reason=why)
+        return OversoldResult(
+            case_id=self.inp.case.case_id,
+            outcome=outcome,
+            can_ship=ships,
+            compensation_fen=granted,
+            child_outcome=child,
+            reason=why,
+        )
 
     @workflow.signal(name=SignalName.OVERSOLD_ANSWER_REPORTED)
     def oversold_answer_reported(self) -> None:

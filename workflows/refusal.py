@@ -2,6 +2,7 @@
 parcel_refused (no review, no pickup: advance compensation). A parcel the courier
 returned on its own is the courier's fault; the customer is asked whether they still
 want the goods (customer_answer window, silence means refund) and gets a Reship child."""
+
 from __future__ import annotations
 
 from temporalio import workflow
@@ -49,8 +50,9 @@ class Refusal(RemedyCase):
             if await f.wait_until(lambda: self.answer is not None, due):
                 assert self.answer is not None
                 wants = self.answer.wants_goods
-                await f.record(Entry.CUSTOMER_ANSWERED, self.answer.customer.actor_id, wants_goods=wants,
-                               note=self.answer.note)
+                await f.record(
+                    Entry.CUSTOMER_ANSWERED, self.answer.customer.actor_id, wants_goods=wants, note=self.answer.note
+                )
             else:
                 wants = DEFAULT_WANTS_GOODS
                 await f.record(Entry.CUSTOMER_ANSWER_DEFAULTED, "system", window="customer_answer", wants_goods=wants)
@@ -59,15 +61,23 @@ class Refusal(RemedyCase):
         await f.record(Entry.SETTLING, "system", state=RefusalState.SETTLING, outcome=outcome.value)
         child = None
         if outcome == RefusalOutcome.RESHIPPED:
-            child = await self.remedies.reship((), cause=ReshipCause.COURIER_RETURNED, note="courier returned the parcel")
+            child = await self.remedies.reship(
+                (), cause=ReshipCause.COURIER_RETURNED, note="courier returned the parcel"
+            )
             if child != "reshipped":
                 outcome, child = RefusalOutcome.REFUNDED, await self._refund()
         elif outcome == RefusalOutcome.REFUNDED:
             child = await self._refund()
         why = "courier fault" if courier_fault else "parcel refused on delivery"
         await f.close(outcome, "system", why=why, wants_goods=wants, child_outcome=child)
-        return RefusalResult(case_id=inp.case.case_id, outcome=outcome, courier_fault=courier_fault, wants_goods=wants,
-                             child_outcome=child, reason=why)
+        return RefusalResult(
+            case_id=inp.case.case_id,
+            outcome=outcome,
+            courier_fault=courier_fault,
+            wants_goods=wants,
+            child_outcome=child,
+            reason=why,
+        )
 
     async def _refund(self) -> str:
         """The parcel is on its way back anyway: a return created without a customer
@@ -76,11 +86,18 @@ class Refusal(RemedyCase):
         case = child_header(f.case, CaseKind.RETURN_REFUND, "refund", "parcel returned to the warehouse")
         await f.record(Entry.REFUND_STARTED, "system", child=case.workflow_id, origin=ReturnOrigin.PARCEL_REFUSED.value)
         result: ReturnRefundResult = await workflow.execute_child_workflow(
-            "ReturnRefund", ReturnRefundInput(case=case, policy=f.policy, origin=ReturnOrigin.PARCEL_REFUSED),
-            id=case.workflow_id, result_type=ReturnRefundResult,
+            "ReturnRefund",
+            ReturnRefundInput(case=case, policy=f.policy, origin=ReturnOrigin.PARCEL_REFUSED),
+            id=case.workflow_id,
+            result_type=ReturnRefundResult,
         )
-        await f.record(Entry.REFUND_FINISHED, "system", child=case.workflow_id, outcome=result.outcome.value,
-                       amount_fen=result.refund_fen)
+        await f.record(
+            Entry.REFUND_FINISHED,
+            "system",
+            child=case.workflow_id,
+            outcome=result.outcome.value,
+            amount_fen=result.refund_fen,
+        )
         return result.outcome.value
 
     @workflow.update(name=UpdateName.STILL_WANTS_GOODS)
@@ -90,6 +107,9 @@ class Refusal(RemedyCase):
 
     @still_wants_goods.validator
     def _validate_answer(self, answer: GoodsAnswer) -> None:
-        problem = Problem(Code.ALREADY_DONE, "the customer already answered") if self.answer is not None else answer_problem(
-            answer, self.file.state, self.inp.case)
+        problem = (
+            Problem(Code.ALREADY_DONE, "the customer already answered")
+            if self.answer is not None
+            else answer_problem(answer, self.file.state, self.inp.case)
+        )
         refuse(problem)

@@ -1,4 +1,5 @@
 """Every case workflow the worker runs. A new case kind adds its class here."""
+
 from __future__ import annotations
 
 from workflows.abnormal_sign_off import AbnormalSignOff
@@ -21,6 +22,14 @@ from workflows.wrong_item import WrongItem
 
 WORKFLOWS: list[type] = [ReturnRefund]
 WORKFLOWS += [ManualRefund, Reship]
-WORKFLOWS += [Invoice, PriceDispute, AbnormalSignOff, ShippedNotSigned, MissingItem, DamagedGoods, WrongItem]  # processes-b
+WORKFLOWS += [
+    Invoice,
+    PriceDispute,
+    AbnormalSignOff,
+    ShippedNotSigned,
+    MissingItem,
+    DamagedGoods,
+    WrongItem,
+]  # processes-b
 WORKFLOWS += [Complaint, AgentComplaint]  # complaints
 WORKFLOWS += [HeldOrder, Refusal, ShipmentTracking, Oversold, DailySweep, DailyCompletionReport]  # processes-a

@@ -1,4 +1,5 @@
 """ShippedNotSigned (rulebook §4.6): tracked against the 96 h signature target."""
+
 from __future__ import annotations
 
 from temporalio import workflow
@@ -70,8 +71,11 @@ class ShippedNotSigned(RemedyCase):
             if patches.patched(REPORT_RESET_FIRST):
                 # reset before asking, so a courier report arriving during the calls is kept
                 self.reported = False
-            status: DeliveryStatus = await activity_calls.check_delivery(DeliveryQuery(
-                case_id=case.case_id, order_id=case.order.order_id, shipped_at=shipped_at, as_of=workflow.now()))
+            status: DeliveryStatus = await activity_calls.check_delivery(
+                DeliveryQuery(
+                    case_id=case.case_id, order_id=case.order.order_id, shipped_at=shipped_at, as_of=workflow.now()
+                )
+            )
             late = workflow.now() >= due
             step = next_step(status.state, late)
             await f.record(Entry.DELIVERY_CHECKED, "courier", delivery=status.state.value, step=step.value)
@@ -85,9 +89,17 @@ class ShippedNotSigned(RemedyCase):
                     await f.record(Entry.SLA_BREACHED, "system", window="sign_target", treated_as="lost")
                 return await self._offer_refund(status.state)
             if not chased:
-                ack = await activity_calls.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
-                                                               kind="chase", note="normal transit: deliver within 96 h"))
-                await f.record(Entry.COURIER_CHASED, "first_line", state=NotSignedState.CHASING, reference=ack.reference)
+                ack = await activity_calls.notify_courier(
+                    CourierNotice(
+                        case_id=case.case_id,
+                        order_id=case.order.order_id,
+                        kind="chase",
+                        note="normal transit: deliver within 96 h",
+                    )
+                )
+                await f.record(
+                    Entry.COURIER_CHASED, "first_line", state=NotSignedState.CHASING, reference=ack.reference
+                )
                 chased = True
             if not patches.patched(REPORT_RESET_FIRST):
                 self.reported = False  # runs begun before: a report during the calls was lost here
@@ -100,17 +112,30 @@ class ShippedNotSigned(RemedyCase):
         answer_by = f.deadline_after("appointment", workflow.now(), self.inp.policy.windows.customer_answer)
         agreed = await f.wait_until(lambda: self.appointment is not None, answer_by)
         deliver_at = self.appointment.deliver_at if agreed and self.appointment else None
-        ack = await activity_calls.notify_courier(CourierNotice(
-            case_id=case.case_id, order_id=case.order.order_id, kind="second_delivery", deliver_at=deliver_at,
-            note="time agreed with the customer" if agreed else "customer did not answer: courier's next round"))
-        await f.close(NotSignedOutcome.SECOND_DELIVERY, "first_line", reference=ack.reference,
-                      agreed=agreed, deliver_at=deliver_at.isoformat() if deliver_at else None)
+        ack = await activity_calls.notify_courier(
+            CourierNotice(
+                case_id=case.case_id,
+                order_id=case.order.order_id,
+                kind="second_delivery",
+                deliver_at=deliver_at,
+                note="time agreed with the customer" if agreed else "customer did not answer: courier's next round",
+            )
+        )
+        await f.close(
+            NotSignedOutcome.SECOND_DELIVERY,
+            "first_line",
+            reference=ack.reference,
+            agreed=agreed,
+            deliver_at=deliver_at.isoformat() if deliver_at else None,
+        )
         return CaseResult(case_id=case.case_id, outcome=NotSignedOutcome.SECOND_DELIVERY)
 
     async def _offer_refund(self, state: DeliveryState) -> CaseResult:
-        f, case = self.file, self.inp.case
+        f = self.file
         f.clear_deadline("sign_target")
-        await f.record(Entry.REFUND_OFFERED, "first_line", state=NotSignedState.AWAITING_OFFER_ANSWER, delivery=state.value)
+        await f.record(
+            Entry.REFUND_OFFERED, "first_line", state=NotSignedState.AWAITING_OFFER_ANSWER, delivery=state.value
+        )
         answer_by = f.deadline_after("offer_answer", workflow.now(), self.inp.policy.windows.customer_answer)
         if not await f.wait_until(lambda: self.offer_answer is not None, answer_by):
             await f.record(Entry.OFFER_DEFAULTED, "system", window="customer_answer", default="refund")
@@ -119,7 +144,10 @@ class ShippedNotSigned(RemedyCase):
         if refuses:
             await f.record(Entry.ESCALATED, "first_line", state=NotSignedState.AWAITING_SECOND_LINE, to="second_line")
             decision = await self.seek_approval(
-                "reship", Subject.COMPLAINT_RESOLUTION, (Role.SECOND_LINE,), "second_line_callback",
+                "reship",
+                Subject.COMPLAINT_RESOLUTION,
+                (Role.SECOND_LINE,),
+                "second_line_callback",
                 summary=f"parcel {state.value}; customer refuses a refund and wants the goods: reship?",
             )
             if decision is not None and decision.approve:
@@ -136,12 +164,20 @@ class ShippedNotSigned(RemedyCase):
         coupon = 0
         if self.offer_answer is not None and self.offer_answer.wants_compensation:
             paid = self.inp.case.order.paid_fen
-            coupon = await self.remedies.compensate(standard_offer(self.inp.policy, Situation.DELIVERY_DELAY, paid),
-                                               basis_fen=paid, step="delivery-delay-coupon",
-                                               why="parcel lost or damaged in transit: the customer asked for compensation")
+            coupon = await self.remedies.compensate(
+                standard_offer(self.inp.policy, Situation.DELIVERY_DELAY, paid),
+                basis_fen=paid,
+                step="delivery-delay-coupon",
+                why="parcel lost or damaged in transit: the customer asked for compensation",
+            )
         await self.file.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
-        return CaseResult(case_id=self.inp.case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen,
-                          compensation_fen=coupon, children=tuple(self.remedies.children))
+        return CaseResult(
+            case_id=self.inp.case.case_id,
+            outcome=outcome,
+            refund_fen=self.remedies.refunded_fen,
+            compensation_fen=coupon,
+            children=tuple(self.remedies.children),
+        )
 
     @workflow.update(name=UpdateName.AGREE_DELIVERY_TIME)
     async def agree_delivery_time(self, appointment: DeliveryAppointment) -> CaseStatus:

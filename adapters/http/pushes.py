@@ -2,6 +2,7 @@
 wakes the case's wait on that system: the workflow then asks the system itself, so a
 lost, repeated or forged push costs nothing but a poll. The webhooks app takes its
 routes from here; authentication stays with the webhooks app."""
+
 from __future__ import annotations
 
 from domain.handlers import SignalName
