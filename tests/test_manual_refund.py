@@ -202,7 +202,7 @@ async def test_review_and_second_check_after_their_windows_are_recorded_as_breac
         await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID  # late, but still paid
-    windows = [d["window"] for d in details(store.timeline(inp.case.case_id), "sla_breached")]
+    windows = [d["window"] for d in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)]
     assert windows == ["manual_refund_review", "manual_refund_payment"]
 
 
@@ -223,7 +223,7 @@ async def test_assessment_after_the_24h_node_is_a_breach_and_before_it_is_not(en
             await pending(h, "review")
             await h.terminate("test done")
     assert Entry.SLA_BREACHED not in kinds(store.timeline(early.case.case_id))
-    assert details(store.timeline(late.case.case_id), "sla_breached") == [
+    assert details(store.timeline(late.case.case_id), Entry.SLA_BREACHED) == [
         {"window": "after_sales_node", "step": "assessment"}
     ]
 
@@ -241,7 +241,7 @@ async def test_compensation_payout_paid_after_five_working_days_is_a_breach(env,
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["cash_compensation"]
-    assert {"window": "compensation_payout"} in details(store.timeline(inp.case.case_id), "sla_breached")
+    assert {"window": "compensation_payout"} in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)
 
 
 async def test_compensation_payout_within_five_working_days_is_on_time(env, store):
@@ -256,7 +256,7 @@ async def test_compensation_payout_within_five_working_days_is_on_time(env, stor
         await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
-    assert {"window": "compensation_payout"} not in details(store.timeline(inp.case.case_id), "sla_breached")
+    assert {"window": "compensation_payout"} not in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)
 
 
 async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[no-untyped-def]

@@ -96,6 +96,6 @@ async def test_no_answer_by_the_oversold_check_window_is_treated_as_cannot_ship(
     minutes = math.ceil(await minutes_to_check_due(env)) + 2
     _h, inp, result = await run_oversold(env, store, order(), answer_after=f"{minutes}m", ships=True, compensated=True)
     assert result.outcome == OversoldOutcome.REFUNDED and result.can_ship is False
-    assert details(store.timeline(inp.case.case_id), "sla_breached") == [
+    assert details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED) == [
         {"window": "oversold_check", "treated_as": "cannot_ship"}
     ]

@@ -22,8 +22,8 @@ from adapters.simulators.service import FaultSettings
 from adapters.simulators.service.app import create_app
 from domain.models import workflow_id_for
 from domain.shipped_not_signed import NotSignedOutcome
-from tests.conftest import running_worker
 from tests.outside_services import free_port
+from tests.support import running_worker
 from tests.test_shipped_not_signed import not_signed, start
 
 SECRET = "push-secret-0123456789"

@@ -62,7 +62,7 @@ class ShippedNotSigned(RemedyCase):
             f.set_deadline("sign_target", due)
         else:  # a wait on the courier woken again and again continued as new: resume it
             f.resume(inp.carried)
-        chased = "courier_chased" in [e.kind for e in f.timeline]
+        chased = Entry.COURIER_CHASED in [e.kind for e in f.timeline]
         first = True
         while True:
             if not first:  # between two looks at the courier, nothing in flight
