@@ -27,7 +27,7 @@ from runtime.settings import Settings
 from service.context import Context
 from starter.cli import run
 from tests.factories import DEFAULT_POLICY, header
-from workflows.case_workflow import CaseWorkflow
+from tests.support import in_state
 from workflows.patches import BASELINE
 from workflows.return_refund import ReturnRefund
 
@@ -150,10 +150,7 @@ async def test_a_case_begun_under_the_old_key_resumes_and_replays_under_the_new(
             task_queue=tq,
             result_type=ReturnRefundResult,
         )
-        for _ in range(200):
-            if (await h.query(CaseWorkflow.status)).state == "awaiting_review":
-                break
-            await asyncio.sleep(0.05)
+        await in_state(h, "awaiting_review")
     after = client_with(new)
     # a fresh worker, so the case is rebuilt from the history written under the old key
     async with worker.build_worker(after, store, outside, task_queue=tq, max_cached_workflows=0):
