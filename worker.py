@@ -1,11 +1,12 @@
 """The worker: every case workflow and activity, the pydantic data converter, the
 sandbox of runtime/sandbox.py, graceful shutdown on SIGINT/SIGTERM."""
+
 from __future__ import annotations
 
 import asyncio
 import signal
-from datetime import timedelta
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -25,9 +26,11 @@ from runtime.temporal import connect
 from store import CaseStore, open_store
 from workflows.registry import WORKFLOWS
 
+
 @dataclass
 class Outside:
     """The outside world as this worker sees it."""
+
     warehouse: Any
     courier: Any
     payment: Any
@@ -40,8 +43,12 @@ class Outside:
     def simulated(cls, config: SimulatorConfig | None = None) -> Outside:
         config = config or SimulatorConfig()
         return cls(
-            warehouse=WarehouseSimulator(config), courier=CourierSimulator(config), payment=PaymentSimulator(config),
-            platform=PlatformSimulator(config), finance=FinanceSimulator(config), catalogue=CatalogueSimulator(config),
+            warehouse=WarehouseSimulator(config),
+            courier=CourierSimulator(config),
+            payment=PaymentSimulator(config),
+            platform=PlatformSimulator(config),
+            finance=FinanceSimulator(config),
+            catalogue=CatalogueSimulator(config),
             config=config,
         )
 
@@ -72,7 +79,9 @@ class Outside:
         )
 
 
-def build_worker(client: Client, store: CaseStore, outside: Outside, settings: Settings | None = None, **overrides: Any) -> Worker:
+def build_worker(
+    client: Client, store: CaseStore, outside: Outside, settings: Settings | None = None, **overrides: Any
+) -> Worker:
     settings = settings or Settings()
     options: dict[str, Any] = dict(
         task_queue=settings.task_queue,

@@ -1,4 +1,5 @@
 """Writes to our own case store. Idempotent: a retried write is stored once."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +18,9 @@ class CaseRecordActivities:
     @activity.defn
     async def open_case(self, opening: CaseOpening) -> bool:
         created = await asyncio.to_thread(self.store.open_case, opening)
-        step_logger(opening.case.case_id).info("case opened" if created else "case already open", kind=opening.case.kind.value)
+        step_logger(opening.case.case_id).info(
+            "case opened" if created else "case already open", kind=opening.case.kind.value
+        )
         return created
 
     @activity.defn
@@ -32,7 +35,11 @@ class CaseRecordActivities:
     async def record_timeline(self, batch: TimelineBatch) -> int:
         stored = await asyncio.to_thread(self.store.record_timeline, batch)
         step_logger(batch.case_id).info(
-            "timeline", entries=[e.entry.kind for e in batch.events], seq=batch.events[0].entry.seq,
-            state=batch.events[-1].entry.state, opened=batch.opening is not None, duplicates=len(batch.events) - stored,
+            "timeline",
+            entries=[e.entry.kind for e in batch.events],
+            seq=batch.events[0].entry.seq,
+            state=batch.events[-1].entry.state,
+            opened=batch.opening is not None,
+            duplicates=len(batch.events) - stored,
         )
         return stored

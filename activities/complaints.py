@@ -1,4 +1,5 @@
 """Complaint and agent-record writes and reads in our own store (§4.12, §5)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +26,9 @@ class ComplaintActivities:
     @activity.defn
     async def record_complaint_outcome(self, record: ComplaintRecord) -> bool:
         stored = await asyncio.to_thread(self.records.record_complaint, record)
-        step_logger(record.case_id).info("complaint outcome", outcome=record.outcome, level=record.level, duplicate=not stored)
+        step_logger(record.case_id).info(
+            "complaint outcome", outcome=record.outcome, level=record.level, duplicate=not stored
+        )
         return stored
 
     @activity.defn
@@ -37,6 +40,11 @@ class ComplaintActivities:
     @activity.defn
     async def record_penalty(self, entry: PenaltyEntry) -> bool:
         stored = await asyncio.to_thread(self.records.record_penalty, entry)
-        step_logger(entry.case_id).info("penalty recorded", agent_id=entry.agent_id, level=entry.penalty.level.value,
-                                        effects=list(entry.effects), duplicate=not stored)
+        step_logger(entry.case_id).info(
+            "penalty recorded",
+            agent_id=entry.agent_id,
+            level=entry.penalty.level.value,
+            effects=list(entry.effects),
+            duplicate=not stored,
+        )
         return stored

@@ -1,5 +1,6 @@
 """How every activity talks to the outside: a logger bound to the case, and adapter
 failures translated into what Temporal's retry policy understands."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -27,6 +27,10 @@ class FinanceActivities:
     async def issue_invoice(self, issue: InvoiceIssue) -> InvoiceReceipt:
         with outside_call(issue.case_id, "finance.issue_invoice") as log:
             receipt = await self.finance.issue_invoice(await self._to_finance(issue))
-        log.info("invoice issued", invoice_no=receipt.invoice_no, invoice_type=issue.invoice_type,
-                 postage_paid_by=issue.postage_paid_by)
+        log.info(
+            "invoice issued",
+            invoice_no=receipt.invoice_no,
+            invoice_type=issue.invoice_type,
+            postage_paid_by=issue.postage_paid_by,
+        )
         return receipt

@@ -1,6 +1,7 @@
 """Money leaves only through a reservation against the order's ledger: reserve (one
 transaction, the order's row locked), pay exactly what was reserved, then mark it paid;
 a payment the provider refuses for good releases its reservation."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,9 +36,12 @@ class PaymentActivities:
         ledger = self.store.ledger
         decision = await asyncio.to_thread(ledger.reserve, request)
         if isinstance(decision, Refusal):
-            raise ApplicationError(decision.reason, decision.model_dump(mode="json"),
-                                   type="IdempotencyConflict" if decision.conflict else REFUND_CAPPED,
-                                   non_retryable=True)
+            raise ApplicationError(
+                decision.reason,
+                decision.model_dump(mode="json"),
+                type="IdempotencyConflict" if decision.conflict else REFUND_CAPPED,
+                non_retryable=True,
+            )
         if decision.entry.amount_fen != request.amount_fen:
             # only what was reserved is paid; every retry of this key asks for the same amount
             request = request.model_copy(update={"amount_fen": decision.entry.amount_fen})
@@ -51,8 +55,14 @@ class PaymentActivities:
         # A retry after this point pays nothing new: the provider returns the first receipt.
         await asyncio.to_thread(ledger.settle, request.idempotency_key, receipt.payment_id)
         await asyncio.to_thread(self.store.record_payment, request, receipt)
-        log.info("paid", kind=receipt.kind, amount_fen=receipt.amount_fen, payment_id=receipt.payment_id,
-                 idempotency_key=receipt.idempotency_key, capped=decision.capped)
+        log.info(
+            "paid",
+            kind=receipt.kind,
+            amount_fen=receipt.amount_fen,
+            payment_id=receipt.payment_id,
+            idempotency_key=receipt.idempotency_key,
+            capped=decision.capped,
+        )
         return receipt
 
     @activity.defn

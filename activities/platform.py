@@ -1,4 +1,5 @@
 """The marketplace platform: oversold checks, reships it pays for, closing orders."""
+
 from __future__ import annotations
 
 from temporalio import activity

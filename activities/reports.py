@@ -1,4 +1,5 @@
 """The daily reports written to our own store."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,5 +20,6 @@ class ReportActivities:
     async def write_completion_report(self, query: CompletionQuery) -> CompletionReport:
         report = await asyncio.to_thread(write_completion_report, self.store, query)
         step_logger(f"report-{query.report_date}").info(
-            "completion report", tracked=report.tracked, completed=report.completed, rate_permille=report.rate_permille)
+            "completion report", tracked=report.tracked, completed=report.completed, rate_permille=report.rate_permille
+        )
         return report

@@ -1,6 +1,7 @@
 """Opening the cases a daily sweep found. Started from an activity with the worker's own
 client: the workflow id is the case's, and REJECT_DUPLICATE means a second sweep (or a
 retried activity) finds the case already there instead of opening another."""
+
 from __future__ import annotations
 
 from temporalio import activity
@@ -22,13 +23,19 @@ class SweepActivities:
         """True if this call opened the case, False if it was already open (or closed)."""
         arg: ShipmentTrackingInput | OversoldInput
         if c.kind == SweepKind.SHIPMENT_TRACKING:
-            workflow, arg = "ShipmentTracking", ShipmentTrackingInput(case=c.case, policy=c.policy, export_date=c.export_date)
+            workflow, arg = (
+                "ShipmentTracking",
+                ShipmentTrackingInput(case=c.case, policy=c.policy, export_date=c.export_date),
+            )
         else:
             workflow, arg = "Oversold", OversoldInput(case=c.case, policy=c.policy)
         log = step_logger(c.case.case_id)
         try:
             await activity.client().start_workflow(
-                workflow, arg, id=c.case.workflow_id, task_queue=activity.info().task_queue,
+                workflow,
+                arg,
+                id=c.case.workflow_id,
+                task_queue=activity.info().task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             )
         except WorkflowAlreadyStartedError:
@@ -42,6 +49,7 @@ class LateOrderActivities:
     """The late orders a sweep opens cases for, as the cases may carry them: no phone,
     no address, the payer as a keyed reference. The sweep's history keeps this result,
     so nothing personal is in it (§6); the plain warehouse list never leaves the worker."""
+
     def __init__(self, warehouse: Warehouse, pseudonym_secret: bytes):
         self.warehouse = warehouse
         self.secret = pseudonym_secret

@@ -5,11 +5,19 @@ from temporalio import activity
 from activities.conduct import as_of_this_attempt, not_yet, outside_call
 from adapters.warehouse import Warehouse
 from domain.external import ReceiptQuery, ReceiptStatus
-from domain.fulfilment import (
-    BackfillRequest, BackfillTicket, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus, LateOrderQuery,
-    LateOrders, StockQuery, StockStatus,
-)
 from domain.findings import BarcodeCheck, BarcodeQuery, ShipmentCheck, ShipmentQuery
+from domain.fulfilment import (
+    BackfillRequest,
+    BackfillTicket,
+    DispatchQuery,
+    DispatchReceipt,
+    DispatchRequest,
+    DispatchStatus,
+    LateOrderQuery,
+    LateOrders,
+    StockQuery,
+    StockStatus,
+)
 
 
 class WarehouseActivities:

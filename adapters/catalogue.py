@@ -1,4 +1,5 @@
 """The merchandising department: corrects a product page that misdescribes the goods (§4.5)."""
+
 from __future__ import annotations
 
 from typing import Protocol

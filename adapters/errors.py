@@ -1,5 +1,6 @@
 """How an adapter says what went wrong. Activities turn these into Temporal errors:
 transient ones are retried, business ones end the step with a type the workflow can branch on."""
+
 from __future__ import annotations
 
 

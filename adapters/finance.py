@@ -1,4 +1,5 @@
 """Finance issues invoices (§4.2): the invoice specialist asks, the supervisor checks, finance issues and posts."""
+
 from __future__ import annotations
 
 from typing import Protocol

@@ -3,11 +3,19 @@ from __future__ import annotations
 from typing import Protocol
 
 from domain.external import ReceiptQuery, ReceiptStatus
-from domain.fulfilment import (
-    BackfillRequest, BackfillTicket, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus, LateOrderQuery,
-    LateOrders, StockQuery, StockStatus,
-)
 from domain.findings import BarcodeCheck, BarcodeQuery, ShipmentCheck, ShipmentQuery
+from domain.fulfilment import (
+    BackfillRequest,
+    BackfillTicket,
+    DispatchQuery,
+    DispatchReceipt,
+    DispatchRequest,
+    DispatchStatus,
+    LateOrderQuery,
+    LateOrders,
+    StockQuery,
+    StockStatus,
+)
 
 
 class Warehouse(Protocol):

@@ -1,4 +1,5 @@
 """The case API's request and response bodies: the contracts of /v1 (docs/openapi/api.json)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,14 +21,19 @@ class LineRef(BaseModel):
 class OpenCase(BaseModel):
     """A case's fields, as `aftersales open` takes them from flags or a file; the kind's own
     input fields (`aftersales kinds`) go beside them. Who opens it is the credential."""
+
     model_config = ConfigDict(extra="allow")
     kind: str = Field(default="return_refund", max_length=40)
     order_id: str = Field(min_length=1, max_length=64)
     reason: str = Field(default="", max_length=500)
     lines: list[LineRef] | None = None
     case_id: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._:-]+$")
-    policy: str | None = Field(default=None, max_length=40, pattern=r"^[a-z0-9_-]+$",
-                               description="a named policy (staff only); default: the server's")
+    policy: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^[a-z0-9_-]+$",
+        description="a named policy (staff only); default: the server's",
+    )
 
 
 class Opened(BaseModel):

@@ -8,6 +8,7 @@ Two issuers:
   only someone with file access to the server can mint;
 - production (AUTH_JWKS_URL set): the shop's identity provider (OIDC); its public keys
   come from the JWKS URL and nothing here can mint."""
+
 from __future__ import annotations
 
 import os
@@ -39,6 +40,7 @@ class BadCredential(Exception):
 @dataclass(frozen=True)
 class Principal:
     """The verified caller. `actor` is what the API puts in the payloads it builds."""
+
     subject: str
     actor: ActorRef
     customer_id: str | None = None
@@ -62,8 +64,9 @@ def ensure_signing_key(path: Path) -> ec.EllipticCurvePrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = ec.generate_private_key(ec.SECP256R1())
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -101,8 +104,15 @@ class Identity:
             raise RuntimeError("tokens come from the identity provider (AUTH_JWKS_URL); this server cannot mint")
         self.principal_for(subject)  # never mint a token nobody can use
         issued = int(now if now is not None else time.time())
-        claims = {"iss": self.issuer, "aud": self.audience, "sub": subject, "iat": issued, "nbf": issued,
-                  "exp": issued + ttl_seconds, "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": subject,
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + ttl_seconds,
+            "jti": uuid.uuid4().hex,
+        }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
@@ -115,8 +125,15 @@ class Identity:
                 assert self._jwks is not None
                 key = self._jwks.get_signing_key_from_jwt(token).key
                 algorithms = OIDC_ALGORITHMS
-            claims = jwt.decode(token, key, algorithms=algorithms, audience=self.audience, issuer=self.issuer,
-                                leeway=LEEWAY_SECONDS, options={"require": ["exp", "iat", "sub", "iss", "aud"]})
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
         except jwt.ExpiredSignatureError:
             raise BadCredential("the token has expired") from None
         except jwt.InvalidAudienceError:

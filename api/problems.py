@@ -1,5 +1,8 @@
 """Errors as application/problem+json (RFC 9457), one stable `type` per kind of error, and
-the audit line every state-changing request leaves, allowed or refused."""
+the audit line every state-changing request leaves, allowed or refused. A 403 carries the
+`rule` that refused it; a refusal by a domain validator carries its `code`
+(domain/problems.py), so clients match on the code, not on the words of `detail`."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -26,8 +29,14 @@ class Unauthenticated(ServiceError):
 
 
 def problem(request: Request, status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
-            "instance": request.url.path, **extra}
+    body = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
     headers = {"WWW-Authenticate": 'Bearer realm="aftersales"'} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
@@ -46,10 +55,16 @@ def audit(request: Request, status: int, outcome: Outcome, *, rule: str = "", re
         return
     principal: Principal | None = getattr(request.state, "principal", None)
     entry = AuditEntry(
-        at=datetime.now(timezone.utc), actor_id=principal.actor.actor_id if principal else "",
-        role=principal.role.value if principal else "", action=getattr(request.state, "action", request.url.path)[:60],
-        case_id=getattr(request.state, "case_id", "")[:80], order_id=getattr(request.state, "order_id", "")[:64],
-        outcome=outcome, status=status, rule=rule, reason=reason,
+        at=datetime.now(timezone.utc),
+        actor_id=principal.actor.actor_id if principal else "",
+        role=principal.role.value if principal else "",
+        action=getattr(request.state, "action", request.url.path)[:60],
+        case_id=getattr(request.state, "case_id", "")[:80],
+        order_id=getattr(request.state, "order_id", "")[:64],
+        outcome=outcome,
+        status=status,
+        rule=rule,
+        reason=reason,
     )
     AuditLog(request.app.state.ctx.cases()).record(entry)
 
@@ -61,7 +76,9 @@ def install(app: FastAPI) -> None:
     async def _service(request: Request, e: ServiceError) -> JSONResponse:
         outcome = Outcome.FAILED if e.status >= 500 else Outcome.REFUSED
         audit(request, e.status, outcome, rule=e.rule, reason=str(e))
-        extra = {"rule": e.rule} if e.rule else {}
+        extra: dict[str, Any] = {"rule": e.rule} if e.rule else {}
+        if e.code:
+            extra["code"] = e.code.value  # what the domain refused with, for clients to match on
         return problem(request, e.status, e.slug, e.title, str(e), **extra)
 
     @app.exception_handler(RequestValidationError)
@@ -70,13 +87,23 @@ def install(app: FastAPI) -> None:
         malformed = any(err.get("type") in ("json_invalid", "model_attributes_type") for err in errors)
         first = errors[0] if errors else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        detail = f"{where}: {first.get('msg', 'invalid')}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
-        status, slug, title = (400, "malformed-request", "Malformed request") if malformed else (
-            422, "invalid-field", "Invalid field")
+        detail = f"{where}: {first.get('msg', 'invalid')}" + (
+            f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        )
+        status, slug, title = (
+            (400, "malformed-request", "Malformed request") if malformed else (422, "invalid-field", "Invalid field")
+        )
         audit(request, status, Outcome.REFUSED, reason=detail)
-        return problem(request, status, slug, title, detail,
-                       errors=[{"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", ""))}
-                               for err in errors[:20]])
+        return problem(
+            request,
+            status,
+            slug,
+            title,
+            detail,
+            errors=[
+                {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", ""))} for err in errors[:20]
+            ],
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:

@@ -6,6 +6,7 @@ drivers_fulfilment (held orders, manual refunds), drivers_after_sales (§4.2–�
 drivers_complaints (§4.12, §5), on the shared pieces of bench.people. A kind registered
 in service.catalogue without a driver is left out of the mix and reported as undriven;
 adding a driver is one class and one entry in DRIVERS."""
+
 from __future__ import annotations
 
 import json
@@ -27,22 +28,47 @@ from people.approvers import approve_everything
 from people.returns import review
 from service.catalogue import KINDS
 
-__all__ = ["Answer", "Case", "DRIVERS", "Driver", "WEIGHTS", "approve_everything", "bench_header", "bench_order",
-           "driven_kinds", "mix", "no_answer", "simulator_config", "undriven_kinds"]
+__all__ = [
+    "DRIVERS",
+    "WEIGHTS",
+    "Answer",
+    "Case",
+    "Driver",
+    "approve_everything",
+    "bench_header",
+    "bench_order",
+    "driven_kinds",
+    "mix",
+    "no_answer",
+    "simulator_config",
+    "undriven_kinds",
+]
 
 
 # How often each kind comes in, per 100 cases, in a supermarket's after-sales.
 WEIGHTS: dict[CaseKind, int] = {
-    CaseKind.RETURN_REFUND: 22, CaseKind.SHIPMENT_TRACKING: 12, CaseKind.MISSING_ITEM: 10,
-    CaseKind.DAMAGED_GOODS: 8, CaseKind.HELD_ORDER: 8, CaseKind.WRONG_ITEM: 6, CaseKind.SHIPPED_NOT_SIGNED: 6,
-    CaseKind.INVOICE: 6, CaseKind.PRICE_DISPUTE: 5, CaseKind.MANUAL_REFUND: 4, CaseKind.RESHIP: 3,
-    CaseKind.REFUSAL: 3, CaseKind.COMPLAINT: 3, CaseKind.OVERSOLD: 2, CaseKind.ABNORMAL_SIGN_OFF: 1,
+    CaseKind.RETURN_REFUND: 22,
+    CaseKind.SHIPMENT_TRACKING: 12,
+    CaseKind.MISSING_ITEM: 10,
+    CaseKind.DAMAGED_GOODS: 8,
+    CaseKind.HELD_ORDER: 8,
+    CaseKind.WRONG_ITEM: 6,
+    CaseKind.SHIPPED_NOT_SIGNED: 6,
+    CaseKind.INVOICE: 6,
+    CaseKind.PRICE_DISPUTE: 5,
+    CaseKind.MANUAL_REFUND: 4,
+    CaseKind.RESHIP: 3,
+    CaseKind.REFUSAL: 3,
+    CaseKind.COMPLAINT: 3,
+    CaseKind.OVERSOLD: 2,
+    CaseKind.ABNORMAL_SIGN_OFF: 1,
     CaseKind.AGENT_COMPLAINT: 1,
 }
 
 
 class ReturnRefundDriver:
     """60% approved with pickup, 25% approved without, 10% rejected, 5% refused parcels."""
+
     kind = CaseKind.RETURN_REFUND
     reviewer = ActorRef(actor_id="bench.returns", role=Role.RETURN_SPECIALIST)
 
@@ -83,14 +109,21 @@ class ApprovingDriver:
         return Case(self.kind.value, spec.workflow, inp, header.workflow_id, approve if answered else no_answer)
 
 
-DRIVERS: dict[CaseKind, Driver] = {d.kind: d for d in [
-    ReturnRefundDriver(),
-    ApprovingDriver(CaseKind.SHIPMENT_TRACKING),
-    ApprovingDriver(CaseKind.OVERSOLD),
-    ApprovingDriver(CaseKind.RESHIP, lambda n, o: {"cause": ("lost_in_transit", "damaged_in_transit", "oversold")[n % 3]}),
-    ApprovingDriver(CaseKind.REFUSAL, lambda n, o: {"how": "customer_refused"}),
-    *drivers_fulfilment.DRIVERS, *drivers_after_sales.DRIVERS, *drivers_complaints.DRIVERS,
-]}
+DRIVERS: dict[CaseKind, Driver] = {
+    d.kind: d
+    for d in [
+        ReturnRefundDriver(),
+        ApprovingDriver(CaseKind.SHIPMENT_TRACKING),
+        ApprovingDriver(CaseKind.OVERSOLD),
+        ApprovingDriver(
+            CaseKind.RESHIP, lambda n, o: {"cause": ("lost_in_transit", "damaged_in_transit", "oversold")[n % 3]}
+        ),
+        ApprovingDriver(CaseKind.REFUSAL, lambda n, o: {"how": "customer_refused"}),
+        *drivers_fulfilment.DRIVERS,
+        *drivers_after_sales.DRIVERS,
+        *drivers_complaints.DRIVERS,
+    ]
+}
 
 
 def driven_kinds() -> list[CaseKind]:
@@ -101,8 +134,9 @@ def undriven_kinds() -> list[str]:
     return sorted(k.value for k in KINDS if k not in DRIVERS)
 
 
-def mix(count: int, policy: Policy, *, seed: int = 7, answered: bool = True,
-        kinds: list[CaseKind] | None = None) -> list[Case]:
+def mix(
+    count: int, policy: Policy, *, seed: int = 7, answered: bool = True, kinds: list[CaseKind] | None = None
+) -> list[Case]:
     """`count` cases of every driven kind, drawn by WEIGHTS with a fixed seed."""
     kinds = kinds or driven_kinds()
     rng = random.Random(seed)

@@ -4,6 +4,7 @@ specialist's work queue would show them. A person answers once the case has aske
 
 One poller per run reads new timeline rows from the worker's SQLite store and wakes
 the drivers waiting for them; no workflow queries, so the engine is not loaded by it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +13,8 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from domain.timeline import Entry
 
 
 class Inbox:
@@ -33,7 +36,7 @@ class Inbox:
         if self.task:
             self.task.cancel()
 
-    async def wait(self, case_id: str, kind: str, **match: Any) -> dict[str, Any]:
+    async def wait(self, case_id: str, kind: Entry, **match: Any) -> dict[str, Any]:
         """The detail of the first timeline entry of `kind` on the case whose detail has `match`."""
         key = (case_id, kind)
         while True:
@@ -57,14 +60,14 @@ class Inbox:
                 if left:
                     self.waiting[key] = left
 
-    async def wait_nth(self, case_id: str, kind: str, n: int) -> dict[str, Any]:
+    async def wait_nth(self, case_id: str, kind: Entry, n: int) -> dict[str, Any]:
         """The detail of the n-th (from 1) timeline entry of `kind` on the case."""
         key = (case_id, kind)
         while len(self.seen.get(key, [])) < n:
             await self._block([key])
         return self.seen[key][n - 1]
 
-    async def wait_any(self, case_id: str, *kinds: str) -> tuple[str, dict[str, Any]]:
+    async def wait_any(self, case_id: str, *kinds: Entry) -> tuple[Entry, dict[str, Any]]:
         """(kind, detail) of the first entry of any of `kinds` on the case (the first of
         `kinds`, in the order given, that has one): for a person who answers whichever
         question the case asks. One waiter however many kinds, so the week's settle()
@@ -96,20 +99,26 @@ class Inbox:
             return []
         with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
             try:
-                return conn.execute("select id, case_id, kind, detail from case_events where id > ? order by id",
-                                    (self.last_id,)).fetchall()
+                return conn.execute(
+                    "select id, case_id, kind, detail from case_events where id > ? order by id", (self.last_id,)
+                ).fetchall()
             except sqlite3.OperationalError:  # not migrated yet
                 return []
 
     def _read_postgresql(self) -> list[Any]:
         """Concurrent transactions commit ids out of order: read back a margin, skip rows already read."""
         from sqlalchemy import create_engine, exc, text
+
         if not hasattr(self, "_engine"):
             self._engine = create_engine(str(self.db))
         try:
             with self._engine.connect() as c:
-                return list(c.execute(text("select id, case_id, kind, detail from case_events where id > :i order by id"),
-                                      {"i": self.last_id - 2000}))
+                return list(
+                    c.execute(
+                        text("select id, case_id, kind, detail from case_events where id > :i order by id"),
+                        {"i": self.last_id - 2000},
+                    )
+                )
         except exc.ProgrammingError:  # not migrated yet
             return []
 

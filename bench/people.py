@@ -1,6 +1,7 @@
 """What the bench's drivers share: a case as the bench runs it, the bench's orders and
 headers, and the people who answer for more than one kind — the approvers, and the
 customer and the two checkers of a refund a case hands to a child."""
+
 from __future__ import annotations
 
 import functools
@@ -19,6 +20,7 @@ from domain.actors import ActorRef, Role
 from domain.manual_refund import Payee
 from domain.models import CaseHeader, CaseKind, Order, OrderLine, order_for_case, workflow_id_for
 from domain.policy import Policy
+from domain.timeline import Entry
 from people.desk import Refused
 from runtime.keys import load_keyring
 from service.catalogue import KINDS
@@ -54,8 +56,9 @@ PAID_AT = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 GIFT = OrderLine(sku="GIFT-TOTE", name="Tote bag (gift)", unit_price_fen=0, quantity=1, gift=True)
 
 
-def bench_order(n: int, *, paid: bool = True, shipped_at: datetime | None = None, trade_completed: bool = False,
-                gift: bool = False) -> Order:
+def bench_order(
+    n: int, *, paid: bool = True, shipped_at: datetime | None = None, trade_completed: bool = False, gift: bool = False
+) -> Order:
     """Milk (1-4, by n), rice (1) and eggs (1-2, by n): whenever n % 4 != 0 some line has
     more than one unit, so part of a line can be refunded (a manual refund)."""
     lines = (
@@ -66,9 +69,16 @@ def bench_order(n: int, *, paid: bool = True, shipped_at: datetime | None = None
     )
     total = sum(line.unit_price_fen * line.quantity for line in lines)
     return Order(
-        order_id=f"BO-{n:06d}-{uuid.uuid4().hex[:6]}", customer_id=f"bench-cust-{n % 997}", lines=lines,
-        paid_fen=total, paid_at=PAID_AT if paid else None, trade_completed=trade_completed,
-        shipped_at=shipped_at, paying_account=f"alipay:bench-{n % 997}", phone="13800000000", address="bench address",
+        order_id=f"BO-{n:06d}-{uuid.uuid4().hex[:6]}",
+        customer_id=f"bench-cust-{n % 997}",
+        lines=lines,
+        paid_fen=total,
+        paid_at=PAID_AT if paid else None,
+        trade_completed=trade_completed,
+        shipped_at=shipped_at,
+        paying_account=f"alipay:bench-{n % 997}",
+        phone="13800000000",
+        address="bench address",
     )
 
 
@@ -80,9 +90,14 @@ def _pseudonym_secret() -> bytes:
 def bench_header(kind: CaseKind, n: int, order: Order | None = None) -> CaseHeader:
     order = order or bench_order(n)
     prefix = KINDS[kind].id_prefix if kind in KINDS else "C"
-    return CaseHeader(case_id=f"{prefix}-B{n:06d}-{uuid.uuid4().hex[:8]}", kind=kind,
-                      order=order_for_case(order, _pseudonym_secret()),
-                      customer_id=order.customer_id, opened_by=order.customer_id, reason="bench")
+    return CaseHeader(
+        case_id=f"{prefix}-B{n:06d}-{uuid.uuid4().hex[:8]}",
+        kind=kind,
+        order=order_for_case(order, _pseudonym_secret()),
+        customer_id=order.customer_id,
+        opened_by=order.customer_id,
+        reason="bench",
+    )
 
 
 def customer(header: CaseHeader) -> ActorRef:
@@ -95,8 +110,9 @@ def bench_payee(n: int) -> Payee:
 
 def case_for(kind: CaseKind, inp: Any, answer: Answer, answered: bool, scenario: Scenario | None = None) -> Case:
     """The case of `inp`; with answered=False nobody answers it (the bench's open cases)."""
-    return Case(kind.value, KINDS[kind].workflow, inp, inp.case.workflow_id, answer if answered else no_answer,
-                scenario)
+    return Case(
+        kind.value, KINDS[kind].workflow, inp, inp.case.workflow_id, answer if answered else no_answer, scenario
+    )
 
 
 # Every answer's handler by its catalogue name (one handler per name across the kinds).
@@ -111,13 +127,13 @@ class BenchDesk:
     inbox: Inbox
     client: Client
 
-    async def wait(self, case_id: str, entry: str) -> dict[str, Any]:
+    async def wait(self, case_id: str, entry: Entry) -> dict[str, Any]:
         return await self.inbox.wait(case_id, entry)
 
-    async def wait_nth(self, case_id: str, entry: str, nth: int) -> dict[str, Any]:
+    async def wait_nth(self, case_id: str, entry: Entry, nth: int) -> dict[str, Any]:
         return await self.inbox.wait_nth(case_id, entry, nth)
 
-    async def wait_any(self, case_id: str, *entries: str) -> tuple[str, dict[str, Any]]:
+    async def wait_any(self, case_id: str, *entries: Entry) -> tuple[Entry, dict[str, Any]]:
         return await self.inbox.wait_any(case_id, *entries)
 
     async def answer(self, case_id: str, name: str, payload: BaseModel) -> None:

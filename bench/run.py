@@ -31,13 +31,14 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 
 from bench import drivers
+from bench.codec_cost import codec_cost
 from bench.drivers import Case
 from bench.inbox import Inbox
+from bench.replay import replay_all
 from bench.servers import WorkerProcess, cpu_seconds, dev_server
 from bench.week import shards_for, simulated_week
-from bench.codec_cost import codec_cost
-from bench.replay import replay_all
 from domain.policy import Policy, named_policy
+from domain.timeline import Entry
 from domain.windows import Window
 from store import figures, open_store
 
@@ -271,7 +272,8 @@ async def open_cases_memory(client: Client, address: str, workdir: Path, count: 
         while waiting < count and time.monotonic() < deadline:
             await asyncio.sleep(1)
             with sqlite3.connect(db) as conn:
-                waiting = conn.execute("select count(*) from case_events where kind = 'review_requested'").fetchone()[0]
+                waiting = conn.execute("select count(*) from case_events where kind = ?",
+                                       (Entry.REVIEW_REQUESTED.value,)).fetchone()[0]
         await asyncio.sleep(2)
         mem = w.memory()
     return dict(open_cases=count, waiting=waiting, idle_rss_mb=idle, rss_mb=mem["rss_mb"], peak_rss_mb=mem["peak_rss_mb"])

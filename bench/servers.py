@@ -16,8 +16,8 @@ from typing import AsyncIterator
 from temporalio.client import Client
 
 from runtime.binaries import binary
-from runtime.temporal import data_converter
 from runtime.settings import ROOT
+from runtime.temporal import data_converter
 
 
 def free_port() -> int:

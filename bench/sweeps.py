@@ -3,6 +3,7 @@ orders each day, and the 09:00 tracking export, the 10:00 completion report and 
 17:00 oversold export run at their shop-time hours, as the Schedules of
 `aftersales schedules ensure` would start them (the time-skipping server runs no
 Schedules). The supervisors answer the approvals the swept cases ask for."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,13 +39,12 @@ def sweep_orders(start: datetime, days: int, per_day: int) -> tuple[tuple[Order,
             for late in (True, False):
                 order = bench_order(900_000 + len(orders)).model_copy(update={"paid_at": placed})
                 orders.append(order)
-                scenarios[order.order_id] = (Scenario(ship_after=LATE_SHIPS_AFTER) if late else Scenario(oversold=True))
+                scenarios[order.order_id] = Scenario(ship_after=LATE_SHIPS_AFTER) if late else Scenario(oversold=True)
     return tuple(orders), scenarios
 
 
 class SweepClock:
-    def __init__(self, client: Client, policy: Policy, task_queue: str, inbox: Inbox,
-                 people: Callable[[Any], None]):
+    def __init__(self, client: Client, policy: Policy, task_queue: str, inbox: Inbox, people: Callable[[Any], None]):
         self.client, self.policy, self.task_queue, self.inbox, self.people = client, policy, task_queue, inbox, people
         self.done: set[tuple[str, date]] = set()
         self.runs: Counter[str] = Counter()
@@ -59,13 +59,21 @@ class SweepClock:
                 continue
             self.done.add((job, today))
             if job == "completion_report":
-                handle = await self.client.start_workflow("DailyCompletionReport", ReportInput(policy=self.policy),
-                                                          id=f"report-completion-{today}", task_queue=self.task_queue)
+                handle = await self.client.start_workflow(
+                    "DailyCompletionReport",
+                    ReportInput(policy=self.policy),
+                    id=f"report-completion-{today}",
+                    task_queue=self.task_queue,
+                )
                 await finished(handle)
             else:
                 handle = await self.client.start_workflow(
-                    "DailySweep", SweepInput(kind=SweepKind(job), policy=self.policy), id=f"sweep-{job}-{today}",
-                    task_queue=self.task_queue, result_type=SweepResult)
+                    "DailySweep",
+                    SweepInput(kind=SweepKind(job), policy=self.policy),
+                    id=f"sweep-{job}-{today}",
+                    task_queue=self.task_queue,
+                    result_type=SweepResult,
+                )
                 result: SweepResult = await finished(handle)
                 self.opened += len(result.opened)
                 for case_id in result.opened:
@@ -73,8 +81,10 @@ class SweepClock:
             self.runs[job] += 1
 
     def summary(self) -> str:
-        return ", ".join(f"{job} {SWEEP_HOURS[job]:02d}:00 x{self.runs[job]}" for job in SWEEP_HOURS) + \
-            f"; {self.opened} cases opened by the exports"
+        return (
+            ", ".join(f"{job} {SWEEP_HOURS[job]:02d}:00 x{self.runs[job]}" for job in SWEEP_HOURS)
+            + f"; {self.opened} cases opened by the exports"
+        )
 
 
 async def finished(handle: WorkflowHandle) -> Any:

@@ -25,9 +25,9 @@ from adapters.simulators import SimulatorConfig
 from bench import drivers
 from bench.drivers import Case
 from bench.inbox import Inbox
-from domain.policy import named_policy
 from bench.servers import WorkerProcess, child_pids, cpu_seconds, memory_mb
 from bench.sweeps import SweepClock, sweep_orders
+from domain.policy import named_policy
 from runtime.binaries import binary
 from runtime.temporal import data_converter
 from store import figures, open_store

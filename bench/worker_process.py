@@ -21,9 +21,9 @@ from activities.registry import activities_for
 from adapters.simulators import SimulatorConfig
 from bench.floor import Floor, touch
 from runtime import logs
+from runtime.pushes import SignalPushes
 from runtime.settings import Settings
 from runtime.temporal import connect
-from runtime.pushes import SignalPushes
 from store import open_store
 from workflows.registry import WORKFLOWS
 

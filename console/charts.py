@@ -1,5 +1,6 @@
 """Server-side SVG charts for the dashboard: pictures, drawn here, no chart library and no
 script. Each chart carries a <title> and an aria-label so a screen reader gets the figures."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,9 +23,11 @@ class Bar:
 def bar_chart(title: str, bars: list[Bar], *, empty: str = "nothing in this range") -> str:
     """Horizontal bars, one per label, scaled to the largest value."""
     if not bars:
-        return (f'<svg role="img" aria-label="{escape(title)}: {escape(empty)}" viewBox="0 0 {WIDTH} 40" '
-                f'class="chart"><title>{escape(title)}</title>'
-                f'<text x="0" y="24" class="chart-empty">{escape(empty)}</text></svg>')
+        return (
+            f'<svg role="img" aria-label="{escape(title)}: {escape(empty)}" viewBox="0 0 {WIDTH} 40" '
+            f'class="chart"><title>{escape(title)}</title>'
+            f'<text x="0" y="24" class="chart-empty">{escape(empty)}</text></svg>'
+        )
     top = max(b.value for b in bars) or 1
     height = len(bars) * (BAR + GAP) + GAP
     span = WIDTH - LABEL_W - 90
@@ -36,10 +39,13 @@ def bar_chart(title: str, bars: list[Bar], *, empty: str = "nothing in this rang
         parts.append(
             f'<text x="{LABEL_W - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end" class="chart-label">{escape(b.label)}</text>'
             f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR}" fill="{colour}" rx="2"/>'
-            f'<text x="{LABEL_W + w + 6:.1f}" y="{y + BAR * 0.7:.0f}" class="chart-value">{escape(b.shown)}</text>')
+            f'<text x="{LABEL_W + w + 6:.1f}" y="{y + BAR * 0.7:.0f}" class="chart-value">{escape(b.shown)}</text>'
+        )
     described = "; ".join(f"{b.label} {b.shown}" for b in bars)
-    return (f'<svg role="img" aria-label="{escape(title)}: {escape(described)}" viewBox="0 0 {WIDTH} {height}" '
-            f'class="chart"><title>{escape(title)}</title>{"".join(parts)}</svg>')
+    return (
+        f'<svg role="img" aria-label="{escape(title)}: {escape(described)}" viewBox="0 0 {WIDTH} {height}" '
+        f'class="chart"><title>{escape(title)}</title>{"".join(parts)}</svg>'
+    )
 
 
 def rate_chart(title: str, rates: dict[str, float | None]) -> str:

@@ -3,6 +3,7 @@ turned back into the model's fields. The model validates; nothing here repeats a
 
 Actor fields are left out (the service sets them to whoever the credential says); an amount
 in fen is asked for in yuan, because that is what people read and type."""
+
 from __future__ import annotations
 
 import enum
@@ -26,7 +27,7 @@ EVIDENCE_KINDS = ("photo", "barcode_photo")
 class FormField:
     name: str
     label: str
-    widget: str            # checkbox, select, yuan, number, text, json, photo
+    widget: str  # checkbox, select, yuan, number, text, json, photo
     required: bool
     help: str = ""
     options: tuple[str, ...] = field(default_factory=tuple)

@@ -5,6 +5,7 @@ Every page acts as the signed-in person through the same service layer the API u
 a button appears only where the table allows the action, and the service refuses anyway.
 A refused or failed form is rendered as a page with the status and rule, and leaves its
 audit line like an API request (api/problems.audit)."""
+
 from __future__ import annotations
 
 import functools
@@ -18,19 +19,21 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.identity import BadCredential, Principal
 from api.problems import audit, note
 from console import charts
 from console.forms import FormError, data_from, fields_of, yuan_to_fen
 from console.session import COOKIE, DEMO_PEOPLE, SESSION_SECONDS, SignedOut, demo_sign_in, mint_demo, principal
-from console.wording import plain
+from console.wording import REFUSALS, plain
 from domain.actors import Role
 from domain.audit import Outcome
 from domain.damaged_goods import DamageCondition
 from domain.models import CaseKind
 from domain.money import format_fen
 from domain.permissions import Action, action_refusal, allowed, answer_refusal, visible
+from domain.timeline import Entry
 from service import cases
 from service.catalogue import KINDS, spec_for
 from service.errors import Invalid, NotFound, ServiceError
@@ -67,8 +70,9 @@ def _duration(seconds: float) -> str:
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
     who: Principal | None = getattr(request.state, "principal", None)
-    return templates.TemplateResponse(request, name, {"who": who, "live_seconds": LIVE_SECONDS, **context},
-                                      status_code=code)
+    return templates.TemplateResponse(
+        request, name, {"who": who, "live_seconds": LIVE_SECONDS, **context}, status_code=code
+    )
 
 
 Handler = Callable[..., Awaitable[Response]]
@@ -88,9 +92,17 @@ def page(handler: Handler) -> Handler:
             return render(request, "error.html", 401, status=401, title="Sign in first", detail=str(e), rule="")
         except (ServiceError, FormError) as e:
             status, rule = (e.status, e.rule) if isinstance(e, ServiceError) else (Invalid.status, "")
+            code = e.code if isinstance(e, ServiceError) else None
             audit(request, status, Outcome.FAILED if status >= 500 else Outcome.REFUSED, rule=rule, reason=str(e))
-            title = {403: "Not allowed", 404: "Not found", 409: "Not now", 503: "Try again"}.get(status, "Not accepted")
-            return render(request, "error.html", status, status=status, title=title, detail=str(e), rule=rule)
+            title = (REFUSALS.get(code) if code else None) or {
+                403: "Not allowed",
+                404: "Not found",
+                409: "Not now",
+                503: "Try again",
+            }.get(status, "Not accepted")
+            return render(
+                request, "error.html", status, status=status, title=title, detail=str(e), rule=rule, refusal_code=code
+            )
 
     return wrapped
 
@@ -116,8 +128,7 @@ def console_router() -> APIRouter:
     async def static(name: str) -> Response:
         if name not in STATIC:
             return Response(status_code=404)
-        return FileResponse(HERE / "static" / name, media_type=STATIC[name],
-                            headers={"Cache-Control": "max-age=300"})
+        return FileResponse(HERE / "static" / name, media_type=STATIC[name], headers={"Cache-Control": "max-age=300"})
 
     # sign-in --------------------------------------------------------------------------
     @r.get("/login")
@@ -126,8 +137,11 @@ def console_router() -> APIRouter:
         return render(request, "login.html", people=people, why=why)
 
     @r.post("/login")
-    async def login(request: Request, token: str = Form(default="", max_length=8000),
-                    subject: str = Form(default="", max_length=100)) -> Response:
+    async def login(
+        request: Request,
+        token: str = Form(default="", max_length=8000),
+        subject: str = Form(default="", max_length=100),
+    ) -> Response:
         request.state.action = "console_sign_in"
         try:
             token = mint_demo(request, subject) if subject else token.strip()
@@ -141,8 +155,15 @@ def console_router() -> APIRouter:
         audit(request, 303, Outcome.DONE)
         home = "/console/my" if who.role == Role.CUSTOMER else "/console/queue"
         response = RedirectResponse(home, status_code=303)
-        response.set_cookie(COOKIE, token, max_age=SESSION_SECONDS, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https", path="/console")
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=SESSION_SECONDS,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/console",
+        )
         return response
 
     @r.post("/logout")
@@ -160,9 +181,14 @@ def console_router() -> APIRouter:
     # the queue ---------------------------------------------------------------------------
     @r.get("/queue")
     @page
-    async def queue(request: Request, kind: str = Query(default="", max_length=40),
-                    role: str = Query(default="", max_length=40), state: str = Query(default="", max_length=20),
-                    fragment: bool = False, msg: str = Query(default="", max_length=300)) -> Response:
+    async def queue(
+        request: Request,
+        kind: str = Query(default="", max_length=40),
+        role: str = Query(default="", max_length=40),
+        state: str = Query(default="", max_length=20),
+        fragment: bool = False,
+        msg: str = Query(default="", max_length=300),
+    ) -> Response:
         who = _who(request)
         now = datetime.now(timezone.utc)
         rows = cases.approvals_queue(request.app.state.ctx, who.actor, now, all_pending=True)
@@ -173,26 +199,51 @@ def console_router() -> APIRouter:
             row["due_in_s"] = (row["due_at"] - now).total_seconds() if row["due_at"] else None
         kinds = sorted({r["case_kind"] for r in rows})
         roles = sorted({x for r in rows for x in r["roles"]})
-        shown = [r for r in rows if (not kind or r["case_kind"] == kind) and (not role or role in r["roles"])
-                 and (not state or r["state"] == state)]
+        shown = [
+            r
+            for r in rows
+            if (not kind or r["case_kind"] == kind)
+            and (not role or role in r["roles"])
+            and (not state or r["state"] == state)
+        ]
         # SLA due first; the needs-a-person cases have no due time and are overdue already
         far = datetime.max.replace(tzinfo=timezone.utc)
         shown.sort(key=lambda r: (not r["overdue"], r["due_at"] or far, r["requested_at"]))
-        context = dict(rows=shown, kinds=kinds, roles=roles, kind=kind, role=role, state=state, msg=msg,
-                       back="/console/queue?" + urlencode({"kind": kind, "role": role, "state": state}))
+        context: dict[str, Any] = dict(
+            rows=shown,
+            kinds=kinds,
+            roles=roles,
+            kind=kind,
+            role=role,
+            state=state,
+            msg=msg,
+            back="/console/queue?" + urlencode({"kind": kind, "role": role, "state": state}),
+        )
         return render(request, "queue_rows.html" if fragment else "queue.html", **context)
 
     @r.post("/cases/{case_id}/approvals/{approval_id}")
     @page
-    async def decide(request: Request, case_id: str, approval_id: str,
-                     decision: str = Form(pattern="^(approve|reject)$"), note_text: str = Form(default="", alias="note",
-                                                                                         max_length=1000),
-                     amount: str = Form(default="", max_length=20), back: str = Form(default="", max_length=500)) -> Response:
+    async def decide(
+        request: Request,
+        case_id: str,
+        approval_id: str,
+        decision: str = Form(pattern="^(approve|reject)$"),
+        note_text: str = Form(default="", alias="note", max_length=1000),
+        amount: str = Form(default="", max_length=20),
+        back: str = Form(default="", max_length=500),
+    ) -> Response:
         request.state.action = "decide"
         note(request, case_id=case_id)
         amount_fen = yuan_to_fen(amount) if amount.strip() else None
-        await cases.decide_approval(request.app.state.ctx, _who(request).actor, case_id, approval_id,
-                                    approve=decision == "approve", note=note_text, amount_fen=amount_fen)
+        await cases.decide_approval(
+            request.app.state.ctx,
+            _who(request).actor,
+            case_id,
+            approval_id,
+            approve=decision == "approve",
+            note=note_text,
+            amount_fen=amount_fen,
+        )
         audit(request, 303, Outcome.DONE)
         verb = "approved" if decision == "approve" else "rejected"
         return _back(_local_path(back, f"/console/cases/{case_id}"), f"{approval_id} on {case_id} {verb}")
@@ -200,8 +251,9 @@ def console_router() -> APIRouter:
     # a case -------------------------------------------------------------------------------
     @r.get("/cases/{case_id}")
     @page
-    async def case_page(request: Request, case_id: str, fragment: bool = False,
-                        msg: str = Query(default="", max_length=300)) -> Response:
+    async def case_page(
+        request: Request, case_id: str, fragment: bool = False, msg: str = Query(default="", max_length=300)
+    ) -> Response:
         who = _who(request)
         ctx = request.app.state.ctx
         ref = await cases.find_case_for(ctx, who.actor, case_id)
@@ -211,10 +263,14 @@ def console_router() -> APIRouter:
         store = ctx.cases()
         order_id = (ref.row or {}).get("order_id") or ""
         pending = await cases.pending_approvals(ctx, ref)
-        decisions = [dict(request=p, may=allowed(who.role, Action.DECIDE) and who.role in p.roles
-                          and who.actor.actor_id not in p.not_by,
-                          why_not=(p.not_by_reason if who.actor.actor_id in p.not_by else ""))
-                     for p in pending]
+        decisions = [
+            dict(
+                request=p,
+                may=allowed(who.role, Action.DECIDE) and who.role in p.roles and who.actor.actor_id not in p.not_by,
+                why_not=(p.not_by_reason if who.actor.actor_id in p.not_by else ""),
+            )
+            for p in pending
+        ]
         answers = []
         if ref.running:
             for name, answer in ref.spec.answers.items():
@@ -223,9 +279,17 @@ def console_router() -> APIRouter:
         status = view.get("status")
         deadline = getattr(status, "next_deadline", None) if status else None
         parent = store.parent_of(case_id)
-        context = dict(
-            ref=ref, view=view, row=ref.row or {}, pending=decisions, answers=answers, parent=parent,
-            customer=_pseudonym(ref.customer_id), status=status, deadline=deadline, msg=msg,
+        context: dict[str, Any] = dict(
+            ref=ref,
+            view=view,
+            row=ref.row or {},
+            pending=decisions,
+            answers=answers,
+            parent=parent,
+            customer=_pseudonym(ref.customer_id),
+            status=status,
+            deadline=deadline,
+            msg=msg,
             deadline_in_s=(deadline - datetime.now(timezone.utc)).total_seconds() if deadline else None,
             ledger=store.ledger.entries(order_id) if order_id and who.role != Role.CUSTOMER else [],
             balance=_balance(store, order_id) if who.role != Role.CUSTOMER else None,
@@ -257,8 +321,12 @@ def console_router() -> APIRouter:
     # the cases list -------------------------------------------------------------------------
     @r.get("/cases")
     @page
-    async def case_list(request: Request, q: str = Query(default="", max_length=80),
-                        kind: str = Query(default="", max_length=40), after: str = Query(default="", max_length=140)) -> Response:
+    async def case_list(
+        request: Request,
+        q: str = Query(default="", max_length=80),
+        kind: str = Query(default="", max_length=40),
+        after: str = Query(default="", max_length=140),
+    ) -> Response:
         who = _who(request)
         if kind:
             try:
@@ -268,12 +336,21 @@ def console_router() -> APIRouter:
         cases.refuse(action_refusal(who.role, Action.READ_CASES))
         key = _page_key(after)
         rows = request.app.state.ctx.cases().page_cases(
-            after=key, limit=PAGE_SIZE + 1, search=q.strip(), kind=kind or None, customer_id=who.customer_id)
+            after=key, limit=PAGE_SIZE + 1, search=q.strip(), kind=kind or None, customer_id=who.customer_id
+        )
         more = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         next_after = f"{rows[-1]['opened_at'].isoformat()}|{rows[-1]['case_id']}" if more and rows else ""
-        return render(request, "cases.html", rows=rows, q=q, kind=kind, kinds=[k.value for k in KINDS],
-                      next_after=next_after, first=not after)
+        return render(
+            request,
+            "cases.html",
+            rows=rows,
+            q=q,
+            kind=kind,
+            kinds=[k.value for k in KINDS],
+            next_after=next_after,
+            first=not after,
+        )
 
     # the dashboard ----------------------------------------------------------------------------
     @r.get("/dashboard")
@@ -290,20 +367,40 @@ def console_router() -> APIRouter:
         report = Metrics(store, since=start, until=end).report()
         complaints = report["complaints"]
         pictures = [
-            charts.bar_chart("Handling time per kind (mean, opened → closed)", [
-                charts.Bar(k, v["mean_s"], _duration(v["mean_s"])) for k, v in report["handling_time"].items()]),
-            charts.bar_chart("SLA breaches per window", [
-                charts.Bar(k, n, str(n)) for k, n in report["sla_breaches"].items()], empty="no breaches in this range"),
-            charts.rate_chart("Complaints: first-contact resolution, escalation, repeat", {
-                "first contact": complaints["first_contact_resolution"], "escalated": complaints["escalation_rate"],
-                "repeat": complaints["repeat_rate"]}),
-            charts.bar_chart("Money paid by kind", [
-                charts.Bar(k, v["amount_fen"], format_fen(v["amount_fen"])) for k, v in report["compensation_paid"].items()],
-                empty="nothing paid in this range"),
-            charts.bar_chart("Daily completion rate (shipment tracking)", [
-                charts.Bar(str(c.report_date), c.rate_permille / 10, f"{c.rate_permille / 10:.1f} %")
-                for c in completion_reports(store, limit=31) if since <= c.report_date <= until],
-                empty="no completion reports in this range"),
+            charts.bar_chart(
+                "Handling time per kind (mean, opened → closed)",
+                [charts.Bar(k, v["mean_s"], _duration(v["mean_s"])) for k, v in report["handling_time"].items()],
+            ),
+            charts.bar_chart(
+                "SLA breaches per window",
+                [charts.Bar(k, n, str(n)) for k, n in report["sla_breaches"].items()],
+                empty="no breaches in this range",
+            ),
+            charts.rate_chart(
+                "Complaints: first-contact resolution, escalation, repeat",
+                {
+                    "first contact": complaints["first_contact_resolution"],
+                    "escalated": complaints["escalation_rate"],
+                    "repeat": complaints["repeat_rate"],
+                },
+            ),
+            charts.bar_chart(
+                "Money paid by kind",
+                [
+                    charts.Bar(k, v["amount_fen"], format_fen(v["amount_fen"]))
+                    for k, v in report["compensation_paid"].items()
+                ],
+                empty="nothing paid in this range",
+            ),
+            charts.bar_chart(
+                "Daily completion rate (shipment tracking)",
+                [
+                    charts.Bar(str(c.report_date), c.rate_permille / 10, f"{c.rate_permille / 10:.1f} %")
+                    for c in completion_reports(store, limit=31)
+                    if since <= c.report_date <= until
+                ],
+                empty="no completion reports in this range",
+            ),
         ]
         return render(request, "dashboard.html", since=since, until=until, pictures=pictures)
 
@@ -315,32 +412,53 @@ def console_router() -> APIRouter:
         if who.customer_id is None:
             return RedirectResponse("/console/queue", 303)
         store = request.app.state.ctx.cases()
-        return render(request, "my.html", orders=store.orders_of(who.customer_id),
-                      cases=store.page_cases(customer_id=who.customer_id, limit=100), msg=msg,
-                      kinds=[(k.value, spec_for(k).title) for k in CUSTOMER_KINDS])
+        return render(
+            request,
+            "my.html",
+            orders=store.orders_of(who.customer_id),
+            cases=store.page_cases(customer_id=who.customer_id, limit=100),
+            msg=msg,
+            kinds=[(k.value, spec_for(k).title) for k in CUSTOMER_KINDS],
+        )
 
     @r.get("/my/orders/{order_id}/open")
     @page
-    async def open_form(request: Request, order_id: str, kind: str = Query(default="return_refund", max_length=40)) -> Response:
+    async def open_form(
+        request: Request, order_id: str, kind: str = Query(default="return_refund", max_length=40)
+    ) -> Response:
         who = _who(request)
         order = _own_order(request, who, order_id)
         if kind not in {k.value for k in CUSTOMER_KINDS}:
             raise Invalid(f"open a {', '.join(k.value for k in CUSTOMER_KINDS)} case here")
-        return render(request, "open.html", order=order, kind=kind, title=spec_for(kind).title,
-                      conditions=[c.value for c in DamageCondition])
+        return render(
+            request,
+            "open.html",
+            order=order,
+            kind=kind,
+            title=spec_for(kind).title,
+            conditions=[c.value for c in DamageCondition],
+        )
 
     @r.post("/my/orders/{order_id}/open")
     @page
-    async def open_case(request: Request, order_id: str, kind: str = Form(max_length=40),
-                        reason: str = Form(default="", max_length=500), sku: list[str] = Form(default=[]),
-                        quantity: list[str] = Form(default=[]), condition: str = Form(default="", max_length=40),
-                        demand: str = Form(default="", max_length=500),
-                        photo: UploadFile | None = File(default=None)) -> Response:
+    async def open_case(
+        request: Request,
+        order_id: str,
+        kind: str = Form(max_length=40),
+        reason: str = Form(default="", max_length=500),
+        sku: list[str] = Form(default=[]),
+        quantity: list[str] = Form(default=[]),
+        condition: str = Form(default="", max_length=40),
+        demand: str = Form(default="", max_length=500),
+        photo: UploadFile | None = File(default=None),
+    ) -> Response:
         request.state.action = "open"
         note(request, order_id=order_id)
         who = _who(request)
         _own_order(request, who, order_id)
-        lines = [{"sku": s, "quantity": int(q)} for s, q in zip(sku, quantity) if q.strip() not in ("", "0")]
+        lines = [
+            {"sku": s, "quantity": int(q)} for s, q in zip(sku, quantity, strict=False) if q.strip() not in ("", "0")
+        ]
         doc: dict[str, Any] = {"kind": kind, "order_id": order_id, "reason": reason}
         if kind == CaseKind.RETURN_REFUND.value:
             doc["lines"] = lines or None
@@ -349,8 +467,13 @@ def console_router() -> APIRouter:
         elif kind == CaseKind.DAMAGED_GOODS.value:
             doc["damaged"] = [{**line, "condition": condition} for line in lines]
         elif kind == CaseKind.COMPLAINT.value:
-            doc["intake"] = {"reason": reason, "demand": demand, "customer_id": who.customer_id, "order_id": order_id,
-                             "occurred_at": datetime.now(timezone.utc).isoformat()}
+            doc["intake"] = {
+                "reason": reason,
+                "demand": demand,
+                "customer_id": who.customer_id,
+                "order_id": order_id,
+                "occurred_at": datetime.now(timezone.utc).isoformat(),
+            }
         evidence = await _keep_evidence(request, photo) if photo is not None and photo.filename else None
         inp = await cases.open_case(request.app.state.ctx, who.actor, {k: v for k, v in doc.items() if v is not None})
         case_id = inp.case.case_id
@@ -364,10 +487,11 @@ def console_router() -> APIRouter:
                 ctx = request.app.state.ctx
                 handle = (await ctx.temporal()).get_workflow_handle(inp.case.workflow_id)
                 try:
-                    if not await cases.reached(handle, "evidence_requested", cases.ANSWER_TIMEOUT):
+                    if not await cases.reached(handle, Entry.EVIDENCE_REQUESTED, cases.ANSWER_TIMEOUT):
                         raise Invalid("the case did not ask for photos")
-                    await cases.answer_case(ctx, who.actor, case_id, "evidence",
-                                            {"items": [{"kind": "photo", "uri": evidence}]})
+                    await cases.answer_case(
+                        ctx, who.actor, case_id, "evidence", {"items": [{"kind": "photo", "uri": evidence}]}
+                    )
                 except ServiceError as e:
                     message += f"; send it from the case page ({e})"
         return _back(f"/console/cases/{case_id}", message)
@@ -382,7 +506,7 @@ def _own_order(request: Request, who: Principal, order_id: str) -> Any:
     return order
 
 
-async def _keep_evidence(request: Request, photo: UploadFile) -> str:
+async def _keep_evidence(request: Request, photo: StarletteUpload) -> str:
     """The photo in the data directory under its content hash; the case keeps the reference."""
     suffix = EVIDENCE_TYPES.get(photo.content_type or "")
     if suffix is None:
@@ -400,7 +524,7 @@ async def _keep_evidence(request: Request, photo: UploadFile) -> str:
 def _page_key(after: str) -> tuple[datetime, str] | None:
     if not after:
         return None
-    at, sep, case_id = after.partition("|")
+    at, _sep, case_id = after.partition("|")
     try:
         return datetime.fromisoformat(at), case_id
     except ValueError:

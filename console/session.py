@@ -5,6 +5,7 @@ comes from the actor registry, as for every API request.
 Demo sign-in (one button per demo role) mints through the embedded issuer, and only when the
 embedded issuer is in use and the process was started as the demo (`aftersales up`); with an
 identity provider (AUTH_JWKS_URL) people paste a token their provider issued."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@ received. The courier's proof (signer name or slip photo) is put to the customer
 signer they know closes the case; one they do not — or no proof at all — is refunded
 (normal return while the trade is open, manual refund once completed). The customer
 has the answer within 3 working days."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -25,7 +26,7 @@ class SignOffState(StrEnum):
 class SignOffOutcome(StrEnum):
     SIGNER_KNOWN = "signer_known"
     REFUNDED = "refunded"
-    NO_REPLY = "no_reply"                    # told who signed; no answer within the window
+    NO_REPLY = "no_reply"  # told who signed; no answer within the window
     REFUND_INCOMPLETE = "refund_incomplete"  # the refund child did not pay (rejected, or no payee)
 
 

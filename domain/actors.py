@@ -1,4 +1,5 @@
 """Who may do what (rulebook §1)."""
+
 from __future__ import annotations
 
 import tomllib
@@ -29,6 +30,7 @@ class Role(StrEnum):
 
 class ActorRef(Contract):
     """An actor as a request names them: carried in Updates and recorded in timelines."""
+
     actor_id: str = Field(min_length=1, max_length=64)
     role: Role
 

@@ -1,5 +1,6 @@
 """Complaints against agents (rulebook §5, S0): the process's contracts and the rules
 its Updates are validated by. The penalty table itself is domain/penalties.py."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +10,8 @@ from pydantic import Field, model_validator
 
 from domain.actors import ActorRef, Role
 from domain.models import CaseInput, Contract
-from domain.penalties import Penalty, PastRecord
+from domain.penalties import PastRecord, Penalty
+from domain.problems import Code, Problem
 
 
 class AgentComplaintInput(CaseInput):
@@ -45,13 +47,14 @@ class AgentState(StrEnum):
 
 
 class AgentOutcome(StrEnum):
-    PENALISED = "penalised"        # the verdict stood; the penalty is on the record
-    OVERTURNED = "overturned"      # the appeal was granted: nothing on the record
-    REMINDED = "reminded"          # not upheld, a fault seen
+    PENALISED = "penalised"  # the verdict stood; the penalty is on the record
+    OVERTURNED = "overturned"  # the appeal was granted: nothing on the record
+    REMINDED = "reminded"  # not upheld, a fault seen
 
 
 class AgentContact(Contract):
     """The agent contacts the handler about the notice (S0: within 48 h)."""
+
     agent: ActorRef
     note: str = Field(default="", max_length=1000)
 
@@ -61,22 +64,25 @@ class Appeal(Contract):
     grounds: str = Field(min_length=1, max_length=2000)
 
 
-def _is_the_agent(who: ActorRef, agent_id: str) -> str | None:
+def _is_the_agent(who: ActorRef, agent_id: str) -> Problem | None:
     if who.role != Role.AGENT or who.actor_id != agent_id:
-        return f"only the agent complained about ({agent_id}) may do this; {who.actor_id} is {who.role.value}"
+        return Problem(
+            Code.NOT_THE_AGENT,
+            f"only the agent complained about ({agent_id}) may do this; {who.actor_id} is {who.role.value}",
+        )
     return None
 
 
-def contact_problem(contact: AgentContact, state: str, agent_id: str) -> str | None:
+def contact_problem(contact: AgentContact, state: str, agent_id: str) -> Problem | None:
     if state != AgentState.AWAITING_CONTACT:
-        return f"the contact window is over: the complaint is {state}"
+        return Problem(Code.WRONG_STATE, f"the contact window is over: the complaint is {state}")
     return _is_the_agent(contact.agent, agent_id)
 
 
-def appeal_problem(appeal: Appeal, state: str, agent_id: str) -> str | None:
+def appeal_problem(appeal: Appeal, state: str, agent_id: str) -> Problem | None:
     # An appeal inside the contact window is itself the contact.
     if state not in (AgentState.AWAITING_CONTACT, AgentState.AWAITING_APPEAL):
-        return f"no appeal is possible now: the complaint is {state}"
+        return Problem(Code.WRONG_STATE, f"no appeal is possible now: the complaint is {state}")
     return _is_the_agent(appeal.agent, agent_id)
 
 
@@ -92,6 +98,7 @@ class AgentRecord(Contract):
 
 class PenaltyEntry(Contract):
     """A penalty as the store keeps it (the agent's record, the effects to apply)."""
+
     case_id: str
     agent_id: str
     penalty: Penalty

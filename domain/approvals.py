@@ -3,6 +3,7 @@ the manual refund's review and second check, appeal reviews, platform decisions.
 
 A workflow asks for an approval with an ApprovalRequest; an approver answers with an
 ApprovalDecision through the `decide` Update, whose validator is approval_problem()."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,11 +15,12 @@ from domain.actors import ActorRef, Role
 from domain.compensation import authority_limit
 from domain.models import Contract
 from domain.policy import CompensationKind, Policy, Situation, Tier
+from domain.problems import Code, Problem
 
 
 class Subject(StrEnum):
-    COMPENSATION = "compensation"                          # above first-line authority
-    MANUAL_REFUND_REVIEW = "manual_refund_review"          # operations supervisor
+    COMPENSATION = "compensation"  # above first-line authority
+    MANUAL_REFUND_REVIEW = "manual_refund_review"  # operations supervisor
     MANUAL_REFUND_SECOND_CHECK = "manual_refund_second_check"  # a different person
     APPEAL_REVIEW = "appeal_review"
     PLATFORM_DECISION = "platform_decision"
@@ -34,6 +36,7 @@ TIER_ROLES: dict[Tier, tuple[Role, ...]] = {
 
 class MoneyAtStake(Contract):
     """What an approval would pay, so the validator can check the approver's authority."""
+
     situation: Situation
     kind: CompensationKind
     amount_fen: int = Field(gt=0)
@@ -78,41 +81,65 @@ ROLE_TIER: dict[Role, Tier] = {
 }
 
 
-def approval_problem(
-    pending: dict[str, ApprovalRequest], decision: ApprovalDecision, policy: Policy,
-    decided: dict[str, ApprovalDecision] | None = None,
-) -> str | None:
-    """Why this decision cannot be taken, or None. Pure: the `decide` Update's validator."""
+def pending_problem(
+    pending: dict[str, ApprovalRequest], decision: ApprovalDecision, decided: dict[str, ApprovalDecision] | None = None
+) -> Problem | None:
+    """Whether the approval is there to decide: decided already, or never asked."""
     earlier = (decided or {}).get(decision.approval_id)
     if earlier is not None:
-        return f"approval {decision.approval_id!r} was already decided by {earlier.approver.actor_id}"
-    request = pending.get(decision.approval_id)
-    if request is None:
+        return Problem(
+            Code.ALREADY_DONE, f"approval {decision.approval_id!r} was already decided by {earlier.approver.actor_id}"
+        )
+    if decision.approval_id not in pending:
         open_ids = ", ".join(sorted(pending)) or "none"
-        return f"no pending approval {decision.approval_id!r} (pending: {open_ids})"
+        return Problem(Code.NO_SUCH_APPROVAL, f"no pending approval {decision.approval_id!r} (pending: {open_ids})")
+    return None
+
+
+def approval_problem(
+    pending: dict[str, ApprovalRequest],
+    decision: ApprovalDecision,
+    policy: Policy,
+    decided: dict[str, ApprovalDecision] | None = None,
+) -> Problem | None:
+    """Why this decision cannot be taken, or None. Pure: the `decide` Update's validator."""
+    problem = pending_problem(pending, decision, decided)
+    if problem:
+        return problem
+    request = pending[decision.approval_id]
     who = decision.approver
     if who.role not in request.roles:
         allowed = ", ".join(r.value for r in request.roles)
-        return f"{who.actor_id} is {who.role.value}; {request.subject.value} needs {allowed}"
+        return Problem(Code.WRONG_ROLE, f"{who.actor_id} is {who.role.value}; {request.subject.value} needs {allowed}")
     if who.actor_id in request.not_by:
         if request.not_by_reason:
-            return f"{who.actor_id} may not decide this: {request.not_by_reason}"
-        return f"{who.actor_id} already checked this; the second check must be a different person"
+            return Problem(Code.SAME_PERSON, f"{who.actor_id} may not decide this: {request.not_by_reason}")
+        return Problem(
+            Code.SAME_PERSON, f"{who.actor_id} already checked this; the second check must be a different person"
+        )
     money = request.money
     if decision.amount_fen is not None and (money is None or not decision.approve):
-        return "an amount can only be given when approving a request that pays money"
+        return Problem(Code.AMOUNT_NOT_ALLOWED, "an amount can only be given when approving a request that pays money")
     if money and decision.approve:
         amount = decision.amount_fen or money.amount_fen
         if amount > money.amount_fen:
-            return f"cannot grant {amount} fen: more than the {money.amount_fen} fen asked"
+            return Problem(
+                Code.AMOUNT_TOO_HIGH, f"cannot grant {amount} fen: more than the {money.amount_fen} fen asked"
+            )
         tier = ROLE_TIER.get(who.role)
         if tier is not None:
             cap = authority_limit(policy, money.situation, money.paid_fen, tier, money.kind)
             if cap is None:
-                return (f"{amount} fen {money.kind} is beyond {who.role.value} authority (none for {money.kind} in "
-                        f"{money.situation.value}); escalate to the next tier")
+                return Problem(
+                    Code.BEYOND_AUTHORITY,
+                    f"{amount} fen {money.kind} is beyond {who.role.value} authority (none for "
+                    f"{money.kind} in {money.situation.value}); escalate to the next tier",
+                )
             if amount > cap:
-                return f"{amount} fen {money.kind} is beyond {who.role.value} authority (cap {cap} fen); escalate to the next tier"
+                return Problem(
+                    Code.BEYOND_AUTHORITY,
+                    f"{amount} fen {money.kind} is beyond {who.role.value} authority (cap {cap} fen); escalate to the next tier",
+                )
     return None
 
 

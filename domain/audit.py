@@ -1,6 +1,7 @@
 """The front door's audit record (issue 11): every state-changing request, allowed or
 refused, says who (actor and role from the credential), what, on which case or order,
 when, how it ended and, when refused, which rule refused it and why."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,9 +13,9 @@ from domain.models import Contract
 
 
 class Outcome(StrEnum):
-    DONE = "done"          # the request was carried out
-    REFUSED = "refused"    # a rule, a bad credential or bad input stopped it; nothing started
-    FAILED = "failed"      # allowed, but the engine did not take it (no worker, Temporal down)
+    DONE = "done"  # the request was carried out
+    REFUSED = "refused"  # a rule, a bad credential or bad input stopped it; nothing started
+    FAILED = "failed"  # allowed, but the engine did not take it (no worker, Temporal down)
 
 
 class AuditEntry(Contract):

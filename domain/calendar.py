@@ -1,5 +1,6 @@
 """Working-day calendar and deadline arithmetic. Pure: callers pass the start time
 (workflow.now() inside workflows), so the same input always gives the same deadline."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone

@@ -2,6 +2,7 @@
 return while the trade is open and whole lines come back; a manual refund for a
 completed trade or part of a line's quantity, which the platform's return button
 cannot express."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,6 +12,7 @@ from pydantic import Field
 
 from domain.manual_refund import Payee
 from domain.models import CaseHeader, Contract, LineQuantity, Order
+from domain.problems import Code, Problem
 from domain.replies import Reply, customer_problem
 
 
@@ -50,6 +52,7 @@ PAID_OUTCOMES = ("refunded", "advance_compensated", "paid", "refunded_instead")
 
 class CaseResult(Contract):
     """What a case process of §4.2–§4.8 returns: how it ended and what it handed out."""
+
     case_id: str
     outcome: str
     refund_fen: int = 0
@@ -59,13 +62,14 @@ class CaseResult(Contract):
 
 class PayeeDetails(Reply):
     """The customer's payment account, account id and real name for a manual refund (§4.9)."""
+
     payee: Payee
 
 
-def payee_problem(details: PayeeDetails, case: CaseHeader, *, asked: bool) -> str | None:
+def payee_problem(details: PayeeDetails, case: CaseHeader, *, asked: bool) -> Problem | None:
     problem = customer_problem(details.by, case)
     if problem:
         return problem
     if not asked:
-        return "no payment details are being asked for now"
+        return Problem(Code.NOT_ASKED, "no payment details are being asked for now")
     return None

@@ -1,5 +1,6 @@
 """The compensation calculator of rulebook §3: percent of the paid amount, the cap,
 the authority tier, coupons before cash."""
+
 from __future__ import annotations
 
 from pydantic import Field
@@ -67,12 +68,20 @@ def offer_for_percent(
         if offer.min_percent <= percent <= offer.max_percent and (kind is None or kind in offer.kinds):
             chosen = kind or offer.kinds[0]
             return CompensationOffer(
-                situation=situation, kind=chosen, amount_fen=_amount(offer, paid_fen, percent), percent=percent, tier=tier
+                situation=situation,
+                kind=chosen,
+                amount_fen=_amount(offer, paid_fen, percent),
+                percent=percent,
+                tier=tier,
             )
     tiers = _tiers(policy, situation)
     fallback_kind = kind or tiers[-1][1].kinds[0]
     return CompensationOffer(
-        situation=situation, kind=fallback_kind, amount_fen=percent_of(paid_fen, percent), percent=percent, tier=Tier.PLATFORM
+        situation=situation,
+        kind=fallback_kind,
+        amount_fen=percent_of(paid_fen, percent),
+        percent=percent,
+        tier=Tier.PLATFORM,
     )
 
 
@@ -98,7 +107,9 @@ def tier_for_amount(
     return Tier.PLATFORM
 
 
-def authority_limit(policy: Policy, situation: Situation, paid_fen: int, tier: Tier, kind: CompensationKind) -> int | None:
+def authority_limit(
+    policy: Policy, situation: Situation, paid_fen: int, tier: Tier, kind: CompensationKind
+) -> int | None:
     """The most `tier` may grant of `kind` here; None when the tier has no authority
     for it (the platform's authority is unbounded and returns None too)."""
     if tier == Tier.PLATFORM:

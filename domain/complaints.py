@@ -1,6 +1,7 @@
 """Customer complaints (rulebook §4.12, S1 intake and QC, S0 what is not accepted, S2 §7
 no complaint without an answer). Contracts and the pure decisions the Complaint
 workflow follows: acceptance, classification, the level that answers, escalation."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,9 +15,10 @@ from domain.compensation import tier_for_amount
 from domain.models import CaseInput, Contract
 from domain.money import Fen
 from domain.policy import CompensationKind, Policy, Situation, Tier
+from domain.problems import Code, Problem
 
 
-class Category(StrEnum):       # S1 二.(一).4
+class Category(StrEnum):  # S1 二.(一).4
     PRODUCT_QUALITY = "product_quality"
     LOGISTICS = "logistics"
     AFTER_SALES = "after_sales"
@@ -33,6 +35,7 @@ class Responsibility(StrEnum):  # S1 二.(二).3
 
 class Target(StrEnum):
     """What the complaint is about. Only ORDER and AGENT are accepted (S0)."""
+
     ORDER = "order"
     AGENT = "agent"
     CAMPAIGN_OR_SOFTWARE = "campaign_or_software"
@@ -49,6 +52,7 @@ class Emotion(StrEnum):
 class Intake(Contract):
     """What first line records (S1 二.(一).3). Every element is optional here so a
     complaint lacking one can be refused by name rather than by a parse error."""
+
     customer_id: str | None = None
     order_id: str | None = None
     occurred_at: datetime | None = None
@@ -75,26 +79,35 @@ REQUIRED = ("customer_id", "order_id", "occurred_at", "reason", "demand", "emoti
 NOT_ACCEPTED: dict[Target, Refusal] = {
     Target.CAMPAIGN_OR_SOFTWARE: Refusal(
         reason="a complaint against a campaign or a piece of software is not accepted (S0)",
-        handling="thank the customer for the suggestion, note it on the service record and pass it to the department concerned"),
+        handling="thank the customer for the suggestion, note it on the service record and pass it to the department concerned",
+    ),
     Target.SYSTEM_ACTION: Refusal(
         reason="the result complained about was a system action, not a person's (S0)",
-        handling="tell the customer the item will be submitted again for checking and answer once it is checked"),
+        handling="tell the customer the item will be submitted again for checking and answer once it is checked",
+    ),
     Target.PLATFORM_RULE: Refusal(
         reason="a complaint against the platform's rules is not accepted (S0)",
-        handling="acknowledge the feeling, record the suggestion and pass it to the department concerned"),
+        handling="acknowledge the feeling, record the suggestion and pass it to the department concerned",
+    ),
 }
 NO_NAMED_AGENT = Refusal(
     reason="no agent is named and the real aim is a business problem (S0)",
-    handling="ask the customer for the problem and handle it as an after-sales case")
+    handling="ask the customer for the problem and handle it as an after-sales case",
+)
 
 
 def refusal(intake: Intake) -> Refusal | None:
     """Why this complaint is not processed, with the suggested handling; None if accepted."""
-    missing = [name for name in REQUIRED if not getattr(intake, name) or (isinstance(getattr(intake, name), str)
-                                                                          and not getattr(intake, name).strip())]
+    missing = [
+        name
+        for name in REQUIRED
+        if not getattr(intake, name) or (isinstance(getattr(intake, name), str) and not getattr(intake, name).strip())
+    ]
     if missing:
-        return Refusal(reason=f"the complaint lacks required elements: {', '.join(missing)} (S0, S1)",
-                       handling="ask the customer for the missing elements and record them before submitting")
+        return Refusal(
+            reason=f"the complaint lacks required elements: {', '.join(missing)} (S0, S1)",
+            handling="ask the customer for the missing elements and record them before submitting",
+        )
     if intake.target in NOT_ACCEPTED:
         return NOT_ACCEPTED[intake.target]
     if intake.target == Target.AGENT and not intake.named_agent and intake.business_problem:
@@ -105,7 +118,10 @@ def refusal(intake: Intake) -> Refusal | None:
 _KEYWORDS: tuple[tuple[Category, tuple[str, ...]], ...] = (
     (Category.ATTITUDE, ("attitude", "rude", "impatient", "态度", "不耐烦")),
     (Category.LOGISTICS, ("deliver", "courier", "shipping", "shipped", "parcel", "物流", "快递", "配送")),
-    (Category.PRODUCT_QUALITY, ("quality", "broken", "damaged", "spoiled", "expired", "rotten", "质量", "破损", "变质")),
+    (
+        Category.PRODUCT_QUALITY,
+        ("quality", "broken", "damaged", "spoiled", "expired", "rotten", "质量", "破损", "变质"),
+    ),
 )
 
 
@@ -167,8 +183,8 @@ class ComplaintState(StrEnum):
 
 class ComplaintOutcome(StrEnum):
     NOT_ACCEPTED = "not_accepted"
-    RESOLVED = "resolved"                  # the customer accepted an answer
-    PLATFORM_FINAL = "platform_final"      # rejected the platform's answer: the platform has the last word
+    RESOLVED = "resolved"  # the customer accepted an answer
+    PLATFORM_FINAL = "platform_final"  # rejected the platform's answer: the platform has the last word
 
 
 class Level(StrEnum):
@@ -182,10 +198,10 @@ LEVEL_ROLES: dict[Level, tuple[Role, ...]] = {
     Level.SECOND_LINE: (Role.SECOND_LINE,),
     Level.PLATFORM: (Role.PLATFORM,),
 }
-LEVEL_WINDOW = {                       # the answer each level owes (policy window names)
-    Level.FIRST_LINE: "after_sales_node",      # S2 rule 11: 24 h
+LEVEL_WINDOW = {  # the answer each level owes (policy window names)
+    Level.FIRST_LINE: "after_sales_node",  # S2 rule 11: 24 h
     Level.SECOND_LINE: "second_line_callback",  # S4 §12: 1–2 working days
-    Level.PLATFORM: "platform_answer",          # S4 §12: 1 working day
+    Level.PLATFORM: "platform_answer",  # S4 §12: 1 working day
 }
 LEVEL_SUBJECT = {
     Level.FIRST_LINE: Subject.COMPLAINT_RESOLUTION,
@@ -224,6 +240,7 @@ def answering_level(policy: Policy, intake: Intake, paid_fen: int, *, repeat: bo
 
 class CustomerReply(Contract):
     """The customer accepts the answer, or rejects it, which submits the complaint again."""
+
     customer: ActorRef
     accept: bool
     note: str = Field(default="", max_length=1000)
@@ -237,6 +254,7 @@ class CustomerReply(Contract):
 
 class FollowUp(Contract):
     """The return visit (S1 二.(五)): was it solved, and the satisfaction score."""
+
     by: ActorRef
     solved: bool
     satisfaction: int = Field(ge=1, le=5)
@@ -246,20 +264,24 @@ class FollowUp(Contract):
 FOLLOW_UP_ROLES = (Role.FIRST_LINE, Role.SECOND_LINE, Role.COMPLAINT_SPECIALIST)
 
 
-def reply_problem(reply: CustomerReply, state: str, customer_id: str) -> str | None:
+def reply_problem(reply: CustomerReply, state: str, customer_id: str) -> Problem | None:
     if state != ComplaintState.AWAITING_CUSTOMER:
-        return f"the complaint is {state}, not waiting for the customer's reply"
+        return Problem(Code.WRONG_STATE, f"the complaint is {state}, not waiting for the customer's reply")
     if reply.customer.role != Role.CUSTOMER or reply.customer.actor_id != customer_id:
-        return f"only the complaining customer ({customer_id}) may accept or reject the answer"
+        return Problem(
+            Code.NOT_THE_CUSTOMER, f"only the complaining customer ({customer_id}) may accept or reject the answer"
+        )
     return None
 
 
-def follow_up_problem(follow: FollowUp, state: str) -> str | None:
+def follow_up_problem(follow: FollowUp, state: str) -> Problem | None:
     if state != ComplaintState.AWAITING_FOLLOW_UP:
-        return f"the complaint is {state}, not awaiting follow-up"
+        return Problem(Code.WRONG_STATE, f"the complaint is {state}, not awaiting follow-up")
     if follow.by.role not in FOLLOW_UP_ROLES:
         allowed = ", ".join(r.value for r in FOLLOW_UP_ROLES)
-        return f"{follow.by.actor_id} is {follow.by.role.value}; follow-up is done by {allowed}"
+        return Problem(
+            Code.WRONG_ROLE, f"{follow.by.actor_id} is {follow.by.role.value}; follow-up is done by {allowed}"
+        )
     return None
 
 
@@ -287,6 +309,7 @@ class ComplaintResult(Contract):
 
 class ComplaintRecord(Contract):
     """One closed complaint, kept for the §7 metrics."""
+
     case_id: str
     customer_id: str
     order_id: str

@@ -3,6 +3,7 @@ scrapped on site — broken food packages, broken glass, opened food with a qual
 problem, spoiled food, leaked liquids, rotten fruit — refunded on the photos alone.
 Refunds go by line and quantity: a completed trade or part of a line's quantity is a
 manual refund (§4.9), otherwise a normal return (§4.10)."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -20,7 +21,7 @@ class DamageCondition(StrEnum):
     SPOILED_FOOD = "spoiled_food"
     LEAKED_LIQUID = "leaked_liquid"
     ROTTEN_FRUIT = "rotten_fruit"
-    PHYSICAL_DAMAGE = "physical_damage"      # e.g. a snapped mop handle: it comes back
+    PHYSICAL_DAMAGE = "physical_damage"  # e.g. a snapped mop handle: it comes back
 
 
 SCRAP_ON_SITE = frozenset(DamageCondition) - {DamageCondition.PHYSICAL_DAMAGE}
@@ -36,8 +37,8 @@ class DamagedState(StrEnum):
 
 class DamagedOutcome(StrEnum):
     REFUNDED = "refunded"
-    NO_EVIDENCE = "no_evidence"              # the photos never came within the evidence window
-    INCOMPLETE = "incomplete"                # the refund child did not pay
+    NO_EVIDENCE = "no_evidence"  # the photos never came within the evidence window
+    INCOMPLETE = "incomplete"  # the refund child did not pay
 
 
 class DamagedLine(Contract):
@@ -49,7 +50,9 @@ class DamagedLine(Contract):
 class DamagedGoodsInput(CaseInput):
     damaged: tuple[DamagedLine, ...] = Field(min_length=1)
     payee: Payee | None = Field(default=None, description="for a manual refund; asked for if needed and absent")
-    wants_compensation: bool = Field(default=False, description="the customer asks for the 10-20 % coupon (second line)")
+    wants_compensation: bool = Field(
+        default=False, description="the customer asks for the 10-20 % coupon (second line)"
+    )
 
     @model_validator(mode="after")
     def _lines(self) -> DamagedGoodsInput:

@@ -1,5 +1,6 @@
 """Requests to and answers from the outside world: warehouse, courier, payment.
 The adapters' interfaces and the activities both speak these."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,9 @@ from pydantic import Field
 from domain.models import Contract, LineQuantity
 from domain.money import Fen
 
-PaymentKind = Literal["refund", "cash_compensation", "coupon", "postage_refund", "price_difference",
-                      "postage_reimbursement"]
+PaymentKind = Literal[
+    "refund", "cash_compensation", "coupon", "postage_refund", "price_difference", "postage_reimbursement"
+]
 
 
 def idempotency_key(case_id: str, step: str) -> str:
@@ -30,8 +32,10 @@ class PaymentRequest(Contract):
     account_ref: str = Field(min_length=1, description="the paying account; private")
     reason: str = ""
     lines: tuple[LineQuantity, ...] = Field(
-        default=(), description="the order lines this pays back (the order's ledger counts them); "
-                                "empty: the whole order for a refund, none for other kinds")
+        default=(),
+        description="the order lines this pays back (the order's ledger counts them); "
+        "empty: the whole order for a refund, none for other kinds",
+    )
 
     def fingerprint(self) -> str:
         """What must match for a repeated key to be the same request."""

@@ -1,6 +1,7 @@
 """What the courier, the warehouse, finance and the marketplace report when a case
 process asks them (rulebook §4.2–§4.8). The adapters' interfaces and the activities
 both speak these."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,8 +15,8 @@ from domain.money import Fen
 
 
 class DeliveryState(StrEnum):
-    IN_TRANSIT = "in_transit"      # normal transit, just slow
-    NOBODY_HOME = "nobody_home"    # first delivery failed, back at the depot
+    IN_TRANSIT = "in_transit"  # normal transit, just slow
+    NOBODY_HOME = "nobody_home"  # first delivery failed, back at the depot
     LOST = "lost"
     DAMAGED = "damaged"
     SIGNED = "signed"
@@ -36,6 +37,7 @@ class DeliveryStatus(Contract):
 
 class CourierNotice(Contract):
     """A chase or a second-delivery booking sent to the courier."""
+
     case_id: str
     order_id: str
     kind: Literal["chase", "second_delivery"]
@@ -55,6 +57,7 @@ class SignerQuery(Contract):
 
 class SignerProof(Contract):
     """Who signed, as the courier can show it: a name, a slip photo, or neither."""
+
     order_id: str
     signer_name: str | None = None
     slip_photo: EvidenceRef | None = None
@@ -73,6 +76,7 @@ class ShipmentQuery(Contract):
 class ShipmentCheck(Contract):
     """The warehouse's answer for a missing item (§4.3): was the order split over
     parcels, and which lines went out short."""
+
     order_id: str
     split: bool = False
     short_lines: tuple[LineQuantity, ...] = ()
@@ -87,6 +91,7 @@ class BarcodeQuery(Contract):
 
 class BarcodeCheck(Contract):
     """The warehouse's reading of the customer's barcode photo (§4.5)."""
+
     barcode: str
     product_sku: str = Field(description="the product the barcode belongs to")
     matches_received: bool = Field(description="the barcode's product is what the customer received")

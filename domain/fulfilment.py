@@ -1,6 +1,7 @@
 """Requests to and answers from the warehouse and the marketplace platform about
 getting an order out of the door: stock, backfill, dispatch, oversold checks, reships,
 and the order source's list of late orders for the daily sweeps."""
+
 from __future__ import annotations
 
 from datetime import datetime

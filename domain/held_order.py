@@ -1,6 +1,7 @@
 """Held order (扣单), rulebook §4.1: short stock, no stock, near expiry or expired.
 Backfill within 24 h; no stock → apology, compensation and the customer's choice;
 at 48 h still unshipped → refund, or a reship for a customer who refuses cancellation."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -10,8 +11,9 @@ from pydantic import Field
 
 from domain.actors import ActorRef, Role
 from domain.compensation import CompensationOffer, offer_for_percent
-from domain.models import CaseHeader, CaseInput, Contract, LineQuantity, lines_value_fen, Lines
+from domain.models import CaseHeader, CaseInput, Contract, Lines, lines_value_fen
 from domain.policy import Policy, Situation
+from domain.problems import Code, Problem
 
 
 class HoldCause(StrEnum):
@@ -30,16 +32,16 @@ class HeldState(StrEnum):
 
 
 class HeldOutcome(StrEnum):
-    SHIPPED = "shipped"            # stock arrived: in the next batch
+    SHIPPED = "shipped"  # stock arrived: in the next batch
     REFUNDED = "refunded"
     RESHIPPED = "reshipped"
-    CANCELLED = "cancelled"        # unpaid: nothing to refund, never reshipped
+    CANCELLED = "cancelled"  # unpaid: nothing to refund, never reshipped
 
 
 class CustomerChoice(StrEnum):
-    WAIT = "wait"                  # keep waiting for the stock
-    REFUND = "refund"              # cancel now and refund
-    INSIST = "insist"              # refuses cancellation: reship if still unshipped at 48 h
+    WAIT = "wait"  # keep waiting for the stock
+    REFUND = "refund"  # cancel now and refund
+    INSIST = "insist"  # refuses cancellation: reship if still unshipped at 48 h
 
 
 class HeldOrderAnswer(Contract):
@@ -68,14 +70,14 @@ ANSWERABLE = (HeldState.AWAITING_CHOICE, HeldState.WAITING_FOR_STOCK)
 DEFAULT_CHOICE = CustomerChoice.WAIT  # silence cancels nothing; the 48 h rule still refunds
 
 
-def choice_problem(answer: HeldOrderAnswer, state: str, case: CaseHeader) -> str | None:
+def choice_problem(answer: HeldOrderAnswer, state: str, case: CaseHeader) -> Problem | None:
     """Why this answer cannot be taken now, or None."""
     if state not in ANSWERABLE:
-        return f"the held order is {state}; the customer is not being asked"
+        return Problem(Code.WRONG_STATE, f"the held order is {state}; the customer is not being asked")
     if answer.customer.role != Role.CUSTOMER or answer.customer.actor_id != case.customer_id:
-        return "only the customer who placed the order chooses"
+        return Problem(Code.NOT_THE_CUSTOMER, "only the customer who placed the order chooses")
     if answer.choice == CustomerChoice.INSIST and not case.order.paid:
-        return "the order is not paid: an unpaid order is never reshipped"
+        return Problem(Code.UNPAID_ORDER, "the order is not paid: an unpaid order is never reshipped")
     return None
 
 

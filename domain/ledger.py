@@ -7,6 +7,7 @@ per line the bought quantity. Reimbursements of the customer's own costs and
 compensation are kept in the same ledger by kind and capped by their own rules.
 
 Pure: the store calls reserve() inside one transaction with the order's entries."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -15,18 +16,20 @@ from pydantic import Field
 
 from domain.external import PaymentKind, PaymentRequest
 from domain.models import Contract, LineQuantity, Order, lines_value_fen
+from domain.problems import Code, Problem
 
 
 class Purse(StrEnum):
     """Which rule caps a payment."""
-    ORDER = "order"                  # money back for the goods and the order: the order's ceiling
+
+    ORDER = "order"  # money back for the goods and the order: the order's ceiling
     REIMBURSEMENT = "reimbursement"  # the customer's own costs (invoice postage): capped per case
-    COMPENSATION = "compensation"    # coupons and cash: capped per case by the compensation table
+    COMPENSATION = "compensation"  # coupons and cash: capped per case by the compensation table
 
 
 PURSE: dict[PaymentKind, Purse] = {
     "refund": Purse.ORDER,
-    "postage_refund": Purse.ORDER,          # a shipping fee the order paid
+    "postage_refund": Purse.ORDER,  # a shipping fee the order paid
     "price_difference": Purse.ORDER,
     "postage_reimbursement": Purse.REIMBURSEMENT,
     "coupon": Purse.COMPENSATION,
@@ -65,6 +68,7 @@ class LedgerEntry(Contract):
 
 class Balance(Contract):
     """What an order has paid and what is still refundable, by amount and by line."""
+
     order_id: str
     paid_fen: int
     refunded_fen: int = Field(description="reserved or paid back against the order's ceiling")
@@ -76,6 +80,7 @@ class Balance(Contract):
 
 class Grant(Contract):
     """A reservation: this much, for these lines, may be paid under this key."""
+
     entry: LedgerEntry
     capped: bool = Field(default=False, description="less than asked: only this much was left")
     asked_fen: int
@@ -100,8 +105,11 @@ def balance(order: Order, entries: list[LedgerEntry]) -> Balance:
             for lq in e.lines:
                 lines_left[lq.sku] = lines_left.get(lq.sku, 0) - lq.quantity
     return Balance(
-        order_id=order.order_id, paid_fen=order.paid_fen, refunded_fen=refunded,
-        left_fen=max(order.paid_fen - refunded, 0), lines_left=lines_left,
+        order_id=order.order_id,
+        paid_fen=order.paid_fen,
+        refunded_fen=refunded,
+        left_fen=max(order.paid_fen - refunded, 0),
+        lines_left=lines_left,
         reimbursed_fen=sum(e.amount_fen for e in held if e.purse == Purse.REIMBURSEMENT),
         compensated_fen=sum(e.amount_fen for e in held if e.purse == Purse.COMPENSATION),
     )
@@ -109,22 +117,34 @@ def balance(order: Order, entries: list[LedgerEntry]) -> Balance:
 
 def whole_lines(order: Order, left: dict[str, int]) -> tuple[LineQuantity, ...]:
     """'The whole order' as lines: every line at the quantity still unrefunded."""
-    return tuple(LineQuantity(sku=line.sku, quantity=left[line.sku]) for line in order.lines if left.get(line.sku, 0) > 0)
+    return tuple(
+        LineQuantity(sku=line.sku, quantity=left[line.sku]) for line in order.lines if left.get(line.sku, 0) > 0
+    )
 
 
-def refundable_problem(order: Order, entries: list[LedgerEntry], lines: tuple[LineQuantity, ...],
-                       amount_fen: int | None = None) -> str | None:
+def refundable_problem(
+    order: Order, entries: list[LedgerEntry], lines: tuple[LineQuantity, ...], amount_fen: int | None = None
+) -> Problem | None:
     """Why a case asking for these lines (empty: the whole order) or this amount cannot
     be refunded any more, or None. Checked at opening, before anything starts."""
     b = balance(order, entries)
     if b.left_fen <= 0:
-        return f"order {order.order_id} has refunded {b.refunded_fen} of the {b.paid_fen} fen paid: nothing is left to refund"
+        return Problem(
+            Code.NOTHING_LEFT_TO_REFUND,
+            f"order {order.order_id} has refunded {b.refunded_fen} of the {b.paid_fen} fen paid: nothing is left to refund",
+        )
     for lq in lines:
         left = b.lines_left.get(lq.sku, 0)
         if lq.quantity > left:
-            return f"line {lq.sku}: {lq.quantity} asked, {left} left to refund (bought {order.line(lq.sku).quantity})"
+            return Problem(
+                Code.QUANTITY_TOO_HIGH,
+                f"line {lq.sku}: {lq.quantity} asked, {left} left to refund (bought {order.line(lq.sku).quantity})",
+            )
     if amount_fen is not None and amount_fen > b.left_fen:
-        return f"{amount_fen} fen asked, only {b.left_fen} fen of order {order.order_id} is left to refund"
+        return Problem(
+            Code.AMOUNT_TOO_HIGH,
+            f"{amount_fen} fen asked, only {b.left_fen} fen of order {order.order_id} is left to refund",
+        )
     return None
 
 
@@ -135,25 +155,42 @@ def reserve(order: Order, entries: list[LedgerEntry], request: PaymentRequest) -
     for e in entries:
         if e.idempotency_key == request.idempotency_key and e.holds:
             if e.kind != request.kind or e.amount_fen > request.amount_fen or e.case_id != request.case_id:
-                return Refusal(idempotency_key=e.idempotency_key, conflict=True, asked_fen=request.amount_fen,
-                               already_fen=0, left_fen=0,
-                               reason=f"key {e.idempotency_key} was reserved for {e.amount_fen} fen {e.kind}")
-            return Grant(entry=e, capped=e.amount_fen < request.amount_fen, asked_fen=request.amount_fen,
-                         already_fen=0)
+                return Refusal(
+                    idempotency_key=e.idempotency_key,
+                    conflict=True,
+                    asked_fen=request.amount_fen,
+                    already_fen=0,
+                    left_fen=0,
+                    reason=f"key {e.idempotency_key} was reserved for {e.amount_fen} fen {e.kind}",
+                )
+            return Grant(entry=e, capped=e.amount_fen < request.amount_fen, asked_fen=request.amount_fen, already_fen=0)
     b = balance(order, [e for e in entries if e.idempotency_key != request.idempotency_key])
     purse, lines = PURSE[request.kind], request.lines
     asked = request.amount_fen
+
     def entry(amount_fen: int, lines: tuple[LineQuantity, ...] = ()) -> LedgerEntry:
-        return LedgerEntry(idempotency_key=request.idempotency_key, case_id=request.case_id,
-                           order_id=order.order_id, kind=request.kind, amount_fen=amount_fen, lines=lines)
+        return LedgerEntry(
+            idempotency_key=request.idempotency_key,
+            case_id=request.case_id,
+            order_id=order.order_id,
+            kind=request.kind,
+            amount_fen=amount_fen,
+            lines=lines,
+        )
 
     if purse == Purse.REIMBURSEMENT:
-        mine = sum(e.amount_fen for e in entries
-                   if e.holds and e.purse == Purse.REIMBURSEMENT and e.case_id == request.case_id)
+        mine = sum(
+            e.amount_fen for e in entries if e.holds and e.purse == Purse.REIMBURSEMENT and e.case_id == request.case_id
+        )
         left = REIMBURSEMENT_CAP_FEN - mine  # the cap is per case
         if asked > left:
-            return Refusal(idempotency_key=request.idempotency_key, reason=f"a reimbursement is at most {left} fen",
-                           asked_fen=asked, already_fen=b.reimbursed_fen, left_fen=left)
+            return Refusal(
+                idempotency_key=request.idempotency_key,
+                reason=f"a reimbursement is at most {left} fen",
+                asked_fen=asked,
+                already_fen=b.reimbursed_fen,
+                left_fen=left,
+            )
         return Grant(entry=entry(asked), asked_fen=asked, already_fen=b.reimbursed_fen)
     if purse == Purse.COMPENSATION:
         # capped per case by the compensation table before it gets here; recorded for one truth
@@ -164,7 +201,8 @@ def reserve(order: Order, entries: list[LedgerEntry], request: PaymentRequest) -
     wanted = lines or (whole_lines(order, b.lines_left) if goods else ())
     granted_lines = tuple(
         LineQuantity(sku=lq.sku, quantity=min(lq.quantity, b.lines_left.get(lq.sku, 0)))
-        for lq in wanted if b.lines_left.get(lq.sku, 0) > 0
+        for lq in wanted
+        if b.lines_left.get(lq.sku, 0) > 0
     )
     amount = min(asked, b.left_fen)
     if lines:
@@ -172,15 +210,25 @@ def reserve(order: Order, entries: list[LedgerEntry], request: PaymentRequest) -
         asked_units = sum(lq.quantity for lq in lines)
         granted_units = sum(lq.quantity for lq in granted_lines)
         if granted_units < asked_units:
-            amount = min(amount, asked * granted_units // asked_units if asked_units else 0,
-                         lines_value_fen(order, granted_lines) if granted_lines else 0)
+            amount = min(
+                amount,
+                asked * granted_units // asked_units if asked_units else 0,
+                lines_value_fen(order, granted_lines) if granted_lines else 0,
+            )
     if amount <= 0:
-        why = (f"order {order.order_id} has refunded {b.refunded_fen} of the {b.paid_fen} fen paid"
-               if b.left_fen <= 0 else "the lines asked for were refunded already")
-        return Refusal(idempotency_key=request.idempotency_key, reason=f"{why}: nothing is left to refund",
-                       asked_fen=asked, already_fen=b.refunded_fen, left_fen=b.left_fen)
-    return Grant(entry=entry(amount, granted_lines),
-                 capped=amount < asked, asked_fen=asked, already_fen=b.refunded_fen)
+        why = (
+            f"order {order.order_id} has refunded {b.refunded_fen} of the {b.paid_fen} fen paid"
+            if b.left_fen <= 0
+            else "the lines asked for were refunded already"
+        )
+        return Refusal(
+            idempotency_key=request.idempotency_key,
+            reason=f"{why}: nothing is left to refund",
+            asked_fen=asked,
+            already_fen=b.refunded_fen,
+            left_fen=b.left_fen,
+        )
+    return Grant(entry=entry(amount, granted_lines), capped=amount < asked, asked_fen=asked, already_fen=b.refunded_fen)
 
 
 # The payment activity's error type when the ledger refuses a payment: nothing is left.

@@ -1,6 +1,7 @@
 """Manual (abnormal) refund, rulebook §4.9: shipping fees, completed trades, partial
 quantities, invoice postage and compensation payouts. A two-person check (operations
 supervisor, then a different person) before finance pays. Contracts and pure decisions."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,8 +11,9 @@ from pydantic import Field, model_validator
 
 from domain.actors import ActorRef, Role
 from domain.external import PaymentKind
-from domain.models import CaseInput, Contract, LineQuantity, lines_value_fen, Lines
+from domain.models import CaseInput, Contract, Lines, lines_value_fen
 from domain.policy import Policy
+from domain.problems import Code, Problem
 
 
 class ManualRefundReason(StrEnum):
@@ -23,9 +25,9 @@ class ManualRefundReason(StrEnum):
 
 
 class ManualRefundState(StrEnum):
-    AWAITING_ASSESSMENT = "awaiting_assessment"   # return specialist: pickup needed?
+    AWAITING_ASSESSMENT = "awaiting_assessment"  # return specialist: pickup needed?
     AWAITING_GOODS = "awaiting_goods"
-    AWAITING_REVIEW = "awaiting_review"           # operations supervisor
+    AWAITING_REVIEW = "awaiting_review"  # operations supervisor
     AWAITING_SECOND_CHECK = "awaiting_second_check"
     PAYING = "paying"
     CLOSED = "closed"
@@ -34,7 +36,7 @@ class ManualRefundState(StrEnum):
 class ManualRefundOutcome(StrEnum):
     PAID = "paid"
     REJECTED = "rejected"
-    REFUND_CAPPED = "refund_capped"   # the order had nothing left to refund (issue 10)
+    REFUND_CAPPED = "refund_capped"  # the order had nothing left to refund (issue 10)
 
 
 PAYMENT_KIND: dict[ManualRefundReason, PaymentKind] = {
@@ -64,8 +66,10 @@ class Payee(Contract):
     store's payee vault at the edge, encrypted at rest, and only the reference travels in
     workflow inputs and Updates (§6); the payment activity resolves it. Histories
     recorded before carry the details themselves, so the details shape is still read."""
-    payment_account: str | None = Field(default=None, min_length=1, max_length=100, repr=False,
-                                        description="e.g. alipay / bank; private")
+
+    payment_account: str | None = Field(
+        default=None, min_length=1, max_length=100, repr=False, description="e.g. alipay / bank; private"
+    )
     account_id: str | None = Field(default=None, min_length=1, max_length=100, repr=False, description="private")
     real_name: str | None = Field(default=None, min_length=1, max_length=60, repr=False, description="private")
     ref: str | None = Field(default=None, pattern=r"^payee:[A-Za-z0-9_-]{8,80}$", description="a payee vault row")
@@ -93,8 +97,11 @@ class Payee(Contract):
         if self.ref is not None:
             return {"ref": self.ref}
         name = str(self.real_name)
-        return {"payment_account": mask(str(self.payment_account)), "account_id": mask(str(self.account_id)),
-                "real_name": name[:1] + "*" * max(len(name) - 1, 1)}
+        return {
+            "payment_account": mask(str(self.payment_account)),
+            "account_id": mask(str(self.account_id)),
+            "real_name": name[:1] + "*" * max(len(name) - 1, 1),
+        }
 
 
 def mask(value: str) -> str:
@@ -114,7 +121,7 @@ class ManualRefundInput(CaseInput):
     def _fits_order(self) -> ManualRefundInput:
         problem = amount_problem(self)
         if problem:
-            raise ValueError(problem)
+            raise ValueError(problem.message)
         return self
 
 
@@ -130,27 +137,30 @@ class ManualRefundResult(Contract):
 
 class Assessment(Contract):
     """The return specialist's first step: do the goods have to come back?"""
+
     assessor: ActorRef
     pickup: bool
     note: str = Field(default="", max_length=500)
 
 
-def amount_problem(inp: ManualRefundInput) -> str | None:
+def amount_problem(inp: ManualRefundInput) -> Problem | None:
     """Why this amount cannot be refunded for this order, or None."""
     order, kind = inp.case.order, inp.reason_kind
     if kind == ManualRefundReason.PARTIAL_QUANTITY and not inp.lines:
-        return "a partial-quantity refund names the lines and quantities refunded"
+        return Problem(Code.MISSING_FIELD, "a partial-quantity refund names the lines and quantities refunded")
     if kind in GOODS_REASONS:
         try:
             limit = lines_value_fen(order, inp.lines)
         except ValueError as e:
-            return str(e)
+            return Problem(Code.INVALID_LINES, str(e))
         if inp.amount_fen > limit:
-            return f"{inp.amount_fen} fen is more than the {limit} fen paid for these goods"
+            return Problem(
+                Code.AMOUNT_TOO_HIGH, f"{inp.amount_fen} fen is more than the {limit} fen paid for these goods"
+            )
     elif inp.lines:
-        return f"a {kind.value} refund is not line-based"
+        return Problem(Code.FIELD_NOT_ALLOWED, f"a {kind.value} refund is not line-based")
     if kind not in GOODS_REASONS and inp.pickup:
-        return f"a {kind.value} refund takes no goods back"
+        return Problem(Code.FIELD_NOT_ALLOWED, f"a {kind.value} refund takes no goods back")
     return None
 
 
@@ -159,20 +169,25 @@ def needs_assessment(inp: ManualRefundInput) -> bool:
     return inp.reason_kind in GOODS_REASONS and inp.pickup is None
 
 
-def assessment_problem(a: Assessment, state: str, inp: ManualRefundInput) -> str | None:
+def assessment_problem(a: Assessment, state: str, inp: ManualRefundInput) -> Problem | None:
     if state != ManualRefundState.AWAITING_ASSESSMENT:
-        return f"the manual refund is {state}, not awaiting the return specialist"
+        return Problem(Code.WRONG_STATE, f"the manual refund is {state}, not awaiting the return specialist")
     if a.assessor.role not in ASSESSOR_ROLES:
-        return f"{a.assessor.actor_id} is {a.assessor.role.value}; the pickup decision is the return specialist's"
+        return Problem(
+            Code.WRONG_ROLE,
+            f"{a.assessor.actor_id} is {a.assessor.role.value}; the pickup decision is the return specialist's",
+        )
     return None
 
 
 def summary(inp: ManualRefundInput, pickup: bool) -> str:
     """The refund specialist's summary put before the supervisor. No private data."""
     lines = ", ".join(f"{lq.sku}x{lq.quantity}" for lq in inp.lines) or "-"
-    return (f"{inp.reason_kind.value}: {inp.amount_fen} fen on order {inp.case.order.order_id}; "
-            f"lines {lines}; pickup {'yes' if pickup else 'no'}; "
-            f"payee {inp.payee.ref if inp.payee.is_ref else inp.payee.masked()['account_id']}")
+    return (
+        f"{inp.reason_kind.value}: {inp.amount_fen} fen on order {inp.case.order.order_id}; "
+        f"lines {lines}; pickup {'yes' if pickup else 'no'}; "
+        f"payee {inp.payee.ref if inp.payee.is_ref else inp.payee.masked()['account_id']}"
+    )
 
 
 def payment_kind(inp: ManualRefundInput) -> PaymentKind:

@@ -2,6 +2,7 @@
 parcels or went out short. Split → chase the courier. Short, or neither (the customer
 is believed) → reship or refund the missing lines as the customer chooses, and a
 10 yuan coupon if they ask for compensation."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -10,14 +11,14 @@ from pydantic import Field, model_validator
 
 from domain.findings import ShipmentCheck
 from domain.manual_refund import Payee
-from domain.models import CaseInput, CaseKind, LineQuantity, lines_value_fen, Lines
+from domain.models import CaseInput, CaseKind, LineQuantity, Lines, lines_value_fen
 from domain.replies import Reply
 
 
 class MissingFinding(StrEnum):
-    SPLIT = "split"                   # the rest is in another parcel
+    SPLIT = "split"  # the rest is in another parcel
     SHORT_SHIPPED = "short_shipped"
-    NEITHER = "neither"               # believe the customer: handled as short-shipped
+    NEITHER = "neither"  # believe the customer: handled as short-shipped
 
 
 class MissingState(StrEnum):
@@ -31,7 +32,7 @@ class MissingOutcome(StrEnum):
     COURIER_CHASED = "courier_chased"
     RESHIPPED = "reshipped"
     REFUNDED = "refunded"
-    INCOMPLETE = "incomplete"        # the child did not complete (reship refused, refund rejected, no payee)
+    INCOMPLETE = "incomplete"  # the child did not complete (reship refused, refund rejected, no payee)
 
 
 class Remedy(StrEnum):
@@ -67,6 +68,8 @@ def classify(check: ShipmentCheck) -> MissingFinding:
     return MissingFinding.NEITHER
 
 
-def lines_to_remedy(finding: MissingFinding, check: ShipmentCheck, reported: tuple[LineQuantity, ...]) -> tuple[LineQuantity, ...]:
+def lines_to_remedy(
+    finding: MissingFinding, check: ShipmentCheck, reported: tuple[LineQuantity, ...]
+) -> tuple[LineQuantity, ...]:
     """What the warehouse found short; with no finding, what the customer reported."""
     return check.short_lines if finding == MissingFinding.SHORT_SHIPPED else reported

@@ -1,9 +1,9 @@
 """Contracts shared by workflows, activities, the store and the CLI."""
+
 from __future__ import annotations
 
 import hashlib
 import hmac
-
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.money import Fen
-from domain.policy import Policy  # noqa: F401  (CaseInput annotation)
+from domain.policy import Policy
 
 
 class Contract(BaseModel):
@@ -77,7 +77,9 @@ def distinct_lines(lines: tuple[LineQuantity, ...]) -> tuple[LineQuantity, ...]:
     skus = [lq.sku for lq in lines]
     twice = sorted({sku for sku in skus if skus.count(sku) > 1})
     if twice:
-        raise ValueError(f"line {', '.join(twice)} is listed more than once; list each line once with its whole quantity")
+        raise ValueError(
+            f"line {', '.join(twice)} is listed more than once; list each line once with its whole quantity"
+        )
     return lines
 
 
@@ -127,6 +129,7 @@ class EvidenceRef(Contract):
 
 class CaseHeader(Contract):
     """What every case carries: identity, the order it is about and who opened it."""
+
     case_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,79}$")
     kind: CaseKind
     order: Order
@@ -175,16 +178,22 @@ def payer_reference(paying_account: str, secret: bytes) -> str:
 
 def order_for_case(order: Order, secret: bytes) -> Order:
     """What a case may carry of an order: no phone, no address, the payer pseudonymous."""
-    return order.model_copy(update={"phone": None, "address": None,
-                                    "paying_account": payer_reference(order.paying_account, secret)})
+    return order.model_copy(
+        update={"phone": None, "address": None, "paying_account": payer_reference(order.paying_account, secret)}
+    )
 
 
 def legacy_order_for_case(order: Order) -> Order:
     """The unkeyed pseudonym cases used before keyed ones. Only for replaying workflows
     begun before (DailySweep built its cases' headers in the workflow); never for new cases."""
     legacy = PAYER_PREFIX + hashlib.sha256(order.paying_account.encode("utf-8")).hexdigest()[:20]
-    return order.model_copy(update={"phone": None, "address": None,
-                                    "paying_account": order.paying_account if order.paying_account.startswith(PAYER_PREFIX) else legacy})
+    return order.model_copy(
+        update={
+            "phone": None,
+            "address": None,
+            "paying_account": order.paying_account if order.paying_account.startswith(PAYER_PREFIX) else legacy,
+        }
+    )
 
 
 def workflow_id_for(case_id: str) -> str:
@@ -208,8 +217,9 @@ class TimelineEntry(Contract):
 class CaseInput(Contract):
     """Every case workflow's input starts with these two: the case and the policy
     snapshot it runs under (so a history replays under the policy it began with)."""
+
     case: CaseHeader
-    policy: "Policy"
+    policy: Policy
 
 
 class CaseOpening(Contract):
@@ -227,6 +237,7 @@ class CaseEvent(Contract):
 class TimelineBatch(Contract):
     """The entries a case recorded since its last write, stored in one transaction; the
     first batch of a case also opens it."""
+
     case_id: str
     opening: CaseOpening | None = None
     events: tuple[CaseEvent, ...] = Field(min_length=1)

@@ -1,5 +1,6 @@
 """Money is integer fen. Percentages are whole percent. Rounding always goes down,
 so a computed payout never exceeds what the rule allows."""
+
 from __future__ import annotations
 
 from typing import Annotated

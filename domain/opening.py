@@ -6,21 +6,24 @@ A customer opens on their own order only. An origin other than a customer's requ
 (a refused parcel, a courier's return, a process outcome, a pre-decided review) comes
 only from the role that produces it: the courier or warehouse, or the parent case
 (the engine itself, Role.SYSTEM)."""
+
 from __future__ import annotations
 
 from enum import StrEnum
 
 from domain.actors import Role
 from domain.models import CaseKind
+from domain.problems import Code, Problem
 
 
 class Origin(StrEnum):
     """Why a case exists: asked for by someone, or produced by an event or a process."""
-    REQUEST = "request"                    # a customer's or staff member's request
-    PARCEL_REFUSED = "parcel_refused"      # §4.14: the courier reports a refused parcel
+
+    REQUEST = "request"  # a customer's or staff member's request
+    PARCEL_REFUSED = "parcel_refused"  # §4.14: the courier reports a refused parcel
     COURIER_RETURNED = "courier_returned"  # §4.14: the courier sent the parcel back on its own
-    PROCESS_OUTCOME = "process_outcome"    # a parent case started it as its refund / reship
-    PRE_DECIDED = "pre_decided"            # arrives with its review already given
+    PROCESS_OUTCOME = "process_outcome"  # a parent case started it as its refund / reship
+    PRE_DECIDED = "pre_decided"  # arrives with its review already given
 
 
 # Staff who take requests from customers (intake) and act on them.
@@ -55,27 +58,32 @@ REQUEST_OPENERS: dict[CaseKind, tuple[Role, ...]] = {
 ORIGIN_PRODUCERS: dict[Origin, tuple[Role, ...]] = {
     Origin.PARCEL_REFUSED: (Role.COURIER, Role.WAREHOUSE),
     Origin.COURIER_RETURNED: (Role.COURIER, Role.WAREHOUSE),
-    Origin.PROCESS_OUTCOME: (),   # only the parent case, which is the engine itself
+    Origin.PROCESS_OUTCOME: (),  # only the parent case, which is the engine itself
     Origin.PRE_DECIDED: (),
 }
 
 
-def opening_problem(role: Role, kind: CaseKind, origin: Origin = Origin.REQUEST, *, own_order: bool = True) -> str | None:
+def opening_problem(
+    role: Role, kind: CaseKind, origin: Origin = Origin.REQUEST, *, own_order: bool = True
+) -> Problem | None:
     """Why this actor may not open this case, or None when they may. Pure."""
     if role == Role.SYSTEM:
         return None  # the engine opens children and swept cases; nothing reaches it from outside
     if role == Role.CUSTOMER and not own_order:
-        return "a customer opens cases on their own orders only"
+        return Problem(Code.OWN_ORDERS_ONLY, "a customer opens cases on their own orders only")
     if origin != Origin.REQUEST:
         producers = ORIGIN_PRODUCERS[origin]
         if role not in producers:
             who = ", ".join(r.value for r in producers) or "a parent case"
-            return f"a {kind.value} case with origin {origin.value} comes only from {who}, not from {role.value}"
+            return Problem(
+                Code.ORIGIN_NOT_ALLOWED,
+                f"a {kind.value} case with origin {origin.value} comes only from {who}, not from {role.value}",
+            )
         return None
     openers = REQUEST_OPENERS[kind]
     if role not in openers:
         allowed = ", ".join(r.value for r in openers)
-        return f"{role.value} may not open {kind.value} cases (opened by: {allowed})"
+        return Problem(Code.WRONG_ROLE, f"{role.value} may not open {kind.value} cases (opened by: {allowed})")
     return None
 
 
@@ -88,8 +96,11 @@ def origin_of(inp: object) -> Origin:
     if isinstance(inp, ReturnRefundInput):
         if inp.decided is not None:
             return Origin.PRE_DECIDED
-        return {ReturnOrigin.CUSTOMER_REQUEST: Origin.REQUEST, ReturnOrigin.PARCEL_REFUSED: Origin.PARCEL_REFUSED,
-                ReturnOrigin.PROCESS_OUTCOME: Origin.PROCESS_OUTCOME}[inp.origin]
+        return {
+            ReturnOrigin.CUSTOMER_REQUEST: Origin.REQUEST,
+            ReturnOrigin.PARCEL_REFUSED: Origin.PARCEL_REFUSED,
+            ReturnOrigin.PROCESS_OUTCOME: Origin.PROCESS_OUTCOME,
+        }[inp.origin]
     if isinstance(inp, RefusalInput):
         return Origin.PARCEL_REFUSED if inp.how == RefusalHow.CUSTOMER_REFUSED else Origin.COURIER_RETURNED
     if isinstance(inp, ManualRefundInput) and inp.pickup is not None:

@@ -2,6 +2,7 @@
 The 17:00 check with the platform, answered within 1–2 days. Can ship → apologise and
 ship late. Cannot (or no answer in time) → compensation and, for a paid order, a refund:
 paid 10 % cash cap 200, unpaid 10–20 % coupon cap 200, both second-line authority."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -24,11 +25,13 @@ class OversoldState(StrEnum):
 class OversoldOutcome(StrEnum):
     SHIPPED_LATE = "shipped_late"
     REFUNDED = "refunded"
-    CANCELLED = "cancelled"      # unpaid: compensated, nothing to refund
+    CANCELLED = "cancelled"  # unpaid: compensated, nothing to refund
 
 
 class OversoldInput(CaseInput):
-    carried: CarriedWait | None = Field(default=None, description="set by the case itself when a long wait continues as new")
+    carried: CarriedWait | None = Field(
+        default=None, description="set by the case itself when a long wait continues as new"
+    )
 
 
 class OversoldResult(Contract):

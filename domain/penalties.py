@@ -3,6 +3,7 @@ levels and the pure penalty function that reads the agent's record.
 
 Counts are cumulative over the record the store holds for the agent (S0 says 累计 and
 names no period), and include the complaint being decided."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from domain.models import Contract
 
 
 class Violation(IntEnum):
-    SLOW_REPLY = 1              # no reply for more than 3 minutes
+    SLOW_REPLY = 1  # no reply for more than 3 minutes
     WRONG_ANSWER = 2
     SHIRKING = 3
     CLOSING_OR_BOUNCING = 4
@@ -47,6 +48,7 @@ class Level(StrEnum):
 
 class PastRecord(Contract):
     """One earlier upheld complaint on the agent's record."""
+
     violation: int = Field(ge=1, le=15)
     level: Level
     case_id: str = ""
@@ -88,9 +90,15 @@ def _penalty(level: Level, violation: int | None, reason: str) -> Penalty:
     failed = level in (Level.LEVEL_2, Level.LEVEL_2_SERIOUS, Level.LEVEL_3, Level.LEVEL_4)
     suspension = {Level.LEVEL_2_SERIOUS: 1, Level.LEVEL_3: 3}.get(level)
     return Penalty(
-        level=level, violation=violation, reminder=level == Level.REMINDER, written_warning=level == Level.LEVEL_1,
-        month_failed=failed, pay_percent=70 if failed else 100, suspension_months=suspension,
-        permanent_suspension=level == Level.LEVEL_4, public_notice=level == Level.LEVEL_4,
+        level=level,
+        violation=violation,
+        reminder=level == Level.REMINDER,
+        written_warning=level == Level.LEVEL_1,
+        month_failed=failed,
+        pay_percent=70 if failed else 100,
+        suspension_months=suspension,
+        permanent_suspension=level == Level.LEVEL_4,
+        public_notice=level == Level.LEVEL_4,
         notice={Level.REMINDER: "phone or chat", Level.LEVEL_4: "email + group notice"}.get(level, "email"),
         reason=reason,
     )
@@ -111,8 +119,11 @@ def penalty_for(violation: int | None, record: Sequence[PastRecord]) -> Penalty:
     same_item = 1 + sum(1 for r in record if r.violation == violation)
     level_1_records = 1 + sum(1 for r in record if r.violation in LEVEL_1_ITEMS)
     if violation == Violation.ATTITUDE:
-        level, why = (Level.LEVEL_2_SERIOUS, f"violation 6 upheld {same_item} times (≥ 4)") if same_item >= 4 \
+        level, why = (
+            (Level.LEVEL_2_SERIOUS, f"violation 6 upheld {same_item} times (≥ 4)")
+            if same_item >= 4
             else (Level.LEVEL_2, "violation 6 upheld")
+        )
     elif same_item >= 3:
         level, why = Level.LEVEL_2_SERIOUS, f"level-1 item {violation} upheld {same_item} times (≥ 3)"
     elif level_1_records >= 3:

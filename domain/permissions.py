@@ -10,6 +10,7 @@ anything; the workflows' validators check role and authority again as a second l
   account, account id and real name are masked for everyone but finance.
 
 Every refusal names its rule (`Refusal.rule`), so a 403 says which rule refused it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,47 +18,48 @@ from enum import StrEnum
 from typing import Any
 
 from domain.actors import Role
-from domain.approvals import ApprovalDecision, ApprovalRequest, approval_problem
+from domain.approvals import ApprovalDecision, ApprovalRequest, approval_problem, pending_problem
 from domain.manual_refund import mask
 from domain.models import CaseKind
 from domain.opening import ORIGIN_PRODUCERS, REQUEST_OPENERS, Origin, opening_problem
 from domain.policy import Policy
+from domain.problems import Code
 
 
 class Action(StrEnum):
     OPEN = "open"
-    CHOOSE_POLICY = "choose_policy"    # open under a named policy (the demo's windows in seconds); not customers
-    READ_CASES = "read_cases"          # list / show (a customer: own cases only)
-    ANSWER = "answer"                  # an Update or Signal of `aftersales kinds`
-    DECIDE = "decide"                  # an approval (the `decide` Update)
+    CHOOSE_POLICY = "choose_policy"  # open under a named policy (the demo's windows in seconds); not customers
+    READ_CASES = "read_cases"  # list / show (a customer: own cases only)
+    ANSWER = "answer"  # an Update or Signal of `aftersales kinds`
+    DECIDE = "decide"  # an approval (the `decide` Update)
     READ_APPROVALS = "read_approvals"  # the approvals queue
-    READ_CONTACT = "read_contact"      # §6: an order's phone and address
+    READ_CONTACT = "read_contact"  # §6: an order's phone and address
     CHANGE_CONTACT = "change_contact"
-    READ_METRICS = "read_metrics"      # §7 metrics
-    READ_REPORTS = "read_reports"      # the daily reports
-    READ_AUDIT = "read_audit"          # the audit trail of the front door, and §6 privacy refusals
-    RUN_SWEEP = "run_sweep"            # a daily sweep (09:00 tracking / 17:00 oversold export) now
-    READ_PAYEE = "read_payee"          # a payee's account in the clear (§4.9: finance pays)
-    READ_PAYLOADS = "read_payloads"    # workflow payloads decrypted (the codec server, for the Temporal UI)
+    READ_METRICS = "read_metrics"  # §7 metrics
+    READ_REPORTS = "read_reports"  # the daily reports
+    READ_AUDIT = "read_audit"  # the audit trail of the front door, and §6 privacy refusals
+    RUN_SWEEP = "run_sweep"  # a daily sweep (09:00 tracking / 17:00 oversold export) now
+    READ_PAYEE = "read_payee"  # a payee's account in the clear (§4.9: finance pays)
+    READ_PAYLOADS = "read_payloads"  # workflow payloads decrypted (the codec server, for the Temporal UI)
 
 
 @dataclass(frozen=True)
 class Refusal:
-    rule: str     # stable id of the rule that refused, e.g. "answer.role"
+    rule: str  # stable id of the rule that refused, e.g. "answer.role"
     reason: str
 
 
 # Who gives each answer of service/catalogue.py (every answer is listed; a test checks it).
 CUSTOMER_ONLY = (Role.CUSTOMER,)
 ANSWERERS: dict[str, tuple[Role, ...]] = {
-    "review": (Role.RETURN_SPECIALIST,),                      # §4.10 (domain.returns.REVIEWER_ROLES)
-    "assess": (Role.RETURN_SPECIALIST,),                      # §4.9 (domain.manual_refund.ASSESSOR_ROLES)
-    "goods_received": (Role.WAREHOUSE, Role.COURIER),         # a push: look at the receipt now
-    "delivery_reported": (Role.COURIER,),                     # a push: the delivery status changed
-    "invoice_returned": (Role.INVOICE_SPECIALIST,),           # §4.2: the wrong invoice came back
+    "review": (Role.RETURN_SPECIALIST,),  # §4.10 (domain.returns.REVIEWER_ROLES)
+    "assess": (Role.RETURN_SPECIALIST,),  # §4.9 (domain.manual_refund.ASSESSOR_ROLES)
+    "goods_received": (Role.WAREHOUSE, Role.COURIER),  # a push: look at the receipt now
+    "delivery_reported": (Role.COURIER,),  # a push: the delivery status changed
+    "invoice_returned": (Role.INVOICE_SPECIALIST,),  # §4.2: the wrong invoice came back
     "follow_up": (Role.FIRST_LINE, Role.SECOND_LINE, Role.COMPLAINT_SPECIALIST),  # §4.12 return visit
-    "contact": (Role.AGENT,),                                 # §5: the agent contacts the handler
-    "appeal": (Role.AGENT,),                                  # §5: the agent appeals
+    "contact": (Role.AGENT,),  # §5: the agent contacts the handler
+    "appeal": (Role.AGENT,),  # §5: the agent appeals
     "invoice_delivered": CUSTOMER_ONLY,
     "payee": CUSTOMER_ONLY,
     "signer": CUSTOMER_ONLY,
@@ -71,11 +73,25 @@ ANSWERERS: dict[str, tuple[Role, ...]] = {
 }
 
 # Who decides approvals at all; which approval and how much is domain/approvals.py's.
-DECIDERS = (Role.FIRST_LINE, Role.SECOND_LINE, Role.COMPLAINT_SPECIALIST, Role.OPERATIONS_SUPERVISOR,
-            Role.REFUND_SPECIALIST, Role.PLATFORM)
+DECIDERS = (
+    Role.FIRST_LINE,
+    Role.SECOND_LINE,
+    Role.COMPLAINT_SPECIALIST,
+    Role.OPERATIONS_SUPERVISOR,
+    Role.REFUND_SPECIALIST,
+    Role.PLATFORM,
+)
 
-_STAFF = (Role.FIRST_LINE, Role.SECOND_LINE, Role.RETURN_SPECIALIST, Role.REFUND_SPECIALIST,
-          Role.INVOICE_SPECIALIST, Role.COMPLAINT_SPECIALIST, Role.OPERATIONS_SUPERVISOR, Role.FINANCE)
+_STAFF = (
+    Role.FIRST_LINE,
+    Role.SECOND_LINE,
+    Role.RETURN_SPECIALIST,
+    Role.REFUND_SPECIALIST,
+    Role.INVOICE_SPECIALIST,
+    Role.COMPLAINT_SPECIALIST,
+    Role.OPERATIONS_SUPERVISOR,
+    Role.FINANCE,
+)
 _PARTNERS = (Role.PLATFORM, Role.WAREHOUSE, Role.COURIER)
 
 
@@ -128,14 +144,19 @@ def action_refusal(role: Role, action: Action) -> Refusal | None:
     return Refusal(f"{action.value}.role", f"{role.value} may not {action.value.replace('_', ' ')} (allowed: {who})")
 
 
-def open_refusal(role: Role, kind: CaseKind, origin: Origin = Origin.REQUEST, *, own_order: bool = True) -> Refusal | None:
+def open_refusal(
+    role: Role, kind: CaseKind, origin: Origin = Origin.REQUEST, *, own_order: bool = True
+) -> Refusal | None:
     """domain/opening.py's table, as a refusal with its rule."""
     problem = opening_problem(role, kind, origin, own_order=own_order)
     if problem is None:
         return None
-    rule = "open.own_order" if not own_order and role == Role.CUSTOMER else (
-        "open.origin" if origin != Origin.REQUEST else "open.kind")
-    return Refusal(rule, problem)
+    rule = (
+        "open.own_order"
+        if not own_order and role == Role.CUSTOMER
+        else ("open.origin" if origin != Origin.REQUEST else "open.kind")
+    )
+    return Refusal(rule, problem.message)
 
 
 def answer_refusal(role: Role, answer: str) -> Refusal | None:
@@ -145,40 +166,33 @@ def answer_refusal(role: Role, answer: str) -> Refusal | None:
     if roles is None:
         return Refusal("answer.unknown", f"no answer {answer!r}")
     if role not in roles:
-        return Refusal("answer.role", f"{role.value} may not give the {answer} answer (given by: "
-                                      f"{', '.join(r.value for r in roles)})")
+        return Refusal(
+            "answer.role",
+            f"{role.value} may not give the {answer} answer (given by: {', '.join(r.value for r in roles)})",
+        )
     return None
 
 
 def decide_refusal(
-    pending: dict[str, ApprovalRequest], decision: ApprovalDecision, policy: Policy,
+    pending: dict[str, ApprovalRequest],
+    decision: ApprovalDecision,
+    policy: Policy,
     decided: dict[str, ApprovalDecision] | None = None,
 ) -> Refusal | None:
     """The decision against the approval at hand: domain/approvals.py's rules. Only the
     ones about who decides are refusals (403); a missing or decided approval is the
-    caller's state problem (409), see decide_conflict()."""
+    caller's state problem (409), see domain.approvals.pending_problem()."""
     refused = action_refusal(decision.approver.role, Action.DECIDE)
-    if refused or decide_conflict(pending, decision, decided):
+    if refused or pending_problem(pending, decision, decided):
         return refused
     problem = approval_problem(pending, decision, policy, decided)
     if problem is None:
         return None
-    request = pending[decision.approval_id]
-    if decision.approver.role not in request.roles:
-        return Refusal("decide.role", problem)
-    if decision.approver.actor_id in request.not_by:
-        return Refusal("decide.two_person", problem)
-    return Refusal("decide.authority", problem)
+    return Refusal(DECIDE_RULES.get(problem.code, "decide.authority"), problem.message)
 
 
-def decide_conflict(pending: dict[str, ApprovalRequest], decision: ApprovalDecision,
-                    decided: dict[str, ApprovalDecision] | None = None) -> str | None:
-    earlier = (decided or {}).get(decision.approval_id)
-    if earlier is not None:
-        return f"approval {decision.approval_id!r} was already decided by {earlier.approver.actor_id}"
-    if decision.approval_id not in pending:
-        return f"no pending approval {decision.approval_id!r} (pending: {', '.join(sorted(pending)) or 'none'})"
-    return None
+# The rule each of approval_problem()'s codes refuses by; the rest are about authority.
+DECIDE_RULES = {Code.WRONG_ROLE: "decide.role", Code.SAME_PERSON: "decide.two_person"}
 
 
 PAYEE_FIELDS = ("payment_account", "account_id", "real_name")
@@ -189,7 +203,9 @@ def visible(role: Role, doc: Any) -> Any:
     if allowed(role, Action.READ_PAYEE):
         return doc
     if isinstance(doc, dict):
-        return {k: (mask(v) if k in PAYEE_FIELDS and isinstance(v, str) and v else visible(role, v)) for k, v in doc.items()}
+        return {
+            k: (mask(v) if k in PAYEE_FIELDS and isinstance(v, str) and v else visible(role, v)) for k, v in doc.items()
+        }
     if isinstance(doc, list | tuple):
         return [visible(role, v) for v in doc]
     return doc

@@ -2,6 +2,7 @@
 
 A case's workflow input carries the snapshot it started under, so a history always
 replays under the policy it began with, whatever the file says today."""
+
 from __future__ import annotations
 
 import tomllib
@@ -24,46 +25,55 @@ class Frozen(BaseModel):
 
 class Windows(Frozen):
     """Every clock of rulebook §2. A missing or misspelt name is a load error."""
-    backfill: Window                  # S4 §1: stock backfill for a held order
-    held_unshipped: Window            # S4 §1: held order still not shipped
-    ship_target: Window               # S4 §13
-    platform_ship: Window             # S3, S4 §13: the 72 h rule
-    sign_target: Window               # S4 §6, §13
+
+    backfill: Window  # S4 §1: stock backfill for a held order
+    held_unshipped: Window  # S4 §1: held order still not shipped
+    ship_target: Window  # S4 §13
+    platform_ship: Window  # S3, S4 §13: the 72 h rule
+    sign_target: Window  # S4 §6, §13
     not_signed_tracking_start: Window  # S4 2.4
-    no_logistics_update: Window       # S2
-    courier_final_answer: Window      # S2
-    after_sales_node: Window          # S2 rule 11
-    return_refund: Window             # S4 §10: refund by day 5
-    manual_refund_review: Window      # S4 §9
-    manual_refund_payment: Window     # S4 §9
-    compensation_payout: Window       # S4 §9
-    missing_invoice: Window           # S4 §2
-    wrong_invoice: Window             # S4 §2
-    vat_invoice: Window               # S4 §2
-    abnormal_sign_off: Window         # S4 §8
-    platform_answer: Window           # S4 §12
-    second_line_callback: Window      # S4 §12
-    agent_contact: Window             # S0
-    agent_appeal: Window              # S0
-    exchange_shipped_back: Window     # S2
-    repair_returned: Window           # S2
-    negative_review: Window           # S2
-    oversold_check: Window            # S4 2.2: platform answers in 1-2 days
-    customer_answer: Window           # how long an offer waits before the default outcome
-    evidence: Window                  # how long a case waits for photos
-    evidence_reminder: Window         # when the customer is reminded to send them
+    no_logistics_update: Window  # S2
+    courier_final_answer: Window  # S2
+    after_sales_node: Window  # S2 rule 11
+    return_refund: Window  # S4 §10: refund by day 5
+    manual_refund_review: Window  # S4 §9
+    manual_refund_payment: Window  # S4 §9
+    compensation_payout: Window  # S4 §9
+    missing_invoice: Window  # S4 §2
+    wrong_invoice: Window  # S4 §2
+    vat_invoice: Window  # S4 §2
+    abnormal_sign_off: Window  # S4 §8
+    platform_answer: Window  # S4 §12
+    second_line_callback: Window  # S4 §12
+    agent_contact: Window  # S0
+    agent_appeal: Window  # S0
+    exchange_shipped_back: Window  # S2
+    repair_returned: Window  # S2
+    negative_review: Window  # S2
+    oversold_check: Window  # S4 2.2: platform answers in 1-2 days
+    customer_answer: Window  # how long an offer waits before the default outcome
+    evidence: Window  # how long a case waits for photos
+    evidence_reminder: Window  # when the customer is reminded to send them
     invoice_mail_back: Window = Field(  # S4 §2: a wrong invoice not mailed back by then closes the case
-        default=Window.model_validate("14d"), description="how long a case waits for a wrong invoice to come back")
+        default=Window.model_validate("14d"), description="how long a case waits for a wrong invoice to come back"
+    )
 
 
 class Polling(Frozen):
     """How often a waiting case asks an outside system; not a rulebook clock."""
+
     return_receipt: Window
     refund_lead: Window = Field(description="pay this long before the refund deadline")
-    outside_status: Window = Field(default=Window.model_validate("1h"),
-                                   description="how often a held, oversold or tracked order asks about stock, dispatch or the platform's answer")
-    history_limit: int = Field(default=2000, ge=100, le=50_000,
-                               description="a run waiting on an outside system continues as new before its history reaches this many events")
+    outside_status: Window = Field(
+        default=Window.model_validate("1h"),
+        description="how often a held, oversold or tracked order asks about stock, dispatch or the platform's answer",
+    )
+    history_limit: int = Field(
+        default=2000,
+        ge=100,
+        le=50_000,
+        description="a run waiting on an outside system continues as new before its history reaches this many events",
+    )
 
 
 class Situation(StrEnum):

@@ -2,6 +2,7 @@
 Over the purchase limit or a repeat of a one-per-account promo is explained; anything
 else is a system error for the platform, whose answer the customer is called back
 with: a paid order gets the price difference, an unpaid one a coupon."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -13,8 +14,8 @@ from domain.money import Fen
 
 
 class PriceFinding(StrEnum):
-    PURCHASE_LIMIT = "purchase_limit"      # more units than the promo allows
-    ONE_PER_ACCOUNT = "one_per_account"    # this account already had the promo once
+    PURCHASE_LIMIT = "purchase_limit"  # more units than the promo allows
+    ONE_PER_ACCOUNT = "one_per_account"  # this account already had the promo once
     SYSTEM_ERROR = "system_error"
 
 

@@ -1,5 +1,6 @@
 """Rulebook §6 (S0, S3): only the paying account may read or change an order's
 address or phone. Pure: the CLI and any activity call the same check."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +10,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from domain.models import Contract, Order
+from domain.problems import Code, Problem
 
 
 class ContactAction(StrEnum):
@@ -23,12 +25,15 @@ class ContactRequest(Contract):
     action: ContactAction
 
 
-def contact_problem(order: Order, request: ContactRequest) -> str | None:
+def contact_problem(order: Order, request: ContactRequest) -> Problem | None:
     """Why this account may not read or change the order's address or phone, or None."""
     if request.order_id != order.order_id:
-        return f"the request is for order {request.order_id}, not {order.order_id}"
+        return Problem(Code.WRONG_ORDER, f"the request is for order {request.order_id}, not {order.order_id}")
     if request.account != order.paying_account:
-        return f"only the account that paid for order {order.order_id} may read or change its address or phone (§6)"
+        return Problem(
+            Code.NOT_THE_PAYER,
+            f"only the account that paid for order {order.order_id} may read or change its address or phone (§6)",
+        )
     return None
 
 

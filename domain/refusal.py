@@ -2,6 +2,7 @@
 a return created without asking and refunded with advance compensation. A courier
 returning the parcel on its own is the courier's fault: reship if the customer still
 wants the goods, otherwise refund."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -10,11 +11,12 @@ from pydantic import Field
 
 from domain.actors import ActorRef, Role
 from domain.models import CaseHeader, CaseInput, Contract
+from domain.problems import Code, Problem
 
 
 class RefusalHow(StrEnum):
-    CUSTOMER_REFUSED = "customer_refused"    # the customer cancelled after dispatch and refused the parcel
-    COURIER_RETURNED = "courier_returned"    # the courier sent it back on its own: courier fault
+    CUSTOMER_REFUSED = "customer_refused"  # the customer cancelled after dispatch and refused the parcel
+    COURIER_RETURNED = "courier_returned"  # the courier sent it back on its own: courier fault
 
 
 class RefusalState(StrEnum):
@@ -26,7 +28,7 @@ class RefusalState(StrEnum):
 class RefusalOutcome(StrEnum):
     REFUNDED = "refunded"
     RESHIPPED = "reshipped"
-    CANCELLED = "cancelled"   # unpaid: nothing to refund, never reshipped
+    CANCELLED = "cancelled"  # unpaid: nothing to refund, never reshipped
 
 
 class RefusalInput(CaseInput):
@@ -36,6 +38,7 @@ class RefusalInput(CaseInput):
 
 class GoodsAnswer(Contract):
     """The customer's answer after a courier returned the parcel: still want the goods?"""
+
     customer: ActorRef
     wants_goods: bool
     note: str = Field(default="", max_length=500)
@@ -53,13 +56,13 @@ class RefusalResult(Contract):
 DEFAULT_WANTS_GOODS = False  # a reship needs a customer who insists; silence means refund
 
 
-def answer_problem(answer: GoodsAnswer, state: str, case: CaseHeader) -> str | None:
+def answer_problem(answer: GoodsAnswer, state: str, case: CaseHeader) -> Problem | None:
     if state != RefusalState.AWAITING_CUSTOMER:
-        return f"the case is {state}; the customer is not being asked"
+        return Problem(Code.WRONG_STATE, f"the case is {state}; the customer is not being asked")
     if answer.customer.role != Role.CUSTOMER or answer.customer.actor_id != case.customer_id:
-        return "only the customer who placed the order answers"
+        return Problem(Code.NOT_THE_CUSTOMER, "only the customer who placed the order answers")
     if answer.wants_goods and not case.order.paid:
-        return "the order is not paid: an unpaid order is never reshipped"
+        return Problem(Code.UNPAID_ORDER, "the order is not paid: an unpaid order is never reshipped")
     return None
 
 

@@ -1,6 +1,7 @@
 """Reship (重拍), rulebook §4.11 and §4.1: only for merchant-caused non-delivery when the
 customer insists on the goods. The original order is closed as "abnormal return, no
 refund", the platform pays, and delivery follows the 20:00 rule."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -8,18 +9,20 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from domain.models import CaseInput, Contract, LineQuantity, Order, lines_value_fen, Lines
+from domain.models import CaseInput, Contract, Lines, Order, lines_value_fen
 from domain.policy import Policy
+from domain.problems import Code, Problem
 
 
 class ReshipCause(StrEnum):
     """Merchant-side causes only: a customer-caused non-delivery is no reason to reship."""
-    HELD_ORDER_UNSHIPPED = "held_order_unshipped"   # §4.1 at 48 h
+
+    HELD_ORDER_UNSHIPPED = "held_order_unshipped"  # §4.1 at 48 h
     OVERSOLD = "oversold"
-    LOST_IN_TRANSIT = "lost_in_transit"             # §4.6
-    DAMAGED_IN_TRANSIT = "damaged_in_transit"       # §4.6
-    COURIER_RETURNED = "courier_returned"           # §4.14: courier fault
-    SHORT_SHIPPED = "short_shipped"                 # §4.3
+    LOST_IN_TRANSIT = "lost_in_transit"  # §4.6
+    DAMAGED_IN_TRANSIT = "damaged_in_transit"  # §4.6
+    COURIER_RETURNED = "courier_returned"  # §4.14: courier fault
+    SHORT_SHIPPED = "short_shipped"  # §4.3
 
 
 class ReshipState(StrEnum):
@@ -61,15 +64,15 @@ class ReshipResult(Contract):
     reason: str = ""
 
 
-def reship_problem(order: Order, customer_insists: bool, original_can_ship: bool) -> str | None:
+def reship_problem(order: Order, customer_insists: bool, original_can_ship: bool) -> Problem | None:
     """Why a reship must not happen, or None. Never reship an unpaid order; never while
     the original can still ship (the customer would get the goods twice)."""
     if not order.paid:
-        return "the order is not paid: an unpaid order is never reshipped"
+        return Problem(Code.UNPAID_ORDER, "the order is not paid: an unpaid order is never reshipped")
     if not customer_insists:
-        return "the customer did not ask for the goods: refund instead"
+        return Problem(Code.GOODS_NOT_WANTED, "the customer did not ask for the goods: refund instead")
     if original_can_ship:
-        return "the original order can still ship: reshipping would deliver twice"
+        return Problem(Code.ORIGINAL_CAN_SHIP, "the original order can still ship: reshipping would deliver twice")
     return None
 
 

@@ -1,5 +1,6 @@
 """Normal return → refund by day 5 (rulebook §4.10, pickup rules §4.4/§4.5, refusal §4.14).
 Contracts and the pure decisions the ReturnRefund workflow follows."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,14 +9,15 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from domain.actors import SYSTEM, ActorRef, Role
-from domain.models import CaseInput, Contract, LineQuantity, lines_value_fen, Lines
+from domain.models import CaseInput, Contract, Lines, lines_value_fen
 from domain.policy import Policy
+from domain.problems import Code, Problem
 
 
 class ReturnOrigin(StrEnum):
     CUSTOMER_REQUEST = "customer_request"
-    PARCEL_REFUSED = "parcel_refused"      # §4.14: created without a customer request
-    PROCESS_OUTCOME = "process_outcome"    # started by another case process as its refund
+    PARCEL_REFUSED = "parcel_refused"  # §4.14: created without a customer request
+    PROCESS_OUTCOME = "process_outcome"  # started by another case process as its refund
 
 
 class ReturnState(StrEnum):
@@ -27,11 +29,11 @@ class ReturnState(StrEnum):
 
 
 class ReturnOutcome(StrEnum):
-    REFUNDED = "refunded"                          # goods received, then refunded
-    ADVANCE_COMPENSATED = "advance_compensated"    # refunded without waiting for the goods
+    REFUNDED = "refunded"  # goods received, then refunded
+    ADVANCE_COMPENSATED = "advance_compensated"  # refunded without waiting for the goods
     REJECTED = "rejected"
-    NOTHING_TO_REFUND = "nothing_to_refund"        # only free gifts: nothing was paid for them
-    REFUND_CAPPED = "refund_capped"                # the order had nothing left to refund (issue 10)
+    NOTHING_TO_REFUND = "nothing_to_refund"  # only free gifts: nothing was paid for them
+    REFUND_CAPPED = "refund_capped"  # the order had nothing left to refund (issue 10)
 
 
 REVIEWER_ROLES = (Role.RETURN_SPECIALIST,)
@@ -41,6 +43,7 @@ ESCALATED_REVIEWER_ROLES = (Role.RETURN_SPECIALIST, Role.SECOND_LINE)
 
 class ReviewDecision(Contract):
     """The return specialist's review (§4.10): approve with or without pickup, or reject with a reason."""
+
     reviewer: ActorRef
     approve: bool
     pickup: bool | None = Field(default=None, description="required when approving")
@@ -94,13 +97,16 @@ def advance_compensation_at(policy: Policy, created_at: datetime) -> datetime:
     return max(created_at, due - lead)
 
 
-def review_problem(decision: ReviewDecision, state: ReturnState, *, escalated: bool = False) -> str | None:
+def review_problem(decision: ReviewDecision, state: ReturnState, *, escalated: bool = False) -> Problem | None:
     """Why this review cannot be taken now, or None when it can."""
     if state != ReturnState.AWAITING_REVIEW:
-        return f"the return is {state.value}, not awaiting review"
+        return Problem(Code.WRONG_STATE, f"the return is {state.value}, not awaiting review")
     if decision.reviewer.role not in (ESCALATED_REVIEWER_ROLES if escalated else REVIEWER_ROLES):
         who = "a return specialist or, once escalated, second line" if escalated else "a return specialist"
-        return f"{decision.reviewer.actor_id} is {decision.reviewer.role.value}; returns are reviewed by {who}"
+        return Problem(
+            Code.WRONG_ROLE,
+            f"{decision.reviewer.actor_id} is {decision.reviewer.role.value}; returns are reviewed by {who}",
+        )
     return None
 
 

@@ -9,6 +9,7 @@ Pure and deterministic. Numbers are recognised as people write them: full-width 
 counts only with a valid check digit and a card number only when it passes Luhn, so
 order numbers and amounts survive.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,22 @@ from typing import Any
 
 PHONE, ID_NUMBER, CARD, EMAIL, ADDRESS = "[phone]", "[id_number]", "[card]", "[email]", "[address]"
 # The fields of case inputs, Updates and signals where people type free text.
-FREE_TEXT = frozenset({"reason", "note", "summary", "grounds", "finding", "notice", "demand", "handling",
-                       "not_by_reason", "description", "comment", "message"})
+FREE_TEXT = frozenset(
+    {
+        "reason",
+        "note",
+        "summary",
+        "grounds",
+        "finding",
+        "notice",
+        "demand",
+        "handling",
+        "not_by_reason",
+        "description",
+        "comment",
+        "message",
+    }
+)
 
 _D = "[0-9\uff10-\uff19]"  # ASCII and full-width digits
 _SEP_CHARS = " \u3000\\-\uff0d\u2010-\u2015"
@@ -31,15 +46,22 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "012345678
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+(?:@|＠)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 # 17 digits and a check character, optionally grouped 6-8-4 by spaces or dashes.
-_ID = re.compile(_NOT_D + _D + f"(?:{_SEP}{_D}){{16}}{_SEP}[0-9\uff10-\uff19Xx\uff38\uff58]" + "(?![0-9\uff10-\uff19A-Za-z])")
+_ID = re.compile(
+    _NOT_D + _D + f"(?:{_SEP}{_D}){{16}}{_SEP}[0-9\uff10-\uff19Xx\uff38\uff58]" + "(?![0-9\uff10-\uff19A-Za-z])"
+)
 # 13 to 19 digits, optionally grouped (6222 0202 0000 1234 567).
 _CARD = re.compile(_NOT_D + _D + f"(?:{_SEP}{_D}){{12,18}}" + _END)
 # Mainland mobiles: 1[3-9] and nine more digits, optionally +86 / 0086 / 86 in front.
 _MOBILE = re.compile(
-    _NOT_D + f"(?:(?:\\+|\uff0b|[0\uff10]{{2}})?[8\uff18][6\uff16]{_SEP}[ \u3000]?)?" + f"[1\uff11]{_SEP}[3-9\uff13-\uff19](?:{_SEP}{_D}){{9}}" + _END)
+    _NOT_D
+    + f"(?:(?:\\+|\uff0b|[0\uff10]{{2}})?[8\uff18][6\uff16]{_SEP}[ \u3000]?)?"
+    + f"[1\uff11]{_SEP}[3-9\uff13-\uff19](?:{_SEP}{_D}){{9}}"
+    + _END
+)
 # Landlines with an area code: 010-12345678, (021) 6123 4567, 0755 8888 9999.
 _LANDLINE = re.compile(
-    _NOT_D + f"(?:[(\uff08]0{_D}{{2,3}}[)\uff09]{_SEP}|0{_D}{{2,3}}{_SEP})" + f"{_D}{{3,4}}{_SEP}{_D}{{4}}" + _END)
+    _NOT_D + f"(?:[(\uff08]0{_D}{{2,3}}[)\uff09]{_SEP}|0{_D}{{2,3}}{_SEP})" + f"{_D}{{3,4}}{_SEP}{_D}{{4}}" + _END
+)
 _CJK = "\u4e00-\u9fff"
 _NUM = "[0-9\uff10-\uff19A-Za-z一二三四五六七八九十百\\-\uff0d]+"
 # Mainland street addresses: optional province / city / district, a road, street, lane
@@ -54,7 +76,8 @@ _ADDRESS = re.compile(
     f"(?:{_NUM}(?:号院|号楼|号|弄|栋|幢|座|单元|室|楼|层))*"
 )
 _STREET_EN = re.compile(
-    r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][A-Za-z]*\s+){1,4}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Dr)\b\.?")
+    r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][A-Za-z]*\s+){1,4}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Dr)\b\.?"
+)
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -92,6 +115,7 @@ def is_card_number(candidate: str) -> bool:
 def _checked(pattern: re.Pattern[str], placeholder: str, check: Callable[[str], bool]) -> Callable[[str], str]:
     def sub(text: str) -> str:
         return pattern.sub(lambda m: placeholder if check(m.group(0)) else m.group(0), text)
+
     return sub
 
 
@@ -119,6 +143,7 @@ def scrub(text: str) -> str:
 def scrub_fields(values: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
     """A JSON body with the named free-text fields scrubbed, at any depth (an Update's
     `reason` or `note`, an evidence list's notes); other fields untouched."""
+
     def walk(value: Any, key: str | None = None) -> Any:
         if isinstance(value, dict):
             return {k: walk(v, k) for k, v in value.items()}
@@ -127,4 +152,5 @@ def scrub_fields(values: dict[str, Any], fields: frozenset[str]) -> dict[str, An
         if isinstance(value, str) and key in fields:
             return scrub(value)
         return value
+
     return walk(values)

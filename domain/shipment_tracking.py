@@ -1,6 +1,7 @@
 """Shipment tracking, rulebook §4.13 and the 72 h platform rule (S3): ship within 48 h
 of the order; late → tracking call and apology; still unshipped at 72 h → 30 % of the
 paid amount, cap 500 yuan, coupon first (second-line authority)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -30,7 +31,9 @@ class TrackingOutcome(StrEnum):
 class ShipmentTrackingInput(CaseInput):
     placed_at: datetime | None = Field(default=None, description="when the order was placed; default: paid_at")
     export_date: date | None = Field(default=None, description="the 09:00 export that listed the order")
-    carried: CarriedWait | None = Field(default=None, description="set by the case itself when a long wait continues as new")
+    carried: CarriedWait | None = Field(
+        default=None, description="set by the case itself when a long wait continues as new"
+    )
 
     @model_validator(mode="after")
     def _has_a_start(self) -> ShipmentTrackingInput:

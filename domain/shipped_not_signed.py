@@ -2,6 +2,7 @@
 shipping. The courier's status decides: normal transit → chase; nobody home → agree a
 time, second delivery; lost or damaged (or still in transit at 96 h) → offer a refund;
 a customer who refuses it goes to the second line, then a reship."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,6 +16,7 @@ from domain.findings import DeliveryState
 from domain.manual_refund import Payee
 from domain.models import CaseInput, CaseKind
 from domain.policy import Policy
+from domain.problems import Code, Problem
 from domain.replies import Reply
 from domain.reship import ReshipCause
 
@@ -35,7 +37,7 @@ class NotSignedOutcome(StrEnum):
     SECOND_DELIVERY = "second_delivery_booked"
     REFUNDED = "refunded"
     RESHIPPED = "reshipped"
-    INCOMPLETE = "incomplete"   # the refund or reship child did not complete
+    INCOMPLETE = "incomplete"  # the refund or reship child did not complete
 
 
 class NextStep(StrEnum):
@@ -47,7 +49,9 @@ class NextStep(StrEnum):
 
 class ShippedNotSignedInput(CaseInput):
     payee: Payee | None = Field(default=None, description="for a manual refund, should one be needed")
-    carried: CarriedWait | None = Field(default=None, description="set by the case itself when a long wait continues as new")
+    carried: CarriedWait | None = Field(
+        default=None, description="set by the case itself when a long wait continues as new"
+    )
 
     @model_validator(mode="after")
     def _shipped(self) -> ShippedNotSignedInput:
@@ -60,17 +64,20 @@ class ShippedNotSignedInput(CaseInput):
 
 class DeliveryAppointment(Reply):
     """The customer's agreed time for the second delivery."""
+
     deliver_at: datetime
 
 
 class OfferAnswer(Reply):
     """The customer's answer to the refund offer for a lost or damaged parcel."""
+
     accept_refund: bool
     wants_compensation: bool = Field(default=False, description="asks for the delivery-delay coupon (§3)")
 
 
 class CourierReport(Reply):
     """The courier's webhook: the parcel's status changed; check it now."""
+
     note: str = Field(default="", max_length=200)
 
 
@@ -93,15 +100,17 @@ def reship_cause(state: DeliveryState) -> ReshipCause:
     return ReshipCause.DAMAGED_IN_TRANSIT if state == DeliveryState.DAMAGED else ReshipCause.LOST_IN_TRANSIT
 
 
-def appointment_problem(a: DeliveryAppointment, now: datetime) -> str | None:
+def appointment_problem(a: DeliveryAppointment, now: datetime) -> Problem | None:
     if a.deliver_at.tzinfo is None:
-        return "the delivery time needs a time zone"
+        return Problem(Code.TIME_ZONE_MISSING, "the delivery time needs a time zone")
     if a.deliver_at <= now:
-        return "the agreed delivery time must be in the future"
+        return Problem(Code.NOT_IN_FUTURE, "the agreed delivery time must be in the future")
     return None
 
 
-def report_problem(report: CourierReport) -> str | None:
+def report_problem(report: CourierReport) -> Problem | None:
     if report.by.role != Role.COURIER:
-        return f"{report.by.actor_id} is {report.by.role.value}; only the courier reports delivery status"
+        return Problem(
+            Code.WRONG_ROLE, f"{report.by.actor_id} is {report.by.role.value}; only the courier reports delivery status"
+        )
     return None

@@ -2,6 +2,7 @@
 export and the 10:00 completion-rate report. Which orders an export covers and which
 case ids it opens are pure functions of the run time, so a sweep that runs twice (or
 is retried) opens no duplicate case."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -14,8 +15,8 @@ from domain.policy import Policy
 
 
 class SweepKind(StrEnum):
-    SHIPMENT_TRACKING = "shipment_tracking"   # 09:00
-    OVERSOLD = "oversold"                     # 17:00
+    SHIPMENT_TRACKING = "shipment_tracking"  # 09:00
+    OVERSOLD = "oversold"  # 17:00
 
 
 # local hour of each daily job (S4 daily rhythm)
@@ -42,6 +43,7 @@ class SweepResult(Contract):
 
 class SweepCase(Contract):
     """One case a sweep opens: started by an activity with a deterministic workflow id."""
+
     kind: SweepKind
     case: CaseHeader
     policy: Policy

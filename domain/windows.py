@@ -1,6 +1,7 @@
 """A window from the rulebook, written the way the rulebook says it: "24h", "5d"
 (calendar days, day 1 is the day after the start), "2wd" (working days), or
 seconds and minutes for compressed demo and bench policies."""
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ the goods received → the listing misdescribes them → fix the listing, return
 up to 20 yuan is refunded without a pickup; above, it is picked up and a coupon is
 offered. A missing gift is a missing item when the barcode's product has a gift, and a
 wrong item (the listing promised one) when it has not."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -20,14 +21,14 @@ EVIDENCE_KINDS = ("barcode_photo",)
 
 
 class Complaint(StrEnum):
-    WRONG_GOODS = "wrong_goods"      # variety, size, colour or quantity differ from the page
+    WRONG_GOODS = "wrong_goods"  # variety, size, colour or quantity differ from the page
     MISSING_GIFT = "missing_gift"
 
 
 class Verdict(StrEnum):
     WAREHOUSE_ERROR = "warehouse_error"
     LISTING_ERROR = "listing_error"
-    MISSING_ITEM = "missing_item"    # a gift the product really has was left out
+    MISSING_ITEM = "missing_item"  # a gift the product really has was left out
 
 
 class WrongState(StrEnum):

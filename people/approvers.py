@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.actors import Role
 from domain.approvals import ApprovalDecision
+from domain.timeline import Entry
 from people.desk import Desk, Refused
 
 
@@ -39,7 +40,7 @@ async def answer_approval(
 
 async def decide(desk: Desk, case_id: str, nth: int, *, approve: bool = True, note: str = "") -> bool:
     """The approvers' answer to the case's nth approval request, once it is asked."""
-    detail = await desk.wait_nth(case_id, "approval_requested", nth)
+    detail = await desk.wait_nth(case_id, Entry.APPROVAL_REQUESTED, nth)
     return await answer_approval(desk, case_id, detail, nth, approve=approve, note=note)
 
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from domain.actors import ActorRef, Role
+from domain.timeline import Entry
 
 
 class Refused(Exception):
@@ -16,15 +17,15 @@ class Refused(Exception):
 
 
 class Desk(Protocol):
-    async def wait(self, case_id: str, entry: str) -> dict[str, Any]:
+    async def wait(self, case_id: str, entry: Entry) -> dict[str, Any]:
         """The detail of the case's first timeline entry of kind `entry`, once it is there."""
         ...
 
-    async def wait_nth(self, case_id: str, entry: str, nth: int) -> dict[str, Any]:
+    async def wait_nth(self, case_id: str, entry: Entry, nth: int) -> dict[str, Any]:
         """The detail of the case's nth (from 1) timeline entry of kind `entry`."""
         ...
 
-    async def wait_any(self, case_id: str, *entries: str) -> tuple[str, dict[str, Any]]:
+    async def wait_any(self, case_id: str, *entries: Entry) -> tuple[Entry, dict[str, Any]]:
         """(entry, detail) of the first of `entries` (in the order given) the case shows."""
         ...
 

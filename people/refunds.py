@@ -8,6 +8,7 @@ from domain.actors import ActorRef
 from domain.child_cases import PayeeDetails, RefundRoute
 from domain.manual_refund import Payee
 from domain.models import workflow_id_for
+from domain.timeline import Entry
 from people.approvers import decide
 from people.desk import Desk
 
@@ -18,11 +19,11 @@ def child_case_id(workflow_id: str) -> str:
 
 
 async def refund_people(desk: Desk, case_id: str, who: ActorRef, payee: Payee) -> None:
-    kind, detail = await desk.wait_any(case_id, "payee_requested", "refund_started", "nothing_to_refund")
-    if kind == "payee_requested":
+    kind, detail = await desk.wait_any(case_id, Entry.PAYEE_REQUESTED, Entry.REFUND_STARTED, Entry.NOTHING_TO_REFUND)
+    if kind == Entry.PAYEE_REQUESTED:
         await desk.answer(case_id, "payee", PayeeDetails(by=who, payee=payee))
-        kind, detail = await desk.wait_any(case_id, "refund_started", "refund_not_started")
-    if kind == "refund_started" and detail.get("route") == RefundRoute.MANUAL_REFUND.value:
+        kind, detail = await desk.wait_any(case_id, Entry.REFUND_STARTED, Entry.REFUND_NOT_STARTED)
+    if kind == Entry.REFUND_STARTED and detail.get("route") == RefundRoute.MANUAL_REFUND.value:
         child = child_case_id(detail["child"])
         for nth in (1, 2):
             await decide(desk, child, nth)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from domain.returns import ReviewDecision
+from domain.timeline import Entry
 from people.desk import Desk
 
 
 async def review(desk: Desk, case_id: str, decision: ReviewDecision) -> None:
-    await desk.wait(case_id, "review_requested")
+    await desk.wait(case_id, Entry.REVIEW_REQUESTED)
     await desk.answer(case_id, "review", decision)

@@ -1,5 +1,6 @@
 """Timeouts and retries per outside system an activity calls: technical settings, not rulebook
 windows, and set per activity rather than left at Temporal's defaults."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

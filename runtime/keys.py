@@ -12,6 +12,7 @@ decrypts, so rotating means adding a key and making it active, and old keys stay
 no history that needs them is retained. The pseudonym secret never rotates: payer
 references and account digests must stay the same for the same account.
 """
+
 from __future__ import annotations
 
 import base64
@@ -52,19 +53,25 @@ class Keyring:
         return self.keys[self.active]
 
     def to_json(self) -> str:
-        return json.dumps({
-            "active": self.active,
-            "keys": {kid: _b64(k) for kid, k in self.keys.items()},
-            "pseudonym_secret": _b64(self.pseudonym_secret),
-        }, indent=2)
+        return json.dumps(
+            {
+                "active": self.active,
+                "keys": {kid: _b64(k) for kid, k in self.keys.items()},
+                "pseudonym_secret": _b64(self.pseudonym_secret),
+            },
+            indent=2,
+        )
 
     @classmethod
     def from_json(cls, text: str, source: str = "") -> Keyring:
         try:
             doc = json.loads(text)
-            return cls(active=str(doc["active"]),
-                       keys={str(kid): base64.b64decode(v, validate=True) for kid, v in doc["keys"].items()},
-                       pseudonym_secret=base64.b64decode(doc["pseudonym_secret"], validate=True), source=source)
+            return cls(
+                active=str(doc["active"]),
+                keys={str(kid): base64.b64decode(v, validate=True) for kid, v in doc["keys"].items()},
+                pseudonym_secret=base64.b64decode(doc["pseudonym_secret"], validate=True),
+                source=source,
+            )
         except KeyringError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as e:
@@ -73,16 +80,24 @@ class Keyring:
     @classmethod
     def generate(cls, source: str = "") -> Keyring:
         kid = new_key_id()
-        return cls(active=kid, keys={kid: secrets.token_bytes(KEY_BYTES)},
-                   pseudonym_secret=secrets.token_bytes(KEY_BYTES), source=source)
+        return cls(
+            active=kid,
+            keys={kid: secrets.token_bytes(KEY_BYTES)},
+            pseudonym_secret=secrets.token_bytes(KEY_BYTES),
+            source=source,
+        )
 
     def rotated(self) -> Keyring:
         """A new active key; the old ones stay so that old payloads still decrypt."""
         kid = new_key_id()
         while kid in self.keys:
             kid = new_key_id()
-        return Keyring(active=kid, keys={**self.keys, kid: secrets.token_bytes(KEY_BYTES)},
-                       pseudonym_secret=self.pseudonym_secret, source=self.source)
+        return Keyring(
+            active=kid,
+            keys={**self.keys, kid: secrets.token_bytes(KEY_BYTES)},
+            pseudonym_secret=self.pseudonym_secret,
+            source=self.source,
+        )
 
 
 def new_key_id() -> str:

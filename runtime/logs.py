@@ -1,4 +1,5 @@
 """Structured JSON logs with the case bound, and nothing private in the clear (§6)."""
+
 from __future__ import annotations
 
 import logging
@@ -12,7 +13,16 @@ from pydantic import BaseModel
 
 from domain.scrub import scrub
 
-PRIVATE_KEYS = {"phone", "address", "paying_account", "account_ref", "account", "payment_account", "real_name", "account_id"}
+PRIVATE_KEYS = {
+    "phone",
+    "address",
+    "paying_account",
+    "account_ref",
+    "account",
+    "payment_account",
+    "real_name",
+    "account_id",
+}
 # Free-text patterns, most specific first: "alipay:<anything>", e-mail, card numbers,
 # mobiles (+86, spaces or dashes allowed), landlines with an area code, and mainland
 # addresses (a place name ending 省/市/区/县/镇 followed by a road, street or number).
@@ -70,7 +80,10 @@ def configure(level: str = "info", stream: Any = None) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.JSONRenderer(ensure_ascii=False)],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(ensure_ascii=False),
+            ],
         )
     )
     root = logging.getLogger()

@@ -2,6 +2,7 @@
 event's time, the case's signal for that system's event (adapters/http/pushes.py). The
 clock is the wall clock, so this is for a real server (the demo, the bench's throughput
 run), not the time-skipping one, where the cases' polls find the events instead."""
+
 from __future__ import annotations
 
 import asyncio

@@ -15,6 +15,7 @@ members the SDK does not promise to keep, so pyproject.toml pins temporalio to t
 minor version tests/test_sandbox.py proves it with (OVERRIDDEN must exist there);
 WORKFLOW_SANDBOX=stock runs the SDK's own runner with the same passthrough list, for
 an SDK upgrade that breaks it before the pin is moved."""
+
 from __future__ import annotations
 
 import functools
@@ -28,10 +29,26 @@ from temporalio.worker.workflow_sandbox import _runner as sdk_runner
 # Imported once, shared by every workflow run instead of re-imported per run. The
 # workflows.* entries are the stateless library modules the case workflows share; each
 # process module (workflows/return_refund.py, ...) is still loaded fresh per run.
-PASSTHROUGH = ("domain", "runtime.activity_timeouts", "pydantic", "pydantic_core", "annotated_types", "structlog", "sqlalchemy",
-               "workflows.activity_calls", "workflows.casefile", "workflows.case_workflow", "workflows.remedies", "workflows.payout",
-               "workflows.evidence", "workflows.waits", "workflows.returned_goods", "workflows.carryover",
-               "workflows.patches")
+PASSTHROUGH = (
+    "domain",
+    "runtime.activity_timeouts",
+    "pydantic",
+    "pydantic_core",
+    "annotated_types",
+    "structlog",
+    "sqlalchemy",
+    "workflows.activity_calls",
+    "workflows.casefile",
+    "workflows.case_workflow",
+    "workflows.remedies",
+    "workflows.payout",
+    "workflows.evidence",
+    "workflows.waits",
+    "workflows.returned_goods",
+    "workflows.carryover",
+    "workflows.patches",
+    "workflows.refusals",
+)
 
 
 # The SDK's private members the faster instance relies on; a new SDK version is checked
@@ -46,7 +63,7 @@ def _compiled(code: str) -> CodeType:
 
 
 class _Instance(sdk_runner._Instance):
-    def _run_code(self, code: str | CodeType, **extra_globals: Any) -> None:  # type: ignore[override]
+    def _run_code(self, code: str | CodeType, **extra_globals: Any) -> None:
         super()._run_code(_compiled(code) if isinstance(code, str) else code, **extra_globals)  # type: ignore[arg-type]
 
     def _in_sandbox(self) -> Any:
@@ -54,11 +71,17 @@ class _Instance(sdk_runner._Instance):
 
     def get_serialization_context(self, command_info: Any) -> Any:
         inner = self._in_sandbox()
-        return inner.get_serialization_context(command_info) if inner else super().get_serialization_context(command_info)
+        return (
+            inner.get_serialization_context(command_info) if inner else super().get_serialization_context(command_info)
+        )
 
     def get_external_store_context(self, command_info: Any) -> Any:
         inner = self._in_sandbox()
-        return inner.get_external_store_context(command_info) if inner else super().get_external_store_context(command_info)
+        return (
+            inner.get_external_store_context(command_info)
+            if inner
+            else super().get_external_store_context(command_info)
+        )
 
 
 class CaseSandboxRunner(SandboxedWorkflowRunner):

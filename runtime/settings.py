@@ -1,5 +1,6 @@
 """Every environment variable the code reads, in one place. docker-compose.yml sets
 these; tests/test_compose.py checks the two agree."""
+
 from __future__ import annotations
 
 import os
@@ -78,7 +79,9 @@ class Settings:
     simulator_database_url: str = field(default_factory=lambda: _env("SIMULATOR_DATABASE_URL", ""))
     webhook_secret: str = field(default_factory=lambda: _env("WEBHOOK_SECRET", ""))
     max_concurrent_activities: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_ACTIVITIES", "100")))
-    max_concurrent_workflow_tasks: int = field(default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "50")))
+    max_concurrent_workflow_tasks: int = field(
+        default_factory=lambda: int(_env("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "50"))
+    )
     max_cached_workflows: int = field(default_factory=lambda: int(_env("WORKER_MAX_CACHED_WORKFLOWS", "1000")))
     log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "info"))
     auth_issuer: str = field(default_factory=lambda: _env("AUTH_ISSUER", "aftersales-embedded"))
@@ -94,12 +97,18 @@ class Settings:
     @property
     def signing_key_path(self) -> Path:
         return Path(self.auth_signing_key_file) if self.auth_signing_key_file else self.data_dir / "api-signing-key.pem"
+
     keys: str = field(default_factory=lambda: _env("AFTERSALES_KEYS", ""), repr=False)
     key_file: Path | None = field(default_factory=lambda: Path(p) if (p := _env("AFTERSALES_KEY_FILE", "")) else None)
     workflow_sandbox: str = field(default_factory=lambda: _env("WORKFLOW_SANDBOX", "fast"))
     codec_token: str = field(default_factory=lambda: _env("CODEC_TOKEN", ""), repr=False)
-    codec_cors_origins: tuple[str, ...] = field(default_factory=lambda: tuple(
-        o.strip() for o in _env("CODEC_CORS_ORIGINS", "http://localhost:8233,http://localhost:8080").split(",") if o.strip()))
+    codec_cors_origins: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            o.strip()
+            for o in _env("CODEC_CORS_ORIGINS", "http://localhost:8233,http://localhost:8080").split(",")
+            if o.strip()
+        )
+    )
     metrics_bind: str = field(default_factory=lambda: _env("METRICS_BIND", ""))
     sdk_metrics_bind: str = field(default_factory=lambda: _env("SDK_METRICS_BIND", ""))
     api_metrics: bool = field(default_factory=lambda: _env("API_METRICS", "off").lower() in ("on", "1", "true", "yes"))

@@ -20,7 +20,9 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
     if not settings.temporal_tls_ca:
         return False
     if not (settings.temporal_tls_cert and settings.temporal_tls_key):
-        raise RuntimeError("TEMPORAL_TLS_CA is set but TEMPORAL_TLS_CERT or TEMPORAL_TLS_KEY is not: mTLS needs all three")
+        raise RuntimeError(
+            "TEMPORAL_TLS_CA is set but TEMPORAL_TLS_CERT or TEMPORAL_TLS_KEY is not: mTLS needs all three"
+        )
     return TLSConfig(
         server_root_ca_cert=Path(settings.temporal_tls_ca).read_bytes(),
         client_cert=Path(settings.temporal_tls_cert).read_bytes(),
@@ -44,6 +46,10 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
     With tracing on (runtime/tracing.py) the client and its workers carry the tracing interceptor."""
     settings = settings or Settings()
     return await Client.connect(
-        settings.temporal_address, namespace=settings.namespace, data_converter=data_converter(settings),
-        tls=tls_config(settings), interceptors=tracing.client_interceptors(), runtime=runtime,
+        settings.temporal_address,
+        namespace=settings.namespace,
+        data_converter=data_converter(settings),
+        tls=tls_config(settings),
+        interceptors=tracing.client_interceptors(),
+        runtime=runtime,
     )

@@ -2,11 +2,13 @@
 domain/opening.py): whether its order still has money to give back (the order's ledger),
 and whether a chosen case id could collide with a child's. Read-only: a refused case
 leaves nothing behind."""
+
 from __future__ import annotations
 
 from domain.ledger import PURSE, Purse, refundable_problem
 from domain.manual_refund import ManualRefundInput, payment_kind
 from domain.models import CaseInput
+from domain.problems import Problem
 from domain.refusal import RefusalInput
 from domain.returns import ReturnRefundInput
 from service.errors import Conflict
@@ -18,14 +20,16 @@ def admit(store: CaseStore, inp: CaseInput, *, chosen_id: bool) -> None:
     case = inp.case
     problem = money_problem(store, inp)
     if problem:
-        raise Conflict(f"invalid {case.kind.value} case: {problem}", rule="open.nothing_left")
+        raise Conflict(
+            f"invalid {case.kind.value} case: {problem.message}", rule="open.nothing_left", code=problem.code
+        )
     if chosen_id:
         clash = child_id_clash(store, case.case_id)
         if clash:
             raise Conflict(f"case id {case.case_id} is taken: {clash}", rule="open.case_id")
 
 
-def money_problem(store: CaseStore, inp: CaseInput) -> str | None:
+def money_problem(store: CaseStore, inp: CaseInput) -> Problem | None:
     """A case whose only purpose is money back is refused when the order has none left."""
     order = inp.case.order
     entries = store.ledger.entries(order.order_id)

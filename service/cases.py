@@ -4,6 +4,7 @@ answer, decide. The CLI and the API call these; neither repeats a rule.
 Everything a request is given is validated before anything starts: a refused request
 leaves no workflow and no store row behind. The store is written only by the workflows'
 activities."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,38 +18,56 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import (
-    WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actors import ActorRef, Role
-from domain.approvals import ApprovalDecision, ApprovalRequest
-from service.catalogue import COMMON_ANSWERS, KINDS, Answer, KindSpec, spec_for
-from domain.opening import origin_of
-from domain.permissions import (
-    Action, Refusal, action_refusal, allowed, answer_refusal, decide_conflict, decide_refusal, open_refusal,
-)
-from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, workflow_id_for
-from domain.policy import Policy, PolicyError, named_policy
-from service.context import Context, one_line
+from domain.approvals import ApprovalDecision, ApprovalRequest, pending_problem
 from domain.invoice import InvoiceInput
 from domain.manual_refund import Payee
-from domain.models import order_for_case
+from domain.models import CaseHeader, CaseInput, CaseStatus, Order, TimelineEntry, order_for_case, workflow_id_for
+from domain.opening import origin_of
+from domain.permissions import (
+    Action,
+    Refusal,
+    action_refusal,
+    allowed,
+    answer_refusal,
+    decide_refusal,
+    open_refusal,
+)
+from domain.policy import Policy, PolicyError, named_policy
 from domain.scrub import FREE_TEXT, scrub, scrub_fields
+from domain.timeline import Entry
 from service.admission import admit
-from store.vault import is_text_ref
-from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
+from service.catalogue import COMMON_ANSWERS, KINDS, Answer, KindSpec, spec_for
+from service.context import Context, one_line
+from service.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, refusal_code
 from store.metrics import Metrics
+from store.vault import is_text_ref
+from workflows.case_workflow import CaseWorkflow
 
 # Who may open a case besides the order's own customer: staff, and the courier or
 # warehouse reporting something (a refused parcel, §4.14).
 OPENER_ROLES = (
-    Role.FIRST_LINE, Role.SECOND_LINE, Role.RETURN_SPECIALIST, Role.REFUND_SPECIALIST, Role.INVOICE_SPECIALIST,
-    Role.COMPLAINT_SPECIALIST, Role.OPERATIONS_SUPERVISOR, Role.PLATFORM, Role.COURIER, Role.WAREHOUSE,
+    Role.FIRST_LINE,
+    Role.SECOND_LINE,
+    Role.RETURN_SPECIALIST,
+    Role.REFUND_SPECIALIST,
+    Role.INVOICE_SPECIALIST,
+    Role.COMPLAINT_SPECIALIST,
+    Role.OPERATIONS_SUPERVISOR,
+    Role.PLATFORM,
+    Role.COURIER,
+    Role.WAREHOUSE,
 )
-M = TypeVar("M")
+M = TypeVar("M", bound=BaseModel)
 
 # Fields of an --file document that describe the case rather than the kind's input.
 CASE_FIELDS = ("kind", "order_id", "reason", "lines", "case_id", "opened_by", "policy")
@@ -60,7 +79,7 @@ def new_case_id(spec: KindSpec) -> str:
 
 
 def parse_lines(items: list[str]) -> list[dict[str, Any]]:
-    lines = []
+    lines: list[dict[str, Any]] = []
     for item in items:
         sku, sep, qty = item.rpartition(":")
         if not sep or not sku:
@@ -72,7 +91,9 @@ def parse_lines(items: list[str]) -> list[dict[str, Any]]:
         if quantity <= 0:
             raise Invalid(f"--lines {item!r}: the quantity must be above zero")
         if any(line["sku"] == sku for line in lines):
-            raise Invalid(f"--lines {item!r}: {sku} is listed more than once; give each line once with its whole quantity")
+            raise Invalid(
+                f"--lines {item!r}: {sku} is listed more than once; give each line once with its whole quantity"
+            )
         lines.append({"sku": sku, "quantity": quantity})
     return lines
 
@@ -83,7 +104,9 @@ def opener(ctx: Context, actor_id: str | None, order: Order) -> str:
     try:
         ctx.actors().require(actor_id, *OPENER_ROLES)
     except KeyError:
-        raise NotFound(f"unknown actor {actor_id!r}: not in {ctx.settings.actors_file.name} and not the order's customer") from None
+        raise NotFound(
+            f"unknown actor {actor_id!r}: not in {ctx.settings.actors_file.name} and not the order's customer"
+        ) from None
     except PermissionError as e:
         raise Forbidden(f"{e} to open a case") from None
     return actor_id
@@ -97,8 +120,15 @@ def load_policy_named(name: str) -> Policy:
 
 
 def build_input(
-    ctx: Context, spec: KindSpec, *, order_id: str, reason: str = "", lines: list[dict[str, Any]] | None = None,
-    case_id: str | None = None, opened_by: str | None = None, policy: str | None = None,
+    ctx: Context,
+    spec: KindSpec,
+    *,
+    order_id: str,
+    reason: str = "",
+    lines: list[dict[str, Any]] | None = None,
+    case_id: str | None = None,
+    opened_by: str | None = None,
+    policy: str | None = None,
     fields: dict[str, Any] | None = None,
 ) -> CaseInput:
     """The kind's workflow input, fully validated, or a ServiceError. Starts nothing."""
@@ -117,10 +147,16 @@ def build_input(
     case_id = case_id or new_case_id(spec)
     try:
         header = CaseHeader(
-            case_id=case_id, kind=spec.kind, order=order_for_case(order, ctx.pseudonym_secret()),
-            customer_id=order.customer_id, opened_by=who, reason=reason or "",
+            case_id=case_id,
+            kind=spec.kind,
+            order=order_for_case(order, ctx.pseudonym_secret()),
+            customer_id=order.customer_id,
+            opened_by=who,
+            reason=reason or "",
         )
-        inp = spec.input_model.model_validate({"case": header, "policy": load_policy_named(policy or ctx.settings.policy), **fields})
+        inp = spec.input_model.model_validate(
+            {"case": header, "policy": load_policy_named(policy or ctx.settings.policy), **fields}
+        )
     except ValidationError as e:
         raise Invalid(f"invalid {spec.kind.value} case: {one_line(e)}") from None
     except ValueError as e:  # a model's own check outside pydantic's wrapping
@@ -149,7 +185,10 @@ async def start_case(ctx: Context, spec: KindSpec, inp: CaseInput) -> WorkflowHa
     client = await ctx.temporal()
     try:
         return await client.start_workflow(
-            spec.workflow, inp, id=inp.case.workflow_id, task_queue=ctx.settings.task_queue,
+            spec.workflow,
+            inp,
+            id=inp.case.workflow_id,
+            task_queue=ctx.settings.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
     except WorkflowAlreadyStartedError:
@@ -221,15 +260,24 @@ async def case_view(ctx: Context, case_id: str) -> dict[str, Any]:
     worker = ""
     if ref.running:
         try:
-            status = await handle.query("status", result_type=CaseStatus, rpc_timeout=QUERY_TIMEOUT)
+            status = await handle.query(CaseWorkflow.status, rpc_timeout=QUERY_TIMEOUT)
             if not timeline:
-                timeline = await handle.query("timeline", result_type=list[TimelineEntry], rpc_timeout=QUERY_TIMEOUT)
+                timeline = await handle.query(CaseWorkflow.timeline, rpc_timeout=QUERY_TIMEOUT)
         except RPCError:
             status = None  # the worker is not answering; the store still has the timeline
             worker = NO_WORKER
-    return {"case": ref.row, "kind": ref.spec.kind.value, "workflow": ref.spec.workflow, "workflow_id": ref.workflow_id,
-            "running": ref.running, "status": status, "timeline": timeline, "payments": store.payments(case_id),
-            "children": children_of(timeline), "worker": worker}
+    return {
+        "case": ref.row,
+        "kind": ref.spec.kind.value,
+        "workflow": ref.spec.workflow,
+        "workflow_id": ref.workflow_id,
+        "running": ref.running,
+        "status": status,
+        "timeline": timeline,
+        "payments": store.payments(case_id),
+        "children": children_of(timeline),
+        "worker": worker,
+    }
 
 
 def children_of(timeline: list[TimelineEntry]) -> list[str]:
@@ -251,6 +299,7 @@ def _actor_fields(model: type[BaseModel]) -> list[str]:
             return True
         origin = typing.get_origin(annotation)
         return origin in (typing.Union, types.UnionType) and ActorRef in typing.get_args(annotation)
+
     return [name for name, f in model.model_fields.items() if is_actor(f.annotation)]
 
 
@@ -273,12 +322,12 @@ def answer_model(answer: Answer, actor: ActorRef, data: dict[str, Any] | None) -
         raise Invalid(f"invalid {answer.handler}: {one_line(e)}") from None
 
 
-async def reached(handle: WorkflowHandle, entry: str, timeout: float = 15.0) -> bool:
+async def reached(handle: WorkflowHandle, entry: Entry, timeout: float = 15.0) -> bool:
     """Wait until the case's timeline shows `entry`; False if it does not in time."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            timeline = await handle.query("timeline", result_type=list[TimelineEntry], rpc_timeout=QUERY_TIMEOUT)
+            timeline = await handle.query(CaseWorkflow.timeline, rpc_timeout=QUERY_TIMEOUT)
         except RPCError:
             timeline = []
         if any(e.kind == entry for e in timeline):
@@ -288,13 +337,16 @@ async def reached(handle: WorkflowHandle, entry: str, timeout: float = 15.0) -> 
         await asyncio.sleep(0.1)
 
 
-async def send_answer(ctx: Context, ref: CaseRef, name: str, answer: Answer, payload: BaseModel | None) -> CaseStatus | None:
+async def send_answer(
+    ctx: Context, ref: CaseRef, name: str, answer: Answer, payload: BaseModel | None
+) -> CaseStatus | None:
     handle = (await ctx.temporal()).get_workflow_handle(ref.workflow_id)
     args = [] if payload is None else [payload]
     try:
         if answer.update:
-            return await asyncio.wait_for(handle.execute_update(answer.handler, *args, result_type=CaseStatus),
-                                          ANSWER_TIMEOUT)
+            return await asyncio.wait_for(
+                handle.execute_update(answer.handler, *args, result_type=CaseStatus), ANSWER_TIMEOUT
+            )
         await handle.signal(answer.handler, *args)
         return None
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
@@ -302,7 +354,7 @@ async def send_answer(ctx: Context, ref: CaseRef, name: str, answer: Answer, pay
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         reason = getattr(cause, "message", None) or str(cause)
-        raise Conflict(f"{name} refused: {reason}") from None
+        raise Conflict(f"{name} refused: {reason}", code=refusal_code(cause)) from None
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
             raise not_running(ref, name) from None
@@ -348,8 +400,14 @@ async def open_case(ctx: Context, actor: ActorRef, doc: dict[str, Any]) -> CaseI
     if lines and all(isinstance(x, str) for x in lines):
         lines = parse_lines(lines)
     inp = build_input(
-        ctx, spec, order_id=order_id, reason=str(doc.get("reason") or ""), lines=lines,
-        case_id=doc.get("case_id"), opened_by=actor.actor_id, policy=doc.get("policy"),
+        ctx,
+        spec,
+        order_id=order_id,
+        reason=str(doc.get("reason") or ""),
+        lines=lines,
+        case_id=doc.get("case_id"),
+        opened_by=actor.actor_id,
+        policy=doc.get("policy"),
         fields={k: v for k, v in doc.items() if k not in CASE_FIELDS},
     )
     _refused(open_refusal(actor.role, spec.kind, origin_of(inp), own_order=order.customer_id == actor.actor_id))
@@ -364,8 +422,9 @@ async def find_case_for(ctx: Context, actor: ActorRef, case_id: str) -> CaseRef:
     return ref
 
 
-async def answer_case(ctx: Context, actor: ActorRef, case_id: str, name: str,
-                      data: dict[str, Any] | None) -> CaseStatus | None:
+async def answer_case(
+    ctx: Context, actor: ActorRef, case_id: str, name: str, data: dict[str, Any] | None
+) -> CaseStatus | None:
     """Any answer of `aftersales kinds` but `decide` (approvals are decided one way: decide_approval)."""
     ref = await find_case_for(ctx, actor, case_id)
     answer = ref.spec.answers.get(name)
@@ -374,12 +433,16 @@ async def answer_case(ctx: Context, actor: ActorRef, case_id: str, name: str,
         hint = "; approvals are decided through the case's approvals" if name == "decide" else ""
         raise NotFound(f"{ref.spec.kind.value} cases take no answer {name!r}; they take: {known}{hint}")
     _refused(answer_refusal(actor.role, name))
-    payload = vaulted(ctx, answer_model(answer, actor, data))
+    payload = answer_model(answer, actor, data)
+    if payload is not None:
+        payload = vaulted(ctx, payload)
     if not ref.running:
         raise not_running(ref, name)
     if name == "review":
         # a case opened a moment ago has not yet asked for its review
-        await reached((await ctx.temporal()).get_workflow_handle(ref.workflow_id), "review_requested", ANSWER_TIMEOUT)
+        await reached(
+            (await ctx.temporal()).get_workflow_handle(ref.workflow_id), Entry.REVIEW_REQUESTED, ANSWER_TIMEOUT
+        )
     return await send_answer(ctx, ref, name, answer, payload)
 
 
@@ -405,48 +468,63 @@ async def case_policy(ctx: Context, ref: CaseRef) -> Policy:
 def _decided(timeline: list[TimelineEntry]) -> dict[str, ApprovalDecision]:
     decided = {}
     for e in timeline:
-        if e.kind == "approval_decided":
+        if e.kind == Entry.APPROVAL_DECIDED:
             d = e.detail
             decided[str(d.get("approval_id"))] = ApprovalDecision(
-                approval_id=str(d.get("approval_id")), approve=bool(d.get("approve")), note=str(d.get("note") or "-"),
-                approver=ActorRef(actor_id=e.actor, role=Role(d.get("role") or Role.SYSTEM)))
+                approval_id=str(d.get("approval_id")),
+                approve=bool(d.get("approve")),
+                note=str(d.get("note") or "-"),
+                approver=ActorRef(actor_id=e.actor, role=Role(d.get("role") or Role.SYSTEM)),
+            )
     return decided
 
 
-async def decide_approval(ctx: Context, actor: ActorRef, case_id: str, approval_id: str, *, approve: bool,
-                          note: str = "", amount_fen: int | None = None) -> CaseStatus | None:
+async def decide_approval(
+    ctx: Context,
+    actor: ActorRef,
+    case_id: str,
+    approval_id: str,
+    *,
+    approve: bool,
+    note: str = "",
+    amount_fen: int | None = None,
+) -> CaseStatus | None:
     """The one way to decide an approval: domain/approvals' rules checked here first (403 with
     the rule, 409 for state), then the case's `decide` Update, whose validator checks again."""
     _refused(action_refusal(actor.role, Action.DECIDE))
     ref = await find_case_for(ctx, actor, case_id)
     try:
-        decision = ApprovalDecision(approval_id=approval_id, approver=actor, approve=approve, note=scrub(note),
-                                    amount_fen=amount_fen)
+        decision = ApprovalDecision(
+            approval_id=approval_id, approver=actor, approve=approve, note=scrub(note), amount_fen=amount_fen
+        )
     except ValidationError as e:
         raise Invalid(f"invalid decision: {one_line(e)}") from None
     if not ref.running:
         raise not_running(ref, "decide")
     handle = (await ctx.temporal()).get_workflow_handle(ref.workflow_id)
     try:
-        pending = {r.approval_id: r for r in await handle.query(
-            "pending_approvals", result_type=list[ApprovalRequest], rpc_timeout=QUERY_TIMEOUT)}
+        pending = {
+            r.approval_id: r for r in await handle.query(CaseWorkflow.pending_approvals, rpc_timeout=QUERY_TIMEOUT)
+        }
         # only an approval that is not pending can have been decided already
-        timeline = [] if approval_id in pending else await handle.query(
-            "timeline", result_type=list[TimelineEntry], rpc_timeout=QUERY_TIMEOUT)
+        timeline = (
+            [] if approval_id in pending else await handle.query(CaseWorkflow.timeline, rpc_timeout=QUERY_TIMEOUT)
+        )
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
             raise not_running(ref, "decide") from None
         raise Unavailable(f"decide not taken: {NO_WORKER}") from None
     decided = _decided(timeline)
-    conflict = decide_conflict(pending, decision, decided)
+    conflict = pending_problem(pending, decision, decided)
     if conflict:
-        raise Conflict(conflict)
+        raise Conflict(conflict.message, code=conflict.code)
     _refused(decide_refusal(pending, decision, await case_policy(ctx, ref), decided))
     return await send_answer(ctx, ref, "decide", COMMON_ANSWERS["decide"], decision)
 
 
-def approvals_queue(ctx: Context, actor: ActorRef, now: datetime | None = None, *,
-                    all_pending: bool = False) -> list[dict[str, Any]]:
+def approvals_queue(
+    ctx: Context, actor: ActorRef, now: datetime | None = None, *, all_pending: bool = False
+) -> list[dict[str, Any]]:
     """Pending approvals this actor's role may decide; with `all_pending`, every pending one
     (the console shows a first-line agent a second-line approval, without a button)."""
     _refused(action_refusal(actor.role, Action.READ_APPROVALS))
@@ -465,7 +543,7 @@ async def pending_approvals(ctx: Context, ref: CaseRef) -> list[ApprovalRequest]
         return []
     handle = (await ctx.temporal()).get_workflow_handle(ref.workflow_id)
     try:
-        return await handle.query("pending_approvals", result_type=list[ApprovalRequest], rpc_timeout=QUERY_TIMEOUT)
+        return await handle.query(CaseWorkflow.pending_approvals, rpc_timeout=QUERY_TIMEOUT)
     except RPCError:
         return []
 
@@ -485,8 +563,12 @@ async def run_sweep(ctx: Context, actor: ActorRef, kind: str, as_of: datetime | 
     workflow_id = f"sweep-{sweep.value}-manual-{at:%Y%m%dT%H%M%S}"
     try:
         await (await ctx.temporal()).start_workflow(
-            "DailySweep", inp, id=workflow_id, task_queue=ctx.settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+            "DailySweep",
+            inp,
+            id=workflow_id,
+            task_queue=ctx.settings.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
     except WorkflowAlreadyStartedError:
         raise Conflict(f"the {sweep.value} sweep as of {at:%Y-%m-%d %H:%M:%S}Z already ran") from None
     return workflow_id
@@ -497,12 +579,24 @@ def kinds_table() -> list[dict[str, Any]]:
     table = []
     for spec in KINDS.values():
         own = [n for n in spec.input_model.model_fields if n not in CaseInput.model_fields]
-        table.append({
-            "kind": spec.kind.value, "workflow": spec.workflow, "section": spec.section, "title": spec.title,
-            "id_prefix": spec.id_prefix, "input_fields": own,
-            "answers": [{"name": n, "handler": a.handler, "type": "update" if a.update else "signal",
-                         "model": a.model.__name__ if a.model else None, "help": a.help} for n, a in spec.answers.items()],
-        })
+        table.append(
+            {
+                "kind": spec.kind.value,
+                "workflow": spec.workflow,
+                "section": spec.section,
+                "title": spec.title,
+                "id_prefix": spec.id_prefix,
+                "input_fields": own,
+                "answers": [
+                    {
+                        "name": n,
+                        "handler": a.handler,
+                        "type": "update" if a.update else "signal",
+                        "model": a.model.__name__ if a.model else None,
+                        "help": a.help,
+                    }
+                    for n, a in spec.answers.items()
+                ],
+            }
+        )
     return table
-
-

@@ -2,6 +2,7 @@
 input contract and the answers (Updates and Signals) a person can give it, with their
 help texts. What the API, the CLI, the console and the bench offer per kind; no workflow
 reads it. A new case kind adds one entry (see docs/architecture.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from domain.approvals import ApprovalDecision
 from domain.child_cases import PayeeDetails
 from domain.complaints import ComplaintInput, CustomerReply, FollowUp
 from domain.damaged_goods import DamagedGoodsInput
+from domain.handlers import SignalName, UpdateName
 from domain.held_order import HeldOrderAnswer, HeldOrderInput
 from domain.invoice import InvoiceArrival, InvoiceDelivered, InvoiceInput
 from domain.manual_refund import Assessment, ManualRefundInput
@@ -33,7 +35,8 @@ from domain.wrong_item import WrongItemInput
 @dataclass(frozen=True)
 class Answer:
     """Something a person tells a running case: an Update (validated, answered) or a Signal."""
-    handler: str
+
+    handler: UpdateName | SignalName  # the name the workflow registered it under
     model: type[BaseModel] | None
     update: bool = True
     help: str = ""
@@ -51,10 +54,12 @@ class KindSpec:
 
 
 COMMON_ANSWERS = {
-    "decide": Answer("decide", ApprovalDecision, help="an approver's decision on a pending approval"),
+    "decide": Answer(UpdateName.DECIDE, ApprovalDecision, help="an approver's decision on a pending approval"),
 }
 
-PAYEE_ANSWER = {"payee": Answer("provide_payee", PayeeDetails, help="customer: payment account, account id, real name")}
+PAYEE_ANSWER = {
+    "payee": Answer(UpdateName.PROVIDE_PAYEE, PayeeDetails, help="customer: payment account, account id, real name")
+}
 
 KINDS: dict[CaseKind, KindSpec] = {}
 
@@ -73,8 +78,12 @@ register(
         title="Normal return / refund by day 5",
         id_prefix="RR",
         answers={
-            "review": Answer("review", ReviewDecision, help="return specialist: approve (with/without pickup) or reject"),
-            "goods_received": Answer("goods_reported_received", None, update=False, help="warehouse webhook: check receipt now"),
+            "review": Answer(
+                UpdateName.REVIEW, ReviewDecision, help="return specialist: approve (with/without pickup) or reject"
+            ),
+            "goods_received": Answer(
+                SignalName.GOODS_REPORTED_RECEIVED, None, update=False, help="warehouse webhook: check receipt now"
+            ),
             **COMMON_ANSWERS,
         },
     )
@@ -91,9 +100,14 @@ register(
         title="Invoice: re-issue (not ticked / missing), exchange a wrong one, VAT invoice",
         id_prefix="IV",
         answers={
-            "invoice_returned": Answer("wrong_invoice_returned", InvoiceArrival,
-                                       help="invoice specialist: the wrong invoice came back in the post"),
-            "invoice_delivered": Answer("invoice_delivered", InvoiceDelivered, help="customer: the new invoice arrived"),
+            "invoice_returned": Answer(
+                UpdateName.WRONG_INVOICE_RETURNED,
+                InvoiceArrival,
+                help="invoice specialist: the wrong invoice came back in the post",
+            ),
+            "invoice_delivered": Answer(
+                UpdateName.INVOICE_DELIVERED, InvoiceDelivered, help="customer: the new invoice arrived"
+            ),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },
@@ -119,7 +133,7 @@ register(
         title="Abnormal sign-off: courier's signer proof, customer knows the signer or is refunded",
         id_prefix="AS",
         answers={
-            "signer": Answer("confirm_signer", SignerAnswer, help="customer: do you know the signer?"),
+            "signer": Answer(UpdateName.CONFIRM_SIGNER, SignerAnswer, help="customer: do you know the signer?"),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },
@@ -134,10 +148,17 @@ register(
         title="Shipped, not signed within 96 h: chase, second delivery, or refund / reship",
         id_prefix="NS",
         answers={
-            "delivery_time": Answer("agree_delivery_time", DeliveryAppointment,
-                                    help="customer: the agreed time for the second delivery"),
-            "offer": Answer("answer_offer", OfferAnswer, help="customer: accept the refund, or insist on the goods"),
-            "delivery_reported": Answer("delivery_reported", CourierReport, help="courier webhook: status changed"),
+            "delivery_time": Answer(
+                UpdateName.AGREE_DELIVERY_TIME,
+                DeliveryAppointment,
+                help="customer: the agreed time for the second delivery",
+            ),
+            "offer": Answer(
+                UpdateName.ANSWER_OFFER, OfferAnswer, help="customer: accept the refund, or insist on the goods"
+            ),
+            "delivery_reported": Answer(
+                UpdateName.DELIVERY_REPORTED, CourierReport, help="courier webhook: status changed"
+            ),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },
@@ -152,7 +173,9 @@ register(
         title="Missing item: split → chase; short or unexplained → reship or refund, 10 yuan coupon on request",
         id_prefix="MI",
         answers={
-            "remedy": Answer("choose_remedy", RemedyChoice, help="customer: reship or refund, and whether to be compensated"),
+            "remedy": Answer(
+                UpdateName.CHOOSE_REMEDY, RemedyChoice, help="customer: reship or refund, and whether to be compensated"
+            ),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },
@@ -167,7 +190,7 @@ register(
         title="Damaged goods: photos, pickup unless scrapped on site, refund by line and quantity",
         id_prefix="DG",
         answers={
-            "evidence": Answer("submit_evidence", EvidenceUpload, help="customer: photos of the damage"),
+            "evidence": Answer(UpdateName.SUBMIT_EVIDENCE, EvidenceUpload, help="customer: photos of the damage"),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },
@@ -182,7 +205,9 @@ register(
         title="Wrong item: barcode check, warehouse vs listing error, refund (pickup and coupon above 20 yuan)",
         id_prefix="WI",
         answers={
-            "evidence": Answer("submit_evidence", EvidenceUpload, help="customer: barcode photo with the barcode digits"),
+            "evidence": Answer(
+                UpdateName.SUBMIT_EVIDENCE, EvidenceUpload, help="customer: barcode photo with the barcode digits"
+            ),
             **PAYEE_ANSWER,
             **COMMON_ANSWERS,
         },
@@ -200,8 +225,14 @@ register(
         title="Customer complaint: first line, second line, platform; follow-up",
         id_prefix="CP",
         answers={
-            "reply": Answer("reply_to_answer", CustomerReply, help="customer: accept the answer, or reject it (submits again)"),
-            "follow_up": Answer("follow_up", FollowUp, help="first/second line: the return visit and satisfaction score 1-5"),
+            "reply": Answer(
+                UpdateName.REPLY_TO_ANSWER,
+                CustomerReply,
+                help="customer: accept the answer, or reject it (submits again)",
+            ),
+            "follow_up": Answer(
+                UpdateName.FOLLOW_UP, FollowUp, help="first/second line: the return visit and satisfaction score 1-5"
+            ),
             **COMMON_ANSWERS,
         },
     )
@@ -215,8 +246,12 @@ register(
         title="Complaint against an agent: notice, 48 h contact, appeal, penalty",
         id_prefix="AC",
         answers={
-            "contact": Answer("contact_handler", AgentContact, help="agent: contact the handler (within 48 h of the notice)"),
-            "appeal": Answer("appeal_verdict", Appeal, help="agent: appeal within 2 working days of the notice"),
+            "contact": Answer(
+                UpdateName.CONTACT_HANDLER, AgentContact, help="agent: contact the handler (within 48 h of the notice)"
+            ),
+            "appeal": Answer(
+                UpdateName.APPEAL_VERDICT, Appeal, help="agent: appeal within 2 working days of the notice"
+            ),
             **COMMON_ANSWERS,
         },
     )
@@ -233,7 +268,7 @@ register(
         title="Manual (abnormal) refund: supervisor review, second check, payment",
         id_prefix="MR",
         answers={
-            "assess": Answer("assess", Assessment, help="return specialist: do the goods come back (pickup)?"),
+            "assess": Answer(UpdateName.ASSESS, Assessment, help="return specialist: do the goods come back (pickup)?"),
             **COMMON_ANSWERS,
         },
     )
@@ -258,7 +293,9 @@ register(
         title="Held order: 24 h backfill, apology and compensation, refund or reship at 48 h",
         id_prefix="HO",
         answers={
-            "choose": Answer("choose", HeldOrderAnswer, help="customer: wait, refund now, or insist (reship at 48 h)"),
+            "choose": Answer(
+                UpdateName.CHOOSE, HeldOrderAnswer, help="customer: wait, refund now, or insist (reship at 48 h)"
+            ),
             **COMMON_ANSWERS,
         },
     )
@@ -272,8 +309,11 @@ register(
         title="Refused parcel: refund with advance compensation; courier return: reship if still wanted",
         id_prefix="RF",
         answers={
-            "still_wants_goods": Answer("still_wants_goods", GoodsAnswer,
-                                        help="customer, after a courier return: still want the goods (reship)?"),
+            "still_wants_goods": Answer(
+                UpdateName.STILL_WANTS_GOODS,
+                GoodsAnswer,
+                help="customer, after a courier return: still want the goods (reship)?",
+            ),
             **COMMON_ANSWERS,
         },
     )
@@ -300,6 +340,7 @@ register(
         answers={**COMMON_ANSWERS},
     )
 )
+
 
 def spec_for(kind: str | CaseKind) -> KindSpec:
     try:

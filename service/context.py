@@ -1,5 +1,6 @@
 """What a request works with, from the CLI or the API: settings, the Temporal client, the
 case store and the actor directory, each made on first use. Tests pass their own client and store."""
+
 from __future__ import annotations
 
 import sys
@@ -25,9 +26,9 @@ class Context:
     client: Client | None = None
     store: CaseStore | None = None
     out: TextIO = field(default_factory=lambda: sys.stdout)
-    api: Any = None            # the CLI's HTTP client for the case API (tests pass one bound to the app)
-    token: str | None = None   # the CLI's bearer token when not from AFTERSALES_TOKEN or `aftersales login`
-    api_owned: bool = False    # the client was made here, so it is closed here
+    api: Any = None  # the CLI's HTTP client for the case API (tests pass one bound to the app)
+    token: str | None = None  # the CLI's bearer token when not from AFTERSALES_TOKEN or `aftersales login`
+    api_owned: bool = False  # the client was made here, so it is closed here
     _actors: ActorDirectory | None = None
 
     async def temporal(self) -> Client:

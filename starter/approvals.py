@@ -1,6 +1,7 @@
 """Approvals from the command line, as a client of the case API: `approvals list` (the
 pending approvals your role may decide, their age and SLA) and `approvals decide`, the one
 way to decide one (the API checks domain/approvals' rules, then the case's validator again)."""
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,10 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         flag = "  OVERDUE" if r["overdue"] and r["due_at"] else ""
         if r["approval_id"] == "needs-person":
             due, flag = "-", f"  NEEDS A PERSON: {r['summary']}"
-        ctx.say(f"{r['case_id']:<30} {r['approval_id']:<22} {r['subject'] or '':<24} {','.join(r['roles']):<44} "
-                f"{amount:>9} {_age(r['age_s']):>7}  {due}{flag}")
+        ctx.say(
+            f"{r['case_id']:<30} {r['approval_id']:<22} {r['subject'] or '':<24} {','.join(r['roles']):<44} "
+            f"{amount:>9} {_age(r['age_s']):>7}  {due}{flag}"
+        )
     return 0
 
 
@@ -48,16 +51,23 @@ async def cmd_decide(args: argparse.Namespace, ctx: Context) -> int:
     done = await call(ctx, "POST", path, json=body)
     who = await call(ctx, "GET", "/v1/whoami")
     state = f"; case now {done['status']['state']}" if done.get("status") else ""
-    ctx.say(f"{args.case}: {args.approval_id} {'approved' if args.decision == 'approve' else 'rejected'} by "
-            f"{who['actor_id']} ({who['role']}){state}")
+    ctx.say(
+        f"{args.case}: {args.approval_id} {'approved' if args.decision == 'approve' else 'rejected'} by "
+        f"{who['actor_id']} ({who['role']}){state}"
+    )
     return 0
 
 
 async def cmd_actors(args: argparse.Namespace, ctx: Context) -> int:
     actors = ctx.actors().actors
     if args.json:
-        ctx.say(json.dumps([{**a.model_dump(mode="json"), "does": ROLE_DUTIES[a.role]} for a in actors],
-                           ensure_ascii=False, indent=2))
+        ctx.say(
+            json.dumps(
+                [{**a.model_dump(mode="json"), "does": ROLE_DUTIES[a.role]} for a in actors],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     ctx.say(f"actors from {ctx.settings.actors_file} (customers act as themselves, by customer id)")
     for a in actors:

@@ -1,5 +1,6 @@
 """`aftersales audit`: the front door's audit log (every state-changing API request,
 allowed or refused), read from the store on the server, newest first."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,9 @@ from store.audit import AuditLog
 
 
 async def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
-    entries = AuditLog(ctx.cases()).entries(limit=args.limit, actor_id=args.actor, outcome=args.outcome, case_id=args.case)
+    entries = AuditLog(ctx.cases()).entries(
+        limit=args.limit, actor_id=args.actor, outcome=args.outcome, case_id=args.case
+    )
     if args.json:
         ctx.say(json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False, indent=2))
         return 0
@@ -20,8 +23,10 @@ async def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
     for e in entries:
         where = e.case_id or e.order_id or "-"
         why = f"  [{e.rule}] {e.reason}" if e.rule or e.reason else ""
-        ctx.say(f"{shop_time(e.at)}  {e.actor_id or '(no credential)':<16} {e.role or '-':<22} "
-                f"{e.action:<22} {where:<30} {e.outcome.value:<8} {e.status}{why}")
+        ctx.say(
+            f"{shop_time(e.at)}  {e.actor_id or '(no credential)':<16} {e.role or '-':<22} "
+            f"{e.action:<22} {where:<30} {e.outcome.value:<8} {e.status}{why}"
+        )
     return 0
 
 

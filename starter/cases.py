@@ -1,6 +1,7 @@
 """Cases from the command line: open, show, list, review, answer (clients of the case API,
 acting as whoever the token says), kinds, orders load (operator: seed data into the store).
 The rules are the service layer's; printing is starter/render.py's."""
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,10 @@ async def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         ctx.say(json.dumps({k: opened[k] for k in ("case_id", "workflow_id", "kind", "workflow")}))
     else:
-        ctx.say(f"opened {opened['case_id']}: {spec.title} ({spec.workflow}, {spec.section}) for order {doc['order_id']}, "
-                f"opened by {opened['opened_by']}, policy {opened['policy']}")
+        ctx.say(
+            f"opened {opened['case_id']}: {spec.title} ({spec.workflow}, {spec.section}) for order {doc['order_id']}, "
+            f"opened by {opened['opened_by']}, policy {opened['policy']}"
+        )
         ctx.say(f"  follow it: aftersales show {opened['case_id']}")
     return 0
 
@@ -88,8 +91,10 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     if not rows:
         ctx.say("no cases")
     for r in rows:
-        ctx.say(f"{r['case_id']:<28} {r['kind']:<18} {r['order_id']:<20} {r['state']:<16} {r['outcome'] or '':<20} "
-                f"{shop_time(r['opened_at'])}")
+        ctx.say(
+            f"{r['case_id']:<28} {r['kind']:<18} {r['order_id']:<20} {r['state']:<16} {r['outcome'] or '':<20} "
+            f"{shop_time(r['opened_at'])}"
+        )
     return 0
 
 
@@ -139,7 +144,7 @@ def read_orders(path: str) -> list[Order]:
     if isinstance(data, dict):
         data = data.get("orders", [data])
     if not isinstance(data, list):
-        raise CliError(f"{path}: expected a list of orders or {{\"orders\": [...]}}")
+        raise CliError(f'{path}: expected a list of orders or {{"orders": [...]}}')
     orders = []
     for n, item in enumerate(data, 1):
         try:
@@ -207,6 +212,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("orders", help="seed orders into the store")
     osub = p.add_subparsers(dest="orders_command", required=True)
-    ol = osub.add_parser("load", help="load orders from a JSON file (a list, or {\"orders\": [...]})")
+    ol = osub.add_parser("load", help='load orders from a JSON file (a list, or {"orders": [...]})')
     ol.add_argument("file")
     ol.set_defaults(afunc=cmd_orders_load)

@@ -3,6 +3,7 @@ adds its subcommands through register(subparsers); MODULES lists them.
 
 A subcommand sets either `func(args)` (sync) or `afunc(args, ctx)` (async, given a
 service.context.Context); tests call `run(argv, ctx)` with their own client and store."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,19 +16,19 @@ from typing import Any, NoReturn
 from service.errors import ServiceError
 
 MODULES = [
-    "starter.cases",     # open, show, list, review, answer, kinds, orders
+    "starter.cases",  # open, show, list, review, answer, kinds, orders
     "starter.services",  # server, worker, up (the main job), demo
-    "starter.replay",    # replay histories from the server
+    "starter.replay",  # replay histories from the server
     "starter.approvals",  # approvals list / decide (the shared approval mechanism)
     "starter.complaints",  # metrics, penalties, order contact / change-address
     "starter.simulators",  # simulators: the outside world over HTTP
     "starter.webhooks",  # webhooks: the outside world's pushes, as signals to cases
-    "starter.reports",   # report completion, schedules ensure (the daily sweeps)
-    "starter.tokens",    # token issue (operator), login
-    "starter.audit",     # audit: the API's audit log
+    "starter.reports",  # report completion, schedules ensure (the daily sweeps)
+    "starter.tokens",  # token issue (operator), login
+    "starter.audit",  # audit: the API's audit log
     "starter.front_door",  # api: the authenticated case API
-    "starter.keys",      # keys show / rotate (the payload codec's keyring)
-    "starter.codec",     # codec-server: payloads readable in the Temporal UI, for those allowed
+    "starter.keys",  # keys show / rotate (the payload codec's keyring)
+    "starter.codec",  # codec-server: payloads readable in the Temporal UI, for those allowed
     "starter.certificates",  # tls init: the compose stack's mTLS certificates
 ]
 

@@ -1,5 +1,6 @@
 """`aftersales codec-server`: the payload codec over HTTP for the Temporal UI and the
 `temporal` CLI (runtime/codec_server.py), with the worker's keyring."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,13 @@ async def run(args: argparse.Namespace, ctx: Any) -> int:
     except KeyringError as e:
         raise CliError(str(e)) from None
     app = codec_app(codec, bearer_token(ctx.settings.codec_token), ctx.settings.codec_cors_origins)
-    ctx.say(f"codec server on http://{args.host}:{args.port}/codec (origins {', '.join(ctx.settings.codec_cors_origins)})")
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
-                                           access_log=False, timeout_graceful_shutdown=2))
+    ctx.say(
+        f"codec server on http://{args.host}:{args.port}/codec (origins {', '.join(ctx.settings.codec_cors_origins)})"
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=args.host, port=args.port, log_level="warning", access_log=False, timeout_graceful_shutdown=2
+        )
+    )
     await server.serve()
     return 0

@@ -1,6 +1,7 @@
 """Quality and privacy from the command line: `metrics` (rulebook §7), `penalties`
 (agents' records, §5) and `order contact` / `order change-address` (§6: only the
 paying account, through the case API with the customer's token; a refusal is recorded)."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,10 +10,10 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-from starter.render import shop_time, yuan
-from starter.cli import CliError
 from service.context import Context
 from starter.api_client import call
+from starter.cli import CliError
+from starter.render import shop_time, yuan
 from store.complaints import ComplaintRecords
 from store.metrics import Metrics
 
@@ -33,8 +34,7 @@ def _pct(rate: float | None) -> str:
 
 def metrics_lines(m: dict[str, Any]) -> list[str]:
     c = m["complaints"]
-    out = ["Handling time (opened → closed)",
-           f"  {'kind':<20} {'closed':>6} {'mean':>10} {'median':>10} {'max':>10}"]
+    out = ["Handling time (opened → closed)", f"  {'kind':<20} {'closed':>6} {'mean':>10} {'median':>10} {'max':>10}"]
     for kind, h in m["handling_time"].items():
         out.append(f"  {kind:<20} {h['closed']:>6} {h['mean_s']:>9.1f}s {h['median_s']:>9.1f}s {h['max_s']:>9.1f}s")
     out += [
@@ -50,7 +50,9 @@ def metrics_lines(m: dict[str, Any]) -> list[str]:
     ]
     out += [f"  {w:<28} {n:>5}" for w, n in m["sla_breaches"].items()] or ["  none"]
     out.append("Paid by kind")
-    out += [f"  {k:<28} {v['payments']:>5}  {yuan(v['amount_fen']):>12}" for k, v in m["compensation_paid"].items()] or ["  none"]
+    out += [
+        f"  {k:<28} {v['payments']:>5}  {yuan(v['amount_fen']):>12}" for k, v in m["compensation_paid"].items()
+    ] or ["  none"]
     return out
 
 
@@ -67,18 +69,24 @@ async def cmd_metrics(args: argparse.Namespace, ctx: Context) -> int:
 async def cmd_penalties(args: argparse.Namespace, ctx: Context) -> int:
     rows = ComplaintRecords(ctx.cases()).penalties(args.agent)
     if args.json:
-        ctx.say(json.dumps([{**r, "decided_at": r["decided_at"].isoformat()} for r in rows], ensure_ascii=False, indent=2))
+        ctx.say(
+            json.dumps([{**r, "decided_at": r["decided_at"].isoformat()} for r in rows], ensure_ascii=False, indent=2)
+        )
         return 0
     if not rows:
         ctx.say("no penalties recorded")
     for r in rows:
-        ctx.say(f"{r['agent_id']:<16} {r['case_id']:<30} violation {r['violation'] or '-':<3} {r['level']:<16} "
-                f"{', '.join(r['effects'])}")
+        ctx.say(
+            f"{r['agent_id']:<16} {r['case_id']:<30} violation {r['violation'] or '-':<3} {r['level']:<16} "
+            f"{', '.join(r['effects'])}"
+        )
     return 0
 
 
 async def cmd_contact(args: argparse.Namespace, ctx: Context) -> int:
-    order = await call(ctx, "POST", f"/v1/orders/{quote(args.order, safe='')}/contact/read", json={"account": args.account})
+    order = await call(
+        ctx, "POST", f"/v1/orders/{quote(args.order, safe='')}/contact/read", json={"account": args.account}
+    )
     if args.json:
         ctx.say(json.dumps(order, ensure_ascii=False))
     else:
@@ -88,8 +96,12 @@ async def cmd_contact(args: argparse.Namespace, ctx: Context) -> int:
 
 async def cmd_change_address(args: argparse.Namespace, ctx: Context) -> int:
     body = {"account": args.account, "address": args.address, "phone": args.phone}
-    order = await call(ctx, "POST", f"/v1/orders/{quote(args.order, safe='')}/contact",
-                       json={k: v for k, v in body.items() if v is not None})
+    order = await call(
+        ctx,
+        "POST",
+        f"/v1/orders/{quote(args.order, safe='')}/contact",
+        json={k: v for k, v in body.items() if v is not None},
+    )
     ctx.say(f"{order['order_id']}: contact details changed")
     return 0
 
@@ -102,12 +114,16 @@ async def cmd_refusals(args: argparse.Namespace, ctx: Context) -> int:
     if not rows:
         ctx.say("no privacy refusals")
     for r in rows:
-        ctx.say(f"{shop_time(r['at'])}  {r['order_id']:<22} {r['action']:<16} account {r['account_digest'][:12]}…  {r['reason']}")
+        ctx.say(
+            f"{shop_time(r['at'])}  {r['order_id']:<22} {r['action']:<16} account {r['account_digest'][:12]}…  {r['reason']}"
+        )
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("metrics", help="quality metrics (§7): handling time, FCR, escalation, repeats, types, SLA, paid")
+    p = sub.add_parser(
+        "metrics", help="quality metrics (§7): handling time, FCR, escalation, repeats, types, SLA, paid"
+    )
     p.add_argument("--since", help="only cases from this ISO date/time")
     p.add_argument("--until", help="only cases before this ISO date/time")
     p.add_argument("--json", action="store_true")

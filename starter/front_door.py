@@ -1,6 +1,7 @@
 """`aftersales api`: the case API (api/app.py), the front door every person and partner
 system uses. With no AUTH_JWKS_URL it is its own issuer: the signing key is created in
 the data directory on first start and `aftersales token issue` mints tokens with it."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,18 +9,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.app import create_app, payload_reader
+from api.identity import Identity
 from runtime import tracing
 from runtime.codec_server import codec_router
 from runtime.temporal import codec_for
-from api.identity import Identity
 from service.context import Context
 from starter.cli import CliError
 
 
-def build_app(ctx: Context, *, demo_sign_in: bool = False) -> object:
+def build_app(ctx: Context, *, demo_sign_in: bool = False) -> FastAPI:
     """The API with the browser console (console/) at /console. `demo_sign_in` (the main job,
     `aftersales up`) lets the console's sign-in page mint a demo person's token, and only
     while the API is its own issuer."""
@@ -31,11 +33,17 @@ def build_app(ctx: Context, *, demo_sign_in: bool = False) -> object:
         raise CliError(f"cannot set up the API's identity: {e}") from None
     # the payload codec (issue 12) behind the front door's credentials: the Temporal UI and
     # the `temporal` CLI decode histories here, for those the permission table allows
-    app = create_app(ctx, identity, extra_routers=[console_router(), codec_router(codec_for(ctx.settings), payload_reader())])
+    app = create_app(
+        ctx, identity, extra_routers=[console_router(), codec_router(codec_for(ctx.settings), payload_reader())]
+    )
     app.state.console_demo = demo_sign_in
     # the Temporal UI calls /codec from its own origin, with the user's bearer token (no cookies)
-    app.add_middleware(CORSMiddleware, allow_origins=list(ctx.settings.codec_cors_origins), allow_methods=["POST", "OPTIONS"],
-                       allow_headers=["Authorization", "Content-Type", "X-Namespace"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(ctx.settings.codec_cors_origins),
+        allow_methods=["POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+    )
     return app
 
 
@@ -54,8 +62,16 @@ async def cmd_api(args: argparse.Namespace, ctx: Context) -> int:
     app = build_app(ctx)
     await ctx.temporal()  # fail now, in one line, if Temporal is unreachable
     ctx.cases()
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",  # type: ignore[arg-type]
-                                           access_log=False, timeout_graceful_shutdown=2))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
+    )
     await server.serve()
     return 0
 

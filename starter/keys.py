@@ -1,14 +1,15 @@
 """`aftersales keys`: the keyring of the payload codec and the keyed pseudonyms
 (runtime/keys.py). `rotate` adds a key and makes it the one that encrypts; the old keys
 stay in the keyring so every history written under them still decrypts and replays."""
+
 from __future__ import annotations
 
 import argparse
 import json
 
 from runtime.keys import Keyring, KeyringError, default_key_file, load_keyring, write_key_file
-from starter.cli import CliError
 from service.context import Context
+from starter.cli import CliError
 
 
 def _keyring(ctx: Context) -> Keyring:
@@ -44,15 +45,19 @@ async def cmd_keys_init(args: argparse.Namespace, ctx: Context) -> int:
 
 async def cmd_keys_rotate(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.settings.keys:
-        raise CliError("the keyring comes from AFTERSALES_KEYS: rotate it in the secret manager "
-                       "(add a key, make it active, keep the old ones) and restart the processes")
+        raise CliError(
+            "the keyring comes from AFTERSALES_KEYS: rotate it in the secret manager "
+            "(add a key, make it active, keep the old ones) and restart the processes"
+        )
     ring = _keyring(ctx)
     path = ctx.settings.key_file or default_key_file(ctx.settings)
     new = ring.rotated()
     write_key_file(path, new)
     ctx.say(f"new active key {new.active} in {path}; {len(new.keys) - 1} older key(s) kept for decryption")
-    ctx.say("restart the worker, webhooks and codec server so they encrypt with it "
-            "(until then they keep encrypting with the old key, which stays valid)")
+    ctx.say(
+        "restart the worker, webhooks and codec server so they encrypt with it "
+        "(until then they keep encrypting with the old key, which stays valid)"
+    )
     return 0
 
 

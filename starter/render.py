@@ -1,5 +1,6 @@
 """How cases look on a terminal: money in yuan, timelines, a case's page, an answer's
 outcome. One module, so the CLI's commands all print alike."""
+
 from __future__ import annotations
 
 import json
@@ -61,11 +62,15 @@ def describe_case(view: dict[str, Any]) -> list[str]:
     case_id = row["case_id"] if row else (status.case_id if status else "?")
     lines = [f"{case_id}  {view['kind']} ({view['workflow']})  workflow {view['workflow_id']}"]
     if row:
-        lines.append(f"  order {row['order_id']}  customer {row['customer_id']}  opened by {row['opened_by']}  "
-                     f"at {shop_time(row['opened_at'])}")
+        lines.append(
+            f"  order {row['order_id']}  customer {row['customer_id']}  opened by {row['opened_by']}  "
+            f"at {shop_time(row['opened_at'])}"
+        )
     state = status.state if status else (row["state"] if row else "?")
     outcome = (status.outcome if status else None) or (row["outcome"] if row else None)
-    lines.append(f"  state {state}" + (f"  outcome {outcome}" if outcome else "") + ("" if view["running"] else "  (finished)"))
+    lines.append(
+        f"  state {state}" + (f"  outcome {outcome}" if outcome else "") + ("" if view["running"] else "  (finished)")
+    )
     if view.get("worker"):
         lines.append(f"  live state unavailable: {view['worker']}")
     if status and status.next_deadline:
@@ -82,7 +87,11 @@ def describe_case(view: dict[str, Any]) -> list[str]:
 def status_line(case_id: str, name: str, status: CaseStatus | None) -> str:
     if status is None:
         return f"{case_id}: {name} sent"
-    nxt = f"; next deadline {status.next_deadline_name} at {shop_time(status.next_deadline)}" if status.next_deadline else ""
+    nxt = (
+        f"; next deadline {status.next_deadline_name} at {shop_time(status.next_deadline)}"
+        if status.next_deadline
+        else ""
+    )
     return f"{case_id}: {name} accepted; state {status.state}{nxt}"
 
 
@@ -91,6 +100,9 @@ def view_from_json(view: dict[str, Any]) -> dict[str, Any]:
     row = dict(view["case"]) if view.get("case") else None
     if row and isinstance(row.get("opened_at"), str):
         row["opened_at"] = datetime.fromisoformat(row["opened_at"])
-    return {**view, "case": row,
-            "status": CaseStatus.model_validate(view["status"]) if view.get("status") else None,
-            "timeline": [TimelineEntry.model_validate(e) for e in view.get("timeline", [])]}
+    return {
+        **view,
+        "case": row,
+        "status": CaseStatus.model_validate(view["status"]) if view.get("status") else None,
+        "timeline": [TimelineEntry.model_validate(e) for e in view.get("timeline", [])],
+    }

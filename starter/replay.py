@@ -1,5 +1,6 @@
 """`aftersales replay`: fetch workflow histories from the server and replay them against
 the current workflow code, reporting any non-determinism before a deploy does."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,8 +11,8 @@ from temporalio.worker import Replayer
 
 from runtime.settings import Settings
 from runtime.temporal import data_converter
-from starter.cli import CliError
 from service.context import Context
+from starter.cli import CliError
 
 
 def replayer(settings: Settings | None = None) -> Replayer:
@@ -22,7 +23,9 @@ def replayer(settings: Settings | None = None) -> Replayer:
     return Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings), workflow_runner=sandbox_runner())
 
 
-async def fetch_histories(ctx: Context, workflow_ids: list[str], query: str | None, limit: int) -> list[WorkflowHistory]:
+async def fetch_histories(
+    ctx: Context, workflow_ids: list[str], query: str | None, limit: int
+) -> list[WorkflowHistory]:
     client = await ctx.temporal()
     histories = []
     try:
@@ -50,7 +53,9 @@ async def cmd_replay(args: argparse.Namespace, ctx: Context) -> int:
         else:
             failed += 1
             reason = str(result.replay_failure).strip().splitlines()
-            ctx.say(f"NON-DETERMINISTIC {history.workflow_id}: {reason[0] if reason else type(result.replay_failure).__name__}")
+            ctx.say(
+                f"NON-DETERMINISTIC {history.workflow_id}: {reason[0] if reason else type(result.replay_failure).__name__}"
+            )
     ctx.say(f"replayed {len(histories)}: {len(histories) - failed} ok, {failed} failed")
     if failed:
         raise CliError(f"{failed} of {len(histories)} histories do not replay against the current code")

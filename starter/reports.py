@@ -1,6 +1,7 @@
 """`aftersales report completion` prints the daily completion-rate reports from the store;
 `aftersales schedules ensure` creates or updates the three daily Schedules (09:00
 tracking export, 10:00 completion report, 17:00 oversold export) in shop time."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,8 @@ from temporalio.client import (
 
 from domain.policy import Policy, PolicyError, named_policy
 from domain.sweeps import SWEEP_HOURS, ReportInput, SweepInput, SweepKind, schedule_utc_hour
-from starter.cli import CliError
 from service.context import Context
+from starter.cli import CliError
 from store.reports import completion_reports
 
 
@@ -42,14 +43,18 @@ def schedule_definitions(policy: Policy, task_queue: str) -> dict[str, Schedule]
     defs: dict[str, Schedule] = {}
     for kind in SweepKind:
         defs[f"sweep-{kind.value}"] = Schedule(
-            action=ScheduleActionStartWorkflow("DailySweep", SweepInput(kind=kind, policy=policy),
-                                               id=f"sweep-{kind.value}", task_queue=task_queue),
-            spec=_daily(policy, SWEEP_HOURS[kind.value]), policy=skip,
+            action=ScheduleActionStartWorkflow(
+                "DailySweep", SweepInput(kind=kind, policy=policy), id=f"sweep-{kind.value}", task_queue=task_queue
+            ),
+            spec=_daily(policy, SWEEP_HOURS[kind.value]),
+            policy=skip,
         )
     defs["report-completion"] = Schedule(
-        action=ScheduleActionStartWorkflow("DailyCompletionReport", ReportInput(policy=policy),
-                                           id="report-completion", task_queue=task_queue),
-        spec=_daily(policy, SWEEP_HOURS["completion_report"]), policy=skip,
+        action=ScheduleActionStartWorkflow(
+            "DailyCompletionReport", ReportInput(policy=policy), id="report-completion", task_queue=task_queue
+        ),
+        spec=_daily(policy, SWEEP_HOURS["completion_report"]),
+        policy=skip,
     )
     return defs
 
@@ -76,10 +81,14 @@ async def cmd_schedules_ensure(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         ctx.say(json.dumps(done, indent=2))
     else:
-        hours = {f"sweep-{k.value}": SWEEP_HOURS[k.value] for k in SweepKind} | {"report-completion": SWEEP_HOURS["completion_report"]}
+        hours = {f"sweep-{k.value}": SWEEP_HOURS[k.value] for k in SweepKind} | {
+            "report-completion": SWEEP_HOURS["completion_report"]
+        }
         for schedule_id, what in done.items():
-            ctx.say(f"{schedule_id:28} {what:8} daily at {hours[schedule_id]:02d}:00 shop time "
-                    f"(UTC{policy.calendar.utc_offset_hours:+d})")
+            ctx.say(
+                f"{schedule_id:28} {what:8} daily at {hours[schedule_id]:02d}:00 shop time "
+                f"(UTC{policy.calendar.utc_offset_hours:+d})"
+            )
     return 0
 
 
@@ -94,7 +103,9 @@ async def cmd_report_completion(args: argparse.Namespace, ctx: Context) -> int:
     ctx.say(f"{'date':12} {'tracked':>8} {'completed':>10} {'rate':>7}  outcomes")
     for r in reports:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(r.by_outcome.items()))
-        ctx.say(f"{r.report_date.isoformat():12} {r.tracked:>8} {r.completed:>10} {r.rate_permille / 10:>6.1f}%  {outcomes}")
+        ctx.say(
+            f"{r.report_date.isoformat():12} {r.tracked:>8} {r.completed:>10} {r.rate_permille / 10:>6.1f}%  {outcomes}"
+        )
     return 0
 
 

@@ -3,6 +3,7 @@ job (server + worker + demo batch, then stays up until Ctrl-C).
 
 The server runs in its own session so Ctrl-C reaches only us: we stop the worker
 first, then the server, and leave nothing running behind."""
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,8 @@ from runtime import logs, tracing
 from runtime.binaries import binary
 from runtime.settings import Settings
 from runtime.temporal import connect
-from starter.cli import CliError
 from service.context import Context
+from starter.cli import CliError
 
 T = TypeVar("T")
 
@@ -52,6 +53,7 @@ def listening(host: str, port: int) -> bool:
 @dataclasses.dataclass
 class DevServer:
     """The embedded Temporal server, persisted to <data>/temporal.db (SQLite, WAL)."""
+
     data_dir: Path
     port: int = 7233
     ui_port: int = 8233
@@ -69,11 +71,25 @@ class DevServer:
 
     def command(self) -> list[str]:
         return [
-            binary("temporal"), "server", "start-dev",
-            "--db-filename", str(self.data_dir / "temporal.db"),
-            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-            "--ip", "127.0.0.1", "--port", str(self.port), "--ui-port", str(self.ui_port),
-            "--namespace", self.namespace, "--log-level", "warn",
+            binary("temporal"),
+            "server",
+            "start-dev",
+            "--db-filename",
+            str(self.data_dir / "temporal.db"),
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=normal",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--ui-port",
+            str(self.ui_port),
+            "--namespace",
+            self.namespace,
+            "--log-level",
+            "warn",
         ]
 
     def start(self) -> None:
@@ -85,8 +101,12 @@ class DevServer:
         log = self.log_path.open("ab")
         try:
             self.process = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
         finally:
             log.close()
@@ -97,17 +117,21 @@ class DevServer:
         last = ""
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise CliError(f"the Temporal server exited with status {self.process.returncode}; "
-                               f"see {self.log_path}: {self._log_tail()}")
+                raise CliError(
+                    f"the Temporal server exited with status {self.process.returncode}; "
+                    f"see {self.log_path}: {self._log_tail()}"
+                )
             try:
                 client = await connect(settings)
                 await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=settings.namespace))
                 return
-            except Exception as e:  # noqa: BLE001 - not up yet; the loop is the retry
+            except Exception as e:
                 last = str(e).splitlines()[0] if str(e) else type(e).__name__
             await asyncio.sleep(0.3)
-        raise CliError(f"the Temporal server at {self.address} did not become ready in {timeout:.0f}s ({last}); "
-                       f"see {self.log_path}")
+        raise CliError(
+            f"the Temporal server at {self.address} did not become ready in {timeout:.0f}s ({last}); "
+            f"see {self.log_path}"
+        )
 
     def stop(self, timeout: float = 15.0) -> None:
         p = self.process
@@ -157,8 +181,10 @@ async def cmd_server(args: argparse.Namespace, ctx: Context) -> int:
         if server.reused:
             raise CliError(f"something already listens on {server.address}; is a server running?")
         await server.ready(settings)
-        ctx.say(f"Temporal dev server at {server.address} (namespace {settings.namespace}); "
-                f"UI http://localhost:{server.ui_port}; state {server.data_dir / 'temporal.db'}; log {server.log_path}")
+        ctx.say(
+            f"Temporal dev server at {server.address} (namespace {settings.namespace}); "
+            f"UI http://localhost:{server.ui_port}; state {server.data_dir / 'temporal.db'}; log {server.log_path}"
+        )
         ctx.say("Ctrl-C stops it.")
         await stop.wait()
     finally:
@@ -226,7 +252,9 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
         if server.reused:
             ctx.say(f"Temporal server: reusing the one already at {server.address}")
         else:
-            ctx.say(f"Temporal server: starting at {server.address} (state {data / 'temporal.db'}, log {server.log_path})")
+            ctx.say(
+                f"Temporal server: starting at {server.address} (state {data / 'temporal.db'}, log {server.log_path})"
+            )
         await _until(stop, server.ready(settings))
         if stop.is_set():
             return 130
@@ -234,11 +262,15 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
             simulators = await _start_simulators(ctx, stop)
             ctx.say(f"Simulators: serving warehouse, courier, payment, … over HTTP at {simulators.get_name()}")
         worker_task = asyncio.create_task(run_worker(settings, stop))
-        ctx.say(f"Worker: running in this process on task queue {settings.task_queue!r} (log {data / 'worker.log'}); "
-                f"case store {_shown_url(settings.store_url)}")
+        ctx.say(
+            f"Worker: running in this process on task queue {settings.task_queue!r} (log {data / 'worker.log'}); "
+            f"case store {_shown_url(settings.store_url)}"
+        )
         api = await _start_api(ctx, stop)
-        ctx.say(f"API: {settings.api_url}/v1 (OpenAPI at {settings.api_url}/docs); every request needs a token: "
-                f"`aftersales token issue --actor wu.ops` (or --customer ID)")
+        ctx.say(
+            f"API: {settings.api_url}/v1 (OpenAPI at {settings.api_url}/docs); every request needs a token: "
+            f"`aftersales token issue --actor wu.ops` (or --customer ID)"
+        )
         _say_console(ctx)
         ctx.say("")
         demo = asyncio.create_task(run_demo(ctx))
@@ -257,7 +289,7 @@ async def cmd_up(args: argparse.Namespace, ctx: Context) -> int:
         if worker_task is not None:
             try:
                 await asyncio.wait_for(worker_task, 30)
-            except BaseException as e:  # noqa: BLE001 - shutting down either way
+            except BaseException as e:
                 if not isinstance(e, (asyncio.CancelledError, asyncio.TimeoutError)):
                     print(f"aftersales: worker stopped with an error: {e}", file=sys.stderr)
         if simulators is not None:
@@ -315,8 +347,16 @@ async def _start_api(ctx: Context, stop: asyncio.Event) -> asyncio.Task[None]:
     where = urlsplit(ctx.settings.api_url)
     host, port = where.hostname or "127.0.0.1", where.port or 80
     await ctx.temporal()
-    server = uvicorn.Server(uvicorn.Config(build_app(ctx, demo_sign_in=True), host=host, port=port, log_level="warning",  # type: ignore[arg-type]
-                                           access_log=False, timeout_graceful_shutdown=2))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(ctx, demo_sign_in=True),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
+    )
 
     async def serve() -> None:
         stopping = asyncio.create_task(stop.wait())
@@ -380,8 +420,10 @@ def _say_still_up(ctx: Context, settings: Settings, server: DevServer) -> None:
     ctx.say("  From another terminal (in this directory), get a credential, then act:")
     ctx.say(f"    export AFTERSALES_TOKEN=$({prefix}.venv/bin/aftersales token issue --actor li.first --ttl 8h)")
     ctx.say(f"    {prefix}.venv/bin/aftersales open --order SO-20261118-0002 --reason '破损' --policy demo")
-    ctx.say(f"    AFTERSALES_TOKEN=$({prefix}.venv/bin/aftersales token issue --actor zhao.returns) "
-            f".venv/bin/aftersales review <CASE_ID> approve --pickup")
+    ctx.say(
+        f"    AFTERSALES_TOKEN=$({prefix}.venv/bin/aftersales token issue --actor zhao.returns) "
+        f".venv/bin/aftersales review <CASE_ID> approve --pickup"
+    )
     ctx.say(f"    {prefix}.venv/bin/aftersales show <CASE_ID>      # or: list, kinds, approvals list, audit")
     ctx.say("  Payloads are encrypted (keyring: AFTERSALES_KEY_FILE or the data directory's keys.json); to read them:")
     ctx.say(f"    {prefix}CODEC_TOKEN=<secret> .venv/bin/aftersales codec-server   # README: Privacy")
@@ -401,8 +443,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exit-after-demo", action="store_true", help="stop everything after the demo batch")
     p.add_argument("--port", type=int, help="frontend gRPC port (default: from TEMPORAL_ADDRESS, 7233)")
     p.add_argument("--ui-port", type=int, help="Temporal UI port (default: port + 1000)")
-    p.add_argument("--adapters", choices=("inprocess", "http"), help="inprocess (default: ADAPTERS) keeps the "
-                   "simulators inside the worker; http also starts the simulator service and talks to it over HTTP")
+    p.add_argument(
+        "--adapters",
+        choices=("inprocess", "http"),
+        help="inprocess (default: ADAPTERS) keeps the "
+        "simulators inside the worker; http also starts the simulator service and talks to it over HTTP",
+    )
     p.set_defaults(afunc=cmd_up)
 
     p = sub.add_parser("migrate", help="create or upgrade the case store's tables")

@@ -1,6 +1,7 @@
 """Credentials from the command line. `token issue` is an operator command: it mints with
 the embedded issuer's key, so it works only where that key file can be read (the server).
 `login` keeps a token in the user's config directory for the acting commands."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,8 +10,8 @@ import sys
 from pathlib import Path
 
 from api.identity import BadCredential, Identity, parse_ttl, subject_for_customer
-from starter.cli import CliError
 from service.context import Context
+from starter.cli import CliError
 
 
 def token_file() -> Path:
@@ -39,8 +40,10 @@ async def cmd_issue(args: argparse.Namespace, ctx: Context) -> int:
     except BadCredential as e:
         raise CliError(str(e)) from None
     except PermissionError as e:
-        raise CliError(f"cannot read the signing key {ctx.settings.signing_key_path}: {e.strerror}; "
-                       "only an operator on the API's server can mint") from None
+        raise CliError(
+            f"cannot read the signing key {ctx.settings.signing_key_path}: {e.strerror}; "
+            "only an operator on the API's server can mint"
+        ) from None
     ctx.say(token)
     return 0
 

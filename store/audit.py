@@ -1,4 +1,5 @@
 """Reads and writes of the front door's audit log. Appended to, never updated."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, insert, select
@@ -7,7 +8,7 @@ from domain.audit import AuditEntry
 from store.audit_schema import AuditRow
 from store.case_store import CaseStore
 
-COLUMNS = [c for c in AuditEntry.model_fields]
+COLUMNS = list(AuditEntry.model_fields)
 
 
 class AuditLog:
@@ -19,8 +20,9 @@ class AuditLog:
         with self.store.engine.begin() as conn:
             conn.execute(insert(AuditRow).values(**values))
 
-    def entries(self, *, limit: int = 100, actor_id: str | None = None, outcome: str | None = None,
-                case_id: str | None = None) -> list[AuditEntry]:
+    def entries(
+        self, *, limit: int = 100, actor_id: str | None = None, outcome: str | None = None, case_id: str | None = None
+    ) -> list[AuditEntry]:
         """Newest first."""
         stmt = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
         if actor_id:

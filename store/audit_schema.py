@@ -1,4 +1,5 @@
 """The audit table of issue 11 (migration 0011_audit)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,6 +1,7 @@
 """Tables of issue 4 (migration 0004_complaints): closed complaints for the §7
 metrics, the agents' penalty records (§5) and refused requests for private order
 data (§6)."""
+
 from __future__ import annotations
 
 from datetime import datetime

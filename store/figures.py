@@ -16,14 +16,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from domain.approvals import NEEDS_PERSON_OUTCOMES
+from domain.timeline import Entry
 from store.case_store import CaseStore
 from store.metrics import Metrics
 from store.schema import CaseEventRow, CaseRow, PaymentRow
 
-# Timeline entries that say a window passed: the rulebook's SLA nodes (`sla_breached`), a
-# return's pickup that came too late (`pickup_overdue`), any other deadline missed.
-BREACH_EVENTS = ("sla_breached", "pickup_overdue", "deadline_missed")
-REFUSED = "refund_capped"  # workflows/payout.CAPPED: paid_fen 0 means the ledger refused outright
+# Timeline entries that say a window passed: the rulebook's SLA nodes, a return's pickup
+# that came too late.
+BREACH_EVENTS = (Entry.SLA_BREACHED, Entry.PICKUP_OVERDUE)
+REFUSED = Entry.REFUND_CAPPED  # workflows/payout.pay(): paid_fen 0 means the ledger refused outright
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def breaches_by_window(found: dict[tuple[str, str], int]) -> dict[str, int]:
     """The bench's view: an SLA breach by its window, any other entry as `event:window`."""
     out: Counter[str] = Counter()
     for (window, event), n in found.items():
-        out[window if event == "sla_breached" else f"{event}:{window}"] += n
+        out[window if event == Entry.SLA_BREACHED else f"{event}:{window}"] += n
     return dict(sorted(out.items()))
 
 

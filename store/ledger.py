@@ -3,6 +3,7 @@ made in one transaction per payment with the order's row locked, so concurrent c
 on one order (and retries of one payment) can never reserve more than the order allows.
 
 The rules are domain.ledger's; this module only reads and writes them."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -23,8 +24,13 @@ class UnknownOrder(LookupError):
 def _entry(r: Any) -> LedgerEntry:
     """A Core row or an ORM row: both have the columns as attributes."""
     return LedgerEntry(
-        idempotency_key=r.idempotency_key, case_id=r.case_id, order_id=r.order_id, kind=r.kind,
-        amount_fen=r.amount_fen, status=EntryStatus(r.status), payment_id=r.payment_id,
+        idempotency_key=r.idempotency_key,
+        case_id=r.case_id,
+        order_id=r.order_id,
+        kind=r.kind,
+        amount_fen=r.amount_fen,
+        status=EntryStatus(r.status),
+        payment_id=r.payment_id,
         lines=tuple(LineQuantity(sku=sku, quantity=q) for sku, q in (r.lines or {}).items()),
     )
 
@@ -47,8 +53,9 @@ class Ledger:
             # Serialises every reservation on this order: a row lock on PostgreSQL, the
             # database's write lock on SQLite (taken by the first statement, a write, so
             # two transactions never both read and then both try to write).
-            touched = conn.execute(update(orders).where(orders.c.order_id == order_id)
-                                   .values(paid_fen=orders.c.paid_fen)).rowcount
+            touched = conn.execute(
+                update(orders).where(orders.c.order_id == order_id).values(paid_fen=orders.c.paid_fen)
+            ).rowcount
             if not touched:
                 raise UnknownOrder(f"order {order_id} is not in the store")
         body = conn.execute(select(orders.c.body).where(orders.c.order_id == order_id)).scalar_one_or_none()
@@ -81,9 +88,17 @@ class Ledger:
             if mine is not None and mine.holds:
                 return decision  # a retry: its own reservation, nothing to write
             e, t = decision.entry, cast(Table, LedgerRow.__table__)
-            values = dict(case_id=e.case_id, order_id=e.order_id, kind=e.kind, purse=e.purse.value,
-                          amount_fen=e.amount_fen, lines={lq.sku: lq.quantity for lq in e.lines},
-                          status=EntryStatus.RESERVED.value, payment_id=None, updated_at=now)
+            values = dict(
+                case_id=e.case_id,
+                order_id=e.order_id,
+                kind=e.kind,
+                purse=e.purse.value,
+                amount_fen=e.amount_fen,
+                lines={lq.sku: lq.quantity for lq in e.lines},
+                status=EntryStatus.RESERVED.value,
+                payment_id=None,
+                updated_at=now,
+            )
             if conn.execute(select(t.c.id).where(t.c.idempotency_key == e.idempotency_key)).first():
                 # released: the same step tries again after a failed payment
                 conn.execute(update(t).where(t.c.idempotency_key == e.idempotency_key).values(**values))
@@ -98,8 +113,9 @@ class Ledger:
         """The payment failed for good: its money is free for another payment."""
         self._set(idempotency_key, EntryStatus.RELEASED, only_from=EntryStatus.RESERVED)
 
-    def _set(self, key: str, status: EntryStatus, *, payment_id: str | None = None,
-             only_from: EntryStatus | None = None) -> None:
+    def _set(
+        self, key: str, status: EntryStatus, *, payment_id: str | None = None, only_from: EntryStatus | None = None
+    ) -> None:
         t = cast(Table, LedgerRow.__table__)
         stmt = update(t).where(t.c.idempotency_key == key)
         if only_from is not None:

@@ -1,14 +1,16 @@
 """What the store answers about quality (rulebook §7) and about approvals waiting
 for someone (issue 4). Read-only; every figure comes from rows the workflows wrote."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from domain.approvals import NEEDS_PERSON_OUTCOMES, NEEDS_PERSON_ROLES
 from sqlalchemy import func, select
 
+from domain.approvals import NEEDS_PERSON_OUTCOMES, NEEDS_PERSON_ROLES
+from domain.timeline import Entry
 from store.case_store import CaseStore
 from store.complaints_schema import ComplaintRow
 from store.schema import CaseEventRow, CaseRow, PaymentRow
@@ -33,8 +35,10 @@ class Metrics:
 
     def handling_time(self) -> dict[str, Any]:
         """Opened → closed, per case kind, over closed cases (seconds)."""
-        stmt = self._within(select(CaseRow.kind, CaseRow.opened_at, CaseRow.updated_at).where(CaseRow.outcome.is_not(None)),
-                            CaseRow.opened_at)
+        stmt = self._within(
+            select(CaseRow.kind, CaseRow.opened_at, CaseRow.updated_at).where(CaseRow.outcome.is_not(None)),
+            CaseRow.opened_at,
+        )
         per_kind: dict[str, list[float]] = defaultdict(list)
         with self.store._session() as s:
             for kind, opened, closed in s.execute(stmt):
@@ -42,8 +46,9 @@ class Metrics:
         out = {}
         for kind, secs in sorted(per_kind.items()):
             secs.sort()
-            out[kind] = dict(closed=len(secs), mean_s=round(sum(secs) / len(secs), 1), median_s=secs[len(secs) // 2],
-                             max_s=secs[-1])
+            out[kind] = dict(
+                closed=len(secs), mean_s=round(sum(secs) / len(secs), 1), median_s=secs[len(secs) // 2], max_s=secs[-1]
+            )
         return out
 
     def complaints(self) -> dict[str, Any]:
@@ -68,7 +73,9 @@ class Metrics:
     def sla_breaches(self) -> dict[str, int]:
         """sla_breached timeline events, per window."""
         window = CaseEventRow.detail["window"].as_string()
-        stmt = self._within(select(window, func.count()).where(CaseEventRow.kind == "sla_breached"), CaseEventRow.at).group_by(window)
+        stmt = self._within(
+            select(window, func.count()).where(CaseEventRow.kind == Entry.SLA_BREACHED), CaseEventRow.at
+        ).group_by(window)
         with self.store._session() as s:
             return {w or "?": n for w, n in sorted(s.execute(stmt).all(), key=lambda t: t[0] or "")}
 
@@ -76,47 +83,78 @@ class Metrics:
         stmt = self._within(select(PaymentRow.kind, func.count(), func.sum(PaymentRow.amount_fen)), PaymentRow.paid_at)
         stmt = stmt.group_by(PaymentRow.kind)
         with self.store._session() as s:
-            return {kind: dict(payments=n, amount_fen=int(total or 0)) for kind, n, total in sorted(s.execute(stmt).all())}
+            return {
+                kind: dict(payments=n, amount_fen=int(total or 0)) for kind, n, total in sorted(s.execute(stmt).all())
+            }
 
     def report(self) -> dict[str, Any]:
-        return dict(handling_time=self.handling_time(), complaints=self.complaints(), sla_breaches=self.sla_breaches(),
-                    compensation_paid=self.compensation_paid())
+        return dict(
+            handling_time=self.handling_time(),
+            complaints=self.complaints(),
+            sla_breaches=self.sla_breaches(),
+            compensation_paid=self.compensation_paid(),
+        )
 
     # approvals ------------------------------------------------------------------
     def needs_person(self, now: datetime) -> list[dict[str, Any]]:
         """Closed cases the engine could not finish (domain.approvals.NEEDS_PERSON_OUTCOMES),
         with the step and reason their closing recorded, oldest first."""
-        stmt = (select(CaseEventRow, CaseRow.kind, CaseRow.outcome)
-                .join(CaseRow, CaseRow.case_id == CaseEventRow.case_id)
-                .where(CaseRow.outcome.in_(NEEDS_PERSON_OUTCOMES), CaseEventRow.kind == "closed")
-                .order_by(CaseEventRow.at))
+        stmt = (
+            select(CaseEventRow, CaseRow.kind, CaseRow.outcome)
+            .join(CaseRow, CaseRow.case_id == CaseEventRow.case_id)
+            .where(CaseRow.outcome.in_(NEEDS_PERSON_OUTCOMES), CaseEventRow.kind == Entry.CLOSED)
+            .order_by(CaseEventRow.at)
+        )
         with self.store._session() as s:
             return [
-                dict(case_id=ev.case_id, case_kind=kind, approval_id="needs-person", subject=outcome,
-                     roles=[r.value for r in NEEDS_PERSON_ROLES], amount_fen=ev.detail.get("asked_fen"),
-                     summary=f"{ev.detail.get('step') or ''}: {ev.detail.get('reason') or ev.detail.get('why') or ''}".strip(": "),
-                     requested_at=ev.at, due_at=None, sla_window=None,
-                     age_s=round((now - ev.at).total_seconds(), 1), overdue=True)
+                dict(
+                    case_id=ev.case_id,
+                    case_kind=kind,
+                    approval_id="needs-person",
+                    subject=outcome,
+                    roles=[r.value for r in NEEDS_PERSON_ROLES],
+                    amount_fen=ev.detail.get("asked_fen"),
+                    summary=f"{ev.detail.get('step') or ''}: {ev.detail.get('reason') or ev.detail.get('why') or ''}".strip(
+                        ": "
+                    ),
+                    requested_at=ev.at,
+                    due_at=None,
+                    sla_window=None,
+                    age_s=round((now - ev.at).total_seconds(), 1),
+                    overdue=True,
+                )
                 for ev, kind, outcome in s.execute(stmt)
             ]
 
     def pending_approvals(self, now: datetime) -> list[dict[str, Any]]:
         """Approvals requested on open cases and not yet decided or expired, oldest first."""
-        stmt = (select(CaseEventRow, CaseRow.kind).join(CaseRow, CaseRow.case_id == CaseEventRow.case_id)
-                .where(CaseRow.outcome.is_(None),
-                       CaseEventRow.kind.in_(("approval_requested", "approval_decided", "approval_expired")))
-                .order_by(CaseEventRow.at, CaseEventRow.seq))
+        stmt = (
+            select(CaseEventRow, CaseRow.kind)
+            .join(CaseRow, CaseRow.case_id == CaseEventRow.case_id)
+            .where(
+                CaseRow.outcome.is_(None),
+                CaseEventRow.kind.in_((Entry.APPROVAL_REQUESTED, Entry.APPROVAL_DECIDED, Entry.APPROVAL_EXPIRED)),
+            )
+            .order_by(CaseEventRow.at, CaseEventRow.seq)
+        )
         open_: dict[tuple[str, str], dict[str, Any]] = {}
         with self.store._session() as s:
             for ev, kind in s.execute(stmt):
                 key = (ev.case_id, str(ev.detail.get("approval_id")))
-                if ev.kind == "approval_requested":
+                if ev.kind == Entry.APPROVAL_REQUESTED:
                     d = ev.detail
                     due = datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None
                     open_[key] = dict(
-                        case_id=ev.case_id, case_kind=kind, approval_id=key[1], subject=d.get("subject"),
-                        roles=d.get("roles", []), amount_fen=d.get("amount_fen"), summary=d.get("summary", ""),
-                        requested_at=ev.at, due_at=due, sla_window=d.get("sla_window"),
+                        case_id=ev.case_id,
+                        case_kind=kind,
+                        approval_id=key[1],
+                        subject=d.get("subject"),
+                        roles=d.get("roles", []),
+                        amount_fen=d.get("amount_fen"),
+                        summary=d.get("summary", ""),
+                        requested_at=ev.at,
+                        due_at=due,
+                        sla_window=d.get("sla_window"),
                         age_s=round((now - ev.at).total_seconds(), 1),
                         overdue=bool(due and now > due),
                     )

@@ -1,6 +1,7 @@
 """The daily completion-rate report (rulebook §2 daily rhythm, §7): how many of the
 orders yesterday's 09:00 export put under tracking are done. One row per day and kind;
 writing a day again replaces it (the 10:00 run may be retried or re-run)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -32,15 +33,27 @@ class CompletionReportRow(Base):
 def write_completion_report(store: CaseStore, q: CompletionQuery) -> CompletionReport:
     kind = CaseKind.SHIPMENT_TRACKING.value
     with store._session() as s:
-        rows = s.execute(select(CaseRow.outcome).where(
-            CaseRow.kind == kind, CaseRow.opened_at >= q.tracked_from, CaseRow.opened_at < q.tracked_until)).all()
+        rows = s.execute(
+            select(CaseRow.outcome).where(
+                CaseRow.kind == kind, CaseRow.opened_at >= q.tracked_from, CaseRow.opened_at < q.tracked_until
+            )
+        ).all()
         outcomes = Counter(r.outcome or "open" for r in rows)
         completed = sum(n for o, n in outcomes.items() if o != "open")
-        report = CompletionReport(report_date=q.report_date, kind=kind, tracked=len(rows), completed=completed,
-                                  rate_permille=completion_rate(len(rows), completed), by_outcome=dict(outcomes),
-                                  created_at=q.as_of)
-        s.execute(delete(CompletionReportRow).where(CompletionReportRow.report_date == q.report_date,
-                                                    CompletionReportRow.kind == kind))
+        report = CompletionReport(
+            report_date=q.report_date,
+            kind=kind,
+            tracked=len(rows),
+            completed=completed,
+            rate_permille=completion_rate(len(rows), completed),
+            by_outcome=dict(outcomes),
+            created_at=q.as_of,
+        )
+        s.execute(
+            delete(CompletionReportRow).where(
+                CompletionReportRow.report_date == q.report_date, CompletionReportRow.kind == kind
+            )
+        )
         s.add(CompletionReportRow(**report.model_dump()))
     return report
 
@@ -48,6 +61,15 @@ def write_completion_report(store: CaseStore, q: CompletionQuery) -> CompletionR
 def completion_reports(store: CaseStore, limit: int = 14) -> list[CompletionReport]:
     with store._session() as s:
         rows = s.scalars(select(CompletionReportRow).order_by(CompletionReportRow.report_date.desc()).limit(limit))
-        return [CompletionReport(report_date=r.report_date, kind=r.kind, tracked=r.tracked, completed=r.completed,
-                                 rate_permille=r.rate_permille, by_outcome=r.by_outcome, created_at=r.created_at)
-                for r in rows]
+        return [
+            CompletionReport(
+                report_date=r.report_date,
+                kind=r.kind,
+                tracked=r.tracked,
+                completed=r.completed,
+                rate_permille=r.rate_permille,
+                by_outcome=r.by_outcome,
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]

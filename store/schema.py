@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from datetime import timezone
+from datetime import datetime, timezone
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -12,6 +10,7 @@ from sqlalchemy.types import TypeDecorator
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
     impl = DateTime(timezone=True)
     cache_ok = True
 
@@ -29,7 +28,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, datetime: UtcDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, datetime: UtcDateTime()}
 
 
 class OrderRow(Base):
@@ -84,6 +83,7 @@ class PaymentRow(Base):
 class LedgerRow(Base):
     """The order's money ledger (domain/ledger.py): one row per payment, reserved before
     it is paid, unique by the payment's idempotency key."""
+
     __tablename__ = "order_ledger"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)

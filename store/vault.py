@@ -4,6 +4,7 @@ carry — a manual refund's payee (account, account id, real name), an invoice's
 runtime/codec.Sealer) in the `vault` table (migration 0013_vault). Cases carry only the
 row's reference; the edge (CLI, API) puts values in, and only the activity that acts on
 them takes them out (payment: the payee; finance: the invoice title)."""
+
 from __future__ import annotations
 
 import json

@@ -1,35 +1,28 @@
 """Shared fixtures: a real time-skipping Temporal server, real databases (SQLite file
 and the PostgreSQL at 127.0.0.1:5432), simulators for the outside world only."""
+
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 import pytest_asyncio
 from sqlalchemy import create_engine, text
 from temporalio.testing import WorkflowEnvironment
 
-import worker
-from adapters.simulators import SimulatorConfig
 from runtime.binaries import binary
 from runtime.temporal import data_converter
 from store import CaseStore, open_store
-
-T = TypeVar("T")
+from tests.support import PG_ADMIN_URL
 
 # Every client the tests make (in-process, the CLI, `aftersales up` in a subprocess) encrypts
 # payloads under this fixed test keyring, so the tests exercise the codec and the
 # histories they record into tests/histories/ replay in any later run. Test keys only.
 TEST_KEYS = Path(__file__).resolve().parent / "keys.json"
 os.environ.setdefault("AFTERSALES_KEY_FILE", str(TEST_KEYS))
-
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -57,7 +50,7 @@ def pg_url() -> Iterator[str]:
     try:
         with admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required for the store tests: {e}")
     yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     with admin.connect() as c:
@@ -76,24 +69,3 @@ def any_store(request: pytest.FixtureRequest, sqlite_url: str) -> CaseStore:
     if request.param == "sqlite":
         return open_store(sqlite_url)
     return open_store(request.getfixturevalue("pg_url"))
-
-
-@asynccontextmanager
-async def running_worker(env: WorkflowEnvironment, store: CaseStore, config: SimulatorConfig | None = None,
-                         **overrides: object) -> AsyncIterator[tuple[str, worker.Outside]]:
-    """A worker on a fresh task queue with fresh simulators; yields (task_queue, outside)."""
-    outside = worker.Outside.simulated(config)
-    task_queue = f"tq-{uuid.uuid4().hex[:8]}"
-    async with worker.build_worker(env.client, store, outside, task_queue=task_queue, **overrides):
-        yield task_queue, outside
-
-
-async def eventually(check: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.05) -> T:
-    """Poll until check() returns something truthy (real time): for effects another
-    task writes — a child case's store row, a timeline entry — after the awaited result."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = check()
-        if value or asyncio.get_running_loop().time() > deadline:
-            return value
-        await asyncio.sleep(interval)

@@ -1,5 +1,6 @@
 """The CLI's acting commands are clients of the case API; tests serve the API in process
 (httpx over ASGI, same Temporal test server and store) and log in as whoever acts."""
+
 from __future__ import annotations
 
 import contextlib
@@ -14,19 +15,25 @@ from typing import Any
 import httpx
 
 from api.app import create_app
-from starter import cli
 from api.identity import Identity, subject_for_customer
 from domain.actors import load_actors
 from runtime.settings import ROOT, Settings
 from service.context import Context
+from starter import cli
 
 ACTORS = load_actors(ROOT / "policies" / "actors.toml")
 
 
 def with_issuer(settings: Settings, data_dir: Path) -> Settings:
     """The embedded issuer, its key in a test's own directory."""
-    return dataclasses.replace(settings, data_dir=data_dir, auth_signing_key_file="", auth_jwks_url="",
-                               auth_issuer="aftersales-embedded", auth_audience="aftersales-api")
+    return dataclasses.replace(
+        settings,
+        data_dir=data_dir,
+        auth_signing_key_file="",
+        auth_jwks_url="",
+        auth_issuer="aftersales-embedded",
+        auth_audience="aftersales-api",
+    )
 
 
 @dataclasses.dataclass
@@ -57,7 +64,7 @@ def acting(argv: tuple[str, ...]) -> tuple[list[str], str | None]:
     if "--as" in args:
         i = args.index("--as")
         who = args[i + 1]
-        del args[i:i + 2]
+        del args[i : i + 2]
     return args, who
 
 
@@ -74,6 +81,7 @@ class Result:
 
 def shell_for(settings, store, door, outside, default_client):
     """`aftersales ARGV` in process; `--as WHO` in argv logs in as WHO (the order's customer by default)."""
+
     async def aftersales(*argv: str, client=default_client) -> Result:
         args, who = acting(argv)
         out, err = io.StringIO(), io.StringIO()

@@ -1,6 +1,7 @@
 """Real processes for the fault tests: a Temporal dev server on free ports (SQLite file,
 so it can be stopped and started again), the simulator service, and workers in
 subprocesses configured with ADAPTERS=http, as in production."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,8 @@ from adapters.simulators.service.app import SERVICES
 from domain.actors import ActorRef, Role
 from domain.models import CaseKind, LineQuantity, Order
 from domain.policy import Policy, named_policy
-from domain.windows import Window
 from domain.returns import ReturnOrigin, ReturnRefundInput, ReviewDecision
+from domain.windows import Window
 from runtime.binaries import binary
 from runtime.temporal import data_converter
 from tests.factories import header
@@ -33,10 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_POLICY = named_policy("demo")
 # The demo policy with a roomier refund window, so a slow CI machine still meets it after
 # a crash or an outage: the case is due 60 s after it opens and stops waiting for goods at 50 s.
-ROOMY_POLICY = DEMO_POLICY.model_copy(update={
-    "windows": DEMO_POLICY.windows.model_copy(update={"return_refund": Window.model_validate("60s")}),
-    "polling": DEMO_POLICY.polling.model_copy(update={"refund_lead": Window.model_validate("10s")}),
-})
+ROOMY_POLICY = DEMO_POLICY.model_copy(
+    update={
+        "windows": DEMO_POLICY.windows.model_copy(update={"return_refund": Window.model_validate("60s")}),
+        "polling": DEMO_POLICY.polling.model_copy(update={"refund_lead": Window.model_validate("10s")}),
+    }
+)
 REVIEWER = ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST)
 
 
@@ -69,10 +72,25 @@ class DevServer:
 
     def start(self) -> DevServer:
         self.proc = subprocess.Popen(
-            [binary("temporal"), "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(self.port),
-             "--http-port", str(free_port()), "--metrics-port", str(free_port()), "--log-level", "error",
-             *(["--db-filename", str(self.db)] if self.db else [])],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary("temporal"),
+                "server",
+                "start-dev",
+                "--headless",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--http-port",
+                str(free_port()),
+                "--metrics-port",
+                str(free_port()),
+                "--log-level",
+                "error",
+                *(["--db-filename", str(self.db)] if self.db else []),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port, self.proc)
         return self
@@ -110,11 +128,26 @@ class Simulators:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Simulators:
-        with open(self.faults_file.with_name("simulators.log"), "ab") as log:  # hung calls cut at shutdown: kept, not shown
+        with open(
+            self.faults_file.with_name("simulators.log"), "ab"
+        ) as log:  # hung calls cut at shutdown: kept, not shown
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "starter.cli", "simulators", "--port", str(self.port),
-                 "--database-url", self.database_url, "--faults", str(self.faults_file)],
-                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "starter.cli",
+                    "simulators",
+                    "--port",
+                    str(self.port),
+                    "--database-url",
+                    self.database_url,
+                    "--faults",
+                    str(self.faults_file),
+                ],
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         wait_for_port(self.port, self.proc)
         return self
@@ -149,11 +182,15 @@ class Simulators:
 class WorkerProcess:
     """`python worker.py` as a deployment runs it: its own process, settings from the environment."""
 
-    def __init__(self, server: DevServer, simulators: Simulators, database_url: str, task_queue: str,
-                 **extra_env: str):
+    def __init__(self, server: DevServer, simulators: Simulators, database_url: str, task_queue: str, **extra_env: str):
         self.env = {
-            **self.base_env(), "TEMPORAL_ADDRESS": server.address, "TASK_QUEUE": task_queue,
-            "DATABASE_URL": database_url, "LOG_LEVEL": "warning", **simulators.env(), **extra_env,
+            **self.base_env(),
+            "TEMPORAL_ADDRESS": server.address,
+            "TASK_QUEUE": task_queue,
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "warning",
+            **simulators.env(),
+            **extra_env,
         }
         self.log = Path(database_url.removeprefix("sqlite:///")).parent / f"worker-{task_queue}.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -164,8 +201,9 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         with open(self.log, "ab") as log:  # the SDK logs every retried attempt: kept, not shown
-            self.proc = subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=self.env,
-                                         stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                [sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
         return self
 
     def kill(self) -> None:
@@ -183,13 +221,20 @@ class WorkerProcess:
                 self.kill()
 
 
-def return_case(*, pickup: bool = True, policy: Policy = DEMO_POLICY, the_order: Order | None = None,
-                lines: tuple[LineQuantity, ...] = ()) -> ReturnRefundInput:
+def return_case(
+    *,
+    pickup: bool = True,
+    policy: Policy = DEMO_POLICY,
+    the_order: Order | None = None,
+    lines: tuple[LineQuantity, ...] = (),
+) -> ReturnRefundInput:
     """A reviewed return that books a pickup, polls the warehouse and pays a refund:
     all three outside systems, on the demo policy (seconds instead of days)."""
     return ReturnRefundInput(
-        case=header(CaseKind.RETURN_REFUND, the_order, case_id=f"F-{uuid.uuid4().hex[:12]}"), policy=policy,
-        origin=ReturnOrigin.PROCESS_OUTCOME, decided=ReviewDecision(reviewer=REVIEWER, approve=True, pickup=pickup),
+        case=header(CaseKind.RETURN_REFUND, the_order, case_id=f"F-{uuid.uuid4().hex[:12]}"),
+        policy=policy,
+        origin=ReturnOrigin.PROCESS_OUTCOME,
+        decided=ReviewDecision(reviewer=REVIEWER, approve=True, pickup=pickup),
         lines=lines,
     )
 

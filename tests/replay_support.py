@@ -5,6 +5,7 @@ first time (or every time with RECORD_HISTORIES=1), so the tests that drive real
 are also what records them. test_replay.py replays every file there against the
 current code. A history recorded before a workflow change stays in the suite: change
 the workflow with workflow.patched() instead of re-recording old files."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Workflows that misbehave on purpose, for tests/test_sandbox.py: kept apart from the
 tests so the sandbox re-imports only this small module for each run."""
+
 from __future__ import annotations
 
 import datetime

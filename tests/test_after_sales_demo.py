@@ -1,5 +1,6 @@
 """The demo's after-sales script (issue 3: §4.2–§4.8) reaches every expected outcome
 under the demo policy."""
+
 from __future__ import annotations
 
 import io
@@ -7,8 +8,8 @@ import io
 from runtime.settings import Settings
 from service.context import Context
 from starter.demo import DemoRun, after_sales_script, load_demo_orders
-from tests.conftest import running_worker
 from tests.front_door import front_door, with_issuer
+from tests.support import running_worker
 
 
 async def test_demo_opens_one_case_of_each_after_sales_kind_and_each_ends_as_expected(env, store, sqlite_url, tmp_path):
@@ -23,8 +24,15 @@ async def _script(env, store, ctx):
     load_demo_orders(ctx)
     run = DemoRun(ctx)
     cases = await after_sales_script(run)
-    assert {c.kind for c in run.cases} == {"invoice", "price_dispute", "abnormal_sign_off", "shipped_not_signed",
-                                           "missing_item", "damaged_goods", "wrong_item"}
+    assert {c.kind for c in run.cases} == {
+        "invoice",
+        "price_dispute",
+        "abnormal_sign_off",
+        "shipped_not_signed",
+        "missing_item",
+        "damaged_goods",
+        "wrong_item",
+    }
     for case in run.cases:
         await env.client.get_workflow_handle(f"case-{case.case_id}").result()
         assert store.get_case(case.case_id)["outcome"] == case.expect, case

@@ -2,6 +2,7 @@
 problem document with a 4xx status (or a success for a body that happens to be valid),
 never a 500; a 4xx starts no workflow, writes no case, timeline or payment row, and
 leaves exactly one audit line. Also: the committed OpenAPI document is current."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,27 +15,38 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.timeline import Entry
 from runtime.settings import ROOT
 from starter.front_door import openapi_document
 from store.audit import AuditLog
-from tests.conftest import eventually
+from tests.support import until
 from tests.test_api import door, seeded  # noqa: F401  (fixtures)
 
 EXAMPLES = 40
-scalars = st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=False, allow_infinity=False) \
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=30)
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                      max_leaves=8)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def objects(*keys: str) -> st.SearchStrategy[Any]:
     """Objects with the endpoint's own field names (and others), plus anything else at all."""
-    known = st.fixed_dictionaries({}, optional={k: values for k in keys})
+    known = st.fixed_dictionaries({}, optional=dict.fromkeys(keys, values))
     return known | st.dictionaries(st.text(max_size=12), values, max_size=4) | values
 
 
 bodies = {
-    "open": objects("kind", "order_id", "reason", "lines", "case_id", "policy", "origin", "decided", "opened_by", "case"),
+    "open": objects(
+        "kind", "order_id", "reason", "lines", "case_id", "policy", "origin", "decided", "opened_by", "case"
+    ),
     "answer": objects("approve", "pickup", "reason", "reviewer", "by", "photos", "accept_refund"),
     "decide": objects("decision", "note", "amount_fen", "approver", "approve"),
     "contact_read": objects("account"),
@@ -55,13 +67,17 @@ async def _history_length(env: Any, case_id: str) -> int:
 
 async def test_fuzzed_bodies_get_4xx_problems_and_change_nothing(door, env, store, seeded):  # noqa: F811
     c = f"RR-fuzz-{uuid.uuid4().hex[:8]}"
-    opened = await door.call("POST", "/v1/cases", customer=seeded.customer_id,
-                             json={"order_id": seeded.order_id, "case_id": c})
+    opened = await door.call(
+        "POST", "/v1/cases", customer=seeded.customer_id, json={"order_id": seeded.order_id, "case_id": c}
+    )
     assert opened.status_code == 201
     # the case settles (its row and first entries written) before the counts are compared
-    assert await eventually(lambda: any(e.kind == "review_requested" for e in store.timeline(c)))
-    tokens = {"customer": door.token(customer=seeded.customer_id), "ops": door.token("wu.ops"),
-              "returns": door.token("zhao.returns")}
+    assert await until(lambda: any(e.kind == Entry.REVIEW_REQUESTED for e in store.timeline(c)))
+    tokens = {
+        "customer": door.token(customer=seeded.customer_id),
+        "ops": door.token("wu.ops"),
+        "returns": door.token("zhao.returns"),
+    }
     loop = asyncio.get_running_loop()
     audit = AuditLog(store)
     seen: dict[int, int] = {}
@@ -70,7 +86,8 @@ async def test_fuzzed_bodies_get_4xx_problems_and_change_nothing(door, env, stor
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         content = body if raw else json.dumps(body).encode()
         return asyncio.run_coroutine_threadsafe(
-            door.http.request(method, path, headers=headers, content=content), loop).result(timeout=60)
+            door.http.request(method, path, headers=headers, content=content), loop
+        ).result(timeout=60)
 
     def on_loop(coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=60)
@@ -99,12 +116,17 @@ async def test_fuzzed_bodies_get_4xx_problems_and_change_nothing(door, env, stor
     raw_bytes = st.binary(max_size=40)
 
     def fuzz() -> None:
-        common = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                          suppress_health_check=list(HealthCheck))
+        common = settings(
+            max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+        )
 
         @common
-        @given(body=bodies["open"], raw=raw_bytes, use_raw=st.booleans(),
-               order_id=st.sampled_from([seeded.order_id, "SO-NOPE"]) | st.text(max_size=10))
+        @given(
+            body=bodies["open"],
+            raw=raw_bytes,
+            use_raw=st.booleans(),
+            order_id=st.sampled_from([seeded.order_id, "SO-NOPE"]) | st.text(max_size=10),
+        )
         def open_case(body: Any, raw: bytes, use_raw: bool, order_id: str) -> None:
             new_case = f"RR-fz-{uuid.uuid4().hex[:10]}"
             if isinstance(body, dict):
@@ -118,14 +140,20 @@ async def test_fuzzed_bodies_get_4xx_problems_and_change_nothing(door, env, stor
             check(f"/v1/cases/{c}/answers/{name}", tokens[who], body, False)
 
         @common
-        @given(body=bodies["decide"], approval=st.sampled_from(["review", "compensation-1"]) | st.text(max_size=8),
-               who=st.sampled_from(["customer", "ops", "returns"]))
+        @given(
+            body=bodies["decide"],
+            approval=st.sampled_from(["review", "compensation-1"]) | st.text(max_size=8),
+            who=st.sampled_from(["customer", "ops", "returns"]),
+        )
         def decide(body: Any, approval: str, who: str) -> None:
             check(f"/v1/cases/{c}/approvals/{quote(approval or 'x', safe='')}", tokens[who], body, False)
 
         @common
-        @given(body=bodies["contact_read"] | bodies["contact_change"], change=st.booleans(),
-               who=st.sampled_from(["customer", "ops"]))
+        @given(
+            body=bodies["contact_read"] | bodies["contact_change"],
+            change=st.booleans(),
+            who=st.sampled_from(["customer", "ops"]),
+        )
         def contact(body: Any, change: bool, who: str) -> None:
             if isinstance(body, dict) and body.get("account") == seeded.paying_account:
                 body = {**body, "account": body["account"] + "x"}  # the owner's valid request is not a fuzz case
@@ -133,8 +161,11 @@ async def test_fuzzed_bodies_get_4xx_problems_and_change_nothing(door, env, stor
             check(path, tokens[who], body, False)
 
         @common
-        @given(body=bodies["sweep"], kind=st.sampled_from(["shipment_tracking", "oversold", "x"]),
-               who=st.sampled_from(["customer", "returns"]))  # roles that may not run one: a valid body is a 403
+        @given(
+            body=bodies["sweep"],
+            kind=st.sampled_from(["shipment_tracking", "oversold", "x"]),
+            who=st.sampled_from(["customer", "returns"]),
+        )  # roles that may not run one: a valid body is a 403
         def sweep(body: Any, kind: str, who: str) -> None:
             check(f"/v1/sweeps/{kind}", tokens[who], body, False)
 
@@ -149,4 +180,5 @@ async def test_fuzzed_bodies_get_4xx_problems_and_change_nothing(door, env, stor
 def test_the_committed_openapi_document_is_current():
     committed = json.loads((ROOT / "docs" / "openapi" / "api.json").read_text())
     assert committed == json.loads(json.dumps(openapi_document())), (
-        "docs/openapi/api.json is stale: run `aftersales api --openapi docs/openapi/api.json`")
+        "docs/openapi/api.json is stale: run `aftersales api --openapi docs/openapi/api.json`"
+    )

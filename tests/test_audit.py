@@ -1,5 +1,6 @@
 """The audit log on both backends: appended, listed newest first, filtered; and
 `aftersales audit` prints it."""
+
 from __future__ import annotations
 
 import json
@@ -7,14 +8,21 @@ import uuid
 from datetime import datetime, timezone
 
 from domain.audit import AuditEntry, Outcome
-from starter.cli import run
 from service.context import Context
+from starter.cli import run
 from store.audit import AuditLog
 
 
 def _entry(actor: str, outcome: Outcome, **kw) -> AuditEntry:
-    return AuditEntry(at=datetime.now(timezone.utc), actor_id=actor, role="customer", action="open",
-                      outcome=outcome, status=201 if outcome == Outcome.DONE else 403, **kw)
+    return AuditEntry(
+        at=datetime.now(timezone.utc),
+        actor_id=actor,
+        role="customer",
+        action="open",
+        outcome=outcome,
+        status=201 if outcome == Outcome.DONE else 403,
+        **kw,
+    )
 
 
 def test_records_are_listed_newest_first_and_filtered(any_store):

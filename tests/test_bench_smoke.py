@@ -1,5 +1,6 @@
 """The benchmark keeps working: every phase at a tiny size (the figures themselves are
 not asserted; they belong to bench/run.py's output, not to timed tests)."""
+
 from __future__ import annotations
 
 import json
@@ -42,9 +43,29 @@ def test_the_mix_covers_every_kind_and_arrivals_follow_the_day():
 def test_bench_runs_every_phase_small(tmp_path: Path):
     out, work = tmp_path / "results.json", tmp_path / "work"
     done = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--cases", "5", "--week-cases", "20", "--week-days", "1", "--open-cases", "10",
-         "--scale-out", "4", "--json", str(out), "--workdir", str(work)],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--cases",
+            "5",
+            "--week-cases",
+            "20",
+            "--week-days",
+            "1",
+            "--open-cases",
+            "10",
+            "--scale-out",
+            "4",
+            "--json",
+            str(out),
+            "--workdir",
+            str(work),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     r = json.loads(out.read_text())
@@ -65,7 +86,10 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     assert "THROUGHPUT ours/floor" in done.stdout
     assert set(r["ours"]["events_per_kind"]) == set(r["floor"]["events_per_kind"])  # per kind, ours against the floor
     assert {k: v["failed"] for k, v in r["scale_out"].items()} == {
-        "1 worker, SQLite": 0, "2 workers, SQLite": 0, "1 worker, PostgreSQL": 0}
+        "1 worker, SQLite": 0,
+        "2 workers, SQLite": 0,
+        "1 worker, PostgreSQL": 0,
+    }
     assert "NOT JUDGED: 20 cases" in done.stdout  # a small week is labelled, never judged against the 10,000 target
 
 

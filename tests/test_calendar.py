@@ -1,5 +1,6 @@
 """The working-day calendar and deadline arithmetic (rulebook §2: working days skip
 weekends and configured holidays; hours are wall-clock hours). Shop time is UTC+8."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -31,22 +32,23 @@ def end_of_local_day(y: int, mo: int, d: int) -> datetime:
 
 # -- which days are working days --------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("day", "working"),
     [
-        (date(2026, 11, 20), True),    # Friday
-        (date(2026, 11, 21), False),   # Saturday
-        (date(2026, 11, 22), False),   # Sunday
-        (date(2026, 11, 23), True),    # Monday
-        (date(2026, 10, 1), False),    # National Day, Thursday
-        (date(2026, 10, 7), False),    # National Day holiday, Wednesday
-        (date(2026, 10, 8), True),     # first working day after it
-        (date(2026, 10, 10), True),    # Saturday worked in exchange (makeup day)
-        (date(2026, 9, 20), True),     # Sunday makeup day
-        (date(2026, 9, 25), False),    # Mid-Autumn, Friday
-        (date(2026, 2, 16), False),    # Spring Festival, Monday
-        (date(2026, 2, 14), True),     # Saturday makeup day
-        (date(2026, 1, 1), False),     # New Year
+        (date(2026, 11, 20), True),  # Friday
+        (date(2026, 11, 21), False),  # Saturday
+        (date(2026, 11, 22), False),  # Sunday
+        (date(2026, 11, 23), True),  # Monday
+        (date(2026, 10, 1), False),  # National Day, Thursday
+        (date(2026, 10, 7), False),  # National Day holiday, Wednesday
+        (date(2026, 10, 8), True),  # first working day after it
+        (date(2026, 10, 10), True),  # Saturday worked in exchange (makeup day)
+        (date(2026, 9, 20), True),  # Sunday makeup day
+        (date(2026, 9, 25), False),  # Mid-Autumn, Friday
+        (date(2026, 2, 16), False),  # Spring Festival, Monday
+        (date(2026, 2, 14), True),  # Saturday makeup day
+        (date(2026, 1, 1), False),  # New Year
     ],
 )
 def test_working_days(day: date, working: bool):
@@ -65,6 +67,7 @@ def test_local_date_uses_the_shops_time_zone():
 
 
 # -- add_working_days / working_days_between --------------------------------------
+
 
 def test_add_working_days_over_a_weekend():
     assert CAL.add_working_days(date(2026, 11, 20), 1) == date(2026, 11, 23)
@@ -89,11 +92,11 @@ def test_add_zero_working_days_is_the_same_day_and_negative_is_refused():
     ("start", "end", "count"),
     [
         (date(2026, 11, 20), date(2026, 11, 20), 0),
-        (date(2026, 11, 20), date(2026, 11, 23), 1),   # Sat, Sun, Mon
-        (date(2026, 11, 16), date(2026, 11, 22), 4),   # Tue..Fri
-        (date(2026, 9, 30), date(2026, 10, 10), 3),    # National Day week
-        (date(2026, 9, 18), date(2026, 9, 20), 1),     # only the Sunday makeup day
-        (date(2026, 11, 23), date(2026, 11, 20), 0),   # end before start
+        (date(2026, 11, 20), date(2026, 11, 23), 1),  # Sat, Sun, Mon
+        (date(2026, 11, 16), date(2026, 11, 22), 4),  # Tue..Fri
+        (date(2026, 9, 30), date(2026, 10, 10), 3),  # National Day week
+        (date(2026, 9, 18), date(2026, 9, 20), 1),  # only the Sunday makeup day
+        (date(2026, 11, 23), date(2026, 11, 20), 0),  # end before start
     ],
 )
 def test_working_days_between(start: date, end: date, count: int):
@@ -101,6 +104,7 @@ def test_working_days_between(start: date, end: date, count: int):
 
 
 # -- deadlines --------------------------------------------------------------------
+
 
 def test_hour_windows_are_wall_clock_hours_across_midnight_and_weekends():
     start = local(2026, 11, 20, 23, 30)  # Friday night

@@ -1,6 +1,7 @@
 """The payload codec (runtime/codec.py) and its keyring (runtime/keys.py): payloads leave
 every client encrypted under the active key, name their key, decrypt under a rotated
 keyring, and payloads written before the codec pass through."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,15 +19,17 @@ from temporalio.worker import Replayer
 
 import worker
 from domain.actors import ActorRef, Role
-from domain.models import CaseKind, CaseStatus
+from domain.models import CaseKind
 from domain.returns import ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from runtime.codec import ENCODING, KEY_ID, CodecError, EncryptionCodec, encrypted_converter, history_payloads
 from runtime.keys import Keyring, KeyringError, load_keyring
 from runtime.settings import Settings
-from starter.cli import run
 from service.context import Context
+from starter.cli import run
 from tests.factories import DEFAULT_POLICY, header
+from tests.support import in_state
 from workflows.patches import BASELINE
+from workflows.return_refund import ReturnRefund
 
 PHONE = "13812345678"
 
@@ -127,8 +130,11 @@ async def test_a_case_begun_under_the_old_key_resumes_and_replays_under_the_new(
     new = old.rotated()
 
     def client_with(keyring: Keyring) -> Client:
-        return Client(env.client.service_client, namespace=env.client.namespace,
-                      data_converter=encrypted_converter(EncryptionCodec(keyring)))
+        return Client(
+            env.client.service_client,
+            namespace=env.client.namespace,
+            data_converter=encrypted_converter(EncryptionCodec(keyring)),
+        )
 
     case = header(CaseKind.RETURN_REFUND, reason="leaking bottle")
     outside = worker.Outside.simulated()
@@ -137,18 +143,24 @@ async def test_a_case_begun_under_the_old_key_resumes_and_replays_under_the_new(
     # no cache in either worker: the case's next task goes to the shared queue, not to a
     # stopped worker's sticky queue (which the time-skipping server never times out)
     async with worker.build_worker(before, store, outside, task_queue=tq, max_cached_workflows=0):
-        h = await before.start_workflow("ReturnRefund", ReturnRefundInput(case=case, policy=DEFAULT_POLICY),
-                                        id=case.workflow_id, task_queue=tq, result_type=ReturnRefundResult)
-        for _ in range(200):
-            if (await h.query("status", result_type=CaseStatus)).state == "awaiting_review":
-                break
-            await asyncio.sleep(0.05)
+        h = await before.start_workflow(
+            "ReturnRefund",
+            ReturnRefundInput(case=case, policy=DEFAULT_POLICY),
+            id=case.workflow_id,
+            task_queue=tq,
+            result_type=ReturnRefundResult,
+        )
+        await in_state(h, "awaiting_review")
     after = client_with(new)
     # a fresh worker, so the case is rebuilt from the history written under the old key
     async with worker.build_worker(after, store, outside, task_queue=tq, max_cached_workflows=0):
         h2 = after.get_workflow_handle(case.workflow_id, result_type=ReturnRefundResult)
-        await h2.execute_update("review", ReviewDecision(reviewer=ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST),
-                                                         approve=True, pickup=False))
+        await h2.execute_update(
+            ReturnRefund.review,
+            ReviewDecision(
+                reviewer=ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST), approve=True, pickup=False
+            ),
+        )
         result = await asyncio.wait_for(h2.result(), timeout=60)
     assert result.outcome.value == "advance_compensated"
     history = await h2.fetch_history()
@@ -159,10 +171,14 @@ async def test_a_case_begun_under_the_old_key_resumes_and_replays_under_the_new(
     plain = [p.data for e in history.events for p in history_payloads(e) if p.metadata.get("encoding") != ENCODING]
     assert plain and all(b"activity_type" in d or BASELINE.encode() in d for d in plain), plain
     assert not [d for d in plain if case.case_id.encode() in d or case.order.order_id.encode() in d]
-    replayed = await Replayer(workflows=worker.WORKFLOWS, data_converter=after.data_converter,
-                              workflow_runner=worker.sandbox_runner()).replay_workflow(history, raise_on_replay_failure=False)
+    replayed = await Replayer(
+        workflows=worker.WORKFLOWS, data_converter=after.data_converter, workflow_runner=worker.sandbox_runner()
+    ).replay_workflow(history, raise_on_replay_failure=False)
     assert replayed.replay_failure is None
     without_old = Keyring(active=new.active, keys={new.active: new.active_key}, pseudonym_secret=new.pseudonym_secret)
-    refused = await Replayer(workflows=worker.WORKFLOWS, data_converter=client_with(without_old).data_converter,
-                             workflow_runner=worker.sandbox_runner()).replay_workflow(history, raise_on_replay_failure=False)
+    refused = await Replayer(
+        workflows=worker.WORKFLOWS,
+        data_converter=client_with(without_old).data_converter,
+        workflow_runner=worker.sandbox_runner(),
+    ).replay_workflow(history, raise_on_replay_failure=False)
     assert refused.replay_failure is not None

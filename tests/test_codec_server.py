@@ -1,5 +1,6 @@
 """The codec server (runtime/codec_server.py): Temporal's remote codec protocol, only for
 callers with the token, callable from the Temporal UI's origin."""
+
 from __future__ import annotations
 
 import base64
@@ -23,6 +24,7 @@ def client() -> tuple[TestClient, EncryptionCodec]:
 
 def body(payloads) -> dict:
     from google.protobuf import json_format
+
     return {"payloads": [json_format.MessageToDict(p) for p in payloads]}
 
 
@@ -51,7 +53,10 @@ async def test_without_the_token_nothing_is_decoded():
 
 def test_the_temporal_ui_origin_may_call_it_and_others_may_not():
     http, _ = client()
-    pre = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type,x-namespace"}
+    pre = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,x-namespace",
+    }
     ok = http.options("/codec/decode", headers={"Origin": UI, **pre})
     assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == UI
     other = http.options("/codec/decode", headers={"Origin": "https://evil.example", **pre})
@@ -82,7 +87,9 @@ async def test_the_api_serves_the_codec_behind_the_front_doors_credentials(tmp_p
     as_ops = {"Authorization": f"Bearer {identity.mint('wu.ops', 600)}"}
     as_first_line = {"Authorization": f"Bearer {identity.mint('li.first', 600)}"}
     ok = http.post("/codec/decode", json=body([sealed]), headers=as_ops)
-    assert ok.status_code == 200 and json.loads(base64.b64decode(ok.json()["payloads"][0]["data"])) == {"reason": "瓶子漏液"}
+    assert ok.status_code == 200 and json.loads(base64.b64decode(ok.json()["payloads"][0]["data"])) == {
+        "reason": "瓶子漏液"
+    }
     refused = http.post("/codec/decode", json=body([sealed]), headers=as_first_line)
     assert refused.status_code == 403 and "瓶子" not in refused.text and refused.json()["rule"] == "read_payloads.role"
     assert http.post("/codec/decode", json=body([sealed])).status_code == 401

@@ -1,5 +1,6 @@
 """The compensation calculator, row by row against rulebook §3, and the approval
 validator of domain/approvals.py. Money in fen: 1 yuan = 100 fen."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -25,12 +26,13 @@ from domain.compensation import (
 )
 from domain.money import yuan
 from domain.policy import Situation, Tier, named_policy
+from domain.problems import Code, Problem
 
 P = named_policy("default")
 S = Situation
 FIRST, SECOND, PLATFORM = Tier.FIRST_LINE, Tier.SECOND_LINE, Tier.PLATFORM
 
-PAID_500 = yuan(500)    # 10 % = 50 yuan, 20 % = 100 yuan: under every cap
+PAID_500 = yuan(500)  # 10 % = 50 yuan, 20 % = 100 yuan: under every cap
 PAID_3000 = yuan(3000)  # 10 % = 300 yuan: over the 200 yuan cap
 
 
@@ -72,10 +74,10 @@ def test_policy_row_matches_the_rulebook(situation, first, second):
     [
         # stock delay: first line 10 % coupon, cap 200
         (S.STOCK_DELAY, PAID_500, "coupon", yuan(50), 10, FIRST),
-        (S.STOCK_DELAY, PAID_3000, "coupon", yuan(200), 10, FIRST),        # 300 capped at 200
+        (S.STOCK_DELAY, PAID_3000, "coupon", yuan(200), 10, FIRST),  # 300 capped at 200
         # 72 h rule: second line, 30 %, cap 500, coupon preferred
         (S.PLATFORM_72H, PAID_500, "coupon", yuan(150), 30, SECOND),
-        (S.PLATFORM_72H, PAID_3000, "coupon", yuan(500), 30, SECOND),      # 900 capped at 500
+        (S.PLATFORM_72H, PAID_3000, "coupon", yuan(500), 30, SECOND),  # 900 capped at 500
         # stock-out: first line 10 % coupon
         (S.STOCK_OUT, PAID_500, "coupon", yuan(50), 10, FIRST),
         # oversold, paid: 10 % cash cap 200
@@ -114,14 +116,14 @@ def test_percent_rounds_down_to_whole_fen():
     ("situation", "paid", "percent", "kind", "expect_kind", "amount", "tier"),
     [
         (S.STOCK_DELAY, PAID_500, 10, None, "coupon", yuan(50), FIRST),
-        (S.STOCK_DELAY, PAID_500, 15, None, "cash", yuan(75), SECOND),       # second line: cash 10-20 %
-        (S.STOCK_DELAY, PAID_500, 10, "cash", "cash", yuan(50), SECOND),     # first line has no cash
-        (S.STOCK_DELAY, PAID_3000, 20, None, "cash", yuan(200), SECOND),     # 600 capped at 200
-        (S.STOCK_OUT, PAID_500, 20, None, "coupon", yuan(100), SECOND),      # coupon preferred
+        (S.STOCK_DELAY, PAID_500, 15, None, "cash", yuan(75), SECOND),  # second line: cash 10-20 %
+        (S.STOCK_DELAY, PAID_500, 10, "cash", "cash", yuan(50), SECOND),  # first line has no cash
+        (S.STOCK_DELAY, PAID_3000, 20, None, "cash", yuan(200), SECOND),  # 600 capped at 200
+        (S.STOCK_OUT, PAID_500, 20, None, "coupon", yuan(100), SECOND),  # coupon preferred
         (S.STOCK_OUT, PAID_500, 20, "cash", "cash", yuan(100), SECOND),
         (S.PLATFORM_72H, PAID_500, 30, "cash", "cash", yuan(150), SECOND),
         (S.DELIVERY_DELAY, PAID_500, 15, None, "cash", yuan(75), PLATFORM),  # beyond 10 % cash
-        (S.MISSING_ITEM, PAID_500, 10, None, "coupon", yuan(50), SECOND),    # fixed coupon is not a percent
+        (S.MISSING_ITEM, PAID_500, 10, None, "coupon", yuan(50), SECOND),  # fixed coupon is not a percent
         (S.GOODS_FAULT, PAID_3000, 20, None, "coupon", yuan(200), SECOND),
         (S.GOODS_FAULT, PAID_3000, 30, None, "coupon", yuan(900), PLATFORM),  # beyond second line, uncapped
         (S.PLATFORM_72H, PAID_3000, 40, None, "coupon", yuan(1200), PLATFORM),
@@ -142,11 +144,11 @@ def test_offer_for_percent_refuses_impossible_percents(percent):
     ("situation", "paid", "amount", "kind", "tier"),
     [
         (S.STOCK_DELAY, PAID_500, yuan(50), "coupon", FIRST),
-        (S.STOCK_DELAY, PAID_500, yuan(50) + 1, "coupon", PLATFORM),   # second line gives cash, not coupons
+        (S.STOCK_DELAY, PAID_500, yuan(50) + 1, "coupon", PLATFORM),  # second line gives cash, not coupons
         (S.STOCK_DELAY, PAID_500, yuan(50), "cash", SECOND),
-        (S.STOCK_DELAY, PAID_500, yuan(100), "cash", SECOND),          # 20 %
+        (S.STOCK_DELAY, PAID_500, yuan(100), "cash", SECOND),  # 20 %
         (S.STOCK_DELAY, PAID_500, yuan(100) + 1, "cash", PLATFORM),
-        (S.STOCK_DELAY, PAID_3000, yuan(200), "coupon", FIRST),        # at the cap
+        (S.STOCK_DELAY, PAID_3000, yuan(200), "coupon", FIRST),  # at the cap
         (S.STOCK_DELAY, PAID_3000, yuan(200) + 1, "coupon", PLATFORM),
         (S.PLATFORM_72H, PAID_3000, yuan(500), "coupon", SECOND),
         (S.PLATFORM_72H, PAID_3000, yuan(500) + 1, "coupon", PLATFORM),
@@ -155,7 +157,7 @@ def test_offer_for_percent_refuses_impossible_percents(percent):
         (S.MISSING_ITEM, PAID_500, yuan(101), "coupon", PLATFORM),
         (S.GOODS_FAULT, PAID_3000, yuan(200), "coupon", SECOND),
         (S.GOODS_FAULT, PAID_3000, yuan(200) + 1, "coupon", PLATFORM),
-        (S.GOODS_FAULT, PAID_500, yuan(10), "cash", PLATFORM),         # no cash in this row
+        (S.GOODS_FAULT, PAID_500, yuan(10), "cash", PLATFORM),  # no cash in this row
         (S.PROMO_PAID, PAID_500, 1234, "refund_difference", FIRST),
     ],
 )
@@ -172,15 +174,15 @@ def test_tier_for_amount_needs_a_positive_amount():
     ("situation", "paid", "tier", "kind", "limit"),
     [
         (S.STOCK_DELAY, PAID_500, FIRST, "coupon", yuan(50)),
-        (S.STOCK_DELAY, PAID_3000, FIRST, "coupon", yuan(200)),   # paid 3000 → 10 % = 300, capped at 200
-        (S.STOCK_DELAY, PAID_500, FIRST, "cash", None),            # first line may not pay cash
+        (S.STOCK_DELAY, PAID_3000, FIRST, "coupon", yuan(200)),  # paid 3000 → 10 % = 300, capped at 200
+        (S.STOCK_DELAY, PAID_500, FIRST, "cash", None),  # first line may not pay cash
         (S.STOCK_DELAY, PAID_500, SECOND, "cash", yuan(100)),
         (S.STOCK_DELAY, PAID_3000, SECOND, "cash", yuan(200)),
         (S.PLATFORM_72H, PAID_3000, SECOND, "coupon", yuan(500)),
         (S.PLATFORM_72H, PAID_3000, FIRST, "coupon", None),
         (S.MISSING_ITEM, PAID_3000, FIRST, "coupon", yuan(10)),
         (S.GOODS_FAULT, PAID_500, SECOND, "coupon", yuan(100)),
-        (S.GOODS_FAULT, PAID_500, PLATFORM, "coupon", None),      # unbounded
+        (S.GOODS_FAULT, PAID_500, PLATFORM, "coupon", None),  # unbounded
     ],
 )
 def test_authority_limit(situation, paid, tier, kind, limit):
@@ -224,13 +226,29 @@ SUPERVISOR = ActorRef(actor_id="chen.ops", role=Role.OPERATIONS_SUPERVISOR)
 PLATFORM_DESK = ActorRef(actor_id="tmall.desk", role=Role.PLATFORM)
 
 
-def request(approval_id: str = "compensation-1", *, amount: int = yuan(100), paid: int = PAID_3000,
-            situation: Situation = S.GOODS_FAULT, roles=(Role.SECOND_LINE,), subject=Subject.COMPENSATION,
-            not_by: tuple[str, ...] = (), money: bool = True) -> ApprovalRequest:
+def request(
+    approval_id: str = "compensation-1",
+    *,
+    amount: int = yuan(100),
+    paid: int = PAID_3000,
+    situation: Situation = S.GOODS_FAULT,
+    roles=(Role.SECOND_LINE,),
+    subject=Subject.COMPENSATION,
+    not_by: tuple[str, ...] = (),
+    money: bool = True,
+) -> ApprovalRequest:
     return ApprovalRequest(
-        approval_id=approval_id, case_id="C-1", subject=subject, roles=roles,
-        money=MoneyAtStake(situation=situation, kind="coupon", amount_fen=amount, paid_fen=paid, tier=SECOND) if money else None,
-        not_by=not_by, requested_at=NOW, sla_window="second_line_callback", due_at=NOW,
+        approval_id=approval_id,
+        case_id="C-1",
+        subject=subject,
+        roles=roles,
+        money=MoneyAtStake(situation=situation, kind="coupon", amount_fen=amount, paid_fen=paid, tier=SECOND)
+        if money
+        else None,
+        not_by=not_by,
+        requested_at=NOW,
+        sla_window="second_line_callback",
+        due_at=NOW,
     )
 
 
@@ -239,7 +257,12 @@ def pending(*requests: ApprovalRequest) -> dict[str, ApprovalRequest]:
 
 
 def test_a_valid_approval_has_no_problem():
-    assert approval_problem(pending(request()), ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=True), P) is None
+    assert (
+        approval_problem(
+            pending(request()), ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=True), P
+        )
+        is None
+    )
 
 
 def test_granting_less_than_asked_is_allowed():
@@ -249,30 +272,45 @@ def test_granting_less_than_asked_is_allowed():
 
 def test_unknown_approval_id_names_the_pending_ones():
     problem = approval_problem(pending(request()), ApprovalDecision(approval_id="nope", approver=WANG, approve=True), P)
-    assert problem == "no pending approval 'nope' (pending: compensation-1)"
+    assert problem == Problem(Code.NO_SUCH_APPROVAL, "no pending approval 'nope' (pending: compensation-1)")
     problem = approval_problem({}, ApprovalDecision(approval_id="nope", approver=WANG, approve=True), P)
-    assert problem and "pending: none" in problem
+    assert problem and "pending: none" in problem.message
 
 
 def test_wrong_role():
-    problem = approval_problem(pending(request()), ApprovalDecision(approval_id="compensation-1", approver=LI, approve=True), P)
-    assert problem == "li.first is first_line; compensation needs second_line"
+    problem = approval_problem(
+        pending(request()), ApprovalDecision(approval_id="compensation-1", approver=LI, approve=True), P
+    )
+    assert problem == Problem(Code.WRONG_ROLE, "li.first is first_line; compensation needs second_line")
 
 
 def test_second_check_by_the_first_checker_is_refused():
-    r = request("second-check", subject=Subject.MANUAL_REFUND_SECOND_CHECK, roles=(Role.OPERATIONS_SUPERVISOR,),
-                not_by=("chen.ops",), money=False)
-    problem = approval_problem(pending(r), ApprovalDecision(approval_id="second-check", approver=SUPERVISOR, approve=True), P)
-    assert problem is not None and "different person" in problem
+    r = request(
+        "second-check",
+        subject=Subject.MANUAL_REFUND_SECOND_CHECK,
+        roles=(Role.OPERATIONS_SUPERVISOR,),
+        not_by=("chen.ops",),
+        money=False,
+    )
+    problem = approval_problem(
+        pending(r), ApprovalDecision(approval_id="second-check", approver=SUPERVISOR, approve=True), P
+    )
+    assert problem is not None and problem.code == Code.SAME_PERSON and "different person" in problem.message
     other = ActorRef(actor_id="zhou.ops", role=Role.OPERATIONS_SUPERVISOR)
-    assert approval_problem(pending(r), ApprovalDecision(approval_id="second-check", approver=other, approve=True), P) is None
+    assert (
+        approval_problem(pending(r), ApprovalDecision(approval_id="second-check", approver=other, approve=True), P)
+        is None
+    )
 
 
 def test_amount_over_the_roles_cap_is_refused():
     # goods fault on a 3000 yuan order: 20 % = 600 yuan, second-line cap 200 yuan
     r = request(amount=yuan(300))
-    problem = approval_problem(pending(r), ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=True), P)
-    assert problem is not None and "beyond second_line authority (cap 20000 fen)" in problem
+    problem = approval_problem(
+        pending(r), ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=True), P
+    )
+    assert problem is not None and problem.code == Code.BEYOND_AUTHORITY
+    assert "beyond second_line authority (cap 20000 fen)" in problem.message
     # granting within the cap is fine; the platform has no cap
     ok = ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=True, amount_fen=yuan(200))
     assert approval_problem(pending(r), ok, P) is None
@@ -284,20 +322,26 @@ def test_amount_over_the_roles_cap_is_refused():
 def test_first_line_may_not_approve_where_the_row_gives_it_no_authority():
     r = request(situation=S.GOODS_FAULT, amount=yuan(10), roles=(Role.FIRST_LINE, Role.SECOND_LINE))
     problem = approval_problem(pending(r), ApprovalDecision(approval_id="compensation-1", approver=LI, approve=True), P)
-    assert problem is not None and "beyond first_line authority" in problem
+    assert (
+        problem is not None
+        and problem.code == Code.BEYOND_AUTHORITY
+        and "beyond first_line authority" in problem.message
+    )
 
 
 def test_granting_more_than_asked_is_refused():
     d = ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=True, amount_fen=yuan(150))
     problem = approval_problem(pending(request(amount=yuan(100))), d, P)
-    assert problem == "cannot grant 15000 fen: more than the 10000 fen asked"
+    assert problem == Problem(Code.AMOUNT_TOO_HIGH, "cannot grant 15000 fen: more than the 10000 fen asked")
 
 
 def test_a_refusal_needs_a_note():
     for note in ("", "   "):
         with pytest.raises(ValidationError, match="a refusal needs a note"):
             ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=False, note=note)
-    no = ApprovalDecision(approval_id="compensation-1", approver=WANG, approve=False, note="customer already compensated")
+    no = ApprovalDecision(
+        approval_id="compensation-1", approver=WANG, approve=False, note="customer already compensated"
+    )
     # a refusal of an amount over the cap is fine: nothing is paid
     assert approval_problem(pending(request(amount=yuan(300))), no, P) is None
 

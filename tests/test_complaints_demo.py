@@ -1,16 +1,20 @@
 """The demo's complaint scripts (issue 4) reach their expected outcomes under the demo policy."""
+
 from __future__ import annotations
 
 import io
 
+from domain.timeline import Entry
 from runtime.settings import Settings
 from service.context import Context
 from starter.demo import DemoRun, agent_complaint_script, complaint_script, load_demo_orders
-from tests.conftest import running_worker
 from tests.front_door import front_door, with_issuer
+from tests.support import running_worker
 
 
-async def test_demo_complaint_climbs_to_the_platform_and_the_agent_complaint_is_appealed(env, store, sqlite_url, tmp_path):
+async def test_demo_complaint_climbs_to_the_platform_and_the_agent_complaint_is_appealed(
+    env, store, sqlite_url, tmp_path
+):
     async with running_worker(env, store) as (tq, _):
         settings = with_issuer(Settings(task_queue=tq, database_url=sqlite_url, policy="demo"), tmp_path)
         async with front_door(settings, env.client, store) as door:
@@ -26,10 +30,10 @@ async def _script(env, store, ctx):
     for case in run.cases:
         await env.client.get_workflow_handle(f"case-{case.case_id}").result()
         assert store.get_case(case.case_id)["outcome"] == case.expect, case
-    kinds = [e.kind for e in store.timeline(complaint)]
-    assert "escalated" in kinds and "resubmitted" in kinds
-    assert [e.detail.get("level") for e in store.timeline(complaint) if e.kind == "answer_given"][-1] == "platform"
-    assert "appealed" in [e.kind for e in store.timeline(agent_case)]
+    got = [e.kind for e in store.timeline(complaint)]
+    assert Entry.ESCALATED in got and Entry.RESUBMITTED in got
+    assert [e.detail.get("level") for e in store.timeline(complaint) if e.kind == Entry.ANSWER_GIVEN][-1] == "platform"
+    assert Entry.APPEALED in [e.kind for e in store.timeline(agent_case)]
 
     # Run again on the same store: now a repeat complaint, and the agent's record has grown.
     again = DemoRun(ctx)
@@ -38,6 +42,6 @@ async def _script(env, store, ctx):
     for case in again.cases:
         await env.client.get_workflow_handle(f"case-{case.case_id}").result()
         assert store.get_case(case.case_id)["outcome"] == case.expect, case
-    assert "repeat_detected" in [e.kind for e in store.timeline(repeat)]
-    penalty = [e.detail for e in store.timeline(second_agent_case) if e.kind == "penalty_decided"][0]
+    assert Entry.REPEAT_DETECTED in [e.kind for e in store.timeline(repeat)]
+    penalty = next(e.detail for e in store.timeline(second_agent_case) if e.kind == Entry.PENALTY_DECIDED)
     assert penalty["earlier_records"] >= 1

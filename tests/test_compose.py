@@ -1,6 +1,7 @@
 """docker-compose.yml agrees with the code: the variables our services set are the ones
 runtime/settings.py reads, their addresses point at services that exist, and their
 commands are real `aftersales` subcommands."""
+
 from __future__ import annotations
 
 import json
@@ -112,7 +113,7 @@ def test_build_contexts_have_a_dockerfile(name):
     build = OURS[name]["build"]
     context = build if isinstance(build, str) else build.get("context", ".")
     dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
-    path = (ROOT / context / dockerfile)
+    path = ROOT / context / dockerfile
     assert path.is_file(), f"{name}: no {path}"
     text = path.read_text()
     assert "FROM python:3.12-slim" in text
@@ -122,6 +123,7 @@ def test_build_contexts_have_a_dockerfile(name):
 def test_the_image_copies_every_package():
     """The API image serves the console: a package left out of the image fails only in production."""
     import tomllib
+
     packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
     text = (ROOT / "Dockerfile").read_text()
     for pattern in packages:
@@ -147,7 +149,9 @@ def test_files_the_services_name_are_in_the_image():
             value = env(service).get(key)
             if value:
                 assert value.startswith("/app/"), value
-                assert (ROOT / Path(value).relative_to("/app")).is_file(), f"{name}: {key}={value} is not in the repository"
+                assert (ROOT / Path(value).relative_to("/app")).is_file(), (
+                    f"{name}: {key}={value} is not in the repository"
+                )
 
 
 def test_the_api_is_the_front_door_and_temporal_is_internal():
@@ -177,7 +181,7 @@ def _temporal() -> tuple[str, dict]:
 
 
 def test_temporal_requires_client_certificates_from_the_ca_our_services_trust():
-    name, temporal = _temporal()
+    _name, temporal = _temporal()
     t = env(temporal)
     assert t["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
     assert "ports" not in temporal, "Temporal is internal: no published port"
@@ -194,8 +198,13 @@ def test_our_temporal_clients_present_our_certificate(name):
         pytest.skip(f"{name} does not talk to Temporal")
     e = env(OURS[name])
     assert (e["TEMPORAL_TLS_CA"], e["TEMPORAL_TLS_CERT"], e["TEMPORAL_TLS_KEY"]) == (
-        "/certs/ca.pem", "/certs/client.pem", "/certs/client-key.pem")
-    assert _mounts(OURS[name]).get("/certs") == _mounts(_temporal()[1])["/certs"], f"{name} does not mount the certificates"
+        "/certs/ca.pem",
+        "/certs/client.pem",
+        "/certs/client-key.pem",
+    )
+    assert _mounts(OURS[name]).get("/certs") == _mounts(_temporal()[1])["/certs"], (
+        f"{name} does not mount the certificates"
+    )
 
 
 def test_tls_init_makes_a_chain_temporal_and_our_clients_verify(tmp_path):
@@ -211,7 +220,8 @@ def test_tls_init_makes_a_chain_temporal_and_our_clients_verify(tmp_path):
     for leaf in (server, client):
         leaf.verify_directly_issued_by(ca)
     assert server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
-        x509.DNSName) == ["temporal"]
+        x509.DNSName
+    ) == ["temporal"]
     assert ExtendedKeyUsageOID.CLIENT_AUTH in client.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert (files.key("client").stat().st_mode & 0o777) == 0o600
     again = make_certificates(tmp_path / "certs", ["temporal"])  # a restart keeps them
@@ -221,8 +231,15 @@ def test_tls_init_makes_a_chain_temporal_and_our_clients_verify(tmp_path):
 
     from runtime.settings import Settings
     from runtime.temporal import tls_config
-    tls = tls_config(dataclasses.replace(Settings(), temporal_tls_ca=str(files.ca), temporal_tls_cert=str(files.cert("client")),
-                                         temporal_tls_key=str(files.key("client"))))
+
+    tls = tls_config(
+        dataclasses.replace(
+            Settings(),
+            temporal_tls_ca=str(files.ca),
+            temporal_tls_cert=str(files.cert("client")),
+            temporal_tls_key=str(files.key("client")),
+        )
+    )
     assert tls.client_cert == files.cert("client").read_bytes() and tls.server_root_ca_cert == files.ca.read_bytes()
 
 
@@ -297,7 +314,9 @@ def test_the_dashboard_queries_only_metrics_the_code_defines():
                 for name in re.findall(r"\b((?:aftersales|temporal)_[a-z0-9_]+)\b", target["expr"]):
                     seen.add(name)
                     if name.startswith("aftersales_"):
-                        assert name in BUSINESS_METRICS, f"{panel['title']}: {name} is not defined in runtime/metrics.py"
+                        assert name in BUSINESS_METRICS, (
+                            f"{panel['title']}: {name} is not defined in runtime/metrics.py"
+                        )
                     else:
                         base = re.sub(r"_(bucket|count|sum|total)$", "", name)
                         assert base in SDK_DASHBOARD_METRICS, f"{panel['title']}: {name} is not an SDK metric we check"

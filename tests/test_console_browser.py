@@ -3,6 +3,7 @@
 console, the demo policy's windows in seconds. People sign in through the sign-in page
 (demo buttons, or a pasted token). Every page is photographed at desktop and phone width into
 tests/screenshots/ (kept by CI, ignored by git)."""
+
 from __future__ import annotations
 
 import json
@@ -27,13 +28,25 @@ SHOTS = Path(__file__).resolve().parent / "screenshots"
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is installed by ./dev setup")
 
-ORDERS = {"orders": [
-    {"order_id": f"SO-PW-{n}", "customer_id": f"cust-pw-{n}",
-     "lines": [{"sku": "TEA-LONGJING-250G", "name": "西湖龙井 250g", "unit_price_fen": 16800, "quantity": 1},
-               {"sku": "NOODLE-8", "name": "康师傅红烧牛肉面 ×8", "unit_price_fen": 2990, "quantity": 2}],
-     "paid_fen": 22780, "paid_at": "2026-11-20T02:00:00Z", "trade_completed": n == "mr",
-     "paying_account": "alipay:13500000000", "phone": "13500000000", "address": "广州市天河区体育西路1号"}
-    for n in ("os", "mr", "ho", "cash")]}
+ORDERS = {
+    "orders": [
+        {
+            "order_id": f"SO-PW-{n}",
+            "customer_id": f"cust-pw-{n}",
+            "lines": [
+                {"sku": "TEA-LONGJING-250G", "name": "西湖龙井 250g", "unit_price_fen": 16800, "quantity": 1},
+                {"sku": "NOODLE-8", "name": "康师傅红烧牛肉面 ×8", "unit_price_fen": 2990, "quantity": 2},
+            ],
+            "paid_fen": 22780,
+            "paid_at": "2026-11-20T02:00:00Z",
+            "trade_completed": n == "mr",
+            "paying_account": "alipay:13500000000",
+            "phone": "13500000000",
+            "address": "广州市天河区体育西路1号",
+        }
+        for n in ("os", "mr", "ho", "cash")
+    ]
+}
 
 
 class Running:
@@ -42,14 +55,23 @@ class Running:
 
     def token(self, *, actor: str | None = None, customer: str | None = None) -> str:
         who = ["--actor", actor] if actor else ["--customer", str(customer)]
-        done = subprocess.run([*up_binary(), "token", "issue", *who, "--ttl", "1h"], env=self.env,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [*up_binary(), "token", "issue", *who, "--ttl", "1h"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
     def open(self, actor: str, body: dict) -> str:
-        r = httpx.post(f"{self.url}/v1/cases", json={**body, "policy": "demo"}, timeout=30,
-                       headers={"Authorization": f"Bearer {self.token(actor=actor)}"})
+        r = httpx.post(
+            f"{self.url}/v1/cases",
+            json={**body, "policy": "demo"},
+            timeout=30,
+            headers={"Authorization": f"Bearer {self.token(actor=actor)}"},
+        )
         assert r.status_code == 201, r.text
         return r.json()["case_id"]
 
@@ -73,8 +95,9 @@ def up_binary() -> list[str]:
 def system(tmp_path_factory) -> Iterator[Running]:
     data = tmp_path_factory.mktemp("console") / "data"
     argv, env = up(data)
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     assert proc.stdout is not None
     seen = []
     deadline = time.monotonic() + 120
@@ -186,8 +209,17 @@ def test_a_first_line_agent_has_no_approve_button_and_second_line_approves_in_th
 
 def test_a_first_line_agent_has_no_approve_button_for_a_15_percent_cash_compensation(browser, system):
     """§1, §3: 10-20 % cash is second line's authority; first line sees it but cannot decide it."""
-    case_id = system.open("li.first", {"kind": "held_order", "order_id": "SO-PW-cash", "reason": "缺货扣单",
-                                       "cause": "no_stock", "offer_kind": "cash", "offer_percent": 15})
+    case_id = system.open(
+        "li.first",
+        {
+            "kind": "held_order",
+            "order_id": "SO-PW-cash",
+            "reason": "缺货扣单",
+            "cause": "no_stock",
+            "offer_kind": "cash",
+            "offer_percent": 15,
+        },
+    )
     system.pending(case_id, "compensation", "wang.second")
     li = signed_in(browser, system, demo="li.first")
     item = li.locator(f'li[data-case="{case_id}"][data-approval="compensation"]')
@@ -204,9 +236,17 @@ def test_a_first_line_agent_has_no_approve_button_for_a_15_percent_cash_compensa
 
 
 def test_a_second_checker_completes_a_manual_refund_and_the_first_is_refused(browser, system):
-    case_id = system.open("qian.refunds", {
-        "kind": "manual_refund", "order_id": "SO-PW-mr", "reason": "运费退款", "reason_kind": "shipping_fee",
-        "amount_fen": 1000, "payee": {"payment_account": "alipay", "account_id": "13500000000", "real_name": "陈静"}})
+    case_id = system.open(
+        "qian.refunds",
+        {
+            "kind": "manual_refund",
+            "order_id": "SO-PW-mr",
+            "reason": "运费退款",
+            "reason_kind": "shipping_fee",
+            "amount_fen": 1000,
+            "payee": {"payment_account": "alipay", "account_id": "13500000000", "real_name": "陈静"},
+        },
+    )
     system.pending(case_id, "review")
     wu = signed_in(browser, system, demo="wu.ops")
     wu.goto(f"{system.url}/console/cases/{case_id}")
@@ -214,8 +254,9 @@ def test_a_second_checker_completes_a_manual_refund_and_the_first_is_refused(bro
     system.pending(case_id, "second-check")
     wu.goto(f"{system.url}/console/cases/{case_id}")
     assert wu.locator("button.approve").count() == 0  # the first checker gets no button for the second check
-    refused = wu.request.post(f"{system.url}/console/cases/{case_id}/approvals/second-check",
-                              form={"decision": "approve"})  # the service refuses anyway
+    refused = wu.request.post(
+        f"{system.url}/console/cases/{case_id}/approvals/second-check", form={"decision": "approve"}
+    )  # the service refuses anyway
     assert refused.status == 403 and "decide.two_person" in refused.text()
     wu.close()
     zheng = signed_in(browser, system, demo="zheng.ops")
@@ -228,8 +269,9 @@ def test_a_second_checker_completes_a_manual_refund_and_the_first_is_refused(bro
 
 
 def test_a_customer_answers_a_held_order_offer_and_is_refunded(browser, system):
-    case_id = system.open("li.first", {"kind": "held_order", "order_id": "SO-PW-ho", "reason": "缺货扣单",
-                                       "cause": "no_stock"})
+    case_id = system.open(
+        "li.first", {"kind": "held_order", "order_id": "SO-PW-ho", "reason": "缺货扣单", "cause": "no_stock"}
+    )
     me = signed_in(browser, system, customer="cust-pw-ho")
     photograph(me, "my-orders")
     me.goto(f"{system.url}/console/cases/{case_id}")
@@ -248,8 +290,9 @@ def test_a_customer_answers_a_held_order_offer_and_is_refunded(browser, system):
 
 
 def test_a_customer_cannot_open_another_customers_case_by_url(browser, system):
-    case_id = system.open("li.first", {"kind": "held_order", "order_id": "SO-PW-os", "reason": "缺货",
-                                       "cause": "no_stock"})
+    case_id = system.open(
+        "li.first", {"kind": "held_order", "order_id": "SO-PW-os", "reason": "缺货", "cause": "no_stock"}
+    )
     other = signed_in(browser, system, customer="cust-pw-ho")
     response = other.goto(f"{system.url}/console/cases/{case_id}")
     assert response is not None and response.status == 404

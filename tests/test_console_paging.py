@@ -1,6 +1,7 @@
 """The console's cases list at 100,000 cases on PostgreSQL: keyset paging (store.page_cases)
 costs the same on the first page and deep in the list, and search by case or order id is
 quick. The figures are printed (run with -s) and recorded in docs/architecture.md."""
+
 from __future__ import annotations
 
 import statistics
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from store import CaseStore, open_store
-from tests.conftest import PG_ADMIN_URL
+from tests.support import PG_ADMIN_URL
 
 CASES = 100_000
 BUDGET_S = 0.05  # one page, well inside a page view's budget even on a shared 2-core machine
@@ -29,7 +30,8 @@ def big_store() -> Iterator[CaseStore]:
         store = open_store(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
         kinds = "ARRAY['return_refund','held_order','manual_refund','complaint','damaged_goods']"
         with store.engine.begin() as c:
-            c.execute(text(f"""
+            c.execute(
+                text(f"""
                 INSERT INTO cases (case_id, kind, workflow_id, order_id, customer_id, opened_by, opened_at,
                                    updated_at, state, outcome, reason)
                 SELECT 'C-' || lpad(n::text, 6, '0'), ({kinds})[1 + n % 5], 'case-C-' || lpad(n::text, 6, '0'),
@@ -37,7 +39,8 @@ def big_store() -> Iterator[CaseStore]:
                        timestamptz '2026-01-01' + n * interval '37 seconds',
                        timestamptz '2026-01-01' + n * interval '37 seconds', 'closed',
                        CASE WHEN n % 7 = 0 THEN NULL ELSE 'refunded' END, ''
-                FROM generate_series(1, {CASES}) AS n"""))
+                FROM generate_series(1, {CASES}) AS n""")
+            )
             c.execute(text("ANALYZE cases"))
         yield store
         store.engine.dispose()
@@ -77,9 +80,11 @@ def test_keyset_pages_stay_fast_at_100k_cases(big_store: CaseStore):
     assert len(by_kind) == 50 and {r["kind"] for r in by_kind} == {"held_order"}
     customer_s, mine = _timed(lambda: big_store.page_cases(customer_id="cust-42", limit=50))
     assert len(mine) == 20 and {r["customer_id"] for r in mine} == {"cust-42"}
-    print(f"\n100k cases, PostgreSQL, median of 5: first page {first_s * 1000:.1f} ms, page 1,001 {deep_s * 1000:.1f} ms, "
-          f"last page {last_s * 1000:.1f} ms, id search {search_s * 1000:.1f} ms, kind filter deep {kind_s * 1000:.1f} ms, "
-          f"a customer's cases {customer_s * 1000:.1f} ms")
+    print(
+        f"\n100k cases, PostgreSQL, median of 5: first page {first_s * 1000:.1f} ms, page 1,001 {deep_s * 1000:.1f} ms, "
+        f"last page {last_s * 1000:.1f} ms, id search {search_s * 1000:.1f} ms, kind filter deep {kind_s * 1000:.1f} ms, "
+        f"a customer's cases {customer_s * 1000:.1f} ms"
+    )
     for took in (first_s, deep_s, last_s, kind_s, customer_s):
         assert took < BUDGET_S
     assert search_s < 0.5  # a prefix search scans the id indexes, not the table

@@ -1,6 +1,7 @@
 """DamagedGoods (§4.4): photos required (evidence_reminder and evidence windows both
 sides), pickup unless scrapped on site, refund by line and quantity through
 ReturnRefund or ManualRefund."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,20 +20,12 @@ from domain.damaged_goods import (
 from domain.manual_refund import Payee
 from domain.models import CaseKind, EvidenceRef, LineQuantity
 from domain.replies import EvidenceUpload
-from tests.conftest import running_worker
-from tests.deadlines import (
-    CUSTOMER,
-    FIRST_LINE,
-    OTHER_CUSTOMER,
-    SECOND_LINE,
-    approve_manual_refund,
-    deadline,
-    entries,
-    rejection,
-    sleep_to,
-)
-from tests.factories import DEFAULT_POLICY, header, order
+from domain.timeline import Entry
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, approve_manual_refund, deadline, kinds, refused, running_worker, timeline
+from workflows.case_workflow import CaseWorkflow
+from workflows.damaged_goods import DamagedGoods
 
 PHOTOS = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="photo", uri="mail://scww/1.jpg"),))
 PAYEE = Payee(payment_account="alipay:13812345678", account_id="tb_cust1", real_name="张三")
@@ -47,13 +40,20 @@ def damaged(*lines: DamagedLine, completed=False, payee=None) -> DamagedGoodsInp
 
 
 async def start(env, tq, inp):
-    return await env.client.start_workflow("DamagedGoods", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=CaseResult)
+    return await env.client.start_workflow(
+        "DamagedGoods", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 def test_scrap_on_site_list_and_pickup():
-    assert {c.value for c in SCRAP_ON_SITE} == {"broken_food_package", "broken_glass", "opened_food_quality",
-                                                "spoiled_food", "leaked_liquid", "rotten_fruit"}
+    assert {c.value for c in SCRAP_ON_SITE} == {
+        "broken_food_package",
+        "broken_glass",
+        "opened_food_quality",
+        "spoiled_food",
+        "leaked_liquid",
+        "rotten_fruit",
+    }
     assert not pickup_needed((RICE_BROKEN, MILK_LEAKED))
     assert pickup_needed((RICE_CRUSHED, MILK_LEAKED))
 
@@ -62,7 +62,10 @@ def test_refund_route_by_trade_and_quantity():
     o = order()
     assert refund_route(o, (LineQuantity(sku="RICE-5KG", quantity=1),)) == RefundRoute.RETURN_REFUND
     assert refund_route(o, (LineQuantity(sku="MILK-1L", quantity=2),)) == RefundRoute.MANUAL_REFUND
-    assert refund_route(order(trade_completed=True), (LineQuantity(sku="RICE-5KG", quantity=1),)) == RefundRoute.MANUAL_REFUND
+    assert (
+        refund_route(order(trade_completed=True), (LineQuantity(sku="RICE-5KG", quantity=1),))
+        == RefundRoute.MANUAL_REFUND
+    )
 
 
 def test_bad_damage_reports_are_refused():
@@ -81,11 +84,11 @@ async def test_photos_just_before_the_reminder_scrapped_on_site_refunded_without
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         remind_at = await deadline(h, "evidence_reminder")
-        await sleep_to(env, remind_at, -60)
-        await h.execute_update("submit_evidence", PHOTOS)
+        await advance(env, to=remind_at, offset_s=-60)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED
-        assert "evidence_reminder_sent" not in await entries(h)
+        assert Entry.EVIDENCE_REMINDER_SENT not in kinds(await timeline(h))
         child = store.get_case(f"{inp.case.case_id}-refund")
         assert child["kind"] == "return_refund" and child["outcome"] == "advance_compensated"
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
@@ -94,18 +97,18 @@ async def test_photos_just_before_the_reminder_scrapped_on_site_refunded_without
 
 async def test_reminder_after_a_day_then_photos_just_before_the_evidence_window_pickup(env, store):
     inp = damaged(RICE_CRUSHED)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq, inp)
         remind_at = await deadline(h, "evidence_reminder")
-        await sleep_to(env, remind_at, +60)
+        await advance(env, to=remind_at, offset_s=+60)
         due = await deadline(h, "evidence")
-        assert "evidence_reminder_sent" in await entries(h)
-        await sleep_to(env, due, -60)
-        await h.execute_update("submit_evidence", PHOTOS)
+        assert Entry.EVIDENCE_REMINDER_SENT in kinds(await timeline(h))
+        await advance(env, to=due, offset_s=-60)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED
         assert store.get_case(f"{inp.case.case_id}-refund")["outcome"] == "refunded"  # goods came back first
-        assert [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")].count("pickup_booked") == 1
+        assert [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")].count(Entry.PICKUP_BOOKED) == 1
         await keep_history(h, "damaged_goods_pickup_refunded")
 
 
@@ -113,18 +116,18 @@ async def test_no_photos_after_the_evidence_window_closes_without_refund(env, st
     inp = damaged(RICE_BROKEN)
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), +60)
-        await sleep_to(env, await deadline(h, "evidence"), +60)
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=+60)
+        await advance(env, to=await deadline(h, "evidence"), offset_s=+60)
         assert (await h.result()).outcome == DamagedOutcome.NO_EVIDENCE
         assert outside.payment.ledger == []
 
 
 async def test_part_of_a_line_is_a_manual_refund_without_pickup(env, store):
     inp = damaged(MILK_LEAKED, payee=PAYEE)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", PHOTOS)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
         result = await h.result()
         two_milk = inp.case.order.paid_fen * 2 * 1590 // inp.case.order.lines_total_fen
@@ -138,11 +141,11 @@ async def test_completed_trade_is_a_manual_refund(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", PHOTOS)
-        await approve_manual_refund(env, f"case-{inp.case.case_id}-refund", skip_s=3600)  # goods back first
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
+        await approve_manual_refund(env, f"case-{inp.case.case_id}-refund", skip=3600)  # goods back first
         assert (await h.result()).outcome == DamagedOutcome.REFUNDED
         assert store.get_case(f"{inp.case.case_id}-refund")["kind"] == "manual_refund"
-        assert "pickup_booked" in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
+        assert Entry.PICKUP_BOOKED in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
         assert len(outside.payment.ledger) == 1
 
 
@@ -151,13 +154,19 @@ async def test_bad_evidence_is_rejected(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        barcode = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="x://1"),), barcode="6901234567892")
-        assert "not accepted" in await rejection(h, "submit_evidence", barcode)
-        assert "not the customer" in await rejection(h, "submit_evidence", PHOTOS.model_copy(update={"by": OTHER_CUSTOMER}))
-        assert "only the customer" in await rejection(h, "submit_evidence", PHOTOS.model_copy(update={"by": FIRST_LINE}))
+        barcode = EvidenceUpload(
+            by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="x://1"),), barcode="6901234567892"
+        )
+        assert "not accepted" in await refused(h.execute_update(DamagedGoods.submit_evidence, barcode))
+        assert "not the customer" in await refused(
+            h.execute_update(DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": OTHER_CUSTOMER}))
+        )
+        assert "only the customer" in await refused(
+            h.execute_update(DamagedGoods.submit_evidence, PHOTOS.model_copy(update={"by": FIRST_LINE}))
+        )
         with pytest.raises(ValidationError):
             EvidenceUpload(by=CUSTOMER, items=())
-        await h.execute_update("submit_evidence", PHOTOS)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         assert (await h.result()).outcome == DamagedOutcome.REFUNDED
 
 
@@ -166,12 +175,18 @@ async def test_compensation_asked_for_needs_the_second_line(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", PHOTOS)
+        await h.execute_update(DamagedGoods.submit_evidence, PHOTOS)
         await deadline(h, "approval:damaged-goods-coupon")
-        assert "needs second_line" in await rejection(h, "decide", ApprovalDecision(
-            approval_id="damaged-goods-coupon", approver=FIRST_LINE, approve=True))
-        await h.execute_update("decide", ApprovalDecision(approval_id="damaged-goods-coupon", approver=SECOND_LINE,
-                                                          approve=True, amount_fen=1000))
+        assert "needs second_line" in await refused(
+            h.execute_update(
+                CaseWorkflow.decide,
+                ApprovalDecision(approval_id="damaged-goods-coupon", approver=FIRST_LINE, approve=True),
+            )
+        )
+        await h.execute_update(
+            CaseWorkflow.decide,
+            ApprovalDecision(approval_id="damaged-goods-coupon", approver=SECOND_LINE, approve=True, amount_fen=1000),
+        )
         result = await h.result()
         assert result.outcome == DamagedOutcome.REFUNDED and result.compensation_fen == 1000
         assert sorted(p.kind for p in outside.payment.ledger) == ["coupon", "refund"]

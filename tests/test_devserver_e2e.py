@@ -1,5 +1,6 @@
 """The main job end to end on the embedded dev server: `aftersales up` as a user runs
 it, on a temporary data directory and ports of its own."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,16 @@ from sqlalchemy import create_engine, text
 from store import open_store
 
 AFTERSALES = str(Path(sys.executable).parent / "aftersales")
-CLEARED = ("DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_QUEUE", "POLICY", "SIMULATOR_CONFIG",
-           "ADAPTERS", "ACTORS_FILE")
+CLEARED = (
+    "DATABASE_URL",
+    "TEMPORAL_ADDRESS",
+    "TEMPORAL_NAMESPACE",
+    "TASK_QUEUE",
+    "POLICY",
+    "SIMULATOR_CONFIG",
+    "ADAPTERS",
+    "ACTORS_FILE",
+)
 
 
 def free_port() -> int:
@@ -42,8 +51,13 @@ def another_terminal(env: dict[str, str], *argv: str, as_: str | None = None) ->
     """A command from another terminal on the server; `as_` first mints that actor a token
     (`aftersales token issue`, which needs the key in the data directory)."""
     if as_ is not None:
-        minted = subprocess.run([AFTERSALES, "token", "issue", "--actor", as_, "--ttl", "15m"], env=env,
-                                capture_output=True, text=True, timeout=60)
+        minted = subprocess.run(
+            [AFTERSALES, "token", "issue", "--actor", as_, "--ttl", "15m"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert minted.returncode == 0, minted.stderr
         env = {**env, "AFTERSALES_TOKEN": minted.stdout.strip()}
     return subprocess.run([AFTERSALES, *argv], env=env, capture_output=True, text=True, timeout=60)
@@ -75,7 +89,10 @@ def run_once(data: Path) -> list[dict]:
     argv, env = up(data, "--exit-after-demo")
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "5/5 cases reached their expected outcome" in done.stdout or "cases reached their expected outcome" in done.stdout
+    assert (
+        "5/5 cases reached their expected outcome" in done.stdout
+        or "cases reached their expected outcome" in done.stdout
+    )
     assert "Stopped the worker and the Temporal server" in done.stdout
     new = set((data / "demo-runs").glob("*.json")) - before
     assert len(new) == 1
@@ -113,8 +130,18 @@ def test_ctrl_c_stops_everything(tmp_path: Path):
 
         nobody = another_terminal(env, "open", "--order", "SO-20261118-0002", "--policy", "demo")
         assert nobody.returncode == 2 and "no credential" in nobody.stderr
-        opened = another_terminal(env, "open", "--order", "SO-20261118-0002", "--lines", "OIL-ARAWANA-5L:1",
-                                  "--policy", "demo", "--json", as_="li.first")
+        opened = another_terminal(
+            env,
+            "open",
+            "--order",
+            "SO-20261118-0002",
+            "--lines",
+            "OIL-ARAWANA-5L:1",
+            "--policy",
+            "demo",
+            "--json",
+            as_="li.first",
+        )
         assert opened.returncode == 0, opened.stderr
         case_id = json.loads(opened.stdout)["case_id"]
         reviewed = another_terminal(env, "review", case_id, "approve", "--no-pickup", as_="zhao.returns")

@@ -2,6 +2,7 @@
 negative or other amounts, unknown orders, garbage) end in a clear non-retryable
 failure or a retry, never in a wrong payment. Property-based over the request and
 response models of domain/external.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,13 @@ from adapters.errors import BusinessError, TransientError
 from adapters.http import HttpCourier, HttpPayment, HttpWarehouse
 from adapters.simulators.service import FaultSettings, create_app
 from domain.external import (
-    PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus, idempotency_key,
+    PaymentReceipt,
+    PaymentRequest,
+    PickupBooking,
+    PickupRequest,
+    ReceiptQuery,
+    ReceiptStatus,
+    idempotency_key,
 )
 from domain.returns import ReturnRefundResult
 from tests.outside_services import return_case
@@ -33,10 +40,19 @@ ids = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-", min_size=1, max_si
 
 requests = st.builds(
     lambda case_id, step, order_id, kind, amount, account: PaymentRequest(
-        idempotency_key=idempotency_key(case_id, step), case_id=case_id, order_id=order_id, kind=kind,
-        amount_fen=amount, account_ref=account),
-    ids, st.sampled_from(["refund", "compensation", "postage"]), ids, st.sampled_from(KINDS),
-    st.integers(min_value=1, max_value=10**9), st.text(min_size=1, max_size=40),
+        idempotency_key=idempotency_key(case_id, step),
+        case_id=case_id,
+        order_id=order_id,
+        kind=kind,
+        amount_fen=amount,
+        account_ref=account,
+    ),
+    ids,
+    st.sampled_from(["refund", "compensation", "postage"]),
+    ids,
+    st.sampled_from(KINDS),
+    st.integers(min_value=1, max_value=10**9),
+    st.text(min_size=1, max_size=40),
 )
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
@@ -50,6 +66,7 @@ def answering(status: int = 200, body: Any = None, raw: bytes | None = None) -> 
         if raw is not None:
             return httpx.Response(status, content=raw)
         return httpx.Response(status, json=body)
+
     return httpx.MockTransport(handle)
 
 
@@ -58,6 +75,7 @@ def pay_with(transport: httpx.MockTransport, request: PaymentRequest) -> Payment
 
 
 # --- the models ---------------------------------------------------------------
+
 
 @settings(max_examples=60, deadline=None)
 @given(requests)
@@ -83,6 +101,7 @@ def test_a_request_for_nothing_or_less_cannot_be_made(request, amount):
 
 # --- hostile answers ------------------------------------------------------------
 
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests, json_values)
 def test_any_json_answer_is_either_the_exact_receipt_or_refused(request, body):
@@ -92,14 +111,22 @@ def test_any_json_answer_is_either_the_exact_receipt_or_refused(request, body):
         assert e.type == "MalformedResponse"
         return
     assert (receipt.idempotency_key, receipt.kind, receipt.amount_fen) == (
-        request.idempotency_key, request.kind, request.amount_fen)
+        request.idempotency_key,
+        request.kind,
+        request.amount_fen,
+    )
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests, st.sampled_from(["amount_fen", "kind", "idempotency_key", "payment_id", "paid_at"]), json_values)
 def test_a_receipt_with_one_field_tampered_is_never_taken_for_another_payment(request, field, value):
-    honest = PaymentReceipt(idempotency_key=request.idempotency_key, payment_id="PAY-1", kind=request.kind,
-                            amount_fen=request.amount_fen, paid_at=NOW).model_dump(mode="json")
+    honest = PaymentReceipt(
+        idempotency_key=request.idempotency_key,
+        payment_id="PAY-1",
+        kind=request.kind,
+        amount_fen=request.amount_fen,
+        paid_at=NOW,
+    ).model_dump(mode="json")
     try:
         receipt = pay_with(answering(200, {**honest, field: value}), request)
     except BusinessError as e:
@@ -112,8 +139,13 @@ def test_a_receipt_with_one_field_tampered_is_never_taken_for_another_payment(re
 @settings(max_examples=60, deadline=None)
 @given(requests, st.integers(min_value=100, max_value=599))
 def test_every_status_is_classified(request, status):
-    honest = PaymentReceipt(idempotency_key=request.idempotency_key, payment_id="PAY-1", kind=request.kind,
-                            amount_fen=request.amount_fen, paid_at=NOW).model_dump(mode="json")
+    honest = PaymentReceipt(
+        idempotency_key=request.idempotency_key,
+        payment_id="PAY-1",
+        kind=request.kind,
+        amount_fen=request.amount_fen,
+        paid_at=NOW,
+    ).model_dump(mode="json")
     try:
         pay_with(answering(status, honest), request)
         outcome = "paid"
@@ -133,14 +165,18 @@ def test_every_status_is_classified(request, status):
         assert outcome == "MalformedResponse"
 
 
-@pytest.mark.parametrize(("body", "outcome"), [
-    ({"error": "UnknownOrder", "message": "order O-1 is not known"}, "UnknownOrder"),
-    ({"detail": "Not Found"}, "retry"),
-    (None, "retry"),
-])
+@pytest.mark.parametrize(
+    ("body", "outcome"),
+    [
+        ({"error": "UnknownOrder", "message": "order O-1 is not known"}, "UnknownOrder"),
+        ({"detail": "Not Found"}, "retry"),
+        (None, "retry"),
+    ],
+)
 def test_a_404_is_an_unknown_order_only_when_the_service_says_so(body, outcome):
-    request = PaymentRequest(idempotency_key="C-1:refund", case_id="C-1", order_id="O-1", kind="refund",
-                             amount_fen=100, account_ref="acct")
+    request = PaymentRequest(
+        idempotency_key="C-1:refund", case_id="C-1", order_id="O-1", kind="refund", amount_fen=100, account_ref="acct"
+    )
     try:
         pay_with(answering(404, body), request)
     except TransientError as e:
@@ -153,8 +189,9 @@ def test_a_404_is_an_unknown_order_only_when_the_service_says_so(body, outcome):
 
 @pytest.mark.parametrize("raw", [b"", b"<html>502 Bad Gateway</html>", b"\xff\xfe", b"[1, 2]", b"null"])
 def test_garbage_bodies_are_malformed(raw):
-    request = PaymentRequest(idempotency_key="C-1:refund", case_id="C-1", order_id="O-1", kind="refund",
-                             amount_fen=100, account_ref="acct")
+    request = PaymentRequest(
+        idempotency_key="C-1:refund", case_id="C-1", order_id="O-1", kind="refund", amount_fen=100, account_ref="acct"
+    )
     with pytest.raises(BusinessError) as e:
         pay_with(answering(200, raw=raw), request)
     assert e.value.type == "MalformedResponse"
@@ -182,14 +219,27 @@ def payment_service(tmp_path_factory):
 
 
 not_money = st.one_of(
-    st.integers(max_value=0), st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: x != int(x)),
-    st.text(alphabet="abx-. ", max_size=5), st.none(), st.lists(st.integers(), max_size=2))
+    st.integers(max_value=0),
+    st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: x != int(x)),
+    st.text(alphabet="abx-. ", max_size=5),
+    st.none(),
+    st.lists(st.integers(), max_size=2),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=st.fixed_dictionaries({
-    "idempotency_key": st.just("C-9:refund"), "case_id": st.just("C-9"), "order_id": st.just("O-9"),
-    "kind": st.sampled_from(KINDS + ["bonus", ""]), "amount_fen": not_money, "account_ref": st.text(max_size=5)}))
+@given(
+    body=st.fixed_dictionaries(
+        {
+            "idempotency_key": st.just("C-9:refund"),
+            "case_id": st.just("C-9"),
+            "order_id": st.just("O-9"),
+            "kind": st.sampled_from([*KINDS, "bonus", ""]),
+            "amount_fen": not_money,
+            "account_ref": st.text(max_size=5),
+        }
+    )
+)
 def test_the_payment_service_refuses_hostile_requests_and_pays_nothing(payment_service, body):
     async def attempt() -> tuple[int, list[Any]]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=payment_service), base_url="http://sim") as c:
@@ -202,6 +252,7 @@ def test_the_payment_service_refuses_hostile_requests_and_pays_nothing(payment_s
 
 # --- on a case ------------------------------------------------------------------
 
+
 async def _run_case_against(env, store, payment: HttpPayment, inp: Any = None) -> tuple[Any, Any]:
     """A return that needs no pickup, paid through `payment`; it must fail."""
     outside = worker.Outside.simulated()
@@ -209,8 +260,9 @@ async def _run_case_against(env, store, payment: HttpPayment, inp: Any = None) -
     tq = f"bad-{uuid.uuid4().hex[:6]}"
     inp = inp or return_case(pickup=False)
     async with worker.build_worker(env.client, store, outside, task_queue=tq):
-        h = await env.client.start_workflow("ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq,
-                                            result_type=ReturnRefundResult)
+        h = await env.client.start_workflow(
+            "ReturnRefund", inp, id=inp.case.workflow_id, task_queue=tq, result_type=ReturnRefundResult
+        )
         with pytest.raises(WorkflowFailureError) as failed:
             await h.result()
     return inp, failed.value
@@ -219,11 +271,20 @@ async def _run_case_against(env, store, payment: HttpPayment, inp: Any = None) -
 async def test_a_receipt_for_another_amount_fails_the_case_clearly_and_records_no_payment(env, store):
     def tampered(request: httpx.Request) -> httpx.Response:
         sent = PaymentRequest.model_validate_json(request.content)
-        return httpx.Response(200, json=PaymentReceipt(
-            idempotency_key=sent.idempotency_key, payment_id="PAY-X", kind=sent.kind,
-            amount_fen=sent.amount_fen * 10, paid_at=NOW).model_dump(mode="json"))
+        return httpx.Response(
+            200,
+            json=PaymentReceipt(
+                idempotency_key=sent.idempotency_key,
+                payment_id="PAY-X",
+                kind=sent.kind,
+                amount_fen=sent.amount_fen * 10,
+                paid_at=NOW,
+            ).model_dump(mode="json"),
+        )
 
-    inp, failure = await _run_case_against(env, store, HttpPayment("http://pay/v1", transport=httpx.MockTransport(tampered)))
+    inp, failure = await _run_case_against(
+        env, store, HttpPayment("http://pay/v1", transport=httpx.MockTransport(tampered))
+    )
     assert isinstance(failure.cause, ApplicationError) and failure.cause.type == "CaseFailed"  # ended visibly
     assert isinstance(failure.cause.cause, ActivityError)
     cause = failure.cause.cause.cause
@@ -254,8 +315,11 @@ def _all_answers() -> list[tuple[str, Any]]:
     from adapters.http.operations import operations
     from adapters.simulators.service.app import PROTOCOLS
 
-    return [(f"{system}.{name}", answer) for system, protocol in PROTOCOLS.items()
-            for name, (_, answer) in operations(protocol).items()]
+    return [
+        (f"{system}.{name}", answer)
+        for system, protocol in PROTOCOLS.items()
+        for name, (_, answer) in operations(protocol).items()
+    ]
 
 
 @pytest.mark.parametrize(("operation", "answer"), _all_answers(), ids=[op for op, _ in _all_answers()])

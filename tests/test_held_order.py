@@ -1,5 +1,6 @@
 """HeldOrder (§4.1): every branch, the backfill (24 h), customer-answer and held (48 h)
 windows just before and just after, and bad answers."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,11 +20,13 @@ from domain.held_order import (
 )
 from domain.models import CaseKind
 from domain.policy import Tier
+from domain.timeline import Entry
 from domain.windows import Window
-from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_until
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, details, in_state, kinds, pending, refused, running_worker
+from workflows.case_workflow import CaseWorkflow
+from workflows.held_order import HeldOrder
 from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
@@ -37,7 +40,9 @@ def held(o=None, policy=DEFAULT_POLICY, **kw) -> HeldOrderInput:  # type: ignore
 
 
 def stock_after(o, window: str | None, **more) -> SimulatorConfig:  # type: ignore[no-untyped-def]
-    return SimulatorConfig(scenarios={o.order_id: Scenario(backfill_after=Window.model_validate(window) if window else None, **more)})
+    return SimulatorConfig(
+        scenarios={o.order_id: Scenario(backfill_after=Window.model_validate(window) if window else None, **more)}
+    )
 
 
 def answer(choice: CustomerChoice, who: ActorRef = CUSTOMER) -> HeldOrderAnswer:
@@ -45,20 +50,26 @@ def answer(choice: CustomerChoice, who: ActorRef = CUSTOMER) -> HeldOrderAnswer:
 
 
 async def start(env, tq, inp):  # type: ignore[no-untyped-def]
-    h = await env.client.start_workflow("HeldOrder", inp, id=inp.case.workflow_id, task_queue=tq, result_type=HeldOrderResult)
+    h = await env.client.start_workflow(
+        "HeldOrder", inp, id=inp.case.workflow_id, task_queue=tq, result_type=HeldOrderResult
+    )
     return h, (await h.describe()).start_time
 
 
 # -- pure --------------------------------------------------------------------------
+
 
 def test_first_line_offer_is_a_10_percent_coupon_capped_at_200_yuan():
     offer = compensation_offer(DEFAULT_POLICY, held(order()))
     assert (offer.kind, offer.percent, offer.tier) == ("coupon", 10, Tier.FIRST_LINE)
     assert offer.amount_fen == order().paid_fen // 10
     from domain.models import OrderLine
+
     rich = order(lines=(OrderLine(sku="WINE", name="Wine case", unit_price_fen=400_000, quantity=1),))
     assert compensation_offer(DEFAULT_POLICY, held(rich)).amount_fen == 20_000
-    assert compensation_offer(DEFAULT_POLICY, held(order(), offer_kind="cash", offer_percent=15)).tier == Tier.SECOND_LINE
+    assert (
+        compensation_offer(DEFAULT_POLICY, held(order(), offer_kind="cash", offer_percent=15)).tier == Tier.SECOND_LINE
+    )
 
 
 def test_at_48h_refund_reship_or_cancel():
@@ -70,15 +81,16 @@ def test_at_48h_refund_reship_or_cancel():
 
 # -- backfill window (24 h) ----------------------------------------------------------
 
+
 async def test_stock_arriving_just_before_24h_ships_in_the_next_batch_without_apology(env, store):
     o = order()
     inp = held(o)
-    async with running_worker(env, store, stock_after(o, "1439m")) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, "1439m")) as (tq, _outside):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and result.compensation_fen == 0
-    got = kinds(store, inp.case.case_id)
-    assert "dispatched" in got and "apologised" not in got and "backfill_missed" not in got
+    got = kinds(store.timeline(inp.case.case_id))
+    assert Entry.DISPATCHED in got and Entry.APOLOGISED not in got and Entry.BACKFILL_MISSED not in got
     await keep_history(h, "held_order_backfilled_shipped")
     await keep_history(h, "held_order_backfilled_shipped", patch=POLL_BY_RETRY)
     await keep_history(h, "held_order_backfilled_shipped", patch=BASELINE)
@@ -87,30 +99,44 @@ async def test_stock_arriving_just_before_24h_ships_in_the_next_batch_without_ap
 async def test_stock_just_after_24h_means_apology_and_coupon_then_ships(env, store):
     o = order()
     inp = held(o)
-    async with running_worker(env, store, stock_after(o, "1441m")) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, "1441m")) as (tq, _outside):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and result.compensation_fen == o.paid_fen // 10
-    got = kinds(store, inp.case.case_id)
-    assert got.index("backfill_missed") < got.index("apologised") < got.index("compensation_granted") < got.index("dispatched")
+    got = kinds(store.timeline(inp.case.case_id))
+    assert (
+        got.index(Entry.BACKFILL_MISSED)
+        < got.index(Entry.APOLOGISED)
+        < got.index(Entry.COMPENSATION_GRANTED)
+        < got.index(Entry.DISPATCHED)
+    )
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["coupon"]
 
 
 # -- the customer's choice -----------------------------------------------------------
 
+
 async def test_customer_chooses_refund_and_a_return_refund_child_pays_it(env, store):
     o = order()
     inp = held(o)
-    async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, None)) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
-        await refused(h.execute_update("choose", answer(CustomerChoice.REFUND)), "not being asked")
-        await sleep_until(env, t0 + timedelta(hours=24), 60)
+        await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.REFUND)), "not being asked")
+        await advance(env, to=t0 + timedelta(hours=24), offset_s=60)
         await in_state(h, "awaiting_choice")
-        await refused(h.execute_update("choose", answer(CustomerChoice.REFUND, ActorRef(actor_id="cust-2", role=Role.CUSTOMER))),
-                      "only the customer who placed the order")
-        await refused(h.execute_update("choose", answer(CustomerChoice.REFUND, ActorRef(actor_id="cust-1", role=Role.FIRST_LINE))),
-                      "only the customer")
-        await h.execute_update("choose", answer(CustomerChoice.REFUND))
+        await refused(
+            h.execute_update(
+                HeldOrder.choose, answer(CustomerChoice.REFUND, ActorRef(actor_id="cust-2", role=Role.CUSTOMER))
+            ),
+            "only the customer who placed the order",
+        )
+        await refused(
+            h.execute_update(
+                HeldOrder.choose, answer(CustomerChoice.REFUND, ActorRef(actor_id="cust-1", role=Role.FIRST_LINE))
+            ),
+            "only the customer",
+        )
+        await h.execute_update(HeldOrder.choose, answer(CustomerChoice.REFUND))
         result = await h.result()
     assert result.outcome == HeldOutcome.REFUNDED and result.child_outcome == "advance_compensated"
     refunds = store.payments(f"{inp.case.case_id}-refund")
@@ -123,13 +149,13 @@ async def test_customer_chooses_refund_and_a_return_refund_child_pays_it(env, st
 async def test_insisting_customer_gets_a_reship_at_48h(env, store):
     o = order()
     inp = held(o)
-    async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, None)) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=25))
-        await h.execute_update("choose", answer(CustomerChoice.INSIST))
+        await advance(env, to=t0 + timedelta(hours=25))
+        await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.outcome == HeldOutcome.RESHIPPED and result.child_outcome == "reshipped"
-    assert "reship_finished" in kinds(store, inp.case.case_id)
+    assert Entry.RESHIP_FINISHED in kinds(store.timeline(inp.case.case_id))
     assert store.payments(f"{inp.case.case_id}-refund") == []
     await keep_history(h, "held_order_insist_reshipped")
     await keep_history(h, "held_order_insist_reshipped", patch=POLL_BY_RETRY)
@@ -142,97 +168,116 @@ async def test_insisting_customer_gets_a_reship_at_48h(env, store):
 async def test_insist_when_the_original_can_still_ship_sends_the_original_not_a_reship(env, store):
     o = order()
     inp = held(o)
-    async with running_worker(env, store, stock_after(o, None, original_can_ship=True)) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, None, original_can_ship=True)) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=25))
-        await h.execute_update("choose", answer(CustomerChoice.INSIST))
+        await advance(env, to=t0 + timedelta(hours=25))
+        await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED and "original can still ship" in result.reason
-    assert [d["outcome"] for d in entries(store, inp.case.case_id, "reship_finished")] == ["refused"]
+    assert [d["outcome"] for d in details(store.timeline(inp.case.case_id), "reship_finished")] == ["refused"]
 
 
 async def test_unpaid_order_cannot_insist_and_is_cancelled_at_48h(env, store):
     o = order(paid=False)
     inp = held(o)
-    async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, None)) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=25))
-        await refused(h.execute_update("choose", answer(CustomerChoice.INSIST)), "never reshipped")
+        await advance(env, to=t0 + timedelta(hours=25))
+        await refused(h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST)), "never reshipped")
         result = await h.result()
     assert result.outcome == HeldOutcome.CANCELLED
-    assert "reship_started" not in kinds(store, inp.case.case_id) and "refund_started" not in kinds(store, inp.case.case_id)
+    assert Entry.RESHIP_STARTED not in kinds(store.timeline(inp.case.case_id)) and Entry.REFUND_STARTED not in kinds(
+        store.timeline(inp.case.case_id)
+    )
 
 
 # -- customer answer window -----------------------------------------------------------
 
-SHORT_ANSWER = DEFAULT_POLICY.model_copy(update={"windows": DEFAULT_POLICY.windows.model_copy(
-    update={"customer_answer": Window.model_validate("12h")})})
+SHORT_ANSWER = DEFAULT_POLICY.model_copy(
+    update={"windows": DEFAULT_POLICY.windows.model_copy(update={"customer_answer": Window.model_validate("12h")})}
+)
 
 
 async def test_answer_just_before_the_customer_answer_window_is_taken(env, store):
     o = order()
     inp = held(o, SHORT_ANSWER)
-    async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, None)) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
         await in_state(h, "awaiting_backfill")
-        await sleep_until(env, t0 + timedelta(hours=36), -60)
-        await h.execute_update("choose", answer(CustomerChoice.INSIST))
+        await advance(env, to=t0 + timedelta(hours=36), offset_s=-60)
+        await h.execute_update(HeldOrder.choose, answer(CustomerChoice.INSIST))
         result = await h.result()
     assert result.choice == CustomerChoice.INSIST and result.outcome == HeldOutcome.RESHIPPED
-    assert "customer_answer_defaulted" not in kinds(store, inp.case.case_id)
+    assert Entry.CUSTOMER_ANSWER_DEFAULTED not in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_silence_past_the_customer_answer_window_defaults_to_wait_then_refund_at_48h(env, store):
     o = order()
     inp = held(o, SHORT_ANSWER)
-    async with running_worker(env, store, stock_after(o, None)) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, None)) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=36), 60)
-        await refused(h.execute_update("choose", answer(CustomerChoice.INSIST, ActorRef(actor_id="cust-9", role=Role.CUSTOMER))),
-                      "only the customer")
+        await advance(env, to=t0 + timedelta(hours=36), offset_s=60)
+        await refused(
+            h.execute_update(
+                HeldOrder.choose, answer(CustomerChoice.INSIST, ActorRef(actor_id="cust-9", role=Role.CUSTOMER))
+            ),
+            "only the customer",
+        )
         result = await h.result()
     assert result.choice == CustomerChoice.WAIT and result.outcome == HeldOutcome.REFUNDED
-    got = kinds(store, inp.case.case_id)
-    assert got.index("customer_answer_defaulted") < got.index("held_unshipped") < got.index("refund_started")
+    got = kinds(store.timeline(inp.case.case_id))
+    assert (
+        got.index(Entry.CUSTOMER_ANSWER_DEFAULTED) < got.index(Entry.HELD_UNSHIPPED) < got.index(Entry.REFUND_STARTED)
+    )
 
 
 # -- held-unshipped window (48 h) -----------------------------------------------------
 
+
 async def test_stock_just_before_48h_ships_for_a_waiting_customer(env, store):
     o = order()
     inp = held(o)
-    async with running_worker(env, store, stock_after(o, "2879m")) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, "2879m")) as (tq, _outside):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED
-    assert "held_unshipped" not in kinds(store, inp.case.case_id)
+    assert Entry.HELD_UNSHIPPED not in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_stock_just_after_48h_is_too_late_the_order_is_refunded(env, store):
     o = order()
     inp = held(o)
-    async with running_worker(env, store, stock_after(o, "2881m")) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, "2881m")) as (tq, _outside):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.REFUNDED
-    assert "dispatched" not in kinds(store, inp.case.case_id)
+    assert Entry.DISPATCHED not in kinds(store.timeline(inp.case.case_id))
     assert [p["amount_fen"] for p in store.payments(f"{inp.case.case_id}-refund")] == [o.paid_fen]
 
 
 # -- compensation above first line -------------------------------------------------------
 
+
 async def test_cash_compensation_waits_for_second_line_approval(env, store):
     o = order()
     inp = held(o, offer_kind="cash", offer_percent=15)
-    async with running_worker(env, store, stock_after(o, "30h")) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, "30h")) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=24), 60)
+        await advance(env, to=t0 + timedelta(hours=24), offset_s=60)
         req = await pending(h, "compensation")
         assert req.money and req.money.amount_fen == o.paid_fen * 15 // 100
-        await refused(h.execute_update("decide", ApprovalDecision(
-            approval_id="compensation", approver=ActorRef(actor_id="ma.l1", role=Role.FIRST_LINE), approve=True)),
-            "needs second_line")
-        await h.execute_update("decide", ApprovalDecision(approval_id="compensation", approver=SECOND_LINE, approve=True))
+        await refused(
+            h.execute_update(
+                CaseWorkflow.decide,
+                ApprovalDecision(
+                    approval_id="compensation", approver=ActorRef(actor_id="ma.l1", role=Role.FIRST_LINE), approve=True
+                ),
+            ),
+            "needs second_line",
+        )
+        await h.execute_update(
+            CaseWorkflow.decide, ApprovalDecision(approval_id="compensation", approver=SECOND_LINE, approve=True)
+        )
         result = await h.result()
     assert result.compensation_fen == o.paid_fen * 15 // 100
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["cash_compensation"]
@@ -240,18 +285,20 @@ async def test_cash_compensation_waits_for_second_line_approval(env, store):
 
 # -- the warehouse's push -------------------------------------------------------------
 
+
 async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store):
     o = order()
-    slow_polls = DEFAULT_POLICY.model_copy(update={"polling": DEFAULT_POLICY.polling.model_copy(
-        update={"outside_status": Window.model_validate("6h")})})
+    slow_polls = DEFAULT_POLICY.model_copy(
+        update={"polling": DEFAULT_POLICY.polling.model_copy(update={"outside_status": Window.model_validate("6h")})}
+    )
     inp = held(o, slow_polls)
-    async with running_worker(env, store, stock_after(o, "2h")) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, "2h")) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
-        await sleep_until(env, t0 + timedelta(hours=3))
-        await h.signal("stock_reported")
+        await advance(env, to=t0 + timedelta(hours=3))
+        await h.signal(HeldOrder.stock_reported)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED
-    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == "dispatched")
+    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.DISPATCHED)
     opened = store.timeline(inp.case.case_id)[0]
     assert timedelta(hours=3) <= dispatched.at - opened.at < timedelta(hours=4)  # not at the 6 h poll
     await keep_history(h, "held_order_pushed_shipped", patch=POLL_BY_RETRY)
@@ -260,13 +307,14 @@ async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store
 
 async def test_without_a_push_the_stock_is_seen_at_the_next_poll(env, store):
     o = order()
-    slow_polls = DEFAULT_POLICY.model_copy(update={"polling": DEFAULT_POLICY.polling.model_copy(
-        update={"outside_status": Window.model_validate("6h")})})
+    slow_polls = DEFAULT_POLICY.model_copy(
+        update={"polling": DEFAULT_POLICY.polling.model_copy(update={"outside_status": Window.model_validate("6h")})}
+    )
     inp = held(o, slow_polls)
-    async with running_worker(env, store, stock_after(o, "2h")) as (tq, outside):
+    async with running_worker(env, store, stock_after(o, "2h")) as (tq, _outside):
         h, _ = await start(env, tq, inp)
         result = await h.result()
     assert result.outcome == HeldOutcome.SHIPPED
-    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == "dispatched")
+    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.DISPATCHED)
     opened = store.timeline(inp.case.case_id)[0]
     assert timedelta(hours=6) <= dispatched.at - opened.at < timedelta(hours=7)

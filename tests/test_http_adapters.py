@@ -1,5 +1,6 @@
 """The HTTP adapters against the simulator service (in process, over ASGI): what each
 answer becomes, and the payment provider's idempotency as a real one enforces it."""
+
 from __future__ import annotations
 
 import json
@@ -29,14 +30,22 @@ def app(tmp_path):
 def adapters(app, timeout: float = 5.0):
     t = httpx.ASGITransport(app=app)
     base = "http://sim"
-    return (HttpWarehouse(f"{base}/warehouse/v1", transport=t, timeout=timeout),
-            HttpCourier(f"{base}/courier/v1", transport=t, timeout=timeout),
-            HttpPayment(f"{base}/payment/v1", transport=t, timeout=timeout))
+    return (
+        HttpWarehouse(f"{base}/warehouse/v1", transport=t, timeout=timeout),
+        HttpCourier(f"{base}/courier/v1", transport=t, timeout=timeout),
+        HttpPayment(f"{base}/payment/v1", transport=t, timeout=timeout),
+    )
 
 
 def payment(case_id: str = "C-1", amount: int = 1590, account: str = "alipay:13812345678") -> PaymentRequest:
-    return PaymentRequest(idempotency_key=idempotency_key(case_id, "refund"), case_id=case_id, order_id="O-1",
-                          kind="refund", amount_fen=amount, account_ref=account)
+    return PaymentRequest(
+        idempotency_key=idempotency_key(case_id, "refund"),
+        case_id=case_id,
+        order_id="O-1",
+        kind="refund",
+        amount_fen=amount,
+        account_ref=account,
+    )
 
 
 async def ledger(app) -> list[dict]:
@@ -62,8 +71,11 @@ async def test_same_key_different_request_is_a_conflict_and_pays_nothing_more(ap
 
 async def test_key_header_must_match_the_body(app):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim") as c:
-        r = await c.post("/payment/v1/payments", json=payment().model_dump(mode="json"),
-                         headers={"Idempotency-Key": "someone-else:refund"})
+        r = await c.post(
+            "/payment/v1/payments",
+            json=payment().model_dump(mode="json"),
+            headers={"Idempotency-Key": "someone-else:refund"},
+        )
         assert r.status_code == 422
         r = await c.post("/payment/v1/payments", json=payment().model_dump(mode="json"))
         assert r.status_code == 422
@@ -139,7 +151,9 @@ async def test_goods_arrive_after_the_scripted_time(app):
 
 async def test_fault_dice_are_the_same_for_the_same_seed(tmp_path):
     async def run(seed: int) -> list[bool]:
-        app = create_app(f"sqlite:///{tmp_path / f'sim{seed}-{len(outcomes)}.db'}", FaultSettings(seed=seed, error_rate=0.5))
+        app = create_app(
+            f"sqlite:///{tmp_path / f'sim{seed}-{len(outcomes)}.db'}", FaultSettings(seed=seed, error_rate=0.5)
+        )
         _, courier, _ = adapters(app)
         seen = []
         for i in range(20):
@@ -150,6 +164,7 @@ async def test_fault_dice_are_the_same_for_the_same_seed(tmp_path):
                 seen.append(False)
         outcomes.append(seen)
         return seen
+
     outcomes: list[list[bool]] = []
     assert await run(1) == await run(1)
     assert await run(1) != await run(2)
@@ -160,7 +175,8 @@ def test_committed_openapi_documents_match_the_service(app):
     for service in SERVICES:
         committed = json.loads((ROOT / "docs" / "openapi" / f"{service}.json").read_text())
         assert committed == json.loads(json.dumps(openapi_for(app, service))), (
-            f"docs/openapi/{service}.json is stale: run `aftersales simulators --openapi docs/openapi`")
+            f"docs/openapi/{service}.json is stale: run `aftersales simulators --openapi docs/openapi`"
+        )
         assert all(path.startswith(f"/{service}/v1/") for path in committed["paths"])
 
 
@@ -219,8 +235,10 @@ def test_configuration_chooses_the_adapters():
     outside = worker.Outside.from_settings(Settings(adapters="http", payment_url="http://pay.test/payment/v1"))
     assert isinstance(outside.payment, HttpPayment)
     assert str(outside.payment.service.client.base_url) == "http://pay.test/payment/v1/"
-    assert all(type(a).__name__.startswith("Http") for a in (
-        outside.warehouse, outside.courier, outside.platform, outside.finance, outside.catalogue))
+    assert all(
+        type(a).__name__.startswith("Http")
+        for a in (outside.warehouse, outside.courier, outside.platform, outside.finance, outside.catalogue)
+    )
     assert not isinstance(worker.Outside.from_settings(Settings(adapters="inprocess")).payment, HttpPayment)
     with pytest.raises(ValueError, match="ADAPTERS"):
         worker.Outside.from_settings(Settings(adapters="carrier-pigeon"))

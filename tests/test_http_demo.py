@@ -2,6 +2,7 @@
 with ADAPTERS=http against the simulator service, fed the demo's own simulator file.
 Every case reaches the outcome it reaches in process, and the provider's ledger and
 the case store agree payment for payment."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,7 +32,9 @@ def world(tmp_path):
 
 async def test_the_demo_batch_over_http(world, tmp_path):
     server, sims, db = world
-    open_store(db)  # migrated once, before the worker and the API both open it (as `aftersales migrate` does in compose)
+    open_store(
+        db
+    )  # migrated once, before the worker and the API both open it (as `aftersales migrate` does in compose)
     worker = WorkerProcess(server, sims, db, "aftersales", SIMULATOR_CONFIG=str(DEMO_SIMULATORS)).start()
     port = free_port()
     # the demo acts through the API, like everyone; both find the issuer's key in the same data directory
@@ -40,8 +43,14 @@ async def test_the_demo_batch_over_http(world, tmp_path):
     try:
         wait_for_port(port, api)
         demo = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-m", "starter.cli", "demo", "--timeout", "120"], cwd=ROOT,
-            env=env, capture_output=True, text=True, timeout=400)
+            subprocess.run,
+            [sys.executable, "-m", "starter.cli", "demo", "--timeout", "120"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=400,
+        )
     finally:
         api.terminate()
         api.wait(10)
@@ -53,6 +62,7 @@ async def test_the_demo_batch_over_http(world, tmp_path):
     stored = open_store(db).payments()
     assert ledger, "the demo paid nothing over HTTP"
     assert sorted((p["idempotency_key"], p["payment_id"], p["amount_fen"]) for p in stored) == sorted(
-        (e["idempotency_key"], e["payment_id"], e["amount_fen"]) for e in ledger)
+        (e["idempotency_key"], e["payment_id"], e["amount_fen"]) for e in ledger
+    )
     assert len({e["idempotency_key"] for e in ledger}) == len(ledger)
     assert sum((await sims.stats())["calls"].values()) > len(ledger)

@@ -1,6 +1,7 @@
 """Identity: tokens verified for signature, issuer, audience and expiry; the subject maps to
 an actor of the registry (its role from there) or to a customer; the embedded issuer's key
 is created once, mode 0600; production keys come from a JWKS URL."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,15 +19,20 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from api.identity import BadCredential, Identity, ensure_signing_key, parse_ttl, subject_for_customer
 from domain.actors import Role, load_actors
 from runtime.settings import ROOT, Settings
-from starter.cli import run
 from service.context import Context
+from starter.cli import run
 
 ACTORS = load_actors(ROOT / "policies" / "actors.toml")
 
 
 def settings(tmp_path: Path, **changes) -> Settings:
-    base = dict(data_dir=tmp_path, auth_signing_key_file="", auth_jwks_url="", auth_issuer="aftersales-embedded",
-                auth_audience="aftersales-api")
+    base = dict(
+        data_dir=tmp_path,
+        auth_signing_key_file="",
+        auth_jwks_url="",
+        auth_issuer="aftersales-embedded",
+        auth_audience="aftersales-api",
+    )
     return dataclasses.replace(Settings(), **{**base, **changes})
 
 
@@ -52,15 +58,34 @@ def test_a_role_claim_in_the_token_is_ignored(tmp_path):
     ident = Identity(settings(tmp_path), ACTORS)
     key = ensure_signing_key(tmp_path / "api-signing-key.pem")
     now = int(time.time())
-    token = jwt.encode({"iss": "aftersales-embedded", "aud": "aftersales-api", "sub": "li.first", "iat": now,
-                        "exp": now + 60, "role": "operations_supervisor"}, key, algorithm="ES256")
+    token = jwt.encode(
+        {
+            "iss": "aftersales-embedded",
+            "aud": "aftersales-api",
+            "sub": "li.first",
+            "iat": now,
+            "exp": now + 60,
+            "role": "operations_supervisor",
+        },
+        key,
+        algorithm="ES256",
+    )
     assert ident.verify(token).role == Role.FIRST_LINE
 
 
-@pytest.mark.parametrize("case, words", [
-    ("expired", "expired"), ("forged", "signature"), ("audience", "audience"), ("issuer", "issuer"),
-    ("unknown_actor", "registry"), ("garbage", "invalid"), ("no_exp", "invalid"), ("none_alg", "invalid"),
-])
+@pytest.mark.parametrize(
+    "case, words",
+    [
+        ("expired", "expired"),
+        ("forged", "signature"),
+        ("audience", "audience"),
+        ("issuer", "issuer"),
+        ("unknown_actor", "registry"),
+        ("garbage", "invalid"),
+        ("no_exp", "invalid"),
+        ("none_alg", "invalid"),
+    ],
+)
 def test_bad_tokens_are_refused(tmp_path, case, words):
     ident = Identity(settings(tmp_path), ACTORS)
     key = ensure_signing_key(tmp_path / "api-signing-key.pem")
@@ -94,7 +119,7 @@ def test_minting_refuses_an_unknown_actor_and_a_bad_ttl(tmp_path):
 class _Jwks(BaseHTTPRequestHandler):
     body = b""
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -116,12 +141,24 @@ def test_production_keys_come_from_the_jwks_url(tmp_path):
         ident = Identity(settings(tmp_path, auth_jwks_url=url, auth_issuer="https://idp.shop.example"), ACTORS)
         assert not ident.embedded and not (tmp_path / "api-signing-key.pem").exists()
         now = int(time.time())
-        claims = {"iss": "https://idp.shop.example", "aud": "aftersales-api", "sub": "zhao.returns", "iat": now, "exp": now + 60}
+        claims = {
+            "iss": "https://idp.shop.example",
+            "aud": "aftersales-api",
+            "sub": "zhao.returns",
+            "iat": now,
+            "exp": now + 60,
+        }
         good = jwt.encode(claims, idp_key, algorithm="RS256", headers={"kid": "k1"})
         assert ident.verify(good).role == Role.RETURN_SPECIALIST
         with pytest.raises(BadCredential):
-            ident.verify(jwt.encode(claims, rsa.generate_private_key(public_exponent=65537, key_size=2048),
-                                    algorithm="RS256", headers={"kid": "k1"}))
+            ident.verify(
+                jwt.encode(
+                    claims,
+                    rsa.generate_private_key(public_exponent=65537, key_size=2048),
+                    algorithm="RS256",
+                    headers={"kid": "k1"},
+                )
+            )
         with pytest.raises(RuntimeError):
             ident.mint("wu.ops", 60)
     finally:
@@ -134,7 +171,9 @@ async def test_token_issue_mints_a_token_the_api_accepts(tmp_path, capsys):
     token = capsys.readouterr().out.strip()
     principal = Identity(settings(tmp_path), ACTORS).verify(token)
     assert principal.actor.actor_id == "wu.ops"
-    assert jwt.decode(token, options={"verify_signature": False})["exp"] - int(time.time()) in range(8 * 3600 - 60, 8 * 3600 + 1)
+    assert jwt.decode(token, options={"verify_signature": False})["exp"] - int(time.time()) in range(
+        8 * 3600 - 60, 8 * 3600 + 1
+    )
     assert await run(["token", "issue", "--customer", "cust-liu-yang"], ctx) == 0
     assert Identity(settings(tmp_path), ACTORS).verify(capsys.readouterr().out.strip()).customer_id == "cust-liu-yang"
     assert await run(["token", "issue", "--actor", "mallory"], ctx) == 2

@@ -1,6 +1,7 @@
 """The install is reproducible: `./dev setup` installs requirements.lock by hash, so the lock must
 name every dependency pyproject.toml asks for, within its range, and this environment must be
 exactly what the lock says (`./dev lock` after changing a dependency)."""
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,8 @@ def test_the_lock_pins_every_dependency_within_its_range():
         name = canonicalize_name(req.name)
         assert name in locked, f"{req.name} is in pyproject.toml but not in requirements.lock: run ./dev lock"
         assert req.specifier.contains(locked[name][0], prereleases=True), (
-            f"requirements.lock pins {req.name}=={locked[name][0]}, outside {req.specifier}: run ./dev lock")
+            f"requirements.lock pins {req.name}=={locked[name][0]}, outside {req.specifier}: run ./dev lock"
+        )
 
 
 def test_the_lock_is_checked_by_hash():

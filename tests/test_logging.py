@@ -1,5 +1,6 @@
 """Logs (runtime/logs.py): JSON lines with the case bound, and nothing private in the
 clear (rulebook §6) — neither in structlog events nor in stdlib records (Temporal's own)."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,9 @@ from domain.models import CaseKind, payer_reference
 from domain.returns import ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
 from runtime import logs
 from runtime.temporal import codec_for
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header, order, secret
+from tests.support import advance, running_worker
+from workflows.return_refund import ReturnRefund
 
 PHONE = "13812345678"
 ADDRESS = "上海市浦东新区世纪大道100号"
@@ -64,7 +66,11 @@ def test_structlog_events_are_json_lines_with_the_case_bound(captured):
     first, second = lines(captured)
     assert first["event"] == "paid" and first["level"] == "info"
     assert (first["case_id"], first["workflow_id"], first["activity"], first["amount_fen"]) == (
-        "RR-1", "case-RR-1", "pay_refund", 13350)
+        "RR-1",
+        "case-RR-1",
+        "pay_refund",
+        13350,
+    )
     assert first["timestamp"].endswith("Z")
     assert second["level"] == "warning" and second["attempt"] == 2
 
@@ -119,7 +125,9 @@ def test_ordinary_identifiers_and_amounts_are_left_alone(captured):
     assert lines(captured)[0]["event"] == text
 
 
-@pytest.mark.parametrize("key", ["phone", "address", "paying_account", "account_ref", "account", "real_name", "account_id"])
+@pytest.mark.parametrize(
+    "key", ["phone", "address", "paying_account", "account_ref", "account", "real_name", "account_id"]
+)
 def test_private_keys_are_redacted_whatever_their_value(captured, key):
     logs.case_logger("RR-1").info("contact", **{key: "Zhang San, room 5"})
     logging.getLogger("x").info("stdlib contact", extra={key: "Zhang San, room 5"})
@@ -131,13 +139,17 @@ def test_private_keys_are_redacted_whatever_their_value(captured, key):
 def test_nested_structures_and_whole_models_are_redacted(captured):
     the_order = order("O-42")
     logs.case_logger("RR-1").info(
-        "opened", detail={"customer": {"phone": PHONE, "name": "ok"}, "calls": [f"called {PHONE}", {"address": ADDRESS}]},
+        "opened",
+        detail={"customer": {"phone": PHONE, "name": "ok"}, "calls": [f"called {PHONE}", {"address": ADDRESS}]},
         order=the_order,
     )
     out = captured.getvalue()
     assert PHONE not in out and ADDRESS not in out and "alipay:" not in out
     line = lines(captured)[0]
-    assert line["detail"] == {"customer": {"phone": "[redacted]", "name": "ok"}, "calls": ["called [redacted]", {"address": "[redacted]"}]}
+    assert line["detail"] == {
+        "customer": {"phone": "[redacted]", "name": "ok"},
+        "calls": ["called [redacted]", {"address": "[redacted]"}],
+    }
     assert line["order"]["order_id"] == "O-42"
     assert (line["order"]["phone"], line["order"]["address"], line["order"]["paying_account"]) == ("[redacted]",) * 3
 
@@ -160,14 +172,21 @@ async def test_a_return_refund_run_logs_the_case_per_activity_and_nothing_privat
     assert (the_order.phone, the_order.address) == (PHONE, ADDRESS)
     case = header(CaseKind.RETURN_REFUND, the_order)
     config = SimulatorConfig(scenarios={case.order.order_id: Scenario(payment_fails=1, pickup_fails=1)})
-    async with running_worker(env, store, config) as (tq, outside):
+    async with running_worker(env, store, config) as (tq, _outside):
         h = await env.client.start_workflow(
-            "ReturnRefund", ReturnRefundInput(case=case, policy=DEFAULT_POLICY), id=case.workflow_id, task_queue=tq,
+            "ReturnRefund",
+            ReturnRefundInput(case=case, policy=DEFAULT_POLICY),
+            id=case.workflow_id,
+            task_queue=tq,
             result_type=ReturnRefundResult,
         )
-        await env.sleep(60)
-        await h.execute_update("review", ReviewDecision(
-            reviewer=ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST), approve=True, pickup=True))
+        await advance(env, by=60)
+        await h.execute_update(
+            ReturnRefund.review,
+            ReviewDecision(
+                reviewer=ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST), approve=True, pickup=True
+            ),
+        )
         result = await h.result()
         history = await h.fetch_history()
     assert result.outcome == ReturnOutcome.REFUNDED

@@ -22,17 +22,19 @@ from temporalio.testing import WorkflowEnvironment
 
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.child_cases import CaseResult
-from domain.models import CaseKind, CaseStatus, TimelineEntry
+from domain.handlers import SignalName
+from domain.models import CaseKind
 from domain.oversold import OversoldInput, OversoldOutcome, OversoldResult
 from domain.shipment_tracking import ShipmentTrackingInput, ShipmentTrackingResult, TrackingOutcome
 from domain.shipped_not_signed import NotSignedOutcome, ShippedNotSignedInput
+from domain.timeline import Entry
 from domain.windows import Window
 from runtime.binaries import binary
 from runtime.temporal import data_converter
-from tests.case_clock import kinds
-from tests.conftest import running_worker
 from tests.factories import header, named_policy, order
 from tests.replay_support import keep_history
+from tests.support import kinds, running_worker
+from workflows.case_workflow import CaseWorkflow
 from workflows.patches import BASELINE
 
 LIMIT = 120
@@ -55,7 +57,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     await e.shutdown()
 
 
-async def push(handle, signal: str, times: int, every: float) -> None:  # type: ignore[no-untyped-def]
+async def push(handle, signal: SignalName, times: int, every: float) -> None:  # type: ignore[no-untyped-def]
     """The outside system pushes `times` times, `every` seconds apart, through a handle without a
     run id (the chain's current run), until the case has closed (a loaded machine may get there first)."""
     for _ in range(times):
@@ -91,13 +93,15 @@ async def test_a_chatty_long_wait_continues_as_new_and_the_case_ends_as_in_one_r
         h = await env.client.start_workflow(
             "ShipmentTracking", inp, id=inp.case.workflow_id, task_queue=tq, result_type=ShipmentTrackingResult
         )
-        await push(h, "dispatch_reported", 36, 0.3)  # the warehouse pushes every 0.3 s though nothing has shipped
-        status = await h.query("status", result_type=CaseStatus)  # the chain's current run answers
+        await push(
+            h, SignalName.DISPATCH_REPORTED, 36, 0.3
+        )  # the warehouse pushes every 0.3 s though nothing has shipped
+        status = await h.query(CaseWorkflow.status)  # the chain's current run answers
         if status.outcome is None:  # still waiting (a loaded machine may have shipped it already)
             assert status.next_deadline_name in ("ship_target", "platform_ship")  # the carried wait's deadline
             assert status.next_deadline in (placed + timedelta(seconds=12), placed + timedelta(seconds=18))
         result = await h.result()  # follows the chain to the last run's result
-        timeline = await h.query("timeline", result_type=list[TimelineEntry])
+        timeline = await h.query(CaseWorkflow.timeline)
         runs = await runs_of(env.client, inp.case.workflow_id)
 
     assert result.outcome == TrackingOutcome.SHIPPED_LATE and result.shipped_at == placed + timedelta(seconds=15)
@@ -106,8 +110,8 @@ async def test_a_chatty_long_wait_continues_as_new_and_the_case_ends_as_in_one_r
         assert len(history.events) < LIMIT
     for _, history in runs[:-1]:
         assert history.events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-    got = kinds(store, inp.case.case_id)
-    assert got.count("opened") == 1 and got.count("tracking_call") == 1 and got.count("closed") == 1
+    got = kinds(store.timeline(inp.case.case_id))
+    assert got.count(Entry.OPENED) == 1 and got.count(Entry.TRACKING_CALL) == 1 and got.count(Entry.CLOSED) == 1
     stored = store.timeline(inp.case.case_id)
     assert [e.seq for e in stored] == list(range(len(stored)))
     assert [e.seq for e in timeline] == [e.seq for e in stored]  # the last run answers the whole case
@@ -126,16 +130,24 @@ async def test_a_chatty_wait_for_the_platform_continues_as_new_and_ships_late(de
         h = await env.client.start_workflow(
             "Oversold", inp, id=inp.case.workflow_id, task_queue=tq, result_type=OversoldResult
         )
-        await push(h, "oversold_answer_reported", 20, 0.25)  # the platform pushes every 0.25 s before it has answered
+        await push(
+            h, SignalName.OVERSOLD_ANSWER_REPORTED, 20, 0.25
+        )  # the platform pushes every 0.25 s before it has answered
         result = await h.result()
         runs = await runs_of(env.client, inp.case.workflow_id)
 
     assert result.outcome == OversoldOutcome.SHIPPED_LATE and result.can_ship
     assert len(runs) >= 2, f"{len(runs)} runs"
     assert all(len(history.events) < LIMIT for _, history in runs)
-    got = kinds(store, inp.case.case_id)
-    assert got.count("opened") == got.count("platform_asked") == got.count("dispatched") == got.count("closed") == 1
-    assert "sla_breached" not in got  # the carried wait kept its question's time: answered within the window
+    got = kinds(store.timeline(inp.case.case_id))
+    assert (
+        got.count(Entry.OPENED)
+        == got.count(Entry.PLATFORM_ASKED)
+        == got.count(Entry.DISPATCHED)
+        == got.count(Entry.CLOSED)
+        == 1
+    )
+    assert Entry.SLA_BREACHED not in got  # the carried wait kept its question's time: answered within the window
     stored = store.timeline(inp.case.case_id)
     assert [e.seq for e in stored] == list(range(len(stored)))
     await keep_history(runs[0][0], "oversold_chatty_first_run", patch=BASELINE)
@@ -153,7 +165,7 @@ async def test_a_courier_pushing_again_and_again_continues_as_new_and_the_parcel
             "ShippedNotSigned", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
         )
         await push(
-            h, "delivery_status_reported", 28, 0.25
+            h, SignalName.DELIVERY_STATUS_REPORTED, 28, 0.25
         )  # the courier pushes every 0.25 s while the parcel is in transit
         result = await h.result()
         runs = await runs_of(env.client, inp.case.workflow_id)
@@ -161,9 +173,9 @@ async def test_a_courier_pushing_again_and_again_continues_as_new_and_the_parcel
     assert result.outcome == NotSignedOutcome.SIGNED
     assert len(runs) >= 2, f"{len(runs)} runs"
     assert all(len(history.events) < LIMIT for _, history in runs)
-    got = kinds(store, inp.case.case_id)
+    got = kinds(store.timeline(inp.case.case_id))
     assert got.count("opened") == got.count("courier_chased") == got.count("closed") == 1  # chased once, across runs
-    assert "sla_breached" not in got
+    assert Entry.SLA_BREACHED not in got
     stored = store.timeline(inp.case.case_id)
     assert [e.seq for e in stored] == list(range(len(stored)))
     await keep_history(runs[0][0], "shipped_not_signed_chatty_first_run", patch=BASELINE)

@@ -1,5 +1,6 @@
 """ManualRefund (§4.9): pure checks, the two-person check, payment once, every window
 just before and just after."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,10 +18,12 @@ from domain.manual_refund import (
     summary,
 )
 from domain.models import CaseKind, LineQuantity
-from tests.case_clock import entries, in_state, kinds, pending, refused, sleep_until
-from tests.conftest import running_worker
+from domain.timeline import Entry
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, details, in_state, kinds, pending, refused, running_worker
+from workflows.case_workflow import CaseWorkflow
+from workflows.manual_refund import ManualRefund
 from workflows.patches import BASELINE
 from workflows.waits import POLL_BY_RETRY
 
@@ -31,13 +34,27 @@ REFUNDS = ActorRef(actor_id="li.refunds", role=Role.REFUND_SPECIALIST)
 RETURNS = ActorRef(actor_id="zhao.returns", role=Role.RETURN_SPECIALIST)
 
 
-def mr_input(reason: ManualRefundReason = ManualRefundReason.SHIPPING_FEE, amount: int = 1000, *,
-             lines: tuple[LineQuantity, ...] = (), pickup: bool | None = None, completed: bool = False) -> ManualRefundInput:
-    return ManualRefundInput(case=header(CaseKind.MANUAL_REFUND, order(trade_completed=completed)), policy=DEFAULT_POLICY,
-                             reason_kind=reason, amount_fen=amount, lines=lines, payee=PAYEE, pickup=pickup)
+def mr_input(
+    reason: ManualRefundReason = ManualRefundReason.SHIPPING_FEE,
+    amount: int = 1000,
+    *,
+    lines: tuple[LineQuantity, ...] = (),
+    pickup: bool | None = None,
+    completed: bool = False,
+) -> ManualRefundInput:
+    return ManualRefundInput(
+        case=header(CaseKind.MANUAL_REFUND, order(trade_completed=completed)),
+        policy=DEFAULT_POLICY,
+        reason_kind=reason,
+        amount_fen=amount,
+        lines=lines,
+        payee=PAYEE,
+        pickup=pickup,
+    )
 
 
 # -- pure --------------------------------------------------------------------------
+
 
 def test_partial_quantity_needs_lines_and_fits_their_value():
     with pytest.raises(ValueError, match="names the lines"):
@@ -67,9 +84,11 @@ def test_payee_never_shows_in_the_clear():
 
 # -- workflow ----------------------------------------------------------------------
 
+
 async def start(env, tq, inp: ManualRefundInput):
-    return await env.client.start_workflow("ManualRefund", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=ManualRefundResult)
+    return await env.client.start_workflow(
+        "ManualRefund", inp, id=inp.case.workflow_id, task_queue=tq, result_type=ManualRefundResult
+    )
 
 
 def decision(approval_id: str, who: ActorRef, approve: bool = True, note: str = "", amount: int | None = None):
@@ -77,28 +96,38 @@ def decision(approval_id: str, who: ActorRef, approve: bool = True, note: str = 
 
 
 async def test_completed_trade_is_assessed_picked_up_checked_twice_and_paid_once(env, store):
-    inp = mr_input(ManualRefundReason.COMPLETED_TRADE, 6990, lines=(LineQuantity(sku="RICE-5KG", quantity=1),),
-                   completed=True)
-    async with running_worker(env, store) as (tq, outside):
+    inp = mr_input(
+        ManualRefundReason.COMPLETED_TRADE, 6990, lines=(LineQuantity(sku="RICE-5KG", quantity=1),), completed=True
+    )
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq, inp)
         await in_state(h, "awaiting_assessment")
-        await refused(h.execute_update("assess", Assessment(assessor=REFUNDS, pickup=True)), "return specialist")  # only the return specialist decides the pickup
-        await h.execute_update("assess", Assessment(assessor=RETURNS, pickup=True))
-        await env.sleep(49 * 3600)  # the simulated goods arrive 48 h after the pickup booking
+        await refused(
+            h.execute_update(ManualRefund.assess, Assessment(assessor=REFUNDS, pickup=True)), "return specialist"
+        )  # only the return specialist decides the pickup
+        await h.execute_update(ManualRefund.assess, Assessment(assessor=RETURNS, pickup=True))
+        await advance(env, by=49 * 3600)  # the simulated goods arrive 48 h after the pickup booking
         await pending(h, "review")
-        await refused(h.execute_update("decide", decision("review", REFUNDS)), "needs operations_supervisor")
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await refused(h.execute_update(CaseWorkflow.decide, decision("review", REFUNDS)), "needs operations_supervisor")
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
-        await refused(h.execute_update("decide", decision("second-check", SUPERVISOR)), "must be a different person")
-        await h.execute_update("decide", decision("second-check", REFUNDS))
+        await refused(
+            h.execute_update(CaseWorkflow.decide, decision("second-check", SUPERVISOR)), "must be a different person"
+        )
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert (result.amount_fen, result.reviewed_by, result.second_checked_by) == (6990, "qian.ops", "li.refunds")
     assert [p["amount_fen"] for p in store.payments(inp.case.case_id)] == [6990]
     assert store.payments(inp.case.case_id)[0]["idempotency_key"] == f"{inp.case.case_id}:manual_refund"
-    got = kinds(store, inp.case.case_id)
-    assert got.index("goods_received") < got.index("summarised") < got.index("paid") < got.index("confirmed")
-    assert "sla_breached" not in got
+    got = kinds(store.timeline(inp.case.case_id))
+    assert (
+        got.index(Entry.GOODS_RECEIVED)
+        < got.index(Entry.SUMMARISED)
+        < got.index(Entry.PAID)
+        < got.index(Entry.CONFIRMED)
+    )
+    assert Entry.SLA_BREACHED not in got
     dumped = str([e.detail for e in store.timeline(inp.case.case_id)])
     assert "13900001111" not in dumped and "王小明" not in dumped
     await keep_history(h, "manual_refund_completed_trade_paid")
@@ -111,8 +140,15 @@ async def test_supervisor_refusal_rejects_without_paying(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await pending(h, "review")
-        await refused(h.execute_update("decide", {"approval_id": "review", "approver": SUPERVISOR.model_dump(), "approve": False}), "decoding")  # a refusal without a note is not even a decision
-        await h.execute_update("decide", decision("review", SUPERVISOR, approve=False, note="fee was free shipping"))
+        await refused(
+            h.execute_update(
+                CaseWorkflow.decide, {"approval_id": "review", "approver": SUPERVISOR.model_dump(), "approve": False}
+            ),
+            "decoding",
+        )  # a refusal without a note is not even a decision
+        await h.execute_update(
+            CaseWorkflow.decide, decision("review", SUPERVISOR, approve=False, note="fee was free shipping")
+        )
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.REJECTED and result.reason == "fee was free shipping"
     assert store.payments(inp.case.case_id) == [] and outside.payment.ledger == []
@@ -123,9 +159,11 @@ async def test_second_checker_may_refuse(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await pending(h, "review")
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
-        await h.execute_update("decide", decision("second-check", SUPERVISOR_2, approve=False, note="postage already refunded"))
+        await h.execute_update(
+            CaseWorkflow.decide, decision("second-check", SUPERVISOR_2, approve=False, note="postage already refunded")
+        )
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.REJECTED and result.second_checked_by == "sun.ops"
     assert outside.payment.ledger == []
@@ -134,82 +172,91 @@ async def test_second_checker_may_refuse(env, store):
 async def test_review_and_second_check_just_before_their_windows_breach_nothing(env, store):
     """manual_refund_review (2wd) and manual_refund_payment (5wd): decided a minute early."""
     inp = mr_input(ManualRefundReason.SHIPPING_FEE, 800)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq, inp)
         review = await pending(h, "review")
         assert review.sla_window == "manual_refund_review"
-        await sleep_until(env, review.due_at, -60)
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await advance(env, to=review.due_at, offset_s=-60)
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         check = await pending(h, "second-check")
-        assert check.sla_window == "manual_refund_payment" and check.not_by == ("qian.ops", "cust-1")  # neither the first checker nor the opener
-        await sleep_until(env, check.due_at, -60)
-        await h.execute_update("decide", decision("second-check", SUPERVISOR_2))
+        assert check.sla_window == "manual_refund_payment" and check.not_by == (
+            "qian.ops",
+            "cust-1",
+        )  # neither the first checker nor the opener
+        await advance(env, to=check.due_at, offset_s=-60)
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", SUPERVISOR_2))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
-    assert "sla_breached" not in kinds(store, inp.case.case_id)
+    assert Entry.SLA_BREACHED not in kinds(store.timeline(inp.case.case_id))
 
 
 async def test_review_and_second_check_after_their_windows_are_recorded_as_breaches(env, store):
     inp = mr_input(ManualRefundReason.SHIPPING_FEE, 800)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq, inp)
         review = await pending(h, "review")
-        await sleep_until(env, review.due_at, 60)
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await advance(env, to=review.due_at, offset_s=60)
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         check = await pending(h, "second-check")
-        await sleep_until(env, check.due_at, 60)
-        await h.execute_update("decide", decision("second-check", REFUNDS))
+        await advance(env, to=check.due_at, offset_s=60)
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID  # late, but still paid
-    windows = [d["window"] for d in entries(store, inp.case.case_id, "sla_breached")]
+    windows = [d["window"] for d in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)]
     assert windows == ["manual_refund_review", "manual_refund_payment"]
 
 
 async def test_assessment_after_the_24h_node_is_a_breach_and_before_it_is_not(env, store):
     early = mr_input(ManualRefundReason.COMPLETED_TRADE, 1000, completed=True)
     late = mr_input(ManualRefundReason.COMPLETED_TRADE, 1000, completed=True)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         for inp, offset in ((early, -60), (late, 60)):
             h = await start(env, tq, inp)
             await in_state(h, "awaiting_assessment")
             started = (await h.describe()).start_time
-            await sleep_until(env, DEFAULT_POLICY.calendar.deadline(started, DEFAULT_POLICY.windows.after_sales_node), offset)
-            await h.execute_update("assess", Assessment(assessor=RETURNS, pickup=False))
+            await advance(
+                env,
+                to=DEFAULT_POLICY.calendar.deadline(started, DEFAULT_POLICY.windows.after_sales_node),
+                offset_s=offset,
+            )
+            await h.execute_update(ManualRefund.assess, Assessment(assessor=RETURNS, pickup=False))
             await pending(h, "review")
             await h.terminate("test done")
-    assert "sla_breached" not in kinds(store, early.case.case_id)
-    assert entries(store, late.case.case_id, "sla_breached") == [{"window": "after_sales_node", "step": "assessment"}]
+    assert Entry.SLA_BREACHED not in kinds(store.timeline(early.case.case_id))
+    assert details(store.timeline(late.case.case_id), Entry.SLA_BREACHED) == [
+        {"window": "after_sales_node", "step": "assessment"}
+    ]
 
 
 async def test_compensation_payout_paid_after_five_working_days_is_a_breach(env, store):
     inp = mr_input(ManualRefundReason.COMPENSATION_PAYOUT, 3000)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq, inp)
         review = await pending(h, "review")
         payout_due = DEFAULT_POLICY.calendar.deadline(review.requested_at, DEFAULT_POLICY.windows.compensation_payout)
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
-        await sleep_until(env, payout_due, 60)
-        await h.execute_update("decide", decision("second-check", REFUNDS))
+        await advance(env, to=payout_due, offset_s=60)
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["cash_compensation"]
-    assert {"window": "compensation_payout"} in entries(store, inp.case.case_id, "sla_breached")
+    assert {"window": "compensation_payout"} in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)
 
 
 async def test_compensation_payout_within_five_working_days_is_on_time(env, store):
     inp = mr_input(ManualRefundReason.COMPENSATION_PAYOUT, 3000)
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq, inp)
         review = await pending(h, "review")
         payout_due = DEFAULT_POLICY.calendar.deadline(review.requested_at, DEFAULT_POLICY.windows.compensation_payout)
-        await h.execute_update("decide", decision("review", SUPERVISOR))
+        await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
         await pending(h, "second-check")
-        await sleep_until(env, payout_due, -60)
-        await h.execute_update("decide", decision("second-check", REFUNDS))
+        await advance(env, to=payout_due, offset_s=-60)
+        await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
         result = await h.result()
     assert result.outcome == ManualRefundOutcome.PAID
-    assert {"window": "compensation_payout"} not in entries(store, inp.case.case_id, "sla_breached")
+    assert {"window": "compensation_payout"} not in details(store.timeline(inp.case.case_id), Entry.SLA_BREACHED)
 
 
 async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[no-untyped-def]
@@ -223,10 +270,12 @@ async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[n
     now = await env.get_current_time()
     due = DEFAULT_POLICY.calendar.deadline(now, DEFAULT_POLICY.windows.return_refund)
     minutes = (math.floor if offset_min < 0 else math.ceil)((due - now).total_seconds() / 60) + offset_min
-    config = SimulatorConfig(scenarios={inp.case.order.order_id: Scenario(receive_after=Window.model_validate(f"{minutes}m"))})
-    async with running_worker(env, store, config) as (tq, outside):
+    config = SimulatorConfig(
+        scenarios={inp.case.order.order_id: Scenario(receive_after=Window.model_validate(f"{minutes}m"))}
+    )
+    async with running_worker(env, store, config) as (tq, _outside):
         h = await start(env, tq, inp)
-        await sleep_until(env, due, 60)
+        await advance(env, to=due, offset_s=60)
         await pending(h, "review")  # late goods do not hold the refund up
         await h.terminate("test done")
     return inp.case.case_id
@@ -234,12 +283,12 @@ async def _goods_by_day_5(env, store, offset_min: int) -> str:  # type: ignore[n
 
 async def test_goods_back_just_before_day_5_are_received(env, store):
     case_id = await _goods_by_day_5(env, store, -5)
-    got = kinds(store, case_id)
-    assert "goods_received" in got and "pickup_overdue" not in got
+    got = kinds(store.timeline(case_id))
+    assert Entry.GOODS_RECEIVED in got and Entry.PICKUP_OVERDUE not in got
 
 
 async def test_goods_not_back_by_day_5_are_overdue_and_the_review_goes_ahead(env, store):
     case_id = await _goods_by_day_5(env, store, 5)
-    got = kinds(store, case_id)
-    assert "pickup_overdue" in got and "goods_received" not in got
-    assert got.index("pickup_overdue") < got.index("summarised")
+    got = kinds(store.timeline(case_id))
+    assert Entry.PICKUP_OVERDUE in got and Entry.GOODS_RECEIVED not in got
+    assert got.index(Entry.PICKUP_OVERDUE) < got.index(Entry.SUMMARISED)

@@ -1,12 +1,14 @@
 """MissingItem (§4.3): split → chase; short-shipped or neither → reship or refund the
 missing lines (customer_answer window: just before the choice counts, just after the
 refund default applies); the 10 yuan coupon only when asked."""
+
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
 from adapters.simulators import Scenario, SimulatorConfig
+from domain.child_cases import CaseResult
 from domain.findings import ShipmentCheck
 from domain.manual_refund import Payee
 from domain.missing_item import (
@@ -19,11 +21,11 @@ from domain.missing_item import (
     lines_to_remedy,
 )
 from domain.models import CaseKind, LineQuantity
-from domain.child_cases import CaseResult
-from tests.conftest import running_worker
-from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, approve_manual_refund, deadline, entries, rejection, sleep_to
-from tests.factories import DEFAULT_POLICY, header, order
+from domain.timeline import Entry
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, approve_manual_refund, deadline, kinds, refused, running_worker, timeline
+from workflows.missing_item import MissingItem
 
 RICE = (LineQuantity(sku="RICE-5KG", quantity=1),)
 MILK_2 = (LineQuantity(sku="MILK-1L", quantity=2),)
@@ -39,8 +41,9 @@ def scripted(inp, **scenario) -> SimulatorConfig:
 
 
 async def start(env, tq, inp):
-    return await env.client.start_workflow("MissingItem", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=CaseResult)
+    return await env.client.start_workflow(
+        "MissingItem", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 def test_classify_and_lines():
@@ -77,13 +80,15 @@ async def test_short_shipped_reship_with_coupon_chosen_just_before_the_window(en
     async with running_worker(env, store, scripted(inp, short_lines=RICE)) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "customer_choice")
-        await sleep_to(env, due, -60)
-        await h.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP, wants_compensation=True))
+        await advance(env, to=due, offset_s=-60)
+        await h.execute_update(
+            MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP, wants_compensation=True)
+        )
         result = await h.result()
         assert result.outcome == MissingOutcome.RESHIPPED and result.compensation_fen == 1000
         assert result.children == (f"case-{inp.case.case_id}-reship",)
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("coupon", 1000)]
-        assert "choice_defaulted" not in await entries(h)
+        assert Entry.CHOICE_DEFAULTED not in kinds(await timeline(h))
         await keep_history(h, "missing_item_short_reshipped_coupon")
 
 
@@ -92,7 +97,7 @@ async def test_no_answer_after_the_window_refunds_the_missing_line_without_coupo
     async with running_worker(env, store, scripted(inp, short_lines=RICE)) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "customer_choice")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         result = await h.result()
         assert result.outcome == MissingOutcome.REFUNDED and result.compensation_fen == 0
         rice_share = inp.case.order.paid_fen * 6990 // inp.case.order.lines_total_fen
@@ -105,10 +110,10 @@ async def test_neither_split_nor_short_believes_the_customer(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "customer_choice")
-        await h.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
+        await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
         result = await h.result()
         assert result.outcome == MissingOutcome.REFUNDED and result.refund_fen > 0
-        checked = [e for e in store.timeline(inp.case.case_id) if e.kind == "warehouse_checked"][0]
+        checked = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.WAREHOUSE_CHECKED)
         assert checked.detail["finding"] == "neither"
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
         await keep_history(h, "missing_item_neither_refunded")
@@ -119,7 +124,9 @@ async def test_part_of_a_line_missing_is_a_manual_refund(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "customer_choice")
-        await h.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND, wants_compensation=True))
+        await h.execute_update(
+            MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND, wants_compensation=True)
+        )
         await approve_manual_refund(env, f"case-{inp.case.case_id}-refund")
         result = await h.result()
         assert result.outcome == MissingOutcome.REFUNDED
@@ -132,7 +139,11 @@ async def test_bad_choices_are_rejected(env, store):
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "customer_choice")
-        assert "not the customer" in await rejection(h, "choose_remedy", RemedyChoice(by=OTHER_CUSTOMER, remedy=Remedy.REFUND))
-        assert "only the customer" in await rejection(h, "choose_remedy", RemedyChoice(by=FIRST_LINE, remedy=Remedy.RESHIP))
-        await h.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
+        assert "not the customer" in await refused(
+            h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=OTHER_CUSTOMER, remedy=Remedy.REFUND))
+        )
+        assert "only the customer" in await refused(
+            h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=FIRST_LINE, remedy=Remedy.RESHIP))
+        )
+        await h.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.REFUND))
         await h.result()

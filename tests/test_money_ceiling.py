@@ -2,6 +2,7 @@
 customer of the demo order (paid ¥136.70) opens a return "refused at the door" with a
 line listed three times. It is refused; the legitimate refunds of that order together
 pay exactly what it paid, and a further one is refused before it starts."""
+
 from __future__ import annotations
 
 import json
@@ -11,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from domain.models import Order
+from domain.timeline import Entry
 from runtime.settings import Settings
 from store import CaseStore
-from tests.case_clock import wait_closed
-from tests.conftest import running_worker
 from tests.front_door import front_door, shell_for, with_issuer
+from tests.support import running_worker, wait_closed
 
 DEMO_ORDERS = Path(__file__).resolve().parent.parent / "starter" / "demo_data" / "orders.json"
 
@@ -64,7 +65,7 @@ async def test_the_reproduction_is_refused_and_the_order_pays_back_at_most_what_
     o = demo_order(any_store)
     soy = "SOY-HAITIAN-1L"
     three_times = [{"sku": soy, "quantity": 1}] * 3
-    before = set(r["case_id"] for r in any_store.list_cases(limit=10_000))
+    before = {r["case_id"] for r in any_store.list_cases(limit=10_000)}
 
     # 1. as filed: the same line three times is refused by the contract, whoever sends it
     as_filed = {"kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused", "lines": three_times}
@@ -73,15 +74,19 @@ async def test_the_reproduction_is_refused_and_the_order_pays_back_at_most_what_
     # 2. the customer claims the courier's origin: refused, nothing starts
     one = [{"sku": soy, "quantity": 1}]
     refused(await shell("open", "--file", write(shell.tmp, {**as_filed, "lines": one})), "parcel_refused", "courier")
-    refused(await shell("open", "--file", write(shell.tmp, {**as_filed, "lines": one, "origin": "process_outcome"})),
-            "process_outcome", "parent case")
+    refused(
+        await shell("open", "--file", write(shell.tmp, {**as_filed, "lines": one, "origin": "process_outcome"})),
+        "process_outcome",
+        "parent case",
+    )
     refused(await shell("open", "--order", o.order_id, "--lines", f"{soy}:1", f"{soy}:1"), "listed more than once")
-    assert set(r["case_id"] for r in any_store.list_cases(limit=10_000)) == before
+    assert {r["case_id"] for r in any_store.list_cases(limit=10_000)} == before
     assert shell.outside.payment.ledger == []
 
     # 3. the courier's legitimate refused parcel, one bottle: refunded at once
-    code, out, err = await shell("open", "--file", write(shell.tmp, {**as_filed, "lines": one}), "--json",
-                                 "--as", "courier")
+    code, out, err = await shell(
+        "open", "--file", write(shell.tmp, {**as_filed, "lines": one}), "--json", "--as", "courier"
+    )
     assert code == 0, err
     first = json.loads(out)["case_id"]
     await wait_closed(env, first)
@@ -97,8 +102,10 @@ async def test_the_reproduction_is_refused_and_the_order_pays_back_at_most_what_
     assert [p["amount_fen"] for p in paid] == [13670 * 1590 // 14170, 13670 - 13670 * 1590 // 14170]
     # 5. opening it again: refused before anything starts
     refused(await shell("open", "--order", o.order_id, "--reason", "再退一次"), "nothing is left to refund")
-    refused(await shell("open", "--file", write(shell.tmp, {**as_filed, "lines": []}), "--as", "courier"),
-            "nothing is left to refund")
+    refused(
+        await shell("open", "--file", write(shell.tmp, {**as_filed, "lines": []}), "--as", "courier"),
+        "nothing is left to refund",
+    )
     assert sum(r.amount_fen for r in shell.outside.payment.ledger) == 13670
     balance = any_store.ledger.balance(o.order_id)
     assert balance.left_fen == 0 and balance.lines_left == {"OIL-ARAWANA-5L": 0, soy: 0}
@@ -109,8 +116,14 @@ async def test_two_cases_racing_on_one_order_pay_it_back_once(env, any_store, sh
     o = demo_order(any_store)
     ids = []
     for _ in range(2):
-        code, out, err = await shell("open", "--file", write(shell.tmp, {
-            "kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused"}), "--json", "--as", "courier")
+        code, out, err = await shell(
+            "open",
+            "--file",
+            write(shell.tmp, {"kind": "return_refund", "order_id": o.order_id, "origin": "parcel_refused"}),
+            "--json",
+            "--as",
+            "courier",
+        )
         assert code == 0, err
         ids.append(json.loads(out)["case_id"])
     for cid in ids:
@@ -119,5 +132,5 @@ async def test_two_cases_racing_on_one_order_pay_it_back_once(env, any_store, sh
     assert sum(p["amount_fen"] for p in paid) == o.paid_fen
     outcomes = sorted(any_store.get_case(cid)["outcome"] for cid in ids)
     assert outcomes == ["advance_compensated", "refund_capped"]
-    capped = [e for cid in ids for e in any_store.timeline(cid) if e.kind == "refund_capped"]
+    capped = [e for cid in ids for e in any_store.timeline(cid) if e.kind == Entry.REFUND_CAPPED]
     assert capped and capped[0].detail["paid_fen"] == 0 and capped[0].detail["already_fen"] == o.paid_fen

@@ -1,4 +1,5 @@
 """The §5 penalty table (S0), every row and every cumulative count, without Temporal."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,7 +31,13 @@ def test_not_upheld_with_a_fault_is_a_phone_or_chat_reminder():
 @pytest.mark.parametrize("violation", range(1, 6))
 def test_level_1_item_upheld_once_is_a_written_warning(violation):
     p = penalty_for(violation, ())
-    assert (p.level, p.effects, p.notice, p.pay_percent, p.suspension_months) == (L1, ["written_warning"], "email", 100, None)
+    assert (p.level, p.effects, p.notice, p.pay_percent, p.suspension_months) == (
+        L1,
+        ["written_warning"],
+        "email",
+        100,
+        None,
+    )
 
 
 @pytest.mark.parametrize("violation", range(1, 6))
@@ -89,7 +96,14 @@ def test_red_line_once_is_level_4(violation, record):
 
 @pytest.mark.parametrize("level,expected", list(EFFECTS.items()))
 def test_each_level_has_exactly_its_effects(level, expected):
-    sample = {Level.REMINDER: (None, ()), L1: (1, ()), L2: (6, ()), L2S: (6, rec(*[(6, L2)] * 3)), L3: (7, ()), L4: (13, ())}
+    sample = {
+        Level.REMINDER: (None, ()),
+        L1: (1, ()),
+        L2: (6, ()),
+        L2S: (6, rec(*[(6, L2)] * 3)),
+        L3: (7, ()),
+        L4: (13, ()),
+    }
     violation, record = sample[level]
     assert penalty_for(violation, record).effects == expected
 

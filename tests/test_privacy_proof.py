@@ -3,6 +3,7 @@ as a user runs it, every history is exported with the `temporal` CLI, and neithe
 export, nor the store, nor the logs of the run hold any phone, address, paying account,
 payee account or real name of the demo orders and payees. Through the codec server the
 same export decodes to readable payloads, still without them."""
+
 from __future__ import annotations
 
 import base64
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.binaries import binary
-from starter.demo import DEMO_PAYEES  # noqa: F401  (the payees the demo gives)
+from starter.demo import DEMO_PAYEES
 from tests.test_devserver_e2e import CLEARED, leftovers
 
 AFTERSALES = str(Path(sys.executable).parent / "aftersales")
@@ -42,7 +43,11 @@ def personal_data() -> set[str]:
 
 def payload_texts(node: Any) -> str:
     if isinstance(node, dict):
-        own = base64.b64decode(node["data"]).decode("utf-8", "replace") if isinstance(node.get("data"), str) and "metadata" in node else ""
+        own = (
+            base64.b64decode(node["data"]).decode("utf-8", "replace")
+            if isinstance(node.get("data"), str) and "metadata" in node
+            else ""
+        )
         return own + "".join(payload_texts(v) for v in node.values())
     if isinstance(node, list):
         return "".join(payload_texts(v) for v in node)
@@ -75,8 +80,13 @@ def test_no_personal_data_in_histories_store_or_logs(tmp_path: Path):
     env["AFTERSALES_DATA_DIR"] = str(data)  # the embedded default: a keyring generated in here
     port, ui = free_port(), free_port()
     env["TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"
-    done = subprocess.run([AFTERSALES, "up", "--port", str(port), "--ui-port", str(ui), "--exit-after-demo"],
-                          env=env, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [AFTERSALES, "up", "--port", str(port), "--ui-port", str(ui), "--exit-after-demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     summary = json.loads(next((data / "demo-runs").glob("*.json")).read_text(encoding="utf-8"))
     assert all(c["outcome"] == c["expect"] for c in summary), summary
@@ -86,26 +96,51 @@ def test_no_personal_data_in_histories_store_or_logs(tmp_path: Path):
     assert len(secrets) >= 12
 
     # the dev server again on the same state, to export what the run left
-    server = subprocess.Popen([AFTERSALES, "server", "--port", str(port), "--ui-port", str(ui)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [AFTERSALES, "server", "--port", str(port), "--ui-port", str(ui)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     codec_port = free_port()
-    codec = subprocess.Popen([AFTERSALES, "codec-server", "--port", str(codec_port)], env={**env, "CODEC_TOKEN": TOKEN},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    codec = subprocess.Popen(
+        [AFTERSALES, "codec-server", "--port", str(codec_port)],
+        env={**env, "CODEC_TOKEN": TOKEN},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_port(port)
         wait_port(codec_port)
         temporal = [binary("temporal"), "--address", f"127.0.0.1:{port}"]
-        listed = subprocess.run([*temporal, "workflow", "list", "-o", "json", "--limit", "1000"],
-                                capture_output=True, text=True, timeout=60, check=True).stdout
+        listed = subprocess.run(
+            [*temporal, "workflow", "list", "-o", "json", "--limit", "1000"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
         ids = sorted({w["execution"]["workflowId"] for w in json.loads(listed)})
         assert len(ids) >= len(summary)  # every case and every child it started
 
         def export(*codec_flags: str) -> list[str]:
-            return [subprocess.run([*temporal, "workflow", "show", "-w", wid, "-o", "json", *codec_flags],
-                                   capture_output=True, text=True, timeout=60, check=True).stdout for wid in ids]
+            return [
+                subprocess.run(
+                    [*temporal, "workflow", "show", "-w", wid, "-o", "json", *codec_flags],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=True,
+                ).stdout
+                for wid in ids
+            ]
 
         raw_docs = export()
-        decoded_docs = export("--codec-endpoint", f"http://127.0.0.1:{codec_port}/codec", "--codec-auth", f"Bearer {TOKEN}")
+        decoded_docs = export(
+            "--codec-endpoint", f"http://127.0.0.1:{codec_port}/codec", "--codec-auth", f"Bearer {TOKEN}"
+        )
     finally:
         for proc in (codec, server):
             proc.terminate()
@@ -133,7 +168,9 @@ def test_no_personal_data_in_histories_store_or_logs(tmp_path: Path):
     assert hits(dumped, secrets) == {}
 
     # the logs of the same run: the worker's, the server's, and what `up` printed
-    logs = done.stdout + done.stderr + "".join(p.read_text(encoding="utf-8", errors="replace") for p in data.glob("*.log"))
+    logs = (
+        done.stdout + done.stderr + "".join(p.read_text(encoding="utf-8", errors="replace") for p in data.glob("*.log"))
+    )
     assert hits(logs, secrets) == {}
     # the server's own database holds the histories: no clear text there either
     server_db = (data / "temporal.db").read_bytes()

@@ -1,5 +1,6 @@
 """Push first: each simulated event is pushed once, at the time it happens, under a route
 the waiting workflow takes as a signal (adapters/http/pushes.py)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -33,10 +34,19 @@ def test_every_push_route_is_a_signal_of_a_case_workflow():
 
 async def test_the_simulators_push_each_event_once_at_the_time_it_happens():
     h = Window.model_validate
-    outside = Outside.simulated(SimulatorConfig(pushes=True, default_receive_after=h("3h"), scenarios={
-        "O-1": Scenario(backfill_after=h("5h")), "O-2": Scenario(ship_after=h("30h")),
-        "O-3": Scenario(platform_answer_after=h("4h")), "O-4": Scenario(parcel_lost=True),
-        "O-6": Scenario(signed_after=h("20h"))}))
+    outside = Outside.simulated(
+        SimulatorConfig(
+            pushes=True,
+            default_receive_after=h("3h"),
+            scenarios={
+                "O-1": Scenario(backfill_after=h("5h")),
+                "O-2": Scenario(ship_after=h("30h")),
+                "O-3": Scenario(platform_answer_after=h("4h")),
+                "O-4": Scenario(parcel_lost=True),
+                "O-6": Scenario(signed_after=h("20h")),
+            },
+        )
+    )
     received = Received()
     outside.push_with(received)
     w, c, p = outside.warehouse, outside.courier, outside.platform
@@ -47,11 +57,13 @@ async def test_the_simulators_push_each_event_once_at_the_time_it_happens():
         await c.book_pickup(PickupRequest(case_id="C-5", order_id="O-5", lines=(), as_of=T0))
         await c.delivery_status(DeliveryQuery(case_id="C-6", order_id="O-6", shipped_at=T0, as_of=T0))
     await c.book_pickup(PickupRequest(case_id="C-4", order_id="O-4", lines=(), as_of=T0))  # lost: nothing to push
-    assert sorted(received.got) == sorted([
-        ("warehouse", "backfill-arrived", "C-1", T0 + timedelta(hours=5)),
-        ("warehouse", "dispatched", "C-2", T0 + timedelta(hours=30)),
-        ("platform", "oversold-answered", "C-3", T0 + timedelta(hours=4)),
-        ("warehouse", "goods-received", "C-5", T0 + timedelta(hours=3)),
-        ("courier", "delivery-status", "C-6", T0 + timedelta(hours=20)),
-    ])
+    assert sorted(received.got) == sorted(
+        [
+            ("warehouse", "backfill-arrived", "C-1", T0 + timedelta(hours=5)),
+            ("warehouse", "dispatched", "C-2", T0 + timedelta(hours=30)),
+            ("platform", "oversold-answered", "C-3", T0 + timedelta(hours=4)),
+            ("warehouse", "goods-received", "C-5", T0 + timedelta(hours=3)),
+            ("courier", "delivery-status", "C-6", T0 + timedelta(hours=20)),
+        ]
+    )
     assert all(PUSHES[(s, e)] for s, e, _, _ in received.got)

@@ -1,6 +1,7 @@
 """Every recorded history replays against the current workflow code without
 non-determinism. Re-record: RECORD_HISTORIES=1 ./dev test (only for new files; see
 tests/replay_support.py)."""
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ time-skipping server: every clock is moved past and stopped just before.
 The refund is due by the end of day 5, counted from the day after the return was
 created (shop time, UTC+8); the wait for the goods ends refund_lead before that
 (the pickup cutoff) so the refund is still paid in time."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,13 +23,16 @@ from adapters.simulators import Scenario, SimulatorConfig
 from domain.actors import ActorRef, Role
 from domain.models import CaseHeader, CaseKind, CaseStatus, TimelineEntry
 from domain.returns import ReturnOrigin, ReturnOutcome, ReturnRefundInput, ReturnRefundResult, ReviewDecision
+from domain.timeline import Entry
 from domain.windows import Window
 from runtime.binaries import binary
 from runtime.temporal import data_converter
-from tests.conftest import running_worker
 from tests.factories import DEFAULT_POLICY, header
 from tests.replay_support import keep_history
+from tests.support import advance, entry, kinds, reached, running_worker, timeline
+from workflows.case_workflow import CaseWorkflow
 from workflows.patches import BASELINE
+from workflows.return_refund import ReturnRefund
 from workflows.waits import POLL_BY_RETRY
 
 CAL = DEFAULT_POLICY.calendar
@@ -47,8 +51,11 @@ def reject(reason: str = "opened food cannot be returned") -> ReviewDecision:
 async def start(env: WorkflowEnvironment, tq: str, case: CaseHeader | None = None, **inp: object) -> WorkflowHandle:
     case = case or header(CaseKind.RETURN_REFUND)
     return await env.client.start_workflow(
-        "ReturnRefund", ReturnRefundInput(case=case, policy=DEFAULT_POLICY, **inp), id=case.workflow_id,
-        task_queue=tq, result_type=ReturnRefundResult,
+        "ReturnRefund",
+        ReturnRefundInput(case=case, policy=DEFAULT_POLICY, **inp),
+        id=case.workflow_id,
+        task_queue=tq,
+        result_type=ReturnRefundResult,
     )
 
 
@@ -57,32 +64,8 @@ async def finish(h: WorkflowHandle) -> ReturnRefundResult:
     return await asyncio.wait_for(h.result(), timeout=60)
 
 
-async def timeline(h: WorkflowHandle) -> list[TimelineEntry]:
-    return await h.query("timeline", result_type=list[TimelineEntry])
-
-
 async def status(h: WorkflowHandle) -> CaseStatus:
-    return await h.query("status", result_type=CaseStatus)
-
-
-def kinds(entries: list[TimelineEntry]) -> list[str]:
-    return [e.kind for e in entries]
-
-
-def entry(entries: list[TimelineEntry], kind: str) -> TimelineEntry:
-    found = [e for e in entries if e.kind == kind]
-    assert len(found) == 1, f"{kind}: {kinds(entries)}"
-    return found[0]
-
-
-async def wait_for(h: WorkflowHandle, kind: str) -> list[TimelineEntry]:
-    """Poll the timeline query (real time; the clock only skips while a result is awaited)."""
-    for _ in range(1200):  # 30 s of real time at most
-        entries = await timeline(h)
-        if kind in kinds(entries):
-            return entries
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"no {kind} in {kinds(await timeline(h))}")
+    return await h.query(CaseWorkflow.status)
 
 
 def refund_due(created: datetime) -> datetime:
@@ -92,27 +75,30 @@ def refund_due(created: datetime) -> datetime:
 
 def assert_paid_once(store, outside, h_case: str, amount: int) -> None:
     payments = store.payments(h_case)
-    assert [(p["idempotency_key"], p["amount_fen"], p["kind"]) for p in payments] == [(f"{h_case}:refund", amount, "refund")]
+    assert [(p["idempotency_key"], p["amount_fen"], p["kind"]) for p in payments] == [
+        (f"{h_case}:refund", amount, "refund")
+    ]
     ledger = [r for r in outside.payment.ledger if r.idempotency_key == f"{h_case}:refund"]
     assert len(ledger) == 1 and ledger[0].amount_fen == amount
     assert payments[0]["payment_id"] == ledger[0].payment_id
 
 
 async def review_and_book(env: WorkflowEnvironment, h: WorkflowHandle) -> tuple[list[TimelineEntry], CaseStatus]:
-    await env.sleep(60)
-    await h.execute_update("review", approve(pickup=True))
-    entries = await wait_for(h, "pickup_booked")
+    await advance(env, by=60)
+    await h.execute_update(ReturnRefund.review, approve(pickup=True))
+    entries = await reached(h, Entry.PICKUP_BOOKED)
     return entries, await status(h)
 
 
 # -- approve with pickup: goods received, refunded ----------------------------------
 
+
 async def test_approved_with_pickup_goods_received_refunded_once(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        await env.sleep(60)
-        accepted = await h.execute_update("review", approve(pickup=True), result_type=CaseStatus)
+        await advance(env, by=60)
+        accepted = await h.execute_update(ReturnRefund.review, approve(pickup=True))
         assert accepted.case_id == case.case_id
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
@@ -120,17 +106,24 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         assert result.reason == "goods received"
         entries = await timeline(h)
         assert kinds(entries) == [
-            "opened", "review_requested", "reviewed", "pickup_requested", "pickup_booked", "goods_received",
-            "refund_started", "refund_paid", "closed",
+            "opened",
+            "review_requested",
+            "reviewed",
+            "pickup_requested",
+            "pickup_booked",
+            "goods_received",
+            "refund_started",
+            "refund_paid",
+            "closed",
         ]
         assert [e.seq for e in entries] == list(range(len(entries)))
-        assert entry(entries, "reviewed").actor == "zhao.returns"
-        assert entry(entries, "refund_started").detail["advance_compensation"] is False
-        assert entry(entries, "closed").detail["outcome"] == "refunded"
+        assert entry(entries, Entry.REVIEWED).actor == "zhao.returns"
+        assert entry(entries, Entry.REFUND_STARTED).detail["advance_compensation"] is False
+        assert entry(entries, Entry.CLOSED).detail["outcome"] == "refunded"
         # default scenario: goods reach the warehouse 48 h after the booking, well inside day 5
-        received = entry(entries, "goods_received").at - entry(entries, "pickup_booked").at
+        received = entry(entries, Entry.GOODS_RECEIVED).at - entry(entries, Entry.PICKUP_BOOKED).at
         assert timedelta(hours=48) <= received <= timedelta(hours=48 + 4)
-        assert entry(entries, "refund_paid").at < refund_due(entries[0].at)
+        assert entry(entries, Entry.REFUND_PAID).at < refund_due(entries[0].at)
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         assert len(outside.courier.bookings) == 1
         # the store mirrors the workflow's timeline and outcome
@@ -142,8 +135,11 @@ async def test_approved_with_pickup_goods_received_refunded_once(env, store):
         # the timeline went in batches, one local activity per wait, opening included
         history = (await h.fetch_history()).events
         writes = [e for e in history if e.marker_recorded_event_attributes.marker_name == "core_local_activity"]
-        scheduled = {e.activity_task_scheduled_event_attributes.activity_type.name for e in history
-                     if e.HasField("activity_task_scheduled_event_attributes")}
+        scheduled = {
+            e.activity_task_scheduled_event_attributes.activity_type.name
+            for e in history
+            if e.HasField("activity_task_scheduled_event_attributes")
+        }
         assert 1 < len(writes) < len(entries), (len(writes), len(entries))
         assert scheduled == {"book_pickup", "poll_return_receipt", "pay_refund"}
         await keep_history(h, "return_refund_pickup_refunded")
@@ -159,14 +155,15 @@ async def test_partial_return_refunds_the_lines_share_of_the_paid_amount(env, st
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND, the_order)
         h = await start(env, tq, case, lines=(LineQuantity(sku="RICE-5KG", quantity=1),))
-        await env.sleep(60)
-        await h.execute_update("review", approve(pickup=False))
+        await advance(env, by=60)
+        await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.refund_fen == 10000 * 6990 // 13350
         assert_paid_once(store, outside, case.case_id, result.refund_fen)
 
 
 # -- day 5: the pickup just in time and just too late -------------------------------
+
 
 async def test_goods_arriving_just_before_the_cutoff_are_a_normal_refund(env, store):
     config = SimulatorConfig()
@@ -180,15 +177,15 @@ async def test_goods_arriving_just_before_the_cutoff_are_a_normal_refund(env, st
         cutoff = s.next_deadline - DEFAULT_POLICY.polling.refund_lead.plain
         # the goods reach the warehouse a minute before the cutoff (the booking was at or
         # before pickup_booked was recorded)
-        arrive_in = math.floor((cutoff - entry(entries, "pickup_booked").at).total_seconds()) - 60
+        arrive_in = math.floor((cutoff - entry(entries, Entry.PICKUP_BOOKED).at).total_seconds()) - 60
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window(amount=arrive_in, unit="s"))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
         entries = await timeline(h)
-        assert "pickup_overdue" not in kinds(entries)
+        assert Entry.PICKUP_OVERDUE not in kinds(entries)
         # found by the last check, at the cutoff (recorded once that check returns)
-        assert entry(entries, "goods_received").at - cutoff < timedelta(minutes=1)
-        assert entry(entries, "refund_paid").at <= refund_due(created)
+        assert entry(entries, Entry.GOODS_RECEIVED).at - cutoff < timedelta(minutes=1)
+        assert entry(entries, Entry.REFUND_PAID).at <= refund_due(created)
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
 
 
@@ -201,21 +198,21 @@ async def test_day_5_with_the_pickup_late_pays_advance_compensation_exactly_once
         created, cutoff = entries[0].at, s.next_deadline - DEFAULT_POLICY.polling.refund_lead.plain
         # the goods reach the warehouse a minute after the cutoff (the booking was at or
         # after the review was recorded)
-        arrive_in = math.ceil((cutoff - entry(entries, "reviewed").at).total_seconds()) + 60
+        arrive_in = math.ceil((cutoff - entry(entries, Entry.REVIEWED).at).total_seconds()) + 60
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window(amount=arrive_in, unit="s"))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         assert result.refund_fen == case.order.paid_fen
         assert "pickup overdue" in result.reason
         entries = await timeline(h)
-        assert "goods_received" not in kinds(entries)
-        overdue = entry(entries, "pickup_overdue")
+        assert Entry.GOODS_RECEIVED not in kinds(entries)
+        overdue = entry(entries, Entry.PICKUP_OVERDUE)
         assert timedelta(0) <= overdue.at - cutoff < timedelta(minutes=1)
-        started = entry(entries, "refund_started")
+        started = entry(entries, Entry.REFUND_STARTED)
         assert started.detail["advance_compensation"] is True and "pickup overdue" in started.detail["why"]
-        paid = entry(entries, "refund_paid")
+        paid = entry(entries, Entry.REFUND_PAID)
         assert cutoff <= paid.at <= refund_due(created)
-        assert entry(entries, "closed").detail["outcome"] == "advance_compensated"
+        assert entry(entries, Entry.CLOSED).detail["outcome"] == "advance_compensated"
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         assert store.get_case(case.case_id)["outcome"] == "advance_compensated"
 
@@ -227,12 +224,12 @@ async def test_goods_that_never_arrive_in_time_are_advance_compensated(env, stor
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("168h"))
         h = await start(env, tq, case)
-        await env.sleep(60)
-        await h.execute_update("review", approve(pickup=True))
+        await advance(env, by=60)
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         entries = await timeline(h)
-        assert entry(entries, "refund_paid").at <= refund_due(entries[0].at)
+        assert entry(entries, Entry.REFUND_PAID).at <= refund_due(entries[0].at)
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_advance_compensated")
         await keep_history(h, "return_refund_advance_compensated", patch=POLL_BY_RETRY)
@@ -245,61 +242,69 @@ async def test_parcel_lost_in_transit_is_advance_compensated(env, store):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(parcel_lost=True)
         h = await start(env, tq, case)
-        await env.sleep(60)
-        await h.execute_update("review", approve(pickup=True))
+        await advance(env, by=60)
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         entries = await timeline(h)
-        assert entry(entries, "parcel_lost").detail["note"] == "parcel lost in transit"
-        assert "pickup_overdue" not in kinds(entries)
+        assert entry(entries, Entry.PARCEL_LOST).detail["note"] == "parcel lost in transit"
+        assert Entry.PICKUP_OVERDUE not in kinds(entries)
         # no waiting for day 5: paid straight after the loss report
-        assert entry(entries, "refund_paid").at - entry(entries, "parcel_lost").at < timedelta(minutes=5)
+        assert entry(entries, Entry.REFUND_PAID).at - entry(entries, Entry.PARCEL_LOST).at < timedelta(minutes=5)
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
 
 
 async def test_goods_reported_received_signal_shortens_the_wait(env, store):
     config = SimulatorConfig()
-    async with running_worker(env, store, config) as (tq, outside):
+    async with running_worker(env, store, config) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("1h"))
         h = await start(env, tq, case)
         entries, _ = await review_and_book(env, h)
-        booked = entry(entries, "pickup_booked").at
-        await env.sleep(90 * 60)  # the goods arrived 30 minutes ago; the next poll is 4 h after booking
-        await h.signal("goods_reported_received")
+        booked = entry(entries, Entry.PICKUP_BOOKED).at
+        await advance(env, by=90 * 60)  # the goods arrived 30 minutes ago; the next poll is 4 h after booking
+        await h.signal(ReturnRefund.goods_reported_received)
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
-        received = entry(await timeline(h), "goods_received").at - booked
+        received = entry(await timeline(h), Entry.GOODS_RECEIVED).at - booked
         assert timedelta(minutes=90) <= received < timedelta(hours=2), received
 
 
 async def test_without_the_signal_the_goods_are_found_at_the_next_poll(env, store):
     config = SimulatorConfig()
-    async with running_worker(env, store, config) as (tq, outside):
+    async with running_worker(env, store, config) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(receive_after=Window.model_validate("1h"))
         h = await start(env, tq, case)
-        await env.sleep(60)
-        await h.execute_update("review", approve(pickup=True))
+        await advance(env, by=60)
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
         await finish(h)
         entries = await timeline(h)
-        received = entry(entries, "goods_received").at - entry(entries, "pickup_booked").at
+        received = entry(entries, Entry.GOODS_RECEIVED).at - entry(entries, Entry.PICKUP_BOOKED).at
         assert timedelta(hours=4) - timedelta(minutes=1) <= received <= timedelta(hours=4) + timedelta(minutes=1)
 
 
 # -- approve without pickup, reject, refused parcel ---------------------------------
 
+
 async def test_approved_without_pickup_is_advance_compensated_and_books_no_pickup(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        await env.sleep(60)
-        await h.execute_update("review", approve(pickup=False))
+        await advance(env, by=60)
+        await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         assert result.reason == "no pickup needed: advance compensation"
         entries = await timeline(h)
-        assert kinds(entries) == ["opened", "review_requested", "reviewed", "refund_started", "refund_paid", "closed"]
+        assert kinds(entries) == [
+            Entry.OPENED,
+            Entry.REVIEW_REQUESTED,
+            Entry.REVIEWED,
+            Entry.REFUND_STARTED,
+            Entry.REFUND_PAID,
+            Entry.CLOSED,
+        ]
         assert outside.courier.bookings == {}
         assert outside.courier.faults.attempts == {}
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
@@ -320,14 +325,17 @@ async def test_rejected_with_a_reason_pays_nothing(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        await env.sleep(60)
-        await h.execute_update("review", reject("opened food cannot be returned"))
+        await advance(env, by=60)
+        await h.execute_update(ReturnRefund.review, reject("opened food cannot be returned"))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REJECTED
         assert (result.refund_fen, result.payment_id, result.reason) == (0, None, "opened food cannot be returned")
         entries = await timeline(h)
-        assert kinds(entries) == ["opened", "review_requested", "reviewed", "closed"]
-        assert entry(entries, "closed").detail == {"outcome": "rejected", "reason": "opened food cannot be returned"}
+        assert kinds(entries) == [Entry.OPENED, Entry.REVIEW_REQUESTED, Entry.REVIEWED, Entry.CLOSED]
+        assert entry(entries, Entry.CLOSED).detail == {
+            "outcome": "rejected",
+            "reason": "opened food cannot be returned",
+        }
         assert store.payments(case.case_id) == []
         assert outside.payment.ledger == [] and outside.courier.bookings == {}
         assert store.get_case(case.case_id)["outcome"] == "rejected"
@@ -341,10 +349,10 @@ async def test_refused_parcel_needs_no_review_and_is_advance_compensated(env, st
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         entries = await timeline(h)
-        assert "review_requested" not in kinds(entries)
-        reviewed = entry(entries, "reviewed")
+        assert Entry.REVIEW_REQUESTED not in kinds(entries)
+        reviewed = entry(entries, Entry.REVIEWED)
         assert (reviewed.actor, reviewed.detail["role"], reviewed.detail["pickup"]) == ("system", "system", False)
-        assert entry(entries, "opened").detail["origin"] == "parcel_refused"
+        assert entry(entries, Entry.OPENED).detail["origin"] == "parcel_refused"
         assert outside.courier.bookings == {}
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_refused_parcel")
@@ -362,14 +370,15 @@ def test_a_customers_return_cannot_arrive_pre_decided():
 
 # -- outside systems failing --------------------------------------------------------
 
+
 async def test_payment_failing_twice_then_succeeding_pays_once(env, store):
     config = SimulatorConfig()
     async with running_worker(env, store, config) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(payment_fails=2)
         h = await start(env, tq, case)
-        await env.sleep(60)
-        await h.execute_update("review", approve(pickup=False))
+        await advance(env, by=60)
+        await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
         assert outside.payment.faults.attempts[f"pay:{case.case_id}:refund"] == 3
@@ -384,43 +393,44 @@ async def test_courier_booking_failing_twice_books_once(env, store):
         case = header(CaseKind.RETURN_REFUND)
         config.scenarios[case.order.order_id] = Scenario(pickup_fails=2)
         h = await start(env, tq, case)
-        await env.sleep(60)
-        await h.execute_update("review", approve(pickup=True))
+        await advance(env, by=60)
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.REFUNDED
         assert outside.courier.faults.attempts[f"book_pickup:{case.case_id}"] == 3
         assert list(outside.courier.bookings) == [case.case_id]
-        assert kinds(await timeline(h)).count("pickup_booked") == 1
+        assert kinds(await timeline(h)).count(Entry.PICKUP_BOOKED) == 1
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
 
 
 # -- the after-sales node: a recorded answer within 24 h ----------------------------
 
+
 async def test_review_just_before_the_24h_node_is_no_breach(env, store):
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         h = await start(env, tq)
-        await env.sleep(24 * HOUR - 60)
-        await h.execute_update("review", reject())
+        await advance(env, by=24 * HOUR - 60)
+        await h.execute_update(ReturnRefund.review, reject())
         await finish(h)
-        assert "sla_breached" not in kinds(await timeline(h))
+        assert Entry.SLA_BREACHED not in kinds(await timeline(h))
 
 
 async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
     async with running_worker(env, store) as (tq, outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        await env.sleep(24 * HOUR + 60)
+        await advance(env, by=24 * HOUR + 60)
         entries = await timeline(h)
-        breach = entry(entries, "sla_breached")
+        breach = entry(entries, Entry.SLA_BREACHED)
         assert breach.detail == {"window": "after_sales_node", "escalated_to": "second_line"}
         # 24 h after the workflow began (the opened entry is recorded a moment later)
         assert abs(breach.at - entries[0].at - timedelta(hours=24)) < timedelta(seconds=5)
         # the case still waits for the review and finishes normally
         assert (await status(h)).state == "awaiting_review"
-        await h.execute_update("review", approve(pickup=False))
+        await h.execute_update(ReturnRefund.review, approve(pickup=False))
         result = await finish(h)
         assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
-        assert kinds(await timeline(h)).count("sla_breached") == 1
+        assert kinds(await timeline(h)).count(Entry.SLA_BREACHED) == 1
         assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
         await keep_history(h, "return_refund_sla_breached")
         await keep_history(h, "return_refund_sla_breached", patch=POLL_BY_RETRY)
@@ -429,14 +439,20 @@ async def test_review_just_after_the_24h_node_is_a_recorded_breach(env, store):
 
 # -- queries and identity -----------------------------------------------------------
 
+
 async def test_status_and_timeline_queries_while_waiting(env, store):
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
-        entries = await wait_for(h, "review_requested")
+        entries = await reached(h, Entry.REVIEW_REQUESTED)
         created = entries[0].at
         s = await status(h)
-        assert (s.case_id, s.kind, s.state, s.outcome) == (case.case_id, CaseKind.RETURN_REFUND, "awaiting_review", None)
+        assert (s.case_id, s.kind, s.state, s.outcome) == (
+            case.case_id,
+            CaseKind.RETURN_REFUND,
+            "awaiting_review",
+            None,
+        )
         assert s.policy_version == DEFAULT_POLICY.version
         # the 24 h node comes first while the review is pending
         assert s.next_deadline_name == "review_sla"
@@ -450,13 +466,13 @@ async def test_status_and_timeline_queries_while_waiting(env, store):
 
 
 async def test_starting_the_same_case_twice_is_refused(env, store):
-    async with running_worker(env, store) as (tq, outside):
+    async with running_worker(env, store) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(env, tq, case)
         with pytest.raises(WorkflowAlreadyStartedError):
             await start(env, tq, case)
-        await env.sleep(60)
-        await h.execute_update("review", reject())
+        await advance(env, by=60)
+        await h.execute_update(ReturnRefund.review, reject())
         await finish(h)
         assert store.count_cases() >= 1
         assert len([c for c in store.list_cases(kind="return_refund", limit=1000) if c["case_id"] == case.case_id]) == 1
@@ -466,9 +482,12 @@ async def test_starting_the_same_case_twice_is_refused(env, store):
 # On the real (dev) server a rejected Update leaves no trace in the history; the
 # time-skipping test server writes workflow-task events for it, so this part runs there.
 
+
 @pytest_asyncio.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    e = await WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"), data_converter=data_converter())
+    e = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"), data_converter=data_converter()
+    )
     yield e
     await e.shutdown()
 
@@ -495,14 +514,22 @@ async def quiet_history(h: WorkflowHandle) -> list[str]:
 REVIEWER = {"actor_id": "zhao.returns", "role": "return_specialist"}
 
 BAD_REVIEWS = [
-    (ReviewDecision(reviewer=ActorRef(actor_id="li.first", role=Role.FIRST_LINE), approve=True, pickup=True),
-     "li.first is first_line; returns are reviewed by a return specialist"),
+    (
+        ReviewDecision(reviewer=ActorRef(actor_id="li.first", role=Role.FIRST_LINE), approve=True, pickup=True),
+        "li.first is first_line; returns are reviewed by a return specialist",
+    ),
     ({"reviewer": REVIEWER, "approve": True}, "an approval must say whether a pickup is needed"),
     ({"reviewer": REVIEWER, "approve": False}, "a rejection needs a reason"),
     ({"approve": True, "pickup": True}, "reviewer\n  Field required"),
     ({"reviewer": REVIEWER, "approve": "maybe", "pickup": True}, "approve\n  Input should be a valid boolean"),
-    ({"reviewer": {"actor_id": "x", "role": "boss"}, "approve": True, "pickup": True}, "reviewer.role\n  Input should be"),
-    ({"reviewer": REVIEWER, "approve": True, "pickup": True, "refund_fen": 1}, "refund_fen\n  Extra inputs are not permitted"),
+    (
+        {"reviewer": {"actor_id": "x", "role": "boss"}, "approve": True, "pickup": True},
+        "reviewer.role\n  Input should be",
+    ),
+    (
+        {"reviewer": REVIEWER, "approve": True, "pickup": True, "refund_fen": 1},
+        "refund_fen\n  Extra inputs are not permitted",
+    ),
     ("approve", "Input should be an object"),
 ]
 
@@ -516,30 +543,32 @@ def reason_of(err: WorkflowUpdateFailedError) -> str:
 
 
 async def test_invalid_reviews_are_rejected_with_a_reason_and_leave_no_history(dev_env, store):
-    async with running_worker(dev_env, store) as (tq, outside):
+    async with running_worker(dev_env, store) as (tq, _outside):
         case = header(CaseKind.RETURN_REFUND)
         h = await start(dev_env, tq, case)
-        await wait_for(h, "review_requested")
+        await reached(h, Entry.REVIEW_REQUESTED)
         before = await quiet_history(h)
         for bad, reason in BAD_REVIEWS:
             with pytest.raises(WorkflowUpdateFailedError) as err:
-                await h.execute_update("review", bad)
+                await h.execute_update(ReturnRefund.review, bad)
             assert reason in reason_of(err.value), reason_of(err.value)
         with pytest.raises(WorkflowUpdateFailedError) as err:
-            await h.execute_update("decide", {"approval_id": "compensation-1", "approver": REVIEWER, "approve": True})
+            await h.execute_update(
+                CaseWorkflow.decide, {"approval_id": "compensation-1", "approver": REVIEWER, "approve": True}
+            )
         assert "no pending approval 'compensation-1' (pending: none)" in reason_of(err.value)
         after = await history_events(h)
-        assert after == before, f"rejected updates left events: {after[len(before):]}"
+        assert after == before, f"rejected updates left events: {after[len(before) :]}"
         assert (await status(h)).state == "awaiting_review"
 
         # a valid review is accepted; a second one is refused and leaves nothing either
-        await h.execute_update("review", approve(pickup=True))
-        entries = await wait_for(h, "pickup_booked")
-        assert entry(entries, "reviewed").detail["pickup"] is True
+        await h.execute_update(ReturnRefund.review, approve(pickup=True))
+        entries = await reached(h, Entry.PICKUP_BOOKED)
+        assert entry(entries, Entry.REVIEWED).detail["pickup"] is True
         before = await quiet_history(h)
         assert before.count("workflow_execution_update_accepted_event_attributes") == 1
         with pytest.raises(WorkflowUpdateFailedError) as err:
-            await h.execute_update("review", reject())
+            await h.execute_update(ReturnRefund.review, reject())
         assert reason_of(err.value) == "a review was already given"
         assert await history_events(h) == before
         await h.terminate("test done")
@@ -555,7 +584,7 @@ async def test_a_review_arriving_before_the_case_is_opened_is_kept(env, store):
     case = header(CaseKind.RETURN_REFUND)
     tq = f"tq-early-{uuid.uuid4().hex[:8]}"
     h = await start(env, tq, case)  # no worker on this queue yet
-    update = asyncio.create_task(h.execute_update("review", approve(pickup=False), result_type=CaseStatus))
+    update = asyncio.create_task(h.execute_update(ReturnRefund.review, approve(pickup=False)))
     await asyncio.sleep(0.5)
     outside = worker.Outside.simulated()
     async with worker.build_worker(env.client, store, outside, task_queue=tq):
@@ -564,8 +593,15 @@ async def test_a_review_arriving_before_the_case_is_opened_is_kept(env, store):
         entries = await timeline(h)
         await keep_history(h, "return_refund_review_before_open")
     assert result.outcome == ReturnOutcome.ADVANCE_COMPENSATED
-    assert kinds(entries) == ["opened", "review_requested", "reviewed", "refund_started", "refund_paid", "closed"]
-    assert entry(entries, "reviewed").actor == "zhao.returns"
+    assert kinds(entries) == [
+        Entry.OPENED,
+        Entry.REVIEW_REQUESTED,
+        Entry.REVIEWED,
+        Entry.REFUND_STARTED,
+        Entry.REFUND_PAID,
+        Entry.CLOSED,
+    ]
+    assert entry(entries, Entry.REVIEWED).actor == "zhao.returns"
     assert_paid_once(store, outside, case.case_id, case.order.paid_fen)
 
 
@@ -574,22 +610,28 @@ async def test_the_demo_policy_runs_the_same_process_in_seconds(env, store):
 
     demo = named_policy("demo")
     config = SimulatorConfig()
-    async with running_worker(env, store, config) as (tq, outside):
+    async with running_worker(env, store, config) as (tq, _outside):
         on_time, late = header(CaseKind.RETURN_REFUND), header(CaseKind.RETURN_REFUND)
         config.scenarios[on_time.order.order_id] = Scenario(receive_after="5s")
         config.scenarios[late.order.order_id] = Scenario(receive_after="60s")
         handles = []
         for case in (on_time, late):
-            handles.append(await env.client.start_workflow(
-                "ReturnRefund", ReturnRefundInput(case=case, policy=demo), id=case.workflow_id, task_queue=tq,
-                result_type=ReturnRefundResult))
-        await env.sleep(1)
+            handles.append(
+                await env.client.start_workflow(
+                    "ReturnRefund",
+                    ReturnRefundInput(case=case, policy=demo),
+                    id=case.workflow_id,
+                    task_queue=tq,
+                    result_type=ReturnRefundResult,
+                )
+            )
+        await advance(env, by=1)
         for h in handles:
-            await h.execute_update("review", approve(pickup=True))
+            await h.execute_update(ReturnRefund.review, approve(pickup=True))
         results = [await finish(h) for h in handles]
         assert [r.outcome for r in results] == [ReturnOutcome.REFUNDED, ReturnOutcome.ADVANCE_COMPENSATED]
         for h in handles:
             entries = await timeline(h)
             # day 5 compressed to 20 s: paid within it
-            assert entry(entries, "refund_paid").at - entries[0].at <= demo.windows.return_refund.plain
+            assert entry(entries, Entry.REFUND_PAID).at - entries[0].at <= demo.windows.return_refund.plain
             assert (await status(h)).policy_version == demo.version

@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 
 from adapters.simulators import SimulatorConfig
+from domain.timeline import Entry
 from runtime.settings import Settings
 from service.context import Context
 from starter.demo import DEMO_SIMULATORS, DemoRun, load_demo_orders, return_refund_script
-from tests.conftest import running_worker
 from tests.front_door import front_door, with_issuer
+from tests.support import running_worker
 
 
 async def test_demo_returns_are_reviewed_by_the_scripted_specialist_and_end_as_expected(
@@ -27,5 +28,5 @@ async def test_demo_returns_are_reviewed_by_the_scripted_specialist_and_end_as_e
                 await env.client.get_workflow_handle(f"case-{case.case_id}").result()
                 assert store.get_case(case.case_id)["outcome"] == case.expect, case
             # four reviewed by the specialist; the refused parcel needs no review (the case records it as system's)
-            reviewers = [e.actor for c in cases for e in store.timeline(c) if e.kind == "reviewed"]
+            reviewers = [e.actor for c in cases for e in store.timeline(c) if e.kind == Entry.REVIEWED]
             assert sorted(reviewers) == ["system"] + ["zhao.returns"] * 4

@@ -1,9 +1,9 @@
 """The worker's sandbox (runtime/sandbox.py) is cheaper than the SDK's default but still a
 sandbox: workflow code that is not deterministic is stopped, and every run gets its own
 copy of its workflow module."""
+
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from temporalio.api.enums.v1 import EventType
@@ -12,25 +12,34 @@ from temporalio.worker import Worker
 
 from runtime.sandbox import sandbox_runner
 from tests.sandbox_workflows import CountsRuns, ReadsTheWallClock
+from tests.support import until
 
 
 def worker(env: WorkflowEnvironment, task_queue: str) -> Worker:
-    return Worker(env.client, task_queue=task_queue, workflows=[ReadsTheWallClock, CountsRuns],
-                  workflow_runner=sandbox_runner("fast"))
+    return Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[ReadsTheWallClock, CountsRuns],
+        workflow_runner=sandbox_runner("fast"),
+    )
 
 
 async def test_a_workflow_reading_the_wall_clock_is_stopped_by_the_sandbox(env: WorkflowEnvironment):
     tq = f"sandbox-{uuid.uuid4()}"
     async with worker(env, tq):
         h = await env.client.start_workflow(ReadsTheWallClock.run, id=f"wall-clock-{uuid.uuid4()}", task_queue=tq)
-        failure = ""
-        for _ in range(200):
-            for e in (await h.fetch_history()).events:
-                if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
-                    failure = e.workflow_task_failed_event_attributes.failure.message
-            if failure:
-                break
-            await asyncio.sleep(0.05)
+
+        async def task_failure() -> str:
+            return next(
+                (
+                    e.workflow_task_failed_event_attributes.failure.message
+                    for e in (await h.fetch_history()).events
+                    if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+                ),
+                "",
+            )
+
+        failure = await until(task_failure, "the workflow task to fail", within=10)
         await h.terminate("test over")
     assert "Cannot access datetime.datetime.now" in failure and "from inside a workflow" in failure, failure
 
@@ -38,8 +47,10 @@ async def test_a_workflow_reading_the_wall_clock_is_stopped_by_the_sandbox(env: 
 async def test_every_run_starts_from_a_fresh_copy_of_its_workflow_module(env: WorkflowEnvironment):
     tq = f"sandbox-{uuid.uuid4()}"
     async with worker(env, tq):
-        counts = [await env.client.execute_workflow(CountsRuns.run, id=f"count-{uuid.uuid4()}", task_queue=tq)
-                  for _ in range(3)]
+        counts = [
+            await env.client.execute_workflow(CountsRuns.run, id=f"count-{uuid.uuid4()}", task_queue=tq)
+            for _ in range(3)
+        ]
     assert counts == [1, 1, 1]
 
 
@@ -68,8 +79,10 @@ async def test_the_stock_sandbox_runs_the_same_workflows(env: WorkflowEnvironmen
     """WORKFLOW_SANDBOX=stock: the SDK's own runner with the same passthrough list."""
     tq = f"sandbox-{uuid.uuid4()}"
     async with Worker(env.client, task_queue=tq, workflows=[CountsRuns], workflow_runner=sandbox_runner("stock")):
-        counts = [await env.client.execute_workflow(CountsRuns.run, id=f"count-{uuid.uuid4()}", task_queue=tq)
-                  for _ in range(2)]
+        counts = [
+            await env.client.execute_workflow(CountsRuns.run, id=f"count-{uuid.uuid4()}", task_queue=tq)
+            for _ in range(2)
+        ]
     assert counts == [1, 1]
 
 

@@ -1,5 +1,6 @@
 """domain/scrub.py: property tests over generated personal data embedded in Chinese text,
 written the ways people write it (full-width digits, spaces and dashes, +86)."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ from domain.scrub import ADDRESS, CARD, EMAIL, ID_NUMBER, PHONE, digits_of, id_c
 
 FULL = str.maketrans("0123456789", "０１２３４５６７８９")
 # Chinese text and punctuation, never a digit: what surrounds the number in a reason.
-chinese = st.text(alphabet=st.sampled_from(list("瓶子漏液请联系我电话是的收货人不在家谢谢，。！：（）") + [" "]), max_size=12)
+chinese = st.text(
+    alphabet=st.sampled_from([*list("瓶子漏液请联系我电话是的收货人不在家谢谢，。！：（）"), " "]), max_size=12
+)
 
 
 @st.composite
@@ -28,7 +31,11 @@ def written(draw: st.DrawFn, digits: str) -> str:
 
 @st.composite
 def mobiles(draw: st.DrawFn) -> tuple[str, str]:
-    digits = "1" + draw(st.sampled_from("3456789")) + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+    digits = (
+        "1"
+        + draw(st.sampled_from("3456789"))
+        + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+    )
     prefix = draw(st.sampled_from(["", "+86", "+86 ", "86-", "0086", "＋８６ "]))
     return digits, prefix + draw(written(digits))
 
@@ -37,7 +44,9 @@ def mobiles(draw: st.DrawFn) -> tuple[str, str]:
 def id_numbers(draw: st.DrawFn) -> tuple[str, str]:
     area = draw(st.sampled_from(["110101", "310115", "440106", "510107", "330106"]))
     born = draw(st.dates(min_value=date(1930, 1, 1), max_value=date(2010, 12, 31)))
-    first17 = area + born.strftime("%Y%m%d") + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=3, max_size=3)))
+    first17 = (
+        area + born.strftime("%Y%m%d") + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=3, max_size=3)))
+    )
     digits = first17 + id_check_char(first17)
     return digits, draw(written(digits))
 
@@ -51,7 +60,9 @@ def card_numbers(draw: st.DrawFn) -> tuple[str, str]:
         if luhn_ok(body + check):
             digits = body + check
             break
-    grouped = " ".join(digits[i:i + 4] for i in range(0, len(digits), 4)) if draw(st.booleans()) else draw(written(digits))
+    grouped = (
+        " ".join(digits[i : i + 4] for i in range(0, len(digits), 4)) if draw(st.booleans()) else draw(written(digits))
+    )
     return digits, grouped
 
 
@@ -90,9 +101,20 @@ def test_an_email_address_becomes_a_placeholder(before, email, after):
     assert EMAIL in out and email not in out and "@" not in out
 
 
-@given(st.sampled_from(["上海市浦东新区世纪大道100号", "北京市朝阳区建国路88号", "广州市天河区体育西路5号",
-                        "成都市武侯区人民南路4段", "杭州市西湖区文三路20号", "南京市鼓楼区中山路1号3栋2单元501室",
-                        "江苏省苏州市姑苏区平江路12号"]), chinese)
+@given(
+    st.sampled_from(
+        [
+            "上海市浦东新区世纪大道100号",
+            "北京市朝阳区建国路88号",
+            "广州市天河区体育西路5号",
+            "成都市武侯区人民南路4段",
+            "杭州市西湖区文三路20号",
+            "南京市鼓楼区中山路1号3栋2单元501室",
+            "江苏省苏州市姑苏区平江路12号",
+        ]
+    ),
+    chinese,
+)
 def test_a_street_address_becomes_a_placeholder(address, after):
     out = scrub(f"送到{address}{after}")
     assert ADDRESS in out and address not in out and not re.search(r"\d", out)
@@ -110,6 +132,14 @@ def test_order_numbers_amounts_and_wrong_check_digits_survive():
 
 
 def test_scrub_fields_reaches_nested_free_text_only():
-    body = {"reason": "打13812345678", "approve": True, "evidence": [{"note": "寄到北京市朝阳区建国路88号", "uri": "s3://13812345678"}]}
+    body = {
+        "reason": "打13812345678",
+        "approve": True,
+        "evidence": [{"note": "寄到北京市朝阳区建国路88号", "uri": "s3://13812345678"}],
+    }
     out = scrub_fields(body, frozenset({"reason", "note"}))
-    assert out == {"reason": "打[phone]", "approve": True, "evidence": [{"note": "寄到[address]", "uri": "s3://13812345678"}]}
+    assert out == {
+        "reason": "打[phone]",
+        "approve": True,
+        "evidence": [{"note": "寄到[address]", "uri": "s3://13812345678"}],
+    }

@@ -33,13 +33,13 @@ from api.app import create_app
 from api.identity import Identity, subject_for_customer
 from domain.actors import load_actors
 from domain.models import Order
+from domain.timeline import Entry
 from runtime import tracing
 from runtime.metrics import BUSINESS_METRICS, SDK_DASHBOARD_METRICS, serve_figures
 from runtime.settings import ROOT, Settings
 from service.context import Context
 from store import CaseStore, figures, open_store
-from tests.case_clock import wait_closed
-from tests.conftest import eventually
+from tests.support import advance, until, wait_closed
 
 ACTORS = load_actors(ROOT / "policies" / "actors.toml")
 DEMO_ORDERS = ROOT / "starter" / "demo_data" / "orders.json"
@@ -130,8 +130,8 @@ async def test_the_worker_and_the_api_expose_what_the_cases_did(env, fresh_store
         # a customer's return nobody reviews: past the 24 h node it is breached, escalated and waiting
         other = demo_order(fresh_store)
         waiting = await door.open(other.customer_id, {"order_id": other.order_id, "reason": "漏了"}, customer=True)
-        await env.sleep(timedelta(hours=25))
-        assert await eventually(lambda: any(e.kind == "approval_requested" for e in fresh_store.timeline(waiting)))
+        await advance(env, by=timedelta(hours=25))
+        assert await until(lambda: any(e.kind == Entry.APPROVAL_REQUESTED for e in fresh_store.timeline(waiting)))
 
         r = await door.http.get("/metrics")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
@@ -295,7 +295,7 @@ async def test_an_api_request_and_its_workflow_activities_and_outside_calls_shar
     )
     served = asyncio.create_task(payments.serve())
     try:
-        assert await eventually(lambda: payments.started)
+        assert await until(lambda: payments.started)
         client = Client(**{**env.client.config(), "interceptors": tracing.client_interceptors()})
         outside = worker.Outside.simulated()
         outside.payment = HttpPayment(f"http://127.0.0.1:{port}/payment/v1", timeout=5)
@@ -341,14 +341,14 @@ def test_the_figures_read_alike_on_sqlite_and_postgresql(any_store: CaseStore):
     for o in (waiting, failing):
         any_store.open_case(o)
     w, f = waiting.case.case_id, failing.case.case_id
-    any_store.record_event(event(w, 1, "sla_breached", window="after_sales_node"))
-    any_store.record_event(event(w, 2, "pickup_overdue", window="return_refund"))
+    any_store.record_event(event(w, 1, Entry.SLA_BREACHED, window="after_sales_node"))
+    any_store.record_event(event(w, 2, Entry.PICKUP_OVERDUE, window="return_refund"))
     any_store.record_event(
-        event(w, 3, "approval_requested", approval_id="review", roles=["return_specialist", "second_line"])
+        event(w, 3, Entry.APPROVAL_REQUESTED, approval_id="review", roles=["return_specialist", "second_line"])
     )
     any_store.record_payment(*payment(w, waiting.case.order.order_id, amount=990))
-    any_store.record_event(event(f, 1, "refund_capped", payment_kind="refund", asked_fen=100, paid_fen=0))
-    any_store.record_event(event(f, 2, "closed", state="closed", outcome="refund_capped"))
+    any_store.record_event(event(f, 1, Entry.REFUND_CAPPED, payment_kind="refund", asked_fen=100, paid_fen=0))
+    any_store.record_event(event(f, 2, Entry.CLOSED, state="closed", outcome="refund_capped"))
     after = figures.read(any_store, now)
 
     def delta(a: dict, b: dict) -> dict:

@@ -22,8 +22,8 @@ from adapters.simulators.service import FaultSettings
 from adapters.simulators.service.app import create_app
 from domain.models import workflow_id_for
 from domain.shipped_not_signed import NotSignedOutcome
-from tests.conftest import running_worker
 from tests.outside_services import free_port
+from tests.support import running_worker
 from tests.test_shipped_not_signed import not_signed, start
 
 SECRET = "push-secret-0123456789"
@@ -51,7 +51,7 @@ async def test_the_simulator_service_pushes_every_kind_signed_and_each_becomes_i
     port = free_port()
     hooks = uvicorn.Server(uvicorn.Config(create_webhook_app(signals, SECRET), port=port, log_level="warning"))  # type: ignore[arg-type]
     serving = asyncio.create_task(hooks.serve())
-    while not hooks.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+    while not hooks.started:
         await asyncio.sleep(0.05)
     soon = "1s"
     sims = create_app(
@@ -90,7 +90,7 @@ async def test_the_simulator_service_pushes_every_kind_signed_and_each_becomes_i
                 ]
             )
             deadline = time.monotonic() + 20
-            while len(signals.got) < len(expected) and time.monotonic() < deadline:  # noqa: ASYNC110 - webhooks arrive on their own time
+            while len(signals.got) < len(expected) and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
             await asyncio.sleep(0.5)  # nothing more arrives
             assert sorted(signals.got) == expected

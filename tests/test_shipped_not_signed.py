@@ -2,6 +2,7 @@
 second delivery; lost/damaged (or still in transit at 96 h) → refund offer, refused →
 second line → reship. Windows: sign_target, customer_answer (appointment and offer),
 second_line_callback, each just before and just after."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,10 +25,12 @@ from domain.shipped_not_signed import (
     ShippedNotSignedInput,
     next_step,
 )
-from tests.conftest import running_worker
-from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, deadline, entries, rejection, sleep_to
-from tests.factories import DEFAULT_POLICY, header, order
+from domain.timeline import Entry
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, deadline, kinds, refused, running_worker, timeline
+from workflows.case_workflow import CaseWorkflow
+from workflows.shipped_not_signed import ShippedNotSigned
 
 COURIER = ActorRef(actor_id="sf.express", role=Role.COURIER)
 
@@ -41,8 +44,9 @@ async def not_signed(env, **scenario) -> tuple[ShippedNotSignedInput, SimulatorC
 
 
 async def start(env, tq, inp):
-    return await env.client.start_workflow("ShippedNotSigned", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=CaseResult)
+    return await env.client.start_workflow(
+        "ShippedNotSigned", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 def test_next_step_per_courier_status():
@@ -64,12 +68,12 @@ async def test_in_transit_chased_and_signed_just_before_96h(env, store):
         h = await start(env, tq, inp)
         due = await deadline(h, "sign_target")
         assert due == inp.case.order.shipped_at + timedelta(hours=96)
-        await sleep_to(env, due, -60)
-        await h.execute_update("delivery_reported", CourierReport(by=COURIER))
+        await advance(env, to=due, offset_s=-60)
+        await h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=COURIER))
         assert (await h.result()).outcome == NotSignedOutcome.SIGNED
         assert store.timeline(inp.case.case_id)[-1].at < due  # closed on the report, not at the deadline
-        kinds = await entries(h)
-        assert "courier_chased" in kinds and "sla_breached" not in kinds
+        got = kinds(await timeline(h))
+        assert Entry.COURIER_CHASED in got and Entry.SLA_BREACHED not in got
         assert [n.kind for n in outside.courier.notices.values()] == ["chase"]
         await keep_history(h, "shipped_not_signed_chased_signed")
 
@@ -79,13 +83,13 @@ async def test_still_in_transit_after_96h_is_treated_as_lost_and_refunded_by_def
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "sign_target")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         offer_due = await deadline(h, "offer_answer")
-        await sleep_to(env, offer_due, +60)  # customer_answer passes: the default is the refund
+        await advance(env, to=offer_due, offset_s=+60)  # customer_answer passes: the default is the refund
         result = await h.result()
         assert result.outcome == NotSignedOutcome.REFUNDED
-        kinds = await entries(h)
-        assert "sla_breached" in kinds and "offer_defaulted" in kinds
+        got = kinds(await timeline(h))
+        assert Entry.SLA_BREACHED in got and Entry.OFFER_DEFAULTED in got
         assert [(p.kind, p.amount_fen) for p in outside.payment.ledger] == [("refund", inp.case.order.paid_fen)]
 
 
@@ -94,11 +98,20 @@ async def test_nobody_home_time_agreed_just_before_the_answer_window(env, store)
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "appointment")
-        await sleep_to(env, due, -60)
+        await advance(env, to=due, offset_s=-60)
         at = (await env.get_current_time()) + timedelta(hours=20)
-        assert "future" in await rejection(h, "agree_delivery_time", DeliveryAppointment(by=CUSTOMER, deliver_at=at - timedelta(days=2)))
-        assert "not the customer" in await rejection(h, "agree_delivery_time", DeliveryAppointment(by=OTHER_CUSTOMER, deliver_at=at))
-        await h.execute_update("agree_delivery_time", DeliveryAppointment(by=CUSTOMER, deliver_at=at))
+        assert "future" in await refused(
+            h.execute_update(
+                ShippedNotSigned.agree_delivery_time,
+                DeliveryAppointment(by=CUSTOMER, deliver_at=at - timedelta(days=2)),
+            )
+        )
+        assert "not the customer" in await refused(
+            h.execute_update(
+                ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=OTHER_CUSTOMER, deliver_at=at)
+            )
+        )
+        await h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at))
         assert (await h.result()).outcome == NotSignedOutcome.SECOND_DELIVERY
         notice = outside.courier.notices[f"{inp.case.case_id}:second_delivery"]
         assert notice.deliver_at == at
@@ -110,7 +123,7 @@ async def test_nobody_home_no_answer_courier_redelivers_on_its_next_round(env, s
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         due = await deadline(h, "appointment")
-        await sleep_to(env, due, +60)
+        await advance(env, to=due, offset_s=+60)
         assert (await h.result()).outcome == NotSignedOutcome.SECOND_DELIVERY
         assert outside.courier.notices[f"{inp.case.case_id}:second_delivery"].deliver_at is None
 
@@ -120,7 +133,7 @@ async def test_lost_parcel_refund_accepted(env, store):
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "offer_answer")
-        await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=True))
+        await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True))
         result = await h.result()
         assert result.outcome == NotSignedOutcome.REFUNDED and result.refund_fen == inp.case.order.paid_fen
         assert result.children == (f"case-{inp.case.case_id}-refund",)
@@ -133,19 +146,24 @@ async def test_damaged_refused_just_before_the_answer_window_second_line_reships
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         offer_due = await deadline(h, "offer_answer")
-        await sleep_to(env, offer_due, -60)
-        await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=False))
+        await advance(env, to=offer_due, offset_s=-60)
+        await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=False))
         approval_due = await deadline(h, "approval:reship")
-        assert "needs second_line" in await rejection(h, "decide", ApprovalDecision(
-            approval_id="reship", approver=FIRST_LINE, approve=True))
-        await sleep_to(env, approval_due, -60)
-        await h.execute_update("decide", ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=True))
+        assert "needs second_line" in await refused(
+            h.execute_update(
+                CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=FIRST_LINE, approve=True)
+            )
+        )
+        await advance(env, to=approval_due, offset_s=-60)
+        await h.execute_update(
+            CaseWorkflow.decide, ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=True)
+        )
         result = await h.result()
         assert result.outcome == NotSignedOutcome.RESHIPPED
         assert result.children == (f"case-{inp.case.case_id}-reship",)
         assert outside.payment.ledger == []
-        kinds = await entries(h)
-        assert "sla_breached" not in kinds and "offer_defaulted" not in kinds
+        got = kinds(await timeline(h))
+        assert Entry.SLA_BREACHED not in got and Entry.OFFER_DEFAULTED not in got
         await keep_history(h, "shipped_not_signed_damaged_reshipped")
 
 
@@ -154,12 +172,19 @@ async def test_second_line_late_is_recorded_and_a_refusal_means_refund(env, stor
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "offer_answer")
-        await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=False))
+        await h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=False))
         approval_due = await deadline(h, "approval:reship")
-        await sleep_to(env, approval_due, +60)
-        assert "sla_breached" in await entries(h)
-        await h.execute_update("decide", ApprovalDecision(approval_id="reship", approver=SECOND_LINE, approve=False,
-                                                          note="customer accepted the refund on the call"))
+        await advance(env, to=approval_due, offset_s=+60)
+        assert Entry.SLA_BREACHED in kinds(await timeline(h))
+        await h.execute_update(
+            CaseWorkflow.decide,
+            ApprovalDecision(
+                approval_id="reship",
+                approver=SECOND_LINE,
+                approve=False,
+                note="customer accepted the refund on the call",
+            ),
+        )
         assert (await h.result()).outcome == NotSignedOutcome.REFUNDED
         assert len(outside.payment.ledger) == 1
 
@@ -169,11 +194,19 @@ async def test_bad_answers_are_rejected(env, store):
     async with running_worker(env, store, config) as (tq, _):
         h = await start(env, tq, inp)
         await deadline(h, "sign_target")
-        assert "only the courier" in await rejection(h, "delivery_reported", CourierReport(by=CUSTOMER))
-        assert "no refund offer" in await rejection(h, "answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=True))
+        assert "only the courier" in await refused(
+            h.execute_update(ShippedNotSigned.delivery_reported, CourierReport(by=CUSTOMER))
+        )
+        assert "no refund offer" in await refused(
+            h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True))
+        )
         at = (await env.get_current_time()) + timedelta(hours=5)
-        assert "no second delivery" in await rejection(h, "agree_delivery_time", DeliveryAppointment(by=CUSTOMER, deliver_at=at))
-        assert "only the customer" in await rejection(h, "answer_offer", OfferAnswer(by=FIRST_LINE, accept_refund=True))
+        assert "no second delivery" in await refused(
+            h.execute_update(ShippedNotSigned.agree_delivery_time, DeliveryAppointment(by=CUSTOMER, deliver_at=at))
+        )
+        assert "only the customer" in await refused(
+            h.execute_update(ShippedNotSigned.answer_offer, OfferAnswer(by=FIRST_LINE, accept_refund=True))
+        )
         await h.terminate("test over")
 
 
@@ -182,10 +215,13 @@ async def test_compensation_asked_for_is_the_first_line_delivery_delay_coupon(en
     async with running_worker(env, store, config) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "offer_answer")
-        await h.execute_update("answer_offer", OfferAnswer(by=CUSTOMER, accept_refund=True, wants_compensation=True))
+        await h.execute_update(
+            ShippedNotSigned.answer_offer, OfferAnswer(by=CUSTOMER, accept_refund=True, wants_compensation=True)
+        )
         result = await h.result()
         ten_percent = min(inp.case.order.paid_fen // 10, 20000)
         assert result.outcome == NotSignedOutcome.REFUNDED and result.compensation_fen == ten_percent
         assert sorted((p.kind, p.amount_fen) for p in outside.payment.ledger) == sorted(
-            [("refund", inp.case.order.paid_fen), ("coupon", ten_percent)])
-        assert "approval_requested" not in await entries(h)  # within first-line authority
+            [("refund", inp.case.order.paid_fen), ("coupon", ten_percent)]
+        )
+        assert Entry.APPROVAL_REQUESTED not in kinds(await timeline(h))  # within first-line authority

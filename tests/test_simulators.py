@@ -1,5 +1,6 @@
 """The in-process simulators of the outside world: idempotent like the real systems,
 deterministic by seed, scripted per order."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -15,8 +16,9 @@ T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 
 
 def pay_request(amount: int = 13350, key: str = "RR-1:refund", account: str = "alipay:acct-1") -> PaymentRequest:
-    return PaymentRequest(idempotency_key=key, case_id="RR-1", order_id="O-1", kind="refund", amount_fen=amount,
-                          account_ref=account)
+    return PaymentRequest(
+        idempotency_key=key, case_id="RR-1", order_id="O-1", kind="refund", amount_fen=amount, account_ref=account
+    )
 
 
 async def test_same_key_and_request_returns_the_first_receipt_and_pays_once():
@@ -68,7 +70,9 @@ async def test_warehouse_receipt_follows_the_booking_time_and_the_scenario():
     config = SimulatorConfig(scenarios={"O-1": Scenario(receive_after="6h"), "O-LOST": Scenario(parcel_lost=True)})
     sim = WarehouseSimulator(config)
     booking = PickupBooking(booking_id="PU-1", case_id="RR-1", order_id="O-1", booked_at=T0)
-    before = await sim.return_receipt(ReceiptQuery(booking=booking, as_of=T0 + timedelta(hours=6) - timedelta(seconds=1)))
+    before = await sim.return_receipt(
+        ReceiptQuery(booking=booking, as_of=T0 + timedelta(hours=6) - timedelta(seconds=1))
+    )
     at = await sim.return_receipt(ReceiptQuery(booking=booking, as_of=T0 + timedelta(hours=6)))
     assert (before.received, at.received, at.received_at) == (False, True, T0 + timedelta(hours=6))
     # an order without a scenario: the default 48 h

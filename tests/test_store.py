@@ -1,4 +1,5 @@
 """The case store on SQLite and on PostgreSQL: idempotent writes, ordering, time zones."""
+
 from __future__ import annotations
 
 import uuid
@@ -11,6 +12,7 @@ from sqlalchemy import inspect, text
 
 from domain.external import PaymentReceipt, PaymentRequest
 from domain.models import CaseEvent, CaseKind, CaseOpening, OrderLine, TimelineBatch, TimelineEntry
+from domain.timeline import Entry
 from store import CaseStore, open_store
 from tests.factories import header, order
 
@@ -18,22 +20,41 @@ T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 CST = timezone(timedelta(hours=8))
 
 
-def opening(case_id: str | None = None, *, at: datetime = T0, state: str = "awaiting_review", kind=CaseKind.RETURN_REFUND):
+def opening(
+    case_id: str | None = None, *, at: datetime = T0, state: str = "awaiting_review", kind=CaseKind.RETURN_REFUND
+):
     return CaseOpening(case=header(kind, case_id=case_id or f"S-{uuid.uuid4().hex[:12]}"), opened_at=at, state=state)
 
 
-def event(case_id: str, seq: int, kind: str, *, state: str = "awaiting_review", at: datetime | None = None,
-          outcome: str | None = None, **detail) -> CaseEvent:
+def event(
+    case_id: str,
+    seq: int,
+    kind: str,
+    *,
+    state: str = "awaiting_review",
+    at: datetime | None = None,
+    outcome: str | None = None,
+    **detail,
+) -> CaseEvent:
     return CaseEvent(
-        case_id=case_id, outcome=outcome,
-        entry=TimelineEntry(seq=seq, at=at or T0 + timedelta(minutes=seq), kind=kind, actor="system", state=state, detail=detail),
+        case_id=case_id,
+        outcome=outcome,
+        entry=TimelineEntry(
+            seq=seq, at=at or T0 + timedelta(minutes=seq), kind=kind, actor="system", state=state, detail=detail
+        ),
     )
 
 
 def payment(case_id: str, order_id: str, *, key: str | None = None, amount: int = 13350, payment_id: str = "PAY-1"):
     key = key or f"{case_id}:refund"
-    req = PaymentRequest(idempotency_key=key, case_id=case_id, order_id=order_id, kind="refund", amount_fen=amount,
-                         account_ref="alipay:13812345678")
+    req = PaymentRequest(
+        idempotency_key=key,
+        case_id=case_id,
+        order_id=order_id,
+        kind="refund",
+        amount_fen=amount,
+        account_ref="alipay:13812345678",
+    )
     rec = PaymentReceipt(idempotency_key=key, payment_id=payment_id, kind="refund", amount_fen=amount, paid_at=T0)
     return req, rec
 
@@ -43,6 +64,7 @@ def url_of(store: CaseStore) -> str:
 
 
 # -- cases ----------------------------------------------------------------------------
+
 
 def test_open_case_is_idempotent(any_store: CaseStore):
     o = opening()
@@ -54,24 +76,29 @@ def test_open_case_is_idempotent(any_store: CaseStore):
     assert row is not None
     assert (row["state"], row["opened_at"], row["outcome"]) == ("awaiting_review", T0, None)
     assert (row["kind"], row["workflow_id"], row["order_id"], row["customer_id"], row["opened_by"]) == (
-        "return_refund", f"case-{o.case.case_id}", o.case.order.order_id, "cust-1", "cust-1")
+        "return_refund",
+        f"case-{o.case.case_id}",
+        o.case.order.order_id,
+        "cust-1",
+        "cust-1",
+    )
 
 
 def test_an_event_delivered_twice_is_stored_once(any_store: CaseStore):
     o = opening()
     any_store.open_case(o)
     cid = o.case.case_id
-    ev = event(cid, 0, "opened", reason="broken jar")
+    ev = event(cid, 0, Entry.OPENED, reason="broken jar")
     assert any_store.record_event(ev) is True
     assert any_store.record_event(ev) is False
     entries = any_store.timeline(cid)
-    assert [(e.seq, e.kind, e.detail) for e in entries] == [(0, "opened", {"reason": "broken jar"})]
+    assert [(e.seq, e.kind, e.detail) for e in entries] == [(0, Entry.OPENED, {"reason": "broken jar"})]
 
 
 def test_concurrent_redelivery_stores_one_row(any_store: CaseStore):
     o = opening()
     any_store.open_case(o)
-    ev = event(o.case.case_id, 0, "opened")
+    ev = event(o.case.case_id, 0, Entry.OPENED)
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: any_store.record_event(ev), range(8)))
     assert results.count(True) == 1
@@ -82,15 +109,15 @@ def test_events_move_the_case_state_and_the_closing_event_sets_the_outcome(any_s
     o = opening()
     any_store.open_case(o)
     cid = o.case.case_id
-    any_store.record_event(event(cid, 0, "opened"))
-    any_store.record_event(event(cid, 1, "pickup_booked", state="awaiting_goods"))
+    any_store.record_event(event(cid, 0, Entry.OPENED))
+    any_store.record_event(event(cid, 1, Entry.PICKUP_BOOKED, state="awaiting_goods"))
     row = any_store.get_case(cid)
     assert (row["state"], row["outcome"], row["updated_at"]) == ("awaiting_goods", None, T0 + timedelta(minutes=1))
-    any_store.record_event(event(cid, 2, "closed", state="closed", outcome="refunded"))
+    any_store.record_event(event(cid, 2, Entry.CLOSED, state="closed", outcome="refunded"))
     row = any_store.get_case(cid)
     assert (row["state"], row["outcome"]) == ("closed", "refunded")
     # a late redelivery of an older event neither duplicates nor rolls the state back
-    assert any_store.record_event(event(cid, 1, "pickup_booked", state="awaiting_goods")) is False
+    assert any_store.record_event(event(cid, 1, Entry.PICKUP_BOOKED, state="awaiting_goods")) is False
     assert any_store.get_case(cid)["state"] == "closed"
 
 
@@ -98,8 +125,8 @@ def test_an_older_event_arriving_late_does_not_roll_the_state_back(any_store: Ca
     o = opening()
     any_store.open_case(o)
     cid = o.case.case_id
-    any_store.record_event(event(cid, 3, "closed", state="closed", outcome="rejected"))
-    assert any_store.record_event(event(cid, 2, "reviewed", state="awaiting_review")) is True
+    any_store.record_event(event(cid, 3, Entry.CLOSED, state="closed", outcome="rejected"))
+    assert any_store.record_event(event(cid, 2, Entry.REVIEWED, state="awaiting_review")) is True
     row = any_store.get_case(cid)
     assert (row["state"], row["outcome"]) == ("closed", "rejected")
 
@@ -108,17 +135,21 @@ def test_timeline_is_in_sequence_order_whatever_the_arrival_order(any_store: Cas
     o = opening()
     any_store.open_case(o)
     cid = o.case.case_id
-    for seq, kind in [(2, "pickup_requested"), (0, "opened"), (3, "pickup_booked"), (1, "reviewed")]:
+    for seq, kind in [(2, Entry.PICKUP_REQUESTED), (0, Entry.OPENED), (3, Entry.PICKUP_BOOKED), (1, Entry.REVIEWED)]:
         any_store.record_event(event(cid, seq, kind))
     assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [
-        (0, "opened"), (1, "reviewed"), (2, "pickup_requested"), (3, "pickup_booked")]
+        (0, Entry.OPENED),
+        (1, Entry.REVIEWED),
+        (2, Entry.PICKUP_REQUESTED),
+        (3, Entry.PICKUP_BOOKED),
+    ]
     assert any_store.timeline("S-never-opened") == []
 
 
 def test_an_event_for_an_unopened_case_raises_and_stores_nothing(any_store: CaseStore):
     cid = f"S-{uuid.uuid4().hex[:12]}"
     with pytest.raises(LookupError, match=f"case {cid} was never opened"):
-        any_store.record_event(event(cid, 0, "opened"))
+        any_store.record_event(event(cid, 0, Entry.OPENED))
     assert any_store.timeline(cid) == []
     assert any_store.get_case(cid) is None
 
@@ -132,13 +163,16 @@ def test_get_and_list_cases(any_store: CaseStore):
     assert any_store.count_cases() == before + 3
     listed = any_store.list_cases(state=state)
     assert [c["case_id"] for c in listed] == [o.case.case_id for o in reversed(openings)]  # newest first
-    assert [c["case_id"] for c in any_store.list_cases(state=state, limit=2)] == [o.case.case_id for o in reversed(openings[1:])]
+    assert [c["case_id"] for c in any_store.list_cases(state=state, limit=2)] == [
+        o.case.case_id for o in reversed(openings[1:])
+    ]
     assert any_store.list_cases(kind="held_order", state=state) == []
     assert len(any_store.list_cases(kind="return_refund", state=state)) == 3
     assert any_store.get_case("S-nope") is None
 
 
 # -- payments -------------------------------------------------------------------------
+
 
 def test_payment_idempotency_key_is_unique(any_store: CaseStore):
     o = opening()
@@ -152,7 +186,8 @@ def test_payment_idempotency_key_is_unique(any_store: CaseStore):
     assert any_store.record_payment(req2, rec2) is False
     rows = any_store.payments(cid)
     assert [(p["idempotency_key"], p["amount_fen"], p["payment_id"], p["kind"]) for p in rows] == [
-        (f"{cid}:refund", 13350, "PAY-1", "refund")]
+        (f"{cid}:refund", 13350, "PAY-1", "refund")
+    ]
     assert rows[0]["paid_at"] == T0
     # another step of the same case is another payment
     req3, rec3 = payment(cid, o.case.order.order_id, key=f"{cid}:compensation", amount=500, payment_id="PAY-3")
@@ -173,12 +208,13 @@ def test_payments_never_keep_the_paying_account(any_store: CaseStore):
 
 # -- time zones -----------------------------------------------------------------------
 
+
 def test_timezone_aware_datetimes_round_trip_as_the_same_instant(any_store: CaseStore):
     local_evening = datetime(2026, 11, 20, 23, 30, 15, 123000, tzinfo=CST)
     o = opening(at=local_evening)
     any_store.open_case(o)
     cid = o.case.case_id
-    any_store.record_event(event(cid, 0, "opened", at=local_evening))
+    any_store.record_event(event(cid, 0, Entry.OPENED, at=local_evening))
     row = any_store.get_case(cid)
     assert row["opened_at"] == local_evening
     assert row["opened_at"].utcoffset() == timedelta(0)
@@ -189,7 +225,7 @@ def test_timezone_aware_datetimes_round_trip_as_the_same_instant(any_store: Case
 def test_naive_datetimes_are_refused(any_store: CaseStore):
     o = opening()
     any_store.open_case(o)
-    ev = event(o.case.case_id, 0, "opened")
+    ev = event(o.case.case_id, 0, Entry.OPENED)
     naive = ev.model_copy(update={"entry": ev.entry.model_copy(update={"at": datetime(2026, 11, 20, 10)})})
     with pytest.raises(Exception, match="timezone-aware"):
         any_store.record_event(naive)
@@ -198,21 +234,26 @@ def test_naive_datetimes_are_refused(any_store: CaseStore):
 
 # -- orders ---------------------------------------------------------------------------
 
+
 def test_orders_save_get_and_update(any_store: CaseStore):
     o = order()
     assert any_store.get_order(o.order_id) is None
     any_store.save_order(o)
     assert any_store.get_order(o.order_id) == o
-    changed = o.model_copy(update={
-        "paid_fen": 5000, "trade_completed": True,
-        "lines": (OrderLine(sku="TEA-1", name="Green tea", unit_price_fen=5000, quantity=1),),
-    })
+    changed = o.model_copy(
+        update={
+            "paid_fen": 5000,
+            "trade_completed": True,
+            "lines": (OrderLine(sku="TEA-1", name="Green tea", unit_price_fen=5000, quantity=1),),
+        }
+    )
     any_store.save_order(changed)
     got = any_store.get_order(o.order_id)
     assert got == changed and got.paid_at == o.paid_at and got.trade_completed
 
 
 # -- migrations -----------------------------------------------------------------------
+
 
 def test_open_store_twice_is_harmless(any_store: CaseStore):
     o = opening()
@@ -243,16 +284,25 @@ def test_a_fresh_sqlite_file_is_created_and_migrated(tmp_path: Path):
 
 # -- timeline batches (what CaseFile sends: one transaction per wait) ----------------
 
+
 def test_a_first_batch_opens_the_case_and_stores_its_entries_once(any_store: CaseStore):
     o = opening()
     cid = o.case.case_id
-    batch = TimelineBatch(case_id=cid, opening=o, events=(event(cid, 0, "opened"), event(cid, 1, "review_requested")))
+    batch = TimelineBatch(
+        case_id=cid, opening=o, events=(event(cid, 0, Entry.OPENED), event(cid, 1, Entry.REVIEW_REQUESTED))
+    )
     assert any_store.record_timeline(batch) == 2
     assert any_store.record_timeline(batch) == 0  # a retried batch: nothing new
-    later = TimelineBatch(case_id=cid, events=(event(cid, 1, "review_requested"),
-                                               event(cid, 2, "closed", state="closed", outcome="rejected")))
+    later = TimelineBatch(
+        case_id=cid,
+        events=(event(cid, 1, Entry.REVIEW_REQUESTED), event(cid, 2, Entry.CLOSED, state="closed", outcome="rejected")),
+    )
     assert any_store.record_timeline(later) == 1
-    assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [(0, "opened"), (1, "review_requested"), (2, "closed")]
+    assert [(e.seq, e.kind) for e in any_store.timeline(cid)] == [
+        (0, Entry.OPENED),
+        (1, Entry.REVIEW_REQUESTED),
+        (2, Entry.CLOSED),
+    ]
     row = any_store.get_case(cid)
     assert (row["state"], row["outcome"], row["updated_at"]) == ("closed", "rejected", T0 + timedelta(minutes=2))
 
@@ -260,5 +310,5 @@ def test_a_first_batch_opens_the_case_and_stores_its_entries_once(any_store: Cas
 def test_a_batch_for_an_unopened_case_raises_and_stores_nothing(any_store: CaseStore):
     cid = f"S-{uuid.uuid4().hex[:12]}"
     with pytest.raises(LookupError, match=f"case {cid} was never opened"):
-        any_store.record_timeline(TimelineBatch(case_id=cid, events=(event(cid, 0, "opened"), event(cid, 1, "x"))))
+        any_store.record_timeline(TimelineBatch(case_id=cid, events=(event(cid, 0, Entry.OPENED), event(cid, 1, "x"))))
     assert any_store.timeline(cid) == []

@@ -1,6 +1,7 @@
 """The vault (issue 12): a manual refund's payee and an invoice's title are kept encrypted
 at rest, cases carry only references, and only the payment and finance activities read
 them back."""
+
 from __future__ import annotations
 
 import json
@@ -11,12 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from domain.manual_refund import ManualRefundResult, Payee
+from domain.timeline import Entry
 from runtime.codec import CodecError, Sealer
 from runtime.keys import Keyring
 from store.vault import Vault, VaultRow
 from tests.replay_support import keep_history
 from tests.test_cli import Result, seeded, shell  # noqa: F401  (fixtures)
 from tests.test_manual_refund import REFUNDS, SUPERVISOR, decision
+from workflows.case_workflow import CaseWorkflow
 
 ACCOUNT, NAME = "liu.yang@example.com", "刘洋"
 PAYEE = Payee(payment_account="alipay", account_id=ACCOUNT, real_name=NAME)
@@ -54,13 +57,30 @@ def test_the_vault_keeps_details_encrypted_and_gives_them_back(any_store):
         vault.resolve_payee("payee:no-such-row-0000")
 
 
-async def test_a_manual_refund_opened_with_a_payee_carries_only_its_reference(shell, env, store, seeded, tmp_path: Path):  # noqa: F811
+async def test_a_manual_refund_opened_with_a_payee_carries_only_its_reference(
+    shell,  # noqa: F811 - the fixture imported from test_cli
+    env,
+    store,
+    seeded,  # noqa: F811 - the fixture imported from test_cli
+    tmp_path: Path,
+):
     case_id = f"MR-vault-{os.urandom(4).hex()}"
     f = tmp_path / "manual.json"
-    f.write_text(json.dumps({"kind": "manual_refund", "order_id": seeded.order_id, "case_id": case_id,
-                             "reason": "运费退款", "reason_kind": "shipping_fee",
-                             "amount_fen": 1000, "payee": {"payment_account": "alipay", "account_id": ACCOUNT,
-                                                           "real_name": NAME}}, ensure_ascii=False), encoding="utf-8")
+    f.write_text(
+        json.dumps(
+            {
+                "kind": "manual_refund",
+                "order_id": seeded.order_id,
+                "case_id": case_id,
+                "reason": "运费退款",
+                "reason_kind": "shipping_fee",
+                "amount_fen": 1000,
+                "payee": {"payment_account": "alipay", "account_id": ACCOUNT, "real_name": NAME},
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     paid_to = []
     provider = shell.outside.payment
     pay = provider.pay
@@ -68,20 +88,23 @@ async def test_a_manual_refund_opened_with_a_payee_carries_only_its_reference(sh
     async def recording_pay(request):
         paid_to.append(request.account_ref)
         return await pay(request)
+
     provider.pay = recording_pay
     r: Result = await shell("open", "--file", str(f), "--as", "qian.refunds")
     assert r.code == 0, r.err
     h = env.client.get_workflow_handle(f"case-{case_id}", result_type=ManualRefundResult)
     from service.cases import reached
-    assert await reached(h, "approval_requested")
-    await h.execute_update("decide", decision("review", SUPERVISOR))
-    assert await reached(h, "review_passed")
-    await h.execute_update("decide", decision("second-check", REFUNDS))
+
+    assert await reached(h, Entry.APPROVAL_REQUESTED)
+    await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))
+    assert await reached(h, Entry.REVIEW_PASSED)
+    await h.execute_update(CaseWorkflow.decide, decision("second-check", REFUNDS))
     result = await h.result()
     assert result.outcome == "paid" and paid_to == [ACCOUNT]  # the provider got the account
     history = (await h.fetch_history()).to_json()
     await keep_history(h, "manual_refund_payee_by_reference")
     from tests.test_logging import _payload_texts
+
     decrypted = " ".join(_payload_texts(json.loads(history)))
     assert "payee:" in decrypted  # the reference travels, readable
     stored = json.dumps([e.model_dump(mode="json") for e in store.timeline(case_id)], ensure_ascii=False)

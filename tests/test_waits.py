@@ -1,6 +1,7 @@
 """Polling by activity retry (workflows/waits.py) on the time-skipping server: attempts
 are retried at the poll interval without history, and each attempt's start time follows
 the skipped clock, which is what the simulators are asked "as of"."""
+
 from __future__ import annotations
 
 import uuid
@@ -29,10 +30,13 @@ class HourlyPoll:
     async def run(self, hours: int) -> int:
         try:
             return await workflow.execute_activity(
-                not_before_three_attempts, start_to_close_timeout=timedelta(seconds=10),
+                not_before_three_attempts,
+                start_to_close_timeout=timedelta(seconds=10),
                 schedule_to_close_timeout=timedelta(hours=hours),
-                retry_policy=RetryPolicy(initial_interval=timedelta(hours=1), backoff_coefficient=1.0,
-                                         maximum_interval=timedelta(hours=1)))
+                retry_policy=RetryPolicy(
+                    initial_interval=timedelta(hours=1), backoff_coefficient=1.0, maximum_interval=timedelta(hours=1)
+                ),
+            )
         except ActivityError:
             return 0
 

@@ -1,6 +1,7 @@
 """WrongItem (§4.5): barcode photo (evidence_reminder / evidence windows), warehouse vs
 listing error, ≤ 20 yuan refund without pickup, > 20 yuan pickup plus a second-line
 coupon (second_line_callback window), a missing gift reclassified by the barcode."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,24 +14,29 @@ from domain.findings import BarcodeCheck
 from domain.missing_item import Remedy, RemedyChoice
 from domain.models import CaseKind, EvidenceRef, OrderLine
 from domain.replies import EvidenceUpload
+from domain.timeline import Entry
 from domain.wrong_item import Complaint, Verdict, WrongItemInput, WrongOutcome, pickup_needed, verdict
-from tests.conftest import running_worker
-from tests.deadlines import CUSTOMER, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, deadline, entries, rejection, sleep_to
-from tests.factories import DEFAULT_POLICY, header, order
+from tests.factories import CUSTOMER, DEFAULT_POLICY, FIRST_LINE, OTHER_CUSTOMER, SECOND_LINE, header, order
 from tests.replay_support import keep_history
+from tests.support import advance, deadline, kinds, refused, running_worker, timeline
+from workflows.case_workflow import CaseWorkflow
+from workflows.missing_item import MissingItem
+from workflows.wrong_item import WrongItem
 
 LINES = (
     OrderLine(sku="MILK-1L", name="Whole milk 1L", unit_price_fen=1590, quantity=4),
     OrderLine(sku="RICE-5KG", name="Jasmine rice 5kg", unit_price_fen=6990, quantity=1),
     OrderLine(sku="CUP-GIFT", name="Free cup", unit_price_fen=0, quantity=1, gift=True),
 )
-BARCODE = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="mail://scww/bc.jpg"),),
-                         barcode="6901234567892")
+BARCODE = EvidenceUpload(
+    by=CUSTOMER, items=(EvidenceRef(kind="barcode_photo", uri="mail://scww/bc.jpg"),), barcode="6901234567892"
+)
 
 
 def wrong(sku="MILK-1L", quantity=4, **kw) -> WrongItemInput:
-    return WrongItemInput(case=header(CaseKind.WRONG_ITEM, order(lines=LINES)), policy=DEFAULT_POLICY, sku=sku,
-                          quantity=quantity, **kw)
+    return WrongItemInput(
+        case=header(CaseKind.WRONG_ITEM, order(lines=LINES)), policy=DEFAULT_POLICY, sku=sku, quantity=quantity, **kw
+    )
 
 
 def scripted(inp, **scenario) -> SimulatorConfig:
@@ -38,18 +44,25 @@ def scripted(inp, **scenario) -> SimulatorConfig:
 
 
 async def start(env, tq, inp):
-    return await env.client.start_workflow("WrongItem", inp, id=inp.case.workflow_id, task_queue=tq,
-                                           result_type=CaseResult)
+    return await env.client.start_workflow(
+        "WrongItem", inp, id=inp.case.workflow_id, task_queue=tq, result_type=CaseResult
+    )
 
 
 def test_verdicts_and_the_20_yuan_line():
-    check = lambda matches, gift=False: BarcodeCheck(barcode="1", product_sku="x", matches_received=matches, has_gift=gift)  # noqa: E731
+    def check(matches: bool, gift: bool = False) -> BarcodeCheck:
+        return BarcodeCheck(barcode="1", product_sku="x", matches_received=matches, has_gift=gift)
+
     assert verdict(Complaint.WRONG_GOODS, check(False)) == Verdict.WAREHOUSE_ERROR
     assert verdict(Complaint.WRONG_GOODS, check(True)) == Verdict.LISTING_ERROR
     assert verdict(Complaint.MISSING_GIFT, check(True, gift=True)) == Verdict.MISSING_ITEM
     assert verdict(Complaint.MISSING_GIFT, check(True, gift=False)) == Verdict.LISTING_ERROR
-    o = order(lines=(OrderLine(sku="A", name="a", unit_price_fen=2000, quantity=1),
-                     OrderLine(sku="B", name="b", unit_price_fen=2001, quantity=1)))
+    o = order(
+        lines=(
+            OrderLine(sku="A", name="a", unit_price_fen=2000, quantity=1),
+            OrderLine(sku="B", name="b", unit_price_fen=2001, quantity=1),
+        )
+    )
     assert not pickup_needed(o, "A") and pickup_needed(o, "B")
 
 
@@ -68,12 +81,12 @@ async def test_warehouse_error_cheap_item_refunded_without_pickup_barcode_just_b
     inp = wrong()
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), -60)
-        await h.execute_update("submit_evidence", BARCODE)
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=-60)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 0
-        kinds = await entries(h)
-        assert "evidence_reminder_sent" not in kinds and "listing_fix_requested" not in kinds
+        got = kinds(await timeline(h))
+        assert Entry.EVIDENCE_REMINDER_SENT not in got and Entry.LISTING_FIX_REQUESTED not in got
         assert store.get_case(f"{inp.case.case_id}-refund")["outcome"] == "advance_compensated"
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
         await keep_history(h, "wrong_item_warehouse_error_no_pickup")
@@ -83,19 +96,26 @@ async def test_listing_error_dear_item_pickup_and_coupon_approved_just_before_ca
     inp = wrong(sku="RICE-5KG", quantity=1)
     async with running_worker(env, store, scripted(inp, barcode_matches_received=True)) as (tq, outside):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), +60)  # reminded, then sends the photo
-        await h.execute_update("submit_evidence", BARCODE)
-        due = await deadline(h, "approval:wrong-item-coupon", env=env, skip_s=3600)  # after pickup and refund
-        assert "needs second_line" in await rejection(h, "decide", ApprovalDecision(
-            approval_id="wrong-item-coupon", approver=FIRST_LINE, approve=True))
-        await sleep_to(env, due, -60)
-        await h.execute_update("decide", ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
-                                                          approve=True))
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=+60)  # reminded, then sends the photo
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
+        due = await deadline(h, "approval:wrong-item-coupon", env=env, skip=3600)  # after pickup and refund
+        assert "needs second_line" in await refused(
+            h.execute_update(
+                CaseWorkflow.decide,
+                ApprovalDecision(approval_id="wrong-item-coupon", approver=FIRST_LINE, approve=True),
+            )
+        )
+        await advance(env, to=due, offset_s=-60)
+        await h.execute_update(
+            CaseWorkflow.decide, ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE, approve=True)
+        )
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 699  # 10 % of 69.90
-        kinds = await entries(h)
-        assert "evidence_reminder_sent" in kinds and "listing_fix_requested" in kinds and "sla_breached" not in kinds
-        assert "pickup_booked" in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
+        got = kinds(await timeline(h))
+        assert (
+            Entry.EVIDENCE_REMINDER_SENT in got and Entry.LISTING_FIX_REQUESTED in got and Entry.SLA_BREACHED not in got
+        )
+        assert Entry.PICKUP_BOOKED in [e.kind for e in store.timeline(f"{inp.case.case_id}-refund")]
         assert sorted(p.kind for p in outside.payment.ledger) == ["coupon", "refund"]
         await keep_history(h, "wrong_item_listing_error_pickup_coupon")
 
@@ -105,12 +125,16 @@ async def test_coupon_approval_late_is_recorded(env, store):
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", BARCODE)
-        due = await deadline(h, "approval:wrong-item-coupon", env=env, skip_s=3600)
-        await sleep_to(env, due, +60)
-        assert "sla_breached" in await entries(h)
-        await h.execute_update("decide", ApprovalDecision(approval_id="wrong-item-coupon", approver=SECOND_LINE,
-                                                          approve=False, note="customer declined"))
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
+        due = await deadline(h, "approval:wrong-item-coupon", env=env, skip=3600)
+        await advance(env, to=due, offset_s=+60)
+        assert Entry.SLA_BREACHED in kinds(await timeline(h))
+        await h.execute_update(
+            CaseWorkflow.decide,
+            ApprovalDecision(
+                approval_id="wrong-item-coupon", approver=SECOND_LINE, approve=False, note="customer declined"
+            ),
+        )
         result = await h.result()
         assert result.outcome == WrongOutcome.REFUNDED and result.compensation_fen == 0
         assert [p.kind for p in outside.payment.ledger] == ["refund"]
@@ -120,8 +144,8 @@ async def test_no_barcode_photo_after_the_evidence_window(env, store):
     inp = wrong()
     async with running_worker(env, store) as (tq, outside):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), +60)
-        await sleep_to(env, await deadline(h, "evidence"), +60)
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=+60)
+        await advance(env, to=await deadline(h, "evidence"), offset_s=+60)
         assert (await h.result()).outcome == WrongOutcome.NO_EVIDENCE
         assert outside.payment.ledger == []
 
@@ -130,21 +154,24 @@ async def test_barcode_just_before_the_evidence_window(env, store):
     inp = wrong()
     async with running_worker(env, store) as (tq, _):
         h = await start(env, tq, inp)
-        await sleep_to(env, await deadline(h, "evidence_reminder"), +60)
-        await sleep_to(env, await deadline(h, "evidence"), -60)
-        await h.execute_update("submit_evidence", BARCODE)
+        await advance(env, to=await deadline(h, "evidence_reminder"), offset_s=+60)
+        await advance(env, to=await deadline(h, "evidence"), offset_s=-60)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         assert (await h.result()).outcome == WrongOutcome.REFUNDED
 
 
 async def test_missing_gift_the_product_has_becomes_a_missing_item(env, store):
     inp = wrong(complaint=Complaint.MISSING_GIFT, gift_sku="CUP-GIFT")
-    async with running_worker(env, store, scripted(inp, barcode_matches_received=True, barcode_has_gift=True)) as (tq, outside):
+    async with running_worker(env, store, scripted(inp, barcode_matches_received=True, barcode_has_gift=True)) as (
+        tq,
+        outside,
+    ):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         child = env.client.get_workflow_handle(f"case-{inp.case.case_id}-missing")
         await deadline(child, "customer_choice")
-        await child.execute_update("choose_remedy", RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP))
+        await child.execute_update(MissingItem.choose_remedy, RemedyChoice(by=CUSTOMER, remedy=Remedy.RESHIP))
         result = await h.result()
         assert result.outcome == WrongOutcome.RECLASSIFIED_MISSING_ITEM
         assert store.get_case(f"{inp.case.case_id}-missing")["outcome"] == "reshipped"
@@ -154,12 +181,12 @@ async def test_missing_gift_the_product_has_becomes_a_missing_item(env, store):
 
 async def test_missing_gift_the_product_lacks_is_a_listing_error(env, store):
     inp = wrong(complaint=Complaint.MISSING_GIFT, gift_sku="CUP-GIFT")
-    async with running_worker(env, store, scripted(inp, barcode_matches_received=True)) as (tq, outside):
+    async with running_worker(env, store, scripted(inp, barcode_matches_received=True)) as (tq, _outside):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         assert (await h.result()).outcome == WrongOutcome.REFUNDED
-        assert "listing_fix_requested" in await entries(h)
+        assert Entry.LISTING_FIX_REQUESTED in kinds(await timeline(h))
 
 
 async def test_bad_evidence_is_rejected(env, store):
@@ -168,10 +195,14 @@ async def test_bad_evidence_is_rejected(env, store):
         h = await start(env, tq, inp)
         await deadline(h, "evidence_reminder")
         photo = EvidenceUpload(by=CUSTOMER, items=(EvidenceRef(kind="photo", uri="x://1"),), barcode="6901234567892")
-        assert "not accepted" in await rejection(h, "submit_evidence", photo)
-        assert "barcode digits" in await rejection(h, "submit_evidence", BARCODE.model_copy(update={"barcode": None}))
-        assert "not the customer" in await rejection(h, "submit_evidence", BARCODE.model_copy(update={"by": OTHER_CUSTOMER}))
+        assert "not accepted" in await refused(h.execute_update(WrongItem.submit_evidence, photo))
+        assert "barcode digits" in await refused(
+            h.execute_update(WrongItem.submit_evidence, BARCODE.model_copy(update={"barcode": None}))
+        )
+        assert "not the customer" in await refused(
+            h.execute_update(WrongItem.submit_evidence, BARCODE.model_copy(update={"by": OTHER_CUSTOMER}))
+        )
         with pytest.raises(ValidationError, match="barcode"):
             EvidenceUpload(by=CUSTOMER, items=BARCODE.items, barcode="12-34")
-        await h.execute_update("submit_evidence", BARCODE)
+        await h.execute_update(WrongItem.submit_evidence, BARCODE)
         await h.result()

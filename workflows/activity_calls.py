@@ -1,5 +1,6 @@
 """Workflow-side calls to activities, by name, each with its timeouts and retry policy.
 Calling by name keeps the activities' imports (SQLAlchemy, HTTP) out of the sandbox."""
+
 from __future__ import annotations
 
 from typing import Any, TypeVar
@@ -131,6 +132,7 @@ async def check_return_receipt(query: ReceiptQuery) -> ReceiptStatus:
 
 # -- held orders, oversold orders, shipment tracking, reships, daily sweeps (processes-a) --
 
+
 async def request_backfill(request: BackfillRequest) -> BackfillTicket:
     return await call("request_backfill", "warehouse", request, BackfillTicket)
 
@@ -182,6 +184,7 @@ async def open_sweep_case(case: SweepCase) -> bool:
 
 # -- processes-b: courier, warehouse, finance and catalogue checks (§4.2–§4.8) --
 
+
 async def check_delivery(query: DeliveryQuery) -> DeliveryStatus:
     return await call("check_delivery", "courier", query, DeliveryStatus)
 
@@ -211,6 +214,7 @@ async def fix_listing(fix: ListingFix) -> ListingFixAck:
 
 
 # -- complaints: our own store's complaint and agent records (§4.12, §5) --
+
 
 async def find_prior_complaints(query: PriorQuery) -> list[str]:
     return await call("find_prior_complaints", "store", query, list[str])

@@ -3,6 +3,7 @@
 Verdict notice → the agent contacts the handler within 48 h or the verdict is final →
 an appeal within 2 working days of the notice → the appeal reviewed through the shared
 approval → the penalty from the agent's record in the store → its effects recorded."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,11 +25,15 @@ with workflow.unsafe.imports_passed_through():
         contact_problem,
     )
     from domain.approvals import Subject
+    from domain.handlers import UpdateName
     from domain.models import CaseStatus
     from domain.penalties import Penalty, penalty_for
+    from domain.problems import Code, Problem
+    from domain.timeline import Entry
     from workflows import activity_calls
     from workflows.case_workflow import CaseWorkflow
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
 
 
 @workflow.defn
@@ -55,31 +60,50 @@ class AgentComplaint(CaseWorkflow):
         notice_at = workflow.now()
         self.contact_due = f.deadline_after("agent_contact", notice_at, policy.windows.agent_contact)
         self.appeal_due = f.deadline_after("agent_appeal", notice_at, policy.windows.agent_appeal)
-        await f.record("verdict_notice", inp.handler.actor_id, violation=inp.violation, finding=inp.finding,
-                       contact_due=self.contact_due.isoformat(), appeal_due=self.appeal_due.isoformat())
+        await f.record(
+            Entry.VERDICT_NOTICE,
+            inp.handler.actor_id,
+            violation=inp.violation,
+            finding=inp.finding,
+            contact_due=self.contact_due.isoformat(),
+            appeal_due=self.appeal_due.isoformat(),
+        )
 
         contacted = await f.wait_until(lambda: self.contact is not None or self.appeal is not None, self.contact_due)
         f.clear_deadline("agent_contact")
         if not contacted:
             f.clear_deadline("agent_appeal")
-            await f.record("verdict_final", "system", why="the agent did not contact the handler within the contact window",
-                           window="agent_contact")
+            await f.record(
+                Entry.VERDICT_FINAL,
+                "system",
+                why="the agent did not contact the handler within the contact window",
+                window="agent_contact",
+            )
             return await self._stand(result)
         first = self.contact or self.appeal
         assert first is not None
-        await f.record("agent_contacted", first.agent.actor_id, state=AgentState.AWAITING_APPEAL,
-                       note=getattr(first, "note", "") or "by appeal")
+        await f.record(
+            Entry.AGENT_CONTACTED,
+            first.agent.actor_id,
+            state=AgentState.AWAITING_APPEAL,
+            note=getattr(first, "note", "") or "by appeal",
+        )
 
         appealed = await f.wait_until(lambda: self.appeal is not None, self.appeal_due)
         f.clear_deadline("agent_appeal")
         if not appealed:
-            await f.record("verdict_final", "system", why="no appeal within the appeal window", window="agent_appeal")
+            await f.record(
+                Entry.VERDICT_FINAL, "system", why="no appeal within the appeal window", window="agent_appeal"
+            )
             return await self._stand(result.model_copy(update=dict(contacted=True)))
         appeal = self.appeal
         assert appeal is not None
-        await f.record("appealed", appeal.agent.actor_id, state=AgentState.APPEAL_REVIEW, grounds=appeal.grounds)
+        await f.record(Entry.APPEALED, appeal.agent.actor_id, state=AgentState.APPEAL_REVIEW, grounds=appeal.grounds)
         decision = await self.seek_approval(
-            "appeal-review", Subject.APPEAL_REVIEW, APPEAL_REVIEW_ROLES, "agent_appeal",
+            "appeal-review",
+            Subject.APPEAL_REVIEW,
+            APPEAL_REVIEW_ROLES,
+            "agent_appeal",
             summary=f"{inp.agent_id} appeals violation {inp.violation}: {appeal.grounds}",
             not_by=(inp.handler.actor_id, inp.agent_id),
             not_by_reason="the verdict's handler and the agent do not review its appeal",
@@ -100,14 +124,27 @@ class AgentComplaint(CaseWorkflow):
         f, inp = self.file, self.inp
         record = await activity_calls.read_agent_record(RecordQuery(agent_id=inp.agent_id, case_id=inp.case.case_id))
         penalty = penalty_for(violation, record.records)
-        await f.record("penalty_decided", "system", state=AgentState.PENALISING, level=penalty.level.value,
-                       reason=penalty.reason, earlier_records=len(record.records))
-        await activity_calls.record_penalty(PenaltyEntry(case_id=inp.case.case_id, agent_id=inp.agent_id, penalty=penalty,
-                                                effects=tuple(penalty.effects), decided_at=workflow.now()))
-        await f.record("effects_recorded", "system", effects=penalty.effects, notice=penalty.notice)
+        await f.record(
+            Entry.PENALTY_DECIDED,
+            "system",
+            state=AgentState.PENALISING,
+            level=penalty.level.value,
+            reason=penalty.reason,
+            earlier_records=len(record.records),
+        )
+        await activity_calls.record_penalty(
+            PenaltyEntry(
+                case_id=inp.case.case_id,
+                agent_id=inp.agent_id,
+                penalty=penalty,
+                effects=tuple(penalty.effects),
+                decided_at=workflow.now(),
+            )
+        )
+        await f.record(Entry.EFFECTS_RECORDED, "system", effects=penalty.effects, notice=penalty.notice)
         return penalty
 
-    @workflow.update
+    @workflow.update(name=UpdateName.CONTACT_HANDLER)
     async def contact_handler(self, contact: AgentContact) -> CaseStatus:
         self.contact = contact
         return self.file.status()
@@ -116,13 +153,12 @@ class AgentComplaint(CaseWorkflow):
     def _validate_contact(self, contact: AgentContact) -> None:
         problem = contact_problem(contact, self.file.state, self.inp.agent_id)
         if problem is None and (self.contact is not None or self.appeal is not None):
-            problem = "the agent has already contacted the handler"
+            problem = Problem(Code.ALREADY_DONE, "the agent has already contacted the handler")
         if problem is None and self.contact_due is not None and workflow.now() >= self.contact_due:
-            problem = "the contact window is over: the verdict is final"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.WRONG_STATE, "the contact window is over: the verdict is final")
+        refuse(problem)
 
-    @workflow.update
+    @workflow.update(name=UpdateName.APPEAL_VERDICT)
     async def appeal_verdict(self, appeal: Appeal) -> CaseStatus:
         self.appeal = appeal
         return self.file.status()
@@ -131,11 +167,14 @@ class AgentComplaint(CaseWorkflow):
     def _validate_appeal(self, appeal: Appeal) -> None:
         problem = appeal_problem(appeal, self.file.state, self.inp.agent_id)
         if problem is None and self.appeal is not None:
-            problem = "the verdict was already appealed"
-        if problem is None and self.file.state == AgentState.AWAITING_CONTACT and self.contact_due is not None \
-                and workflow.now() >= self.contact_due:
-            problem = "the contact window is over: the verdict is final"
+            problem = Problem(Code.ALREADY_DONE, "the verdict was already appealed")
+        if (
+            problem is None
+            and self.file.state == AgentState.AWAITING_CONTACT
+            and self.contact_due is not None
+            and workflow.now() >= self.contact_due
+        ):
+            problem = Problem(Code.WRONG_STATE, "the contact window is over: the verdict is final")
         if problem is None and self.appeal_due is not None and workflow.now() >= self.appeal_due:
-            problem = "the appeal window is over: the verdict stands"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.WRONG_STATE, "the appeal window is over: the verdict stands")
+        refuse(problem)

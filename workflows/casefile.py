@@ -6,6 +6,7 @@ sends everything queued as one local activity (one transaction) as soon as the c
 own code waits for anything: an activity, a timer, an answer, a child. So the store has
 every entry before the case waits on the people who read it, at one write per wait
 instead of one per entry. close() waits until the last entry is stored."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,6 +19,7 @@ from temporalio import workflow
 from domain.carryover import CarriedWait
 from domain.models import CaseEvent, CaseHeader, CaseOpening, CaseStatus, TimelineBatch, TimelineEntry
 from domain.policy import Policy
+from domain.timeline import Entry
 from domain.windows import Window
 from workflows import activity_calls, patches
 
@@ -45,7 +47,7 @@ class CaseFile:
             self._opening = opening  # goes with the first batch
         else:
             await activity_calls.open_case(opening)
-        await self.record("opened", self.case.opened_by, reason=self.case.reason, **detail)
+        await self.record(Entry.OPENED, self.case.opened_by, reason=self.case.reason, **detail)
 
     def resume(self, carried: CarriedWait) -> None:
         """The next run of a case that continued as new: already open and stored, so
@@ -59,22 +61,37 @@ class CaseFile:
         entries would be lost with it)."""
         if self._writer:
             await self._writer
-        return CarriedWait(waiting_for=waiting_for, state=self.state, timeline=tuple(self.timeline),
-                           deadlines=dict(self.deadlines), batched=self.batched, pushes=self.pushes, since=since,
-                           run=self.run + 1)
+        return CarriedWait(
+            waiting_for=waiting_for,
+            state=self.state,
+            timeline=tuple(self.timeline),
+            deadlines=dict(self.deadlines),
+            batched=self.batched,
+            pushes=self.pushes,
+            since=since,
+            run=self.run + 1,
+        )
 
-    async def record(self, kind: str, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
+    async def record(self, kind: Entry, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
         if state:
             self.state = state
-        entry = TimelineEntry(seq=len(self.timeline), at=workflow.now(), kind=kind, actor=actor, state=self.state, detail=detail)
+        entry = TimelineEntry(
+            seq=len(self.timeline), at=workflow.now(), kind=kind, actor=actor, state=self.state, detail=detail
+        )
         await self._store(CaseEvent(case_id=self.case.case_id, entry=entry))
         return entry
 
     async def close(self, outcome: str, actor: str, *, state: str = "closed", **detail: Any) -> None:
         self.outcome, self.state = outcome, state
         self.deadlines.clear()
-        entry = TimelineEntry(seq=len(self.timeline), at=workflow.now(), kind="closed", actor=actor, state=state,
-                              detail={"outcome": outcome, **detail})
+        entry = TimelineEntry(
+            seq=len(self.timeline),
+            at=workflow.now(),
+            kind=Entry.CLOSED,
+            actor=actor,
+            state=state,
+            detail={"outcome": outcome, **detail},
+        )
         await self._store(CaseEvent(case_id=self.case.case_id, entry=entry, outcome=outcome))
         if self._writer:
             await self._writer  # the case ends only once its whole timeline is stored
@@ -117,13 +134,18 @@ class CaseFile:
         try:
             await workflow.wait_condition(condition, timeout=remaining)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return condition()
 
     def status(self) -> CaseStatus:
         upcoming = sorted(self.deadlines.items(), key=lambda kv: kv[1])
         name, at = upcoming[0] if upcoming else (None, None)
         return CaseStatus(
-            case_id=self.case.case_id, kind=self.case.kind, state=self.state, next_deadline=at,
-            next_deadline_name=name, outcome=self.outcome, policy_version=self.policy.version,
+            case_id=self.case.case_id,
+            kind=self.case.kind,
+            state=self.state,
+            next_deadline=at,
+            next_deadline_name=name,
+            outcome=self.outcome,
+            policy_version=self.policy.version,
         )

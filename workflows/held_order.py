@@ -3,6 +3,7 @@
 (through the calculator's tiers) and the choice to wait or be refunded. At 48 h still
 unshipped: refund, or reship for a customer who refuses cancellation (never for an
 unpaid order, never while the original can still ship: Reship checks that)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,6 +15,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.compensation import CompensationOffer
     from domain.fulfilment import BackfillRequest, BackfillTicket, DispatchRequest, StockQuery, StockStatus
+    from domain.handlers import SignalName, UpdateName
     from domain.held_order import (
         DEFAULT_CHOICE,
         CustomerChoice,
@@ -28,8 +30,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.reship import ReshipCause, ReshipOutcome
+    from domain.timeline import Entry
     from workflows import activity_calls, patches, remedies, waits
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
 
 
@@ -53,15 +57,18 @@ class HeldOrder(RemedyCase):
         await f.open(cause=inp.cause.value, lines=[lq.model_dump() for lq in inp.lines])
         backfill_due = f.deadline_after("backfill", held_at, w.backfill)
         held_due = f.deadline_after("held_unshipped", held_at, w.held_unshipped)
-        ticket = await activity_calls.request_backfill(BackfillRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
-                                                              lines=inp.lines, requested_at=held_at))
-        await f.record("backfill_requested", "system", ticket_id=ticket.ticket_id)
+        ticket = await activity_calls.request_backfill(
+            BackfillRequest(
+                case_id=inp.case.case_id, order_id=inp.case.order.order_id, lines=inp.lines, requested_at=held_at
+            )
+        )
+        await f.record(Entry.BACKFILL_REQUESTED, "system", ticket_id=ticket.ticket_id)
         if await self._stock_by(ticket, backfill_due):
             return await self._ship("stock arrived within the backfill window")
         f.clear_deadline("backfill")
-        await f.record("backfill_missed", "system", window="backfill")
+        await f.record(Entry.BACKFILL_MISSED, "system", window="backfill")
 
-        await f.record("apologised", "first_line", state=HeldState.AWAITING_CHOICE, offered_refund=True)
+        await f.record(Entry.APOLOGISED, "first_line", state=HeldState.AWAITING_CHOICE, offered_refund=True)
         offer = compensation_offer(inp.policy, inp)
         compensation = self._compensate(offer)
         if patches.patched(remedies.COMPENSATION_ALONGSIDE):
@@ -75,43 +82,70 @@ class HeldOrder(RemedyCase):
         while True:
             if self.last_answer is not recorded and self.last_answer is not None:
                 recorded = a = self.last_answer
-                await f.record("customer_chose", a.customer.actor_id, state=HeldState.WAITING_FOR_STOCK,
-                               choice=a.choice.value, note=a.note)
+                await f.record(
+                    Entry.CUSTOMER_CHOSE,
+                    a.customer.actor_id,
+                    state=HeldState.WAITING_FOR_STOCK,
+                    choice=a.choice.value,
+                    note=a.note,
+                )
             if self.choice == CustomerChoice.REFUND:
-                return await self._settle(HeldOutcome.REFUNDED if inp.case.order.paid else HeldOutcome.CANCELLED,
-                                          "the customer chose a refund")
+                return await self._settle(
+                    HeldOutcome.REFUNDED if inp.case.order.paid else HeldOutcome.CANCELLED,
+                    "the customer chose a refund",
+                )
             if not self.polls_by_retry and (await self._stock(ticket)).available:
                 return await self._ship("stock arrived while the customer waited")
             now = workflow.now()
             if now >= held_due:
                 if self.polls_by_retry and (await self._stock(ticket, as_of=held_due)).available:
                     return await self._ship("stock arrived while the customer waited")
-                await f.record("held_unshipped", "system", window="held_unshipped")
+                await f.record(Entry.HELD_UNSHIPPED, "system", window="held_unshipped")
                 return await self._settle(settle_at_48h(self.choice, inp.case.order.paid), "still unshipped at 48 h")
             if not self.answered and now >= answer_due:
                 self.choice, self.answered = DEFAULT_CHOICE, True
                 f.clear_deadline("customer_answer")
-                await f.record("customer_answer_defaulted", "system", state=HeldState.WAITING_FOR_STOCK,
-                               window="customer_answer", choice=DEFAULT_CHOICE.value)
+                await f.record(
+                    Entry.CUSTOMER_ANSWER_DEFAULTED,
+                    "system",
+                    state=HeldState.WAITING_FOR_STOCK,
+                    window="customer_answer",
+                    choice=DEFAULT_CHOICE.value,
+                )
             seen, pushes = self.last_answer, f.pushes
             if self.polls_by_retry:
                 # the poll is raced against the customer's answer, the answer window and the warehouse's push
                 wake = held_due if self.answered else min(held_due, answer_due)
-                if await self._poll_stock(ticket, wake, lambda: self.last_answer is not seen or f.pushes != pushes):
+                if await self._poll_stock(
+                    ticket,
+                    wake,
+                    lambda: self.last_answer is not seen or f.pushes != pushes,  # noqa: B023 - awaited in this iteration
+                ):
                     return await self._ship("stock arrived while the customer waited")
                 continue
             wake = min(held_due, now + poll, *([answer_due] if not self.answered else []))
-            await f.wait_until(lambda: self.last_answer is not seen, wake)
+            await f.wait_until(lambda: self.last_answer is not seen, wake)  # noqa: B023 - awaited in this iteration
 
     async def _poll_stock(self, ticket: BackfillTicket, until: datetime, woken: Callable[[], bool]) -> bool:
-        got = await waits.poll("poll_stock", "warehouse", StockQuery(ticket=ticket, as_of=workflow.now()), StockStatus,
-                               every=self.inp.policy.polling.outside_status.plain, until=until, file=self.file,
-                               woken=woken)
+        got = await waits.poll(
+            "poll_stock",
+            "warehouse",
+            StockQuery(ticket=ticket, as_of=workflow.now()),
+            StockStatus,
+            every=self.inp.policy.polling.outside_status.plain,
+            until=until,
+            file=self.file,
+            woken=woken,
+        )
         return got is not None
 
     async def _compensate(self, offer: CompensationOffer) -> None:
-        self.compensation_fen = await self.remedies.compensate(offer, basis_fen=self.inp.case.order.paid_fen,
-                                                          step="compensation", why=f"held order: {self.inp.cause.value}")
+        self.compensation_fen = await self.remedies.compensate(
+            offer,
+            basis_fen=self.inp.case.order.paid_fen,
+            step="compensation",
+            why=f"held order: {self.inp.cause.value}",
+        )
 
     async def _stock(self, ticket: BackfillTicket, as_of: datetime | None = None) -> StockStatus:
         return await activity_calls.check_stock(StockQuery(ticket=ticket, as_of=as_of or workflow.now()))
@@ -120,9 +154,16 @@ class HeldOrder(RemedyCase):
         poll = self.inp.policy.polling.outside_status.plain
         self.polls_by_retry = patches.patched(waits.POLL_BY_RETRY)
         if self.polls_by_retry:
-            status = await waits.answer_by("poll_stock", "check_stock", "warehouse",
-                                           lambda at: StockQuery(ticket=ticket, as_of=at), StockStatus,
-                                           every=poll, until=until, file=self.file)
+            status = await waits.answer_by(
+                "poll_stock",
+                "check_stock",
+                "warehouse",
+                lambda at: StockQuery(ticket=ticket, as_of=at),
+                StockStatus,
+                every=poll,
+                until=until,
+                file=self.file,
+            )
             return status.available
         while True:
             if (await self._stock(ticket)).available:
@@ -133,14 +174,21 @@ class HeldOrder(RemedyCase):
 
     async def _ship(self, why: str) -> HeldOrderResult:
         f, inp = self.file, self.inp
-        sent = await activity_calls.dispatch_order(DispatchRequest(case_id=inp.case.case_id, order_id=inp.case.order.order_id,
-                                                          lines=inp.lines, as_of=workflow.now(), batch="next"))
-        await f.record("dispatched", "warehouse", dispatch_id=sent.dispatch_id, batch="next")
+        sent = await activity_calls.dispatch_order(
+            DispatchRequest(
+                case_id=inp.case.case_id,
+                order_id=inp.case.order.order_id,
+                lines=inp.lines,
+                as_of=workflow.now(),
+                batch="next",
+            )
+        )
+        await f.record(Entry.DISPATCHED, "warehouse", dispatch_id=sent.dispatch_id, batch="next")
         return await self._close(HeldOutcome.SHIPPED, why)
 
     async def _settle(self, outcome: HeldOutcome, why: str) -> HeldOrderResult:
         f, inp = self.file, self.inp
-        await f.record("settling", "system", state=HeldState.SETTLING, outcome=outcome.value, why=why)
+        await f.record(Entry.SETTLING, "system", state=HeldState.SETTLING, outcome=outcome.value, why=why)
         child = None
         if outcome == HeldOutcome.REFUNDED:
             child = await self.remedies.refund(inp.lines, pickup=False, reason=f"held order: {why}")
@@ -156,15 +204,21 @@ class HeldOrder(RemedyCase):
         if self._granting is not None:
             await self._granting  # the case closes once its compensation is decided too
         await self.file.close(outcome, "system", why=why, choice=self.choice.value if self.choice else None)
-        return HeldOrderResult(case_id=self.inp.case.case_id, outcome=outcome, choice=self.choice,
-                               compensation_fen=self.compensation_fen, child_outcome=child, reason=why)
+        return HeldOrderResult(
+            case_id=self.inp.case.case_id,
+            outcome=outcome,
+            choice=self.choice,
+            compensation_fen=self.compensation_fen,
+            child_outcome=child,
+            reason=why,
+        )
 
-    @workflow.signal
+    @workflow.signal(name=SignalName.STOCK_REPORTED)
     def stock_reported(self) -> None:
         """The warehouse's push (a backfill arrived): look now, not at the next poll."""
         self.file.pushes += 1
 
-    @workflow.update
+    @workflow.update(name=UpdateName.CHOOSE)
     async def choose(self, answer: HeldOrderAnswer) -> CaseStatus:
         self.choice, self.answered, self.last_answer = answer.choice, True, answer  # the run records it
         self.file.clear_deadline("customer_answer")
@@ -173,5 +227,4 @@ class HeldOrder(RemedyCase):
     @choose.validator
     def _validate_choose(self, answer: HeldOrderAnswer) -> None:
         problem = choice_problem(answer, self.file.state, self.inp.case)
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)

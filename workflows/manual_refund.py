@@ -1,6 +1,7 @@
 """ManualRefund: the abnormal refund of rulebook §4.9. Return specialist (pickup?) →
 refund specialist's summary → operations supervisor's review → a second check by a
 different person → finance pays once, under one idempotency key → confirmation."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,6 +10,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.approvals import Subject
+    from domain.handlers import SignalName, UpdateName
     from domain.manual_refund import (
         OPENER_MAY_NOT_APPROVE,
         REVIEW_ROLES,
@@ -26,10 +28,13 @@ with workflow.unsafe.imports_passed_through():
         summary,
     )
     from domain.models import CaseStatus
+    from domain.problems import Code, Problem
     from domain.returns import refund_due_at
+    from domain.timeline import Entry
     from workflows.case_workflow import CaseWorkflow, wait_past_sla
     from workflows.casefile import CaseFile
     from workflows.payout import pay
+    from workflows.refusals import refuse
     from workflows.returned_goods import book_and_await_goods
 
 
@@ -55,24 +60,39 @@ class ManualRefund(CaseWorkflow):
             await self._take_goods_back(registered)
 
         text = summary(inp, pickup)
-        await f.record("summarised", "refund_specialist", state=ManualRefundState.AWAITING_REVIEW, summary=text)
+        await f.record(Entry.SUMMARISED, "refund_specialist", state=ManualRefundState.AWAITING_REVIEW, summary=text)
         # §4.9's two-person check: whoever registered the refund checks neither step
         opener = (inp.case.opened_by,)
-        review = await self.seek_approval("review", Subject.MANUAL_REFUND_REVIEW, REVIEW_ROLES, "manual_refund_review",
-                                          summary=text, not_by=opener, not_by_reason=OPENER_MAY_NOT_APPROVE)
+        review = await self.seek_approval(
+            "review",
+            Subject.MANUAL_REFUND_REVIEW,
+            REVIEW_ROLES,
+            "manual_refund_review",
+            summary=text,
+            not_by=opener,
+            not_by_reason=OPENER_MAY_NOT_APPROVE,
+        )
         assert review is not None  # no `until`: the review is waited for
         if not review.approve:
             return await self._reject(review.approver.actor_id, review.note, reviewed_by=review.approver.actor_id)
 
-        await f.record("review_passed", review.approver.actor_id, state=ManualRefundState.AWAITING_SECOND_CHECK)
+        await f.record(Entry.REVIEW_PASSED, review.approver.actor_id, state=ManualRefundState.AWAITING_SECOND_CHECK)
         second = await self.seek_approval(
-            "second-check", Subject.MANUAL_REFUND_SECOND_CHECK, SECOND_CHECK_ROLES, "manual_refund_payment",
-            summary=text, not_by=(review.approver.actor_id, *opener),
+            "second-check",
+            Subject.MANUAL_REFUND_SECOND_CHECK,
+            SECOND_CHECK_ROLES,
+            "manual_refund_payment",
+            summary=text,
+            not_by=(review.approver.actor_id, *opener),
         )
         assert second is not None
         if not second.approve:
-            return await self._reject(second.approver.actor_id, second.note, reviewed_by=review.approver.actor_id,
-                                      second_checked_by=second.approver.actor_id)
+            return await self._reject(
+                second.approver.actor_id,
+                second.note,
+                reviewed_by=review.approver.actor_id,
+                second_checked_by=second.approver.actor_id,
+            )
 
         # An approver may grant less than asked, never more (the request carries no
         # money, so the cap is the registered amount).
@@ -84,72 +104,104 @@ class ManualRefund(CaseWorkflow):
         if not needs_assessment(inp):
             return bool(inp.pickup)
         node = f.deadline_after("assessment_sla", workflow.now(), inp.policy.windows.after_sales_node)
-        await f.record("assessment_requested", "system", state=ManualRefundState.AWAITING_ASSESSMENT)
+        await f.record(Entry.ASSESSMENT_REQUESTED, "system", state=ManualRefundState.AWAITING_ASSESSMENT)
 
         async def breached() -> None:
-            await f.record("sla_breached", "system", window="after_sales_node", step="assessment")
+            await f.record(Entry.SLA_BREACHED, "system", window="after_sales_node", step="assessment")
 
         await wait_past_sla(f, lambda: self.assessment is not None, node, breached)
         f.clear_deadline("assessment_sla")
         a = self.assessment
         assert a is not None
-        await f.record("assessed", a.assessor.actor_id, pickup=a.pickup, note=a.note, role=a.assessor.role.value)
+        await f.record(Entry.ASSESSED, a.assessor.actor_id, pickup=a.pickup, note=a.note, role=a.assessor.role.value)
         return a.pickup
 
     async def _take_goods_back(self, registered: datetime) -> None:
         """The goods come back by the return deadline; late goods do not hold the refund up."""
         f, inp = self.file, self.inp
         cutoff = refund_due_at(inp.policy, registered)
-        _, status = await book_and_await_goods(f, inp.lines, booked_state=ManualRefundState.AWAITING_GOODS,
-                                               cutoff=f.set_deadline("goods_due", cutoff),
-                                               every=inp.policy.polling.return_receipt.plain, wake_on_push=False)
+        _, status = await book_and_await_goods(
+            f,
+            inp.lines,
+            booked_state=ManualRefundState.AWAITING_GOODS,
+            cutoff=f.set_deadline("goods_due", cutoff),
+            every=inp.policy.polling.return_receipt.plain,
+            wake_on_push=False,
+        )
         if status.received or status.lost:
-            await f.record("goods_received" if status.received else "parcel_lost", "warehouse", note=status.note)
+            await f.record(
+                Entry.GOODS_RECEIVED if status.received else Entry.PARCEL_LOST, "warehouse", note=status.note
+            )
         else:
-            await f.record("pickup_overdue", "system", window="return_refund")
+            await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
         f.clear_deadline("goods_due")
 
-    async def _reject(self, actor: str, note: str, **who: str) -> ManualRefundResult:
+    async def _reject(
+        self, actor: str, note: str, *, reviewed_by: str | None = None, second_checked_by: str | None = None
+    ) -> ManualRefundResult:
         await self.file.close(ManualRefundOutcome.REJECTED, actor, reason=note)
-        return ManualRefundResult(case_id=self.inp.case.case_id, outcome=ManualRefundOutcome.REJECTED, reason=note, **who)
+        return ManualRefundResult(
+            case_id=self.inp.case.case_id,
+            outcome=ManualRefundOutcome.REJECTED,
+            reason=note,
+            reviewed_by=reviewed_by,
+            second_checked_by=second_checked_by,
+        )
 
     async def _pay(self, amount: int, reviewed_by: str, second_checked_by: str) -> ManualRefundResult:
         f, inp = self.file, self.inp
-        await f.record("payment_started", "finance", state=ManualRefundState.PAYING, amount_fen=amount)
+        await f.record(Entry.PAYMENT_STARTED, "finance", state=ManualRefundState.PAYING, amount_fen=amount)
         payout = inp.reason_kind == ManualRefundReason.COMPENSATION_PAYOUT
-        receipt = await pay(f, step="manual_refund", kind=payment_kind(inp), amount_fen=amount,
-                            reason=inp.reason_kind.value, lines=inp.lines, account_ref=inp.payee.account_ref,
-                            compensation=payout)
+        receipt = await pay(
+            f,
+            step="manual_refund",
+            kind=payment_kind(inp),
+            amount_fen=amount,
+            reason=inp.reason_kind.value,
+            lines=inp.lines,
+            account_ref=inp.payee.account_ref,
+            compensation=payout,
+        )
         if payout:
             due = f.deadlines.get("payout_due")
             if due is not None and workflow.now() > due:
-                await f.record("sla_breached", "system", window="compensation_payout")
+                await f.record(Entry.SLA_BREACHED, "system", window="compensation_payout")
         if receipt is None:  # the order had nothing left to refund: a person looks at it
             await f.close(ManualRefundOutcome.REFUND_CAPPED, "finance", asked_fen=amount)
-            return ManualRefundResult(case_id=inp.case.case_id, outcome=ManualRefundOutcome.REFUND_CAPPED,
-                                      reviewed_by=reviewed_by, second_checked_by=second_checked_by,
-                                      reason="nothing was left to refund on the order")
-        await f.record("paid", "finance", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
-        await f.record("confirmed", "refund_specialist", payment_id=receipt.payment_id)
+            return ManualRefundResult(
+                case_id=inp.case.case_id,
+                outcome=ManualRefundOutcome.REFUND_CAPPED,
+                reviewed_by=reviewed_by,
+                second_checked_by=second_checked_by,
+                reason="nothing was left to refund on the order",
+            )
+        await f.record(Entry.PAID, "finance", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id)
+        await f.record(Entry.CONFIRMED, "refund_specialist", payment_id=receipt.payment_id)
         await f.close(ManualRefundOutcome.PAID, "finance", amount_fen=receipt.amount_fen)
         return ManualRefundResult(
-            case_id=inp.case.case_id, outcome=ManualRefundOutcome.PAID, amount_fen=receipt.amount_fen,
-            payment_id=receipt.payment_id, reviewed_by=reviewed_by, second_checked_by=second_checked_by,
+            case_id=inp.case.case_id,
+            outcome=ManualRefundOutcome.PAID,
+            amount_fen=receipt.amount_fen,
+            payment_id=receipt.payment_id,
+            reviewed_by=reviewed_by,
+            second_checked_by=second_checked_by,
         )
 
-    @workflow.signal
+    @workflow.signal(name=SignalName.GOODS_REPORTED_RECEIVED)
     def goods_reported_received(self) -> None:
         """The warehouse's push (the goods are back): look now, not at the next poll."""
         self.file.pushes += 1
 
-    @workflow.update
+    @workflow.update(name=UpdateName.ASSESS)
     async def assess(self, assessment: Assessment) -> CaseStatus:
         self.assessment = assessment
         return self.file.status()
 
     @assess.validator
     def _validate_assess(self, assessment: Assessment) -> None:
-        problem = ("the pickup decision was already made" if self.assessment is not None
-                   else assessment_problem(assessment, self.file.state, self.inp))
-        if problem:
-            raise ValueError(problem)
+        problem = (
+            Problem(Code.ALREADY_DONE, "the pickup decision was already made")
+            if self.assessment is not None
+            else assessment_problem(assessment, self.file.state, self.inp)
+        )
+        refuse(problem)

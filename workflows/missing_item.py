@@ -1,6 +1,7 @@
 """MissingItem (rulebook §4.3): warehouse check → chase the courier, or reship / refund
 the missing lines (the customer's choice, refund by default) plus the first line's
 10 yuan coupon when asked."""
+
 from __future__ import annotations
 
 from temporalio import workflow
@@ -9,6 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.child_cases import CaseResult
     from domain.compensation import standard_offer
     from domain.findings import CourierNotice, ShipmentCheck, ShipmentQuery
+    from domain.handlers import UpdateName
     from domain.missing_item import (
         DEFAULT_REMEDY,
         MissingFinding,
@@ -22,10 +24,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import CaseStatus
     from domain.policy import Situation
+    from domain.problems import Code, Problem
     from domain.replies import customer_problem
     from domain.reship import ReshipCause
+    from domain.timeline import Entry
     from workflows import activity_calls, remedies
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
 
 DONE = ("refunded", "advance_compensated", "paid", "reshipped", remedies.NOTHING_TO_REFUND)
@@ -44,31 +49,55 @@ class MissingItem(RemedyCase):
         f, case = self.file, inp.case
         await f.open(missing=[lq.model_dump() for lq in inp.missing])
         check: ShipmentCheck = await activity_calls.check_shipment(
-            ShipmentQuery(case_id=case.case_id, order_id=case.order.order_id, reported_missing=inp.missing))
+            ShipmentQuery(case_id=case.case_id, order_id=case.order.order_id, reported_missing=inp.missing)
+        )
         finding = classify(check)
-        await f.record("warehouse_checked", "warehouse", finding=finding.value, split=check.split,
-                       short_lines=[lq.model_dump() for lq in check.short_lines])
+        await f.record(
+            Entry.WAREHOUSE_CHECKED,
+            "warehouse",
+            finding=finding.value,
+            split=check.split,
+            short_lines=[lq.model_dump() for lq in check.short_lines],
+        )
         if finding == MissingFinding.SPLIT:
-            ack = await activity_calls.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
-                                                           kind="chase", note="split shipment: deliver the other parcel"))
+            ack = await activity_calls.notify_courier(
+                CourierNotice(
+                    case_id=case.case_id,
+                    order_id=case.order.order_id,
+                    kind="chase",
+                    note="split shipment: deliver the other parcel",
+                )
+            )
             await f.close(MissingOutcome.COURIER_CHASED, "first_line", reference=ack.reference)
             return CaseResult(case_id=case.case_id, outcome=MissingOutcome.COURIER_CHASED)
 
         lines = lines_to_remedy(finding, check, inp.missing)
-        await f.record("remedy_offered", "first_line", state=MissingState.AWAITING_CHOICE,
-                       lines=[lq.model_dump() for lq in lines])
+        await f.record(
+            Entry.REMEDY_OFFERED,
+            "first_line",
+            state=MissingState.AWAITING_CHOICE,
+            lines=[lq.model_dump() for lq in lines],
+        )
         answer_by = f.deadline_after("customer_choice", workflow.now(), inp.policy.windows.customer_answer)
         if not await f.wait_until(lambda: self.choice is not None, answer_by):
-            await f.record("choice_defaulted", "system", window="customer_answer", default=DEFAULT_REMEDY.value)
+            await f.record(Entry.CHOICE_DEFAULTED, "system", window="customer_answer", default=DEFAULT_REMEDY.value)
         f.clear_deadline("customer_choice")
         remedy = self.choice.remedy if self.choice else DEFAULT_REMEDY
-        await f.record("remedy_chosen", self.choice.by.actor_id if self.choice else "system", state=MissingState.REMEDYING,
-                       remedy=remedy.value)
+        await f.record(
+            Entry.REMEDY_CHOSEN,
+            self.choice.by.actor_id if self.choice else "system",
+            state=MissingState.REMEDYING,
+            remedy=remedy.value,
+        )
         coupon = 0
         if self.choice and self.choice.wants_compensation:
             offer = standard_offer(inp.policy, Situation.MISSING_ITEM, case.order.paid_fen)
-            coupon = await self.remedies.compensate(offer, basis_fen=case.order.paid_fen, step="missing-item-coupon",
-                                               why="missing item: the customer asked for compensation")
+            coupon = await self.remedies.compensate(
+                offer,
+                basis_fen=case.order.paid_fen,
+                step="missing-item-coupon",
+                why="missing item: the customer asked for compensation",
+            )
         if remedy == Remedy.RESHIP:
             child = await self.remedies.reship(lines, cause=ReshipCause.SHORT_SHIPPED, note=f"missing: {finding.value}")
             outcome = MissingOutcome.RESHIPPED
@@ -78,10 +107,15 @@ class MissingItem(RemedyCase):
         if child not in DONE:
             outcome = MissingOutcome.INCOMPLETE
         await f.close(outcome, "system", child_outcome=child)
-        return CaseResult(case_id=case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen, compensation_fen=coupon,
-                          children=tuple(self.remedies.children))
+        return CaseResult(
+            case_id=case.case_id,
+            outcome=outcome,
+            refund_fen=self.remedies.refunded_fen,
+            compensation_fen=coupon,
+            children=tuple(self.remedies.children),
+        )
 
-    @workflow.update
+    @workflow.update(name=UpdateName.CHOOSE_REMEDY)
     async def choose_remedy(self, choice: RemedyChoice) -> CaseStatus:
         self.choice = choice
         return self.file.status()
@@ -90,6 +124,5 @@ class MissingItem(RemedyCase):
     def _validate_choice(self, choice: RemedyChoice) -> None:
         problem = customer_problem(choice.by, self.inp.case)
         if not problem and self.file.state != MissingState.AWAITING_CHOICE:
-            problem = f"the case is {self.file.state}; no remedy is on offer"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.WRONG_STATE, f"the case is {self.file.state}; no remedy is on offer")
+        refuse(problem)

@@ -1,5 +1,6 @@
 """PriceDispute (rulebook §4.7): explain and close, or escalate to the platform through
 the shared approval and call the customer back with its answer."""
+
 from __future__ import annotations
 
 from temporalio import workflow
@@ -7,6 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.actors import Role
     from domain.approvals import Subject
+    from domain.child_cases import CaseResult
     from domain.compensation import standard_offer
     from domain.policy import Situation
     from domain.price_dispute import (
@@ -18,10 +20,10 @@ with workflow.unsafe.imports_passed_through():
         explanation,
         price_difference,
     )
-    from domain.child_cases import CaseResult
-    from workflows.remedies import Remedies
-    from workflows.casefile import CaseFile
+    from domain.timeline import Entry
     from workflows.case_workflow import CaseWorkflow
+    from workflows.casefile import CaseFile
+    from workflows.remedies import Remedies
 
 
 @workflow.defn
@@ -37,34 +39,52 @@ class PriceDispute(CaseWorkflow):
         f, order = self.file, inp.case.order
         await f.open(sku=inp.sku, promo_unit_price_fen=inp.promo_unit_price_fen, promo_limit=inp.promo_limit)
         finding = classify(inp)
-        await f.record("classified", "first_line", finding=finding.value)
+        await f.record(Entry.CLASSIFIED, "first_line", finding=finding.value)
         if finding != PriceFinding.SYSTEM_ERROR:
             why = explanation(inp, finding)
             await f.close(PriceOutcome.EXPLAINED, "first_line", finding=finding.value, explained=why)
             return CaseResult(case_id=inp.case.case_id, outcome=PriceOutcome.EXPLAINED)
 
-        await f.record("escalated", "first_line", state=PriceState.AWAITING_PLATFORM, to="platform")
+        await f.record(Entry.ESCALATED, "first_line", state=PriceState.AWAITING_PLATFORM, to="platform")
         answer = await self.seek_approval(
-            "platform", Subject.PLATFORM_DECISION, (Role.PLATFORM,), "platform_answer",
+            "platform",
+            Subject.PLATFORM_DECISION,
+            (Role.PLATFORM,),
+            "platform_answer",
             summary=f"promo price not applied to {inp.sku}: system error?",
         )
         assert answer is not None  # no `until`: the platform's answer is waited for
-        await f.record("called_back", "first_line", state=PriceState.COMPENSATING, platform_approved=answer.approve,
-                       note=answer.note)
+        await f.record(
+            Entry.CALLED_BACK,
+            "first_line",
+            state=PriceState.COMPENSATING,
+            platform_approved=answer.approve,
+            note=answer.note,
+        )
         if not answer.approve:
             await f.close(PriceOutcome.PLATFORM_DECLINED, answer.approver.actor_id, note=answer.note)
             return CaseResult(case_id=inp.case.case_id, outcome=PriceOutcome.PLATFORM_DECLINED)
 
         if order.paid:
-            offer = standard_offer(inp.policy, Situation.PROMO_PAID, order.paid_fen, difference_fen=price_difference(inp))
+            offer = standard_offer(
+                inp.policy, Situation.PROMO_PAID, order.paid_fen, difference_fen=price_difference(inp)
+            )
             outcome = PriceOutcome.DIFFERENCE_REFUNDED
         else:
             offer = standard_offer(inp.policy, Situation.PROMO_UNPAID, order.paid_fen)
             outcome = PriceOutcome.COUPON_GRANTED
-        granted = await self.remedies.compensate(offer, basis_fen=order.paid_fen, step="price-compensation",
-                                            why="promo price not applied (system error, platform agreed)")
+        granted = await self.remedies.compensate(
+            offer,
+            basis_fen=order.paid_fen,
+            step="price-compensation",
+            why="promo price not applied (system error, platform agreed)",
+        )
         if not granted:
             outcome = PriceOutcome.COUPON_REFUSED
         await f.close(outcome, "system", amount_fen=granted)
-        return CaseResult(case_id=inp.case.case_id, outcome=outcome, refund_fen=granted if order.paid else 0,
-                          compensation_fen=0 if order.paid else granted)
+        return CaseResult(
+            case_id=inp.case.case_id,
+            outcome=outcome,
+            refund_fen=granted if order.paid else 0,
+            compensation_fen=0 if order.paid else granted,
+        )

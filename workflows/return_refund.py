@@ -1,5 +1,6 @@
 """ReturnRefund: normal return → refund by day 5 (rulebook §4.10, §4.4/§4.5 pickups,
 §4.14 refused parcels). The refund is paid exactly once, under one idempotency key."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +8,9 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.handlers import SignalName, UpdateName
     from domain.models import CaseStatus
+    from domain.problems import Code, Problem
     from domain.returns import (
         ESCALATED_REVIEWER_ROLES,
         ReturnOutcome,
@@ -21,10 +24,12 @@ with workflow.unsafe.imports_passed_through():
         refund_due_at,
         review_problem,
     )
+    from domain.timeline import Entry
     from workflows import patches
     from workflows.case_workflow import CaseWorkflow, wait_past_sla
     from workflows.casefile import CaseFile
     from workflows.payout import pay
+    from workflows.refusals import refuse
     from workflows.returned_goods import book_and_await_goods
 
 
@@ -57,8 +62,12 @@ class ReturnRefund(CaseWorkflow):
         decision = self.decision
         assert decision is not None
         await f.record(
-            "reviewed", decision.reviewer.actor_id, approve=decision.approve, pickup=decision.pickup,
-            reason=decision.reason, role=decision.reviewer.role.value,
+            Entry.REVIEWED,
+            decision.reviewer.actor_id,
+            approve=decision.approve,
+            pickup=decision.pickup,
+            reason=decision.reason,
+            role=decision.reviewer.role.value,
         )
         if not decision.approve:
             await f.close(ReturnOutcome.REJECTED, decision.reviewer.actor_id, reason=decision.reason)
@@ -74,67 +83,99 @@ class ReturnRefund(CaseWorkflow):
     async def _await_review(self, created: datetime) -> None:
         f = self.file
         node = f.deadline_after("review_sla", created, self.inp.policy.windows.after_sales_node)
-        await f.record("review_requested", "system", state=ReturnState.AWAITING_REVIEW)
+        await f.record(Entry.REVIEW_REQUESTED, "system", state=ReturnState.AWAITING_REVIEW)
 
         async def escalate() -> None:
-            await f.record("sla_breached", "system", window="after_sales_node", escalated_to="second_line")
+            await f.record(Entry.SLA_BREACHED, "system", window="after_sales_node", escalated_to="second_line")
             if patches.patched(REVIEW_ESCALATION):
                 # escalated for real: second line may review, and the overdue review is on the approvals list
                 self.escalated = True
-                await f.record("approval_requested", "system", approval_id="review", subject="return_review",
-                               roles=[r.value for r in ESCALATED_REVIEWER_ROLES], due_at=node.isoformat(),
-                               sla_window="after_sales_node", summary="return review past the 24 h node")
+                await f.record(
+                    Entry.APPROVAL_REQUESTED,
+                    "system",
+                    approval_id="review",
+                    subject="return_review",
+                    roles=[r.value for r in ESCALATED_REVIEWER_ROLES],
+                    due_at=node.isoformat(),
+                    sla_window="after_sales_node",
+                    summary="return review past the 24 h node",
+                )
 
         await wait_past_sla(f, lambda: self.decision is not None, node, escalate)
         if self.escalated and self.decision is not None:
-            await f.record("approval_decided", self.decision.reviewer.actor_id, approval_id="review",
-                           subject="return_review", approve=self.decision.approve, role=self.decision.reviewer.role.value)
+            await f.record(
+                Entry.APPROVAL_DECIDED,
+                self.decision.reviewer.actor_id,
+                approval_id="review",
+                subject="return_review",
+                approve=self.decision.approve,
+                role=self.decision.reviewer.role.value,
+            )
         f.clear_deadline("review_sla")
 
     async def _pickup_and_receive(self, cutoff: datetime) -> bool:
         f, inp = self.file, self.inp
-        await f.record("pickup_requested", "system", state=ReturnState.AWAITING_PICKUP)
+        await f.record(Entry.PICKUP_REQUESTED, "system", state=ReturnState.AWAITING_PICKUP)
         # no deadline of its own: the cutoff only serves refund_due, which status() reports
-        booking, status = await book_and_await_goods(f, inp.lines, booked_state=ReturnState.AWAITING_GOODS, cutoff=cutoff,
-                                                     every=inp.policy.polling.return_receipt.plain, wake_on_push=True)
+        booking, status = await book_and_await_goods(
+            f,
+            inp.lines,
+            booked_state=ReturnState.AWAITING_GOODS,
+            cutoff=cutoff,
+            every=inp.policy.polling.return_receipt.plain,
+            wake_on_push=True,
+        )
         if status.received:
-            await f.record("goods_received", "warehouse", booking_id=booking.booking_id)
+            await f.record(Entry.GOODS_RECEIVED, "warehouse", booking_id=booking.booking_id)
         elif status.lost:
-            await f.record("parcel_lost", "courier", note=status.note)
+            await f.record(Entry.PARCEL_LOST, "courier", note=status.note)
         else:
-            await f.record("pickup_overdue", "system", window="return_refund")
+            await f.record(Entry.PICKUP_OVERDUE, "system", window="return_refund")
         return status.received
 
     async def _refund(self, *, advance: bool, why: str) -> ReturnRefundResult:
         f, inp = self.file, self.inp
         amount = refund_amount(inp)
-        await f.record("refund_started", "system", state=ReturnState.REFUNDING, advance_compensation=advance, why=why)
+        await f.record(
+            Entry.REFUND_STARTED, "system", state=ReturnState.REFUNDING, advance_compensation=advance, why=why
+        )
         receipt = await pay(f, step="refund", kind="refund", amount_fen=amount, reason=why, lines=inp.lines)
         if receipt is None:  # a free gift, or the order has nothing left to refund
             outcome = ReturnOutcome.NOTHING_TO_REFUND if amount == 0 else ReturnOutcome.REFUND_CAPPED
             await f.close(outcome, "system", why=why)
             return ReturnRefundResult(case_id=inp.case.case_id, outcome=outcome, reason=why)
         outcome = ReturnOutcome.ADVANCE_COMPENSATED if advance else ReturnOutcome.REFUNDED
-        await f.record("refund_paid", "payment", amount_fen=receipt.amount_fen, payment_id=receipt.payment_id,
-                       advance_compensation=advance)
+        await f.record(
+            Entry.REFUND_PAID,
+            "payment",
+            amount_fen=receipt.amount_fen,
+            payment_id=receipt.payment_id,
+            advance_compensation=advance,
+        )
         await f.close(outcome, "system", why=why)
         return ReturnRefundResult(
-            case_id=inp.case.case_id, outcome=outcome, refund_fen=receipt.amount_fen, payment_id=receipt.payment_id, reason=why
+            case_id=inp.case.case_id,
+            outcome=outcome,
+            refund_fen=receipt.amount_fen,
+            payment_id=receipt.payment_id,
+            reason=why,
         )
 
-    @workflow.update
+    @workflow.update(name=UpdateName.REVIEW)
     async def review(self, decision: ReviewDecision) -> CaseStatus:
         self.decision = decision
         return self.file.status()
 
     @review.validator
     def _validate_review(self, decision: ReviewDecision) -> None:
-        problem = "a review was already given" if self.decision is not None else review_problem(decision, ReturnState(self.file.state), escalated=self.escalated)
-        if problem:
-            raise ValueError(problem)
+        problem = (
+            Problem(Code.ALREADY_DONE, "a review was already given")
+            if self.decision is not None
+            else review_problem(decision, ReturnState(self.file.state), escalated=self.escalated)
+        )
+        refuse(problem)
 
-    @workflow.signal
+    @workflow.signal(name=SignalName.GOODS_REPORTED_RECEIVED)
     def goods_reported_received(self) -> None:
         """The warehouse's webhook: check the receipt now rather than at the next poll."""
         self.file.pushes += 1
-

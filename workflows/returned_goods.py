@@ -16,6 +16,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.external import PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
     from domain.models import LineQuantity
+    from domain.timeline import Entry
     from workflows import activity_calls, patches, waits
     from workflows.casefile import CaseFile
 
@@ -34,7 +35,7 @@ async def book_and_await_goods(
     booking: PickupBooking = await activity_calls.book_pickup(
         PickupRequest(case_id=case.case_id, order_id=case.order.order_id, lines=lines, as_of=workflow.now())
     )
-    await file.record("pickup_booked", "courier", state=booked_state, booking_id=booking.booking_id)
+    await file.record(Entry.PICKUP_BOOKED, "courier", state=booked_state, booking_id=booking.booking_id)
     if patches.patched(waits.POLL_BY_RETRY):
         status = await waits.answer_by(
             "poll_return_receipt",

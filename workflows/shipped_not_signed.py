@@ -1,4 +1,5 @@
 """ShippedNotSigned (rulebook §4.6): tracked against the 96 h signature target."""
+
 from __future__ import annotations
 
 from temporalio import workflow
@@ -9,8 +10,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.child_cases import CaseResult
     from domain.compensation import standard_offer
     from domain.findings import CourierNotice, DeliveryQuery, DeliveryState, DeliveryStatus
+    from domain.handlers import SignalName, UpdateName
     from domain.models import CaseStatus
     from domain.policy import Situation
+    from domain.problems import Code, Problem
     from domain.replies import customer_problem
     from domain.shipped_not_signed import (
         CourierReport,
@@ -26,8 +29,10 @@ with workflow.unsafe.imports_passed_through():
         reship_cause,
         sign_deadline,
     )
+    from domain.timeline import Entry
     from workflows import activity_calls, carryover, patches
     from workflows.casefile import CaseFile
+    from workflows.refusals import refuse
     from workflows.remedies import RemedyCase
 
 REPORT_RESET_FIRST = "report-reset-before-check"
@@ -57,7 +62,7 @@ class ShippedNotSigned(RemedyCase):
             f.set_deadline("sign_target", due)
         else:  # a wait on the courier woken again and again continued as new: resume it
             f.resume(inp.carried)
-        chased = "courier_chased" in [e.kind for e in f.timeline]
+        chased = Entry.COURIER_CHASED in [e.kind for e in f.timeline]
         first = True
         while True:
             if not first:  # between two looks at the courier, nothing in flight
@@ -66,11 +71,14 @@ class ShippedNotSigned(RemedyCase):
             if patches.patched(REPORT_RESET_FIRST):
                 # reset before asking, so a courier report arriving during the calls is kept
                 self.reported = False
-            status: DeliveryStatus = await activity_calls.check_delivery(DeliveryQuery(
-                case_id=case.case_id, order_id=case.order.order_id, shipped_at=shipped_at, as_of=workflow.now()))
+            status: DeliveryStatus = await activity_calls.check_delivery(
+                DeliveryQuery(
+                    case_id=case.case_id, order_id=case.order.order_id, shipped_at=shipped_at, as_of=workflow.now()
+                )
+            )
             late = workflow.now() >= due
             step = next_step(status.state, late)
-            await f.record("delivery_checked", "courier", delivery=status.state.value, step=step.value)
+            await f.record(Entry.DELIVERY_CHECKED, "courier", delivery=status.state.value, step=step.value)
             if step == NextStep.CLOSE_SIGNED:
                 await f.close(NotSignedOutcome.SIGNED, "courier")
                 return CaseResult(case_id=case.case_id, outcome=NotSignedOutcome.SIGNED)
@@ -78,12 +86,20 @@ class ShippedNotSigned(RemedyCase):
                 return await self._second_delivery()
             if step == NextStep.OFFER_REFUND:
                 if status.state == DeliveryState.IN_TRANSIT:
-                    await f.record("sla_breached", "system", window="sign_target", treated_as="lost")
+                    await f.record(Entry.SLA_BREACHED, "system", window="sign_target", treated_as="lost")
                 return await self._offer_refund(status.state)
             if not chased:
-                ack = await activity_calls.notify_courier(CourierNotice(case_id=case.case_id, order_id=case.order.order_id,
-                                                               kind="chase", note="normal transit: deliver within 96 h"))
-                await f.record("courier_chased", "first_line", state=NotSignedState.CHASING, reference=ack.reference)
+                ack = await activity_calls.notify_courier(
+                    CourierNotice(
+                        case_id=case.case_id,
+                        order_id=case.order.order_id,
+                        kind="chase",
+                        note="normal transit: deliver within 96 h",
+                    )
+                )
+                await f.record(
+                    Entry.COURIER_CHASED, "first_line", state=NotSignedState.CHASING, reference=ack.reference
+                )
                 chased = True
             if not patches.patched(REPORT_RESET_FIRST):
                 self.reported = False  # runs begun before: a report during the calls was lost here
@@ -92,37 +108,53 @@ class ShippedNotSigned(RemedyCase):
     async def _second_delivery(self) -> CaseResult:
         f, case = self.file, self.inp.case
         f.clear_deadline("sign_target")
-        await f.record("appointment_asked", "first_line", state=NotSignedState.AWAITING_APPOINTMENT)
+        await f.record(Entry.APPOINTMENT_ASKED, "first_line", state=NotSignedState.AWAITING_APPOINTMENT)
         answer_by = f.deadline_after("appointment", workflow.now(), self.inp.policy.windows.customer_answer)
         agreed = await f.wait_until(lambda: self.appointment is not None, answer_by)
         deliver_at = self.appointment.deliver_at if agreed and self.appointment else None
-        ack = await activity_calls.notify_courier(CourierNotice(
-            case_id=case.case_id, order_id=case.order.order_id, kind="second_delivery", deliver_at=deliver_at,
-            note="time agreed with the customer" if agreed else "customer did not answer: courier's next round"))
-        await f.close(NotSignedOutcome.SECOND_DELIVERY, "first_line", reference=ack.reference,
-                      agreed=agreed, deliver_at=deliver_at.isoformat() if deliver_at else None)
+        ack = await activity_calls.notify_courier(
+            CourierNotice(
+                case_id=case.case_id,
+                order_id=case.order.order_id,
+                kind="second_delivery",
+                deliver_at=deliver_at,
+                note="time agreed with the customer" if agreed else "customer did not answer: courier's next round",
+            )
+        )
+        await f.close(
+            NotSignedOutcome.SECOND_DELIVERY,
+            "first_line",
+            reference=ack.reference,
+            agreed=agreed,
+            deliver_at=deliver_at.isoformat() if deliver_at else None,
+        )
         return CaseResult(case_id=case.case_id, outcome=NotSignedOutcome.SECOND_DELIVERY)
 
     async def _offer_refund(self, state: DeliveryState) -> CaseResult:
-        f, case = self.file, self.inp.case
+        f = self.file
         f.clear_deadline("sign_target")
-        await f.record("refund_offered", "first_line", state=NotSignedState.AWAITING_OFFER_ANSWER, delivery=state.value)
+        await f.record(
+            Entry.REFUND_OFFERED, "first_line", state=NotSignedState.AWAITING_OFFER_ANSWER, delivery=state.value
+        )
         answer_by = f.deadline_after("offer_answer", workflow.now(), self.inp.policy.windows.customer_answer)
         if not await f.wait_until(lambda: self.offer_answer is not None, answer_by):
-            await f.record("offer_defaulted", "system", window="customer_answer", default="refund")
+            await f.record(Entry.OFFER_DEFAULTED, "system", window="customer_answer", default="refund")
         f.clear_deadline("offer_answer")
         refuses = self.offer_answer is not None and not self.offer_answer.accept_refund
         if refuses:
-            await f.record("escalated", "first_line", state=NotSignedState.AWAITING_SECOND_LINE, to="second_line")
+            await f.record(Entry.ESCALATED, "first_line", state=NotSignedState.AWAITING_SECOND_LINE, to="second_line")
             decision = await self.seek_approval(
-                "reship", Subject.COMPLAINT_RESOLUTION, (Role.SECOND_LINE,), "second_line_callback",
+                "reship",
+                Subject.COMPLAINT_RESOLUTION,
+                (Role.SECOND_LINE,),
+                "second_line_callback",
                 summary=f"parcel {state.value}; customer refuses a refund and wants the goods: reship?",
             )
             if decision is not None and decision.approve:
-                await f.record("reship_agreed", decision.approver.actor_id, state=NotSignedState.RESHIPPING)
+                await f.record(Entry.RESHIP_AGREED, decision.approver.actor_id, state=NotSignedState.RESHIPPING)
                 child = await self.remedies.reship((), cause=reship_cause(state), note=f"parcel {state.value}")
                 return await self._close(NotSignedOutcome.RESHIPPED, child)
-        await f.record("refund_agreed", "first_line", state=NotSignedState.REFUNDING)
+        await f.record(Entry.REFUND_AGREED, "first_line", state=NotSignedState.REFUNDING)
         child = await self.remedies.refund((), pickup=False, reason=f"parcel {state.value} in transit")
         return await self._close(NotSignedOutcome.REFUNDED, child)
 
@@ -132,14 +164,22 @@ class ShippedNotSigned(RemedyCase):
         coupon = 0
         if self.offer_answer is not None and self.offer_answer.wants_compensation:
             paid = self.inp.case.order.paid_fen
-            coupon = await self.remedies.compensate(standard_offer(self.inp.policy, Situation.DELIVERY_DELAY, paid),
-                                               basis_fen=paid, step="delivery-delay-coupon",
-                                               why="parcel lost or damaged in transit: the customer asked for compensation")
+            coupon = await self.remedies.compensate(
+                standard_offer(self.inp.policy, Situation.DELIVERY_DELAY, paid),
+                basis_fen=paid,
+                step="delivery-delay-coupon",
+                why="parcel lost or damaged in transit: the customer asked for compensation",
+            )
         await self.file.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
-        return CaseResult(case_id=self.inp.case.case_id, outcome=outcome, refund_fen=self.remedies.refunded_fen,
-                          compensation_fen=coupon, children=tuple(self.remedies.children))
+        return CaseResult(
+            case_id=self.inp.case.case_id,
+            outcome=outcome,
+            refund_fen=self.remedies.refunded_fen,
+            compensation_fen=coupon,
+            children=tuple(self.remedies.children),
+        )
 
-    @workflow.update
+    @workflow.update(name=UpdateName.AGREE_DELIVERY_TIME)
     async def agree_delivery_time(self, appointment: DeliveryAppointment) -> CaseStatus:
         self.appointment = appointment
         return self.file.status()
@@ -148,12 +188,11 @@ class ShippedNotSigned(RemedyCase):
     def _validate_appointment(self, appointment: DeliveryAppointment) -> None:
         problem = customer_problem(appointment.by, self.inp.case)
         if not problem and self.file.state != NotSignedState.AWAITING_APPOINTMENT:
-            problem = f"the case is {self.file.state}; no second delivery is being arranged"
+            problem = Problem(Code.WRONG_STATE, f"the case is {self.file.state}; no second delivery is being arranged")
         problem = problem or appointment_problem(appointment, workflow.now())
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)
 
-    @workflow.update
+    @workflow.update(name=UpdateName.ANSWER_OFFER)
     async def answer_offer(self, answer: OfferAnswer) -> CaseStatus:
         self.offer_answer = answer
         return self.file.status()
@@ -162,11 +201,10 @@ class ShippedNotSigned(RemedyCase):
     def _validate_offer(self, answer: OfferAnswer) -> None:
         problem = customer_problem(answer.by, self.inp.case)
         if not problem and self.file.state != NotSignedState.AWAITING_OFFER_ANSWER:
-            problem = f"the case is {self.file.state}; no refund offer is open"
-        if problem:
-            raise ValueError(problem)
+            problem = Problem(Code.WRONG_STATE, f"the case is {self.file.state}; no refund offer is open")
+        refuse(problem)
 
-    @workflow.update
+    @workflow.update(name=UpdateName.DELIVERY_REPORTED)
     async def delivery_reported(self, report: CourierReport) -> CaseStatus:
         self.reported = True
         return self.file.status()
@@ -174,10 +212,9 @@ class ShippedNotSigned(RemedyCase):
     @delivery_reported.validator
     def _validate_report(self, report: CourierReport) -> None:
         problem = report_problem(report)
-        if problem:
-            raise ValueError(problem)
+        refuse(problem)
 
-    @workflow.signal
+    @workflow.signal(name=SignalName.DELIVERY_STATUS_REPORTED)
     def delivery_status_reported(self) -> None:
         """The courier's push (adapters/http/pushes.py): the parcel's status changed; the
         case asks the courier itself, so a forged or repeated push costs one check."""

@@ -13,6 +13,7 @@ meaning whatever the poll interval.
 
 Runs begun before this change replay their timer-and-activity loops (patch
 POLL_BY_RETRY, asked by each workflow where its first poll would be)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,17 @@ POLL_WITHOUT_TIMER = "poll-without-deadline-timer"
 _GIVEN_UP = (RetryState.TIMEOUT, RetryState.MAXIMUM_ATTEMPTS_REACHED, RetryState.CANCEL_REQUESTED)
 
 
-async def poll(activity: str, system: str, query: Any, result_type: type[T], *, every: timedelta, until: datetime,
-               file: CaseFile, woken: Callable[[], bool] = lambda: False) -> T | None:
+async def poll(
+    activity: str,
+    system: str,
+    query: Any,
+    result_type: type[T],
+    *,
+    every: timedelta,
+    until: datetime,
+    file: CaseFile,
+    woken: Callable[[], bool] = lambda: False,
+) -> T | None:
     """The activity's answer once its condition holds before `until`; None when `until`
     passes or woken() turns true first (the caller looks at which). A failure for good
     (unknown order, bad answer) is raised like any step's."""
@@ -48,11 +58,17 @@ async def poll(activity: str, system: str, query: Any, result_type: type[T], *, 
         return None
     s = STEPS[system]
     handle = workflow.start_activity(
-        activity, query, result_type=result_type,
+        activity,
+        query,
+        result_type=result_type,
         start_to_close_timeout=s.start_to_close,
         schedule_to_close_timeout=remaining,
-        retry_policy=RetryPolicy(initial_interval=every, backoff_coefficient=1.0, maximum_interval=every,
-                                 non_retryable_error_types=NON_RETRYABLE),
+        retry_policy=RetryPolicy(
+            initial_interval=every,
+            backoff_coefficient=1.0,
+            maximum_interval=every,
+            non_retryable_error_types=NON_RETRYABLE,
+        ),
     )
     if patches.patched(POLL_WITHOUT_TIMER):
         # the activity's schedule-to-close is the deadline: it ends by then on its own
@@ -78,9 +94,19 @@ async def poll(activity: str, system: str, query: Any, result_type: type[T], *, 
     return None
 
 
-async def answer_by(poll_activity: str, check_activity: str, system: str, query: Callable[[datetime], Any],
-                    result_type: type[T], *, every: timedelta, until: datetime, file: CaseFile,
-                    waiting_for: str = "", since: datetime | None = None) -> T:
+async def answer_by(
+    poll_activity: str,
+    check_activity: str,
+    system: str,
+    query: Callable[[datetime], Any],
+    result_type: type[T],
+    *,
+    every: timedelta,
+    until: datetime,
+    file: CaseFile,
+    waiting_for: str = "",
+    since: datetime | None = None,
+) -> T:
     """The outside system's answer once its condition holds (polled by retry, looked at
     at once when the system pushes: file.pushes), else its answer as of `until`.
     `waiting_for` names the wait (its deadline) for a kind that resumes it in a next
@@ -90,8 +116,16 @@ async def answer_by(poll_activity: str, check_activity: str, system: str, query:
         if waiting_for:  # before each look, where nothing is in flight
             await carryover.continue_if_long(file, waiting_for, since)
         pushes = file.pushes
-        got = await poll(poll_activity, system, query(workflow.now()), result_type, every=every, until=until,
-                         file=file, woken=lambda: file.pushes != pushes)
+        got = await poll(
+            poll_activity,
+            system,
+            query(workflow.now()),
+            result_type,
+            every=every,
+            until=until,
+            file=file,
+            woken=lambda: file.pushes != pushes,  # noqa: B023 - awaited in this iteration
+        )
         if got is not None:
             return got
         if workflow.now() >= until:  # the last look is as of the deadline itself

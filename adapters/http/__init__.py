@@ -1,5 +1,6 @@
 """The outside systems over HTTP (httpx): the same Protocols as the in-process
 simulators, against the APIs documented in docs/openapi/."""
+
 from adapters.http.catalogue import HttpCatalogue
 from adapters.http.courier import HttpCourier
 from adapters.http.finance import HttpFinance

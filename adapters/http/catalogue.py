@@ -11,6 +11,11 @@ from adapters.http.service import DEFAULT_TIMEOUT_SECONDS, Service
 class HttpCatalogue:
     """Every operation of the Catalogue Protocol, posted as adapters/http/operations.py describes."""
 
-    def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS,
-                 transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.service = Service("catalogue", base_url, timeout=timeout, transport=transport)

@@ -10,8 +10,13 @@ from domain.external import PickupBooking, PickupRequest
 
 @speaks(Courier)
 class HttpCourier:
-    def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS,
-                 transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.service = Service("courier", base_url, timeout=timeout, transport=transport)
 
     async def book_pickup(self, request: PickupRequest) -> PickupBooking:

@@ -2,6 +2,7 @@
 /<system>/v1/<method-name> with the request model as body and the answer model as
 response. The HTTP adapters and the simulator service both follow it, so a method a
 Protocol gains is served and called over HTTP without further code."""
+
 from __future__ import annotations
 
 import inspect
@@ -32,16 +33,19 @@ def path_of(name: str) -> str:
 def speaks(protocol: type) -> Callable[[type], type]:
     """Give an HTTP adapter class every operation of the Protocol it does not define
     itself; each posts its request to the operation's path through `self.service`."""
+
     def add(cls: type) -> type:
         for name, (_, answer) in operations(protocol).items():
             if name not in vars(cls):
                 setattr(cls, name, _remote(name, answer))
         return cls
+
     return add
 
 
 def _remote(name: str, answer: Any) -> Callable[..., Any]:
     async def call(self: Any, request: BaseModel) -> Any:
         return await self.service.post(path_of(name), request, answer)
+
     call.__name__ = call.__qualname__ = name
     return call

@@ -3,6 +3,7 @@ classified. Timeouts, dropped connections, 5xx and our own misconfiguration (401
 a 404 that names no order) are TransientError (Temporal retries them per the step's
 policy); any other 4xx is a BusinessError with a type the workflow can branch on; a 2xx whose body is not what the API documents is MalformedResponse, never
 taken at face value."""
+
 from __future__ import annotations
 
 import json
@@ -30,13 +31,21 @@ class RequestRejected(BusinessError):
 
 
 class Service:
-    def __init__(self, name: str, base_url: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS,
-                 transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         if not base_url:
             raise ValueError(f"{name}: no base URL configured ({name.upper()}_URL)")
         self.name = name
         self.client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + "/", timeout=httpx.Timeout(timeout), transport=transport,
+            base_url=base_url.rstrip("/") + "/",
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
             headers={"User-Agent": "aftersales-engine/1"},
         )
 
@@ -105,7 +114,9 @@ def _problem(response: httpx.Response) -> str:
     except ValueError:
         return response.text[:120]
     if isinstance(body, dict) and (body.get("error") or body.get("message")):
-        return str(body.get("error") or "")[:60] + (": " + str(body.get("message"))[:200] if body.get("message") else "")
+        return str(body.get("error") or "")[:60] + (
+            ": " + str(body.get("message"))[:200] if body.get("message") else ""
+        )
     return "no reason given"
 
 

@@ -1,6 +1,7 @@
 """Signed pushes from the outside systems: HMAC-SHA256 over the timestamp and the exact
 body, checked within a replay window. A shared static token can leak in a log and be
 replayed forever; a signature is bound to one body and one moment."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,9 @@ def headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
     return {TIMESTAMP: str(timestamp), SIGNATURE: signature(secret, timestamp, body)}
 
 
-def problem(secret: str, timestamp: str, given: str, body: bytes, now: float,
-            window: int = REPLAY_WINDOW_SECONDS) -> str | None:
+def problem(
+    secret: str, timestamp: str, given: str, body: bytes, now: float, window: int = REPLAY_WINDOW_SECONDS
+) -> str | None:
     """Why this push is not authentic, or None."""
     try:
         at = int(timestamp)

@@ -1,6 +1,7 @@
 """Webhooks from the outside systems, turned into signals to the case they concern: a
 push that saves a case waiting for its next poll. Polling stays the source of truth,
 so a lost or repeated webhook costs nothing but time."""
+
 from __future__ import annotations
 
 import time
@@ -11,12 +12,12 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.http import signing
+from adapters.http.pushes import PUSHES
+from domain.handlers import SignalName
 from domain.models import workflow_id_for
 
-from adapters.http.pushes import PUSHES
-
 # (system, event) -> the signal the case workflow takes it as (adapters/http/pushes.py)
-EVENTS: dict[tuple[str, str], str] = PUSHES
+EVENTS: dict[tuple[str, str], SignalName] = PUSHES
 
 
 class WebhookEvent(BaseModel):
@@ -34,8 +35,13 @@ def create_webhook_app(client: Client, secret: str) -> FastAPI:
     @app.post("/webhooks/{system}/{event}", status_code=202)
     async def receive(system: str, event: str, request: Request) -> dict[str, str]:
         raw = await request.body()
-        refused = signing.problem(secret, request.headers.get(signing.TIMESTAMP, ""),
-                                  request.headers.get(signing.SIGNATURE, ""), raw, time.time())
+        refused = signing.problem(
+            secret,
+            request.headers.get(signing.TIMESTAMP, ""),
+            request.headers.get(signing.SIGNATURE, ""),
+            raw,
+            time.time(),
+        )
         if refused:
             raise HTTPException(401, refused)
         try:

@@ -30,7 +30,9 @@ class CourierSimulator:
         if existing:
             return existing
         booking = PickupBooking(
-            booking_id=f"PU-{request.case_id}", case_id=request.case_id, order_id=request.order_id,
+            booking_id=f"PU-{request.case_id}",
+            case_id=request.case_id,
+            order_id=request.order_id,
             booked_at=request.as_of,
         )
         self.bookings[request.case_id] = booking
@@ -62,5 +64,9 @@ class CourierSimulator:
     async def signer_proof(self, query: SignerQuery) -> SignerProof:
         await self.faults.call("signer_proof", query.case_id)
         scenario = self.config.scenario(query.order_id)
-        photo = EvidenceRef(kind="signed_slip", uri=f"courier://slips/{query.order_id}") if scenario.signer_slip_photo else None
+        photo = (
+            EvidenceRef(kind="signed_slip", uri=f"courier://slips/{query.order_id}")
+            if scenario.signer_slip_photo
+            else None
+        )
         return SignerProof(order_id=query.order_id, signer_name=scenario.signer_name, slip_photo=photo)

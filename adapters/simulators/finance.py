@@ -14,7 +14,8 @@ class FinanceSimulator:
         key = f"{issue.case_id}:{issue.replaces or 'new'}"
         await self.faults.call("issue_invoice", key)
         if key not in self.issued:
-            receipt = InvoiceReceipt(invoice_no=f"INV-{len(self.issued) + 1:06d}", case_id=issue.case_id,
-                                     issued_at=issue.requested_at)
+            receipt = InvoiceReceipt(
+                invoice_no=f"INV-{len(self.issued) + 1:06d}", case_id=issue.case_id, issued_at=issue.requested_at
+            )
             self.issued[key] = (issue, receipt)
         return self.issued[key][1]

@@ -29,8 +29,12 @@ class PlatformSimulator:
         existing = self.reships.get(request.case_id)
         if existing:
             return existing
-        order = ReshipOrder(reship_order_id=f"RS-{request.order_id}", order_id=request.order_id,
-                            paid_by=request.paid_by, paid_at=request.as_of)
+        order = ReshipOrder(
+            reship_order_id=f"RS-{request.order_id}",
+            order_id=request.order_id,
+            paid_by=request.paid_by,
+            paid_at=request.as_of,
+        )
         self.reships[request.case_id] = order
         return order
 

@@ -3,6 +3,7 @@ goods back, order dispatched, the platform's answer), the simulator tells a Push
 with the time it happens. The worker's pusher (runtime/pushes.py) signals the waiting
 case then, as a real system's webhook would; without one nothing is pushed and the
 cases find out by polling."""
+
 from __future__ import annotations
 
 from datetime import datetime

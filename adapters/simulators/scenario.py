@@ -1,4 +1,5 @@
 """Scripted outcomes per order and the faults a simulator injects."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +18,7 @@ from domain.windows import Window
 
 class Scenario(BaseModel):
     """What happens to one order out there. Times are measured from the pickup booking."""
+
     model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="after")
@@ -29,14 +31,25 @@ class Scenario(BaseModel):
 
     pickup_fails: int = Field(default=0, ge=0, description="pickup bookings that fail before one succeeds")
     payment_fails: int = Field(default=0, ge=0, description="payment calls that fail before one succeeds")
-    receive_after: Window | None = Field(default=None, description="goods reach the warehouse this long after pickup booking")
+    receive_after: Window | None = Field(
+        default=None, description="goods reach the warehouse this long after pickup booking"
+    )
     parcel_lost: bool = False
     # held orders, oversold orders, shipment tracking and reships (§4.1, §4.11, §4.13)
-    backfill_after: Window | None = Field(default=None, description="backfilled stock arrives this long after the request; None: never")
-    ship_after: Window | None = Field(default=None, description="the order leaves the warehouse this long after it was placed; None: not yet")
+    backfill_after: Window | None = Field(
+        default=None, description="backfilled stock arrives this long after the request; None: never"
+    )
+    ship_after: Window | None = Field(
+        default=None, description="the order leaves the warehouse this long after it was placed; None: not yet"
+    )
     original_can_ship: bool = Field(default=False, description="the warehouse could still send the original order")
-    oversold: bool = Field(default=False, description="paid but never reached the warehouse (the 17:00 export lists it)")
-    platform_answer_after: Window | None = Field(default=Window.model_validate("4h"), description="the platform answers an oversold check this long after it; None: never")
+    oversold: bool = Field(
+        default=False, description="paid but never reached the warehouse (the 17:00 export lists it)"
+    )
+    platform_answer_after: Window | None = Field(
+        default=Window.model_validate("4h"),
+        description="the platform answers an oversold check this long after it; None: never",
+    )
     can_ship: bool = Field(default=False, description="the platform's answer: the oversold order can ship after all")
     # processes-b: delivery, sign-off, missing-item and barcode outcomes (§4.3–§4.8)
     delivery: DeliveryState | None = Field(default=None, description="lost, damaged or nobody_home; None: in transit")
@@ -63,7 +76,9 @@ class SimulatorConfig(BaseModel):
     default_receive_after: Window = Window.model_validate("48h")
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
     orders: tuple[Order, ...] = Field(default=(), description="the order source's orders the daily sweeps look through")
-    pushes: bool = Field(default=False, description="push each event to the waiting case when it happens (a real server's clock)")
+    pushes: bool = Field(
+        default=False, description="push each event to the waiting case when it happens (a real server's clock)"
+    )
 
     def scenario(self, order_id: str) -> Scenario:
         return scenario_for(self.scenarios, order_id)

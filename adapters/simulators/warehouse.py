@@ -3,11 +3,19 @@ from __future__ import annotations
 from adapters.simulators.pushes import Announced
 from adapters.simulators.scenario import FaultInjector, SimulatorConfig
 from domain.external import ReceiptQuery, ReceiptStatus
-from domain.fulfilment import (
-    BackfillRequest, BackfillTicket, DispatchQuery, DispatchReceipt, DispatchRequest, DispatchStatus, LateOrderQuery,
-    LateOrders, StockQuery, StockStatus,
-)
 from domain.findings import BarcodeCheck, BarcodeQuery, ShipmentCheck, ShipmentQuery
+from domain.fulfilment import (
+    BackfillRequest,
+    BackfillTicket,
+    DispatchQuery,
+    DispatchReceipt,
+    DispatchRequest,
+    DispatchStatus,
+    LateOrderQuery,
+    LateOrders,
+    StockQuery,
+    StockStatus,
+)
 
 
 class WarehouseSimulator:
@@ -23,7 +31,9 @@ class WarehouseSimulator:
         await self.faults.call("return_receipt", f"{booking.booking_id}@{query.as_of.isoformat()}")
         scenario = self.config.scenario(booking.order_id)
         if scenario.parcel_lost:
-            return ReceiptStatus(booking_id=booking.booking_id, received=False, lost=True, note="parcel lost in transit")
+            return ReceiptStatus(
+                booking_id=booking.booking_id, received=False, lost=True, note="parcel lost in transit"
+            )
         after = scenario.receive_after or self.config.default_receive_after
         arrives = booking.booked_at + after.plain
         if query.as_of >= arrives:
@@ -39,8 +49,10 @@ class WarehouseSimulator:
         await self.faults.call("barcode_check", query.case_id)
         scenario = self.config.scenario(query.order_id)
         return BarcodeCheck(
-            barcode=query.barcode, product_sku=query.sku if scenario.barcode_matches_received else f"OTHER-{query.barcode}",
-            matches_received=scenario.barcode_matches_received, has_gift=scenario.barcode_has_gift,
+            barcode=query.barcode,
+            product_sku=query.sku if scenario.barcode_matches_received else f"OTHER-{query.barcode}",
+            matches_received=scenario.barcode_matches_received,
+            has_gift=scenario.barcode_has_gift,
         )
 
     # -- held orders, shipment tracking, reships and the daily sweeps (processes-a) --
@@ -50,8 +62,12 @@ class WarehouseSimulator:
         after = self.config.scenario(request.order_id).backfill_after
         if after is not None:
             self.announced.once("warehouse", "backfill-arrived", request.case_id, request.requested_at + after.plain)
-        return BackfillTicket(ticket_id=f"BF-{request.case_id}", case_id=request.case_id, order_id=request.order_id,
-                              requested_at=request.requested_at)
+        return BackfillTicket(
+            ticket_id=f"BF-{request.case_id}",
+            case_id=request.case_id,
+            order_id=request.order_id,
+            requested_at=request.requested_at,
+        )
 
     async def stock_status(self, query: StockQuery) -> StockStatus:
         """Stateless: stock arrives backfill_after the request, or never."""
@@ -65,7 +81,9 @@ class WarehouseSimulator:
 
     async def dispatch_order(self, request: DispatchRequest) -> DispatchReceipt:
         await self.faults.call("dispatch_order", request.case_id)
-        return DispatchReceipt(dispatch_id=f"DS-{request.case_id}", order_id=request.order_id, dispatched_at=request.as_of)
+        return DispatchReceipt(
+            dispatch_id=f"DS-{request.case_id}", order_id=request.order_id, dispatched_at=request.as_of
+        )
 
     async def dispatch_status(self, query: DispatchQuery) -> DispatchStatus:
         """Stateless: the order leaves ship_after it was placed, or not yet."""
@@ -91,7 +109,8 @@ class WarehouseSimulator:
                 late = scenario.oversold
             else:
                 late = not scenario.oversold and (
-                    scenario.ship_after is None or order.paid_at + scenario.ship_after.plain > query.as_of)
+                    scenario.ship_after is None or order.paid_at + scenario.ship_after.plain > query.as_of
+                )
             if late:
                 found.append(order)
         return LateOrders(orders=tuple(found))

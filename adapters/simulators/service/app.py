@@ -2,6 +2,7 @@
 finance and catalogue over HTTP, one ASGI app with a path prefix per system
 (/warehouse/v1, /courier/v1, /payment/v1, ...) and an admin API (/admin) to set faults
 at run time and read what was injected."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from adapters.catalogue import Catalogue
 from adapters.courier import Courier
-from adapters.finance import Finance
 from adapters.errors import BusinessError, IdempotencyConflict, TransientError, UnknownOrder
+from adapters.finance import Finance
 from adapters.http.operations import operations, path_of
 from adapters.payment import Payment
 from adapters.platform import Platform
@@ -24,27 +25,35 @@ from adapters.simulators import CourierSimulator, PaymentSimulator, SimulatorCon
 from adapters.simulators.catalogue import CatalogueSimulator
 from adapters.simulators.finance import FinanceSimulator
 from adapters.simulators.platform import PlatformSimulator
+from adapters.simulators.pushes import Announced
 from adapters.simulators.service.faults import Faults, FaultSettings, System
 from adapters.simulators.service.state import KeyConflict, SimulatorState
 from adapters.simulators.service.webhooks import WebhookPusher
-from adapters.simulators.pushes import Announced
+from adapters.warehouse import Warehouse
 from domain.external import PaymentReceipt, PaymentRequest, PickupBooking, PickupRequest, ReceiptQuery, ReceiptStatus
 
-from adapters.warehouse import Warehouse
-
 PROTOCOLS: dict[System, type] = {
-    "warehouse": Warehouse, "courier": Courier, "payment": Payment,
-    "platform": Platform, "finance": Finance, "catalogue": Catalogue,
+    "warehouse": Warehouse,
+    "courier": Courier,
+    "payment": Payment,
+    "platform": Platform,
+    "finance": Finance,
+    "catalogue": Catalogue,
 }
 SIMULATORS: dict[System, Any] = {
-    "warehouse": WarehouseSimulator, "courier": CourierSimulator, "payment": PaymentSimulator,
-    "platform": PlatformSimulator, "finance": FinanceSimulator, "catalogue": CatalogueSimulator,
+    "warehouse": WarehouseSimulator,
+    "courier": CourierSimulator,
+    "payment": PaymentSimulator,
+    "platform": PlatformSimulator,
+    "finance": FinanceSimulator,
+    "catalogue": CatalogueSimulator,
 }
 SERVICES: tuple[System, ...] = tuple(PROTOCOLS)
 
 
 class Problem(BaseModel):
     """Every refusal and failure: a stable error type and a readable message."""
+
     error: str
     message: str
 
@@ -117,15 +126,21 @@ def create_app(database_url: str, faults: FaultSettings | None = None, world: Si
     async def return_receipt(query: ReceiptQuery) -> ReceiptStatus:
         """Has the returned parcel of this pickup reached the warehouse by `as_of`?"""
         booking = query.booking
-        fate = await before("warehouse", "return_receipt", f"{booking.booking_id}@{query.as_of.isoformat()}",
-                            booking.order_id)
+        fate = await before(
+            "warehouse", "return_receipt", f"{booking.booking_id}@{query.as_of.isoformat()}", booking.order_id
+        )
         scenario = injector.settings.scenario(booking.order_id)
         if scenario.parcel_lost:
-            status = ReceiptStatus(booking_id=booking.booking_id, received=False, lost=True, note="parcel lost in transit")
+            status = ReceiptStatus(
+                booking_id=booking.booking_id, received=False, lost=True, note="parcel lost in transit"
+            )
         else:
             arrives = _arrival(injector.settings, booking)
-            status = (ReceiptStatus(booking_id=booking.booking_id, received=True, received_at=arrives)
-                      if query.as_of >= arrives else ReceiptStatus(booking_id=booking.booking_id, received=False))
+            status = (
+                ReceiptStatus(booking_id=booking.booking_id, received=True, received_at=arrives)
+                if query.as_of >= arrives
+                else ReceiptStatus(booking_id=booking.booking_id, received=False)
+            )
         await after("warehouse", fate)
         return status
 
@@ -150,9 +165,14 @@ def create_app(database_url: str, faults: FaultSettings | None = None, world: Si
     payment = APIRouter(prefix="/payment/v1", tags=["payment"])
 
     @payment.post(
-        "/payments", response_model=PaymentReceipt, operation_id="pay",
-        responses={**PROBLEMS, 409: {"model": Problem, "description": "IdempotencyConflict: key used for another request"},
-                   422: {"description": "the request is malformed or the key header does not match the body"}},
+        "/payments",
+        response_model=PaymentReceipt,
+        operation_id="pay",
+        responses={
+            **PROBLEMS,
+            409: {"model": Problem, "description": "IdempotencyConflict: key used for another request"},
+            422: {"description": "the request is malformed or the key header does not match the body"},
+        },
     )
     async def pay(request: PaymentRequest, idempotency_key: str = Header(alias="Idempotency-Key")) -> PaymentReceipt:
         """Pay once per Idempotency-Key (kept at least 24 h): the same key and request answer
@@ -211,9 +231,14 @@ def create_app(database_url: str, faults: FaultSettings | None = None, world: Si
         for name, (request_model, answer) in operations(protocol).items():
             if name not in explicit:
                 routers[system].add_api_route(
-                    f"/{path_of(name)}", _forwarding(system, name, request_model, systems[system], before, after),
-                    methods=["POST"], response_model=answer, responses=PROBLEMS, operation_id=_camel(name),
-                    summary=name.replace("_", " "), description=inspect.getdoc(getattr(protocol, name)) or "",
+                    f"/{path_of(name)}",
+                    _forwarding(system, name, request_model, systems[system], before, after),
+                    methods=["POST"],
+                    response_model=answer,
+                    responses=PROBLEMS,
+                    operation_id=_camel(name),
+                    summary=name.replace("_", " "),
+                    description=inspect.getdoc(getattr(protocol, name)) or "",
                 )
     for router in [*routers.values(), admin]:
         app.include_router(router)
@@ -222,14 +247,21 @@ def create_app(database_url: str, faults: FaultSettings | None = None, world: Si
 
 def _arrival(settings: FaultSettings, booking: PickupBooking) -> datetime:
     """When the returned goods reach the warehouse: a while after the pickup booking."""
-    return booking.booked_at + (settings.scenario(booking.order_id).receive_after or settings.default_receive_after).plain
+    return (
+        booking.booked_at + (settings.scenario(booking.order_id).receive_after or settings.default_receive_after).plain
+    )
 
 
 def faults_from(config: SimulatorConfig) -> FaultSettings:
     """The in-process simulators' configuration (SIMULATOR_CONFIG) as this service's faults:
     the same seed, latency, scenarios, and its failure rate as 5xx answers."""
-    return FaultSettings(seed=config.seed, latency_ms=config.latency_ms, error_rate=config.failure_rate,
-                         default_receive_after=config.default_receive_after, scenarios=config.scenarios)
+    return FaultSettings(
+        seed=config.seed,
+        latency_ms=config.latency_ms,
+        error_rate=config.failure_rate,
+        default_receive_after=config.default_receive_after,
+        scenarios=config.scenarios,
+    )
 
 
 def _share(settings: FaultSettings, world: SimulatorConfig) -> None:
@@ -237,9 +269,11 @@ def _share(settings: FaultSettings, world: SimulatorConfig) -> None:
     world.default_receive_after = settings.default_receive_after
 
 
-def _forwarding(system: System, name: str, request_model: type[BaseModel], simulator: Any,
-                before: Any, after: Any) -> Any:
+def _forwarding(
+    system: System, name: str, request_model: type[BaseModel], simulator: Any, before: Any, after: Any
+) -> Any:
     """An endpoint answering one Protocol operation through the in-process simulator."""
+
     async def endpoint(request: Any) -> Any:
         key = hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:16]
         fate = await before(system, name, key, str(getattr(request, "order_id", "")))
@@ -254,7 +288,8 @@ def _forwarding(system: System, name: str, request_model: type[BaseModel], simul
         return answer
 
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=request_model)])
+        [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=request_model)]
+    )
     endpoint.__name__ = name
     return endpoint
 

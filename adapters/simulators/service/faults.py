@@ -1,6 +1,7 @@
 """Faults the simulator service injects, set at run time through /admin/faults.
 Each call's fate follows from (seed, system, operation, key, attempt), so a run is the
 same whatever order concurrent calls arrive in."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,18 +25,21 @@ class FaultSettings(BaseModel):
     latency_ms: int = Field(default=0, ge=0, description="added to every call")
     error_rate: float = Field(default=0.0, ge=0, le=1, description="share of calls answered 503, nothing done")
     timeout_rate: float = Field(default=0.0, ge=0, le=1, description="share of calls that hang, nothing done")
-    lost_rate: float = Field(default=0.0, ge=0, le=1,
-                             description="share of calls whose effect happens but whose answer never arrives")
+    lost_rate: float = Field(
+        default=0.0, ge=0, le=1, description="share of calls whose effect happens but whose answer never arrives"
+    )
     hang_seconds: float = Field(default=30.0, ge=0, description="how long a timeout or lost answer hangs")
     delay_after_effect_ms: dict[System, int] = Field(
-        default_factory=dict, description="per system: wait this long after the effect, before answering")
-    systems: list[System] = Field(
-        default_factory=lambda: list(EVERY_SYSTEM),
-        description="where the rates apply")
+        default_factory=dict, description="per system: wait this long after the effect, before answering"
+    )
+    systems: list[System] = Field(default_factory=lambda: list(EVERY_SYSTEM), description="where the rates apply")
     default_receive_after: Window = Window.model_validate("48h")
     scenarios: dict[str, Scenario] = Field(default_factory=dict, description="scripted outcomes per order id")
     unknown_orders: list[str] = Field(default_factory=list, description="orders the services answer 404 for")
-    webhook_url: str = Field(default="", description="the webhooks service's base URL: every push kind is posted to <url>/<system>/<event>; empty: none")
+    webhook_url: str = Field(
+        default="",
+        description="the webhooks service's base URL: every push kind is posted to <url>/<system>/<event>; empty: none",
+    )
     webhook_token: str = Field(default="", description="the HMAC key that signs each webhook (X-Webhook-Signature)")
 
     @model_validator(mode="after")
@@ -92,8 +96,11 @@ class Faults:
 
     def stats(self) -> dict[str, object]:
         return {
-            "calls": dict(self.calls), "retries": dict(self.retries), "injected": dict(self.injected),
-            "faults_injected": sum(self.injected.values()), "retries_seen": sum(self.retries.values()),
+            "calls": dict(self.calls),
+            "retries": dict(self.retries),
+            "injected": dict(self.injected),
+            "faults_injected": sum(self.injected.values()),
+            "retries_seen": sum(self.retries.values()),
         }
 
     def _roll(self, slot: str, attempt: int) -> float:

@@ -1,10 +1,11 @@
 """The simulators' own state: the payment provider's idempotency keys and ledger, the
 courier's bookings. Own tables (sim_*) under their own metadata, on
 SIMULATOR_DATABASE_URL, apart from the case store."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Integer, String, create_engine, delete, event, select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,7 @@ MIN_KEY_RETENTION = timedelta(hours=24)
 
 
 class SimBase(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, datetime: UtcDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, datetime: UtcDateTime()}
 
 
 class IdempotencyKeyRow(SimBase):
@@ -61,9 +62,11 @@ class SimulatorState:
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         self.engine = create_engine(url, connect_args=connect_args)
         if url.startswith("sqlite"):
+
             @event.listens_for(self.engine, "connect")
             def _wal(dbapi_conn: Any, _: Any) -> None:
                 dbapi_conn.execute("PRAGMA journal_mode=WAL")
+
         SimBase.metadata.create_all(self.engine)
 
     def pay(self, request: PaymentRequest, now: datetime | None = None) -> tuple[PaymentReceipt, bool]:
@@ -77,15 +80,33 @@ class SimulatorState:
                     seen = s.get(IdempotencyKeyRow, request.idempotency_key)
                     if seen is not None:
                         return self._replay(seen, fingerprint), False
-                    row = LedgerRow(idempotency_key=request.idempotency_key, payment_id="pending", case_id=request.case_id,
-                                    order_id=request.order_id, kind=request.kind, amount_fen=request.amount_fen, paid_at=now)
+                    row = LedgerRow(
+                        idempotency_key=request.idempotency_key,
+                        payment_id="pending",
+                        case_id=request.case_id,
+                        order_id=request.order_id,
+                        kind=request.kind,
+                        amount_fen=request.amount_fen,
+                        paid_at=now,
+                    )
                     s.add(row)
                     s.flush()
                     row.payment_id = f"PAY-{row.id:08d}"
-                    receipt = PaymentReceipt(idempotency_key=request.idempotency_key, payment_id=row.payment_id,
-                                             kind=request.kind, amount_fen=request.amount_fen, paid_at=now)
-                    s.add(IdempotencyKeyRow(key=request.idempotency_key, fingerprint=fingerprint,
-                                            receipt=receipt.model_dump(mode="json"), created_at=now))
+                    receipt = PaymentReceipt(
+                        idempotency_key=request.idempotency_key,
+                        payment_id=row.payment_id,
+                        kind=request.kind,
+                        amount_fen=request.amount_fen,
+                        paid_at=now,
+                    )
+                    s.add(
+                        IdempotencyKeyRow(
+                            key=request.idempotency_key,
+                            fingerprint=fingerprint,
+                            receipt=receipt.model_dump(mode="json"),
+                            created_at=now,
+                        )
+                    )
                 return receipt, True
             except IntegrityError:  # a concurrent twin paid first: answer as it did
                 seen = s.get(IdempotencyKeyRow, request.idempotency_key)
@@ -106,14 +127,25 @@ class SimulatorState:
     def ledger(self) -> list[dict[str, Any]]:
         with Session(self.engine) as s:
             return [
-                dict(payment_id=r.payment_id, idempotency_key=r.idempotency_key, case_id=r.case_id, order_id=r.order_id,
-                     kind=r.kind, amount_fen=r.amount_fen, paid_at=r.paid_at.isoformat())
+                dict(
+                    payment_id=r.payment_id,
+                    idempotency_key=r.idempotency_key,
+                    case_id=r.case_id,
+                    order_id=r.order_id,
+                    kind=r.kind,
+                    amount_fen=r.amount_fen,
+                    paid_at=r.paid_at.isoformat(),
+                )
                 for r in s.scalars(select(LedgerRow).order_by(LedgerRow.id))
             ]
 
     def book_pickup(self, request: PickupRequest) -> PickupBooking:
-        booking = PickupBooking(booking_id=f"PU-{request.case_id}", case_id=request.case_id,
-                                order_id=request.order_id, booked_at=request.as_of)
+        booking = PickupBooking(
+            booking_id=f"PU-{request.case_id}",
+            case_id=request.case_id,
+            order_id=request.order_id,
+            booked_at=request.as_of,
+        )
         with Session(self.engine) as s:
             try:
                 with s.begin():

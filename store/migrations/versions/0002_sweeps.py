@@ -2,6 +2,7 @@
 
 Revision ID: 0002_sweeps
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -2,6 +2,7 @@
 
 Revision ID: 0005_ledger
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -2,6 +2,7 @@
 
 Revision ID: 0011_audit
 """
+
 import sqlalchemy as sa
 from alembic import op
 

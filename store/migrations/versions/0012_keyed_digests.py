@@ -8,6 +8,7 @@ environment that runs the migration, which must be the workers' keyring.
 
 Revision ID: 0012_keyed_digests
 """
+
 import sqlalchemy as sa
 from alembic import op
 

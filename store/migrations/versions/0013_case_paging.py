@@ -2,6 +2,7 @@
 
 Revision ID: 0013_case_paging
 """
+
 from alembic import op
 
 revision = "0013_case_paging"

@@ -2,6 +2,7 @@
 
 Revision ID: 0013_vault
 """
+
 import sqlalchemy as sa
 from alembic import op
 
