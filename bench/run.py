@@ -125,7 +125,7 @@ async def run_cases(client: Client, task_queue: str, cases: list[Case], concurre
                 answering.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved: no stray warning
             if answering.done() and not answering.cancelled() and answering.exception():
                 raise answering.exception()  # type: ignore[misc]
-        except Exception as e:  # noqa: BLE001 - a failed case is counted, not fatal to the bench
+        except Exception as e:
             r.error = f"{type(e).__name__}: {e}"
         r.ended = time.monotonic()
 
@@ -529,7 +529,7 @@ def table(r: dict[str, Any]) -> str:
     width = max(len(a) for a, _, _ in rows + [(v[0], "", "") for v in verdicts]) + 2
     lines = [f"{a:<{width}}{b:<28}{c}" for a, b, c in rows]
     lines.append("-" * (width + 50))
-    lines += [f"{a:<{width}}{str(b):<28}{c}" for a, b, c in verdicts]
+    lines += [f"{a:<{width}}{b!s:<28}{c}" for a, b, c in verdicts]
     return "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
 """The processes a bench run starts: the embedded dev server (SQLite file in WAL mode)
 on free ports, and worker processes whose memory is read from /proc."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,9 +10,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 from temporalio.client import Client
 
@@ -76,11 +77,26 @@ async def dev_server(workdir: Path) -> AsyncIterator[Client]:
     """`temporal server start-dev` on a fresh SQLite file; yields a connected client."""
     port = free_port()
     cmd = [
-        binary("temporal"), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
-        "--port", str(port), "--http-port", str(free_port()), "--metrics-port", str(free_port()),
-        "--db-filename", str(workdir / "bench.db"),
-        "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-        "--log-level", "error",
+        binary("temporal"),
+        "server",
+        "start-dev",
+        "--headless",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--http-port",
+        str(free_port()),
+        "--metrics-port",
+        str(free_port()),
+        "--db-filename",
+        str(workdir / "bench.db"),
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "error",
     ]
     log = open(workdir / "devserver.log", "w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
@@ -104,8 +120,16 @@ async def dev_server(workdir: Path) -> AsyncIterator[Client]:
 class WorkerProcess:
     """bench.worker_process in a child process, one per bench phase."""
 
-    def __init__(self, address: str, task_queue: str, store_url: str, simulator_json: str, log_path: Path,
-                 env: dict[str, str] | None = None, also: list[tuple[str, str, str, str]] = ()):  # type: ignore[assignment]
+    def __init__(
+        self,
+        address: str,
+        task_queue: str,
+        store_url: str,
+        simulator_json: str,
+        log_path: Path,
+        env: dict[str, str] | None = None,
+        also: list[tuple[str, str, str, str]] = (),
+    ):  # type: ignore[assignment]
         """`also`: more (address, task queue, store URL, simulators' JSON), one Worker each in
         this same process (the sharded week's shards)."""
         self.args = [sys.executable, "-m", "bench.worker_process"]

@@ -3,6 +3,7 @@ of every driven kind arrive hour by hour in a supermarket's daily rhythm, the da
 sweeps run at their shop-time hours (bench/sweeps.py), the simulators behave, and every
 window that passes unanswered is counted as a breach. The cases are spread over
 `workers` worker processes on one task queue, as production scales out."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,8 @@ import sys
 import time
 import traceback
 import zlib
-from datetime import timedelta
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,8 @@ class Shard:
     async def start(self) -> None:
         known = set(child_pids("temporal-test-server"))
         self.env = await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter())
+            test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
+        )
         self.server_pid = next(iter(set(child_pids("temporal-test-server")) - known), None)
         self.server_cpu = cpu_seconds(self.server_pid) if self.server_pid else 0.0
 
@@ -133,8 +135,10 @@ class Shard:
         if not self.server_alive():
             return dict(cpu_s=None, peak_rss_mb=None)
         assert self.server_pid is not None
-        return dict(cpu_s=round(cpu_seconds(self.server_pid) - self.server_cpu, 1),
-                    peak_rss_mb=memory_mb(self.server_pid).get("peak_rss_mb"))
+        return dict(
+            cpu_s=round(cpu_seconds(self.server_pid) - self.server_cpu, 1),
+            peak_rss_mb=memory_mb(self.server_pid).get("peak_rss_mb"),
+        )
 
     async def stop(self) -> None:
         with contextlib.suppress(Exception):  # a test server that died has nothing left to stop
@@ -185,8 +189,17 @@ def serving(worker: int, workers: int, shards: int) -> list[int]:
     return [worker % shards]
 
 
-async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days: int = 14, workers: int = 2,
-                         cache: int = 5000, shards: int = 1, log_level: str = "warning") -> dict[str, Any]:
+async def simulated_week(
+    total: int,
+    workdir: Path,
+    *,
+    days: int = 7,
+    drain_days: int = 14,
+    workers: int = 2,
+    cache: int = 5000,
+    shards: int = 1,
+    log_level: str = "warning",
+) -> dict[str, Any]:
     """`workers` worker processes in all, serving the `shards` between them (`serving`); they
     log at `log_level` (the bench reads the store, not the logs; info logs a line per activity)."""
     policy = named_policy("default")
@@ -206,11 +219,13 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
 
         def people(shard: Shard, answer: Any) -> None:
             """A case's people answer in the background as the case asks them."""
+
             async def run() -> None:
                 try:
                     await answer
-                except Exception as e:  # noqa: BLE001 - counted and reported
+                except Exception as e:
                     errors[f"answer {type(e).__name__}"] += 1
+
             task = asyncio.create_task(run())
             shard.answering.add(task)
             task.add_done_callback(shard.answering.discard)
@@ -218,9 +233,10 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
         async def open_case(shard: Shard, c: Case) -> None:
             async with sem:
                 try:
-                    handle = await shard.client.start_workflow(c.workflow, c.input, id=c.workflow_id,
-                                                               task_queue=shard.task_queue)
-                except Exception as e:  # noqa: BLE001 - counted and reported
+                    handle = await shard.client.start_workflow(
+                        c.workflow, c.input, id=c.workflow_id, task_queue=shard.task_queue
+                    )
+                except Exception as e:
                     errors[f"start {type(e).__name__}"] += 1
                     return
             people(shard, c.answer(handle, shard.inbox, shard.client))
@@ -258,8 +274,14 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
         for shard in parts:
             mine = [c for c in cases if shard_for(c) == shard.index]
             base = SimulatorConfig(orders=orders, scenarios=scenarios) if shard is home else SimulatorConfig()
-            served.append((shard.client.service_client.config.target_host, shard.task_queue, f"sqlite:///{shard.db}",
-                           drivers.simulator_config(mine, base.model_dump_json())))
+            served.append(
+                (
+                    shard.client.service_client.config.target_host,
+                    shard.task_queue,
+                    f"sqlite:///{shard.db}",
+                    drivers.simulator_config(mine, base.model_dump_json()),
+                )
+            )
         procs = []
         for w in range(workers):
             mine = [served[i] for i in serving(w, workers, shards)]
@@ -284,12 +306,18 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 await sleep(shard, 3600)
                 shard.reached = (hour + 1) / 24
                 if hour % 24 == 23 and shard is home:
-                    print(f"… week: day {hour // 24 + 1} on shard 0, {closed()} closed on all, "
-                          f"{time.monotonic() - began:.0f}s", flush=True, file=sys.stderr)
+                    print(
+                        f"… week: day {hour // 24 + 1} on shard 0, {closed()} closed on all, "
+                        f"{time.monotonic() - began:.0f}s",
+                        flush=True,
+                        file=sys.stderr,
+                    )
             expected = sum(1 for c in cases if shard_for(c) == shard.index)
             for _ in range(drain_days * 4):
-                if (closed_cases(shard.store) >= expected + (clock.opened if shard is home else 0)
-                        and open_cases(shard.store) == 0):
+                if (
+                    closed_cases(shard.store) >= expected + (clock.opened if shard is home else 0)
+                    and open_cases(shard.store) == 0
+                ):
                     break
                 await settle(shard)
                 await sleep(shard, 6 * 3600)
@@ -305,7 +333,11 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
                 e = stopped.exceptions[0]
                 failure = f"{type(e).__name__}: {e}"
                 traceback.print_exception(e)  # which call it was
-                print(f"… week: stopped on day {min(s.reached for s in parts):.1f}: {failure}", flush=True, file=sys.stderr)
+                print(
+                    f"… week: stopped on day {min(s.reached for s in parts):.1f}: {failure}",
+                    flush=True,
+                    file=sys.stderr,
+                )
             reached = min(s.reached for s in parts)
             memory = [w.memory() for w in procs]
             worker_cpu = sum(w.cpu() for w in procs)
@@ -322,14 +354,27 @@ async def simulated_week(total: int, workdir: Path, *, days: int = 7, drain_days
         server_cpu = [f["cpu_s"] for f in servers]
         server_rss = [f["peak_rss_mb"] for f in servers]
         return dict(
-            cases=total, days=days, closed=closed(), closed_by_kind={k: dict(v) for k, v in by_kind.items()},
+            cases=total,
+            days=days,
+            closed=closed(),
+            closed_by_kind={k: dict(v) for k, v in by_kind.items()},
             wall_s=round(wall, 1),
-            cases_per_s=round(total / wall, 2) if wall else 0.0, kinds=dict(kinds), sweeps=clock.summary(),
-            sweep_cases=clock.opened, breaches=dict(found), breach_total=sum(found.values()), errors=dict(errors),
-            shards=shards, cases_per_shard=[sum(1 for c in cases if shard_for(c) == i) for i in range(shards)],
-            workers=workers, worker_cpu_s=round(worker_cpu, 1), driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
-            server_cpu_s=round(sum(server_cpu), 1) if None not in server_cpu else None, server_cpu_per_shard_s=server_cpu,
-            failure=failure, days_simulated=round(reached, 1),
+            cases_per_s=round(total / wall, 2) if wall else 0.0,
+            kinds=dict(kinds),
+            sweeps=clock.summary(),
+            sweep_cases=clock.opened,
+            breaches=dict(found),
+            breach_total=sum(found.values()),
+            errors=dict(errors),
+            shards=shards,
+            cases_per_shard=[sum(1 for c in cases if shard_for(c) == i) for i in range(shards)],
+            workers=workers,
+            worker_cpu_s=round(worker_cpu, 1),
+            driver_cpu_s=round(cpu_seconds() - driver_cpu, 1),
+            server_cpu_s=round(sum(server_cpu), 1) if None not in server_cpu else None,
+            server_cpu_per_shard_s=server_cpu,
+            failure=failure,
+            days_simulated=round(reached, 1),
             driver_wall_s={k: round(v, 1) for k, v in waited.items()},
             sleep_retries=sum(s.sleep_retries for s in parts),
             worker_peak_rss_mb=max(m.get("peak_rss_mb", 0) for m in memory),

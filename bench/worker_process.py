@@ -8,6 +8,7 @@ Each further group of four is one more shard of the sharded week (bench/week.py)
 server, task queue, store and simulators of its own, served by one more Worker in this
 same process, so two processes can serve any number of shards on two cores.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,9 @@ import contextlib
 import signal
 import sys
 
-import worker
 from temporalio.worker import Worker
+
+import worker
 from activities.registry import activities_for
 from adapters.simulators import SimulatorConfig
 from bench.floor import Floor, touch
@@ -37,8 +39,12 @@ async def shard_worker(address: str, task_queue: str, store_url: str, simulator_
     if config.pushes:  # the throughput run's cases are woken by their systems' pushes, as in production
         outside.push_with(SignalPushes(client))
     return worker.build_worker(
-        client, store, outside, settings,
-        workflows=[*WORKFLOWS, Floor], activities=[*activities_for(store, outside), touch],
+        client,
+        store,
+        outside,
+        settings,
+        workflows=[*WORKFLOWS, Floor],
+        activities=[*activities_for(store, outside), touch],
     )
 
 

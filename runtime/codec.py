@@ -7,6 +7,7 @@ Each encrypted payload names its key in the metadata (`encryption-key-id`), so a
 rotated keyring still decrypts what older keys wrote. Payloads that were never
 encrypted (histories recorded before the codec) pass through unchanged.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -36,6 +37,7 @@ class Sealer:
     """AES-256-GCM under the keyring: seal with the active key, open with the key the
     sealed value names. The codec seals payloads with it; the store seals the data it
     keeps encrypted at rest (the payee vault)."""
+
     def __init__(self, keyring: Keyring, reload: Callable[[], Keyring] | None = None) -> None:
         self._keyring = keyring
         self._reload = reload
@@ -56,7 +58,9 @@ class Sealer:
         try:
             return self._cipher(kid).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], kid.encode() + context)
         except InvalidTag:
-            raise CodecError(f"value under key {kid!r} does not decrypt (tampered, or a different key with that id)") from None
+            raise CodecError(
+                f"value under key {kid!r} does not decrypt (tampered, or a different key with that id)"
+            ) from None
 
     def _cipher(self, kid: str) -> AESGCM:
         cipher = self._ciphers.get(kid)

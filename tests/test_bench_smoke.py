@@ -99,9 +99,31 @@ def test_week_runs_sharded_over_two_test_servers(tmp_path: Path):
     server's peak RSS is reported."""
     out, work = tmp_path / "results.json", tmp_path / "work"
     done = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--cases", "0", "--open-cases", "0", "--week-cases", "40", "--week-days", "1",
-         "--week-shards", "2", "--week-workers", "1", "--json", str(out), "--workdir", str(work)],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--cases",
+            "0",
+            "--open-cases",
+            "0",
+            "--week-cases",
+            "40",
+            "--week-days",
+            "1",
+            "--week-shards",
+            "2",
+            "--week-workers",
+            "1",
+            "--json",
+            str(out),
+            "--workdir",
+            str(work),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     wk = json.loads(out.read_text())["week"]

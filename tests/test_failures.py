@@ -1,4 +1,5 @@
 """A poll's "not yet" carries no stack trace into Temporal; a real fault keeps its trace."""
+
 from __future__ import annotations
 
 from temporalio.api.failure.v1 import Failure
@@ -12,7 +13,7 @@ def _failure(error: Exception) -> Failure:
     converter = data_converter()
     try:
         raise error
-    except Exception as raised:  # noqa: BLE001 - converted as the SDK would
+    except Exception as raised:
         failure = Failure()
         converter.failure_converter.to_failure(raised, converter.payload_converter, failure)
         return failure
