@@ -10,6 +10,7 @@
 5. memory: the worker's RSS with N open cases waiting on their timers.
 Prints a table and writes the figures as JSON. Absolute numbers drift on a shared
 machine; ours/floor is the headline."""
+
 from __future__ import annotations
 
 import argparse
@@ -86,25 +87,37 @@ def history_metrics(history: WorkflowHistory) -> dict[str, Any]:
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             regular += 1
             done = True
-        elif (e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
-              and e.marker_recorded_event_attributes.marker_name == "core_local_activity"):
+        elif (
+            e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+            and e.marker_recorded_event_attributes.marker_name == "core_local_activity"
+        ):
             local += 1
             done = True
         elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
             closed = (e.event_time.ToDatetime() - start).total_seconds()
         if done and first_action is None:
             first_action = (e.event_time.ToDatetime() - start).total_seconds()
-    return dict(events=len(events), activities=regular + local, local_activities=local, regular_activities=regular,
-                first_action_s=first_action, close_s=closed)
+    return dict(
+        events=len(events),
+        activities=regular + local,
+        local_activities=local,
+        regular_activities=regular,
+        first_action_s=first_action,
+        close_s=closed,
+    )
 
 
 def children(history: WorkflowHistory) -> list[str]:
-    return [e.child_workflow_execution_started_event_attributes.workflow_execution.workflow_id
-            for e in history.events if e.event_type == EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED]
+    return [
+        e.child_workflow_execution_started_event_attributes.workflow_execution.workflow_id
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED
+    ]
 
 
-async def run_cases(client: Client, task_queue: str, cases: list[Case], concurrency: int, inbox: Inbox,
-                    rate: float | None = None) -> tuple[list[CaseRun], float]:
+async def run_cases(
+    client: Client, task_queue: str, cases: list[Case], concurrency: int, inbox: Inbox, rate: float | None = None
+) -> tuple[list[CaseRun], float]:
     """Closed loop: `concurrency` cases in flight, each started, answered and awaited.
     With `rate`: open loop instead, a case opened every 1/rate seconds."""
     runs = [CaseRun(c) for c in cases]
@@ -115,7 +128,9 @@ async def run_cases(client: Client, task_queue: str, cases: list[Case], concurre
     async def one(r: CaseRun) -> None:
         r.started = time.monotonic()
         try:
-            handle = await client.start_workflow(r.case.workflow, r.case.input, id=r.case.workflow_id, task_queue=task_queue)
+            handle = await client.start_workflow(
+                r.case.workflow, r.case.input, id=r.case.workflow_id, task_queue=task_queue
+            )
             # the people answer while the case runs; an approver may wait for approvals never asked
             answering = asyncio.create_task(r.case.answer(handle, inbox, client))
             try:
@@ -168,14 +183,21 @@ def summary(runs: list[CaseRun], wall: float, memory: dict[str, float]) -> dict[
     for r in runs:
         kinds[r.case.kind] = kinds.get(r.case.kind, 0) + 1
     return dict(
-        cases=len(runs), failed=len(runs) - len(ok), errors=sorted({r.error for r in runs if r.error})[:5],
-        wall_s=round(wall, 2), cases_per_s=round(len(ok) / wall, 2) if wall else 0.0,
-        p50_open_to_first_action_s=round(percentile(first, 50), 3), p95_open_to_first_action_s=round(percentile(first, 95), 3),
-        p50_open_to_close_s=round(percentile(close, 50), 3), p95_open_to_close_s=round(percentile(close, 95), 3),
+        cases=len(runs),
+        failed=len(runs) - len(ok),
+        errors=sorted({r.error for r in runs if r.error})[:5],
+        wall_s=round(wall, 2),
+        cases_per_s=round(len(ok) / wall, 2) if wall else 0.0,
+        p50_open_to_first_action_s=round(percentile(first, 50), 3),
+        p95_open_to_first_action_s=round(percentile(first, 95), 3),
+        p50_open_to_close_s=round(percentile(close, 50), 3),
+        p95_open_to_close_s=round(percentile(close, 95), 3),
         activities_per_case=round(statistics.mean(r.metrics["activities"] for r in ok), 2) if ok else 0.0,
         local_activities_per_case=round(statistics.mean(r.metrics["local_activities"] for r in ok), 2) if ok else 0.0,
         events_per_case=round(statistics.mean(r.metrics["events"] for r in ok), 1) if ok else 0.0,
-        worker_peak_rss_mb=memory.get("peak_rss_mb"), kinds=kinds, events_per_kind=events_per_kind(ok),
+        worker_peak_rss_mb=memory.get("peak_rss_mb"),
+        kinds=kinds,
+        events_per_kind=events_per_kind(ok),
     )
 
 
@@ -212,8 +234,11 @@ class CpuMeter:
         self.used: dict[str, float] = {}
 
     def _now(self) -> dict[str, float]:
-        return {"server": cpu_seconds(self.server_pid), "worker": sum(cpu_seconds(p) for p in self.worker_pids),
-                "driver": cpu_seconds()}
+        return {
+            "server": cpu_seconds(self.server_pid),
+            "worker": sum(cpu_seconds(p) for p in self.worker_pids),
+            "driver": cpu_seconds(),
+        }
 
     async def idle(self, seconds: float = 3.0) -> None:
         """What the server and worker burn with nothing to do (timers, polls, the dev
@@ -249,8 +274,15 @@ def capacity(cpu_ms: dict[str, float]) -> float:
 
 def floor_cases(ours: list[CaseRun]) -> list[Case]:
     """One floor case per case of ours, running as many activities as that case did."""
-    return [Case(r.case.kind, "Floor", [r.metrics.get("regular_activities", 0), r.metrics.get("local_activities", 0)],
-                 f"floor-{i:06d}-{r.case.workflow_id}") for i, r in enumerate(ours)]
+    return [
+        Case(
+            r.case.kind,
+            "Floor",
+            [r.metrics.get("regular_activities", 0), r.metrics.get("local_activities", 0)],
+            f"floor-{i:06d}-{r.case.workflow_id}",
+        )
+        for i, r in enumerate(ours)
+    ]
 
 
 async def open_cases_memory(client: Client, address: str, workdir: Path, count: int) -> dict[str, Any]:
@@ -272,11 +304,14 @@ async def open_cases_memory(client: Client, address: str, workdir: Path, count: 
         while waiting < count and time.monotonic() < deadline:
             await asyncio.sleep(1)
             with sqlite3.connect(db) as conn:
-                waiting = conn.execute("select count(*) from case_events where kind = ?",
-                                       (Entry.REVIEW_REQUESTED.value,)).fetchone()[0]
+                waiting = conn.execute(
+                    "select count(*) from case_events where kind = ?", (Entry.REVIEW_REQUESTED.value,)
+                ).fetchone()[0]
         await asyncio.sleep(2)
         mem = w.memory()
-    return dict(open_cases=count, waiting=waiting, idle_rss_mb=idle, rss_mb=mem["rss_mb"], peak_rss_mb=mem["peak_rss_mb"])
+    return dict(
+        open_cases=count, waiting=waiting, idle_rss_mb=idle, rss_mb=mem["rss_mb"], peak_rss_mb=mem["peak_rss_mb"]
+    )
 
 
 def verdict(name: str, value: float | None) -> str:
@@ -302,17 +337,22 @@ def bench_policy() -> Policy:
     fixed = {}
     for group in ("windows", "polling"):
         table = getattr(policy, group)
-        late = {name: Window(amount=getattr(getattr(demo, group), name).amount * 5, unit="s")
-                for name in type(table).model_fields
-                if isinstance(getattr(table, name), Window) and getattr(table, name).unit != "s"}
+        late = {
+            name: Window(amount=getattr(getattr(demo, group), name).amount * 5, unit="s")
+            for name in type(table).model_fields
+            if isinstance(getattr(table, name), Window) and getattr(table, name).unit != "s"
+        }
         if late:
             fixed[group] = table.model_copy(update=late)
     return policy.model_copy(update=fixed) if fixed else policy
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    results: dict[str, Any] = dict(args={k: v for k, v in vars(args).items()}, undriven_kinds=drivers.undriven_kinds(),
-                                   driven_kinds=[k.value for k in drivers.driven_kinds()])
+    results: dict[str, Any] = dict(
+        args=dict(vars(args)),
+        undriven_kinds=drivers.undriven_kinds(),
+        driven_kinds=[k.value for k in drivers.driven_kinds()],
+    )
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(args.workdir) if args.workdir else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -329,60 +369,81 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     progress(f"memory: {results['memory']['rss_mb']} MB")
         save(results, args.json)  # what is measured so far survives a failing week
         if args.week_cases:
-            results["week"] = await simulated_week(args.week_cases, workdir, days=args.week_days,
-                                                   workers=args.week_workers,
-                                                   shards=args.week_shards or shards_for(args.week_cases),
-                                                   log_level=args.week_log_level)
+            results["week"] = await simulated_week(
+                args.week_cases,
+                workdir,
+                days=args.week_days,
+                workers=args.week_workers,
+                shards=args.week_shards or shards_for(args.week_cases),
+                log_level=args.week_log_level,
+            )
     return results
 
 
-async def throughput(client: Client, address: str, workdir: Path, cases: list[Case], args: argparse.Namespace,
-                     results: dict[str, Any]) -> None:
+async def throughput(
+    client: Client, address: str, workdir: Path, cases: list[Case], args: argparse.Namespace, results: dict[str, Any]
+) -> None:
     """Phases 1-3: our cases, the floor with the same activities per case, replay of both."""
     progress(f"dev server at {address}; {len(cases)} cases of {results['driven_kinds']}")
     db = workdir / "ours-cases.db"
     paced_pool = drivers.mix(min(len(cases), 100), bench_policy(), seed=99)
     simulators = drivers.simulator_config(cases + paced_pool, BENCH_SIMULATORS)  # each order as its driver meant
-    async with WorkerProcess(address, "bench-ours", f"sqlite:///{db}", simulators,
-                             workdir / "worker-ours.log") as w, Inbox(db) as inbox:
+    async with (
+        WorkerProcess(address, "bench-ours", f"sqlite:///{db}", simulators, workdir / "worker-ours.log") as w,
+        Inbox(db) as inbox,
+    ):
         cpu = CpuMeter(client, w)
         await cpu.idle()
         with cpu:
             ours_runs, wall = await run_cases(client, "bench-ours", cases, args.concurrency, inbox)
-        results["ours"] = {**summary(ours_runs, wall, w.memory()), "cpu_ms_per_case": cpu.per_case(len(cases)),
-                           "idle_cpu_s_subtracted": cpu.idle_cpu_s}
+        results["ours"] = {
+            **summary(ours_runs, wall, w.memory()),
+            "cpu_ms_per_case": cpu.per_case(len(cases)),
+            "idle_cpu_s_subtracted": cpu.idle_cpu_s,
+        }
         progress(f"ours: {results['ours']['cases_per_s']} cases/s")
         rate = round(results["ours"]["cases_per_s"] * args.paced_load, 2)
-        paced_cases = paced_pool[:max(1, int(rate * 60))]
+        paced_cases = paced_pool[: max(1, int(rate * 60))]
         paced_runs, wall = await run_cases(client, "bench-ours", paced_cases, args.concurrency, inbox, rate=rate)
         results["ours_paced"] = {**summary(paced_runs, wall, w.memory()), "arrivals_per_s": rate}
     results["ours"].update(store_figures(db))
     db = workdir / "floor-cases.db"
-    async with WorkerProcess(address, "bench-floor", f"sqlite:///{db}", BENCH_SIMULATORS,
-                             workdir / "worker-floor.log") as w:
+    async with WorkerProcess(
+        address, "bench-floor", f"sqlite:///{db}", BENCH_SIMULATORS, workdir / "worker-floor.log"
+    ) as w:
         cpu = CpuMeter(client, w)
         await cpu.idle()
         with cpu:
-            floor_runs, wall = await run_cases(client, "bench-floor", floor_cases(ours_runs), args.concurrency, Inbox(db))
-        results["floor"] = {**summary(floor_runs, wall, w.memory()), "cpu_ms_per_case": cpu.per_case(len(cases)),
-                            "idle_cpu_s_subtracted": cpu.idle_cpu_s}
+            floor_runs, wall = await run_cases(
+                client, "bench-floor", floor_cases(ours_runs), args.concurrency, Inbox(db)
+            )
+        results["floor"] = {
+            **summary(floor_runs, wall, w.memory()),
+            "cpu_ms_per_case": cpu.per_case(len(cases)),
+            "idle_cpu_s_subtracted": cpu.idle_cpu_s,
+        }
     progress(f"floor: {results['floor']['cases_per_s']} cases/s")
     for phase in ("ours", "floor"):
         results[phase]["capacity_cases_per_s"] = capacity(results[phase]["cpu_ms_per_case"])
     floor_rate, floor_capacity = results["floor"]["cases_per_s"], results["floor"]["capacity_cases_per_s"]
     results["wall_throughput_ratio"] = round(results["ours"]["cases_per_s"] / floor_rate, 3) if floor_rate else None
-    results["throughput_ratio"] = (round(results["ours"]["capacity_cases_per_s"] / floor_capacity, 3)
-                                   if floor_capacity else None)
+    results["throughput_ratio"] = (
+        round(results["ours"]["capacity_cases_per_s"] / floor_capacity, 3) if floor_capacity else None
+    )
     if args.workdir:
         keep_histories(workdir / "histories", ours_runs + floor_runs)
     results["replay"] = await replay_all(
-        [r.history for r in ours_runs if r.history], [r.history for r in floor_runs if r.history])
+        [r.history for r in ours_runs if r.history], [r.history for r in floor_runs if r.history]
+    )
     progress(f"replay: {results['replay']['ours']['events_per_s']} events/s")
     engine = results["ours"]["cpu_ms_per_case"]
-    results["codec"] = await codec_cost([r.history for r in ours_runs if r.history], len(ours_runs),
-                                        engine["server"] + engine["worker"])
-    progress(f"codec: replay {results['codec']['replay_ratio']} of the clear rate, "
-             f"capacity {results['codec'].get('capacity_ratio')} of it without the codec")
+    results["codec"] = await codec_cost(
+        [r.history for r in ours_runs if r.history], len(ours_runs), engine["server"] + engine["worker"]
+    )
+    progress(
+        f"codec: replay {results['codec']['replay_ratio']} of the clear rate, "
+        f"capacity {results['codec'].get('capacity_ratio')} of it without the codec"
+    )
 
 
 async def scale_out(client: Client, address: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -398,7 +459,9 @@ async def scale_out(client: Client, address: str, workdir: Path, args: argparse.
         cases = drivers.mix(args.scale_out, bench_policy(), seed=100 + n)
         simulators = drivers.simulator_config(cases, BENCH_SIMULATORS)
         store = pg_database(pg, f"bench_scale_{os.getpid()}") if pg else f"sqlite:///{workdir / f'scale-{n}.db'}"
-        procs = [WorkerProcess(address, tq, store, simulators, workdir / f"worker-scale-{n}-{i}.log") for i in range(workers)]
+        procs = [
+            WorkerProcess(address, tq, store, simulators, workdir / f"worker-scale-{n}-{i}.log") for i in range(workers)
+        ]
         async with contextlib.AsyncExitStack() as stack:
             for w in procs:
                 await stack.enter_async_context(w)
@@ -408,8 +471,15 @@ async def scale_out(client: Client, address: str, workdir: Path, args: argparse.
             with cpu:
                 runs, wall = await run_cases(client, tq, cases, args.concurrency, inbox)
         per_case = cpu.per_case(len(cases))
-        out[label] = {**{k: v for k, v in summary(runs, wall, {}).items() if k in ("cases", "failed", "cases_per_s", "events_per_case")},
-                      "cpu_ms_per_case": per_case, "capacity_cases_per_s": capacity(per_case)}
+        out[label] = {
+            **{
+                k: v
+                for k, v in summary(runs, wall, {}).items()
+                if k in ("cases", "failed", "cases_per_s", "events_per_case")
+            },
+            "cpu_ms_per_case": per_case,
+            "capacity_cases_per_s": capacity(per_case),
+        }
         progress(f"scale-out {label}: capacity {out[label]['capacity_cases_per_s']} cases/s")
     return out
 
@@ -417,6 +487,7 @@ async def scale_out(client: Client, address: str, workdir: Path, args: argparse.
 def pg_database(admin_url: str, name: str) -> str:
     """A fresh PostgreSQL database for one run, on the server admin_url points at."""
     from sqlalchemy import create_engine, text
+
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -435,24 +506,51 @@ def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdict
         ("", "ours", "floor"),
         ("cases (failed)", f"{o['cases']} ({o['failed']})", f"{f['cases']} ({f['failed']})"),
         ("cases/s measured (all in flight)", str(o["cases_per_s"]), str(f["cases_per_s"])),
-        ("cases/s capacity (cores / engine CPU per case)", str(o["capacity_cases_per_s"]), str(f["capacity_cases_per_s"])),
-        ("saturated: open→first action p50/p95 s", f"{o['p50_open_to_first_action_s']} / {o['p95_open_to_first_action_s']}",
-         f"{f['p50_open_to_first_action_s']} / {f['p95_open_to_first_action_s']}"),
-        ("saturated: open→close p50 / p95 s", f"{o['p50_open_to_close_s']} / {o['p95_open_to_close_s']}",
-         f"{f['p50_open_to_close_s']} / {f['p95_open_to_close_s']}"),
-        ("activities (local) / events per case", f"{o['activities_per_case']} ({o['local_activities_per_case']}) / {o['events_per_case']}",
-         f"{f['activities_per_case']} ({f['local_activities_per_case']}) / {f['events_per_case']}"),
-        ("CPU ms/case server / worker / driver", " / ".join(str(v) for v in o["cpu_ms_per_case"].values()),
-         " / ".join(str(v) for v in f["cpu_ms_per_case"].values())),
-        ("idle CPU s subtracted server / worker", " / ".join(str(v) for v in o["idle_cpu_s_subtracted"].values()),
-         " / ".join(str(v) for v in f["idle_cpu_s_subtracted"].values())),
+        (
+            "cases/s capacity (cores / engine CPU per case)",
+            str(o["capacity_cases_per_s"]),
+            str(f["capacity_cases_per_s"]),
+        ),
+        (
+            "saturated: open→first action p50/p95 s",
+            f"{o['p50_open_to_first_action_s']} / {o['p95_open_to_first_action_s']}",
+            f"{f['p50_open_to_first_action_s']} / {f['p95_open_to_first_action_s']}",
+        ),
+        (
+            "saturated: open→close p50 / p95 s",
+            f"{o['p50_open_to_close_s']} / {o['p95_open_to_close_s']}",
+            f"{f['p50_open_to_close_s']} / {f['p95_open_to_close_s']}",
+        ),
+        (
+            "activities (local) / events per case",
+            f"{o['activities_per_case']} ({o['local_activities_per_case']}) / {o['events_per_case']}",
+            f"{f['activities_per_case']} ({f['local_activities_per_case']}) / {f['events_per_case']}",
+        ),
+        (
+            "CPU ms/case server / worker / driver",
+            " / ".join(str(v) for v in o["cpu_ms_per_case"].values()),
+            " / ".join(str(v) for v in f["cpu_ms_per_case"].values()),
+        ),
+        (
+            "idle CPU s subtracted server / worker",
+            " / ".join(str(v) for v in o["idle_cpu_s_subtracted"].values()),
+            " / ".join(str(v) for v in f["idle_cpu_s_subtracted"].values()),
+        ),
         ("worker peak RSS MB", str(o["worker_peak_rss_mb"]), str(f["worker_peak_rss_mb"])),
-        *[(f"events per case: {k}", str(v), str(f.get("events_per_kind", {}).get(k, "-")))
-          for k, v in o.get("events_per_kind", {}).items()],
+        *[
+            (f"events per case: {k}", str(v), str(f.get("events_per_kind", {}).get(k, "-")))
+            for k, v in o.get("events_per_kind", {}).items()
+        ],
         # from the store, by the collector's queries (aftersales_cases_closed_total, aftersales_sla_breaches_total)
-        *[(f"closed (store figures): {k}", ", ".join(f"{outcome}={n}" for outcome, n in v.items()), "")
-          for k, v in o.get("closed_by_kind", {}).items()],
-        ("breaches per window (store figures)", ", ".join(f"{k}={v}" for k, v in o.get("breaches", {}).items()) or "none", ""),
+        *[
+            (f"closed (store figures): {k}", ", ".join(f"{outcome}={n}" for outcome, n in v.items()), "")
+            for k, v in o.get("closed_by_kind", {}).items()
+        ],
+        (
+            "breaches per window (store figures)",
+            ", ".join(f"{k}={v}" for k, v in o.get("breaches", {}).items()) or "none",
+            "",
+        ),
         ("replay histories/s", str(rp["ours"]["histories_per_s"]), str(rp["floor"]["histories_per_s"])),
         ("replay events/s", str(rp["ours"]["events_per_s"]), str(rp["floor"]["events_per_s"])),
         ("replay failures", str(rp["ours"]["failures"]), str(rp["floor"]["failures"])),
@@ -460,26 +558,48 @@ def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdict
     if "codec" in r:
         c = r["codec"]
         rows += [
-            ("codec: replay events/s with / without", f"{c['replay_events_per_s_with_codec']} / {c['replay_events_per_s_without']}", ""),
-            ("codec: payloads per case / µs per payload / CPU ms per case",
-             f"{c['payloads_per_case']} / {c['codec_us_per_payload']} / {c['codec_cpu_ms_per_case']}", ""),
+            (
+                "codec: replay events/s with / without",
+                f"{c['replay_events_per_s_with_codec']} / {c['replay_events_per_s_without']}",
+                "",
+            ),
+            (
+                "codec: payloads per case / µs per payload / CPU ms per case",
+                f"{c['payloads_per_case']} / {c['codec_us_per_payload']} / {c['codec_cpu_ms_per_case']}",
+                "",
+            ),
         ]
         verdicts += [
             ("codec cost: replay with/without", c["replay_ratio"], "the codec's cost on replay"),
-            ("codec cost: capacity with/without", c.get("capacity_ratio"), "engine CPU per case with the codec's own CPU taken out"),
+            (
+                "codec cost: capacity with/without",
+                c.get("capacity_ratio"),
+                "engine CPU per case with the codec's own CPU taken out",
+            ),
         ]
     pc = r["ours_paced"]
     rows += [
         (f"paced at {pc['arrivals_per_s']} cases/s: cases (failed)", f"{pc['cases']} ({pc['failed']})", ""),
-        ("paced: open→first action p50 / p95 s", f"{pc['p50_open_to_first_action_s']} / {pc['p95_open_to_first_action_s']}", ""),
+        (
+            "paced: open→first action p50 / p95 s",
+            f"{pc['p50_open_to_first_action_s']} / {pc['p95_open_to_first_action_s']}",
+            "",
+        ),
         ("paced: open→close p50 / p95 s", f"{pc['p50_open_to_close_s']} / {pc['p95_open_to_close_s']}", ""),
     ]
     verdicts += [
         ("THROUGHPUT ours/floor (capacity)", r["throughput_ratio"], verdict("throughput_ratio", r["throughput_ratio"])),
         ("throughput ours/floor (measured)", r["wall_throughput_ratio"], "bounded by the cases' own windows"),
-        ("p95 open→first action s (paced)", pc["p95_open_to_first_action_s"],
-         verdict("p95_open_to_first_action_s", pc["p95_open_to_first_action_s"])),
-        ("replay events/s (ours)", rp["ours"]["events_per_s"], verdict("replay_events_per_s", rp["ours"]["events_per_s"])),
+        (
+            "p95 open→first action s (paced)",
+            pc["p95_open_to_first_action_s"],
+            verdict("p95_open_to_first_action_s", pc["p95_open_to_first_action_s"]),
+        ),
+        (
+            "replay events/s (ours)",
+            rp["ours"]["events_per_s"],
+            verdict("replay_events_per_s", rp["ours"]["events_per_s"]),
+        ),
     ]
     if f["events_per_case"]:
         ratio = round(o["events_per_case"] / f["events_per_case"], 2)
@@ -495,24 +615,59 @@ def table(r: dict[str, Any]) -> str:
     if "ours" in r:
         throughput_rows(r, rows, verdicts)
     for label, so in r.get("scale_out", {}).items():
-        rows.append((f"scale-out {label}: capacity cases/s", str(so["capacity_cases_per_s"]),
-                     "CPU ms/case server / worker " + " / ".join(str(so["cpu_ms_per_case"][k]) for k in ("server", "worker"))
-                     + f"; {so['cases']} cases ({so['failed']} failed)"))
+        rows.append(
+            (
+                f"scale-out {label}: capacity cases/s",
+                str(so["capacity_cases_per_s"]),
+                "CPU ms/case server / worker "
+                + " / ".join(str(so["cpu_ms_per_case"][k]) for k in ("server", "worker"))
+                + f"; {so['cases']} cases ({so['failed']} failed)",
+            )
+        )
     if "memory" in r:
         m = r["memory"]
-        rows.append(("open cases waiting / worker RSS MB (idle)", f"{m['waiting']}/{m['open_cases']} / {m['rss_mb']} ({m['idle_rss_mb']})", ""))
-        verdicts.append((f"RSS MB, {m['open_cases']} open cases", m["rss_mb"], verdict("open_cases_rss_mb", m["rss_mb"])))
+        rows.append(
+            (
+                "open cases waiting / worker RSS MB (idle)",
+                f"{m['waiting']}/{m['open_cases']} / {m['rss_mb']} ({m['idle_rss_mb']})",
+                "",
+            )
+        )
+        verdicts.append(
+            (f"RSS MB, {m['open_cases']} open cases", m["rss_mb"], verdict("open_cases_rss_mb", m["rss_mb"]))
+        )
     if "week" in r:
         wk = r["week"]
         rows.append(("week: cases (closed) / days", f"{wk['cases']} ({wk['closed']}) / {wk['days']}", ""))
         rows.append(("week: + cases the sweeps opened", str(wk.get("sweep_cases", 0)), ""))
-        rows.append(("week: shards (test servers) / cases each", f"{wk.get('shards', 1)} / {wk.get('cases_per_shard')}", ""))
-        rows.append(("week: workers / worker CPU s / peak RSS MB", f"{wk['workers']} / {wk['worker_cpu_s']} / {wk['worker_peak_rss_mb']}", ""))
-        rows.append(("week: CPU s test servers / driver", f"{wk.get('server_cpu_s')} {wk.get('server_cpu_per_shard_s')} / {wk['driver_cpu_s']}", ""))
-        rows.append(("week: test server peak RSS MB each / total",
-                     f"{wk.get('server_peak_rss_per_shard_mb')} / {wk.get('server_peak_rss_total_mb')}", ""))
+        rows.append(
+            ("week: shards (test servers) / cases each", f"{wk.get('shards', 1)} / {wk.get('cases_per_shard')}", "")
+        )
+        rows.append(
+            (
+                "week: workers / worker CPU s / peak RSS MB",
+                f"{wk['workers']} / {wk['worker_cpu_s']} / {wk['worker_peak_rss_mb']}",
+                "",
+            )
+        )
+        rows.append(
+            (
+                "week: CPU s test servers / driver",
+                f"{wk.get('server_cpu_s')} {wk.get('server_cpu_per_shard_s')} / {wk['driver_cpu_s']}",
+                "",
+            )
+        )
+        rows.append(
+            (
+                "week: test server peak RSS MB each / total",
+                f"{wk.get('server_peak_rss_per_shard_mb')} / {wk.get('server_peak_rss_total_mb')}",
+                "",
+            )
+        )
         rows.append(("week: wall s / cases/s", f"{wk['wall_s']} / {wk['cases_per_s']}", ""))
-        rows.append(("week: driver wall s by step", ", ".join(f"{k}={v}" for k, v in wk.get("driver_wall_s", {}).items()), ""))
+        rows.append(
+            ("week: driver wall s by step", ", ".join(f"{k}={v}" for k, v in wk.get("driver_wall_s", {}).items()), "")
+        )
         rows.append(("week: kinds", ", ".join(f"{k}={v}" for k, v in wk["kinds"].items()), ""))
         rows.append(("week: sweeps", wk["sweeps"], ""))
         breaches = ", ".join(f"{k}={v}" for k, v in wk["breaches"].items()) or "none"
@@ -521,11 +676,21 @@ def table(r: dict[str, Any]) -> str:
             rows.append(("week: STOPPED", f"on day {wk['days_simulated']}: {wk['failure']}"[:120], ""))
         # the target is set for a 10,000-case week: a smaller week is labelled, never judged against it
         full = wk["cases"] >= WEEK_TARGET_CASES
-        judged = (verdict("week_wall_s", wk["wall_s"]) if full else
-                  f"NOT JUDGED: {wk['cases']} cases, the target is for {WEEK_TARGET_CASES:,}")
-        verdicts.append((f"week wall s ({wk['cases']:,} cases)", wk["wall_s"],
-                         judged if not wk.get("failure") else "MISSED (did not finish)"))
-        verdicts.append(("week breaches", wk["breach_total"], "MET (target 0)" if wk["breach_total"] == 0 else "MISSED (target 0)"))
+        judged = (
+            verdict("week_wall_s", wk["wall_s"])
+            if full
+            else f"NOT JUDGED: {wk['cases']} cases, the target is for {WEEK_TARGET_CASES:,}"
+        )
+        verdicts.append(
+            (
+                f"week wall s ({wk['cases']:,} cases)",
+                wk["wall_s"],
+                judged if not wk.get("failure") else "MISSED (did not finish)",
+            )
+        )
+        verdicts.append(
+            ("week breaches", wk["breach_total"], "MET (target 0)" if wk["breach_total"] == 0 else "MISSED (target 0)")
+        )
     width = max(len(a) for a, _, _ in rows + [(v[0], "", "") for v in verdicts]) + 2
     lines = [f"{a:<{width}}{b:<28}{c}" for a, b, c in rows]
     lines.append("-" * (width + 50))
@@ -536,21 +701,42 @@ def table(r: dict[str, Any]) -> str:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", type=int, default=500, help="cases in the throughput run (and the floor's)")
-    p.add_argument("--concurrency", type=int, default=500,
-                   help="cases in flight at once (default: all of them), so the cases' own waits overlap")
-    p.add_argument("--paced-load", type=float, default=0.5,
-                   help="latency run: cases arrive at this share of the measured throughput")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=500,
+        help="cases in flight at once (default: all of them), so the cases' own waits overlap",
+    )
+    p.add_argument(
+        "--paced-load",
+        type=float,
+        default=0.5,
+        help="latency run: cases arrive at this share of the measured throughput",
+    )
     p.add_argument("--week-cases", type=int, default=10000, help="cases in the simulated week; 0 skips it")
     p.add_argument("--week-days", type=int, default=7, help="days the week's cases arrive over")
-    p.add_argument("--week-shards", type=int, default=0,
-                   help="time-skipping servers the week's cases are split over (by order id), side by side; "
-                        "0: one per ~625 cases, at most 16 (bench/week.py shards_for)")
-    p.add_argument("--week-workers", type=int, default=2, help="worker processes of the week, serving its shards between them")
+    p.add_argument(
+        "--week-shards",
+        type=int,
+        default=0,
+        help="time-skipping servers the week's cases are split over (by order id), side by side; "
+        "0: one per ~625 cases, at most 16 (bench/week.py shards_for)",
+    )
+    p.add_argument(
+        "--week-workers", type=int, default=2, help="worker processes of the week, serving its shards between them"
+    )
     p.add_argument("--week-log-level", default="warning", help="the week's workers' LOG_LEVEL")
-    p.add_argument("--scale-out", type=int, default=0,
-                   help="cases per production shape (1 and 2 workers on SQLite, 1 on PostgreSQL); 0 skips it")
-    p.add_argument("--scale-out-pg", default="postgresql+psycopg://root@127.0.0.1:5432/test",
-                   help="PostgreSQL admin URL for the scale-out's store run; empty skips that shape")
+    p.add_argument(
+        "--scale-out",
+        type=int,
+        default=0,
+        help="cases per production shape (1 and 2 workers on SQLite, 1 on PostgreSQL); 0 skips it",
+    )
+    p.add_argument(
+        "--scale-out-pg",
+        default="postgresql+psycopg://root@127.0.0.1:5432/test",
+        help="PostgreSQL admin URL for the scale-out's store run; empty skips that shape",
+    )
     p.add_argument("--open-cases", type=int, default=1000, help="open cases for the memory figure; 0 skips it")
     p.add_argument("--json", default="bench/results.json", help="where the figures are written")
     p.add_argument("--workdir", default="", help="keep server, store and worker logs here (default: a temp dir)")

@@ -1,4 +1,5 @@
 """CaseStore: the one place that reads and writes the case database."""
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,8 @@ from typing import Any, Protocol, cast
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, and_, create_engine, event, func, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from domain.external import PaymentReceipt, PaymentRequest
@@ -25,9 +26,11 @@ from store.schema import CaseEventRow, CaseRow, OrderRow, PaymentRow
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+
 def default_database_url() -> str:
     data_dir = Path(os.environ.get("AFTERSALES_DATA_DIR", "data"))
     return os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'cases.db'}"
+
 
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -49,6 +52,7 @@ def _engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
+
 def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -64,8 +68,10 @@ def migrate(engine: Engine) -> None:
             if "already exists" not in str(e) or attempt == 2:
                 raise
 
+
 class Sealing(Protocol):
     """AES-GCM under the keyring (runtime.codec.Sealer), for what the store keeps encrypted."""
+
     def seal(self, plain: bytes, context: bytes = b"") -> tuple[str, bytes]: ...
     def open(self, kid: str, sealed: bytes, context: bytes = b"") -> bytes: ...
 
@@ -93,8 +99,9 @@ class CaseStore:
         """Insert unless a row with the same unique keys exists; True if inserted."""
         return bool(self._insert_many_ignore(s, table, [values], keys))
 
-    def _insert_many_ignore(self, s: Session | Connection, table: Any, rows: list[dict[str, Any]],
-                            keys: list[str]) -> list[tuple[Any, ...]]:
+    def _insert_many_ignore(
+        self, s: Session | Connection, table: Any, rows: list[dict[str, Any]], keys: list[str]
+    ) -> list[tuple[Any, ...]]:
         """Insert each row unless one with the same unique keys exists, in one statement;
         the keys of the rows inserted."""
         return [tuple(r) for r in s.execute(self._insert_ignoring(table, tuple(keys)), rows)]
@@ -129,7 +136,9 @@ class CaseStore:
         with self._session() as s:
             row = s.get(OrderRow, order.order_id)
             if row is None:
-                s.add(OrderRow(order_id=order.order_id, customer_id=order.customer_id, paid_fen=order.paid_fen, body=body))
+                s.add(
+                    OrderRow(order_id=order.order_id, customer_id=order.customer_id, paid_fen=order.paid_fen, body=body)
+                )
             else:
                 row.customer_id, row.paid_fen, row.body = order.customer_id, order.paid_fen, body
 
@@ -143,7 +152,9 @@ class CaseStore:
         if sealed is not None:
             if self.sealer is None:
                 raise LookupError(f"order {order_id} is sealed; this store was opened without the keyring")
-            body.update(json.loads(self.sealer.open(sealed["key_id"], base64.b64decode(sealed["data"]), order_id.encode())))
+            body.update(
+                json.loads(self.sealer.open(sealed["key_id"], base64.b64decode(sealed["data"]), order_id.encode()))
+            )
         return Order.model_validate(body)
 
     # cases -------------------------------------------------------------------
@@ -172,18 +183,31 @@ class CaseStore:
         # The ledger counts against the order a case is about: seed data normally has it;
         # otherwise the case brings it (its header carries no phone, address or account).
         self._insert_ignore(
-            conn, OrderRow,
-            dict(order_id=c.order.order_id, customer_id=c.order.customer_id, paid_fen=c.order.paid_fen,
-                 body=c.order.model_dump(mode="json")),
+            conn,
+            OrderRow,
+            dict(
+                order_id=c.order.order_id,
+                customer_id=c.order.customer_id,
+                paid_fen=c.order.paid_fen,
+                body=c.order.model_dump(mode="json"),
+            ),
             ["order_id"],
         )
         return self._insert_ignore(
             conn,
             CaseRow,
             dict(
-                case_id=c.case_id, kind=c.kind.value, workflow_id=c.workflow_id, order_id=c.order.order_id,
-                customer_id=c.customer_id, opened_by=c.opened_by, opened_at=opening.opened_at,
-                updated_at=opening.opened_at, state=opening.state, outcome=None, reason=c.reason[:500],
+                case_id=c.case_id,
+                kind=c.kind.value,
+                workflow_id=c.workflow_id,
+                order_id=c.order.order_id,
+                customer_id=c.customer_id,
+                opened_by=c.opened_by,
+                opened_at=opening.opened_at,
+                updated_at=opening.opened_at,
+                state=opening.state,
+                outcome=None,
+                reason=c.reason[:500],
             ),
             ["case_id"],
         )
@@ -193,10 +217,23 @@ class CaseStore:
         from the newest entry inserted (one more): two statements, however long the batch."""
         if not events:
             return 0
-        rows = [dict(case_id=ev.case_id, event_key=ev.entry.key, seq=ev.entry.seq, at=ev.entry.at, kind=ev.entry.kind,
-                     actor=ev.entry.actor, state=ev.entry.state, detail=ev.entry.detail) for ev in events]
-        inserted = {(case_id, key) for case_id, key in
-                    self._insert_many_ignore(conn, CaseEventRow, rows, ["case_id", "event_key"])}
+        rows = [
+            dict(
+                case_id=ev.case_id,
+                event_key=ev.entry.key,
+                seq=ev.entry.seq,
+                at=ev.entry.at,
+                kind=ev.entry.kind,
+                actor=ev.entry.actor,
+                state=ev.entry.state,
+                detail=ev.entry.detail,
+            )
+            for ev in events
+        ]
+        inserted = {
+            (case_id, key)
+            for case_id, key in self._insert_many_ignore(conn, CaseEventRow, rows, ["case_id", "event_key"])
+        }
         new = [ev for ev in events if (ev.case_id, ev.entry.key) in inserted]
         for case_id in dict.fromkeys(ev.case_id for ev in new):
             mine = sorted((ev for ev in new if ev.case_id == case_id), key=lambda ev: (ev.entry.at, ev.entry.seq))
@@ -207,7 +244,9 @@ class CaseStore:
                 values["outcome"] = outcomes[-1]
             # an entry older than the case's latest (a late retry) leaves the state alone
             cases = cast(Table, CaseRow.__table__)
-            conn.execute(update(cases).where(cases.c.case_id == case_id, cases.c.updated_at <= latest.at).values(**values))
+            conn.execute(
+                update(cases).where(cases.c.case_id == case_id, cases.c.updated_at <= latest.at).values(**values)
+            )
         return len(new)
 
     def get_case(self, case_id: str) -> dict[str, Any] | None:
@@ -215,8 +254,9 @@ class CaseStore:
             row = s.get(CaseRow, case_id)
             return _case_dict(row) if row else None
 
-    def list_cases(self, kind: str | None = None, state: str | None = None, limit: int = 50,
-                   customer_id: str | None = None) -> list[dict[str, Any]]:
+    def list_cases(
+        self, kind: str | None = None, state: str | None = None, limit: int = 50, customer_id: str | None = None
+    ) -> list[dict[str, Any]]:
         q = select(CaseRow).order_by(CaseRow.opened_at.desc()).limit(limit)
         if customer_id is not None:
             q = q.where(CaseRow.customer_id == customer_id)
@@ -227,8 +267,15 @@ class CaseStore:
         with self._session() as s:
             return [_case_dict(r) for r in s.scalars(q)]
 
-    def page_cases(self, *, after: tuple[datetime, str] | None = None, limit: int = 50, search: str = "",
-                   kind: str | None = None, customer_id: str | None = None) -> list[dict[str, Any]]:
+    def page_cases(
+        self,
+        *,
+        after: tuple[datetime, str] | None = None,
+        limit: int = 50,
+        search: str = "",
+        kind: str | None = None,
+        customer_id: str | None = None,
+    ) -> list[dict[str, Any]]:
         """Newest first, one page after the key `(opened_at, case_id)` of the previous page's
         last row: keyset paging, so page 2,000 costs what page 1 costs (an OFFSET would scan
         everything before it). `search` is a case id or order id prefix."""
@@ -272,8 +319,12 @@ class CaseStore:
                 s,
                 PaymentRow,
                 dict(
-                    idempotency_key=receipt.idempotency_key, case_id=request.case_id, order_id=request.order_id,
-                    kind=receipt.kind, amount_fen=receipt.amount_fen, payment_id=receipt.payment_id,
+                    idempotency_key=receipt.idempotency_key,
+                    case_id=request.case_id,
+                    order_id=request.order_id,
+                    kind=receipt.kind,
+                    amount_fen=receipt.amount_fen,
+                    payment_id=receipt.payment_id,
                     paid_at=receipt.paid_at,
                 ),
                 ["idempotency_key"],
@@ -285,8 +336,14 @@ class CaseStore:
             q = q.where(PaymentRow.case_id == case_id)
         with self._session() as s:
             return [
-                dict(idempotency_key=r.idempotency_key, case_id=r.case_id, kind=r.kind, amount_fen=r.amount_fen,
-                     payment_id=r.payment_id, paid_at=r.paid_at)
+                dict(
+                    idempotency_key=r.idempotency_key,
+                    case_id=r.case_id,
+                    kind=r.kind,
+                    amount_fen=r.amount_fen,
+                    payment_id=r.payment_id,
+                    paid_at=r.paid_at,
+                )
                 for r in s.scalars(q)
             ]
 
@@ -299,20 +356,30 @@ class CaseStore:
         with self._session() as s:
             return s.scalar(select(func.count()).select_from(CaseRow)) or 0
 
+
 def _like_prefix(text: str) -> str:
     """A LIKE pattern matching what starts with `text` (its own % and _ taken literally)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
+
 def _case_dict(row: CaseRow) -> dict[str, Any]:
     return dict(
-        case_id=row.case_id, kind=row.kind, workflow_id=row.workflow_id, order_id=row.order_id,
-        customer_id=row.customer_id, opened_by=row.opened_by, opened_at=row.opened_at,
-        updated_at=row.updated_at, state=row.state, outcome=row.outcome, reason=row.reason,
+        case_id=row.case_id,
+        kind=row.kind,
+        workflow_id=row.workflow_id,
+        order_id=row.order_id,
+        customer_id=row.customer_id,
+        opened_by=row.opened_by,
+        opened_at=row.opened_at,
+        updated_at=row.updated_at,
+        state=row.state,
+        outcome=row.outcome,
+        reason=row.reason,
     )
+
 
 def open_store(url: str | None = None, *, run_migrations: bool = True) -> CaseStore:
     engine = _engine(url or default_database_url())
     if run_migrations:
         migrate(engine)
     return CaseStore(engine)
-
