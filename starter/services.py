@@ -315,7 +315,9 @@ async def _start_simulators(ctx: Context, stop: asyncio.Event) -> asyncio.Task[i
     settings = ctx.settings
     where = urlsplit(settings.payment_url)
     host, port = where.hostname or "127.0.0.1", where.port or 80
-    args = argparse.Namespace(host=host, port=port, database_url=None, faults=None, seed=None, openapi=None, stop=stop)
+    args = argparse.Namespace(
+        host=host, port=port, database_url=None, faults=None, seed=None, openapi=None, webhook_url=None, stop=stop
+    )
     service = asyncio.create_task(simulators.run(args, ctx), name=f"http://{host}:{port}")
     for _ in range(200):
         if listening(host, port):
