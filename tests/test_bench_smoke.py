@@ -18,6 +18,21 @@ from service.catalogue import KINDS
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_bench(tmp_path: Path, *args: str) -> tuple[dict, str]:
+    """`python -m bench.run ARGS` as an operator runs it (work files in tmp_path/work); its JSON
+    results and what it printed."""
+    out, work = tmp_path / "results.json", tmp_path / "work"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", *args, "--json", str(out), "--workdir", str(work)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text()), done.stdout
+
+
 def test_bench_policy_compresses_every_window_to_seconds():
     policy = bench_policy()
     for name in Windows.model_fields:
@@ -41,34 +56,19 @@ def test_the_mix_covers_every_kind_and_arrivals_follow_the_day():
 
 
 def test_bench_runs_every_phase_small(tmp_path: Path):
-    out, work = tmp_path / "results.json", tmp_path / "work"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.run",
-            "--cases",
-            "5",
-            "--week-cases",
-            "20",
-            "--week-days",
-            "1",
-            "--open-cases",
-            "10",
-            "--scale-out",
-            "4",
-            "--json",
-            str(out),
-            "--workdir",
-            str(work),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
+    r, printed = run_bench(
+        tmp_path,
+        "--cases",
+        "5",
+        "--week-cases",
+        "20",
+        "--week-days",
+        "1",
+        "--open-cases",
+        "10",
+        "--scale-out",
+        "4",
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    r = json.loads(out.read_text())
     assert r["ours"]["cases"] == 5 and r["ours"]["failed"] == 0, r["ours"]["errors"]
     assert r["floor"]["failed"] == 0 and r["floor"]["activities_per_case"] == r["ours"]["activities_per_case"]
     assert r["throughput_ratio"] > 0
@@ -76,65 +76,51 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     assert r["replay"]["floor"]["failures"] == 0
     assert r["memory"]["waiting"] == 10 and r["memory"]["rss_mb"] > 0
     # "closed" counts the children and the sweeps' cases too: the store says whether any is left open
-    with sqlite3.connect(work / "week-cases.db") as conn:
+    with sqlite3.connect(tmp_path / "work" / "week-cases.db") as conn:
         still_open = conn.execute("select count(*) from cases where outcome is null").fetchone()[0]
     assert still_open == 0 and r["week"]["closed"] >= 20 + r["week"]["sweep_cases"], r["week"]
     # per-kind figures come from the store by the Prometheus collector's queries (store/figures.py)
     assert sum(n for outcomes in r["week"]["closed_by_kind"].values() for n in outcomes.values()) == r["week"]["closed"]
     assert sum(n for outcomes in r["ours"]["closed_by_kind"].values() for n in outcomes.values()) >= 5
     assert r["week"]["breach_total"] == 0 and not r["week"]["errors"], (r["week"]["breaches"], r["week"]["errors"])
-    assert "THROUGHPUT ours/floor" in done.stdout
+    assert "THROUGHPUT ours/floor" in printed
     assert set(r["ours"]["events_per_kind"]) == set(r["floor"]["events_per_kind"])  # per kind, ours against the floor
     assert {k: v["failed"] for k, v in r["scale_out"].items()} == {
         "1 worker, SQLite": 0,
         "2 workers, SQLite": 0,
         "1 worker, PostgreSQL": 0,
     }
-    assert "NOT JUDGED: 20 cases" in done.stdout  # a small week is labelled, never judged against the 10,000 target
+    assert "NOT JUDGED: 20 cases" in printed  # a small week is labelled, never judged against the 10,000 target
 
 
 def test_week_runs_sharded_over_two_test_servers(tmp_path: Path):
     """The week split by order id over two time-skipping servers, each with its own worker
     and store; the sweeps run on the first. Every case closes, none breaches, and each
     server's peak RSS is reported."""
-    out, work = tmp_path / "results.json", tmp_path / "work"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.run",
-            "--cases",
-            "0",
-            "--open-cases",
-            "0",
-            "--week-cases",
-            "40",
-            "--week-days",
-            "1",
-            "--week-shards",
-            "2",
-            "--week-workers",
-            "1",
-            "--json",
-            str(out),
-            "--workdir",
-            str(work),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
+    results, printed = run_bench(
+        tmp_path,
+        "--cases",
+        "0",
+        "--open-cases",
+        "0",
+        "--week-cases",
+        "40",
+        "--week-days",
+        "1",
+        "--week-shards",
+        "2",
+        "--week-workers",
+        "1",
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    wk = json.loads(out.read_text())["week"]
+    wk = results["week"]
     # shard 0 also holds the sweeps' cases (16 orders here), so it takes fewer of the 40
     assert wk["shards"] == 2 and sum(wk["cases_per_shard"]) == 40 and min(wk["cases_per_shard"]) > 0, wk
     for db in ("week-cases.db", "week-cases-1.db"):
-        with sqlite3.connect(work / db) as conn:
+        with sqlite3.connect(tmp_path / "work" / db) as conn:
             assert conn.execute("select count(*) from cases where outcome is null").fetchone()[0] == 0
     assert wk["closed"] >= 40 + wk["sweep_cases"] and wk["breach_total"] == 0 and not wk["errors"], wk
     assert len(wk["server_peak_rss_per_shard_mb"]) == 2 and all(m > 0 for m in wk["server_peak_rss_per_shard_mb"])
-    assert "NOT JUDGED: 40 cases" in done.stdout
+    assert "NOT JUDGED: 40 cases" in printed
 
 
 def test_shard_zero_takes_fewer_cases_for_the_sweeps():
