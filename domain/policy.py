@@ -6,6 +6,7 @@ replays under the policy it began with, whatever the file says today."""
 from __future__ import annotations
 
 import tomllib
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -59,6 +60,10 @@ class Windows(Frozen):
     )
 
 
+# the outside systems a case waits on that can push their events (adapters/http/pushes.py)
+PushingSystem = Literal["warehouse", "platform", "courier"]
+
+
 class Polling(Frozen):
     """How often a waiting case asks an outside system; not a rulebook clock."""
 
@@ -74,6 +79,29 @@ class Polling(Frozen):
         le=50_000,
         description="a run waiting on an outside system continues as new before its history reaches this many events",
     )
+    pushed: tuple[PushingSystem, ...] = Field(
+        default=(),
+        description="outside systems whose events reach a waiting case as pushes (the webhooks service)",
+    )
+    safety_net: Window = Field(
+        default=Window.model_validate("6h"),
+        description="how often a wait on a pushing system still asks it, in case a push was lost",
+    )
+
+    @model_validator(mode="after")
+    def _plain_safety_net(self) -> Polling:
+        if not self.safety_net.is_plain:
+            raise ValueError("safety_net is counted in hours, minutes or seconds, not days")
+        return self
+
+    def every(self, system: str, interval: timedelta) -> timedelta:
+        """How often a wait on `system` asks it. A system that pushes wakes the wait
+        itself, so asking at the poll rate would only cost activity attempts (server and
+        worker CPU, issue 14): it is asked at the safety net's slower rate, never faster
+        than the wait's own interval."""
+        if system in self.pushed:
+            return max(interval, self.safety_net.plain)
+        return interval
 
 
 class Situation(StrEnum):

@@ -318,3 +318,37 @@ async def test_without_a_push_the_stock_is_seen_at_the_next_poll(env, store):
     dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.DISPATCHED)
     opened = store.timeline(inp.case.case_id)[0]
     assert timedelta(hours=6) <= dispatched.at - opened.at < timedelta(hours=7)
+
+
+def pushing_warehouse() -> HeldOrderInput:
+    """Hourly polls, but the warehouse pushes: its waits ask it only every 6 h (safety net)."""
+    polling = DEFAULT_POLICY.polling.model_copy(
+        update={"pushed": ("warehouse",), "safety_net": Window.model_validate("6h")}
+    )
+    return DEFAULT_POLICY.model_copy(update={"polling": polling})
+
+
+async def test_where_the_warehouse_pushes_its_push_wakes_the_case_and_the_hourly_poll_is_not_made(env, store):
+    o = order()
+    inp = held(o, pushing_warehouse())
+    async with running_worker(env, store, stock_after(o, "2h")) as (tq, _outside):
+        h, t0 = await start(env, tq, inp)
+        await advance(env, to=t0 + timedelta(hours=3, minutes=30))
+        assert not any(e.kind == Entry.DISPATCHED for e in store.timeline(inp.case.case_id))  # no hourly poll saw it
+        await h.signal(HeldOrder.stock_reported)
+        result = await h.result()
+    assert result.outcome == HeldOutcome.SHIPPED
+    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.DISPATCHED)
+    assert timedelta(hours=3, minutes=30) <= dispatched.at - store.timeline(inp.case.case_id)[0].at < timedelta(hours=4)
+
+
+async def test_where_the_warehouse_pushes_a_lost_push_is_caught_by_the_safety_net(env, store):
+    o = order()
+    inp = held(o, pushing_warehouse())
+    async with running_worker(env, store, stock_after(o, "2h")) as (tq, _outside):
+        h, _ = await start(env, tq, inp)
+        result = await h.result()  # nobody pushes
+    assert result.outcome == HeldOutcome.SHIPPED
+    dispatched = next(e for e in store.timeline(inp.case.case_id) if e.kind == Entry.DISPATCHED)
+    opened = store.timeline(inp.case.case_id)[0]
+    assert timedelta(hours=6) <= dispatched.at - opened.at < timedelta(hours=7)  # the 6 h safety net, not the 1 h poll

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from domain.models import CaseKind
 from domain.policy import POLICY_DIR, Policy, PolicyError, Situation, Windows, load_policy, named_policy
 from domain.returns import ReturnRefundInput
+from domain.windows import Window
 from tests.factories import header
 
 DEFAULT_TEXT = (POLICY_DIR / "default.toml").read_text(encoding="utf-8")
@@ -222,3 +224,29 @@ async def test_policy_snapshot_travels_in_workflow_input_through_the_data_conver
 def test_policy_is_frozen(default: Policy):
     with pytest.raises(ValidationError):
         default.version = "changed"  # type: ignore[misc]
+
+
+def test_a_pushing_system_is_asked_only_at_the_safety_net_rate():
+    """Issue 14: a wait on a system that pushes is woken by the push, so its poll is a
+    safety net: never faster than safety_net, never faster than its own interval."""
+    polling = named_policy("default").polling.model_copy(
+        update={"pushed": ("warehouse",), "safety_net": Window.model_validate("6h")}
+    )
+    hour = timedelta(hours=1)
+    assert polling.every("warehouse", hour) == timedelta(hours=6)
+    assert polling.every("warehouse", timedelta(hours=8)) == timedelta(hours=8)
+    assert polling.every("platform", hour) == hour  # not pushing: the poll rate
+    assert named_policy("default").polling.every("warehouse", hour) == hour  # the shipped default pushes nothing
+    assert set(named_policy("bench").polling.pushed) == {
+        "warehouse",
+        "platform",
+        "courier",
+    }  # the bench's simulators push
+
+
+def test_a_safety_net_in_days_and_an_unknown_pushing_system_are_load_errors():
+    table = named_policy("default").polling.model_dump(mode="json")
+    with pytest.raises(ValidationError, match="safety_net"):
+        type(named_policy("default").polling).model_validate({**table, "safety_net": "1d"})
+    with pytest.raises(ValidationError, match="pushed"):
+        type(named_policy("default").polling).model_validate({**table, "pushed": ["payment"]})

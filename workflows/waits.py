@@ -11,6 +11,12 @@ raced against whatever else may wake the case (a push signal, a customer's answe
 stays with the caller, as of the deadline, so "just before / just after" keeps its
 meaning whatever the poll interval.
 
+Where the system pushes (policy `polling.pushed`), the push wakes the wait and the poll is
+only a safety net against a lost push, at `polling.safety_net`: a retried attempt is out of
+the history but still a task the server dispatches and the worker runs (issue 14: polls at
+the full rate beside the pushes cost a quarter of the bench's engine CPU). The interval is
+an attribute of the scheduled activity, not a command, so no patch is involved.
+
 Runs begun before this change replay their timer-and-activity loops (patch
 POLL_BY_RETRY, asked by each workflow where its first poll would be)."""
 
@@ -57,6 +63,7 @@ async def poll(
     if remaining <= timedelta(0) or woken():
         return None
     s = STEPS[system]
+    every = file.policy.polling.every(system, every)  # slower where the system pushes
     handle = workflow.start_activity(
         activity,
         query,
