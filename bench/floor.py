@@ -1,7 +1,13 @@
 """The engine floor: a workflow with no logic that runs the same activities as a real
 case did, as many regular and as many local ones, each a no-op, with the store's
 timeouts and retry policy. What is left when our design is taken away: Temporal, the
-SDK, the worker and the converter."""
+SDK, the worker and the converter.
+
+The answered floor (plan with four numbers) also takes as many Updates and signals as
+the case did (people's answers, outside systems' pushes), each waking it once, so the
+workload's own cost (people answer, systems push) is in the yardstick as well and what
+is left between it and ours is our design: deadlines raced against each answer, child
+cases, patch markers, polls."""
 
 from __future__ import annotations
 
@@ -20,10 +26,16 @@ async def touch(step: int) -> int:
 
 @workflow.defn
 class Floor:
+    def __init__(self) -> None:
+        self.answers = 0
+        self.pushes = 0
+
     @workflow.run
     async def run(self, plan: list[int]) -> int:
-        """plan = [regular, local]: the local ones spread evenly between the regular ones."""
-        regular, local = plan
+        """plan = [regular, local] or [regular, local, updates, signals]: the local ones
+        spread evenly between the regular ones; then every answer and push awaited."""
+        regular, local, *people = plan
+        updates, signals = (*people, 0, 0)[:2]
         s = STEPS["store"]
         retry = RetryPolicy(
             initial_interval=s.initial_interval,
@@ -42,4 +54,14 @@ class Floor:
                 await workflow.execute_activity(
                     touch, step, start_to_close_timeout=s.start_to_close, retry_policy=retry
                 )
+        await workflow.wait_condition(lambda: self.answers >= updates and self.pushes >= signals)
         return regular + local
+
+    @workflow.update
+    def answer(self) -> int:
+        self.answers += 1
+        return self.answers
+
+    @workflow.signal
+    def pushed(self) -> None:
+        self.pushes += 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -29,12 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 
 from bench import drivers
 from bench.codec_cost import codec_cost
 from bench.drivers import Case
+from bench.floor import Floor
 from bench.inbox import Inbox
+from bench.people import no_answer
 from bench.replay import replay_all
 from bench.servers import WorkerProcess, cpu_seconds, dev_server
 from bench.week import shards_for, simulated_week
@@ -81,7 +84,7 @@ def history_metrics(history: WorkflowHistory) -> dict[str, Any]:
     events = history.events
     start = events[0].event_time.ToDatetime()
     first_action = closed = None
-    regular = local = 0
+    regular = local = updates = signals = 0
     for e in events:
         done = False
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
@@ -93,6 +96,10 @@ def history_metrics(history: WorkflowHistory) -> dict[str, Any]:
         ):
             local += 1
             done = True
+        elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            updates += 1
+        elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+            signals += 1
         elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
             closed = (e.event_time.ToDatetime() - start).total_seconds()
         if done and first_action is None:
@@ -102,6 +109,8 @@ def history_metrics(history: WorkflowHistory) -> dict[str, Any]:
         activities=regular + local,
         local_activities=local,
         regular_activities=regular,
+        updates=updates,
+        signals=signals,
         first_action_s=first_action,
         close_s=closed,
     )
@@ -168,7 +177,7 @@ async def run_cases(
             # a refund or reship child is part of the case: its work counts (and the floor does it too)
             for child_id in children(r.history):
                 child = history_metrics(await client.get_workflow_handle(child_id).fetch_history())
-                for k in ("events", "activities", "local_activities", "regular_activities"):
+                for k in ("events", "activities", "local_activities", "regular_activities", "updates", "signals"):
                     r.metrics[k] += child[k]
 
     await asyncio.gather(*(fetch(r) for r in runs))
@@ -195,6 +204,8 @@ def summary(runs: list[CaseRun], wall: float, memory: dict[str, float]) -> dict[
         activities_per_case=round(statistics.mean(r.metrics["activities"] for r in ok), 2) if ok else 0.0,
         local_activities_per_case=round(statistics.mean(r.metrics["local_activities"] for r in ok), 2) if ok else 0.0,
         events_per_case=round(statistics.mean(r.metrics["events"] for r in ok), 1) if ok else 0.0,
+        updates_per_case=round(statistics.mean(r.metrics.get("updates", 0) for r in ok), 2) if ok else 0.0,
+        signals_per_case=round(statistics.mean(r.metrics.get("signals", 0) for r in ok), 2) if ok else 0.0,
         worker_peak_rss_mb=memory.get("peak_rss_mb"),
         kinds=kinds,
         events_per_kind=events_per_kind(ok),
@@ -272,17 +283,30 @@ def capacity(cpu_ms: dict[str, float]) -> float:
     return round((os.cpu_count() or 1) / engine_s, 2) if engine_s else 0.0
 
 
-def floor_cases(ours: list[CaseRun]) -> list[Case]:
-    """One floor case per case of ours, running as many activities as that case did."""
-    return [
-        Case(
-            r.case.kind,
-            "Floor",
-            [r.metrics.get("regular_activities", 0), r.metrics.get("local_activities", 0)],
-            f"floor-{i:06d}-{r.case.workflow_id}",
-        )
-        for i, r in enumerate(ours)
-    ]
+def floor_cases(ours: list[CaseRun], *, answered: bool = False) -> list[Case]:
+    """One floor case per case of ours, running as many activities as that case did;
+    `answered`: also taking as many Updates and signals, sent as its people and systems
+    would (bench/floor.py)."""
+    cases = []
+    for i, r in enumerate(ours):
+        plan = [r.metrics.get("regular_activities", 0), r.metrics.get("local_activities", 0)]
+        answer = no_answer
+        if answered:
+            updates, signals = r.metrics.get("updates", 0), r.metrics.get("signals", 0)
+            plan += [updates, signals]
+            answer = functools.partial(answer_floor, updates=updates, signals=signals)
+        prefix = "floor-answered" if answered else "floor"
+        cases.append(Case(r.case.kind, "Floor", plan, f"{prefix}-{i:06d}-{r.case.workflow_id}", answer))
+    return cases
+
+
+async def answer_floor(handle: WorkflowHandle, _: Inbox, __: Client, *, updates: int, signals: int) -> None:
+    """The answered floor's people and systems: one Update or signal at a time, the next
+    sent once the last is answered, as a case's people answer what it asks."""
+    for _n in range(signals):
+        await handle.signal(Floor.pushed)
+    for _n in range(updates):
+        await handle.execute_update(Floor.answer)
 
 
 async def open_cases_memory(client: Client, address: str, workdir: Path, count: int) -> dict[str, Any]:
@@ -422,9 +446,25 @@ async def throughput(
             "cpu_ms_per_case": cpu.per_case(len(cases)),
             "idle_cpu_s_subtracted": cpu.idle_cpu_s,
         }
-    progress(f"floor: {results['floor']['cases_per_s']} cases/s")
-    for phase in ("ours", "floor"):
+        progress(f"floor: {results['floor']['cases_per_s']} cases/s")
+        cpu = CpuMeter(client, w)
+        await cpu.idle()
+        with cpu:
+            answered_runs, wall = await run_cases(
+                client, "bench-floor", floor_cases(ours_runs, answered=True), args.concurrency, Inbox(db)
+            )
+        results["floor_answered"] = {
+            **summary(answered_runs, wall, w.memory()),
+            "cpu_ms_per_case": cpu.per_case(len(cases)),
+            "idle_cpu_s_subtracted": cpu.idle_cpu_s,
+        }
+    progress(f"answered floor: {results['floor_answered']['cases_per_s']} cases/s")
+    for phase in ("ours", "floor", "floor_answered"):
         results[phase]["capacity_cases_per_s"] = capacity(results[phase]["cpu_ms_per_case"])
+    answered = results["floor_answered"]["capacity_cases_per_s"]
+    results["answered_throughput_ratio"] = (
+        round(results["ours"]["capacity_cases_per_s"] / answered, 3) if answered else None
+    )
     floor_rate, floor_capacity = results["floor"]["cases_per_s"], results["floor"]["capacity_cases_per_s"]
     results["wall_throughput_ratio"] = round(results["ours"]["cases_per_s"] / floor_rate, 3) if floor_rate else None
     results["throughput_ratio"] = (
@@ -500,6 +540,33 @@ def progress(text: str) -> None:
     print(f"… {text}", file=sys.stderr, flush=True)
 
 
+def floor_events(r: dict[str, Any], kind: str) -> str:
+    """The floor's events per case of a kind, and the answered floor's beside them."""
+    plain = str(r["floor"].get("events_per_kind", {}).get(kind, "-"))
+    answered = r.get("floor_answered", {}).get("events_per_kind", {}).get(kind)
+    return plain if answered is None else f"{plain} (answered {answered})"
+
+
+def answered_floor_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
+    a = r.get("floor_answered")
+    if not a:
+        return []
+    o = r["ours"]
+    return [
+        (
+            "answered floor: Updates / signals per case",
+            f"{o.get('updates_per_case')} / {o.get('signals_per_case')}",
+            "",
+        ),
+        ("answered floor: events per case", "", str(a["events_per_case"])),
+        (
+            "answered floor: capacity / CPU ms server / worker",
+            "",
+            f"{a['capacity_cases_per_s']} / " + " / ".join(str(a["cpu_ms_per_case"][k]) for k in ("server", "worker")),
+        ),
+    ]
+
+
 def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdicts: list[tuple[str, Any, str]]) -> None:
     o, f, rp = r["ours"], r["floor"], r["replay"]
     rows += [
@@ -537,10 +604,8 @@ def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdict
             " / ".join(str(v) for v in f["idle_cpu_s_subtracted"].values()),
         ),
         ("worker peak RSS MB", str(o["worker_peak_rss_mb"]), str(f["worker_peak_rss_mb"])),
-        *[
-            (f"events per case: {k}", str(v), str(f.get("events_per_kind", {}).get(k, "-")))
-            for k, v in o.get("events_per_kind", {}).items()
-        ],
+        *answered_floor_rows(r),
+        *[(f"events per case: {k}", str(v), floor_events(r, k)) for k, v in o.get("events_per_kind", {}).items()],
         # from the store, by the collector's queries (aftersales_cases_closed_total, aftersales_sla_breaches_total)
         *[
             (f"closed (store figures): {k}", ", ".join(f"{outcome}={n}" for outcome, n in v.items()), "")
@@ -604,6 +669,21 @@ def throughput_rows(r: dict[str, Any], rows: list[tuple[str, str, str]], verdict
     if f["events_per_case"]:
         ratio = round(o["events_per_case"] / f["events_per_case"], 2)
         verdicts.append(("events per case ours/floor", ratio, verdict("events_ratio", ratio)))
+    a = r.get("floor_answered")
+    if a and a["events_per_case"]:
+        # the workload's own cost in the yardstick: what is left is our design (not the issue's target)
+        verdicts += [
+            (
+                "throughput ours/answered floor (capacity)",
+                r["answered_throughput_ratio"],
+                "the floor taking the same Updates and signals; not the target",
+            ),
+            (
+                "events per case ours/answered floor",
+                round(o["events_per_case"] / a["events_per_case"], 2),
+                "the floor taking the same Updates and signals; not the target",
+            ),
+        ]
 
 
 def table(r: dict[str, Any]) -> str:

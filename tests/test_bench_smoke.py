@@ -72,6 +72,10 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     assert r["ours"]["cases"] == 5 and r["ours"]["failed"] == 0, r["ours"]["errors"]
     assert r["floor"]["failed"] == 0 and r["floor"]["activities_per_case"] == r["ours"]["activities_per_case"]
     assert r["throughput_ratio"] > 0
+    # the answered floor took as many Updates as our cases did, each answered
+    answered = r["floor_answered"]
+    assert answered["failed"] == 0 and answered["updates_per_case"] == r["ours"]["updates_per_case"] > 0
+    assert answered["events_per_case"] > r["floor"]["events_per_case"] and r["answered_throughput_ratio"] > 0
     assert r["replay"]["ours"]["histories"] == 5 and r["replay"]["ours"]["failures"] == 0
     assert r["replay"]["floor"]["failures"] == 0
     assert r["memory"]["waiting"] == 10 and r["memory"]["rss_mb"] > 0
