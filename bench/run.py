@@ -404,6 +404,22 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+async def measured(
+    client: Client, w: WorkerProcess, task_queue: str, cases: list[Case], concurrency: int, inbox: Inbox
+) -> tuple[list[CaseRun], dict[str, Any]]:
+    """Run `cases` on the worker `w` with its CPU metered (its idle burn measured first and
+    taken out): the runs, and their summary with the engine's CPU per case."""
+    cpu = CpuMeter(client, w)
+    await cpu.idle()
+    with cpu:
+        runs, wall = await run_cases(client, task_queue, cases, concurrency, inbox)
+    return runs, {
+        **summary(runs, wall, w.memory()),
+        "cpu_ms_per_case": cpu.per_case(len(cases)),
+        "idle_cpu_s_subtracted": cpu.idle_cpu_s,
+    }
+
+
 async def throughput(
     client: Client, address: str, workdir: Path, cases: list[Case], args: argparse.Namespace, results: dict[str, Any]
 ) -> None:
@@ -416,15 +432,7 @@ async def throughput(
         WorkerProcess(address, "bench-ours", f"sqlite:///{db}", simulators, workdir / "worker-ours.log") as w,
         Inbox(db) as inbox,
     ):
-        cpu = CpuMeter(client, w)
-        await cpu.idle()
-        with cpu:
-            ours_runs, wall = await run_cases(client, "bench-ours", cases, args.concurrency, inbox)
-        results["ours"] = {
-            **summary(ours_runs, wall, w.memory()),
-            "cpu_ms_per_case": cpu.per_case(len(cases)),
-            "idle_cpu_s_subtracted": cpu.idle_cpu_s,
-        }
+        ours_runs, results["ours"] = await measured(client, w, "bench-ours", cases, args.concurrency, inbox)
         progress(f"ours: {results['ours']['cases_per_s']} cases/s")
         rate = round(results["ours"]["cases_per_s"] * args.paced_load, 2)
         paced_cases = paced_pool[: max(1, int(rate * 60))]
@@ -435,29 +443,13 @@ async def throughput(
     async with WorkerProcess(
         address, "bench-floor", f"sqlite:///{db}", BENCH_SIMULATORS, workdir / "worker-floor.log"
     ) as w:
-        cpu = CpuMeter(client, w)
-        await cpu.idle()
-        with cpu:
-            floor_runs, wall = await run_cases(
-                client, "bench-floor", floor_cases(ours_runs), args.concurrency, Inbox(db)
-            )
-        results["floor"] = {
-            **summary(floor_runs, wall, w.memory()),
-            "cpu_ms_per_case": cpu.per_case(len(cases)),
-            "idle_cpu_s_subtracted": cpu.idle_cpu_s,
-        }
+        floor_runs, results["floor"] = await measured(
+            client, w, "bench-floor", floor_cases(ours_runs), args.concurrency, Inbox(db)
+        )
         progress(f"floor: {results['floor']['cases_per_s']} cases/s")
-        cpu = CpuMeter(client, w)
-        await cpu.idle()
-        with cpu:
-            answered_runs, wall = await run_cases(
-                client, "bench-floor", floor_cases(ours_runs, answered=True), args.concurrency, Inbox(db)
-            )
-        results["floor_answered"] = {
-            **summary(answered_runs, wall, w.memory()),
-            "cpu_ms_per_case": cpu.per_case(len(cases)),
-            "idle_cpu_s_subtracted": cpu.idle_cpu_s,
-        }
+        _, results["floor_answered"] = await measured(
+            client, w, "bench-floor", floor_cases(ours_runs, answered=True), args.concurrency, Inbox(db)
+        )
     progress(f"answered floor: {results['floor_answered']['cases_per_s']} cases/s")
     for phase in ("ours", "floor", "floor_answered"):
         results[phase]["capacity_cases_per_s"] = capacity(results[phase]["cpu_ms_per_case"])

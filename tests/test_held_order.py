@@ -19,7 +19,7 @@ from domain.held_order import (
     settle_at_48h,
 )
 from domain.models import CaseKind
-from domain.policy import Tier
+from domain.policy import Policy, Tier
 from domain.timeline import Entry
 from domain.windows import Window
 from tests.factories import DEFAULT_POLICY, header, order
@@ -43,6 +43,11 @@ def stock_after(o, window: str | None, **more) -> SimulatorConfig:  # type: igno
     return SimulatorConfig(
         scenarios={o.order_id: Scenario(backfill_after=Window.model_validate(window) if window else None, **more)}
     )
+
+
+def polling(**changes: object) -> Policy:
+    """The default policy with some of its polling settings changed."""
+    return DEFAULT_POLICY.model_copy(update={"polling": DEFAULT_POLICY.polling.model_copy(update=changes)})
 
 
 def answer(choice: CustomerChoice, who: ActorRef = CUSTOMER) -> HeldOrderAnswer:
@@ -288,10 +293,7 @@ async def test_cash_compensation_waits_for_second_line_approval(env, store):
 
 async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store):
     o = order()
-    slow_polls = DEFAULT_POLICY.model_copy(
-        update={"polling": DEFAULT_POLICY.polling.model_copy(update={"outside_status": Window.model_validate("6h")})}
-    )
-    inp = held(o, slow_polls)
+    inp = held(o, polling(outside_status=Window.model_validate("6h")))
     async with running_worker(env, store, stock_after(o, "2h")) as (tq, _outside):
         h, t0 = await start(env, tq, inp)
         await advance(env, to=t0 + timedelta(hours=3))
@@ -307,10 +309,7 @@ async def test_a_warehouse_push_is_looked_at_now_not_at_the_next_poll(env, store
 
 async def test_without_a_push_the_stock_is_seen_at_the_next_poll(env, store):
     o = order()
-    slow_polls = DEFAULT_POLICY.model_copy(
-        update={"polling": DEFAULT_POLICY.polling.model_copy(update={"outside_status": Window.model_validate("6h")})}
-    )
-    inp = held(o, slow_polls)
+    inp = held(o, polling(outside_status=Window.model_validate("6h")))
     async with running_worker(env, store, stock_after(o, "2h")) as (tq, _outside):
         h, _ = await start(env, tq, inp)
         result = await h.result()
@@ -320,12 +319,9 @@ async def test_without_a_push_the_stock_is_seen_at_the_next_poll(env, store):
     assert timedelta(hours=6) <= dispatched.at - opened.at < timedelta(hours=7)
 
 
-def pushing_warehouse() -> HeldOrderInput:
+def pushing_warehouse() -> Policy:
     """Hourly polls, but the warehouse pushes: its waits ask it only every 6 h (safety net)."""
-    polling = DEFAULT_POLICY.polling.model_copy(
-        update={"pushed": ("warehouse",), "safety_net": Window.model_validate("6h")}
-    )
-    return DEFAULT_POLICY.model_copy(update={"polling": polling})
+    return polling(pushed=("warehouse",), safety_net=Window.model_validate("6h"))
 
 
 async def test_where_the_warehouse_pushes_its_push_wakes_the_case_and_the_hourly_poll_is_not_made(env, store):

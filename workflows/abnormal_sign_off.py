@@ -70,12 +70,7 @@ class AbnormalSignOff(RemedyCase):
         child = await self.remedies.refund((), pickup=False, reason=why)
         outcome = SignOffOutcome.REFUNDED if child in PAID_OUTCOMES else SignOffOutcome.REFUND_INCOMPLETE
         await f.close(outcome, "system", child_outcome=child)
-        return CaseResult(
-            case_id=f.case.case_id,
-            outcome=outcome,
-            refund_fen=self.remedies.refunded_fen,
-            children=tuple(self.remedies.children),
-        )
+        return self.remedies.result(outcome)
 
     @workflow.update(name=UpdateName.CONFIRM_SIGNER)
     async def confirm_signer(self, answer: SignerAnswer) -> CaseStatus:

@@ -65,13 +65,7 @@ class DamagedGoods(RemedyCase):
                 why="goods damaged: the customer asked for compensation",
             )
         await f.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
-        return CaseResult(
-            case_id=case.case_id,
-            outcome=outcome,
-            refund_fen=self.remedies.refunded_fen,
-            compensation_fen=coupon,
-            children=tuple(self.remedies.children),
-        )
+        return self.remedies.result(outcome, coupon)
 
     async def await_evidence(self) -> bool:
         if not await evidence.await_evidence(self.file, lambda: self.evidence is not None, EVIDENCE_KINDS):

@@ -107,13 +107,7 @@ class MissingItem(RemedyCase):
         if child not in DONE:
             outcome = MissingOutcome.INCOMPLETE
         await f.close(outcome, "system", child_outcome=child)
-        return CaseResult(
-            case_id=case.case_id,
-            outcome=outcome,
-            refund_fen=self.remedies.refunded_fen,
-            compensation_fen=coupon,
-            children=tuple(self.remedies.children),
-        )
+        return self.remedies.result(outcome, coupon)
 
     @workflow.update(name=UpdateName.CHOOSE_REMEDY)
     async def choose_remedy(self, choice: RemedyChoice) -> CaseStatus:

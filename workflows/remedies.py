@@ -11,7 +11,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.actors import ActorRef, Role
     from domain.approvals import MoneyAtStake, Subject, roles_for_tier
-    from domain.child_cases import PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
+    from domain.child_cases import CaseResult, PayeeDetails, RefundRoute, child_case_id, payee_problem, refund_route
     from domain.compensation import CompensationOffer
     from domain.external import PaymentKind
     from domain.handlers import UpdateName
@@ -57,6 +57,16 @@ class Remedies:
         self.children: list[str] = []
         self.refunded_fen = 0
         self.asking_payee = False
+
+    def result(self, outcome: str, compensation_fen: int = 0) -> CaseResult:
+        """The case's result: how it ended, with what its children refunded and who they were."""
+        return CaseResult(
+            case_id=self.file.case.case_id,
+            outcome=outcome,
+            refund_fen=self.refunded_fen,
+            compensation_fen=compensation_fen,
+            children=tuple(self.children),
+        )
 
     async def refund(self, lines: tuple[LineQuantity, ...], *, pickup: bool, reason: str, step: str = "refund") -> str:
         """Refund `lines` (empty: the whole order) through the right child; returns its outcome."""

@@ -171,13 +171,7 @@ class ShippedNotSigned(RemedyCase):
                 why="parcel lost or damaged in transit: the customer asked for compensation",
             )
         await self.file.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
-        return CaseResult(
-            case_id=self.inp.case.case_id,
-            outcome=outcome,
-            refund_fen=self.remedies.refunded_fen,
-            compensation_fen=coupon,
-            children=tuple(self.remedies.children),
-        )
+        return self.remedies.result(outcome, coupon)
 
     @workflow.update(name=UpdateName.AGREE_DELIVERY_TIME)
     async def agree_delivery_time(self, appointment: DeliveryAppointment) -> CaseStatus:

@@ -97,13 +97,7 @@ class WrongItem(RemedyCase):
             )
         outcome = WrongOutcome.REFUNDED if child in PAID_OUTCOMES else WrongOutcome.INCOMPLETE
         await f.close(outcome, "system", child_outcome=child, coupon_fen=coupon)
-        return CaseResult(
-            case_id=case.case_id,
-            outcome=outcome,
-            refund_fen=self.remedies.refunded_fen,
-            compensation_fen=coupon,
-            children=tuple(self.remedies.children),
-        )
+        return self.remedies.result(outcome, coupon)
 
     async def _as_missing_item(self) -> CaseResult:
         f, inp = self.file, self.inp
