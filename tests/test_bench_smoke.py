@@ -76,6 +76,11 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     answered = r["floor_answered"]
     assert answered["failed"] == 0 and answered["updates_per_case"] == r["ours"]["updates_per_case"] > 0
     assert answered["events_per_case"] > r["floor"]["events_per_case"] and r["answered_throughput_ratio"] > 0
+    # the rulebook floor: the same answers, each against a deadline (a timer), and one version marker per case
+    rulebook = r["floor_rulebook"]
+    assert rulebook["failed"] == 0 and rulebook["updates_per_case"] == answered["updates_per_case"]
+    assert rulebook["events_per_case"] >= answered["events_per_case"] + 2 and r["rulebook_throughput_ratio"] > 0
+    assert "events per case rulebook floor/floor" in printed and "replay events/s ours/floor" in printed
     assert r["replay"]["ours"]["histories"] == 5 and r["replay"]["ours"]["failures"] == 0
     assert r["replay"]["floor"]["failures"] == 0
     assert r["memory"]["waiting"] == 10 and r["memory"]["rss_mb"] > 0
