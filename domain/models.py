@@ -8,10 +8,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from domain.money import Fen
-from domain.policy import Policy
+from domain.policy import Policy, shared_policy
 
 
 class Contract(BaseModel):
@@ -220,6 +229,11 @@ class CaseInput(Contract):
 
     case: CaseHeader
     policy: Policy
+
+    @field_validator("policy", mode="wrap")
+    @classmethod
+    def _shared(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Policy:
+        return shared_policy(value, info.mode, handler)  # one object per snapshot, not one per case
 
 
 class CaseOpening(Contract):

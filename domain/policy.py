@@ -5,11 +5,13 @@ replays under the policy it began with, whatever the file says today."""
 
 from __future__ import annotations
 
+import json
 import tomllib
+from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -174,6 +176,32 @@ class Policy(Frozen):
 
 class PolicyError(ValueError):
     pass
+
+
+# Decoded policies, one object per distinct snapshot (see shared_policy).
+_SHARED: dict[str, Policy] = {}
+SHARED_LIMIT = 64  # distinct snapshots kept; a worker sees a handful (one per policy version)
+
+
+def shared_policy(data: Any, mode: str, validate: Callable[[Any], Policy]) -> Policy:
+    """The policy `data` decodes to, decoded once per distinct snapshot and shared.
+
+    Every case's input carries its policy snapshot, and a decoded Policy is ~44 KB of
+    Python objects and ~170 µs of validation: a worker holding 1,000 waiting cases held
+    1,000 equal copies. A Policy is immutable all the way down (frozen models and
+    tuples), so one object can serve every case that began under the same snapshot.
+    Only what a payload decodes to (JSON mode: plain JSON values) is shared, keyed by
+    its text; a Policy or a dict built in Python is validated as it is."""
+    if mode != "json":
+        return validate(data)
+    key = json.dumps(data, separators=(",", ":"))
+    if (known := _SHARED.get(key)) is not None:
+        return known
+    policy = validate(data)  # a snapshot that does not validate raises here and is not kept
+    if len(_SHARED) >= SHARED_LIMIT:
+        _SHARED.clear()
+    _SHARED[key] = policy
+    return policy
 
 
 def load_policy(path: str | Path) -> Policy:
