@@ -91,3 +91,25 @@ def test_an_unknown_sandbox_choice_is_refused():
 
     with pytest.raises(ValueError, match="WORKFLOW_SANDBOX"):
         sandbox_runner("quick")
+
+
+def test_a_process_module_is_executed_afresh_from_code_read_once():
+    """Each run gets a fresh module (its own classes and globals), but the source is
+    read and compiled once per process: the code objects are shared."""
+    import importlib.util
+
+    import workflows
+    from runtime.sandbox import CodeOnceFinder
+
+    finder = CodeOnceFinder()
+    assert finder.find_spec("domain.policy", None) is None  # only the re-imported package
+    modules = []
+    for _ in range(2):
+        spec = finder.find_spec("workflows.return_refund", workflows.__path__)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        modules.append(module)
+    first, second = modules
+    assert first is not second and first.ReturnRefund is not second.ReturnRefund
+    assert first.ReturnRefund.run.__code__ is second.ReturnRefund.run.__code__
