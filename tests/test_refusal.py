@@ -104,3 +104,36 @@ async def test_unpaid_refused_parcel_is_cancelled_without_refund_or_reship(env, 
     assert Entry.REFUND_STARTED not in kinds(store.timeline(inp.case.case_id)) and Entry.RESHIP_STARTED not in kinds(
         store.timeline(inp.case.case_id)
     )
+
+
+async def test_a_child_case_started_on_the_baseline_writes_no_version_marker_of_its_own(env, store):
+    """Issue 14: the parent's baseline marker covers its child (memo), so the child's
+    history has no patch marker and no TemporalChangeVersion upsert: two events fewer."""
+    from temporalio.api.enums.v1 import EventType
+
+    from workflows import patches
+
+    inp = refusal(RefusalHow.CUSTOMER_REFUSED)
+    async with running_worker(env, store) as (tq, _outside):
+        h, _ = await start(env, tq, inp)
+        await h.result()
+        child = env.client.get_workflow_handle(f"case-{inp.case.case_id}-refund")
+        parent_events, child_events = (await h.fetch_history()).events, (await child.fetch_history()).events
+
+    def versioning(events):  # type: ignore[no-untyped-def]
+        return [
+            e.event_type
+            for e in events
+            if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+            or (
+                e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+                and e.marker_recorded_event_attributes.marker_name == "core_patch"
+            )
+        ]
+
+    assert len(versioning(parent_events)) == 2 and versioning(child_events) == []
+    memo = child_events[0].workflow_execution_started_event_attributes.memo.fields
+    assert patches.INHERITED in memo
+    # the child still took the baseline's path: its timeline went to the store in batches, the case was refunded
+    assert details(store.timeline(f"{inp.case.case_id}-refund"), Entry.OPENED)[0]["origin"] == "parcel_refused"
+    await keep_history(child, "return_refund_child_on_parents_baseline", patch="baseline-2026-12")

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.reship import ReshipCause
     from domain.returns import ReturnOrigin, ReturnRefundInput, ReturnRefundResult
     from domain.timeline import Entry
+    from workflows import patches
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase, child_header
@@ -90,6 +91,7 @@ class Refusal(RemedyCase):
             ReturnRefundInput(case=case, policy=f.policy, origin=ReturnOrigin.PARCEL_REFUSED),
             id=case.workflow_id,
             result_type=ReturnRefundResult,
+            memo=patches.child_memo(),
         )
         await f.record(
             Entry.REFUND_FINISHED,

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.reship import ReshipCause, ReshipInput, ReshipResult
     from domain.returns import ReturnOrigin, ReturnRefundInput, ReturnRefundResult, ReviewDecision
     from domain.timeline import Entry
+    from workflows import patches
     from workflows.case_workflow import CaseWorkflow, SeekApproval
     from workflows.casefile import CaseFile
     from workflows.payout import pay
@@ -155,7 +156,9 @@ class Remedies:
             lines=[lq.model_dump() for lq in lines],
         )
         result_type = ReturnRefundResult if route == RefundRoute.RETURN_REFUND else ManualRefundResult
-        result = await workflow.execute_child_workflow(route.value, inp, id=case.workflow_id, result_type=result_type)
+        result = await workflow.execute_child_workflow(
+            route.value, inp, id=case.workflow_id, result_type=result_type, memo=patches.child_memo()
+        )
         amount = result.refund_fen if isinstance(result, ReturnRefundResult) else result.amount_fen
         await f.record(
             Entry.REFUND_FINISHED, "system", child=case.workflow_id, outcome=result.outcome.value, amount_fen=amount
@@ -181,6 +184,7 @@ class Remedies:
             ReshipInput(case=case, policy=f.policy, cause=cause, lines=lines, customer_insists=True, note=note[:500]),
             id=case.workflow_id,
             result_type=ReshipResult,
+            memo=patches.child_memo(),
         )
         await f.record(
             Entry.RESHIP_FINISHED,

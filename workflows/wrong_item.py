@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
         pickup_needed,
         verdict,
     )
-    from workflows import activity_calls, evidence
+    from workflows import activity_calls, evidence, patches
     from workflows.casefile import CaseFile
     from workflows.refusals import refuse
     from workflows.remedies import RemedyCase, child_header
@@ -115,6 +115,7 @@ class WrongItem(RemedyCase):
             ),
             id=case.workflow_id,
             result_type=CaseResult,
+            memo=patches.child_memo(),
         )
         self.remedies.children.append(case.workflow_id)
         await f.close(WrongOutcome.RECLASSIFIED_MISSING_ITEM, "system", child_outcome=result.outcome)
