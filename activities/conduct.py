@@ -12,9 +12,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from adapters.errors import BusinessError, TransientError
+from domain.models import OutsideQuery
 from runtime.logs import case_logger
 
-T = TypeVar("T")
+Q = TypeVar("Q", bound=OutsideQuery)
 
 
 def step_logger(case_id: str) -> structlog.stdlib.BoundLogger:
@@ -36,15 +37,26 @@ def outside_call(case_id: str, what: str) -> Iterator[structlog.stdlib.BoundLogg
 
 
 # A poll is one activity retried at the poll interval (workflows/waits.py): each attempt
-# asks as of the server's start time of that attempt, so the answer follows the workflow's
-# clock (also a skipped test clock), never the worker's. Not current_attempt_scheduled_time:
-# the time-skipping server sets it when the retry is decided, one interval early
-# (tests/test_waits.py).
+# asks as of the server's start time of that attempt (the last, as of the deadline), so
+# the answer follows the workflow's clock (also a skipped test clock), never the worker's.
+# Not current_attempt_scheduled_time: the time-skipping server sets it when the retry is
+# decided, one interval early (tests/test_waits.py).
 NOT_YET = "NotYet"
 
 
-def as_of_this_attempt(query: T) -> T:
-    return query.model_copy(update={"as_of": activity.info().started_time})  # type: ignore[attr-defined]
+def as_of_this_attempt(query: Q) -> Q:
+    """The query as of this attempt's start; as of the wait's deadline for the attempt at
+    or after it (its last look: the retry interval puts one there)."""
+    started = activity.info().started_time
+    if query.last_look is not None and started >= query.last_look:
+        return query.model_copy(update={"as_of": query.last_look})
+    return query.model_copy(update={"as_of": started})
+
+
+def at_last_look(query: OutsideQuery) -> bool:
+    """Whether this attempt (its query from as_of_this_attempt) is the wait's look as of
+    its deadline: answered whatever the answer, never "not yet"."""
+    return query.last_look is not None and query.as_of >= query.last_look
 
 
 def not_yet(what: str) -> ApplicationError:

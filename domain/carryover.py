@@ -24,3 +24,7 @@ class CarriedWait(Contract):
         default=None, description="when the wait's question was put, where its answer is as of it"
     )
     run: int = Field(default=2, ge=2, description="which run of the case this is")
+    baseline: str | None = Field(
+        default=None,
+        description="the patch baseline of the case's first run (workflows/patches.py); None from runs begun before it was carried",
+    )

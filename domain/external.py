@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from domain.models import Contract, LineQuantity
+from domain.models import Contract, LineQuantity, OutsideQuery
 from domain.money import Fen
 
 PaymentKind = Literal[
@@ -65,9 +65,8 @@ class PickupBooking(Contract):
     booked_at: datetime
 
 
-class ReceiptQuery(Contract):
+class ReceiptQuery(OutsideQuery):
     booking: PickupBooking
-    as_of: datetime
 
 
 class ReceiptStatus(Contract):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from domain.models import Contract, LineQuantity, Order
+from domain.models import Contract, LineQuantity, Order, OutsideQuery
 
 
 class BackfillRequest(Contract):
@@ -26,9 +26,8 @@ class BackfillTicket(Contract):
     requested_at: datetime
 
 
-class StockQuery(Contract):
+class StockQuery(OutsideQuery):
     ticket: BackfillTicket
-    as_of: datetime
 
 
 class StockStatus(Contract):
@@ -51,11 +50,10 @@ class DispatchReceipt(Contract):
     dispatched_at: datetime
 
 
-class DispatchQuery(Contract):
+class DispatchQuery(OutsideQuery):
     case_id: str
     order_id: str
     placed_at: datetime
-    as_of: datetime
 
 
 class DispatchStatus(Contract):
@@ -65,11 +63,10 @@ class DispatchStatus(Contract):
     can_still_ship: bool = Field(description="the warehouse could still send the original order")
 
 
-class OversoldCheck(Contract):
+class OversoldCheck(OutsideQuery):
     case_id: str
     order_id: str
     asked_at: datetime
-    as_of: datetime
 
 
 class OversoldAnswer(Contract):

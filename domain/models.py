@@ -27,6 +27,16 @@ class Contract(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class OutsideQuery(Contract):
+    """A question to an outside system about one moment, `as_of`. A wait's poll
+    (workflows/waits.py) also gives its deadline, `last_look`: the attempt at or after it
+    answers as of the deadline, whatever the answer, so the wait ends on that answer
+    without a timer or a second activity."""
+
+    as_of: datetime
+    last_look: datetime | None = None
+
+
 class OrderLine(Contract):
     sku: str = Field(min_length=1)
     name: str = Field(min_length=1)

@@ -21,6 +21,8 @@ from domain.windows import Window
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
 
+_MICROSECOND = timedelta(microseconds=1)
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -104,6 +106,16 @@ class Polling(Frozen):
         if system in self.pushed:
             return max(interval, self.safety_net.plain)
         return interval
+
+    @staticmethod
+    def to_deadline(remaining: timedelta, every: timedelta) -> timedelta:
+        """The retry interval of a poll `remaining` from its deadline: `every`, shortened
+        so a whole number of intervals ends on the deadline (rounded up to the millisecond,
+        never before it), where the last attempt looks as of the deadline
+        (workflows/waits.py). A deadline nearer than `every` is one interval away."""
+        us, every_us = remaining // _MICROSECOND, max(1, every // _MICROSECOND)
+        attempts = max(1, -(-us // every_us))
+        return timedelta(milliseconds=max(1, -(-us // (attempts * 1000))))
 
 
 class Situation(StrEnum):

@@ -118,6 +118,40 @@ async def test_stock_just_after_24h_means_apology_and_coupon_then_ships(env, sto
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["coupon"]
 
 
+async def test_the_backfill_wait_ends_on_its_own_poll_looking_as_of_24h(env, store):
+    """Issue 14 (poll-to-deadline): the hourly poll's 25th attempt lands on the deadline and
+    answers as of it, so the wait is one activity: no deadline timer, no check_stock of its
+    own (before: the server gave up at 23 h and the case slept out the hour, then asked)."""
+    from temporalio.api.enums.v1 import EventType
+
+    o = order()
+    inp = held(o)
+    async with running_worker(env, store, stock_after(o, "1439m")) as (tq, _outside):
+        h, _ = await start(env, tq, inp)
+        assert (await h.result()).outcome == HeldOutcome.SHIPPED
+        events = (await h.fetch_history()).events
+    scheduled = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    assert scheduled == ["request_backfill", "poll_stock", "dispatch_order"]
+    assert not [e for e in events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    poll_id = next(
+        e.event_id
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "poll_stock"
+    )
+    started = next(
+        e.activity_task_started_event_attributes
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+        and e.activity_task_started_event_attributes.scheduled_event_id == poll_id
+    )
+    assert started.attempt == 25  # at 0 h, 1 h, ..., 24 h
+
+
 # -- the customer's choice -----------------------------------------------------------
 
 

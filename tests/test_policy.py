@@ -244,6 +244,28 @@ def test_a_pushing_system_is_asked_only_at_the_safety_net_rate():
     }  # the bench's simulators push
 
 
+@pytest.mark.parametrize(
+    ("remaining", "every", "interval"),
+    [
+        (timedelta(hours=24), timedelta(hours=1), timedelta(hours=1)),  # a whole number of polls: unchanged
+        (timedelta(hours=2, minutes=30), timedelta(hours=1), timedelta(minutes=50)),  # three, a little more often
+        (timedelta(seconds=28), timedelta(seconds=30), timedelta(seconds=28)),  # nearer than one poll: one, at it
+        (timedelta(seconds=10, microseconds=1), timedelta(hours=6), timedelta(seconds=10, milliseconds=1)),
+        (timedelta(microseconds=300), timedelta(hours=1), timedelta(milliseconds=1)),
+    ],
+)
+def test_a_polls_interval_ends_a_whole_number_of_times_on_its_deadline(
+    remaining: timedelta, every: timedelta, interval: timedelta
+):
+    """Issue 14 (workflows/waits.py, poll-to-deadline): the last attempt lands on the deadline
+    and looks as of it, never before it; never less often than the policy asks."""
+    got = type(named_policy("default").polling).to_deadline(remaining, every)
+    assert got == interval
+    assert got <= max(every, timedelta(milliseconds=1))
+    attempts = -(-remaining // got)
+    assert attempts * got >= remaining and (attempts - 1) * got < remaining
+
+
 def test_a_safety_net_in_days_and_an_unknown_pushing_system_are_load_errors():
     table = named_policy("default").polling.model_dump(mode="json")
     with pytest.raises(ValidationError, match="safety_net"):

@@ -39,10 +39,14 @@ class CaseFile:
         # the case's input with the carried wait; None where a kind cannot resume a wait
         self.continue_with: Callable[[CarriedWait], Any] | None = None
         self.run = 1  # which run of the case this is (continue-as-new)
+        # the run's patch baseline, settled at its start (open) or carried (resume); None in
+        # runs begun before it was known there, which keep every path added since
+        self.baseline: str | None = None
 
     async def open(self, **detail: Any) -> None:
         opening = CaseOpening(case=self.case, opened_at=workflow.now(), state=self.state)
         self.batched = patches.patched(activity_calls.TIMELINE_BATCHES)
+        self.baseline = patches.run_baseline()  # asked just above: no command of its own
         if self.batched:
             self._opening = opening  # goes with the first batch
         else:
@@ -55,6 +59,7 @@ class CaseFile:
         self.timeline = list(carried.timeline)
         self.state, self.deadlines = carried.state, dict(carried.deadlines)
         self.batched, self.pushes, self.run = carried.batched, carried.pushes, carried.run
+        self.baseline = carried.baseline
 
     async def carry(self, waiting_for: str, since: datetime | None = None) -> CarriedWait:
         """What the next run needs, once everything queued is stored (a run's unsent
@@ -70,6 +75,7 @@ class CaseFile:
             pushes=self.pushes,
             since=since,
             run=self.run + 1,
+            baseline=self.baseline,
         )
 
     async def record(self, kind: Entry, actor: str, *, state: str | None = None, **detail: Any) -> TimelineEntry:
@@ -110,6 +116,12 @@ class CaseFile:
             batch = TimelineBatch(case_id=self.case.case_id, opening=self._opening, events=tuple(self._unsent))
             self._unsent, self._opening = [], None
             await activity_calls.record_timeline(batch)
+
+    def takes(self, patch_id: str) -> bool:
+        """Whether the run's baseline implies patch_id, known without asking the server:
+        for a patch only runs begun on a baseline take, asked where no marker may go (a
+        resumed run's first command is its poll)."""
+        return self.baseline is not None and patch_id in patches.IMPLIED[self.baseline]
 
     def deadline_after(self, name: str, start: datetime, window: Window) -> datetime:
         at = self.policy.calendar.deadline(start, window)

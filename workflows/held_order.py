@@ -79,6 +79,7 @@ class HeldOrder(RemedyCase):
         answer_due = f.deadline_after("customer_answer", workflow.now(), w.customer_answer)
         poll = inp.policy.polling.outside_status.plain
         recorded: HeldOrderAnswer | None = None
+        looked: datetime | None = None  # the deadline a poll's last look was as of
         while True:
             if self.last_answer is not recorded and self.last_answer is not None:
                 recorded = a = self.last_answer
@@ -98,7 +99,8 @@ class HeldOrder(RemedyCase):
                 return await self._ship("stock arrived while the customer waited")
             now = workflow.now()
             if now >= held_due:
-                if self.polls_by_retry and (await self._stock(ticket, as_of=held_due)).available:
+                # the poll's last look was as of held_due (POLL_TO_DEADLINE); else ask as of it
+                if self.polls_by_retry and looked != held_due and (await self._stock(ticket, as_of=held_due)).available:
                     return await self._ship("stock arrived while the customer waited")
                 await f.record(Entry.HELD_UNSHIPPED, "system", window="held_unshipped")
                 return await self._settle(settle_at_48h(self.choice, inp.case.order.paid), "still unshipped at 48 h")
@@ -116,18 +118,23 @@ class HeldOrder(RemedyCase):
             if self.polls_by_retry:
                 # the poll is raced against the customer's answer, the answer window and the warehouse's push
                 wake = held_due if self.answered else min(held_due, answer_due)
-                if await self._poll_stock(
+                status = await self._poll_stock(
                     ticket,
                     wake,
                     lambda: self.last_answer is not seen or f.pushes != pushes,  # noqa: B023 - awaited in this iteration
-                ):
+                )
+                if status is not None and status.available:
                     return await self._ship("stock arrived while the customer waited")
+                if status is not None:  # no stock as of wake: the poll's last look
+                    looked = wake
                 continue
             wake = min(held_due, now + poll, *([answer_due] if not self.answered else []))
             await f.wait_until(lambda: self.last_answer is not seen, wake)  # noqa: B023 - awaited in this iteration
 
-    async def _poll_stock(self, ticket: BackfillTicket, until: datetime, woken: Callable[[], bool]) -> bool:
-        got = await waits.poll(
+    async def _poll_stock(
+        self, ticket: BackfillTicket, until: datetime, woken: Callable[[], bool]
+    ) -> StockStatus | None:
+        return await waits.poll(
             "poll_stock",
             "warehouse",
             StockQuery(ticket=ticket, as_of=workflow.now()),
@@ -137,7 +144,6 @@ class HeldOrder(RemedyCase):
             file=self.file,
             woken=woken,
         )
-        return got is not None
 
     async def _compensate(self, offer: CompensationOffer) -> None:
         self.compensation_fen = await self.remedies.compensate(

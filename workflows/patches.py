@@ -1,26 +1,31 @@
 """One marker for every patch (issue 14, events per case). Each `workflow.patched(id)` a
 run takes writes two events (the marker and the TemporalChangeVersion search-attribute
 upsert), so a case taking four patches paid eight events for changes made before it
-began. A run begun now takes one marker, BASELINE, which implies every patch in
-IMPLIED; runs begun before it have no BASELINE marker (the first ask replays as False
-and stays False for the run), so they ask each patch by its own id as they always did
-and their histories replay unchanged.
+began. A run begun now takes one marker, its BASELINE, which implies every patch in
+IMPLIED[BASELINE]; runs begun before a baseline have no marker of it (the first ask
+replays as False and stays False for the run), so they ask the older baselines, or each
+patch by its own id as they always did, and their histories replay unchanged.
 
-A patch added after BASELINE is asked by its own id (not in IMPLIED) until a newer
-baseline takes it in; IMPLIED never loses an id.
+A patch added after the newest baseline is asked by its own id until a newer baseline
+takes it in. A baseline implies every patch of the one before it, and never loses an id.
+A patch that comes with a new baseline (poll-to-deadline, with baseline-2026-12b) is taken
+by runs on it only, told by CaseFile.takes without asking: runs on older baselines keep
+the old path and their histories replay.
 
-A child case started by a run on BASELINE is on it too, without a marker of its own: the
-parent says so in the child's memo (INHERITED, part of the child's first event, so its
-replay reads the same), which saves each child its two events. A child started by a run
-not on BASELINE gets no memo and asks BASELINE itself, as every child did before."""
+A child case started by a run on a baseline is on it too, without a marker of its own: the
+parent names its baseline in the child's memo (INHERITED, part of the child's first event,
+so its replay reads the same; children of the first baseline carry True), which saves each
+child its two events. A child started by a run on no baseline gets no memo and asks the
+baselines itself, as every child did before."""
 
 from __future__ import annotations
 
 from temporalio import workflow
 
-BASELINE = "baseline-2026-12"
+FIRST_BASELINE = "baseline-2026-12"
+BASELINE = "baseline-2026-12b"  # what a run begun now records
 
-IMPLIED = frozenset(
+_FIRST_IMPLIED = frozenset(
     {
         "store-writes-local-activities",
         "timeline-batches",
@@ -34,24 +39,42 @@ IMPLIED = frozenset(
         "continue-as-new",
     }
 )
+IMPLIED: dict[str, frozenset[str]] = {
+    FIRST_BASELINE: _FIRST_IMPLIED,
+    BASELINE: _FIRST_IMPLIED | {"poll-to-deadline"},
+}
+NEWEST_FIRST = (BASELINE, FIRST_BASELINE)
+
+INHERITED = "aftersales-baseline"  # memo key of a child started by a run on a baseline
 
 
-INHERITED = "aftersales-baseline"  # memo key of a child started by a run on BASELINE
+def run_baseline() -> str | None:
+    """The baseline this run is on: its parent's (memo), else the newest whose marker it
+    recorded (asked first at the run's start, so a run begun before a baseline replays
+    its ask as False); None for a run begun before every baseline."""
+    inherited = workflow.memo_value(INHERITED, None)
+    if inherited is True:
+        return FIRST_BASELINE
+    if isinstance(inherited, str) and inherited in IMPLIED:
+        return inherited
+    return next((b for b in NEWEST_FIRST if workflow.patched(b)), None)
 
 
 def on_baseline() -> bool:
-    """Whether this run takes every patch in IMPLIED: its parent started it on BASELINE,
-    or it recorded the BASELINE marker itself (asked first at the run's start)."""
-    return bool(workflow.memo_value(INHERITED, False, type_hint=bool)) or workflow.patched(BASELINE)
+    return run_baseline() is not None
 
 
 def patched(patch_id: str) -> bool:
-    """workflow.patched(patch_id), answered by the run's baseline when it has one."""
-    if patch_id in IMPLIED and on_baseline():
+    """workflow.patched(patch_id), answered by the run's baseline when it implies it."""
+    baseline = run_baseline()
+    if baseline is not None and patch_id in IMPLIED[baseline]:
         return True
     return workflow.patched(patch_id)
 
 
-def child_memo() -> dict[str, bool] | None:
-    """The memo of a child case this run starts: on BASELINE, the child is too."""
-    return {INHERITED: True} if on_baseline() else None
+def child_memo() -> dict[str, bool | str] | None:
+    """The memo of a child case this run starts: on a baseline, the child is too."""
+    baseline = run_baseline()
+    if baseline is None:
+        return None
+    return {INHERITED: True if baseline == FIRST_BASELINE else baseline}
