@@ -115,6 +115,12 @@ async def test_a_chatty_long_wait_continues_as_new_and_the_case_ends_as_in_one_r
     stored = store.timeline(inp.case.case_id)
     assert [e.seq for e in stored] == list(range(len(stored)))
     assert [e.seq for e in timeline] == [e.seq for e in stored]  # the last run answers the whole case
+    # each next run is told its case's baseline, so its first poll (its first command) ends on
+    # its deadline as the first run's would (poll-to-deadline), without asking for a marker first
+    [carried] = await env.client.data_converter.decode(
+        runs[-1][1].events[0].workflow_execution_started_event_attributes.input.payloads, [ShipmentTrackingInput]
+    )
+    assert carried.carried is not None and carried.carried.baseline == BASELINE
     for name, (h, _) in (("first", runs[0]), ("second", runs[1]), ("last", runs[-1])):
         await keep_history(h, f"shipment_tracking_chatty_{name}_run", patch=BASELINE)
 

@@ -1,6 +1,7 @@
 """Polling by activity retry (workflows/waits.py) on the time-skipping server: attempts
 are retried at the poll interval without history, and each attempt's start time follows
-the skipped clock, which is what the simulators are asked "as of"."""
+the skipped clock, which is what the simulators are asked "as of". And which runs end a
+wait on its own poll's last attempt (poll-to-deadline)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,14 @@ from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.worker import Worker
+
+from domain.carryover import CarriedWait
+from domain.models import CaseKind, TimelineEntry
+from domain.timeline import Entry
+from tests.factories import DEFAULT_POLICY, header, order
+from workflows import patches
+from workflows.casefile import CaseFile
+from workflows.waits import POLL_TO_DEADLINE
 
 SEEN: list[tuple[datetime, datetime]] = []
 
@@ -62,3 +71,22 @@ async def test_no_attempt_fits_before_the_deadline_the_poll_gives_up_before_it(e
     async with Worker(env.client, task_queue=tq, workflows=[HourlyPoll], activities=[not_before_three_attempts]):
         assert await env.client.execute_workflow(HourlyPoll.run, 2, id=f"poll-{tq}", task_queue=tq) == 0
     assert len(SEEN) == 2  # at 0 h and 1 h: waits.poll sleeps out the rest and checks as of the deadline
+
+
+def test_a_resumed_run_takes_poll_to_deadline_only_where_its_case_began_on_the_new_baseline():
+    """A next run (continue-as-new) knows its baseline from the carried wait, since its first
+    command is its poll and no marker may be asked before it; runs carried from the first
+    baseline, or before the baseline was carried, keep the timer-and-check tail."""
+    opened = TimelineEntry(seq=0, at=datetime(2026, 12, 3), kind=Entry.OPENED, actor="system", state="open")
+
+    def resumed(baseline: str | None) -> CaseFile:
+        f = CaseFile(header(CaseKind.SHIPMENT_TRACKING, order()), DEFAULT_POLICY, "open")
+        f.resume(
+            CarriedWait(waiting_for="ship_target", state="open", timeline=(opened,), batched=True, baseline=baseline)
+        )
+        return f
+
+    assert resumed(patches.BASELINE).takes(POLL_TO_DEADLINE)
+    assert not resumed(patches.FIRST_BASELINE).takes(POLL_TO_DEADLINE)
+    assert not resumed(None).takes(POLL_TO_DEADLINE)  # carried by a run of the code before
+    assert patches.IMPLIED[patches.FIRST_BASELINE] < patches.IMPLIED[patches.BASELINE]  # never loses an id
