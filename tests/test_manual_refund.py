@@ -106,7 +106,9 @@ async def test_completed_trade_is_assessed_picked_up_checked_twice_and_paid_once
             h.execute_update(ManualRefund.assess, Assessment(assessor=REFUNDS, pickup=True)), "return specialist"
         )  # only the return specialist decides the pickup
         await h.execute_update(ManualRefund.assess, Assessment(assessor=RETURNS, pickup=True))
-        await advance(env, by=49 * 3600)  # the simulated goods arrive 48 h after the pickup booking
+        # the simulated goods arrive 48 h after the pickup booking; the poll sees them within
+        # its interval (at most polling.return_receipt: poll-to-deadline evens it out to the cutoff)
+        await advance(env, by=48 * 3600 + DEFAULT_POLICY.polling.return_receipt.plain.total_seconds() + 3600)
         await pending(h, "review")
         await refused(h.execute_update(CaseWorkflow.decide, decision("review", REFUNDS)), "needs operations_supervisor")
         await h.execute_update(CaseWorkflow.decide, decision("review", SUPERVISOR))

@@ -280,8 +280,13 @@ async def test_without_the_signal_the_goods_are_found_at_the_next_poll(env, stor
         await h.execute_update(ReturnRefund.review, approve(pickup=True))
         await finish(h)
         entries = await timeline(h)
-        received = entry(entries, Entry.GOODS_RECEIVED).at - entry(entries, Entry.PICKUP_BOOKED).at
-        assert timedelta(hours=4) - timedelta(minutes=1) <= received <= timedelta(hours=4) + timedelta(minutes=1)
+        booked = entry(entries, Entry.PICKUP_BOOKED).at
+        cutoff = refund_due(entries[0].at) - DEFAULT_POLICY.polling.refund_lead.plain
+        # the next poll: polling.return_receipt (4 h) after booking, evened out to end on the cutoff
+        every = DEFAULT_POLICY.polling.to_deadline(cutoff - booked, DEFAULT_POLICY.polling.return_receipt.plain)
+        assert timedelta(hours=3) < every <= timedelta(hours=4)
+        received = entry(entries, Entry.GOODS_RECEIVED).at - booked
+        assert every - timedelta(minutes=1) <= received <= every + timedelta(minutes=1)
 
 
 # -- approve without pickup, reject, refused parcel ---------------------------------
