@@ -3,7 +3,7 @@ failures translated into what Temporal's retry policy understands."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -16,6 +16,7 @@ from domain.models import OutsideQuery
 from runtime.logs import case_logger
 
 Q = TypeVar("Q", bound=OutsideQuery)
+A = TypeVar("A")
 
 
 def step_logger(case_id: str) -> structlog.stdlib.BoundLogger:
@@ -44,19 +45,16 @@ def outside_call(case_id: str, what: str) -> Iterator[structlog.stdlib.BoundLogg
 NOT_YET = "NotYet"
 
 
-def as_of_this_attempt(query: Q) -> Q:
-    """The query as of this attempt's start; as of the wait's deadline for the attempt at
-    or after it (its last look: the retry interval puts one there)."""
+async def poll_attempt(query: Q, check: Callable[[Q], Awaitable[A]], holds: Callable[[A], bool], what: str) -> A:
+    """One attempt of a wait's poll: `check` as of this attempt's start, or as of the wait's
+    deadline for the attempt at or after it (its last look: the retry interval puts one
+    there), which is answered whatever the answer. Otherwise "not yet" until `holds`."""
     started = activity.info().started_time
-    if query.last_look is not None and started >= query.last_look:
-        return query.model_copy(update={"as_of": query.last_look})
-    return query.model_copy(update={"as_of": started})
-
-
-def at_last_look(query: OutsideQuery) -> bool:
-    """Whether this attempt (its query from as_of_this_attempt) is the wait's look as of
-    its deadline: answered whatever the answer, never "not yet"."""
-    return query.last_look is not None and query.as_of >= query.last_look
+    last_look = query.last_look is not None and started >= query.last_look
+    answer = await check(query.model_copy(update={"as_of": query.last_look if last_look else started}))
+    if not (last_look or holds(answer)):
+        raise not_yet(what)
+    return answer
 
 
 def not_yet(what: str) -> ApplicationError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.conduct import as_of_this_attempt, at_last_look, not_yet, outside_call
+from activities.conduct import outside_call, poll_attempt
 from adapters.platform import Platform
 from domain.fulfilment import CloseOrderRequest, OversoldAnswer, OversoldCheck, ReshipOrder, ReshipOrderRequest
 
@@ -24,11 +24,7 @@ class PlatformActivities:
     async def poll_oversold(self, check: OversoldCheck) -> OversoldAnswer:
         """check_oversold, retried by the workflow's poll until the platform has answered (or its
         last look, as of the deadline)."""
-        check = as_of_this_attempt(check)
-        answer = await self.check_oversold(check)
-        if not (answer.answered or at_last_look(check)):
-            raise not_yet("the platform's oversold answer")
-        return answer
+        return await poll_attempt(check, self.check_oversold, lambda a: a.answered, "the platform's oversold answer")
 
     @activity.defn
     async def place_reship(self, request: ReshipOrderRequest) -> ReshipOrder:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.conduct import as_of_this_attempt, at_last_look, not_yet, outside_call
+from activities.conduct import outside_call, poll_attempt
 from adapters.warehouse import Warehouse
 from domain.external import ReceiptQuery, ReceiptStatus
 from domain.findings import BarcodeCheck, BarcodeQuery, ShipmentCheck, ShipmentQuery
@@ -33,11 +33,9 @@ class WarehouseActivities:
     async def poll_return_receipt(self, query: ReceiptQuery) -> ReceiptStatus:
         """check_return_receipt, retried by the workflow's poll until the goods are back or lost
         (or its last look, as of the deadline)."""
-        query = as_of_this_attempt(query)
-        status = await self.check_return_receipt(query)
-        if not (status.received or status.lost or at_last_look(query)):
-            raise not_yet("the returned goods")
-        return status
+        return await poll_attempt(
+            query, self.check_return_receipt, lambda s: s.received or s.lost, "the returned goods"
+        )
 
     @activity.defn
     async def check_shipment(self, query: ShipmentQuery) -> ShipmentCheck:
@@ -70,11 +68,7 @@ class WarehouseActivities:
     @activity.defn
     async def poll_stock(self, query: StockQuery) -> StockStatus:
         """check_stock, retried by the workflow's poll until the stock is there (or its last look)."""
-        query = as_of_this_attempt(query)
-        status = await self.check_stock(query)
-        if not (status.available or at_last_look(query)):
-            raise not_yet("stock")
-        return status
+        return await poll_attempt(query, self.check_stock, lambda s: s.available, "stock")
 
     @activity.defn
     async def dispatch_order(self, request: DispatchRequest) -> DispatchReceipt:
@@ -91,11 +85,7 @@ class WarehouseActivities:
     @activity.defn
     async def poll_dispatch(self, query: DispatchQuery) -> DispatchStatus:
         """check_dispatch, retried by the workflow's poll until the order has shipped (or its last look)."""
-        query = as_of_this_attempt(query)
-        status = await self.check_dispatch(query)
-        if not (status.shipped or at_last_look(query)):
-            raise not_yet("dispatch")
-        return status
+        return await poll_attempt(query, self.check_dispatch, lambda s: s.shipped, "dispatch")
 
     @activity.defn
     async def list_late_orders(self, query: LateOrderQuery) -> LateOrders:

@@ -294,6 +294,25 @@ async def test_stock_just_after_48h_is_too_late_the_order_is_refunded(env, store
     assert [p["amount_fen"] for p in store.payments(f"{inp.case.case_id}-refund")] == [o.paid_fen]
 
 
+async def test_the_48h_wait_ends_on_its_polls_look_as_of_48h_and_asks_no_more(env, store):
+    """Issue 14 (poll-to-deadline): the poll's last look was as of held_due, so the case settles
+    on it without a check_stock of its own (runs before the patch asked again)."""
+    from temporalio.api.enums.v1 import EventType
+
+    o = order()
+    inp = held(o)
+    async with running_worker(env, store, stock_after(o, "2881m")) as (tq, _outside):
+        h, _ = await start(env, tq, inp)
+        assert (await h.result()).outcome == HeldOutcome.REFUNDED
+        events = (await h.fetch_history()).events
+    asked = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    assert "poll_stock" in asked and "check_stock" not in asked
+
+
 # -- compensation above first line -------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from domain.models import CaseKind
-from domain.policy import POLICY_DIR, Policy, PolicyError, Situation, Windows, load_policy, named_policy
+from domain.policy import POLICY_DIR, Policy, PolicyError, Polling, Situation, Windows, load_policy, named_policy
 from domain.returns import ReturnRefundInput
 from domain.windows import Window
 from tests.factories import header
@@ -259,7 +259,7 @@ def test_a_polls_interval_ends_a_whole_number_of_times_on_its_deadline(
 ):
     """Issue 14 (workflows/waits.py, poll-to-deadline): the last attempt lands on the deadline
     and looks as of it, never before it; never less often than the policy asks."""
-    got = type(named_policy("default").polling).to_deadline(remaining, every)
+    got = Polling.to_deadline(remaining, every)
     assert got == interval
     assert got <= max(every, timedelta(milliseconds=1))
     attempts = -(-remaining // got)

@@ -60,10 +60,6 @@ def run_baseline() -> str | None:
     return next((b for b in NEWEST_FIRST if workflow.patched(b)), None)
 
 
-def on_baseline() -> bool:
-    return run_baseline() is not None
-
-
 def patched(patch_id: str) -> bool:
     """workflow.patched(patch_id), answered by the run's baseline when it implies it."""
     baseline = run_baseline()
