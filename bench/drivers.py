@@ -114,7 +114,6 @@ DRIVERS: dict[CaseKind, Driver] = {
     for d in [
         ReturnRefundDriver(),
         ApprovingDriver(CaseKind.SHIPMENT_TRACKING),
-        ApprovingDriver(CaseKind.OVERSOLD),
         ApprovingDriver(
             CaseKind.RESHIP, lambda n, o: {"cause": ("lost_in_transit", "damaged_in_transit", "oversold")[n % 3]}
         ),

@@ -1,5 +1,6 @@
-"""Drivers for held orders (§4.1) and manual refunds (§4.9): the customer's choice after
-the apology, the return specialist's pickup decision, the two-person check."""
+"""Drivers for held orders and oversold orders (§4.1) and manual refunds (§4.9): the
+customer's choice after the apology, the platform's answer, the return specialist's pickup
+decision, the two-person check."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from domain.actors import ActorRef, Role
 from domain.held_order import CustomerChoice, HeldOrderInput, HoldCause
 from domain.manual_refund import ManualRefundInput, ManualRefundReason, needs_assessment
 from domain.models import CaseKind, LineQuantity, Order, lines_value_fen
+from domain.oversold import OversoldInput
 from domain.policy import Policy
 from domain.windows import Window
+from people.approvers import approve_everything
 from people.fulfilment import held_order_people, manual_refund_people
 
 WAIT, REFUND, INSIST = CustomerChoice.WAIT, CustomerChoice.REFUND, CustomerChoice.INSIST
@@ -68,8 +71,7 @@ class HeldOrderDriver:
         )
         scenario = None
         if stock_share is not None:  # scenario times are wall-clock: a share of this policy's window
-            after = policy.windows.backfill.plain * stock_share
-            scenario = Scenario(backfill_after=Window(amount=int(after / timedelta(seconds=1)), unit="s"))
+            scenario = Scenario(backfill_after=share_of(policy.windows.backfill, stock_share))
         who = customer(header)
 
         async def answer(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
@@ -78,6 +80,46 @@ class HeldOrderDriver:
             )
 
         return case_for(self.kind, inp, answer, answered, scenario)
+
+
+def share_of(window: Window, share: float) -> Window:
+    """A scenario time (wall-clock) as a share of a policy window, so it scales with the
+    policy: seconds under the bench's, hours under the default one in the week. A window
+    counted in days ends at the end of a day at least that many days on, so a share of
+    its days comes before its deadline."""
+    length = window.plain if window.is_plain else timedelta(days=window.amount)
+    return Window(amount=max(1, int(length * share / timedelta(seconds=1))), unit="s")
+
+
+# Per n % 10: (the platform answers after this share of the oversold_check window, or
+# never; its answer: the order can ship after all).
+OVERSOLD_PLAN: list[tuple[float | None, bool]] = [
+    *[(0.4, False)] * 6,  # cannot ship: compensated and refunded
+    (0.4, True),
+    (0.7, True),  # found stock: ships late with an apology
+    (0.9, False),
+    (None, False),  # silent: the window is breached and the order treated as cannot ship
+]
+
+
+class OversoldDriver:
+    """The platform answers 9 in 10 oversold checks within the window (2 of them "can
+    ship"); 1 in 10 it stays silent, a breach the rulebook treats as "cannot ship". The
+    simulator's default answer comes 4 h after the question, longer than the bench
+    policy's whole window, which made every bench oversold case a breach."""
+
+    kind = CaseKind.OVERSOLD
+
+    def case(self, n: int, policy: Policy, *, answered: bool = True) -> Case:
+        share, ships = OVERSOLD_PLAN[n % 10]
+        header = bench_header(self.kind, n)
+        after = None if share is None else share_of(policy.windows.oversold_check, share)
+        scenario = Scenario(platform_answer_after=after, can_ship=ships)
+
+        async def approve(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
+            await approve_everything(BenchDesk(inbox, client), header.case_id)
+
+        return case_for(self.kind, OversoldInput(case=header, policy=policy), approve, answered, scenario)
 
 
 RETURNS = ActorRef(actor_id="bench.returns", role=Role.RETURN_SPECIALIST)
@@ -157,4 +199,4 @@ class ManualRefundDriver:
         return case_for(self.kind, inp, answer, answered)
 
 
-DRIVERS = [HeldOrderDriver(), ManualRefundDriver()]
+DRIVERS = [HeldOrderDriver(), OversoldDriver(), ManualRefundDriver()]

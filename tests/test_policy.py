@@ -293,3 +293,27 @@ async def test_cases_decoded_under_one_snapshot_share_one_policy_object(default:
             ReturnRefundInput.model_validate_json(json.dumps(bad))
     # built in Python, the input keeps the object it was given
     assert ReturnRefundInput(case=one.case, policy=default).policy is default
+
+
+def test_the_shared_snapshots_are_bounded_and_a_cleared_one_decodes_equal(default: Policy, monkeypatch):
+    """A worker that sees many policy versions keeps at most SHARED_LIMIT decoded; past it
+    the table starts again, and a snapshot decoded afresh is equal to the one it replaces."""
+    from domain import policy as policies
+
+    monkeypatch.setattr(policies, "_SHARED", {})
+    one = ReturnRefundInput(case=header(CaseKind.RETURN_REFUND), policy=default)
+    body = json.loads(one.model_dump_json())
+
+    def decoded(version: int) -> Policy:
+        body["policy"]["windows"]["backfill"] = f"{version}h"
+        return ReturnRefundInput.model_validate_json(json.dumps(body)).policy
+
+    first = decoded(1)
+    assert decoded(1) is first
+    for version in range(2, policies.SHARED_LIMIT + 1):
+        decoded(version)
+    assert len(policies._SHARED) == policies.SHARED_LIMIT and decoded(1) is first
+    newest = decoded(policies.SHARED_LIMIT + 1)  # one past the limit: the table starts again
+    assert len(policies._SHARED) == 1 and decoded(policies.SHARED_LIMIT + 1) is newest
+    again = decoded(1)
+    assert again is not first and again == first
