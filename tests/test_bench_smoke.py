@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import drivers
-from domain.models import CaseKind
 from bench.run import bench_policy
 from bench.week import arrivals, home_share, shard_of
+from domain.models import CaseKind
 from domain.policy import Windows, named_policy
 from service.catalogue import KINDS
 
