@@ -91,30 +91,28 @@ def share_of(window: Window, share: float) -> Window:
     return Window(amount=max(1, int(length * share / timedelta(seconds=1))), unit="s")
 
 
-# Per n % 10: (the platform answers after this share of the oversold_check window, or
-# never; its answer: the order can ship after all).
-OVERSOLD_PLAN: list[tuple[float | None, bool]] = [
-    *[(0.4, False)] * 6,  # cannot ship: compensated and refunded
-    (0.4, True),
-    (0.7, True),  # found stock: ships late with an apology
-    (0.9, False),
-    (None, False),  # silent: the window is breached and the order treated as cannot ship
+# Per n % 10: (the platform answers after this share of the oversold_check window; its
+# answer: the order can ship after all).
+OVERSOLD_PLAN: list[tuple[float, bool]] = [
+    *[(0.1, False)] * 8,  # cannot ship: compensated, and refunded where paid
+    (0.2, True),
+    (0.2, True),  # found stock: ships late with an apology
 ]
 
 
 class OversoldDriver:
-    """The platform answers 9 in 10 oversold checks within the window (2 of them "can
-    ship"); 1 in 10 it stays silent, a breach the rulebook treats as "cannot ship". The
-    simulator's default answer comes 4 h after the question, longer than the bench
-    policy's whole window, which made every bench oversold case a breach."""
+    """The platform answers every oversold check within the window, 2 in 10 "can ship".
+    The simulator's default answer comes 4 h after the question, longer than the bench
+    policy's whole window, which made every bench oversold case a breach. A silent
+    platform (the breach, treated as "cannot ship") is tests/test_oversold.py's; the
+    bench's people and systems answer in time, and its week must count no breach."""
 
     kind = CaseKind.OVERSOLD
 
     def case(self, n: int, policy: Policy, *, answered: bool = True) -> Case:
         share, ships = OVERSOLD_PLAN[n % 10]
         header = bench_header(self.kind, n)
-        after = None if share is None else share_of(policy.windows.oversold_check, share)
-        scenario = Scenario(platform_answer_after=after, can_ship=ships)
+        scenario = Scenario(platform_answer_after=share_of(policy.windows.oversold_check, share), can_ship=ships)
 
         async def approve(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             await approve_everything(BenchDesk(inbox, client), header.case_id)
