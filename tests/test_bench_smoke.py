@@ -95,7 +95,13 @@ def test_bench_runs_every_phase_small(tmp_path: Path):
     # the rulebook floor: the same answers, each against a deadline (a timer), and one version marker per case
     rulebook = r["floor_rulebook"]
     assert rulebook["failed"] == 0 and rulebook["updates_per_case"] == answered["updates_per_case"]
-    assert rulebook["events_per_case"] >= answered["events_per_case"] + 2 and r["rulebook_throughput_ratio"] > 0
+    # Against the plain floor, whose activities it runs in the same order once the answers are
+    # in: at least its marker and upsert, each Update's two events and each signal's one.
+    # (Not against the answered floor: there answers share workflow tasks with activities,
+    # so which of the two writes more tasks depends on timing; with 5 cases it flaked.)
+    least = r["floor"]["events_per_case"] + 2 + 2 * rulebook["updates_per_case"] + rulebook["signals_per_case"]
+    assert rulebook["events_per_case"] >= least - 0.2, (rulebook, r["floor"])  # each figure rounded to 0.1
+    assert r["rulebook_throughput_ratio"] > 0
     assert "events per case rulebook floor/floor" in printed and "replay events/s ours/floor" in printed
     assert r["replay"]["ours"]["histories"] == 5 and r["replay"]["ours"]["failures"] == 0
     assert r["replay"]["floor"]["failures"] == 0
