@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 
+from adapters.simulators.scenario import Scenario
 from bench import drivers_after_sales, drivers_complaints, drivers_fulfilment
 from bench.inbox import Inbox
 from bench.people import Answer, BenchDesk, Case, Driver, bench_header, bench_order, no_answer
@@ -93,10 +94,16 @@ class ReturnRefundDriver:
 
 
 class ApprovingDriver:
-    """A kind whose only people are approvers: its input is the case plus `extra`."""
+    """A kind whose only people are approvers: its input is the case plus `extra`, its
+    outside systems do what `scenario` says (None: the simulators' defaults)."""
 
-    def __init__(self, kind: CaseKind, extra: Callable[[int, Order], dict[str, Any]] = lambda n, o: {}):
-        self.kind, self.extra = kind, extra
+    def __init__(
+        self,
+        kind: CaseKind,
+        extra: Callable[[int, Order], dict[str, Any]] = lambda n, o: {},
+        scenario: Callable[[int, Policy], Scenario | None] = lambda n, p: None,
+    ):
+        self.kind, self.extra, self.scenario = kind, extra, scenario
 
     def case(self, n: int, policy: Policy, *, answered: bool = True) -> Case:
         spec = KINDS[self.kind]
@@ -106,7 +113,14 @@ class ApprovingDriver:
         async def approve(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
             await approve_everything(BenchDesk(inbox, client), header.case_id)
 
-        return Case(self.kind.value, spec.workflow, inp, header.workflow_id, approve if answered else no_answer)
+        return Case(
+            self.kind.value,
+            spec.workflow,
+            inp,
+            header.workflow_id,
+            approve if answered else no_answer,
+            self.scenario(n, policy),
+        )
 
 
 DRIVERS: dict[CaseKind, Driver] = {
@@ -114,6 +128,7 @@ DRIVERS: dict[CaseKind, Driver] = {
     for d in [
         ReturnRefundDriver(),
         ApprovingDriver(CaseKind.SHIPMENT_TRACKING),
+        ApprovingDriver(CaseKind.OVERSOLD, scenario=drivers_fulfilment.oversold_platform),
         ApprovingDriver(
             CaseKind.RESHIP, lambda n, o: {"cause": ("lost_in_transit", "damaged_in_transit", "oversold")[n % 3]}
         ),

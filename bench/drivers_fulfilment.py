@@ -1,6 +1,6 @@
-"""Drivers for held orders and oversold orders (§4.1) and manual refunds (§4.9): the
-customer's choice after the apology, the platform's answer, the return specialist's pickup
-decision, the two-person check."""
+"""Drivers for held orders (§4.1) and manual refunds (§4.9): the customer's choice after
+the apology, the return specialist's pickup decision, the two-person check; and the
+platform's answer to an oversold check (§4.1), for drivers.py's approver-only driver."""
 
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ from domain.actors import ActorRef, Role
 from domain.held_order import CustomerChoice, HeldOrderInput, HoldCause
 from domain.manual_refund import ManualRefundInput, ManualRefundReason, needs_assessment
 from domain.models import CaseKind, LineQuantity, Order, lines_value_fen
-from domain.oversold import OversoldInput
 from domain.policy import Policy
 from domain.windows import Window
-from people.approvers import approve_everything
 from people.fulfilment import held_order_people, manual_refund_people
 
 WAIT, REFUND, INSIST = CustomerChoice.WAIT, CustomerChoice.REFUND, CustomerChoice.INSIST
@@ -100,24 +98,14 @@ OVERSOLD_PLAN: list[tuple[float, bool]] = [
 ]
 
 
-class OversoldDriver:
+def oversold_platform(n: int, policy: Policy) -> Scenario:
     """The platform answers every oversold check within the window, 2 in 10 "can ship".
     The simulator's default answer comes 4 h after the question, longer than the bench
     policy's whole window, which made every bench oversold case a breach. A silent
     platform (the breach, treated as "cannot ship") is tests/test_oversold.py's; the
     bench's people and systems answer in time, and its week must count no breach."""
-
-    kind = CaseKind.OVERSOLD
-
-    def case(self, n: int, policy: Policy, *, answered: bool = True) -> Case:
-        share, ships = OVERSOLD_PLAN[n % 10]
-        header = bench_header(self.kind, n)
-        scenario = Scenario(platform_answer_after=share_of(policy.windows.oversold_check, share), can_ship=ships)
-
-        async def approve(handle: WorkflowHandle, inbox: Inbox, client: Client) -> None:
-            await approve_everything(BenchDesk(inbox, client), header.case_id)
-
-        return case_for(self.kind, OversoldInput(case=header, policy=policy), approve, answered, scenario)
+    share, ships = OVERSOLD_PLAN[n % 10]
+    return Scenario(platform_answer_after=share_of(policy.windows.oversold_check, share), can_ship=ships)
 
 
 RETURNS = ActorRef(actor_id="bench.returns", role=Role.RETURN_SPECIALIST)
@@ -197,4 +185,4 @@ class ManualRefundDriver:
         return case_for(self.kind, inp, answer, answered)
 
 
-DRIVERS = [HeldOrderDriver(), OversoldDriver(), ManualRefundDriver()]
+DRIVERS = [HeldOrderDriver(), ManualRefundDriver()]

@@ -1,6 +1,6 @@
 """What the tests do to a running case, once: wait for something (`until`), move the
 time-skipping clock (`advance`), read what the case did (`timeline`, `kinds`, `details`,
-`entry`), see an Update refused (`refused`), and run a worker (`running_worker`).
+`entry`, `scheduled_activities`), see an Update refused (`refused`), and run a worker (`running_worker`).
 
 Waiting is in real time: queries do not move the test server's clock, and the server does
 not skip while a client awaits an Update's result. Moving the clock is `advance` only."""
@@ -12,11 +12,12 @@ import inspect
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -145,6 +146,15 @@ async def timeline(handle: WorkflowHandle) -> list[TimelineEntry]:
 
 def kinds(entries: list[TimelineEntry]) -> list[str]:
     return [e.kind for e in entries]
+
+
+def scheduled_activities(events: Sequence[HistoryEvent]) -> list[str]:
+    """The activity types a history scheduled, in order (local activities are markers, not here)."""
+    return [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    ]
 
 
 def details(entries: list[TimelineEntry], kind: Entry) -> list[dict[str, Any]]:

@@ -3,7 +3,11 @@ windows just before and just after, and bad answers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 
 from adapters.simulators import Scenario, SimulatorConfig
 from domain.actors import ActorRef, Role
@@ -24,7 +28,7 @@ from domain.timeline import Entry
 from domain.windows import Window
 from tests.factories import DEFAULT_POLICY, header, order
 from tests.replay_support import keep_history
-from tests.support import advance, details, in_state, kinds, pending, refused, running_worker
+from tests.support import advance, details, in_state, kinds, pending, refused, running_worker, scheduled_activities
 from workflows.case_workflow import CaseWorkflow
 from workflows.held_order import HeldOrder
 from workflows.patches import BASELINE
@@ -118,24 +122,23 @@ async def test_stock_just_after_24h_means_apology_and_coupon_then_ships(env, sto
     assert [p["kind"] for p in store.payments(inp.case.case_id)] == ["coupon"]
 
 
+async def history_to_end(env, store, *, stock_arrives: str) -> tuple[HeldOutcome, Sequence[HistoryEvent]]:
+    """A held order of a fresh order whose stock arrives `stock_arrives` after the hold, run to
+    its end nobody answering: its outcome and its history."""
+    o = order()
+    async with running_worker(env, store, stock_after(o, stock_arrives)) as (tq, _outside):
+        h, _ = await start(env, tq, held(o))
+        outcome = (await h.result()).outcome
+        return outcome, (await h.fetch_history()).events
+
+
 async def test_the_backfill_wait_ends_on_its_own_poll_looking_as_of_24h(env, store):
     """Issue 14 (poll-to-deadline): the hourly poll's 25th attempt lands on the deadline and
     answers as of it, so the wait is one activity: no deadline timer, no check_stock of its
     own (before: the server gave up at 23 h and the case slept out the hour, then asked)."""
-    from temporalio.api.enums.v1 import EventType
-
-    o = order()
-    inp = held(o)
-    async with running_worker(env, store, stock_after(o, "1439m")) as (tq, _outside):
-        h, _ = await start(env, tq, inp)
-        assert (await h.result()).outcome == HeldOutcome.SHIPPED
-        events = (await h.fetch_history()).events
-    scheduled = [
-        e.activity_task_scheduled_event_attributes.activity_type.name
-        for e in events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-    ]
-    assert scheduled == ["request_backfill", "poll_stock", "dispatch_order"]
+    outcome, events = await history_to_end(env, store, stock_arrives="1439m")
+    assert outcome == HeldOutcome.SHIPPED
+    assert scheduled_activities(events) == ["request_backfill", "poll_stock", "dispatch_order"]
     assert not [e for e in events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
     poll_id = next(
         e.event_id
@@ -297,19 +300,9 @@ async def test_stock_just_after_48h_is_too_late_the_order_is_refunded(env, store
 async def test_the_48h_wait_ends_on_its_polls_look_as_of_48h_and_asks_no_more(env, store):
     """Issue 14 (poll-to-deadline): the poll's last look was as of held_due, so the case settles
     on it without a check_stock of its own (runs before the patch asked again)."""
-    from temporalio.api.enums.v1 import EventType
-
-    o = order()
-    inp = held(o)
-    async with running_worker(env, store, stock_after(o, "2881m")) as (tq, _outside):
-        h, _ = await start(env, tq, inp)
-        assert (await h.result()).outcome == HeldOutcome.REFUNDED
-        events = (await h.fetch_history()).events
-    asked = [
-        e.activity_task_scheduled_event_attributes.activity_type.name
-        for e in events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-    ]
+    outcome, events = await history_to_end(env, store, stock_arrives="2881m")
+    assert outcome == HeldOutcome.REFUNDED
+    asked = scheduled_activities(events)
     assert "poll_stock" in asked and "check_stock" not in asked
 
 
